@@ -1,0 +1,1 @@
+"""Adapters for files and ports (mido, rtmidi)."""

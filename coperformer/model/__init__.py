@@ -1,0 +1,1 @@
+"""The model: corpus, dataset, networks, training, export and runtime."""

@@ -1,0 +1,204 @@
+"""Training data: pieces -> cached bar slots, a seeded split by piece, augmented batches."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from coperformer.model import features as F
+from coperformer.model.corpus import CorpusError, chorale_names, load_chorale, midi_folder_pieces
+from coperformer.music.notes import Piece
+from coperformer.music.roll import REST, grid_from_piece
+
+SPLIT_SEED = 20261122
+SPLIT_FRACTIONS = (0.8, 0.1, 0.1)
+CACHE_VERSION = 2
+
+
+def cache_dir() -> Path:
+    """Where preprocessed arrays live (COPERFORMER_CACHE or the XDG cache)."""
+    if os.environ.get("COPERFORMER_CACHE"):
+        return Path(os.environ["COPERFORMER_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "coperformer"
+
+
+def split_names(names: list[str], seed: int = SPLIT_SEED) -> dict[str, list[str]]:
+    """A fixed, seeded split of piece names into train, validation and test."""
+    order = sorted(names)
+    np.random.default_rng(seed).shuffle(order)
+    n_train = int(round(len(order) * SPLIT_FRACTIONS[0]))
+    n_val = int(round(len(order) * SPLIT_FRACTIONS[1]))
+    return {
+        "train": sorted(order[:n_train]),
+        "validation": sorted(order[n_train : n_train + n_val]),
+        "test": sorted(order[n_train + n_val :]),
+    }
+
+
+@dataclass
+class BarSet:
+    """All bars of a set of pieces, with each bar's piece and the piece's first bar."""
+
+    slots: F.BarSlots
+    piece: np.ndarray  # int32 [B]
+    first_bar: np.ndarray  # int32 [B]
+    names: list[str]
+
+    @property
+    def bars(self) -> int:
+        """Number of bars."""
+        return int(self.piece.shape[0])
+
+    def subset(self, names: list[str]) -> "BarSet":
+        """Only the bars of the named pieces."""
+        wanted = {self.names.index(n) for n in names if n in self.names}
+        keep = np.nonzero(np.isin(self.piece, sorted(wanted)))[0]
+        return bars_from_slots_subset(self, keep)
+
+
+def bars_from_slots_subset(bars: BarSet, keep: np.ndarray) -> BarSet:
+    """Rebuild a BarSet from kept bar indices, renumbering pieces and first bars."""
+    slots = bars.slots.take(keep)
+    old_pieces = bars.piece[keep]
+    unique = sorted(set(old_pieces.tolist()))
+    remap = {old: new for new, old in enumerate(unique)}
+    piece = np.asarray([remap[p] for p in old_pieces], np.int32)
+    first = np.zeros_like(piece)
+    for new in range(len(unique)):
+        where = np.nonzero(piece == new)[0]
+        first[where] = where[0]
+    return BarSet(slots, piece, first, [bars.names[p] for p in unique])
+
+
+def barset_from_pieces(pieces: list[Piece]) -> BarSet:
+    """Encode pieces into one BarSet."""
+    all_slots, piece_index, first_bar, names = [], [], [], []
+    total = 0
+    for number, piece in enumerate(pieces):
+        slots = F.slots_from_grid(grid_from_piece(piece))
+        count = slots.meter.shape[0]
+        all_slots.append(slots)
+        piece_index.append(np.full(count, number, np.int32))
+        first_bar.append(np.full(count, total, np.int32))
+        names.append(piece.name)
+        total += count
+    merged = F.BarSlots(
+        *(np.concatenate([getattr(s, f) for s in all_slots]) for f in F._FIELDS)
+    )
+    return BarSet(merged, np.concatenate(piece_index), np.concatenate(first_bar), names)
+
+
+def _try_chorale(name: str) -> Piece | str:
+    try:
+        return load_chorale(name)
+    except (CorpusError, ValueError) as exc:
+        return str(exc)
+
+
+def load_bach(workers: int = 2) -> tuple[list[Piece], list[str]]:
+    """Parse every chorale; returns the pieces and one message per rejected chorale."""
+    names = chorale_names()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(_try_chorale, names, chunksize=8))
+    pieces = [r for r in results if isinstance(r, Piece)]
+    rejected = [r for r in results if isinstance(r, str)]
+    return pieces, rejected
+
+
+def _save(path: Path, bars: BarSet, rejected: list[str]) -> None:
+    arrays = {f: getattr(bars.slots, f) for f in F._FIELDS}
+    meta = json.dumps({"names": bars.names, "rejected": rejected})
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, piece=bars.piece, first_bar=bars.first_bar, meta=meta, **arrays)
+    os.replace(tmp, path)
+
+
+def _load(path: Path) -> tuple[BarSet, list[str]]:
+    data = np.load(path)
+    meta = json.loads(str(data["meta"]))
+    slots = F.BarSlots(*(data[f] for f in F._FIELDS))
+    return BarSet(slots, data["piece"], data["first_bar"], meta["names"]), meta["rejected"]
+
+
+def corpus_key(corpus: str) -> str:
+    """A cache key for a corpus name or folder (folders hash their file list and sizes)."""
+    if corpus == "bach":
+        return f"bach-v{CACHE_VERSION}"
+    files = sorted(Path(corpus).rglob("*.mid*"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode())
+    return f"midi-{digest.hexdigest()[:16]}-v{CACHE_VERSION}"
+
+
+def load_corpus(corpus: str) -> tuple[BarSet, list[str]]:
+    """The whole corpus as bars, cached; 'bach' or a folder of MIDI files."""
+    path = cache_dir() / f"{corpus_key(corpus)}.npz"
+    if path.exists():
+        return _load(path)
+    if corpus == "bach":
+        pieces, rejected = load_bach()
+    else:
+        pieces, rejected = list(midi_folder_pieces(corpus)), []
+    if not pieces:
+        raise CorpusError(f"{corpus}: no usable pieces")
+    for message in rejected:
+        print(f"skipped {message}", file=sys.stderr)
+    bars = barset_from_pieces(pieces)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _save(path, bars, rejected)
+    return bars, rejected
+
+
+@dataclass
+class Batch:
+    """One training batch as float arrays, plus the band targets."""
+
+    context: np.ndarray
+    melody: np.ndarray
+    meter: np.ndarray
+    band_class: np.ndarray
+    band_onset: np.ndarray
+    valid: np.ndarray
+
+
+def transpose_slots(slots: F.BarSlots, shift: np.ndarray) -> None:
+    """Transpose every bar in place by its own number of semitones."""
+    melody_shift = shift.reshape(-1, *([1] * (slots.melody.ndim - 1)))
+    band_shift = shift.reshape(-1, *([1] * (slots.band.ndim - 1)))
+    slots.melody[:] = np.where(slots.melody == REST, REST, slots.melody + melody_shift)
+    slots.band[:] = np.where(slots.band == REST, REST, slots.band + band_shift)
+
+
+def make_batch(bars: BarSet, index: np.ndarray, shift: np.ndarray) -> Batch:
+    """Features and targets for the given bars, each transposed by its shift."""
+    count = index.shape[0]
+    target = bars.slots.take(index)
+    transpose_slots(target, shift)
+    ctx_index = F.context_index(index, bars.first_bar[index]).reshape(-1)
+    context = bars.slots.take(ctx_index)
+    transpose_slots(context, np.repeat(shift, F.CONTEXT_BARS))
+    band_class, band_onset = F.band_targets(target)
+    return Batch(
+        context=F.context_features(context, count),
+        melody=F.melody_features(target),
+        meter=F.meter_features(target.meter),
+        band_class=band_class,
+        band_onset=band_onset,
+        valid=target.valid.astype(np.float32),
+    )
+
+
+def sample_batch(bars: BarSet, size: int, rng: np.random.Generator) -> Batch:
+    """A random batch of bars in random keys (all 12 transpositions)."""
+    index = rng.integers(0, bars.bars, size)
+    shift = rng.integers(-6, 6, size)
+    return make_batch(bars, index, shift)

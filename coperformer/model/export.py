@@ -1,0 +1,66 @@
+"""Self-describing TorchScript export of the generator (metadata travels in the file)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from coperformer.model import features as F
+from coperformer.model.network import Generator
+from coperformer.music.meter import METER_CODES, STEPS_PER_QUARTER
+
+BAND_TRACKS = ("Alto", "Tenor", "Bass")
+BAND_PROGRAMS = (48, 48, 42)  # GM: string ensemble, string ensemble, cello (0-based)
+FORMAT_VERSION = 1
+
+
+def model_metadata(style: str = "bach") -> dict:
+    """What a runtime needs to know to feed and read the model."""
+    return {
+        "format": FORMAT_VERSION,
+        "style": style,
+        "steps_per_beat": STEPS_PER_QUARTER,
+        "bar_steps": 16,
+        "melody_range": [F.MELODY_LOW, F.MELODY_LOW + F.MELODY_SIZE - 1],
+        "band_range": [F.BAND_LOW, F.BAND_LOW + F.BAND_SIZE - 1],
+        "track_names": list(BAND_TRACKS),
+        "gm_programs": list(BAND_PROGRAMS),
+        "context_bars": F.CONTEXT_BARS,
+        "noise_size": F.NOISE_SIZE,
+        "meters": list(METER_CODES),
+        "modes": ["live", "offline"],
+        "channels": {"context": F.CONTEXT_CHANNELS, "melody": F.MELODY_CHANNELS},
+    }
+
+
+class ExportedGenerator(nn.Module):
+    """The generator plus its metadata, ready for torch.jit.script."""
+
+    def __init__(self, generator: Generator, metadata: dict):
+        super().__init__()
+        self.generator = generator
+        self.metadata_json = json.dumps(metadata, sort_keys=True)
+
+    def forward(self, context, melody, meter, mode, noise):
+        """Pitch logits [N, 3, C, 16] and onset logits [N, 3, 16]."""
+        return self.generator(context, melody, meter, mode, noise)
+
+    @torch.jit.export
+    def metadata(self) -> str:
+        """The model's metadata as JSON."""
+        return self.metadata_json
+
+
+def export_generator(generator: Generator, path: str | Path, style: str = "bach") -> Path:
+    """Script the generator with its metadata and save it to ``path``."""
+    generator = generator.eval()
+    scripted = torch.jit.script(ExportedGenerator(generator, model_metadata(style)))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    scripted.save(str(tmp))
+    tmp.replace(path)
+    return path

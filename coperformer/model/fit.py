@@ -1,0 +1,110 @@
+"""The training driver behind `coperformer train`: loop, progress bar, checkpoints, export."""
+
+from __future__ import annotations
+
+import platform
+import shlex
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from coperformer.model import dataset as D
+from coperformer.model.card import update_card
+from coperformer.model.export import export_generator
+from coperformer.model.train import (
+    Run, TrainConfig, bare, build_run, checkpoint_path, critic_step, generator_step,
+    load_checkpoint, log, save_checkpoint, to_tensors, validate,
+)
+
+
+def prepare_data(config: TrainConfig) -> tuple[D.BarSet, D.BarSet, dict, list[str]]:
+    """Load the corpus and return train bars, validation bars, the split and rejections."""
+    bars, rejected = D.load_corpus(config.corpus)
+    split = D.split_names(bars.names, seed=D.SPLIT_SEED)
+    return bars.subset(split["train"]), bars.subset(split["validation"]), split, rejected
+
+
+def validation_batch(bars: D.BarSet, limit: int = 768) -> D.Batch:
+    """A fixed validation batch in the original keys."""
+    index = np.arange(min(limit, bars.bars))
+    return D.make_batch(bars, index, np.zeros_like(index))
+
+
+def _iteration(run: Run, train: D.BarSet, rng: np.random.Generator, config: TrainConfig):
+    wasserstein = 0.0
+    for _ in range(config.critic_steps):
+        t = to_tensors(D.sample_batch(train, config.batch, rng), run.device, rng, config.live_fraction)
+        wasserstein = critic_step(run, t, config)
+    t = to_tensors(D.sample_batch(train, config.batch, rng), run.device, rng, config.live_fraction)
+    rec, adv = generator_step(run, t, config)
+    return {"W": wasserstein, "rec": rec, "adv": adv}
+
+
+def train(config: TrainConfig, out: Path, resume: bool) -> dict:
+    """Train, checkpointing as it goes; export the generator and write the card on rank 0."""
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    run = build_run(config)
+    ckpt = checkpoint_path(out)
+    if resume and ckpt.exists():
+        load_checkpoint(run, ckpt)
+        log(run, f"resumed from {ckpt} at step {run.step}")
+    train_bars, val_bars, split, rejected = prepare_data(config)
+    val_batch = validation_batch(val_bars)
+    rng = np.random.default_rng([config.seed, run.rank, run.step])
+    started = time.perf_counter()
+    bar = tqdm(total=config.steps, initial=run.step, disable=run.rank != 0, file=sys.stderr,
+               dynamic_ncols=True, desc="train")
+    scores: dict[str, float] = {}
+    while run.step < config.steps:
+        losses = _iteration(run, train_bars, rng, config)
+        run.step += 1
+        bar.update(1)
+        bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
+        if run.step % config.eval_every == 0 or run.step == config.steps:
+            scores = validate(run, val_batch)
+            bar.write(" ".join(f"{k}={v:.3f}" for k, v in scores.items()), file=sys.stderr)
+        if run.rank == 0 and (run.step % config.checkpoint_every == 0 or run.step == config.steps):
+            save_checkpoint(run, ckpt, config)
+    bar.close()
+    seconds = time.perf_counter() - started
+    if run.rank == 0:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        export_generator(bare(run.generator).cpu(), out)
+        _write_card(out, config, split, rejected, scores, seconds, run, train_bars)
+    return {"steps": run.step, "seconds": seconds, **scores}
+
+
+def _write_card(out, config, split, rejected, scores, seconds, run, train_bars) -> None:
+    previous = {}
+    from coperformer.model.card import read_card
+
+    previous = read_card(out).get("training", {})
+    total = previous.get("wall_seconds", 0.0) if previous.get("resumed_from") else 0.0
+    update_card(
+        out,
+        style=out.stem,
+        data={
+            "corpus": "music21 Bach chorales (soprano = melody; alto, tenor, bass = band)"
+            if config.corpus == "bach" else f"MIDI folder {config.corpus}",
+            "pieces": {k: len(v) for k, v in split.items()},
+            "train_bars": train_bars.bars,
+            "rejected": rejected,
+            "augmentation": "transposition to all 12 keys (-6..+5 semitones)",
+        },
+        split={"seed": D.SPLIT_SEED, "fractions": list(D.SPLIT_FRACTIONS), **split},
+        training={
+            "command": "coperformer " + shlex.join(sys.argv[1:]) if sys.argv else "",
+            "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()},
+            "steps": run.step,
+            "processes": run.world,
+            "wall_seconds": round(total + seconds, 1),
+            "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, {platform.processor() or platform.platform()}",
+            "torch": torch.__version__,
+        },
+        validation=scores,
+    )

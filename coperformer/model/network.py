@@ -1,0 +1,108 @@
+"""The conditional GAN: a generator of the next band bar and a critic of (condition, bar)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from coperformer.model import features as F
+
+STEPS = 16
+
+
+
+def _act() -> nn.Module:
+    return nn.LeakyReLU(0.2)
+
+
+class ConditionEncoder(nn.Module):
+    """Encodes the past bars and the (maybe hidden) current melody into one vector."""
+
+    def __init__(self, width: int = 256):
+        super().__init__()
+        self.context = nn.Sequential(
+            nn.Conv1d(F.CONTEXT_CHANNELS, 96, 4, stride=2, padding=1), _act(),
+            nn.Conv1d(96, 128, 4, stride=2, padding=1), _act(),
+            nn.Conv1d(128, 128, 4, stride=2, padding=1), _act(),
+        )
+        self.context_out = nn.Linear(128 * 8, width)
+        self.melody = nn.Sequential(
+            nn.Conv1d(F.MELODY_CHANNELS, 96, 3, padding=1), _act(),
+            nn.Conv1d(96, 96, 4, stride=2, padding=1), _act(),
+        )
+        self.melody_out = nn.Linear(96 * 8, width)
+        self.out_size = 2 * width + F.METER_SIZE + 1
+
+    def forward(self, context, melody, meter, mode):
+        """Condition vector [N, out_size]."""
+        c = self.context_out(self.context(context).flatten(1))
+        m = self.melody_out(self.melody(melody).flatten(1))
+        return torch.cat([_act()(c), _act()(m), meter, mode], dim=1)
+
+
+class Generator(nn.Module):
+    """Past bars + current melody (offline) + noise -> logits of the next band bar."""
+
+    def __init__(self, width: int = 256, hidden: int = 160):
+        super().__init__()
+        self.encoder = ConditionEncoder(width)
+        self.hidden = hidden
+        self.trunk = nn.Sequential(
+            nn.Linear(self.encoder.out_size + F.NOISE_SIZE, 512), _act(),
+            nn.Linear(512, 64 * STEPS), _act(),
+        )
+        self.decoder = nn.Sequential(
+            nn.Conv1d(64 + F.MELODY_CHANNELS, hidden, 3, padding=1), _act(),
+            nn.Conv1d(hidden, hidden, 3, padding=1), _act(),
+            nn.Conv1d(hidden, F.BAND_VOICES * (F.BAND_CLASSES + 1), 1),
+        )
+
+    def forward(self, context, melody, meter, mode, noise):
+        """Pitch logits [N, 3, BAND_CLASSES, 16] and onset logits [N, 3, 16]."""
+        cond = self.encoder(context, melody, meter, mode)
+        seq = self.trunk(torch.cat([cond, noise], dim=1)).view(-1, 64, STEPS)
+        out = self.decoder(torch.cat([seq, melody], dim=1))
+        out = out.view(-1, F.BAND_VOICES, F.BAND_CLASSES + 1, STEPS)
+        return out[:, :, : F.BAND_CLASSES], out[:, :, F.BAND_CLASSES]
+
+
+class Critic(nn.Module):
+    """Scores how real a band bar looks under its condition (WGAN critic, no batch norm)."""
+
+    def __init__(self, width: int = 192):
+        super().__init__()
+        self.encoder = ConditionEncoder(width)
+        band_channels = F.BAND_VOICES * (F.BAND_CLASSES + 1)
+        self.bar = nn.Sequential(
+            nn.Conv1d(band_channels + F.MELODY_CHANNELS, 128, 3, padding=1), _act(),
+            nn.Conv1d(128, 128, 4, stride=2, padding=1), _act(),
+            nn.Conv1d(128, 128, 4, stride=2, padding=1), _act(),
+        )
+        self.head = nn.Sequential(nn.Linear(128 * 4 + self.encoder.out_size, 256), _act())
+        self.score = nn.Linear(256, 1)
+
+    def forward(self, context, melody, meter, mode, band):
+        """Scores [N] and the penultimate features [N, 256] (for feature matching)."""
+        cond = self.encoder(context, melody, meter, mode)
+        bar = self.bar(torch.cat([band, melody], dim=1)).flatten(1)
+        feats = self.head(torch.cat([bar, cond], dim=1))
+        return self.score(feats).squeeze(1), feats
+
+
+def band_input(pitch_probs: torch.Tensor, onset_probs: torch.Tensor) -> torch.Tensor:
+    """Critic input from per-voice pitch probabilities and onsets: [N, 3*(C+1), 16]."""
+    full = torch.cat([pitch_probs, onset_probs.unsqueeze(2)], dim=2)
+    return full.flatten(1, 2)
+
+
+def hard_band(pitch_logits: torch.Tensor, onset_logits: torch.Tensor, tau: float = 1.0):
+    """Straight-through one-hot pitches and binary onsets from generator logits."""
+    soft = torch.softmax(pitch_logits / tau, dim=2)
+    index = soft.argmax(dim=2, keepdim=True)
+    hard = torch.zeros_like(soft).scatter_(2, index, 1.0)
+    pitches = hard + soft - soft.detach()
+    onset_soft = torch.sigmoid(onset_logits)
+    onset_hard = (onset_soft > 0.5).float()
+    sounding = 1.0 - pitches[:, :, 0]
+    onsets = (onset_hard + onset_soft - onset_soft.detach()) * sounding
+    return pitches, onsets

@@ -1,0 +1,1 @@
+"""Pure music core: time, meter, rolls, harmony, metrics and rule baselines."""

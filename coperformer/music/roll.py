@@ -1,0 +1,159 @@
+"""The piano-roll codec: notes <-> a 16th-note grid of one melody and three band voices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from coperformer.music.meter import STEPS_PER_QUARTER, model_segments
+from coperformer.music.notes import Note, Piece
+
+BAND_VOICES = 3
+REST = -1
+
+
+@dataclass
+class Grid:
+    """A piece on the step grid: one melody line, three band voices, and the model bars."""
+
+    melody: np.ndarray  # int16 [T], MIDI pitch or REST
+    melody_onset: np.ndarray  # bool [T]
+    band: np.ndarray  # int16 [3, T], voices top to bottom
+    band_onset: np.ndarray  # bool [3, T]
+    bar_start: np.ndarray  # int32 [B]
+    bar_len: np.ndarray  # int32 [B]
+    meter_code: np.ndarray  # int8 [B]
+
+    @property
+    def steps(self) -> int:
+        """Total number of steps."""
+        return int(self.melody.shape[0])
+
+    @property
+    def bars(self) -> int:
+        """Number of model bars."""
+        return int(self.bar_start.shape[0])
+
+    def bar_slice(self, index: int) -> slice:
+        """The steps of one bar."""
+        start = int(self.bar_start[index])
+        return slice(start, start + int(self.bar_len[index]))
+
+
+def to_step(quarters: float) -> int:
+    """Quantize a time in quarter notes to the nearest grid step."""
+    return int(round(quarters * STEPS_PER_QUARTER))
+
+
+def empty_grid(piece: Piece) -> Grid:
+    """A silent grid with the bar layout of a piece (long bars split into model bars)."""
+    starts, lengths, codes = [], [], []
+    for bar in piece.bars:
+        bar_step = to_step(bar.start)
+        for offset, length in model_segments(bar.meter.bar_steps):
+            starts.append(bar_step + offset)
+            lengths.append(length)
+            codes.append(bar.meter.code)
+    total = starts[-1] + lengths[-1] if starts else 0
+    return Grid(
+        melody=np.full(total, REST, np.int16),
+        melody_onset=np.zeros(total, bool),
+        band=np.full((BAND_VOICES, total), REST, np.int16),
+        band_onset=np.zeros((BAND_VOICES, total), bool),
+        bar_start=np.asarray(starts, np.int32),
+        bar_len=np.asarray(lengths, np.int32),
+        meter_code=np.asarray(codes, np.int8),
+    )
+
+
+def _note_span(note: Note, total: int) -> tuple[int, int]:
+    start = max(0, to_step(note.start))
+    end = min(total, max(start + 1, to_step(note.end)))
+    return start, end
+
+
+def write_line(notes: list[Note], pitches: np.ndarray, onsets: np.ndarray) -> None:
+    """Write notes into one line, the higher note winning; call _mark_pitch_changes after."""
+    total = pitches.shape[0]
+    for note in sorted(notes, key=lambda n: (n.start, n.pitch)):
+        start, end = _note_span(note, total)
+        if start >= total:
+            continue
+        span = pitches[start:end]
+        wins = (span == REST) | (span <= note.pitch)
+        span[wins] = note.pitch
+        if wins[0]:
+            onsets[start] = True
+
+
+def reduce_to_voices(notes: list[Note], total: int) -> tuple[np.ndarray, np.ndarray]:
+    """Spread any number of band notes over three voices: top, middle and bass."""
+    sounding: list[list[tuple[int, bool]]] = [[] for _ in range(total)]
+    for note in notes:
+        start, end = _note_span(note, total)
+        for step in range(start, end):
+            sounding[step].append((note.pitch, step == start))
+    pitches = np.full((BAND_VOICES, total), REST, np.int16)
+    onsets = np.zeros((BAND_VOICES, total), bool)
+    for step, here in enumerate(sounding):
+        if not here:
+            continue
+        ordered = sorted(set(here), key=lambda item: (-item[0], not item[1]))
+        unique = list(dict.fromkeys(p for p, _ in ordered))
+        starts = {p for p, s in ordered if s}
+        chosen = _pick_three(unique)
+        for voice, pitch in chosen.items():
+            pitches[voice, step] = pitch
+            onsets[voice, step] = pitch in starts
+    _mark_pitch_changes(pitches, onsets)
+    return pitches, onsets
+
+
+def _pick_three(descending: list[int]) -> dict[int, int]:
+    if len(descending) == 1:
+        return {2: descending[0]}
+    if len(descending) == 2:
+        return {0: descending[0], 2: descending[1]}
+    return {0: descending[0], 1: descending[len(descending) // 2], 2: descending[-1]}
+
+
+def _mark_pitch_changes(pitches: np.ndarray, onsets: np.ndarray) -> None:
+    previous = np.concatenate([np.full((pitches.shape[0], 1), REST), pitches[:, :-1]], axis=1)
+    onsets |= (pitches != REST) & (pitches != previous)
+
+
+def grid_from_piece(piece: Piece) -> Grid:
+    """Encode a piece: melody as one line, band as three voices (direct if it has three)."""
+    grid = empty_grid(piece)
+    write_line(piece.melody, grid.melody, grid.melody_onset)
+    _mark_pitch_changes(grid.melody[None, :], grid.melody_onset[None, :])
+    if len(piece.band) == BAND_VOICES:
+        for voice, notes in enumerate(piece.band):
+            write_line(notes, grid.band[voice], grid.band_onset[voice])
+        _mark_pitch_changes(grid.band, grid.band_onset)
+    elif piece.band:
+        everything = [note for voice in piece.band for note in voice]
+        grid.band, grid.band_onset = reduce_to_voices(everything, grid.steps)
+    return grid
+
+
+def line_to_notes(
+    pitches: np.ndarray, onsets: np.ndarray, offset_steps: int = 0, velocity: int = 80
+) -> list[Note]:
+    """Decode one line of steps into notes (a new note at each onset or pitch change)."""
+    notes: list[Note] = []
+    start, current = 0, REST
+    for step in range(pitches.shape[0] + 1):
+        pitch = int(pitches[step]) if step < pitches.shape[0] else REST
+        new = step == pitches.shape[0] or pitch != current or bool(onsets[step])
+        if not new:
+            continue
+        if current != REST:
+            notes.append(_step_note(current, offset_steps + start, offset_steps + step, velocity))
+        start, current = step, pitch
+    return notes
+
+
+def _step_note(pitch: int, start: int, end: int, velocity: int) -> Note:
+    return Note(pitch, start / STEPS_PER_QUARTER, end / STEPS_PER_QUARTER, velocity)
