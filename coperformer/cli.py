@@ -64,12 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coperformer", description="A live MIDI co-performer.")
     parser.add_argument("--version", action="version", version=f"coperformer {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for adder in ADDERS:
+    for adder in _adders():
         adder(sub)
     return parser
 
 
-ADDERS = [_add_train]
+def _adders() -> list:
+    from coperformer import bench, commands, evaluate_cmd
+
+    return [_add_train, commands.add_accompany, commands.add_render, commands.add_demo,
+            evaluate_cmd.add_evaluate, bench.add_bench]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,12 +52,15 @@ class BarSet:
     first_bar: np.ndarray  # int32 [B]
     names: list[str]
 
+    def __post_init__(self) -> None:
+        self.profile = F.history_profiles(F.bar_pitch_classes(self.slots), self.piece)
+
     @property
     def bars(self) -> int:
         """Number of bars."""
         return int(self.piece.shape[0])
 
-    def subset(self, names: list[str]) -> "BarSet":
+    def subset(self, names: list[str]) -> BarSet:
         """Only the bars of the named pieces."""
         wanted = {self.names.index(n) for n in names if n in self.names}
         keep = np.nonzero(np.isin(self.piece, sorted(wanted)))[0]
@@ -165,6 +168,7 @@ class Batch:
     context: np.ndarray
     melody: np.ndarray
     meter: np.ndarray
+    profile: np.ndarray
     band_class: np.ndarray
     band_onset: np.ndarray
     valid: np.ndarray
@@ -191,6 +195,7 @@ def make_batch(bars: BarSet, index: np.ndarray, shift: np.ndarray) -> Batch:
         context=F.context_features(context, count),
         melody=F.melody_features(target),
         meter=F.meter_features(target.meter),
+        profile=np.stack([np.roll(p, s) for p, s in zip(bars.profile[index], shift, strict=True)]),
         band_class=band_class,
         band_onset=band_onset,
         valid=target.valid.astype(np.float32),

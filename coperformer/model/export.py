@@ -33,6 +33,7 @@ def model_metadata(style: str = "bach") -> dict:
         "meters": list(METER_CODES),
         "modes": ["live", "offline"],
         "channels": {"context": F.CONTEXT_CHANNELS, "melody": F.MELODY_CHANNELS},
+        "inputs": ["context", "melody", "meter", "mode", "profile", "noise"],
     }
 
 
@@ -44,9 +45,9 @@ class ExportedGenerator(nn.Module):
         self.generator = generator
         self.metadata_json = json.dumps(metadata, sort_keys=True)
 
-    def forward(self, context, melody, meter, mode, noise):
+    def forward(self, context, melody, meter, mode, profile, noise):
         """Pitch logits [N, 3, C, 16] and onset logits [N, 3, 16]."""
-        return self.generator(context, melody, meter, mode, noise)
+        return self.generator(context, melody, meter, mode, profile, noise)
 
     @torch.jit.export
     def metadata(self) -> str:

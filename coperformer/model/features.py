@@ -18,6 +18,7 @@ BAND_CLASSES = BAND_SIZE + 1  # 0 = rest
 CONTEXT_CHANNELS = MELODY_CLASSES + 1 + BAND_VOICES * (BAND_CLASSES + 1) + 1
 MELODY_CHANNELS = MELODY_CLASSES + 1 + 1
 METER_SIZE = len(METER_CODES)
+PROFILE_SIZE = 12
 
 
 @dataclass
@@ -31,7 +32,7 @@ class BarSlots:
     valid: np.ndarray  # bool [B, 16]
     meter: np.ndarray  # int8 [B]
 
-    def take(self, index: np.ndarray) -> "BarSlots":
+    def take(self, index: np.ndarray) -> BarSlots:
         """Select bars by index; index -1 gives an empty (all-invalid) bar."""
         safe = np.clip(index, 0, None)
         empty = index < 0
@@ -122,6 +123,33 @@ def context_features(context: BarSlots, count: int) -> np.ndarray:
     per_bar = np.concatenate([melody, band, valid], axis=1)  # N*C, CH, 16
     per_bar = per_bar.reshape(count, CONTEXT_BARS, CONTEXT_CHANNELS, MAX_BAR_STEPS)
     return per_bar.transpose(0, 2, 1, 3).reshape(count, CONTEXT_CHANNELS, -1).copy()
+
+
+def bar_pitch_classes(slots: BarSlots) -> np.ndarray:
+    """Per bar, how many steps each melody pitch class sounds: [B, 12]."""
+    sounding = (slots.melody != REST) & slots.valid
+    out = np.zeros((slots.melody.shape[0], 12), np.float32)
+    rows = np.nonzero(sounding)[0]
+    np.add.at(out, (rows, slots.melody[sounding] % 12), 1.0)
+    return out
+
+
+def normalize_profile(histogram: np.ndarray) -> np.ndarray:
+    """Scale pitch-class histograms so their largest entry is 1 (zeros stay zeros)."""
+    top = histogram.max(axis=-1, keepdims=True)
+    return (histogram / np.where(top > 0, top, 1.0)).astype(np.float32)
+
+
+def history_profiles(per_bar: np.ndarray, piece: np.ndarray) -> np.ndarray:
+    """For every bar, the normalized melody pitch-class profile of the bars before it."""
+    out = np.zeros_like(per_bar)
+    running = np.zeros(12, np.float32)
+    for bar in range(per_bar.shape[0]):
+        if bar == 0 or piece[bar] != piece[bar - 1]:
+            running = np.zeros(12, np.float32)
+        out[bar] = running
+        running = running + per_bar[bar]
+    return normalize_profile(out)
 
 
 def meter_features(codes: np.ndarray) -> np.ndarray:

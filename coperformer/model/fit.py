@@ -17,8 +17,18 @@ from coperformer.model import dataset as D
 from coperformer.model.card import update_card
 from coperformer.model.export import export_generator
 from coperformer.model.train import (
-    Run, TrainConfig, bare, build_run, checkpoint_path, critic_step, generator_step,
-    load_checkpoint, log, save_checkpoint, to_tensors, validate,
+    Run,
+    TrainConfig,
+    bare,
+    build_run,
+    checkpoint_path,
+    critic_step,
+    generator_step,
+    load_checkpoint,
+    log,
+    save_checkpoint,
+    to_tensors,
+    validate,
 )
 
 
@@ -35,12 +45,16 @@ def validation_batch(bars: D.BarSet, limit: int = 768) -> D.Batch:
     return D.make_batch(bars, index, np.zeros_like(index))
 
 
+def _tensors(train: D.BarSet, rng: np.random.Generator, run: Run, config: TrainConfig) -> dict:
+    batch = D.sample_batch(train, config.batch, rng)
+    return to_tensors(batch, run.device, rng, config.live_fraction, config.band_context_dropout)
+
+
 def _iteration(run: Run, train: D.BarSet, rng: np.random.Generator, config: TrainConfig):
     wasserstein = 0.0
     for _ in range(config.critic_steps):
-        t = to_tensors(D.sample_batch(train, config.batch, rng), run.device, rng, config.live_fraction)
-        wasserstein = critic_step(run, t, config)
-    t = to_tensors(D.sample_batch(train, config.batch, rng), run.device, rng, config.live_fraction)
+        wasserstein = critic_step(run, _tensors(train, rng, run, config), config)
+    t = _tensors(train, rng, run, config)
     rec, adv = generator_step(run, t, config)
     return {"W": wasserstein, "rec": rec, "adv": adv}
 

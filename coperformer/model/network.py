@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as TF
 from torch import nn
 
 from coperformer.model import features as F
@@ -31,20 +32,24 @@ class ConditionEncoder(nn.Module):
             nn.Conv1d(96, 96, 4, stride=2, padding=1), _act(),
         )
         self.melody_out = nn.Linear(96 * 8, width)
-        self.out_size = 2 * width + F.METER_SIZE + 1
+        self.out_size = 2 * width + F.METER_SIZE + 1 + F.PROFILE_SIZE
 
-    def forward(self, context, melody, meter, mode):
+    def forward(self, context, melody, meter, mode, profile):
         """Condition vector [N, out_size]."""
         c = self.context_out(self.context(context).flatten(1))
         m = self.melody_out(self.melody(melody).flatten(1))
-        return torch.cat([_act()(c), _act()(m), meter, mode], dim=1)
+        parts = [TF.leaky_relu(c, 0.2), TF.leaky_relu(m, 0.2), meter, mode, profile]
+        return torch.cat(parts, dim=1)
 
 
 class Generator(nn.Module):
     """Past bars + current melody (offline) + noise -> logits of the next band bar."""
 
+    __constants__ = ["steps", "voices", "classes"]
+
     def __init__(self, width: int = 256, hidden: int = 160):
         super().__init__()
+        self.steps, self.voices, self.classes = STEPS, F.BAND_VOICES, F.BAND_CLASSES
         self.encoder = ConditionEncoder(width)
         self.hidden = hidden
         self.trunk = nn.Sequential(
@@ -57,13 +62,13 @@ class Generator(nn.Module):
             nn.Conv1d(hidden, F.BAND_VOICES * (F.BAND_CLASSES + 1), 1),
         )
 
-    def forward(self, context, melody, meter, mode, noise):
+    def forward(self, context, melody, meter, mode, profile, noise):
         """Pitch logits [N, 3, BAND_CLASSES, 16] and onset logits [N, 3, 16]."""
-        cond = self.encoder(context, melody, meter, mode)
-        seq = self.trunk(torch.cat([cond, noise], dim=1)).view(-1, 64, STEPS)
+        cond = self.encoder(context, melody, meter, mode, profile)
+        seq = self.trunk(torch.cat([cond, noise], dim=1)).view(-1, 64, self.steps)
         out = self.decoder(torch.cat([seq, melody], dim=1))
-        out = out.view(-1, F.BAND_VOICES, F.BAND_CLASSES + 1, STEPS)
-        return out[:, :, : F.BAND_CLASSES], out[:, :, F.BAND_CLASSES]
+        out = out.view(-1, self.voices, self.classes + 1, self.steps)
+        return out[:, :, : self.classes], out[:, :, self.classes]
 
 
 class Critic(nn.Module):
@@ -81,9 +86,9 @@ class Critic(nn.Module):
         self.head = nn.Sequential(nn.Linear(128 * 4 + self.encoder.out_size, 256), _act())
         self.score = nn.Linear(256, 1)
 
-    def forward(self, context, melody, meter, mode, band):
+    def forward(self, context, melody, meter, mode, profile, band):
         """Scores [N] and the penultimate features [N, 256] (for feature matching)."""
-        cond = self.encoder(context, melody, meter, mode)
+        cond = self.encoder(context, melody, meter, mode, profile)
         bar = self.bar(torch.cat([band, melody], dim=1)).flatten(1)
         feats = self.head(torch.cat([bar, cond], dim=1))
         return self.score(feats).squeeze(1), feats

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import torch.nn.functional as TF
 from torch.nn.parallel import DistributedDataParallel
 
 from coperformer.model import dataset as D
-from coperformer.model.export import export_generator
+from coperformer.model import features as F
 from coperformer.model.network import Critic, Generator, band_input, hard_band
 
 
@@ -33,6 +32,7 @@ class TrainConfig:
     adversarial_weight: float = 0.1
     feature_matching_weight: float = 0.1
     live_fraction: float = 0.5
+    band_context_dropout: float = 0.3
     seed: int = 0
     checkpoint_every: int = 200
     eval_every: int = 200
@@ -85,14 +85,23 @@ def bare(module: torch.nn.Module) -> torch.nn.Module:
     return module.module if isinstance(module, DistributedDataParallel) else module
 
 
-def to_tensors(batch: D.Batch, device: torch.device, rng: np.random.Generator, live: float):
-    """Batch arrays as tensors; a share of the samples is made live (current melody hidden)."""
-    is_live = rng.random(batch.melody.shape[0]) < live
+def to_tensors(batch: D.Batch, device: torch.device, rng: np.random.Generator, live: float,
+               band_dropout: float = 0.0):
+    """Batch arrays as tensors; some samples are made live (current melody hidden), some lose
+    the band of their context (so the model leans on the melody, not on its own echo)."""
+    count = batch.melody.shape[0]
+    is_live = rng.random(count) < live
     melody = batch.melody.copy()
     melody[is_live, :-1] = 0.0  # keep only the 'valid' channel: bar length is known live
     mode = (~is_live).astype(np.float32)[:, None]
+    context = batch.context
+    drop = rng.random(count) < band_dropout
+    if drop.any():
+        context = context.copy()
+        context[drop, F.MELODY_CLASSES + 1 : -1] = 0.0
     t = {
-        "context": batch.context, "melody": melody, "meter": batch.meter, "mode": mode,
+        "context": context, "melody": melody, "meter": batch.meter, "mode": mode,
+        "profile": batch.profile,
         "band_class": batch.band_class, "band_onset": batch.band_onset, "valid": batch.valid,
     }
     return {k: torch.from_numpy(np.ascontiguousarray(v)).to(device) for k, v in t.items()}
@@ -106,12 +115,12 @@ def real_band(t: dict) -> torch.Tensor:
 
 def condition(t: dict) -> tuple:
     """The condition tensors in argument order."""
-    return t["context"], t["melody"], t["meter"], t["mode"]
+    return t["context"], t["melody"], t["meter"], t["mode"], t["profile"]
 
 
 def noise_like(t: dict, device: torch.device) -> torch.Tensor:
     """Standard normal noise for a batch."""
-    return torch.randn(t["context"].shape[0], 32, device=device)
+    return torch.randn(t["context"].shape[0], F.NOISE_SIZE, device=device)
 
 
 def critic_step(run: Run, t: dict, config: TrainConfig) -> float:
@@ -168,7 +177,7 @@ def validate(run: Run, batch: D.Batch) -> dict[str, float]:
     generator = bare(run.generator).eval()
     for name, live in (("offline", 0.0), ("live", 1.0)):
         t = to_tensors(batch, run.device, np.random.default_rng(0), live)
-        pitch, onset = generator(*condition(t), torch.zeros(batch.melody.shape[0], 32))
+        pitch, onset = generator(*condition(t), torch.zeros(batch.melody.shape[0], F.NOISE_SIZE))
         out[f"val_{name}_loss"] = float(reconstruction(pitch, onset, t))
         out[f"val_{name}_pitch_acc"] = float((pitch.argmax(2) == t["band_class"]).float().mean())
     generator.train()

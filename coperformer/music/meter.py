@@ -17,7 +17,7 @@ class Meter:
     denominator: int = 4
 
     @classmethod
-    def parse(cls, text: str) -> "Meter":
+    def parse(cls, text: str) -> Meter:
         """Parse ``"N/D"`` into a meter, raising ValueError on nonsense."""
         try:
             num_text, den_text = text.strip().split("/")

@@ -1,0 +1,101 @@
+"""Accompaniment bar by bar: the causal (live) path and the offline path share this loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from coperformer.model import features as F
+from coperformer.music.notes import Note, Piece
+from coperformer.music.roll import Grid, grid_from_piece, line_to_notes
+
+BAND_VELOCITY = 72
+DOWNBEAT_ACCENT = 8
+
+
+class BarGenerator(Protocol):
+    """Anything that turns past bars (and maybe the current melody) into a band bar."""
+
+    def generate(self, context: F.BarSlots, current: F.BarSlots, offline: bool,
+                 rng: np.random.Generator, profile: np.ndarray):
+        """The band of the current bar."""
+
+
+@dataclass
+class Accompaniment:
+    """The result: the grid with the band filled in, and the band as notes per voice."""
+
+    grid: Grid
+    voices: list[list[Note]]
+
+
+def fill_bar(generator: BarGenerator, slots: F.BarSlots, bar: int, offline: bool,
+             rng: np.random.Generator, history: np.ndarray) -> None:
+    """Generate one bar into ``slots`` from the bars before it (and its melody if offline).
+
+    ``history`` is the melody's pitch-class histogram over all bars before this one.
+    """
+    context = slots.take(F.context_index(np.array([bar]), np.zeros(1, np.int64)).reshape(-1))
+    current = slots.take(np.array([bar]))
+    profile = F.normalize_profile(history)
+    result = generator.generate(context, current, offline, rng, profile)
+    slots.band[bar] = result.pitches
+    slots.band_onset[bar] = result.onsets
+
+
+def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
+                   seed: int = 0) -> Grid:
+    """Fill the band of a melody grid; live mode leaves bar 1 silent, as on stage."""
+    if mode not in ("offline", "live"):
+        raise ValueError(f"unknown mode {mode!r}")
+    slots = F.slots_from_grid(grid)
+    slots.band[:] = -1
+    slots.band_onset[:] = False
+    rng = np.random.default_rng(seed)
+    per_bar = F.bar_pitch_classes(slots)
+    history = np.zeros(F.PROFILE_SIZE, np.float32)
+    for bar in range(grid.bars):
+        if bar > 0 or mode == "offline":
+            fill_bar(generator, slots, bar, mode == "offline", rng, history)
+        history = history + per_bar[bar]
+    return slots_to_grid(slots, grid)
+
+
+def slots_to_grid(slots: F.BarSlots, grid: Grid) -> Grid:
+    """Copy the band of bar slots back into a grid's step arrays."""
+    out = Grid(grid.melody, grid.melody_onset, np.full_like(grid.band, -1),
+               np.zeros_like(grid.band_onset), grid.bar_start, grid.bar_len, grid.meter_code)
+    for bar in range(grid.bars):
+        span = grid.bar_slice(bar)
+        length = span.stop - span.start
+        out.band[:, span] = slots.band[bar, :, :length]
+        out.band_onset[:, span] = slots.band_onset[bar, :, :length]
+    return out
+
+
+def band_notes(grid: Grid) -> list[list[Note]]:
+    """The band of a grid as notes per voice; notes end at bar lines, downbeats accented."""
+    voices: list[list[Note]] = [[] for _ in range(grid.band.shape[0])]
+    for bar in range(grid.bars):
+        span = grid.bar_slice(bar)
+        for voice in range(grid.band.shape[0]):
+            notes = line_to_notes(grid.band[voice, span], grid.band_onset[voice, span],
+                                  span.start, BAND_VELOCITY)
+            voices[voice].extend(_accent(n, grid.bar_start[bar]) for n in notes)
+    return voices
+
+
+def _accent(note: Note, bar_start_step: int) -> Note:
+    if round(note.start * 4) == bar_start_step:
+        return Note(note.pitch, note.start, note.end, note.velocity + DOWNBEAT_ACCENT)
+    return note
+
+
+def accompany_piece(generator: BarGenerator, piece: Piece, mode: str = "offline",
+                    seed: int = 0) -> Accompaniment:
+    """Accompany a piece's melody (any band it has is ignored)."""
+    melody_only = Piece(piece.melody, [], piece.bars, piece.name)
+    grid = accompany_grid(generator, grid_from_piece(melody_only), mode, seed)
+    return Accompaniment(grid, band_notes(grid))

@@ -1,0 +1,89 @@
+"""`coperformer bench`: speed figures, each as p50/p99/max, with the machine noted."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from coperformer.cli import command
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    """p50, p99 and max of a list of milliseconds."""
+    values = np.asarray(samples_ms, float)
+    return {"p50": round(float(np.percentile(values, 50)), 4),
+            "p99": round(float(np.percentile(values, 99)), 4),
+            "max": round(float(values.max()), 4), "n": int(values.size)}
+
+
+def machine() -> str:
+    """A one-line description of this machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            names = [line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+def bench_inference(model, bars: int = 2000, offline: bool = False) -> dict[str, float]:
+    """Per-bar generation time on one thread (features, model and decoding), in ms."""
+    from coperformer.model import features as F
+    from coperformer.model.runtime import _empty_slot_arrays
+
+    rng = np.random.default_rng(1)
+    slots = F.BarSlots(*_empty_slot_arrays(F.CONTEXT_BARS + 1))
+    slots.melody[:] = rng.integers(60, 80, slots.melody.shape)
+    slots.band[:] = rng.integers(40, 70, slots.band.shape)
+    context, current = slots.take(np.arange(F.CONTEXT_BARS)), slots.take(np.array([F.CONTEXT_BARS]))
+    model.warm_up()
+    samples = []
+    for _ in range(bars):
+        started = time.perf_counter_ns()
+        model.generate(context, current, offline, rng)
+        samples.append((time.perf_counter_ns() - started) / 1e6)
+    return percentiles(samples)
+
+
+def add_bench(sub) -> None:
+    """Arguments of `coperformer bench`."""
+    p = sub.add_parser("bench", help="measure speed figures and print them")
+    p.add_argument("--model", default=None)
+    p.add_argument("--bars", type=int, default=2000, help="bars for the inference figure")
+    p.add_argument("--json", default=None, help="also write the figures as JSON here")
+
+
+@command("bench")
+def run_bench(args: argparse.Namespace) -> int:
+    """Measure and print the figures."""
+    from coperformer.commands import load_model
+
+    started = time.perf_counter()
+    model = load_model(args.model)
+    startup_ms = (time.perf_counter() - started) * 1000
+    figures = {
+        "machine": machine(),
+        "model": str(model.path),
+        "startup_ms": round(startup_ms, 1),
+        "inference_ms": bench_inference(model, args.bars),
+        "inference_offline_ms": bench_inference(model, args.bars, offline=True),
+    }
+    for key, value in figures.items():
+        print(f"{key:>22}: {_show(value)}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+def _show(value) -> str:
+    if isinstance(value, dict):
+        return "  ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)

@@ -1,0 +1,147 @@
+"""The one module that knows the model is TorchScript: load, describe, warm up, generate bars."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from coperformer.model import features as F
+from coperformer.music.roll import REST
+
+SUPPORTED_FORMAT = 1
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+DEFAULT_MODEL = "bach"
+
+
+class ModelError(ValueError):
+    """A model file that is missing or not a coperformer model."""
+
+
+@dataclass
+class BandBar:
+    """One generated band bar: MIDI pitches (REST = -1) and onsets, [3, 16] each."""
+
+    pitches: np.ndarray
+    onsets: np.ndarray
+
+
+def resolve_model(name_or_path: str | None) -> Path:
+    """A model name from models/ (or COPERFORMER_MODELS), or a path to a .pt file."""
+    text = name_or_path or DEFAULT_MODEL
+    candidate = Path(text)
+    if candidate.suffix == ".pt" or os.sep in text:
+        if not candidate.exists():
+            raise ModelError(f"model file not found: {candidate}")
+        return candidate
+    folder = Path(os.environ.get("COPERFORMER_MODELS", MODELS_DIR))
+    path = folder / f"{text}.pt"
+    if not path.exists():
+        known = sorted(p.stem for p in folder.glob("*.pt"))
+        raise ModelError(f"no model named {text!r} in {folder} (have: {', '.join(known) or 'none'})")
+    return path
+
+
+class BandModel:
+    """A loaded generator: feed bar slots, get band bars back (single CPU thread)."""
+
+    def __init__(self, path: str | Path, threads: int = 1):
+        self.path = Path(path)
+        torch.set_num_threads(threads)
+        try:
+            self._module = torch.jit.load(str(self.path), map_location="cpu")
+            self.metadata = json.loads(self._module.metadata())
+        except (RuntimeError, ValueError, AttributeError, OSError) as exc:
+            raise ModelError(f"{self.path}: not a coperformer model ({_first_line(exc)})") from exc
+        if self.metadata.get("format") != SUPPORTED_FORMAT:
+            raise ModelError(f"{self.path}: unsupported model format {self.metadata.get('format')}")
+        self._module.eval()
+
+    @property
+    def track_names(self) -> list[str]:
+        """Names of the band voices, top to bottom."""
+        return list(self.metadata["track_names"])
+
+    @property
+    def programs(self) -> list[int]:
+        """GM programs (0-based) of the band voices."""
+        return list(self.metadata["gm_programs"])
+
+    def warm_up(self, rounds: int = 20) -> None:
+        """Run a few dummy bars so the first real bar is not slow."""
+        empty = F.BarSlots(*_empty_slot_arrays(1 + F.CONTEXT_BARS))
+        rng = np.random.default_rng(0)
+        context, current = empty.take(np.arange(F.CONTEXT_BARS)), empty.take(np.array([0]))
+        for _ in range(rounds):
+            self.generate(context, current, True, rng, np.zeros(F.PROFILE_SIZE, np.float32))
+
+    @torch.inference_mode()
+    def generate(self, context: F.BarSlots, current: F.BarSlots, offline: bool,
+                 rng: np.random.Generator, profile: np.ndarray) -> BandBar:
+        """The band for the current bar from the past bars (and its melody if offline).
+
+        ``profile`` is the normalized pitch-class profile of the whole melody before this bar.
+        """
+        melody = F.melody_features(current)
+        if not offline:
+            melody[:, :-1] = 0.0
+        inputs = (
+            torch.from_numpy(F.context_features(context, 1)),
+            torch.from_numpy(melody),
+            torch.from_numpy(F.meter_features(current.meter)),
+            torch.tensor([[1.0 if offline else 0.0]]),
+            torch.from_numpy(np.asarray(profile, np.float32).reshape(1, F.PROFILE_SIZE)),
+            torch.from_numpy(rng.standard_normal((1, F.NOISE_SIZE)).astype(np.float32)),
+        )
+        pitch_logits, onset_logits = self._module(*inputs)
+        return decode_bar(pitch_logits[0].numpy(), onset_logits[0].numpy(), current.valid[0])
+
+
+def decode_bar(pitch_logits: np.ndarray, onset_logits: np.ndarray, valid: np.ndarray) -> BandBar:
+    """Binarize logits into notes: onsets split each voice, each note takes its likeliest pitch."""
+    log_probs = pitch_logits - _logsumexp(pitch_logits)
+    sounding = (log_probs[:, 0, :] < np.log(0.5)) & valid[None, :]
+    starts = onset_logits > 0.0
+    pitches = np.full(sounding.shape, REST, np.int16)
+    onsets = np.zeros(sounding.shape, bool)
+    for voice in range(sounding.shape[0]):
+        for begin, end in _segments(sounding[voice], starts[voice]):
+            best = int(log_probs[voice, 1:, begin:end].sum(axis=1).argmax())
+            pitches[voice, begin:end] = best + F.BAND_LOW
+            onsets[voice, begin] = True
+    return BandBar(pitches, onsets)
+
+
+def _logsumexp(logits: np.ndarray) -> np.ndarray:
+    top = logits.max(axis=1, keepdims=True)
+    return top + np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
+
+
+def _segments(sounding: np.ndarray, starts: np.ndarray) -> list[tuple[int, int]]:
+    """(begin, end) of the notes of one voice: a note runs until silence or the next onset."""
+    out, begin = [], None
+    for step in range(sounding.shape[0] + 1):
+        on = step < sounding.shape[0] and bool(sounding[step])
+        if begin is not None and (not on or starts[step]):
+            out.append((begin, step))
+            begin = None
+        if on and begin is None:
+            begin = step
+    return out
+
+
+def _empty_slot_arrays(count: int):
+    return (
+        np.full((count, 16), REST, np.int16), np.zeros((count, 16), bool),
+        np.full((count, 3, 16), REST, np.int16), np.zeros((count, 3, 16), bool),
+        np.ones((count, 16), bool), np.ones(count, np.int8),
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

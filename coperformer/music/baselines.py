@@ -1,0 +1,67 @@
+"""Rule baselines: the best diatonic triad for the same bar, or for the previous bar (causal)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from coperformer.music.harmony import Key, estimate_key, pitch_class_histogram
+from coperformer.music.meter import STEPS_PER_QUARTER
+from coperformer.music.notes import fold_pitch
+from coperformer.music.roll import REST, Grid
+
+VOICING = ((57, 68), (50, 61), (40, 51))  # alto (third), tenor (fifth), bass (root)
+
+
+def best_triad(melody: np.ndarray, onsets: np.ndarray, key: Key) -> tuple[int, ...] | None:
+    """The diatonic triad that covers the most melody time, beats weighing double."""
+    sounding = melody != REST
+    if not sounding.any():
+        return None
+    weight = np.ones(melody.shape)
+    weight[::STEPS_PER_QUARTER] = 2.0
+    weight[onsets] += 1.0
+    best, best_score = None, -np.inf
+    for rank, triad in enumerate(key.diatonic_triads()):
+        inside = np.isin(melody % 12, triad) & sounding
+        score = (weight * inside).sum() - 0.5 * (weight * (~inside & sounding)).sum()
+        score -= 0.01 * [0, 4, 3, 5, 1, 2, 6][rank]  # ties go to I, V, IV, ...
+        if score > best_score:
+            best, best_score = triad, score
+    return best
+
+
+def _voice(grid: Grid, bar: int, triad: tuple[int, ...]) -> None:
+    span = grid.bar_slice(bar)
+    third, fifth, root = triad[1], triad[2], triad[0]
+    for voice, (pc, (low, high)) in enumerate(zip((third, fifth, root), VOICING, strict=True)):
+        grid.band[voice, span] = fold_pitch(pc + 12 * (low // 12), low, high)
+        grid.band_onset[voice, span.start] = True
+
+
+def _clear_band(grid: Grid) -> None:
+    grid.band[:] = REST
+    grid.band_onset[:] = False
+
+
+def same_bar_triads(grid: Grid) -> Grid:
+    """Fill the band with a sustained triad per bar chosen from that bar's melody (offline)."""
+    _clear_band(grid)
+    key = estimate_key(pitch_class_histogram(grid.melody))
+    for bar in range(grid.bars):
+        span = grid.bar_slice(bar)
+        triad = best_triad(grid.melody[span], grid.melody_onset[span], key)
+        if triad:
+            _voice(grid, bar, triad)
+    return grid
+
+
+def previous_bar_triads(grid: Grid) -> Grid:
+    """Fill each bar with the triad that best fit the previous bar (causal key, too)."""
+    _clear_band(grid)
+    for bar in range(1, grid.bars):
+        past = grid.bar_slice(bar - 1)
+        key = estimate_key(pitch_class_histogram(grid.melody[: past.stop]))
+        triad = best_triad(grid.melody[past], grid.melody_onset[past], key)
+        if triad:
+            _voice(grid, bar, triad)
+    return grid

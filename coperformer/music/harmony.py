@@ -1,0 +1,94 @@
+"""Keys, scales and chords on pitch classes (pitch % 12)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+
+# Krumhansl-Kessler key profiles (major, minor), tonic first.
+MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
+MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10)
+MINOR_EXTRA = (9, 11)  # melodic/harmonic minor's raised 6th and 7th
+CHORD_SHAPES = {
+    "maj": (0, 4, 7), "min": (0, 3, 7), "dim": (0, 3, 6), "aug": (0, 4, 8),
+    "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11), "m7": (0, 3, 7, 10),
+    "m7b5": (0, 3, 6, 10), "dim7": (0, 3, 6, 9),
+}
+CONSONANT_OVER_BASS = frozenset({0, 3, 4, 7, 8, 9})
+
+
+@dataclass(frozen=True)
+class Key:
+    """A key: tonic pitch class and mode."""
+
+    tonic: int
+    minor: bool
+
+    def scale(self) -> frozenset[int]:
+        """Pitch classes counted as in key (minor admits its raised 6th and 7th)."""
+        steps = MINOR_SCALE + MINOR_EXTRA if self.minor else MAJOR_SCALE
+        return frozenset((self.tonic + s) % 12 for s in steps)
+
+    def diatonic_triads(self) -> list[tuple[int, ...]]:
+        """The seven diatonic triads (minor uses the harmonic-minor dominant)."""
+        steps = list(MINOR_SCALE if self.minor else MAJOR_SCALE)
+        if self.minor:
+            steps[6] = 11
+        triads = []
+        for degree in range(7):
+            chord = [steps[(degree + k) % 7] for k in (0, 2, 4)]
+            triads.append(tuple((self.tonic + s) % 12 for s in chord))
+        return triads
+
+    def __str__(self) -> str:
+        names = "C C# D Eb E F F# G Ab A Bb B".split()
+        return f"{names[self.tonic]} {'minor' if self.minor else 'major'}"
+
+
+def _chord_masks() -> frozenset[int]:
+    masks = set()
+    for root, shape in product(range(12), CHORD_SHAPES.values()):
+        masks.add(sum(1 << ((root + s) % 12) for s in shape))
+    return frozenset(masks)
+
+
+CHORD_MASKS = _chord_masks()
+
+
+def pitch_class_mask(pitches) -> int:
+    """A 12-bit mask of the pitch classes of some MIDI pitches."""
+    mask = 0
+    for pitch in pitches:
+        mask |= 1 << (int(pitch) % 12)
+    return mask
+
+
+def fits_one_chord(mask: int) -> bool:
+    """True when these pitch classes all belong to one triad or seventh chord."""
+    return any(mask & chord == mask for chord in CHORD_MASKS)
+
+
+def pitch_class_histogram(pitches: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Duration-weighted pitch-class histogram of sounding pitches (REST < 0 ignored)."""
+    sounding = pitches >= 0
+    hist = np.zeros(12)
+    w = np.ones(pitches.shape) if weights is None else weights
+    np.add.at(hist, pitches[sounding] % 12, w[sounding])
+    return hist
+
+
+def estimate_key(histogram: np.ndarray) -> Key:
+    """The best-correlating major or minor key for a pitch-class histogram (C major if empty)."""
+    if histogram.sum() <= 0:
+        return Key(0, False)
+    best, best_score = Key(0, False), -np.inf
+    for tonic in range(12):
+        for minor, profile in ((False, MAJOR_PROFILE), (True, MINOR_PROFILE)):
+            score = np.corrcoef(histogram, np.roll(profile, tonic))[0, 1]
+            if np.isfinite(score) and score > best_score:
+                best, best_score = Key(tonic, minor), score
+    return best

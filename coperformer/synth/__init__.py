@@ -1,0 +1,1 @@
+"""FluidSynth adapters: soundfont lookup, offline rendering, live synth and sequencer."""

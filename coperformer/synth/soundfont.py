@@ -1,0 +1,57 @@
+"""Finding the General MIDI soundfont: user's choice, env var, setting, soundfonts/, system."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_VAR = "COPERFORMER_SOUNDFONT"
+REPO_SOUNDFONTS = Path(__file__).resolve().parents[2] / "soundfonts"
+SYSTEM_SOUNDFONTS = (
+    "/usr/share/sounds/sf2/FluidR3_GM.sf2",
+    "/usr/share/sounds/sf2/default-GM.sf2",
+    "/usr/share/soundfonts/FluidR3_GM.sf2",
+    "/usr/share/soundfonts/default.sf2",
+    "/usr/share/sounds/sf2/TimGM6mb.sf2",
+    "/usr/local/share/soundfonts/default.sf2",
+    "/opt/homebrew/share/soundfonts/default.sf2",
+    "C:/soundfonts/default.sf2",
+)
+HOW_TO_GET = (
+    "install one (Debian/Ubuntu: sudo apt install fluid-soundfont-gm), drop a GM .sf2 into "
+    f"{REPO_SOUNDFONTS}, or pass --soundfont FILE.sf2 / set {ENV_VAR}"
+)
+
+
+class SoundfontError(FileNotFoundError):
+    """No usable soundfont, with a message that says how to get one."""
+
+
+def _is_soundfont(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        return False
+    return head[:4] == b"RIFF" and head[8:12] == b"sfbk"
+
+
+def _checked(path: Path, origin: str) -> Path:
+    if not path.is_file():
+        raise SoundfontError(f"soundfont from {origin} not found: {path}; {HOW_TO_GET}")
+    if not _is_soundfont(path):
+        raise SoundfontError(f"{path} (from {origin}) is not a SoundFont 2 file; {HOW_TO_GET}")
+    return path
+
+
+def find_soundfont(chosen: str | None = None, setting: str | None = None) -> Path:
+    """The soundfont to use, in order: chosen, $COPERFORMER_SOUNDFONT, setting, repo, system."""
+    for value, origin in ((chosen, "--soundfont"), (os.environ.get(ENV_VAR), ENV_VAR),
+                          (setting, "settings")):
+        if value:
+            return _checked(Path(value).expanduser(), origin)
+    bundled = sorted(REPO_SOUNDFONTS.glob("*.sf2"))
+    for path in bundled + [Path(p) for p in SYSTEM_SOUNDFONTS]:
+        if path.is_file() and _is_soundfont(path):
+            return path
+    raise SoundfontError(f"no General MIDI soundfont found; {HOW_TO_GET}")
