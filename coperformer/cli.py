@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 
@@ -55,7 +56,9 @@ def run_train(args: argparse.Namespace) -> int:
         result = train(config, Path(args.out), args.resume)
     except CorpusError as exc:
         raise UserError(str(exc)) from exc
-    print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()))
+    if os.environ.get("RANK", "0") == "0":
+        print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                       for k, v in result.items()))
     return 0
 
 

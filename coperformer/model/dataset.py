@@ -19,7 +19,7 @@ from coperformer.music.roll import REST, grid_from_piece
 
 SPLIT_SEED = 20261122
 SPLIT_FRACTIONS = (0.8, 0.1, 0.1)
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 def cache_dir() -> Path:
@@ -32,6 +32,8 @@ def cache_dir() -> Path:
 
 def split_names(names: list[str], seed: int = SPLIT_SEED) -> dict[str, list[str]]:
     """A fixed, seeded split of piece names into train, validation and test."""
+    if len(set(names)) != len(names):
+        raise ValueError("piece names must be unique for a split by piece")
     order = sorted(names)
     np.random.default_rng(seed).shuffle(order)
     n_train = int(round(len(order) * SPLIT_FRACTIONS[0]))

@@ -45,6 +45,18 @@ def validation_batch(bars: D.BarSet, limit: int = 768) -> D.Batch:
     return D.make_batch(bars, index, np.zeros_like(index))
 
 
+def replicas_agree(run: Run) -> bool:
+    """True when every process holds the same generator and critic weights."""
+    import torch.distributed as dist
+
+    flat = torch.cat([p.detach().flatten() for m in (run.generator, run.critic)
+                      for p in m.parameters()]).cpu().double()
+    mine = torch.stack([flat.sum(), flat.abs().sum(), (flat * flat).sum()])
+    everyone = [torch.zeros_like(mine) for _ in range(run.world)]
+    dist.all_gather(everyone, mine)
+    return all(torch.allclose(mine, other, rtol=1e-9, atol=1e-9) for other in everyone)
+
+
 def _tensors(train: D.BarSet, rng: np.random.Generator, run: Run, config: TrainConfig) -> dict:
     batch = D.sample_batch(train, config.batch, rng)
     return to_tensors(batch, run.device, rng, config.live_fraction, config.band_context_dropout)
@@ -86,6 +98,9 @@ def train(config: TrainConfig, out: Path, resume: bool) -> dict:
             save_checkpoint(run, ckpt, config)
     bar.close()
     seconds = time.perf_counter() - started
+    if run.world > 1:
+        log(run, f"replicas agree: {replicas_agree(run)}")
+        torch.distributed.destroy_process_group()
     if run.rank == 0:
         out.parent.mkdir(parents=True, exist_ok=True)
         export_generator(bare(run.generator).cpu(), out)

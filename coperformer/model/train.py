@@ -199,6 +199,7 @@ def save_checkpoint(run: Run, path: Path, config: TrainConfig) -> None:
         "step": run.step,
         "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()},
     }
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".ckpt.tmp")
     torch.save(state, tmp)
     tmp.replace(path)
