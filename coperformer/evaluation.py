@@ -77,7 +77,8 @@ def evaluate(model: BarGenerator | None, sets: dict[str, list[Grid]], seed: int 
     """Figures per set and system; real Bach is measured on the chorale set only."""
     results: dict[str, dict[str, dict[str, float]]] = {}
     for set_name, grids in sets.items():
-        table = {name: measure([run(g) for g in grids]) for name, run in systems(model, seed).items()}
+        table = {name: measure([run(g) for g in grids])
+                 for name, run in systems(model, seed).items()}
         if set_name == "test chorales":
             table["real Bach"] = measure(grids)
         results[set_name] = table

@@ -9,7 +9,8 @@ import mido
 TPB = 480
 
 
-def melody_notes(bars: int, beats_per_bar: int = 4, low: int = 60) -> list[tuple[int, float, float]]:
+def melody_notes(bars: int, beats_per_bar: int = 4, low: int = 60,
+                 ) -> list[tuple[int, float, float]]:
     """A simple diatonic melody: (pitch, start quarter, end quarter)."""
     scale = [0, 2, 4, 5, 7, 9, 11, 12, 11, 9, 7, 5, 4, 2]
     notes, beat = [], 0

@@ -48,7 +48,8 @@ def free_channels(used: set[int], count: int) -> list[int]:
 def conductor_track(tempos: list[tuple[int, int]], meters: list[tuple[int, Meter]],
                     ) -> mido.MidiTrack:
     """Tempo and time-signature events (defaults to 120 BPM and 4/4 when none are given)."""
-    events: list[tuple[int, mido.MetaMessage]] = [(0, mido.MetaMessage("track_name", name="Conductor"))]
+    events: list[tuple[int, mido.MetaMessage]] = [
+        (0, mido.MetaMessage("track_name", name="Conductor"))]
     for tick, tempo in tempos or [(0, 500000)]:
         events.append((tick, mido.MetaMessage("set_tempo", tempo=tempo)))
     for tick, meter in meters or [(0, Meter(4, 4))]:

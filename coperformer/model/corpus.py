@@ -67,7 +67,8 @@ def load_chorale(name: str) -> Piece:
     return score_to_piece(corpus.parse(name), name, want_band=True)
 
 
-def folk_melodies(count: int, meters: tuple[str, ...] = ("3/4", "4/4", "6/8", "2/4")) -> list[Piece]:
+def folk_melodies(count: int, meters: tuple[str, ...] = ("3/4", "4/4", "6/8", "2/4"),
+                  ) -> list[Piece]:
     """The first ``count`` usable folk melodies from music21's Essen collection."""
     from music21 import corpus
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import torch
@@ -58,7 +59,9 @@ class ExportedGenerator(nn.Module):
 def export_generator(generator: Generator, path: str | Path, style: str = "bach") -> Path:
     """Script the generator with its metadata and save it to ``path``."""
     generator = generator.eval()
-    scripted = torch.jit.script(ExportedGenerator(generator, model_metadata(style)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        scripted = torch.jit.script(ExportedGenerator(generator, model_metadata(style)))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

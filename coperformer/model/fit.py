@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import platform
 import shlex
 import sys
 import time
@@ -108,6 +107,13 @@ def train(config: TrainConfig, out: Path, resume: bool) -> dict:
     return {"steps": run.step, "seconds": seconds, **scores}
 
 
+def machine_line() -> str:
+    """The CPU, its core count and torch's thread count."""
+    from coperformer.bench import machine
+
+    return f"{machine()}, torch threads {torch.get_num_threads()}"
+
+
 def _write_card(out, config, split, rejected, scores, seconds, run, train_bars) -> None:
     previous = {}
     from coperformer.model.card import read_card
@@ -128,11 +134,12 @@ def _write_card(out, config, split, rejected, scores, seconds, run, train_bars) 
         split={"seed": D.SPLIT_SEED, "fractions": list(D.SPLIT_FRACTIONS), **split},
         training={
             "command": "coperformer " + shlex.join(sys.argv[1:]) if sys.argv else "",
-            "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()},
+            "config": {k: list(v) if isinstance(v, tuple) else v
+                       for k, v in asdict(config).items()},
             "steps": run.step,
             "processes": run.world,
             "wall_seconds": round(total + seconds, 1),
-            "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, {platform.processor() or platform.platform()}",
+            "machine": machine_line(),
             "torch": torch.__version__,
         },
         validation=scores,

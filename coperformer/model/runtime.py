@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,8 @@ def resolve_model(name_or_path: str | None) -> Path:
     path = folder / f"{text}.pt"
     if not path.exists():
         known = sorted(p.stem for p in folder.glob("*.pt"))
-        raise ModelError(f"no model named {text!r} in {folder} (have: {', '.join(known) or 'none'})")
+        have = ", ".join(known) or "none"
+        raise ModelError(f"no model named {text!r} in {folder} (have: {have})")
     return path
 
 
@@ -53,7 +55,9 @@ class BandModel:
         self.path = Path(path)
         torch.set_num_threads(threads)
         try:
-            self._module = torch.jit.load(str(self.path), map_location="cpu")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self._module = torch.jit.load(str(self.path), map_location="cpu")
             self.metadata = json.loads(self._module.metadata())
         except (RuntimeError, ValueError, AttributeError, OSError) as exc:
             raise ModelError(f"{self.path}: not a coperformer model ({_first_line(exc)})") from exc

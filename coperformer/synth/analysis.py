@@ -1,0 +1,33 @@
+"""Audio analysis for tests and benchmarks: loudness and note onsets in rendered audio."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def mono(frames: np.ndarray) -> np.ndarray:
+    """Stereo int16 frames [N, 2] to float mono in [-1, 1]."""
+    data = np.asarray(frames, np.float32)
+    if data.ndim == 2:
+        data = data.mean(axis=1)
+    return data / 32768.0
+
+
+def rms(frames: np.ndarray) -> float:
+    """Root-mean-square level of some audio."""
+    data = mono(frames)
+    return float(np.sqrt(np.mean(data * data))) if data.size else 0.0
+
+
+def detect_onsets(frames: np.ndarray, sample_rate: int, threshold: float = 0.02,
+                  min_gap_s: float = 0.05) -> list[float]:
+    """Times (s) where the signal first rises above ``threshold`` after ``min_gap_s`` of quiet."""
+    data = np.abs(mono(frames))
+    loud = np.nonzero(data > threshold)[0]
+    if loud.size == 0:
+        return []
+    gap = int(min_gap_s * sample_rate)
+    starts = [int(loud[0])]
+    jumps = np.nonzero(np.diff(loud) > gap)[0]
+    starts += [int(loud[j + 1]) for j in jumps]
+    return [s / sample_rate for s in starts]

@@ -1,0 +1,92 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from coperformer.model import features as F
+from coperformer.model.export import export_generator
+from coperformer.model.network import Generator
+from coperformer.model.runtime import BandModel, ModelError, decode_bar, resolve_model
+
+
+@pytest.fixture(scope="module")
+def random_model(tmp_path_factory):
+    torch.manual_seed(0)
+    generator = Generator().eval()
+    path = export_generator(generator, tmp_path_factory.mktemp("m") / "random.pt")
+    return generator, path
+
+
+def _inputs(batch=3):
+    torch.manual_seed(1)
+    return (torch.rand(batch, F.CONTEXT_CHANNELS, 64), torch.rand(batch, F.MELODY_CHANNELS, 16),
+            torch.eye(F.METER_SIZE)[:batch], torch.ones(batch, 1),
+            torch.rand(batch, F.PROFILE_SIZE), torch.randn(batch, F.NOISE_SIZE))
+
+
+def test_scripted_output_equals_eager(random_model):
+    generator, path = random_model
+    scripted = torch.jit.load(str(path))
+    with torch.no_grad():
+        eager = generator(*_inputs())
+        loaded = scripted(*_inputs())
+    for a, b in zip(eager, loaded, strict=True):
+        assert torch.allclose(a, b, atol=1e-6)
+
+
+def test_metadata_travels_in_the_file(random_model):
+    _, path = random_model
+    meta = json.loads(torch.jit.load(str(path)).metadata())
+    assert meta["steps_per_beat"] == 4
+    assert meta["track_names"] == ["Alto", "Tenor", "Bass"]
+    assert len(meta["gm_programs"]) == 3
+    assert meta["context_bars"] == F.CONTEXT_BARS
+    assert meta["modes"] == ["live", "offline"]
+    assert meta["melody_range"][0] == F.MELODY_LOW
+
+
+def test_runtime_generates_a_band_bar(random_model):
+    _, path = random_model
+    model = BandModel(path)
+    model.warm_up(2)
+    slots = F.BarSlots(*(a.copy() for a in _slot_arrays()))
+    bar = model.generate(slots.take(np.arange(4)), slots.take(np.array([4])), False,
+                         np.random.default_rng(0), np.zeros(12, np.float32))
+    assert bar.pitches.shape == (3, 16) and bar.onsets.shape == (3, 16)
+    assert ((bar.pitches == -1) | ((bar.pitches >= F.BAND_LOW) & (bar.pitches < 81))).all()
+
+
+def _slot_arrays():
+    from coperformer.model.runtime import _empty_slot_arrays
+
+    return _empty_slot_arrays(5)
+
+
+def test_wrong_model_files_are_clear_errors(tmp_path):
+    text = tmp_path / "notes.pt"
+    text.write_text("hello")
+    with pytest.raises(ModelError, match="not a coperformer model"):
+        BandModel(text)
+    other = tmp_path / "linear.pt"
+    torch.jit.script(torch.nn.Linear(2, 2)).save(str(other))
+    with pytest.raises(ModelError, match="not a coperformer model"):
+        BandModel(other)
+    with pytest.raises(ModelError, match="not found"):
+        resolve_model(str(tmp_path / "missing.pt"))
+    with pytest.raises(ModelError, match="no model named"):
+        resolve_model("no-such-style")
+
+
+def test_decoding_splits_notes_at_onsets_and_takes_one_pitch_per_note():
+    logits = np.full((3, F.BAND_CLASSES, 16), -10.0, np.float32)
+    logits[:, 0, :] = 10.0  # rest everywhere ...
+    logits[2, 0, :8] = -10.0  # ... but the bass sounds for two beats
+    logits[2, 5, :8] = 5.0
+    logits[2, 6, 2] = 6.0  # a one-step flicker inside the note must not split it
+    onsets = np.full((3, 16), -5.0, np.float32)
+    onsets[2, 4] = 5.0
+    bar = decode_bar(logits, onsets, np.ones(16, bool))
+    assert (bar.pitches[:2] == -1).all()
+    assert list(bar.pitches[2, :8]) == [F.BAND_LOW + 4] * 8
+    assert list(np.nonzero(bar.onsets[2])[0]) == [0, 4]
