@@ -171,6 +171,7 @@ class Batch:
     melody: np.ndarray
     meter: np.ndarray
     profile: np.ndarray
+    melody_pc: np.ndarray
     band_class: np.ndarray
     band_onset: np.ndarray
     valid: np.ndarray
@@ -198,6 +199,7 @@ def make_batch(bars: BarSet, index: np.ndarray, shift: np.ndarray) -> Batch:
         melody=F.melody_features(target),
         meter=F.meter_features(target.meter),
         profile=np.stack([np.roll(p, s) for p, s in zip(bars.profile[index], shift, strict=True)]),
+        melody_pc=np.where(target.melody == REST, -1, target.melody % 12).astype(np.int64),
         band_class=band_class,
         band_onset=band_onset,
         valid=target.valid.astype(np.float32),

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from coperformer.model import features as F
+from coperformer.music.meter import METER_CODES
 from coperformer.music.roll import REST
 
 SUPPORTED_FORMAT = 1
@@ -102,22 +103,63 @@ class BandModel:
             torch.from_numpy(rng.standard_normal((1, F.NOISE_SIZE)).astype(np.float32)),
         )
         pitch_logits, onset_logits = self._module(*inputs)
-        return decode_bar(pitch_logits[0].numpy(), onset_logits[0].numpy(), current.valid[0])
+        unit = 1 if offline else live_unit(int(current.meter[0]))
+        return decode_bar(pitch_logits[0].numpy(), onset_logits[0].numpy(), current.valid[0], unit)
 
 
-def decode_bar(pitch_logits: np.ndarray, onset_logits: np.ndarray, valid: np.ndarray) -> BandBar:
-    """Binarize logits into notes: onsets split each voice, each note takes its likeliest pitch."""
+def live_unit(meter_code: int) -> int:
+    """Shortest live note in steps: a quarter, or a dotted quarter in 6/8."""
+    return 6 if METER_CODES[meter_code] == "6/8" else 4
+
+
+def decode_bar(pitch_logits: np.ndarray, onset_logits: np.ndarray, valid: np.ndarray,
+               unit: int = 1) -> BandBar:
+    """Binarize logits into notes: onsets split each voice, each note takes its likeliest pitch.
+
+    With ``unit`` > 1, notes start only every ``unit`` steps (live mode plays beat-long notes
+    at least: it cannot know the passing notes of a melody it has not heard yet).
+    """
     log_probs = pitch_logits - _logsumexp(pitch_logits)
     sounding = (log_probs[:, 0, :] < np.log(0.5)) & valid[None, :]
     starts = onset_logits > 0.0
+    if unit > 1:
+        sounding, starts = _quantize(sounding, starts, unit)
     pitches = np.full(sounding.shape, REST, np.int16)
     onsets = np.zeros(sounding.shape, bool)
     for voice in range(sounding.shape[0]):
-        for begin, end in _segments(sounding[voice], starts[voice]):
-            best = int(log_probs[voice, 1:, begin:end].sum(axis=1).argmax())
-            pitches[voice, begin:end] = best + F.BAND_LOW
-            onsets[voice, begin] = True
+        for segment in _segments(sounding[voice], starts[voice]):
+            for begin, end in _split_by_unit(log_probs[voice, 1:], *segment, unit):
+                best = int(log_probs[voice, 1:, begin:end].sum(axis=1).argmax())
+                pitches[voice, begin:end] = best + F.BAND_LOW
+                onsets[voice, begin] = True
     return BandBar(pitches, onsets)
+
+
+def _quantize(sounding: np.ndarray, starts: np.ndarray, unit: int):
+    """Sound or rest whole units (by majority), and move onsets to the start of their unit."""
+    sounding, starts = sounding.copy(), starts.copy()
+    for begin in range(0, sounding.shape[1], unit):
+        chunk = slice(begin, begin + unit)
+        sounding[:, chunk] = (sounding[:, chunk].mean(axis=1) >= 0.5)[:, None]
+        first = starts[:, chunk].any(axis=1)
+        starts[:, chunk] = False
+        starts[:, begin] = first
+    return sounding, starts
+
+
+def _split_by_unit(log_probs: np.ndarray, begin: int, end: int, unit: int):
+    """Split a note where the likeliest pitch of one unit differs from the unit before."""
+    if unit <= 1:
+        return [(begin, end)]
+    pieces, start, previous = [], begin, None
+    for chunk in range(begin, end, unit):
+        best = int(log_probs[:, chunk : min(chunk + unit, end)].sum(axis=1).argmax())
+        if previous is not None and best != previous:
+            pieces.append((start, chunk))
+            start = chunk
+        previous = best
+    pieces.append((start, end))
+    return pieces
 
 
 def _logsumexp(logits: np.ndarray) -> np.ndarray:

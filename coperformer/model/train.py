@@ -33,6 +33,7 @@ class TrainConfig:
     feature_matching_weight: float = 0.1
     live_fraction: float = 0.5
     band_context_dropout: float = 0.3
+    consonance_weight: float = 1.0
     seed: int = 0
     checkpoint_every: int = 200
     eval_every: int = 200
@@ -101,7 +102,7 @@ def to_tensors(batch: D.Batch, device: torch.device, rng: np.random.Generator, l
         context[drop, F.MELODY_CLASSES + 1 : -1] = 0.0
     t = {
         "context": context, "melody": melody, "meter": batch.meter, "mode": mode,
-        "profile": batch.profile,
+        "profile": batch.profile, "melody_pc": batch.melody_pc,
         "band_class": batch.band_class, "band_onset": batch.band_onset, "valid": batch.valid,
     }
     return {k: torch.from_numpy(np.ascontiguousarray(v)).to(device) for k, v in t.items()}
@@ -152,6 +153,39 @@ def reconstruction(pitch: torch.Tensor, onset: torch.Tensor, t: dict) -> torch.T
     return ce + bce
 
 
+DISSONANT_OVER_BAND = (1, 2, 6, 10, 11)  # melody minus band note, mod 12
+DISSONANT_OVER_BASS = DISSONANT_OVER_BAND + (5,)
+
+
+def dissonance_table(intervals: tuple[int, ...]) -> torch.Tensor:
+    """[13, BAND_CLASSES]: 1 where a band class clashes with a melody pitch class (row 12: rest)."""
+    table = torch.zeros(13, F.BAND_CLASSES)
+    for melody_pc in range(12):
+        for cls in range(1, F.BAND_CLASSES):
+            band_pc = (F.BAND_LOW + cls - 1) % 12
+            table[melody_pc, cls] = float((melody_pc - band_pc) % 12 in intervals)
+    return table
+
+
+TABLES = torch.stack([dissonance_table(DISSONANT_OVER_BAND), dissonance_table(DISSONANT_OVER_BAND),
+                      dissonance_table(DISSONANT_OVER_BASS)])
+
+
+def consonance_loss(pitch: torch.Tensor, t: dict) -> torch.Tensor:
+    """Expected share of band probability that clashes with the bar's real melody.
+
+    In live mode the generator never sees that melody: this teaches it to choose harmonies
+    that are likely to fit what the player is about to play.
+    """
+    probs = torch.softmax(pitch, dim=2)  # N, 3, C, S
+    rows = torch.where(t["melody_pc"] < 0, 12, t["melody_pc"])  # N, S
+    tables = TABLES.to(pitch.device)
+    clash = torch.stack([tables[v][rows] for v in range(3)], dim=1)  # N, 3, S, C
+    expected = (probs * clash.permute(0, 1, 3, 2)).sum(dim=2)  # N, 3, S
+    sounding = (t["melody_pc"] >= 0).float().unsqueeze(1)
+    return (expected * sounding).sum() / (3 * sounding.sum()).clamp(min=1.0)
+
+
 def generator_step(run: Run, t: dict, config: TrainConfig) -> tuple[float, float]:
     """One generator update; returns (reconstruction loss, adversarial loss)."""
     pitch, onset = run.generator(*condition(t), noise_like(t, run.device))
@@ -164,6 +198,7 @@ def generator_step(run: Run, t: dict, config: TrainConfig) -> tuple[float, float
     matching = ((f_fake.mean(0) - f_real.detach().mean(0)) ** 2).mean()
     rec = reconstruction(pitch, onset, t)
     loss = rec + config.adversarial_weight * adversarial + config.feature_matching_weight * matching
+    loss = loss + config.consonance_weight * consonance_loss(pitch, t)
     run.opt_g.zero_grad(set_to_none=True)
     loss.backward()
     run.opt_g.step()
