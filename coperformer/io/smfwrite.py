@@ -55,10 +55,11 @@ def conductor_track(tempos: list[tuple[int, int]], meters: list[tuple[int, Meter
     for tick, meter in meters or [(0, Meter(4, 4))]:
         events.append((tick, mido.MetaMessage(
             "time_signature", numerator=meter.numerator, denominator=meter.denominator)))
-    return _to_track(events)
+    return events_to_track(events)
 
 
-def _to_track(events: list[tuple[int, mido.Message]]) -> mido.MidiTrack:
+def events_to_track(events: list[tuple[int, mido.Message]]) -> mido.MidiTrack:
+    """A track from (absolute tick, message) pairs: metas first, note-offs before note-ons."""
     order = {"note_off": 0, "note_on": 2}
     ordered = sorted(enumerate(events), key=lambda item: (
         item[1][0], 0 if item[1][1].is_meta else order.get(item[1][1].type, 1), item[0]))
@@ -75,7 +76,7 @@ def build_track(out: OutTrack) -> mido.MidiTrack:
     head: list[tuple[int, mido.Message]] = [(0, mido.MetaMessage("track_name", name=out.name))]
     if out.program is not None:
         head.append((0, mido.Message("program_change", channel=out.channel, program=out.program)))
-    return _to_track(head + out.events)
+    return events_to_track(head + out.events)
 
 
 def write_smf(path: str | os.PathLike, ticks_per_quarter: int, conductor: mido.MidiTrack,

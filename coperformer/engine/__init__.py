@@ -1,0 +1,1 @@
+"""The live engine: clock, transport, bar buffer, session, scheduling and recording (pure)."""

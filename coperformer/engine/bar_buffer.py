@@ -1,0 +1,70 @@
+"""The bar buffer: the player's notes so far (held notes included), read by the worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coperformer.engine.events import ALL_OFF, NOTE_OFF, NOTE_ON, PEDAL, InputEvent
+
+
+@dataclass
+class PlayedNote:
+    """A note the player played; ``end_ns`` is None while the key is down."""
+
+    pitch: int
+    velocity: int
+    start_ns: int
+    end_ns: int | None = None
+
+
+class BarBuffer:
+    """Keeps what the player played, in arrival order; only the worker thread touches it."""
+
+    def __init__(self, keep_ns: int | None = None):
+        self.notes: list[PlayedNote] = []
+        self._open: dict[int, PlayedNote] = {}
+        self.pedal_down = False
+        self.keep_ns = keep_ns
+
+    def add(self, event: InputEvent) -> None:
+        """Apply one input event."""
+        if event.kind == NOTE_ON:
+            self._close(event.pitch, event.time_ns)
+            note = PlayedNote(event.pitch, event.velocity, event.time_ns)
+            self._open[event.pitch] = note
+            self.notes.append(note)
+        elif event.kind == NOTE_OFF:
+            self._close(event.pitch, event.time_ns)
+        elif event.kind == ALL_OFF:
+            for pitch in list(self._open):
+                self._close(pitch, event.time_ns)
+        elif event.kind == PEDAL:
+            self.pedal_down = event.value >= 64
+
+    def _close(self, pitch: int, time_ns: int) -> None:
+        note = self._open.pop(pitch, None)
+        if note is not None:
+            note.end_ns = max(time_ns, note.start_ns + 1)
+
+    @property
+    def held(self) -> list[int]:
+        """Pitches whose keys are down."""
+        return sorted(self._open)
+
+    def snapshot(self, since_ns: int, until_ns: int) -> list[tuple[int, int, int, int]]:
+        """(pitch, velocity, start, end) of notes sounding in [since, until); held notes end at
+        ``until``."""
+        out = []
+        for note in self.notes:
+            end = note.end_ns if note.end_ns is not None else until_ns
+            if note.start_ns < until_ns and end > since_ns:
+                out.append((note.pitch, note.velocity, note.start_ns, min(end, until_ns)))
+        return out
+
+    def forget_before(self, time_ns: int) -> None:
+        """Drop finished notes that ended before ``time_ns`` (bounded memory in long jams)."""
+        self.notes = [n for n in self.notes if n.end_ns is None or n.end_ns >= time_ns]
+
+    def first_note_ns(self) -> int | None:
+        """When the first note arrived (None before any)."""
+        return self.notes[0].start_ns if self.notes else None

@@ -1,0 +1,190 @@
+import mido
+import pytest
+
+from coperformer.engine.clock import NS_PER_S, VirtualClock
+from coperformer.engine.events import END, NOTE_OFF, NOTE_ON, InputEvent, parse_midi
+from coperformer.engine.live_band import LiveBand
+from coperformer.engine.recorder import Recorder, recover_journal
+from coperformer.engine.session import BAND_CHANNELS, MS, Session, SessionConfig
+from coperformer.engine.sinks import METRONOME_CHANNEL, MemorySink
+from coperformer.music.meter import Meter
+from tests.engine.fakes import ChordGenerator
+
+NAMES, PROGRAMS = ["Alto", "Tenor", "Bass"], [48, 48, 42]
+
+
+def make_session(clock, generator=None, recorder=None, **config):
+    sink = MemorySink()
+    generator = generator or ChordGenerator()
+    session = Session(SessionConfig(**config), LiveBand(generator), [sink], clock, NAMES,
+                      PROGRAMS, recorder)
+    return session, sink, generator
+
+
+def run_until(session, clock, end_ns):
+    while clock.now_ns() < end_ns and not session.finished:
+        session.poll(clock.now_ns())
+        clock.wait_until(min(session.next_deadline(), end_ns))
+    session.poll(clock.now_ns())
+
+
+def play_bars(session, bars, bar_ns, start_ns, beats=4):
+    beat = bar_ns // beats
+    for bar in range(bars):
+        for b in range(beats):
+            on = start_ns + bar * bar_ns + b * beat
+            session.feed(InputEvent(on, NOTE_ON, 72 + (b % 3) * 2, 90, raw=(0x90, 72, 90)))
+            session.feed(InputEvent(on + beat // 2, NOTE_OFF, 72 + (b % 3) * 2,
+                                    raw=(0x80, 72, 0)))
+
+
+def test_band_plays_from_bar_two_before_every_downbeat():
+    clock = VirtualClock()
+    session, sink, generator = make_session(clock, bpm=120, count_in=1)
+    session.start()
+    session.poll(clock.now_ns())
+    bar_ns = 2 * NS_PER_S
+    bar0 = session.transport.bar_start_ns(0)
+    assert bar0 == bar_ns
+    clicks = [n for n in sink.scheduled if n.channel == METRONOME_CHANNEL]
+    assert len(clicks) == 4 and clicks[0].on_ns == 0
+    for bar in range(4):
+        run_until(session, clock, bar0 + bar * bar_ns + bar_ns // 4)
+        session.feed(InputEvent(clock.now_ns(), NOTE_ON, 72, 90, raw=(0x90, 72, 90)))
+    run_until(session, clock, bar0 + 5 * bar_ns)
+    band = [n for n in sink.scheduled if n.channel in BAND_CHANNELS]
+    bars_with_band = sorted({(n.on_ns - bar0) // bar_ns for n in band})
+    assert bars_with_band == [1, 2, 3, 4, 5]
+    assert session.stats.misses == 0
+    assert all(m >= 19.9 for m in session.stats.margin_ms)
+    assert sink.programs == {1: 48, 2: 48, 3: 42}
+    assert generator.calls[0][2] is False  # causal: live mode
+
+
+def test_late_result_drops_past_notes_counts_a_miss_and_goes_on():
+    clock = VirtualClock()
+    slow = ChordGenerator(clock, delay_ns=600 * MS)  # later than the 20 ms margin
+    session, sink, _ = make_session(clock, slow, bpm=120, count_in=0, metronome=False)
+    session.start()
+    run_until(session, clock, 6 * NS_PER_S)
+    assert session.stats.misses >= 2
+    band = [n for n in sink.scheduled if n.channel in BAND_CHANNELS]
+    assert band, "notes after the deadline still play"
+    downbeats = {session.transport.bar_start_ns(b) for b in range(1, 4)}
+    assert not downbeats & {n.on_ns for n in band}, "nothing plays late"
+
+
+def test_sync_start_waits_for_the_first_note():
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, sync_start=True, count_in=2)
+    session.start()
+    run_until(session, clock, 3 * NS_PER_S)
+    assert not session.transport.started and not sink.scheduled
+    session.feed(InputEvent(clock.now_ns(), NOTE_ON, 60, 80))
+    session.poll(clock.now_ns())
+    assert session.transport.bar_start_ns(0) == 3 * NS_PER_S
+
+
+def test_tempo_change_applies_from_the_first_unplanned_bar():
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, bpm=120, count_in=0)
+    session.start()
+    run_until(session, clock, NS_PER_S)
+    bar = session.set_tempo(60)
+    assert bar == 1
+    assert session.transport.bar_start_ns(2) == 2 * NS_PER_S + 4 * NS_PER_S
+
+
+def test_stop_silences_every_sink_and_no_note_is_left_hanging():
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, count_in=0)
+    session.start()
+    play_bars(session, 3, 2 * NS_PER_S, 0)
+    run_until(session, clock, 5 * NS_PER_S)
+    session.stop()
+    assert sink.panics == 1
+    assert all(n.off_ns > n.on_ns for n in sink.scheduled)
+
+
+def test_end_of_input_finishes_after_the_last_note():
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, count_in=0, metronome=False)
+    session.start()
+    play_bars(session, 2, 2 * NS_PER_S, 0)
+    session.feed(InputEvent(0, END))
+    run_until(session, clock, 20 * NS_PER_S)
+    assert session.finished
+    assert clock.now_ns() <= 8 * NS_PER_S
+
+
+@pytest.mark.parametrize("meter", ["3/4", "6/8", "4/4"])
+def test_meters_shape_the_band_bar(meter):
+    clock = VirtualClock()
+    session, sink, generator = make_session(clock, meter=Meter.parse(meter), count_in=0,
+                                            metronome=False)
+    session.start()
+    run_until(session, clock, 4 * NS_PER_S)
+    assert int(generator.calls[0][1].valid[0].sum()) == Meter.parse(meter).bar_steps
+
+
+def test_midi_parsing_handles_velocity_zero_pedal_and_stray_messages():
+    assert parse_midi([0x90, 60, 0], 5).kind == NOTE_OFF
+    assert parse_midi([0x91, 60, 10], 5).channel == 1
+    assert parse_midi([0xB0, 64, 127], 5).kind == "pedal"
+    assert parse_midi([0xB0, 123, 0], 5).kind == "all_off"
+    for stray in ([0xF8], [0xFE], [0xF0, 1, 2, 0xF7], [0xB0, 7, 100], [], [0xC0, 5]):
+        assert parse_midi(stray, 0) is None
+
+
+def test_recording_keeps_the_performance_and_drops_the_count_in(tmp_path):
+    clock = VirtualClock()
+    journal = tmp_path / "take.mid.journal"
+    recorder = Recorder(journal)
+    session, sink, _ = make_session(clock, recorder=recorder, bpm=120, count_in=1)
+    session.start()
+    session.feed(InputEvent(NS_PER_S, NOTE_ON, 50, 70, raw=(0x90, 50, 70)))  # in the count-in
+    bar0 = session.transport.bar_start_ns(0)
+    played = []
+    for i in range(8):
+        on = bar0 + i * NS_PER_S // 2 + 3 * MS  # slightly late: must stay unquantized
+        session.feed(InputEvent(on, NOTE_ON, 60 + i, 60 + i, raw=(0x90, 60 + i, 60 + i)))
+        session.feed(InputEvent(on + 200 * MS, NOTE_OFF, 60 + i, raw=(0x80, 60 + i, 0)))
+        played.append(on)
+    session.feed(InputEvent(bar0 + 100 * MS, "pedal", value=127, raw=(0xB0, 64, 127)))
+    run_until(session, clock, bar0 + 3 * 2 * NS_PER_S)
+    session.stop()
+    out = tmp_path / "take.mid"
+    recorder.save(out)
+    assert not journal.exists()
+    midi = mido.MidiFile(out)
+    assert [t.name for t in midi.tracks] == ["Conductor", "Melody", "Alto", "Tenor", "Bass"]
+    ticks, notes = 0, []
+    for message in midi.tracks[1]:
+        ticks += message.time
+        if message.type == "note_on" and message.velocity:
+            notes.append((message.note, message.velocity, ticks))
+    assert [n[0] for n in notes] == list(range(60, 68))
+    assert [n[1] for n in notes] == list(range(60, 68))
+    for (_, _, tick), on in zip(notes, played, strict=True):
+        seconds = tick / midi.ticks_per_beat * 0.5
+        assert abs(seconds - (on - bar0) / NS_PER_S) < 0.002
+    assert any(m.type == "control_change" and m.control == 64 for m in midi.tracks[1])
+    assert sum(m.type == "note_on" for m in midi.tracks[4]) > 0
+
+
+def test_a_crashed_session_is_recovered_from_its_journal(tmp_path):
+    clock = VirtualClock()
+    journal = tmp_path / "crash.mid.journal"
+    recorder = Recorder(journal)
+    session, _, _ = make_session(clock, recorder=recorder, count_in=0)
+    session.start()
+    play_bars(session, 3, 2 * NS_PER_S, 0)
+    run_until(session, clock, 5 * NS_PER_S)
+    recorder.close()  # the process dies here: no save
+    with open(journal, "a") as handle:
+        handle.write('{"t":"player","ns":')  # a torn last line
+    out = recover_journal(journal)
+    assert out.name == "crash-recovered.mid"
+    midi = mido.MidiFile(out)
+    assert sum(m.type == "note_on" and m.velocity > 0 for m in midi.tracks[1]) == 12
+    assert sum(m.type == "note_on" for m in midi.tracks[2]) > 0
