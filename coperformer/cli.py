@@ -73,10 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _adders() -> list:
-    from coperformer import bench, commands, evaluate_cmd
+    from coperformer import bench, commands, evaluate_cmd, play_cmd
 
     return [_add_train, commands.add_accompany, commands.add_render, commands.add_demo,
-            evaluate_cmd.add_evaluate, bench.add_bench]
+            evaluate_cmd.add_evaluate, bench.add_bench, play_cmd.add_play]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""MIDI port adapters (python-rtmidi) and the MIDI-file player."""

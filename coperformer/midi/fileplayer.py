@@ -1,0 +1,59 @@
+"""A MIDI file played in real time as if by a player, through the same path as a keyboard."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from coperformer.engine.clock import Clock
+from coperformer.engine.events import END, NOTE_OFF, NOTE_ON, InputEvent, parse_midi
+from coperformer.io.midifile import Song, choose_melody
+
+
+def melody_messages(song: Song, melody_track: int | None = None) -> list[tuple[float, list[int]]]:
+    """(seconds, raw bytes) of the melody track's channel messages, in order."""
+    track = song.tracks[choose_melody(song, melody_track)]
+    out = []
+    for tick, message in track.events:
+        if message.type in ("note_on", "note_off", "control_change"):
+            out.append((song.seconds_at(tick), list(message.bytes())))
+    return out
+
+
+class FilePlayer:
+    """Plays messages at ``start + t`` (absolute deadlines), like a keyboard's callback."""
+
+    def __init__(self, messages: list[tuple[float, list[int]]], clock: Clock,
+                 on_event: Callable[[InputEvent], None],
+                 passthrough: Callable[[InputEvent], None] | None = None):
+        self.messages, self.clock = messages, clock
+        self.on_event, self.passthrough = on_event, passthrough
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="file-player", daemon=True)
+        self.start_ns = 0
+
+    def start(self, at_ns: int) -> None:
+        """Start playing so that time 0 of the file (its first bar line) falls at ``at_ns``."""
+        self.start_ns = at_ns
+        self._thread.start()
+
+    def _run(self) -> None:
+        for seconds, raw in self.messages:
+            due = self.start_ns + round(seconds * 1e9)
+            while self.clock.now_ns() < due and not self._stop.is_set():
+                self._stop.wait(max(0.0, (due - self.clock.now_ns()) / 1e9))
+            if self._stop.is_set():
+                return
+            event = parse_midi(raw, self.clock.now_ns())
+            if event is None:
+                continue
+            if self.passthrough and event.kind in (NOTE_ON, NOTE_OFF):
+                self.passthrough(event)
+            self.on_event(event)
+        self.on_event(InputEvent(self.clock.now_ns(), END))
+
+    def stop(self) -> None:
+        """Stop playing."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(2)

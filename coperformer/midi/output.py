@@ -1,0 +1,100 @@
+"""A MIDI output port as a note sink, with its own drift-free scheduler thread."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+
+from coperformer.engine.clock import Clock
+from coperformer.engine.sinks import ScheduledNote
+from coperformer.midi.ports import _open_client, find_port
+
+ALL_NOTES_OFF, ALL_SOUND_OFF, RESET_CONTROLLERS = 123, 120, 121
+
+
+class MidiOutSink:
+    """Sends the band to a MIDI port (a DAW or a hardware synth) at absolute times."""
+
+    def __init__(self, wanted: str, clock: Clock, api: int | None = None):
+        self.clock = clock
+        self._client = _open_client("out", api)
+        ports = list(self._client.get_ports())
+        index = find_port(ports, wanted)
+        self.port_name = ports[index]
+        self._client.open_port(index, "out")
+        self._heap: list[tuple[int, int, list[int]]] = []
+        self._counter = itertools.count()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._sounding: set[tuple[int, int]] = set()
+        self._channels: set[int] = set()
+        self._thread = threading.Thread(target=self._run, name="midi-out", daemon=True)
+        self._thread.start()
+
+    def schedule(self, notes: list[ScheduledNote]) -> None:
+        """Queue note-on/off messages at their absolute times."""
+        with self._lock:
+            for n in notes:
+                heapq.heappush(self._heap, (n.on_ns, next(self._counter),
+                                            [0x90 | n.channel, n.pitch, n.velocity]))
+                heapq.heappush(self._heap, (n.off_ns, next(self._counter),
+                                            [0x80 | n.channel, n.pitch, 0]))
+                self._channels.add(n.channel)
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                due = self._heap[0][0] if self._heap else None
+            now = self.clock.now_ns()
+            if due is None or due > now:
+                timeout = None if due is None else (due - now) / 1e9
+                self._wake.wait(timeout)
+                self._wake.clear()
+                continue
+            with self._lock:
+                _, _, message = heapq.heappop(self._heap)
+            self._send(message)
+
+    def _send(self, message: list[int]) -> None:
+        key = (message[0] & 0x0F, message[1])
+        if message[0] & 0xF0 == 0x90:
+            self._sounding.add(key)
+        else:
+            self._sounding.discard(key)
+        self._client.send_message(message)
+
+    def play_now(self, channel: int, pitch: int, velocity: int) -> None:
+        """Send a note at once."""
+        self._send([(0x90 if velocity else 0x80) | channel, pitch, velocity])
+
+    def control_now(self, channel: int, control: int, value: int) -> None:
+        """Send a controller change at once."""
+        self._client.send_message([0xB0 | channel, control, value])
+
+    def set_program(self, channel: int, program: int) -> None:
+        """Send a program change."""
+        self._channels.add(channel)
+        self._client.send_message([0xC0 | channel, program])
+
+    def all_notes_off(self) -> None:
+        """Forget what is queued; note-off every sounding note; all-notes-off per channel."""
+        with self._lock:
+            self._heap.clear()
+        for channel, pitch in list(self._sounding):
+            self._client.send_message([0x80 | channel, pitch, 0])
+        self._sounding.clear()
+        for channel in sorted(self._channels):
+            for control in (ALL_NOTES_OFF, ALL_SOUND_OFF, RESET_CONTROLLERS):
+                self._client.send_message([0xB0 | channel, control, 0])
+
+    def close(self) -> None:
+        """Silence, stop the thread and close the port."""
+        self.all_notes_off()
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(2)
+        self._client.close_port()
+        self._client.delete()

@@ -1,0 +1,180 @@
+"""python-rtmidi ports: list them, open by name or unique substring, follow unplug/replug."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from coperformer.engine.clock import Clock
+from coperformer.engine.events import (
+    NOTE_OFF,
+    NOTE_ON,
+    PORT_BACK,
+    PORT_LOST,
+    InputEvent,
+    parse_midi,
+)
+
+CLIENT_NAME = "coperformer"
+WATCH_SECONDS = 0.25
+
+
+class MidiError(RuntimeError):
+    """No MIDI system, or a port that cannot be found or opened."""
+
+
+def _rtmidi():
+    try:
+        import rtmidi
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise MidiError(f"python-rtmidi is not installed: {exc}") from exc
+    return rtmidi
+
+
+def api_names() -> dict[int, str]:
+    """The MIDI APIs rtmidi was compiled with, by id."""
+    rtmidi = _rtmidi()
+    return {api: rtmidi.get_api_display_name(api) for api in rtmidi.get_compiled_api()
+            if api != rtmidi.API_RTMIDI_DUMMY}
+
+
+def api_by_name(name: str | None) -> int | None:
+    """An API id from a name such as 'jack' or 'alsa' (None: rtmidi's default)."""
+    if not name:
+        return None
+    rtmidi = _rtmidi()
+    for api in rtmidi.get_compiled_api():
+        names = (rtmidi.get_api_name(api).lower(), rtmidi.get_api_display_name(api).lower())
+        if name.lower() in names:
+            return api
+    raise MidiError(f"MIDI API {name!r} is not available (have: {', '.join(api_names().values())})")
+
+
+def _open_client(kind: str, api: int | None):
+    rtmidi = _rtmidi()
+    cls = rtmidi.MidiIn if kind == "in" else rtmidi.MidiOut
+    try:
+        return cls(rtapi=api if api is not None else rtmidi.API_UNSPECIFIED, name=CLIENT_NAME)
+    except rtmidi.RtMidiError as exc:
+        raise MidiError(f"no MIDI system available ({exc}); use a file input (--input FILE.mid)"
+                        " or the QWERTY keyboard") from exc
+
+
+def list_ports(api: int | None = None) -> dict[str, list[str]]:
+    """Input and output port names of one API; raises MidiError when it is unavailable."""
+    ports = {}
+    for kind in ("in", "out"):
+        client = _open_client(kind, api)
+        ports["inputs" if kind == "in" else "outputs"] = list(client.get_ports())
+        client.delete()
+    return ports
+
+
+def all_ports() -> dict[str, dict]:
+    """Ports per API; an API that fails says why instead."""
+    out: dict[str, dict] = {}
+    for api, name in api_names().items():
+        try:
+            out[name] = list_ports(api)
+        except MidiError as exc:
+            out[name] = {"error": str(exc)}
+    return out
+
+
+def find_port(names: list[str], wanted: str) -> int:
+    """Index of the port named exactly ``wanted``, or of the only one containing it."""
+    if wanted in names:
+        return names.index(wanted)
+    matches = [i for i, n in enumerate(names) if wanted.lower() in n.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    listing = ", ".join(repr(n) for n in names) or "none"
+    if not matches:
+        raise MidiError(f"no MIDI port matches {wanted!r} (ports: {listing})")
+    raise MidiError(f"{wanted!r} matches several MIDI ports: "
+                    + ", ".join(repr(names[i]) for i in matches))
+
+
+class KeyboardInput:
+    """An input port opened by name: the callback timestamps, plays the note through, enqueues.
+
+    A watcher notices when the port vanishes, reports it, and reopens it by name when it
+    returns.
+    """
+
+    def __init__(self, wanted: str, clock: Clock, on_event: Callable[[InputEvent], None],
+                 passthrough: Callable[[InputEvent], None] | None = None, api: int | None = None):
+        self.wanted, self.clock, self.api = wanted, clock, api
+        self.on_event, self.passthrough = on_event, passthrough
+        self.port_name: str | None = None
+        self._client = None
+        self._stop = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="midi-watch", daemon=True)
+
+    def open(self) -> str:
+        """Open the port (MidiError if it is not there) and start watching it."""
+        self._connect(raise_errors=True)
+        self._watcher.start()
+        return self.port_name or self.wanted
+
+    def _connect(self, raise_errors: bool) -> bool:
+        client = _open_client("in", self.api)
+        try:
+            index = find_port(list(client.get_ports()), self.wanted)
+            self.port_name = client.get_ports()[index]
+            client.ignore_types(sysex=True, timing=True, active_sense=True)
+            client.set_callback(self._callback)
+            client.open_port(index, "in")
+        except Exception:
+            client.delete()
+            if raise_errors:
+                raise
+            return False
+        self._client = client
+        return True
+
+    def _callback(self, message_delta, _data=None) -> None:
+        """rtmidi's thread: timestamp, pass the note through, enqueue. Nothing else."""
+        now = self.clock.now_ns()
+        event = parse_midi(message_delta[0], now)
+        if event is None:
+            return
+        if self.passthrough and event.kind in (NOTE_ON, NOTE_OFF):
+            self.passthrough(event)
+        self.on_event(event)
+
+    def _present(self) -> bool:
+        probe = _open_client("in", self.api)
+        try:
+            return self.port_name in probe.get_ports()
+        finally:
+            probe.delete()
+
+    def _watch(self) -> None:
+        connected = True
+        while not self._stop.wait(WATCH_SECONDS):
+            try:
+                present = self._present()
+            except MidiError:
+                present = False
+            if connected and not present:
+                self._drop()
+                connected = False
+                self.on_event(InputEvent(self.clock.now_ns(), PORT_LOST))
+            elif not connected and present and self._connect(raise_errors=False):
+                connected = True
+                self.on_event(InputEvent(self.clock.now_ns(), PORT_BACK))
+
+    def _drop(self) -> None:
+        if self._client is not None:
+            self._client.cancel_callback()
+            self._client.close_port()
+            self._client.delete()
+            self._client = None
+
+    def close(self) -> None:
+        """Stop watching and close the port."""
+        self._stop.set()
+        if self._watcher.is_alive():
+            self._watcher.join(2)
+        self._drop()

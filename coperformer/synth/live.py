@@ -1,0 +1,151 @@
+"""Live FluidSynth: the player's notes at once, the band through FluidSynth's own sequencer."""
+
+from __future__ import annotations
+
+import threading
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from coperformer.engine.clock import Clock
+from coperformer.engine.sinks import ScheduledNote
+from coperformer.synth.fluid import FluidSynth, SynthError, load_fluidsynth
+
+BLOCK_FRAMES = 128
+
+
+class LiveSynth:
+    """A NoteSink. With a driver, audio goes to the sound card; with driver None, a render
+    thread advances the synth in real time (the sequencer follows the rendered samples) and
+    can stream the audio to a WAV file."""
+
+    def __init__(self, soundfont: Path, clock: Clock, driver: str | None = None,
+                 period_size: int = 128, periods: int = 2, sample_rate: int = 44100,
+                 wav_path: Path | None = None, gain: float = 0.5):
+        fs = load_fluidsynth()
+        self.clock, self.driver, self.sample_rate = clock, driver, sample_rate
+        settings = {"audio.period-size": period_size, "audio.periods": periods}
+        self.synth = FluidSynth(soundfont, sample_rate, gain, **settings)
+        self.latency_ms = 1000.0 * period_size * periods / sample_rate if driver else 0.0
+        self._sequencer = fs.Sequencer(time_scale=sample_rate, use_system_timer=driver is not None)
+        self._dest = self._sequencer.register_fluidsynth(self.synth.synth)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._wav = None
+        self._frames_rendered = 0
+        self.reference_ns = clock.now_ns()
+        self._reference_tick = self._sequencer.get_tick()
+        if driver:
+            if self.synth.synth.start(driver=driver) != 0 or not self.synth.synth.audio_driver:
+                raise SynthError(f"FluidSynth could not open the audio driver {driver!r}")
+            self._thread = None
+        else:
+            if wav_path is not None:
+                self._wav = wave.open(str(wav_path), "wb")
+                self._wav.setnchannels(2)
+                self._wav.setsampwidth(2)
+                self._wav.setframerate(sample_rate)
+            self._thread = threading.Thread(target=self._render_loop, name="synth-render",
+                                            daemon=True)
+            self._thread.start()
+
+    # --- time -------------------------------------------------------------------------------
+    def tick_at(self, time_ns: int) -> int:
+        """The sequencer tick (one per sample) that corresponds to an absolute time."""
+        return self._reference_tick + round((time_ns - self.reference_ns) * self.sample_rate / 1e9)
+
+    def _render_loop(self) -> None:
+        block_ns = BLOCK_FRAMES * 1e9 / self.sample_rate
+        while not self._stop.is_set():
+            due = self.reference_ns + round((self._frames_rendered + BLOCK_FRAMES) * 1e9
+                                            / self.sample_rate - block_ns)
+            wait = (due - self.clock.now_ns()) / 1e9
+            if wait > 0:
+                time.sleep(min(wait, 0.05))
+                continue
+            with self._lock:
+                frames = self.synth.render(BLOCK_FRAMES)
+            self._frames_rendered += BLOCK_FRAMES
+            if self._wav is not None:
+                self._wav.writeframes(np.ascontiguousarray(frames).tobytes())
+
+    # --- NoteSink ---------------------------------------------------------------------------
+    def schedule(self, notes: list[ScheduledNote]) -> None:
+        """Hand notes to FluidSynth's sequencer at absolute sample ticks."""
+        with self._lock:
+            for n in notes:
+                self._sequencer.note_on(self.tick_at(n.on_ns), n.channel, n.pitch, n.velocity,
+                                        dest=self._dest)
+                self._sequencer.note_off(self.tick_at(n.off_ns), n.channel, n.pitch,
+                                         dest=self._dest)
+
+    def play_now(self, channel: int, pitch: int, velocity: int) -> None:
+        """The player's own note, at once."""
+        if velocity:
+            self.synth.noteon(channel, pitch, velocity)
+        else:
+            self.synth.noteoff(channel, pitch)
+
+    def control_now(self, channel: int, control: int, value: int) -> None:
+        """A controller change at once (the sustain pedal, say)."""
+        self.synth.cc(channel, control, value)
+
+    def set_program(self, channel: int, program: int) -> None:
+        """A GM program for a channel."""
+        self.synth.program(channel, program)
+
+    def all_notes_off(self) -> None:
+        """Forget scheduled events and silence every channel."""
+        with self._lock:
+            _remove_events(self._sequencer, self._dest)
+            for channel in range(16):
+                self.synth.synth.all_notes_off(channel)
+                self.synth.synth.all_sounds_off(channel)
+
+    def close(self) -> None:
+        """Stop rendering, finish the WAV, free FluidSynth."""
+        self.all_notes_off()
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(2)
+        if self._wav is not None:
+            self._wav.close()
+            self._wav = None
+        self._sequencer.delete()
+        self.synth.close()
+
+
+def _remove_events(sequencer, dest: int) -> None:
+    """fluid_sequencer_remove_events (pyfluidsynth does not wrap it)."""
+    import ctypes
+
+    fs = load_fluidsynth()
+    remove = fs._fl.fluid_sequencer_remove_events
+    remove.argtypes = [ctypes.c_void_p, ctypes.c_short, ctypes.c_short, ctypes.c_int]
+    remove(sequencer.sequencer, -1, dest, -1)
+
+
+def audio_drivers() -> list[str]:
+    """FluidSynth's audio drivers on this system (probed from its settings)."""
+    import ctypes
+
+    fs = load_fluidsynth()
+    known = ("jack", "alsa", "pulseaudio", "pipewire", "oss", "sdl2", "portaudio", "coreaudio",
+             "dsound", "wasapi", "waveout", "opensles", "oboe", "file")
+    settings = fs.new_fluid_settings()
+    try:
+        options = []
+        check = fs._fl.fluid_settings_str_equal
+        check.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
+        getopts = getattr(fs._fl, "fluid_settings_option_concat", None)
+        if getopts is not None:
+            getopts.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
+            getopts.restype = ctypes.c_void_p
+            raw = getopts(settings, b"audio.driver", b",")
+            if raw:
+                options = ctypes.string_at(raw).decode().split(",")
+        return [o for o in options if o] or list(known)
+    finally:
+        fs.delete_fluid_settings(settings)
