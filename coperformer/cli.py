@@ -93,4 +93,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from coperformer.cli import main as _registered_main  # one registry, not __main__'s
+
+    sys.exit(_registered_main())

@@ -108,6 +108,7 @@ class KeyboardInput:
         self.on_event, self.passthrough = on_event, passthrough
         self.port_name: str | None = None
         self._client = None
+        self._probe = None
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="midi-watch", daemon=True)
 
@@ -144,11 +145,9 @@ class KeyboardInput:
         self.on_event(event)
 
     def _present(self) -> bool:
-        probe = _open_client("in", self.api)
-        try:
-            return self.port_name in probe.get_ports()
-        finally:
-            probe.delete()
+        if self._probe is None:  # one long-lived client: creating clients stalls JACK
+            self._probe = _open_client("in", self.api)
+        return self.port_name in self._probe.get_ports()
 
     def _watch(self) -> None:
         connected = True
@@ -178,3 +177,6 @@ class KeyboardInput:
         if self._watcher.is_alive():
             self._watcher.join(2)
         self._drop()
+        if self._probe is not None:
+            self._probe.delete()
+            self._probe = None

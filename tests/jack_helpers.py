@@ -1,0 +1,106 @@
+"""A JACK server with the dummy driver, and JACK MIDI ports for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+import rtmidi
+
+
+def jack_env() -> dict[str, str]:
+    """Environment for JACK clients: never auto-start a server."""
+    return {**os.environ, "JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1"}
+
+
+def start_jackd(timeout: float = 15.0) -> subprocess.Popen:
+    """Start `jackd --no-realtime -d dummy` and wait until clients can connect."""
+    jackd = shutil.which("jackd")
+    assert jackd, "jackd is missing: scripts/setup.sh installs jackd2"
+    os.environ.update({"JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1"})
+    process = subprocess.Popen([jackd, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "64"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=jack_env())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("jackd exited at start")
+        try:
+            probe = rtmidi.MidiOut(rtapi=rtmidi.API_UNIX_JACK, name="probe")
+            probe.delete()
+            return process
+        except rtmidi.SystemError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("jackd did not come up")
+
+
+def stop_jackd(process: subprocess.Popen) -> None:
+    """Stop the server."""
+    process.terminate()
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+class VirtualKeyboard:
+    """A JACK MIDI output port that plays like a player, and can be unplugged."""
+
+    def __init__(self, port: str = "test-keyboard"):
+        self.port = port
+        self.out = None
+        self.replug()
+
+    def unplug(self) -> None:
+        """Make the port (and its JACK client) vanish, as when a USB cable is pulled."""
+        self.out.close_port()
+        self.out.delete()
+        self.out = None
+
+    def replug(self) -> None:
+        """Bring the port back under the same name."""
+        self.out = rtmidi.MidiOut(rtapi=rtmidi.API_UNIX_JACK, name="kbd")
+        self.out.open_virtual_port(self.port)
+
+    def send(self, message: list[int]) -> int:
+        """Send one message; returns the monotonic time (ns) it was sent."""
+        sent = time.perf_counter_ns()
+        self.out.send_message(message)
+        return sent
+
+    def close(self) -> None:
+        """Close the port."""
+        if self.out is not None:
+            self.unplug()
+
+
+class MidiMonitor:
+    """A JACK MIDI input port that records everything sent to it."""
+
+    def __init__(self, port: str = "test-monitor"):
+        self.messages: list[tuple[int, list[int]]] = []
+        self.inp = rtmidi.MidiIn(rtapi=rtmidi.API_UNIX_JACK, name="monitor")
+        self.inp.ignore_types(sysex=True, timing=False, active_sense=True)
+        self.inp.set_callback(lambda m, _d: self.messages.append((time.perf_counter_ns(), m[0])))
+        self.inp.open_virtual_port(port)
+
+    def stuck_notes(self) -> set[tuple[int, int]]:
+        """(channel, pitch) still on after all messages (all-notes-off clears a channel)."""
+        sounding: set[tuple[int, int]] = set()
+        for _, m in self.messages:
+            kind, channel = m[0] & 0xF0, m[0] & 0x0F
+            if kind == 0x90 and m[2] > 0:
+                sounding.add((channel, m[1]))
+            elif kind in (0x80, 0x90):
+                sounding.discard((channel, m[1]))
+            elif kind == 0xB0 and m[1] in (120, 123):
+                sounding = {s for s in sounding if s[0] != channel}
+        return sounding
+
+    def close(self) -> None:
+        """Close the port."""
+        self.inp.close_port()
+        self.inp.delete()

@@ -1,0 +1,159 @@
+"""End to end through real parts: jackd (dummy), JACK MIDI ports, the real model, FluidSynth."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import wave
+
+import mido
+import numpy as np
+import pytest
+
+from tests.jack_helpers import MidiMonitor, VirtualKeyboard, jack_env, start_jackd, stop_jackd
+
+BPM = 150
+BEAT_S = 60 / BPM
+
+
+@pytest.fixture(scope="module")
+def jack_server():
+    process = start_jackd()
+    yield process
+    stop_jackd(process)
+
+
+def held_out_melody(bars: int = 14) -> list[tuple[float, float, int]]:
+    """(start beat, end beat, pitch) of a held-out test chorale's soprano."""
+    from coperformer.model.corpus import chorale_names, load_chorale
+    from coperformer.model.dataset import split_names
+
+    for name in split_names(chorale_names())["test"]:
+        piece = load_chorale(name)
+        if str(piece.bars[0].meter) == "4/4" and len(piece.bars) > bars:
+            first = piece.bars[1].start  # skip the pickup bar
+            notes = [(n.start - first, n.end - first, n.pitch) for n in piece.melody
+                     if first <= n.start < first + 4 * bars]
+            return notes
+    raise AssertionError("no 4/4 test chorale")
+
+
+def _recorded_onsets(path) -> list[tuple[float, int]]:
+    midi = mido.MidiFile(path)
+    seconds, out = 0.0, []
+    tempo = 500000
+    for message in mido.merge_tracks([midi.tracks[0], midi.tracks[1]]):
+        seconds += mido.tick2second(message.time, midi.ticks_per_beat, tempo)
+        if message.type == "set_tempo":
+            tempo = message.tempo
+        if message.type == "note_on" and message.velocity > 0:
+            out.append((seconds, message.note))
+    return out
+
+
+def _band_bars(path, bpm: float) -> set[int]:
+    midi = mido.MidiFile(path)
+    bars = set()
+    for track in midi.tracks[2:]:
+        ticks = 0
+        for message in track:
+            ticks += message.time
+            if message.type == "note_on" and message.velocity > 0:
+                bars.add(int(ticks / midi.ticks_per_beat // 4))
+    return bars
+
+
+def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
+    melody = held_out_melody()
+    keyboard = VirtualKeyboard()
+    monitor = MidiMonitor()
+    out = {name: tmp_path / name for name in ("rec.mid", "out.wav", "stats.json")}
+    command = [sys.executable, "-m", "coperformer.cli", "play", "--input", "test-keyboard",
+               "--midi-api", "jack", "--tempo", str(BPM), "--meter", "4/4", "--sync-start",
+               "--record", str(out["rec.mid"]), "--wav", str(out["out.wav"]),
+               "--stats", str(out["stats.json"]), "--midi-out", "test-monitor",
+               "--audio-driver", "none", "--max-seconds", "60"]
+    app = subprocess.Popen(command, env=jack_env(), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_line(app, "playing:")
+        time.sleep(0.5)
+        sent = _play(keyboard, melody)
+        time.sleep(2 * 4 * BEAT_S)
+        app.send_signal(signal.SIGINT)
+        stdout, stderr = app.communicate(timeout=30)
+    finally:
+        if app.poll() is None:
+            app.kill()
+        keyboard.close()
+    assert app.returncode == 0, stderr
+    stats = json.loads(out["stats.json"].read_text())
+    assert stats["missed_deadlines"] == 0, stats
+    assert stats["port_losses"] >= 1 and stats["port_returns"] >= 1, stats
+
+    recorded = _recorded_onsets(out["rec.mid"])
+    delivered = [s for s in sent if s[2]]
+    assert [p for _, p in recorded] == [p for _, p, _ in delivered]
+    first_sent = delivered[0][0]
+    errors_ms = [abs((r - recorded[0][0]) - (s - first_sent) / 1e9) * 1000
+                 for (r, _), (s, _, _) in zip(recorded, delivered, strict=True)]
+    assert max(errors_ms) < 5.0, f"recorded timing off by up to {max(errors_ms):.2f} ms"
+
+    last_bar = int((melody[-1][0]) // 4)
+    assert set(range(1, last_bar + 1)) <= _band_bars(out["rec.mid"], BPM)
+    time.sleep(0.2)
+    assert monitor.messages, "the band reached the MIDI out port"
+    assert monitor.stuck_notes() == set()
+    monitor.close()
+    with wave.open(str(out["out.wav"])) as wav:
+        frames = np.frombuffer(wav.readframes(wav.getnframes()), np.int16)
+    assert np.sqrt(np.mean((frames / 32768.0) ** 2)) > 0.003
+
+
+def _wait_for_line(process, text: str, timeout: float = 60.0) -> None:
+    deadline, seen = time.monotonic() + timeout, []
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        seen.append(line)
+        if text in line:
+            return
+        if not line and process.poll() is not None:
+            raise AssertionError("app exited: " + "".join(seen) + process.stderr.read())
+    raise AssertionError(f"no {text!r} from the app")
+
+
+def _play(keyboard, melody) -> list[tuple[int, int, bool]]:
+    """Play the melody in real time; unplug for two beats in bar 6. Returns (ns, pitch,
+    delivered) of each note-on."""
+    events = []
+    for start, end, pitch in melody:
+        events.append((start * BEAT_S, [0x90, pitch, 80]))
+        events.append((end * BEAT_S - 0.01, [0x80, pitch, 0]))
+    events.sort(key=lambda e: (e[0], e[1][0] == 0x90))
+    unplug_at, replug_at = 20 * BEAT_S, 22 * BEAT_S
+    t0 = time.perf_counter_ns() + 50_000_000
+    sent, plugged, unplugged_once = [], True, False
+    for at, message in events:
+        due = t0 + int(at * 1e9)
+        if not unplugged_once and at >= unplug_at:
+            unplugged_once = True
+            keyboard.unplug()
+            plugged = False
+        if not plugged and at >= replug_at:
+            keyboard.replug()
+            plugged = True
+            time.sleep(0.6)  # the app notices within its watch period and reconnects
+            t0 += 600_000_000
+            due += 600_000_000
+        while time.perf_counter_ns() < due:
+            time.sleep(max(0.0, (due - time.perf_counter_ns()) / 1e9 - 0.001))
+        if plugged:
+            stamp = keyboard.send(message)
+        else:
+            stamp = time.perf_counter_ns()
+        if message[0] == 0x90:
+            sent.append((stamp, message[1], plugged))
+    return sent
