@@ -45,11 +45,12 @@ def bench_inference(model, bars: int = 2000, offline: bool = False) -> dict[str,
     slots.melody[:] = rng.integers(60, 80, slots.melody.shape)
     slots.band[:] = rng.integers(40, 70, slots.band.shape)
     context, current = slots.take(np.arange(F.CONTEXT_BARS)), slots.take(np.array([F.CONTEXT_BARS]))
+    profile = F.normalize_profile(rng.random(F.PROFILE_SIZE).astype(np.float32))
     model.warm_up()
     samples = []
     for _ in range(bars):
         started = time.perf_counter_ns()
-        model.generate(context, current, offline, rng)
+        model.generate(context, current, offline, rng, profile)
         samples.append((time.perf_counter_ns() - started) / 1e6)
     return percentiles(samples)
 
@@ -58,8 +59,12 @@ def add_bench(sub) -> None:
     """Arguments of `coperformer bench`."""
     p = sub.add_parser("bench", help="measure speed figures and print them")
     p.add_argument("--model", default=None)
-    p.add_argument("--bars", type=int, default=2000, help="bars for the inference figure")
+    p.add_argument("--inference-bars", type=int, default=2000,
+                   help="bars for the inference figure")
     p.add_argument("--json", default=None, help="also write the figures as JSON here")
+    p.add_argument("--bars", dest="session_bars", type=int, default=12,
+                   help="bars per live session (at 120 and 240 BPM)")
+    p.add_argument("--quick", action="store_true", help="inference only (no live sessions)")
 
 
 @command("bench")
@@ -73,15 +78,40 @@ def run_bench(args: argparse.Namespace) -> int:
     figures = {
         "machine": machine(),
         "model": str(model.path),
-        "startup_ms": round(startup_ms, 1),
-        "inference_ms": bench_inference(model, args.bars),
-        "inference_offline_ms": bench_inference(model, args.bars, offline=True),
+        "model_load_ms": round(startup_ms, 1),
+        "inference_ms": bench_inference(model, args.inference_bars),
+        "inference_offline_ms": bench_inference(model, args.inference_bars, offline=True),
     }
+    if not args.quick:
+        figures.update(live_figures(args))
     for key, value in figures.items():
         print(f"{key:>22}: {_show(value)}")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
     return 0
+
+
+def live_figures(args: argparse.Namespace) -> dict:
+    """The figures that need real sessions and rendered audio."""
+    import tempfile
+
+    from coperformer.bench_live import onset_error, session_figures
+    from coperformer.synth.soundfont import find_soundfont
+
+    out: dict = {"onset_error_ms": onset_error(find_soundfont())}
+    with tempfile.TemporaryDirectory() as tmp:
+        for bpm in (120, 240):
+            stats = session_figures(args.model, bpm, args.session_bars, Path(tmp))
+            out[f"session_{bpm}bpm"] = {
+                "margin_ms": stats["margin_ms"], "inference_ms": stats["inference_ms"],
+                "missed_deadlines": stats["missed_deadlines"], "bars": stats["bars_planned"],
+                "cpu_percent": stats["cpu_percent"], "startup_ms": stats["startup_ms"]}
+            if bpm == 240:
+                out["missed_deadlines"] = stats["missed_deadlines"]
+                out["passthrough_ms"] = stats["passthrough_ms"]
+                out["cpu_percent"] = stats["cpu_percent"]
+                out["startup_ms"] = stats["startup_ms"]
+    return out
 
 
 def _show(value) -> str:

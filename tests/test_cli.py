@@ -161,7 +161,7 @@ def test_render_reports_a_missing_soundfont(melody_file, tmp_path):
 
 def test_bench_prints_inference_percentiles(tmp_path, shipped_model):
     out = tmp_path / "bench.json"
-    result = _run_cli("bench", "--bars", "200", "--json", str(out))
+    result = _run_cli("bench", "--inference-bars", "200", "--quick", "--json", str(out))
     assert result.returncode == 0, result.stderr
     figures = json.loads(out.read_text())
     assert {"p50", "p99", "max"} <= set(figures["inference_ms"])
