@@ -98,7 +98,9 @@ def live_figures(args: argparse.Namespace) -> dict:
     from coperformer.bench_live import onset_error, session_figures
     from coperformer.synth.soundfont import find_soundfont
 
-    out: dict = {"onset_error_ms": onset_error(find_soundfont())}
+    font = find_soundfont()
+    out: dict = {"onset_error_ms": onset_error(font),
+                 "onset_error_96khz_ms": onset_error(font, 96000)}
     with tempfile.TemporaryDirectory() as tmp:
         for bpm in (120, 240):
             stats = session_figures(args.model, bpm, args.session_bars, Path(tmp))

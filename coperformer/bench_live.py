@@ -61,7 +61,7 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def onset_error(soundfont: Path) -> dict:
+def onset_error(soundfont: Path, sample_rate: int = 44100) -> dict:
     """Band notes scheduled through the live sequencer, found in the rendered audio, against
     the same notes rendered offline at exact sample positions (removes the sound's attack)."""
     import wave
@@ -73,7 +73,7 @@ def onset_error(soundfont: Path) -> dict:
     clock = RealClock()
     with tempfile.TemporaryDirectory() as tmp:
         wav_path = Path(tmp) / "live.wav"
-        synth = LiveSynth(soundfont, clock, None, wav_path=wav_path)
+        synth = LiveSynth(soundfont, clock, None, wav_path=wav_path, sample_rate=sample_rate)
         synth.set_program(1, 0)
         start = synth.reference_ns + 300_000_000
         notes = [ScheduledNote(start + round(i * GRID_SPACING_S * 1e9),
@@ -86,7 +86,7 @@ def onset_error(soundfont: Path) -> dict:
             frames = np.frombuffer(wav.readframes(wav.getnframes()), np.int16).reshape(-1, 2)
     intended = [(n.on_ns - synth.reference_ns) / 1e9 for n in notes]
     live = detect_onsets(frames, synth.sample_rate, threshold=0.01)
-    reference = FluidSynth(soundfont)
+    reference = FluidSynth(soundfont, sample_rate)
     reference.program(1, 0)
     chunks, at = [], 0
     for t in intended:

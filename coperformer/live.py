@@ -72,7 +72,7 @@ class LiveSetup:
         driver = None if args.audio_driver in (None, "", "none") else args.audio_driver
         wav = Path(args.wav) if args.wav and driver is None else None
         self.synth = LiveSynth(soundfont, self.clock, driver, args.period_size, args.periods,
-                               wav_path=wav)
+                               getattr(args, "sample_rate", 44100), wav_path=wav)
         self.parts.append(self.synth)
         sinks = [self.synth] + self._midi_out(args)
         self.recorder = self._recorder(args, driver)

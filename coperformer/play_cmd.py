@@ -28,6 +28,8 @@ def add_play(sub) -> None:
                    help="jack, alsa, pulseaudio, coreaudio, dsound, ... or none (default)")
     p.add_argument("--period-size", type=int, default=128, help="audio period (frames)")
     p.add_argument("--periods", type=int, default=2, help="audio periods")
+    p.add_argument("--sample-rate", type=int, default=44100,
+                   help="audio sample rate (96000 halves FluidSynth's 64-frame event grid)")
     p.add_argument("--midi-api", default=None, help="rtmidi API: alsa, jack, coremidi, winmm")
     p.add_argument("--midi-out", default=None, help="also send the band to this MIDI port")
     p.add_argument("--soundfont", default=None)
