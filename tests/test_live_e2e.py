@@ -157,3 +157,32 @@ def _play(keyboard, melody) -> list[tuple[int, int, bool]]:
         if message[0] == 0x90:
             sent.append((stamp, message[1], plugged))
     return sent
+
+
+def test_fluidsynth_plays_through_the_jack_audio_driver(jack_server, tmp_path, melody_file,
+                                                         shipped_model):
+    stats = tmp_path / "stats.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "coperformer.cli", "play", "--input", str(melody_file),
+         "--audio-driver", "jack", "--sample-rate", "48000", "--period-size", "64",
+         "--max-seconds", "5", "--stats", str(stats)],
+        env=jack_env(), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "audio jack (2.7 ms buffer)" in result.stderr
+    figures = json.loads(stats.read_text())
+    assert figures["audio_driver"] == "jack" and figures["missed_deadlines"] == 0
+    assert figures["bars_planned"] >= 1
+
+
+def test_missing_port_and_missing_soundfont_are_clear_errors(jack_server, tmp_path,
+                                                              melody_file):
+    result = subprocess.run(
+        [sys.executable, "-m", "coperformer.cli", "play", "--input", "no-such-keyboard",
+         "--midi-api", "jack"], env=jack_env(), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "no MIDI port matches 'no-such-keyboard'" in result.stderr
+    env = {**jack_env(), "COPERFORMER_SOUNDFONT": str(tmp_path / "gone.sf2")}
+    result = subprocess.run(
+        [sys.executable, "-m", "coperformer.cli", "play", "--input", str(melody_file)], env=env,
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "soundfont" in result.stderr and "gone.sf2" in result.stderr

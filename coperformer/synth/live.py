@@ -37,9 +37,9 @@ class LiveSynth:
         self._frames_rendered = 0
         self.reference_ns = clock.now_ns()
         self._reference_tick = self._sequencer.get_tick()
+        self._audio_driver = None
         if driver:
-            if self.synth.synth.start(driver=driver) != 0 or not self.synth.synth.audio_driver:
-                raise SynthError(f"FluidSynth could not open the audio driver {driver!r}")
+            self._audio_driver = _open_audio_driver(fs, self.synth, driver)
             self._thread = None
         else:
             if wav_path is not None:
@@ -114,7 +114,21 @@ class LiveSynth:
             self._wav.close()
             self._wav = None
         self._sequencer.delete()
+        if self._audio_driver:
+            load_fluidsynth().delete_fluid_audio_driver(self._audio_driver)
+            self._audio_driver = None
         self.synth.close()
+
+
+def _open_audio_driver(fs, synth: FluidSynth, driver: str):
+    """Only an audio driver: FluidSynth's own MIDI driver stays off (we bring the MIDI)."""
+    synth.synth.setting("audio.driver", driver)
+    handle = fs.new_fluid_audio_driver(synth.synth.settings, synth.synth.synth)
+    if not handle:
+        synth.close()
+        raise SynthError(f"FluidSynth could not open the audio driver {driver!r} (see "
+                         "`coperformer devices`; is its sound server running?)")
+    return handle
 
 
 def _remove_events(sequencer, dest: int) -> None:
