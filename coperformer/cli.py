@@ -81,7 +81,8 @@ def _adders() -> list:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv or ["gui"])
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:

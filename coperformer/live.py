@@ -95,7 +95,7 @@ class LiveSetup:
     def _input_timing(self, args) -> tuple[list | None, float, Meter]:
         bpm = args.tempo or 120.0
         meter = Meter.parse(args.meter) if args.meter else Meter(4, 4)
-        if not _is_file(args.input):
+        if not args.input or not _is_file(args.input):
             return None, bpm, meter
         from coperformer.io.midifile import MidiInputError, read_song
         from coperformer.midi.fileplayer import melody_messages
@@ -140,6 +140,8 @@ class LiveSetup:
 
         if self.file_messages is not None:
             return FilePlayer(self.file_messages, self.clock, self.session.feed, self._pass)
+        if not args.input or args.input == "qwerty":
+            return None  # the computer keyboard feeds the session through key_event()
         try:
             keyboard = KeyboardInput(args.input, self.clock, self.session.feed, self._pass,
                                      api_by_name(args.midi_api))
@@ -191,7 +193,7 @@ class LiveSetup:
         """Stop everything (no stuck notes), save the recording and stats; a one-line report."""
         self.runner.stop()
         self.error = self.runner.error
-        if hasattr(self.source, "stop"):
+        if self.source is not None and hasattr(self.source, "stop"):
             self.source.stop()
         wall = max(1e-9, time.perf_counter() - self.started_wall)
         cpu = 100.0 * (_cpu_seconds() - self.cpu_start) / wall
@@ -205,8 +207,20 @@ class LiveSetup:
                 f"{s['inference_ms']['p99']:.2f} ms, margin p50 {s['margin_ms']['p50']:.1f} ms"
                 + (f"; saved {', '.join(saved)}" if saved else ""))
 
+    def key_event(self, pitch: int, velocity: int) -> None:
+        """A note from the computer keyboard (GUI thread): timestamp, pass through, enqueue."""
+        from coperformer.engine.events import NOTE_OFF
+
+        kind = NOTE_ON if velocity else NOTE_OFF
+        raw = (0x90, pitch, velocity) if velocity else (0x80, pitch, 0)
+        event = InputEvent(self.clock.now_ns(), kind, pitch, velocity, raw=raw)
+        self._pass(event)
+        self.session.feed(event)
+
     def _save(self) -> list[str]:
         saved = []
+        if not getattr(self.args, "autosave", True):
+            return saved
         if self.args.record and self.recorder:
             self.recorder.save(self.args.record)
             saved.append(self.args.record)

@@ -37,11 +37,25 @@ def add_play(sub) -> None:
     p.add_argument("--stats", default=None, help="write session statistics (JSON) here")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-seconds", type=float, default=None, help="stop after this long")
+    g = sub.add_parser("gui", help="open the desktop app (the default with no command)")
+    g.add_argument("--input-file", default=None, help="start playing this MIDI file at once")
+    g.add_argument("--quit-after", type=float, default=None, help="close after N seconds")
     d = sub.add_parser("devices", help="list MIDI ports and FluidSynth audio drivers")
     d.add_argument("--json", action="store_true")
     r = sub.add_parser("recover", help="turn a journal left by a crash into a .mid file")
     r.add_argument("journal", help="the .journal file (e.g. session.mid.journal)")
     r.add_argument("-o", "--output", default=None)
+
+
+@command("gui")
+def run_gui_command(args: argparse.Namespace) -> int:
+    """Open the window."""
+    try:
+        from coperformer.gui.app import run_gui
+    except ImportError as exc:
+        raise UserError(f"the desktop app needs PySide6 and a display: {exc}") from exc
+    quit_ms = int(args.quit_after * 1000) if args.quit_after else None
+    return run_gui(quit_after_ms=quit_ms, input_file=args.input_file)
 
 
 @command("devices")

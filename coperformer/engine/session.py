@@ -10,6 +10,7 @@ from coperformer.engine.bar_buffer import BarBuffer
 from coperformer.engine.clock import Clock
 from coperformer.engine.events import (
     END,
+    NOTE_OFF,
     NOTE_ON,
     PEDAL,
     PORT_BACK,
@@ -149,7 +150,7 @@ class Session:
         self.buffer.add(event)
         if self.recorder and event.raw and self.transport.started:
             self.recorder.player(event.time_ns, event.raw)
-        if event.kind in (NOTE_ON, PEDAL):
+        if event.kind in (NOTE_ON, NOTE_OFF, PEDAL):
             self._emit("input", {"event": event})
 
     def _bar_line(self, bar: int) -> None:

@@ -1,0 +1,32 @@
+"""A model card as readable text for the window."""
+
+from __future__ import annotations
+
+
+def card_text(model_name: str) -> str:
+    """Data, split, training and headline figures of a model, from its card."""
+    from coperformer.model.card import read_card
+    from coperformer.model.runtime import ModelError, resolve_model
+
+    try:
+        card = read_card(resolve_model(model_name or None))
+    except ModelError as exc:
+        return str(exc)
+    if not card:
+        return "this model has no card"
+    lines = [f"Style: {card.get('style', model_name)}",
+             f"Data: {card.get('data', {}).get('corpus', '?')}",
+             f"Pieces: {card.get('data', {}).get('pieces', {})}",
+             f"Training: {card.get('training', {}).get('steps', '?')} steps, "
+             f"{card.get('training', {}).get('wall_seconds', '?')} s"]
+    results = card.get("metrics", {}).get("results", {})
+    for set_name, table in results.items():
+        for system in ("GAN offline", "GAN live"):
+            if system in table:
+                figures = table[system]
+                lines.append(f"{set_name}, {system}: harmonic agreement "
+                             f"{100 * figures['harmonic_agreement']:.1f} %, "
+                             f"{figures['onsets_per_bar']:.1f} onsets/bar, "
+                             f"{100 * figures['distinct_bars']:.0f} % distinct bars")
+    lines.append(f"sha256: {card.get('sha256', '?')[:16]}…")
+    return "\n".join(lines)

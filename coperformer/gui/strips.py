@@ -1,0 +1,66 @@
+"""Mixer strips: one per band voice and one for the player (program, volume, mute, solo)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
+
+
+class VoiceStrip(QWidget):
+    """Name, GM program by name, volume, mute and solo for one channel."""
+
+    program_changed = Signal(int, int)  # channel, program
+    volume_changed = Signal(int, int)
+    mute_changed = Signal(int, bool)
+    solo_changed = Signal(int, bool)
+
+    def __init__(self, name: str, channel: int, program: int, program_names: list[str],
+                 parent=None):
+        super().__init__(parent)
+        self.channel = channel
+        self.setObjectName(f"strip-{name}")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel(name)
+        self.label.setMinimumWidth(56)
+        self.program = QComboBox()
+        self.program.addItems([f"{i + 1:3d} {n}" for i, n in enumerate(program_names)])
+        self.program.setCurrentIndex(program)
+        self.volume = QSlider(Qt.Horizontal)
+        self.volume.setRange(0, 127)
+        self.volume.setValue(100)
+        self.volume.setMaximumWidth(120)
+        self.mute = QCheckBox("M")
+        self.mute.setToolTip("mute")
+        self.solo = QCheckBox("S")
+        self.solo.setToolTip("solo")
+        for widget in (self.label, self.program, self.volume, self.mute, self.solo):
+            layout.addWidget(widget)
+        self.program.currentIndexChanged.connect(lambda i: self.program_changed.emit(channel, i))
+        self.volume.valueChanged.connect(lambda v: self.volume_changed.emit(channel, v))
+        self.mute.toggled.connect(lambda on: self.mute_changed.emit(channel, on))
+        self.solo.toggled.connect(lambda on: self.solo_changed.emit(channel, on))
+
+    def set_program_names(self, names: list[str]) -> None:
+        """Refill the program list (another soundfont), keeping the choice."""
+        current = self.program.currentIndex()
+        self.program.blockSignals(True)
+        self.program.clear()
+        self.program.addItems([f"{i + 1:3d} {n}" for i, n in enumerate(names)])
+        self.program.setCurrentIndex(current)
+        self.program.blockSignals(False)
+
+
+def soundfont_program_names(soundfont: str | None) -> list[str]:
+    """GM program names as the soundfont calls them ('Program N' where it has none)."""
+    from coperformer.synth.fluid import FluidSynth, SynthError
+    from coperformer.synth.soundfont import SoundfontError, find_soundfont
+
+    try:
+        synth = FluidSynth(find_soundfont(soundfont))
+    except (SoundfontError, SynthError):
+        return [f"Program {i + 1}" for i in range(128)]
+    try:
+        return [synth.preset_name(i) or f"Program {i + 1}" for i in range(128)]
+    finally:
+        synth.close()
