@@ -1,0 +1,139 @@
+"""The desktop app through real Qt (offscreen), the real model and real FluidSynth."""
+
+import subprocess
+import sys
+
+import mido
+import pytest
+
+from coperformer.gui.panels import QWERTY_LABEL
+from tests.midi_helpers import melody_notes, write_midi
+
+
+@pytest.fixture
+def fast_melody(tmp_path):
+    return write_midi(tmp_path / "fast.mid", [{"channel": 0, "notes": melody_notes(8)}], bpm=200)
+
+
+def _play_file(window, path, tempo=200):
+    window.file_input = str(path)
+    window.refresh_inputs()
+    window.input_panel.picker.setCurrentText(f"File: {path}")
+    window.transport.tempo.setValue(tempo)
+    window.transport.count_in.setValue(0)
+    window.transport.play.setChecked(True)
+
+
+def test_window_opens_and_closes_cleanly(window, qtbot):
+    assert window.isVisible()
+    assert window.input_panel.picker.itemText(0) == QWERTY_LABEL
+    window.close()
+    assert not window.controller.running
+
+
+def test_play_with_a_file_draws_band_notes_and_the_planned_bar(window, qtbot, fast_melody):
+    _play_file(window, fast_melody)
+    assert window.controller.running, window.banner.text()
+    qtbot.waitUntil(lambda: window.roll.band_notes_count() > 0, timeout=10000)
+    assert window.roll.planned_bar >= 1
+    qtbot.waitUntil(lambda: "misses" in window.stats_label.text(), timeout=5000)
+    window.transport.play.setChecked(False)
+    assert not window.controller.running
+
+
+def test_record_then_stop_saves_melody_and_band_tracks(window, qtbot, fast_melody, tmp_path,
+                                                       monkeypatch):
+    target = tmp_path / "take.mid"
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(target), "MIDI files (*.mid)"))
+    window.recording.record.setChecked(True)
+    _play_file(window, fast_melody)
+    qtbot.waitUntil(lambda: window.roll.band_notes_count() > 10, timeout=15000)
+    window.transport.play.setChecked(False)
+    midi = mido.MidiFile(target)
+    names = [t.name for t in midi.tracks]
+    assert names == ["Conductor", "Melody", "Alto", "Tenor", "Bass"]
+    assert sum(m.type == "note_on" and m.velocity for m in midi.tracks[1]) > 0
+    assert sum(m.type == "note_on" and m.velocity for m in midi.tracks[2]) > 0
+
+
+def test_device_list_follows_ports_appearing_and_disappearing(window, ports):
+    picker = window.input_panel.picker
+    assert picker.findText("USB Keyboard MIDI 1") >= 0
+    picker.setCurrentText("USB Keyboard MIDI 1")
+    assert "connected" in window.input_panel.state.text()
+    ports.append("Second Synth")
+    window.refresh_inputs()
+    assert picker.findText("Second Synth") >= 0
+    ports.remove("USB Keyboard MIDI 1")
+    window.refresh_inputs()
+    assert picker.findText("USB Keyboard MIDI 1") < 0
+    ports.append("USB Keyboard MIDI 1")
+    window.refresh_inputs()
+    assert picker.findText("USB Keyboard MIDI 1") >= 0
+
+
+def test_settings_survive_a_restart(qtbot, settings, tmp_path, monkeypatch, shipped_model):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    from coperformer.gui.app import make_window
+
+    first = make_window(settings, list_inputs=lambda: ["Keys A"])
+    qtbot.addWidget(first)
+    first.transport.tempo.setValue(97)
+    first.transport.meter.setCurrentText("6/8")
+    first.transport.metronome.setChecked(False)
+    first.strips[3].program.setCurrentIndex(32)
+    first.strips[1].volume.setValue(64)
+    first.input_panel.picker.setCurrentText("Keys A")
+    first.close()
+    second = make_window(settings, list_inputs=lambda: ["Keys A"])
+    qtbot.addWidget(second)
+    assert second.transport.tempo.value() == 97
+    assert second.transport.meter.currentText() == "6/8"
+    assert not second.transport.metronome.isChecked()
+    assert second.strips[3].program.currentIndex() == 32
+    assert second.strips[1].volume.value() == 64
+    assert second.input_panel.picker.currentText() == "Keys A"
+
+
+def test_changing_a_voice_program_changes_what_fluidsynth_plays(window, qtbot, fast_melody):
+    _play_file(window, fast_melody)
+    synth = window.controller.setup.synth.synth.synth
+    qtbot.waitUntil(lambda: synth.program_info(3)[2] == 42, timeout=5000)
+    window.strips[3].program.setCurrentIndex(32)  # Bass: acoustic bass
+    assert synth.program_info(3)[2] == 32
+    window.strips[1].program.setCurrentIndex(73)  # Alto: flute
+    assert synth.program_info(1)[2] == 73
+
+
+def test_qwerty_keys_make_notes(window, qtbot):
+    window.input_panel.picker.setCurrentText(QWERTY_LABEL)
+    window.transport.count_in.setValue(0)
+    window.transport.play.setChecked(True)
+    assert window.controller.running, window.banner.text()
+    qtbot.keyPress(window, "a")
+    qtbot.waitUntil(lambda: any(not n.band for n in window.roll.notes), timeout=3000)
+    assert 60 in window.keys.down
+    qtbot.keyRelease(window, "a")
+    qtbot.waitUntil(lambda: 60 not in window.keys.down, timeout=3000)
+    assert window.controller.setup.passthrough.samples_ms
+
+
+def test_errors_show_in_the_window(window, tmp_path, monkeypatch):
+    monkeypatch.setenv("COPERFORMER_SOUNDFONT", str(tmp_path / "missing.sf2"))
+    window.transport.play.setChecked(True)
+    assert not window.controller.running
+    assert not window.transport.play.isChecked()
+    assert "soundfont" in window.banner.text() and window.banner.isVisible()
+
+
+def test_smoke_real_entry_point_offscreen(fast_melody, tmp_path, shipped_model):
+    env = {"QT_QPA_PLATFORM": "offscreen", "XDG_STATE_HOME": str(tmp_path / "state"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin"}
+    import os
+
+    env = {**os.environ, **env}
+    result = subprocess.run([sys.executable, "-m", "coperformer.cli", "gui", "--input-file",
+                             str(fast_melody), "--quit-after", "4"], env=env,
+                            capture_output=True, text=True, timeout=90)
+    assert result.returncode == 0, result.stderr[-2000:]
