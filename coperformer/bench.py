@@ -65,6 +65,8 @@ def add_bench(sub) -> None:
     p.add_argument("--bars", dest="session_bars", type=int, default=12,
                    help="bars per live session (at 120 and 240 BPM)")
     p.add_argument("--quick", action="store_true", help="inference only (no live sessions)")
+    p.add_argument("--with-gui", action="store_true",
+                   help="also measure the onset error with the window open and animating")
 
 
 @command("bench")
@@ -84,6 +86,13 @@ def run_bench(args: argparse.Namespace) -> int:
     }
     if not args.quick:
         figures.update(live_figures(args))
+    if args.with_gui:
+        from coperformer.gui.bench_gui import onset_error_with_window
+        from coperformer.synth.soundfont import find_soundfont
+
+        gui = onset_error_with_window(find_soundfont())
+        figures["onset_error_gui_ms"] = gui["onset_error_ms"]
+        figures["gui_roll_fps"] = gui["roll_frames_per_second"]
     for key, value in figures.items():
         print(f"{key:>22}: {_show(value)}")
     if args.json:

@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRAS="${1:-train}"
-APT_PACKAGES=(libfluidsynth3 fluid-soundfont-gm jackd2 python3-venv libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3)
+APT_PACKAGES=(libfluidsynth3 fluid-soundfont-gm jackd2 python3-venv
+  libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
+  libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1)
 if [[ "$EXTRAS" == test ]]; then APT_PACKAGES+=(xvfb xauth); fi
 
 missing=()

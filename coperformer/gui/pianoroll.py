@@ -38,6 +38,9 @@ class PianoRoll(QWidget):
         self.notes: list[RollNote] = []
         self.bar_lines: list[int] = []
         self.planned_bar = -1
+        self.frames = 0
+        self._no_pen = QPen(Qt.PenStyle.NoPen)
+        self._outline = QPen(QColor("#ffffff"), 1)
         self.setMinimumHeight(160)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.update)
@@ -81,6 +84,7 @@ class PianoRoll(QWidget):
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt's name
         """Draw grid, notes and playhead."""
         now = self.now_ns()
+        self.frames += 1
         self._prune(now)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing)
@@ -121,6 +125,7 @@ class PianoRoll(QWidget):
         x0, x1 = x_of(note.start), x_of(end)
         y = self.height() - (note.pitch - LOW + 1) * row
         color = PLAYER if not note.band else (PLANNED if note.start > now else BAND)
-        painter.setPen(Qt.NoPen if note.start <= now or not note.band else QPen(QColor("#fff"), 1))
+        planned = note.band and note.start > now
+        painter.setPen(self._outline if planned else self._no_pen)
         painter.setBrush(color)
         painter.drawRoundedRect(QRectF(x0, y, max(2.0, x1 - x0), max(2.0, row - 1)), 2, 2)

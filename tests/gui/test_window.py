@@ -137,3 +137,17 @@ def test_smoke_real_entry_point_offscreen(fast_melody, tmp_path, shipped_model):
                              str(fast_melody), "--quit-after", "4"], env=env,
                             capture_output=True, text=True, timeout=90)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_piano_roll_survives_many_frames(window):
+    """Thousands of paint calls per second for minutes must not crash (PySide6 6.12 did)."""
+    import time as _time
+
+    from coperformer.engine.sinks import ScheduledNote
+
+    now = _time.perf_counter_ns()
+    window.roll.band_planned(1, [ScheduledNote(now + i * 10**7, now + i * 10**7 + 10**9, 1,
+                                               40 + i % 40, 80) for i in range(300)])
+    for _ in range(300):
+        window.roll.grab()
+    assert window.roll.frames >= 300
