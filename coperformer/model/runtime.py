@@ -107,7 +107,7 @@ class BandModel:
             return decode_bar(pitch_logits[0].numpy(), onset_logits[0].numpy(), current.valid[0])
         unit = live_unit(int(current.meter[0]))
         return decode_bar(pitch_logits[0].numpy(), onset_logits[0].numpy(), current.valid[0],
-                          unit, rng)
+                          unit)
 
 
 def live_unit(meter_code: int) -> int:
@@ -116,7 +116,7 @@ def live_unit(meter_code: int) -> int:
 
 
 def decode_bar(pitch_logits: np.ndarray, onset_logits: np.ndarray, valid: np.ndarray,
-               unit: int = 1, rng: np.random.Generator | None = None) -> BandBar:
+               unit: int = 1) -> BandBar:
     """Binarize logits into notes: onsets split each voice, each note takes its likeliest pitch.
 
     With ``unit`` > 1, notes start only every ``unit`` steps (live mode plays beat-long notes
@@ -135,18 +135,7 @@ def decode_bar(pitch_logits: np.ndarray, onset_logits: np.ndarray, valid: np.nda
                 best = int(log_probs[voice, 1:, begin:end].sum(axis=1).argmax())
                 pitches[voice, begin:end] = best + F.BAND_LOW
                 onsets[voice, begin] = True
-    if rng is not None:
-        onsets |= _sampled_restrikes(onset_logits, rng, max(1, unit // 2)) & (pitches != REST)
     return BandBar(pitches, onsets)
-
-
-def _sampled_restrikes(onset_logits: np.ndarray, rng: np.random.Generator, every: int):
-    """Re-strikes (same pitch) drawn from the onset head's probabilities every ``every`` steps."""
-    probs = 1.0 / (1.0 + np.exp(-onset_logits))
-    draws = rng.random(probs.shape) < probs
-    grid = np.zeros(probs.shape[1], bool)
-    grid[::every] = True
-    return draws & grid[None, :]
 
 
 def _quantize(sounding: np.ndarray, starts: np.ndarray, unit: int):

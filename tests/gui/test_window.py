@@ -151,3 +151,27 @@ def test_piano_roll_survives_many_frames(window):
     for _ in range(300):
         window.roll.grab()
     assert window.roll.frames >= 300
+
+
+def test_an_unsaved_journal_is_offered_for_recovery(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from coperformer.engine.clock import VirtualClock
+    from coperformer.engine.recorder import Recorder
+    from coperformer.engine.transport import Transport
+    from coperformer.gui.app import offer_recovery
+    from coperformer.gui.controller import recordings_dir
+
+    folder = recordings_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    recorder = Recorder(folder / "jam-crash.mid.journal")
+    transport = Transport(120)
+    transport.start(VirtualClock().now_ns())
+    recorder.begin([], transport)
+    recorder.player(1_000_000, (0x90, 60, 90))
+    recorder.player(500_000_000, (0x80, 60, 0))
+    recorder.close()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    written = offer_recovery(window)
+    assert [p.name for p in written] == ["jam-crash-recovered.mid"]
+    assert written[0].exists() and not (folder / "jam-crash.mid.journal").exists()
