@@ -13,6 +13,7 @@ import numpy as np
 from coperformer.engine.clock import RealClock
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.stats import summary
+from coperformer.synth.fluid import LIVE_SAMPLE_RATE
 
 GRID_NOTES = 40
 GRID_SPACING_S = 0.25
@@ -39,7 +40,7 @@ def session_figures(model: str | None, bpm: float, bars: int, folder: Path) -> d
                      meter="4/4", count_in=1, no_metronome=False, sync_start=False, record=None,
                      wav=None, audio_driver="none", period_size=128, periods=2, midi_api=None,
                      midi_out=None, soundfont=None, margin_ms=20.0, stats=None, seed=0,
-                     max_seconds=None)
+                     max_seconds=None, sample_rate=LIVE_SAMPLE_RATE)
     started = time.perf_counter()
     setup = LiveSetup.from_args(args)
     startup_ms = (time.perf_counter() - started) * 1000
@@ -61,7 +62,7 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def onset_error(soundfont: Path, sample_rate: int = 44100) -> dict:
+def onset_error(soundfont: Path, sample_rate: int = LIVE_SAMPLE_RATE) -> dict:
     """Band notes scheduled through the live sequencer, found in the rendered audio, against
     the same notes rendered offline at exact sample positions (removes the sound's attack)."""
     import wave

@@ -18,6 +18,7 @@ from coperformer.engine.session import Session, SessionConfig
 from coperformer.engine.sinks import PLAYER_CHANNEL
 from coperformer.engine.stats import summary
 from coperformer.music.meter import Meter
+from coperformer.synth.fluid import LIVE_SAMPLE_RATE
 
 
 class SetupError(RuntimeError):
@@ -72,7 +73,7 @@ class LiveSetup:
         driver = None if args.audio_driver in (None, "", "none") else args.audio_driver
         wav = Path(args.wav) if args.wav and driver is None else None
         self.synth = LiveSynth(soundfont, self.clock, driver, args.period_size, args.periods,
-                               getattr(args, "sample_rate", 44100), wav_path=wav)
+                               getattr(args, "sample_rate", LIVE_SAMPLE_RATE), wav_path=wav)
         self.parts.append(self.synth)
         sinks = [self.synth] + self._midi_out(args)
         self.recorder = self._recorder(args, driver)

@@ -89,7 +89,7 @@ def run_gui(argv: list[str] | None = None, quit_after_ms: int | None = None,
     app.setApplicationName("coperformer")
     apply_theme(app)
     window = make_window()
-    window.resize(1280, 760)
+    window.resize(1280, 720)
     window.show()
     offer_recovery(window)
     if input_file:

@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from coperformer.gui.bridge import SessionBridge
+from coperformer.synth.fluid import LIVE_SAMPLE_RATE
 
 VOLUME_CC = 7
 
@@ -76,7 +77,8 @@ class JamController(QObject):
                          meter=options.meter, count_in=options.count_in,
                          no_metronome=not options.metronome, sync_start=options.sync_start,
                          record=record, wav=None, audio_driver=options.audio_driver,
-                         period_size=options.period_size, periods=2, sample_rate=44100,
+                         period_size=options.period_size, periods=2,
+                         sample_rate=LIVE_SAMPLE_RATE,
                          midi_api=None, midi_out=None, soundfont=options.soundfont,
                          margin_ms=20.0, stats=None, seed=0, max_seconds=None, autosave=False)
         try:

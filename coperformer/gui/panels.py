@@ -64,7 +64,9 @@ class SoundPanel(QGroupBox):
         if self.driver.currentText() == "none":
             self.latency.setText("no audio device (silent; use --audio-driver for sound)")
             return
-        ms = 1000.0 * int(self.period.currentText()) * 2 / 44100
+        from coperformer.synth.fluid import LIVE_SAMPLE_RATE
+
+        ms = 1000.0 * int(self.period.currentText()) * 2 / LIVE_SAMPLE_RATE
         self.latency.setText(f"audio buffer latency {ms:.1f} ms")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 SAMPLE_RATE = 44100
+LIVE_SAMPLE_RATE = 96000  # halves the 64-frame grid on which FluidSynth starts scheduled notes
 DRUM_CHANNEL = 9
 
 

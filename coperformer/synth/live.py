@@ -11,7 +11,7 @@ import numpy as np
 
 from coperformer.engine.clock import Clock
 from coperformer.engine.sinks import ScheduledNote
-from coperformer.synth.fluid import FluidSynth, SynthError, load_fluidsynth
+from coperformer.synth.fluid import LIVE_SAMPLE_RATE, FluidSynth, SynthError, load_fluidsynth
 
 BLOCK_FRAMES = 128
 
@@ -22,7 +22,7 @@ class LiveSynth:
     can stream the audio to a WAV file."""
 
     def __init__(self, soundfont: Path, clock: Clock, driver: str | None = None,
-                 period_size: int = 128, periods: int = 2, sample_rate: int = 44100,
+                 period_size: int = 128, periods: int = 2, sample_rate: int = LIVE_SAMPLE_RATE,
                  wav_path: Path | None = None, gain: float = 0.5):
         fs = load_fluidsynth()
         self.clock, self.driver, self.sample_rate = clock, driver, sample_rate
