@@ -121,7 +121,7 @@ def load_bach(workers: int = 2) -> tuple[list[Piece], list[str]]:
 def _save(path: Path, bars: BarSet, rejected: list[str]) -> None:
     arrays = {f: getattr(bars.slots, f) for f in F._FIELDS}
     meta = json.dumps({"names": bars.names, "rejected": rejected})
-    tmp = path.with_suffix(".tmp.npz")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")  # ranks may build the cache at once
     np.savez_compressed(tmp, piece=bars.piece, first_bar=bars.first_bar, meta=meta, **arrays)
     os.replace(tmp, path)
 
