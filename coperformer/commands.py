@@ -30,16 +30,23 @@ def add_render(sub) -> None:
     p.add_argument("--soundfont", default=None, help="GM .sf2 file (default: found)")
 
 
+_MODELS: dict = {}
+
+
 def load_model(name: str | None):
-    """Load and warm up a model, turning its problems into user errors."""
+    """Load and warm up a model (once per file and process), with user-facing errors."""
     from coperformer.model.runtime import BandModel, ModelError, resolve_model
 
     try:
-        model = BandModel(resolve_model(name))
+        path = resolve_model(name).resolve()
+        key = (str(path), path.stat().st_mtime_ns)
+        if key not in _MODELS:
+            model = BandModel(path)
+            model.warm_up()
+            _MODELS[key] = model
     except ModelError as exc:
         raise UserError(str(exc)) from exc
-    model.warm_up()
-    return model
+    return _MODELS[key]
 
 
 @command("accompany")

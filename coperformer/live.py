@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coperformer.engine.clock import RealClock
-from coperformer.engine.events import NOTE_ON, PEDAL, InputEvent
+from coperformer.engine.events import ALL_OFF, NOTE_ON, PEDAL, InputEvent
 from coperformer.engine.live_band import LiveBand
 from coperformer.engine.recorder import Recorder, recover_journal
 from coperformer.engine.runner import SessionRunner
@@ -156,6 +156,9 @@ class LiveSetup:
         """The pass-through: the player's note on FluidSynth at once (callback thread)."""
         if event.kind == PEDAL:
             self.synth.control_now(PLAYER_CHANNEL, 64, event.value)
+            return
+        if event.kind == ALL_OFF:
+            self.synth.control_now(PLAYER_CHANNEL, 123, 0)
             return
         self.synth.play_now(PLAYER_CHANNEL, event.pitch,
                             event.velocity if event.kind == NOTE_ON else 0)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 NOTE_ON, NOTE_OFF, PEDAL, ALL_OFF = "note_on", "note_off", "pedal", "all_off"
 PORT_LOST, PORT_BACK, END = "port_lost", "port_back", "end"
 SUSTAIN_CC, ALL_SOUND_OFF_CC, ALL_NOTES_OFF_CC = 64, 120, 123
+PASSTHROUGH_KINDS = (NOTE_ON, NOTE_OFF, PEDAL, ALL_OFF)  # what the callback sounds at once
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,9 @@ def run_gui(argv: list[str] | None = None, quit_after_ms: int | None = None,
 
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("coperformer")
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(UI_DIR / "icon.svg")))
     apply_theme(app)
     window = make_window()
     window.resize(1280, 720)

@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         load_settings(self, settings)
         self.refresh_inputs()
         self._timers()
+        self.preload_model()
 
     # --- layout --------------------------------------------------------------------------
     def _build(self, drivers: list[str], models: list[str]) -> None:
@@ -88,7 +89,7 @@ class MainWindow(QMainWindow):
         body.addWidget(self.transport)
         body.addWidget(self.roll, 1)
         body.addWidget(self.keys)
-        body.addWidget(self.recording)
+        body.addWidget(self.recording.widget)
         central = QWidget()
         central.setLayout(body)
         self.setCentralWidget(central)
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.sound.period.currentIndexChanged.connect(lambda _i: self.sound.update_latency())
         self.sound.soundfont_button.clicked.connect(self.choose_soundfont)
         self.band.card.clicked.connect(self.show_card)
+        self.band.model.currentIndexChanged.connect(lambda _i: self.preload_model())
         for strip in self.strips:
             strip.program_changed.connect(self.controller.set_program)
             strip.volume_changed.connect(self.controller.set_volume)
@@ -132,6 +134,23 @@ class MainWindow(QMainWindow):
         self.status_timer = QTimer(self)
         self.status_timer.timeout.connect(self._update_status)
         self.status_timer.start(250)
+
+    def preload_model(self) -> None:
+        """Load the chosen model off the GUI thread, so Play does not wait for it."""
+        import threading
+
+        from coperformer.cli import UserError
+        from coperformer.commands import load_model
+
+        name = self.band.model.currentText() or None
+
+        def load() -> None:
+            try:
+                load_model(name)
+            except UserError:
+                pass  # Play reports it in the window
+
+        threading.Thread(target=load, name="model-preload", daemon=True).start()
 
     # --- input ---------------------------------------------------------------------------
     def refresh_inputs(self) -> None:

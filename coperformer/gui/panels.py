@@ -120,17 +120,19 @@ class BandPanel(QGroupBox):
         self.layout_.addWidget(self.strips)
 
 
-class RecordPanel(QGroupBox):
-    """Record (armed until stop), export WAV, panic."""
+class RecordPanel:
+    """Record (armed until stop), export WAV, panic: the Qt Designer form ui/record_panel.ui."""
 
     def __init__(self, parent=None):
-        super().__init__("Recording", parent)
-        layout = QHBoxLayout(self)
-        self.record = QPushButton("● Record")
-        self.record.setObjectName("recordButton")
-        self.record.setCheckable(True)
-        self.export = QPushButton("Export WAV…")
-        self.panic = QPushButton("Panic")
-        self.panic.setObjectName("panicButton")
-        for widget in (self.record, self.export, self.panic):
-            layout.addWidget(widget)
+        from pathlib import Path
+
+        from PySide6.QtCore import QFile
+        from PySide6.QtUiTools import QUiLoader
+
+        form = QFile(str(Path(__file__).resolve().parents[2] / "ui" / "record_panel.ui"))
+        form.open(QFile.ReadOnly)
+        self.widget = QUiLoader().load(form, parent)
+        form.close()
+        self.record = self.widget.findChild(QPushButton, "recordButton")
+        self.export = self.widget.findChild(QPushButton, "exportButton")
+        self.panic = self.widget.findChild(QPushButton, "panicButton")

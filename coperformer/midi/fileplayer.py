@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 
 from coperformer.engine.clock import Clock
-from coperformer.engine.events import END, NOTE_OFF, NOTE_ON, InputEvent, parse_midi
+from coperformer.engine.events import END, PASSTHROUGH_KINDS, InputEvent, parse_midi
 from coperformer.io.midifile import Song, choose_melody
 
 
@@ -47,7 +47,7 @@ class FilePlayer:
             event = parse_midi(raw, self.clock.now_ns())
             if event is None:
                 continue
-            if self.passthrough and event.kind in (NOTE_ON, NOTE_OFF):
+            if self.passthrough and event.kind in PASSTHROUGH_KINDS:
                 self.passthrough(event)
             self.on_event(event)
         self.on_event(InputEvent(self.clock.now_ns(), END))

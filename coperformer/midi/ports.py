@@ -7,8 +7,7 @@ from collections.abc import Callable
 
 from coperformer.engine.clock import Clock
 from coperformer.engine.events import (
-    NOTE_OFF,
-    NOTE_ON,
+    PASSTHROUGH_KINDS,
     PORT_BACK,
     PORT_LOST,
     InputEvent,
@@ -140,7 +139,7 @@ class KeyboardInput:
         event = parse_midi(message_delta[0], now)
         if event is None:
             return
-        if self.passthrough and event.kind in (NOTE_ON, NOTE_OFF):
+        if self.passthrough and event.kind in PASSTHROUGH_KINDS:
             self.passthrough(event)
         self.on_event(event)
 
