@@ -175,3 +175,16 @@ def test_an_unsaved_journal_is_offered_for_recovery(window, tmp_path, monkeypatc
     written = offer_recovery(window)
     assert [p.name for p in written] == ["jam-crash-recovered.mid"]
     assert written[0].exists() and not (folder / "jam-crash.mid.journal").exists()
+
+
+def test_export_wav_renders_with_a_progress_bar(window, qtbot, tmp_path, fast_melody):
+    import wave
+
+    target = tmp_path / "take.wav"
+    values = []
+    window.exporter.progress.connect(values.append)
+    window.exporter.export(fast_melody, target, None)
+    qtbot.waitUntil(lambda: target.exists() and values and values[-1] == 100, timeout=20000)
+    with wave.open(str(target)) as wav:
+        assert wav.getnframes() > 44100
+    assert values == sorted(values)
