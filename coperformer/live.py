@@ -20,6 +20,8 @@ from coperformer.engine.stats import summary
 from coperformer.music.meter import Meter
 from coperformer.synth.fluid import LIVE_SAMPLE_RATE
 
+QUIET_MS = 80.0  # reconnecting a port stalls Python ~15-30 ms: only when no deadline is near
+
 
 class SetupError(RuntimeError):
     """Something the live session needs is missing or wrong (said in one line)."""
@@ -145,7 +147,8 @@ class LiveSetup:
             return None  # the computer keyboard feeds the session through key_event()
         try:
             keyboard = KeyboardInput(args.input, self.clock, self.session.feed, self._pass,
-                                     api_by_name(args.midi_api))
+                                     api_by_name(args.midi_api),
+                                     may_block=lambda: self.session.quiet_ms() > QUIET_MS)
             keyboard.open()
         except MidiError as exc:
             raise SetupError(str(exc)) from exc

@@ -120,6 +120,10 @@ class Session:
             return self.clock.now_ns() + 50 * MS
         return min(self.decision_ns(self.next_bar), self.transport.bar_start_ns(self.next_line))
 
+    def quiet_ms(self) -> float:
+        """How long until the worker must act again (other threads may block the GIL then)."""
+        return (self.next_deadline() - self.clock.now_ns()) / MS
+
     def decision_ns(self, bar: int) -> int:
         """The decision point of a bar: its downbeat minus the margin."""
         return self.transport.bar_start_ns(bar) - round(self.config.margin_ms * MS)

@@ -10,9 +10,9 @@ import numpy as np
 def summary(values: list[float]) -> dict[str, float]:
     """p50, p99 and max (zeros when empty)."""
     if not values:
-        return {"p50": 0.0, "p99": 0.0, "max": 0.0, "n": 0}
+        return {"min": 0.0, "p50": 0.0, "p99": 0.0, "max": 0.0, "n": 0}
     data = np.asarray(values, float)
-    return {"p50": round(float(np.percentile(data, 50)), 4),
+    return {"min": round(float(data.min()), 4), "p50": round(float(np.percentile(data, 50)), 4),
             "p99": round(float(np.percentile(data, 99)), 4),
             "max": round(float(data.max()), 4), "n": int(data.size)}
 

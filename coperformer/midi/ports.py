@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from coperformer.engine.clock import Clock
@@ -102,8 +103,10 @@ class KeyboardInput:
     """
 
     def __init__(self, wanted: str, clock: Clock, on_event: Callable[[InputEvent], None],
-                 passthrough: Callable[[InputEvent], None] | None = None, api: int | None = None):
+                 passthrough: Callable[[InputEvent], None] | None = None, api: int | None = None,
+                 may_block: Callable[[], bool] | None = None):
         self.wanted, self.clock, self.api = wanted, clock, api
+        self.may_block = may_block or (lambda: True)
         self.on_event, self.passthrough = on_event, passthrough
         self.port_name: str | None = None
         self._client = None
@@ -156,12 +159,22 @@ class KeyboardInput:
             except MidiError:
                 present = False
             if connected and not present:
+                self._wait_until_quiet()
                 self._drop()
                 connected = False
                 self.on_event(InputEvent(self.clock.now_ns(), PORT_LOST))
-            elif not connected and present and self._connect(raise_errors=False):
+            elif not connected and present and self._wait_until_quiet() \
+                    and self._connect(raise_errors=False):
                 connected = True
                 self.on_event(InputEvent(self.clock.now_ns(), PORT_BACK))
+
+    def _wait_until_quiet(self, limit_s: float = 2.0) -> bool:
+        """Opening or closing a client holds the GIL for ~15 ms: do it between decisions."""
+        deadline = time.monotonic() + limit_s
+        while not self.may_block() and time.monotonic() < deadline:
+            if self._stop.wait(0.005):
+                return False
+        return True
 
     def _drop(self) -> None:
         if self._client is not None:
