@@ -176,8 +176,8 @@ class LiveSetup:
         self.synth.set_program(PLAYER_CHANNEL, 0)
         self.runner.start()
         if self.file_messages is not None:
-            self.session.poll(self.clock.now_ns())
-            start = self.session.transport.bar_start_ns(0)
+            with self.runner.lock:  # the worker is already polling
+                start = self.session.transport.bar_start_ns(0)
             self.source.start(start)
 
     @property
