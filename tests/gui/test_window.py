@@ -188,3 +188,20 @@ def test_export_wav_renders_with_a_progress_bar(window, qtbot, tmp_path, fast_me
     with wave.open(str(target)) as wav:
         assert wav.getnframes() > 44100
     assert values == sorted(values)
+
+
+def test_shortcuts_space_plays_and_stops_r_arms_recording(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    window.input_panel.picker.setCurrentText(QWERTY_LABEL)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key_R)
+    assert window.recording.record.isChecked()
+    qtbot.keyClick(window, Qt.Key_R)
+    assert not window.recording.record.isChecked()
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert window.controller.running, window.banner.text()
+    qtbot.keyClick(window, Qt.Key_Escape)  # panic: everything silent, the jam goes on
+    assert window.controller.running
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert not window.controller.running
