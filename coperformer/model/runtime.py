@@ -81,8 +81,9 @@ class BandModel:
         empty = F.BarSlots(*_empty_slot_arrays(1 + F.CONTEXT_BARS))
         rng = np.random.default_rng(0)
         context, current = empty.take(np.arange(F.CONTEXT_BARS)), empty.take(np.array([0]))
-        for _ in range(rounds):
-            self.generate(context, current, True, rng, np.zeros(F.PROFILE_SIZE, np.float32))
+        for round_ in range(rounds):  # both modes: both decoders and the model's paths
+            self.generate(context, current, round_ % 2 == 0, rng,
+                          np.zeros(F.PROFILE_SIZE, np.float32))
 
     @torch.inference_mode()
     def generate(self, context: F.BarSlots, current: F.BarSlots, offline: bool,
