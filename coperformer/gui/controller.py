@@ -84,8 +84,16 @@ class JamController(QObject):
         try:
             setup = LiveSetup.from_args(args)
         except SetupError as exc:
-            self.error.emit(str(exc))
-            return False
+            if args.audio_driver == "none" or "audio driver" not in str(exc):
+                self.error.emit(str(exc))
+                return False
+            args.audio_driver = "none"  # no sound server: jam silently rather than not at all
+            try:
+                setup = LiveSetup.from_args(args)
+            except SetupError as again:
+                self.error.emit(str(again))
+                return False
+            self.error.emit(f"{exc}; playing without sound (choose another driver in Sound)")
         setup.session.listeners.append(self.bridge.listener)
         self.setup = setup
         self._apply_mix()

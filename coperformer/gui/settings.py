@@ -11,6 +11,16 @@ def _bool(value, default: bool) -> bool:
     return value in (True, "true", "1", 1)
 
 
+PREFERRED_DRIVERS = ("pipewire", "pulseaudio", "coreaudio", "wasapi", "dsound", "alsa", "jack")
+
+
+def default_driver(window) -> str:
+    """On first start: the first desktop audio driver FluidSynth has (else none)."""
+    combo = window.sound.driver
+    have = [combo.itemText(i) for i in range(combo.count())]
+    return next((d for d in PREFERRED_DRIVERS if d in have), "none")
+
+
 def load_settings(window, settings: QSettings) -> None:
     """Restore devices (by name), tempo, meter, voices, soundfont and geometry."""
     t = window.transport
@@ -19,7 +29,7 @@ def load_settings(window, settings: QSettings) -> None:
     t.count_in.setValue(int(settings.value("count_in", 1)))
     t.metronome.setChecked(_bool(settings.value("metronome"), True))
     t.sync_start.setChecked(_bool(settings.value("sync_start"), False))
-    window.sound.driver.setCurrentText(str(settings.value("audio_driver", "none")))
+    window.sound.driver.setCurrentText(str(settings.value("audio_driver", default_driver(window))))
     window.sound.period.setCurrentText(str(settings.value("period_size", "128")))
     soundfont = settings.value("soundfont", "")
     if soundfont:

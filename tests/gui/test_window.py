@@ -205,3 +205,13 @@ def test_shortcuts_space_plays_and_stops_r_arms_recording(window, qtbot):
     assert window.controller.running
     qtbot.keyClick(window, Qt.Key_Space)
     assert not window.controller.running
+
+
+def test_a_driver_that_cannot_open_falls_back_to_silent_play(window):
+    window.sound.driver.addItem("no-such-driver")
+    window.sound.driver.setCurrentText("no-such-driver")
+    window.input_panel.picker.setCurrentText(QWERTY_LABEL)
+    window.transport.play.setChecked(True)
+    assert window.controller.running
+    assert "playing without sound" in window.banner.text()
+    assert window.controller.setup.synth.driver is None
