@@ -31,7 +31,8 @@ class LiveBand:
         self.generator = generator
         self.rng = np.random.default_rng(seed)
         self._band: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._pc_by_bar: dict[int, np.ndarray] = {}
+        self._pc_by_bar: dict[int, np.ndarray] = {}  # bars still inside the window
+        self._settled = np.zeros(F.PROFILE_SIZE, np.float32)  # every bar before the window
 
     def next_bar(self, request: BarRequest) -> list[list[Note]]:
         """Band notes per voice for ``request.bar``, in quarters from that bar's start."""
@@ -49,7 +50,9 @@ class LiveBand:
         per_bar = F.bar_pitch_classes(slots)
         for offset in range(len(request.meters) - 1):
             self._pc_by_bar[first + offset] = per_bar[offset]
-        history = sum(self._pc_by_bar.values(), np.zeros(F.PROFILE_SIZE, np.float32))
+        for old in [b for b in self._pc_by_bar if b < first]:
+            self._settled = self._settled + self._pc_by_bar.pop(old)
+        history = sum(self._pc_by_bar.values(), self._settled)
         padded = _pad_front(slots, WINDOW - len(request.meters))
         last = WINDOW - 1
         context = padded.take(np.arange(last - F.CONTEXT_BARS, last))

@@ -107,15 +107,16 @@ class Transport:
         return self.quarters_of_bar(bar) + into
 
     def quarters_of_bar(self, bar: int) -> float:
-        """Where a bar starts in quarter notes since bar 0."""
-        total, current = 0.0, 0
-        step = 1 if bar >= 0 else -1
-        while current != bar:
-            if step > 0:
-                total += self.segment(current).meter.bar_quarters
-            else:
-                total -= self.segment(current - 1).meter.bar_quarters
-            current += step
+        """Where a bar starts in quarter notes since bar 0 (one step per segment, not per bar)."""
+        if bar < 0:
+            return -sum(self.segment(b).meter.bar_quarters for b in range(bar, 0))
+        total = 0.0
+        for index, segment in enumerate(self._segments):
+            following = self._segments[index + 1].first_bar if index + 1 < len(self._segments) \
+                else bar
+            start, end = max(segment.first_bar, 0), min(following, bar)
+            if end > start:
+                total += (end - start) * segment.meter.bar_quarters
         return total
 
     def ns_at_quarters(self, bar: int, quarters_into_bar: float) -> int:

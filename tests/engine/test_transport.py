@@ -59,3 +59,15 @@ def test_virtual_clock_waits_instantly_and_real_clock_wakes():
     real = RealClock()
     real.wake()
     assert real.wait_until(real.now_ns() + 10 * NS_PER_S) is True
+
+
+def test_quarters_follow_meter_changes_and_stay_cheap_in_long_jams():
+    transport = Transport(120, Meter(4, 4), count_in=2)
+    transport.start(0)
+    transport.set_meter(Meter(3, 4), transport.bar_start_ns(9), earliest_bar=10)
+    assert transport.quarters_of_bar(-2) == -8.0
+    assert transport.quarters_of_bar(10) == 40.0
+    assert transport.quarters_of_bar(12) == 46.0
+    assert transport.quarters_of_bar(100_000) == 40.0 + 3.0 * (100_000 - 10)
+    ns = transport.bar_start_ns(11) + NS_PER_S // 2
+    assert transport.quarters_at(ns) == pytest.approx(43.0 + 1.0)
