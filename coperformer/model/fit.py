@@ -94,7 +94,7 @@ def train(config: TrainConfig, out: Path, resume: bool) -> dict:
             scores = validate(run, val_batch)
             bar.write(" ".join(f"{k}={v:.3f}" for k, v in scores.items()), file=sys.stderr)
         if run.rank == 0 and (run.step % config.checkpoint_every == 0 or run.step == config.steps):
-            save_checkpoint(run, ckpt, config)
+            save_checkpoint(run, ckpt, config, time.perf_counter() - started)
     bar.close()
     seconds = time.perf_counter() - started
     if run.world > 1:
@@ -115,11 +115,6 @@ def machine_line() -> str:
 
 
 def _write_card(out, config, split, rejected, scores, seconds, run, train_bars) -> None:
-    previous = {}
-    from coperformer.model.card import read_card
-
-    previous = read_card(out).get("training", {})
-    total = previous.get("wall_seconds", 0.0) if previous.get("resumed_from") else 0.0
     update_card(
         out,
         style=out.stem,
@@ -138,7 +133,8 @@ def _write_card(out, config, split, rejected, scores, seconds, run, train_bars) 
                        for k, v in asdict(config).items()},
             "steps": run.step,
             "processes": run.world,
-            "wall_seconds": round(total + seconds, 1),
+            "wall_seconds": round(run.seconds_before + seconds, 1),
+            "resumed": run.seconds_before > 0,
             "machine": machine_line(),
             "torch": torch.__version__,
         },

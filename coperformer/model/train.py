@@ -51,6 +51,7 @@ class Run:
     rank: int
     world: int
     step: int = 0
+    seconds_before: float = 0.0  # training time spent before a --resume
 
 
 def setup_distributed() -> tuple[int, int, torch.device]:
@@ -224,7 +225,7 @@ def checkpoint_path(out: Path) -> Path:
     return out.with_suffix(".ckpt")
 
 
-def save_checkpoint(run: Run, path: Path, config: TrainConfig) -> None:
+def save_checkpoint(run: Run, path: Path, config: TrainConfig, seconds: float = 0.0) -> None:
     """A plain state dict, loadable with weights_only=True."""
     state = {
         "generator": bare(run.generator).state_dict(),
@@ -232,6 +233,7 @@ def save_checkpoint(run: Run, path: Path, config: TrainConfig) -> None:
         "opt_g": run.opt_g.state_dict(),
         "opt_d": run.opt_d.state_dict(),
         "step": run.step,
+        "wall_seconds": run.seconds_before + seconds,
         "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -248,6 +250,7 @@ def load_checkpoint(run: Run, path: Path) -> None:
     run.opt_g.load_state_dict(state["opt_g"])
     run.opt_d.load_state_dict(state["opt_d"])
     run.step = int(state["step"])
+    run.seconds_before = float(state.get("wall_seconds", 0.0))
 
 
 def log(run: Run, text: str) -> None:

@@ -26,6 +26,8 @@ def test_train_on_a_midi_folder_writes_model_card_and_resumes(tmp_path, capsys):
     assert main(more + ["--resume"]) == 0
     assert "resumed from" in capsys.readouterr().err
     assert torch.load(out.with_suffix(".ckpt"), weights_only=True)["step"] == 5
+    resumed = json.loads(out.with_suffix(".json").read_text())["training"]
+    assert resumed["resumed"] and resumed["wall_seconds"] > card["training"]["wall_seconds"]
 
 
 def test_train_reports_a_bad_corpus_in_one_line(tmp_path, capsys):
