@@ -81,7 +81,8 @@ class LiveSetup:
         self.recorder = self._recorder(args, driver)
         config = SessionConfig(bpm=bpm, meter=meter, count_in=args.count_in,
                                metronome=not args.no_metronome, sync_start=args.sync_start,
-                               margin_ms=args.margin_ms, seed=args.seed)
+                               margin_ms=args.margin_ms, seed=args.seed,
+                               midi_clock=bool(getattr(args, "midi_clock", False)))
         self.session = Session(config, LiveBand(self.model, args.seed), sinks, self.clock,
                                self.model.track_names, self.model.programs, self.recorder)
         self.runner = SessionRunner(self.session)

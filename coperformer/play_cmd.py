@@ -34,6 +34,8 @@ def add_play(sub) -> None:
                         "grid, 0.67 ms at 96 kHz, 1.45 ms at 44.1 kHz)")
     p.add_argument("--midi-api", default=None, help="rtmidi API: alsa, jack, coremidi, winmm")
     p.add_argument("--midi-out", default=None, help="also send the band to this MIDI port")
+    p.add_argument("--midi-clock", action="store_true",
+                   help="send MIDI clock (24 ppqn), Start and Stop to --midi-out")
     p.add_argument("--soundfont", default=None)
     p.add_argument("--margin-ms", type=float, default=20.0, help="decision margin (ms)")
     p.add_argument("--stats", default=None, help="write session statistics (JSON) here")

@@ -74,7 +74,7 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
     command = [sys.executable, "-m", "coperformer.cli", "play", "--input", "test-keyboard",
                "--midi-api", "jack", "--tempo", str(BPM), "--meter", "4/4", "--sync-start",
                "--record", str(out["rec.mid"]), "--wav", str(out["out.wav"]),
-               "--stats", str(out["stats.json"]), "--midi-out", "test-monitor",
+               "--stats", str(out["stats.json"]), "--midi-out", "test-monitor", "--midi-clock",
                "--audio-driver", "none", "--max-seconds", "60"]
     app = subprocess.Popen(command, env=jack_env(), stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
@@ -107,6 +107,10 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
     time.sleep(0.2)
     assert monitor.messages, "the band reached the MIDI out port"
     assert monitor.stuck_notes() == set()
+    clocks = [t for t, m in monitor.messages if m == [0xF8]]
+    assert [m for _, m in monitor.messages if m in ([0xFA], [0xFC])] == [[0xFA], [0xFC]]
+    per_beat = (len(clocks) - 1) / ((clocks[-1] - clocks[0]) / 1e9 / BEAT_S)
+    assert abs(per_beat - 24) < 0.5, per_beat
     monitor.close()
     with wave.open(str(out["out.wav"])) as wav:
         frames = np.frombuffer(wav.readframes(wav.getnframes()), np.int16)

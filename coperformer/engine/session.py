@@ -22,6 +22,7 @@ from coperformer.engine.recorder import BandTrackInfo, Recorder
 from coperformer.engine.sinks import (
     CLICK_HIGH,
     CLICK_LOW,
+    CLOCKS_PER_QUARTER,
     METRONOME_CHANNEL,
     NoteSink,
     ScheduledNote,
@@ -48,6 +49,7 @@ class SessionConfig:
     margin_ms: float = 20.0
     seed: int = 0
     click_velocity: int = 90
+    midi_clock: bool = False  # send 24-ppqn clock and Start to sinks that can
 
 
 Listener = Callable[[str, dict], None]
@@ -172,12 +174,24 @@ class Session:
 
     # --- planning a bar ---------------------------------------------------------------------
     def _plan(self, bar: int) -> None:
+        if self.config.midi_clock and bar >= 0:
+            self._clock_bar(bar)
         notes = self._clicks(bar)
         if bar >= 1:
             notes += self._band_bar(bar)
         if notes:
             for sink in self.sinks:
                 sink.schedule(notes)
+
+    def _clock_bar(self, bar: int) -> None:
+        """24 clocks per quarter through the bar, with Start on the first downbeat."""
+        start, end = self.transport.bar_start_ns(bar), self.transport.bar_start_ns(bar + 1)
+        ticks = round(self.transport.meter_at(bar).bar_quarters * CLOCKS_PER_QUARTER)
+        now = self.clock.now_ns()
+        times = [t for t in (start + (end - start) * i // ticks for i in range(ticks)) if t >= now]
+        for sink in self.sinks:
+            if hasattr(sink, "schedule_clock"):
+                sink.schedule_clock(times, start if bar == 0 else None)
 
     def _clicks(self, bar: int) -> list[ScheduledNote]:
         if bar >= 0 and not self.config.metronome:

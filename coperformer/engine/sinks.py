@@ -8,6 +8,7 @@ from typing import Protocol
 METRONOME_CHANNEL = 9
 CLICK_HIGH, CLICK_LOW = 76, 77  # GM hi / low wood block
 PLAYER_CHANNEL = 0
+CLOCKS_PER_QUARTER = 24  # MIDI clock resolution
 
 
 @dataclass(frozen=True, order=True)

@@ -11,6 +11,7 @@ from coperformer.engine.sinks import ScheduledNote
 from coperformer.midi.ports import _open_client, find_port
 
 ALL_NOTES_OFF, ALL_SOUND_OFF, RESET_CONTROLLERS = 123, 120, 121
+CLOCK_TICK, CLOCK_START, CLOCK_STOP = 0xF8, 0xFA, 0xFC
 
 
 class MidiOutSink:
@@ -30,6 +31,7 @@ class MidiOutSink:
         self._stop = threading.Event()
         self._sounding: set[tuple[int, int]] = set()
         self._channels: set[int] = set()
+        self._clock_running = False
         self._thread = threading.Thread(target=self._run, name="midi-out", daemon=True)
         self._thread.start()
 
@@ -42,6 +44,15 @@ class MidiOutSink:
                 heapq.heappush(self._heap, (n.off_ns, next(self._counter),
                                             [0x80 | n.channel, n.pitch, 0]))
                 self._channels.add(n.channel)
+        self._wake.set()
+
+    def schedule_clock(self, times_ns: list[int], start_ns: int | None = None) -> None:
+        """MIDI clock (24 per quarter) at absolute times; Start (0xFA) at ``start_ns``."""
+        with self._lock:
+            if start_ns is not None:
+                heapq.heappush(self._heap, (start_ns, next(self._counter), [CLOCK_START]))
+            for at in times_ns:
+                heapq.heappush(self._heap, (at, next(self._counter), [CLOCK_TICK]))
         self._wake.set()
 
     def _run(self) -> None:
@@ -59,6 +70,10 @@ class MidiOutSink:
             self._send(message)
 
     def _send(self, message: list[int]) -> None:
+        if len(message) == 1:  # clock, start, stop
+            self._clock_running = True
+            self._client.send_message(message)
+            return
         key = (message[0] & 0x0F, message[1])
         if message[0] & 0xF0 == 0x90:
             self._sounding.add(key)
@@ -83,6 +98,9 @@ class MidiOutSink:
         """Forget what is queued; note-off every sounding note; all-notes-off per channel."""
         with self._lock:
             self._heap.clear()
+        if self._clock_running:
+            self._client.send_message([CLOCK_STOP])
+            self._clock_running = False
         for channel, pitch in list(self._sounding):
             self._client.send_message([0x80 | channel, pitch, 0])
         self._sounding.clear()
