@@ -75,22 +75,27 @@ def slots_to_grid(slots: F.BarSlots, grid: Grid) -> Grid:
     return out
 
 
+def bar_voices(pitches: np.ndarray, onsets: np.ndarray, start_step: int = 0,
+               ) -> list[list[Note]]:
+    """One bar of band steps [voices, steps] as notes per voice, the downbeat accented."""
+    voices = []
+    for voice in range(pitches.shape[0]):
+        notes = line_to_notes(pitches[voice], onsets[voice], start_step, BAND_VELOCITY)
+        voices.append([Note(n.pitch, n.start, n.end,
+                            n.velocity + (DOWNBEAT_ACCENT if round(n.start * 4) == start_step
+                                          else 0)) for n in notes])
+    return voices
+
+
 def band_notes(grid: Grid) -> list[list[Note]]:
     """The band of a grid as notes per voice; notes end at bar lines, downbeats accented."""
     voices: list[list[Note]] = [[] for _ in range(grid.band.shape[0])]
     for bar in range(grid.bars):
         span = grid.bar_slice(bar)
-        for voice in range(grid.band.shape[0]):
-            notes = line_to_notes(grid.band[voice, span], grid.band_onset[voice, span],
-                                  span.start, BAND_VELOCITY)
-            voices[voice].extend(_accent(n, grid.bar_start[bar]) for n in notes)
+        bar_notes = bar_voices(grid.band[:, span], grid.band_onset[:, span], span.start)
+        for voice, notes in enumerate(bar_notes):
+            voices[voice].extend(notes)
     return voices
-
-
-def _accent(note: Note, bar_start_step: int) -> Note:
-    if round(note.start * 4) == bar_start_step:
-        return Note(note.pitch, note.start, note.end, note.velocity + DOWNBEAT_ACCENT)
-    return note
 
 
 def accompany_piece(generator: BarGenerator, piece: Piece, mode: str = "offline",

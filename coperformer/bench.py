@@ -12,14 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from coperformer.cli import command
-
-
-def percentiles(samples_ms: list[float]) -> dict[str, float]:
-    """p50, p99 and max of a list of milliseconds."""
-    values = np.asarray(samples_ms, float)
-    return {"p50": round(float(np.percentile(values, 50)), 4),
-            "p99": round(float(np.percentile(values, 99)), 4),
-            "max": round(float(values.max()), 4), "n": int(values.size)}
+from coperformer.engine.stats import summary
 
 
 def machine() -> str:
@@ -38,10 +31,8 @@ def machine() -> str:
 def bench_inference(model, bars: int = 2000, offline: bool = False) -> dict[str, float]:
     """Per-bar generation time on one thread (features, model and decoding), in ms."""
     from coperformer.model import features as F
-    from coperformer.model.runtime import _empty_slot_arrays
-
     rng = np.random.default_rng(1)
-    slots = F.BarSlots(*_empty_slot_arrays(F.CONTEXT_BARS + 1))
+    slots = F.empty_slots(F.CONTEXT_BARS + 1)
     slots.melody[:] = rng.integers(60, 80, slots.melody.shape)
     slots.band[:] = rng.integers(40, 70, slots.band.shape)
     context, current = slots.take(np.arange(F.CONTEXT_BARS)), slots.take(np.array([F.CONTEXT_BARS]))
@@ -52,7 +43,7 @@ def bench_inference(model, bars: int = 2000, offline: bool = False) -> dict[str,
         started = time.perf_counter_ns()
         model.generate(context, current, offline, rng, profile)
         samples.append((time.perf_counter_ns() - started) / 1e6)
-    return percentiles(samples)
+    return summary(samples)
 
 
 def add_bench(sub) -> None:

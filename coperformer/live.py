@@ -6,7 +6,6 @@ import json
 import os
 import resource
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from coperformer.engine.clock import RealClock
@@ -27,13 +26,6 @@ class SetupError(RuntimeError):
     """Something the live session needs is missing or wrong (said in one line)."""
 
 
-@dataclass
-class PassthroughMeter:
-    """Times the player's notes from callback timestamp to FluidSynth note-on (in process)."""
-
-    samples_ms: list[float] = field(default_factory=list)
-
-
 class LiveSetup:
     """Owns every real part of a session and tears them down in order."""
 
@@ -41,7 +33,7 @@ class LiveSetup:
         self.clock = RealClock()
         self.parts: list = []
         self.error: BaseException | None = None
-        self.passthrough = PassthroughMeter()
+        self.passthrough_ms: list[float] = []  # callback timestamp -> FluidSynth note-on
         self.started_wall = 0.0
         self.cpu_start = 0.0
 
@@ -167,7 +159,7 @@ class LiveSetup:
         self.synth.play_now(PLAYER_CHANNEL, event.pitch,
                             event.velocity if event.kind == NOTE_ON else 0)
         if event.kind == NOTE_ON:
-            self.passthrough.samples_ms.append((self.clock.now_ns() - event.time_ns) / 1e6)
+            self.passthrough_ms.append((self.clock.now_ns() - event.time_ns) / 1e6)
 
     # --- running ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -252,7 +244,7 @@ class LiveSetup:
     def stats(self, cpu_percent: float) -> dict:
         """Session statistics plus pass-through latency and CPU use."""
         out = self.session.stats.as_dict()
-        out["passthrough_ms"] = summary(self.passthrough.samples_ms)
+        out["passthrough_ms"] = summary(self.passthrough_ms)
         out["cpu_percent"] = round(cpu_percent, 1)
         out["audio_latency_ms"] = round(self.synth.latency_ms, 2)
         out["audio_driver"] = self.synth.driver or "none"

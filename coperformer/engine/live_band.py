@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coperformer.accompany import BAND_VELOCITY, DOWNBEAT_ACCENT, BarGenerator
+from coperformer.accompany import BarGenerator, bar_voices
 from coperformer.model import features as F
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar, Note, Piece
-from coperformer.music.roll import grid_from_piece, line_to_notes
+from coperformer.music.roll import grid_from_piece
 
 WINDOW = F.CONTEXT_BARS + 1
 
@@ -60,19 +60,10 @@ class LiveBand:
                                          self.rng, F.normalize_profile(history))
         self._band[request.bar] = (result.pitches, result.onsets)
         self._band.pop(request.bar - WINDOW, None)
-        return _voices(result.pitches, result.onsets, int(grid.bar_len[-1]))
+        length = int(grid.bar_len[-1])
+        return bar_voices(result.pitches[:, :length], result.onsets[:, :length])
 
 
 def _pad_front(slots: F.BarSlots, missing: int) -> F.BarSlots:
     index = np.concatenate([np.full(missing, -1), np.arange(slots.meter.shape[0])])
     return slots.take(index)
-
-
-def _voices(pitches: np.ndarray, onsets: np.ndarray, length: int) -> list[list[Note]]:
-    voices = []
-    for voice in range(pitches.shape[0]):
-        notes = line_to_notes(pitches[voice, :length], onsets[voice, :length], 0, BAND_VELOCITY)
-        voices.append([Note(n.pitch, n.start, n.end,
-                            n.velocity + (DOWNBEAT_ACCENT if n.start == 0 else 0))
-                       for n in notes])
-    return voices

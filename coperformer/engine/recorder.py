@@ -41,11 +41,7 @@ class Recording:
 
     def transport(self) -> Transport:
         """A transport with the recorded tempo map (for ns -> quarters)."""
-        first = self.segments[0]
-        transport = Transport(first.bpm, first.meter, self.count_in)
-        transport._segments = list(self.segments)
-        transport.started = True
-        return transport
+        return Transport.from_segments(self.segments, self.count_in)
 
 
 class JournalWriter:

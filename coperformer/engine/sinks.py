@@ -71,7 +71,3 @@ class MemorySink:
     def all_notes_off(self) -> None:
         """Count the panic."""
         self.panics += 1
-
-    def sounding_at(self, time_ns: int) -> list[ScheduledNote]:
-        """Scheduled notes that would still sound at ``time_ns`` (ignoring panics)."""
-        return [n for n in self.scheduled if n.on_ns <= time_ns < n.off_ns]

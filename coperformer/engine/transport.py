@@ -59,6 +59,14 @@ class Transport:
         self._segments = [Segment(-self.count_in, 0, check_tempo(bpm), check_meter(meter))]
         self.started = False
 
+    @classmethod
+    def from_segments(cls, segments: list[Segment], count_in: int = 0) -> Transport:
+        """A started transport with a given tempo map (for recordings)."""
+        transport = cls(segments[0].bpm, segments[0].meter, count_in)
+        transport._segments = list(segments)
+        transport.started = True
+        return transport
+
     def start(self, at_ns: int) -> None:
         """Start the count-in (or bar 0 when there is none) at ``at_ns``."""
         first = self._segments[0]

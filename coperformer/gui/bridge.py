@@ -16,7 +16,6 @@ class SessionBridge(QObject):
     port_back = Signal()
     finished = Signal()
     stopped = Signal()
-    failed = Signal(str)
 
     def listener(self, name: str, payload: dict) -> None:
         """Called on the worker thread: only emits (Qt queues it to the GUI thread)."""

@@ -84,7 +84,9 @@ class JamController(QObject):
         try:
             setup = LiveSetup.from_args(args)
         except SetupError as exc:
-            if args.audio_driver == "none" or "audio driver" not in str(exc):
+            from coperformer.synth.live import AudioDriverError
+
+            if not isinstance(exc.__cause__, AudioDriverError):
                 self.error.emit(str(exc))
                 return False
             args.audio_driver = "none"  # no sound server: jam silently rather than not at all

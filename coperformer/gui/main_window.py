@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
         if s:
             inference = s["inference_ms"]
             self.stats_label.setText(
-                f"inference {inference['p50']:.2f}/{inference['p99']:.2f} ms (p50/p99) · "
+                f"bar decision {inference['p50']:.2f}/{inference['p99']:.2f} ms (p50/p99) · "
                 f"misses {s['missed_deadlines']} · audio {s['audio_latency_ms']:.1f} ms")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name

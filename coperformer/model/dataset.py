@@ -96,7 +96,7 @@ def barset_from_pieces(pieces: list[Piece]) -> BarSet:
         names.append(piece.name)
         total += count
     merged = F.BarSlots(
-        *(np.concatenate([getattr(s, f) for s in all_slots]) for f in F._FIELDS)
+        *(np.concatenate([getattr(s, f) for s in all_slots]) for f in F.SLOT_FIELDS)
     )
     return BarSet(merged, np.concatenate(piece_index), np.concatenate(first_bar), names)
 
@@ -119,7 +119,7 @@ def load_bach(workers: int = 2) -> tuple[list[Piece], list[str]]:
 
 
 def _save(path: Path, bars: BarSet, rejected: list[str]) -> None:
-    arrays = {f: getattr(bars.slots, f) for f in F._FIELDS}
+    arrays = {f: getattr(bars.slots, f) for f in F.SLOT_FIELDS}
     meta = json.dumps({"names": bars.names, "rejected": rejected})
     tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")  # ranks may build the cache at once
     np.savez_compressed(tmp, piece=bars.piece, first_bar=bars.first_bar, meta=meta, **arrays)
@@ -129,7 +129,7 @@ def _save(path: Path, bars: BarSet, rejected: list[str]) -> None:
 def _load(path: Path) -> tuple[BarSet, list[str]]:
     data = np.load(path)
     meta = json.loads(str(data["meta"]))
-    slots = F.BarSlots(*(data[f] for f in F._FIELDS))
+    slots = F.BarSlots(*(data[f] for f in F.SLOT_FIELDS))
     return BarSet(slots, data["piece"], data["first_bar"], meta["names"]), meta["rejected"]
 
 

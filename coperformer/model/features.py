@@ -36,7 +36,7 @@ class BarSlots:
         """Select bars by index; index -1 gives an empty (all-invalid) bar."""
         safe = np.clip(index, 0, None)
         empty = index < 0
-        out = BarSlots(*(getattr(self, f)[safe].copy() for f in _FIELDS))
+        out = BarSlots(*(getattr(self, f)[safe].copy() for f in SLOT_FIELDS))
         out.melody[empty] = REST
         out.melody_onset[empty] = False
         out.band[empty] = REST
@@ -45,7 +45,17 @@ class BarSlots:
         return out
 
 
-_FIELDS = ("melody", "melody_onset", "band", "band_onset", "valid", "meter")
+SLOT_FIELDS = ("melody", "melody_onset", "band", "band_onset", "valid", "meter")
+
+
+def empty_slots(count: int) -> BarSlots:
+    """``count`` silent 4/4 bars (all steps valid)."""
+    return BarSlots(
+        np.full((count, MAX_BAR_STEPS), REST, np.int16), np.zeros((count, MAX_BAR_STEPS), bool),
+        np.full((count, BAND_VOICES, MAX_BAR_STEPS), REST, np.int16),
+        np.zeros((count, BAND_VOICES, MAX_BAR_STEPS), bool),
+        np.ones((count, MAX_BAR_STEPS), bool), np.ones(count, np.int8),
+    )
 
 
 def slots_from_grid(grid: Grid) -> BarSlots:

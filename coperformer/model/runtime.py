@@ -78,7 +78,7 @@ class BandModel:
 
     def warm_up(self, rounds: int = 20) -> None:
         """Run a few dummy bars so the first real bar is not slow."""
-        empty = F.BarSlots(*_empty_slot_arrays(1 + F.CONTEXT_BARS))
+        empty = F.empty_slots(1 + F.CONTEXT_BARS)
         rng = np.random.default_rng(0)
         context, current = empty.take(np.arange(F.CONTEXT_BARS)), empty.take(np.array([0]))
         for round_ in range(rounds):  # both modes: both decoders and the model's paths
@@ -182,14 +182,6 @@ def _segments(sounding: np.ndarray, starts: np.ndarray) -> list[tuple[int, int]]
         if on and begin is None:
             begin = step
     return out
-
-
-def _empty_slot_arrays(count: int):
-    return (
-        np.full((count, 16), REST, np.int16), np.zeros((count, 16), bool),
-        np.full((count, 3, 16), REST, np.int16), np.zeros((count, 3, 16), bool),
-        np.ones((count, 16), bool), np.ones(count, np.int8),
-    )
 
 
 def _first_line(exc: BaseException) -> str:

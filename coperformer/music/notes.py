@@ -44,11 +44,6 @@ class Piece:
     bars: list[Bar] = field(default_factory=list)
     name: str = ""
 
-    @property
-    def length(self) -> float:
-        """End of the last bar in quarter notes."""
-        return self.bars[-1].end if self.bars else 0.0
-
 
 def bars_for(meter: Meter, end: float, start: float = 0.0) -> list[Bar]:
     """Regular bars of one meter from ``start`` until they cover ``end``."""

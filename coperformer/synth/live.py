@@ -13,6 +13,10 @@ from coperformer.engine.clock import Clock
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.synth.fluid import LIVE_SAMPLE_RATE, FluidSynth, SynthError, load_fluidsynth
 
+
+class AudioDriverError(SynthError):
+    """The sound card or sound server could not be opened."""
+
 BLOCK_FRAMES = 128
 
 
@@ -126,7 +130,7 @@ def _open_audio_driver(fs, synth: FluidSynth, driver: str):
     handle = fs.new_fluid_audio_driver(synth.synth.settings, synth.synth.synth)
     if not handle:
         synth.close()
-        raise SynthError(f"FluidSynth could not open the audio driver {driver!r} (see "
+        raise AudioDriverError(f"FluidSynth could not open the audio driver {driver!r} (see "
                          "`coperformer devices`; is its sound server running?)")
     return handle
 
@@ -142,24 +146,16 @@ def _remove_events(sequencer, dest: int) -> None:
 
 
 def audio_drivers() -> list[str]:
-    """FluidSynth's audio drivers on this system (probed from its settings)."""
+    """FluidSynth's audio drivers on this system (read from its settings)."""
     import ctypes
 
     fs = load_fluidsynth()
-    known = ("jack", "alsa", "pulseaudio", "pipewire", "oss", "sdl2", "portaudio", "coreaudio",
-             "dsound", "wasapi", "waveout", "opensles", "oboe", "file")
+    concat = fs._fl.fluid_settings_option_concat
+    concat.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
+    concat.restype = ctypes.c_void_p
     settings = fs.new_fluid_settings()
     try:
-        options = []
-        check = fs._fl.fluid_settings_str_equal
-        check.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
-        getopts = getattr(fs._fl, "fluid_settings_option_concat", None)
-        if getopts is not None:
-            getopts.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
-            getopts.restype = ctypes.c_void_p
-            raw = getopts(settings, b"audio.driver", b",")
-            if raw:
-                options = ctypes.string_at(raw).decode().split(",")
-        return [o for o in options if o] or list(known)
+        raw = concat(settings, b"audio.driver", b",")
+        return [o for o in ctypes.string_at(raw).decode().split(",") if o] if raw else []
     finally:
         fs.delete_fluid_settings(settings)

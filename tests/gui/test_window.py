@@ -116,7 +116,7 @@ def test_qwerty_keys_make_notes(window, qtbot):
     assert 60 in window.keys.down
     qtbot.keyRelease(window, "a")
     qtbot.waitUntil(lambda: 60 not in window.keys.down, timeout=3000)
-    assert window.controller.setup.passthrough.samples_ms
+    assert window.controller.setup.passthrough_ms
 
 
 def test_errors_show_in_the_window(window, tmp_path, monkeypatch):

@@ -50,17 +50,11 @@ def test_runtime_generates_a_band_bar(random_model):
     _, path = random_model
     model = BandModel(path)
     model.warm_up(2)
-    slots = F.BarSlots(*(a.copy() for a in _slot_arrays()))
+    slots = F.empty_slots(5)
     bar = model.generate(slots.take(np.arange(4)), slots.take(np.array([4])), False,
                          np.random.default_rng(0), np.zeros(12, np.float32))
     assert bar.pitches.shape == (3, 16) and bar.onsets.shape == (3, 16)
     assert ((bar.pitches == -1) | ((bar.pitches >= F.BAND_LOW) & (bar.pitches < 81))).all()
-
-
-def _slot_arrays():
-    from coperformer.model.runtime import _empty_slot_arrays
-
-    return _empty_slot_arrays(5)
 
 
 def test_wrong_model_files_are_clear_errors(tmp_path):
