@@ -8,6 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from coperformer.model import features as F
+from coperformer.music.listening import Chord, HarmonyPlanner
 from coperformer.music.notes import Note, Piece
 from coperformer.music.roll import Grid, grid_from_piece, line_to_notes
 
@@ -19,8 +20,8 @@ class BarGenerator(Protocol):
     """Anything that turns past bars (and maybe the current melody) into a band bar."""
 
     def generate(self, context: F.BarSlots, current: F.BarSlots, offline: bool,
-                 rng: np.random.Generator, profile: np.ndarray):
-        """The band of the current bar."""
+                 rng: np.random.Generator, profile: np.ndarray, chord: Chord | None = None):
+        """The band of the current bar (on a planned chord, when one is given)."""
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Accompaniment:
 
 
 def fill_bar(generator: BarGenerator, slots: F.BarSlots, bar: int, offline: bool,
-             rng: np.random.Generator, history: np.ndarray) -> None:
+             rng: np.random.Generator, history: np.ndarray, chord: Chord | None = None) -> None:
     """Generate one bar into ``slots`` from the bars before it (and its melody if offline).
 
     ``history`` is the melody's pitch-class histogram over all bars before this one.
@@ -40,14 +41,18 @@ def fill_bar(generator: BarGenerator, slots: F.BarSlots, bar: int, offline: bool
     context = slots.take(F.context_index(np.array([bar]), np.zeros(1, np.int64)).reshape(-1))
     current = slots.take(np.array([bar]))
     profile = F.normalize_profile(history)
-    result = generator.generate(context, current, offline, rng, profile)
+    result = generator.generate(context, current, offline, rng, profile, chord)
     slots.band[bar] = result.pitches
     slots.band_onset[bar] = result.onsets
 
 
 def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
-                   seed: int = 0) -> Grid:
-    """Fill the band of a melody grid; live mode leaves bar 1 silent, as on stage."""
+                   seed: int = 0, planner: HarmonyPlanner | None = None) -> Grid:
+    """Fill the band of a melody grid; live mode leaves bar 1 silent, as on stage.
+
+    In live mode a ``planner`` chooses each bar's chord from the bars before it (the
+    listening band); without one the GAN's own live guess is played.
+    """
     if mode not in ("offline", "live"):
         raise ValueError(f"unknown mode {mode!r}")
     slots = F.slots_from_grid(grid)
@@ -56,9 +61,11 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
     rng = np.random.default_rng(seed)
     per_bar = F.bar_pitch_classes(slots)
     history = np.zeros(F.PROFILE_SIZE, np.float32)
+    melody_bars = [grid.melody[grid.bar_slice(bar)] for bar in range(grid.bars)]
     for bar in range(grid.bars):
         if bar > 0 or mode == "offline":
-            fill_bar(generator, slots, bar, mode == "offline", rng, history)
+            chord = planner.plan(melody_bars, bar) if planner and mode == "live" else None
+            fill_bar(generator, slots, bar, mode == "offline", rng, history, chord)
         history = history + per_bar[bar]
     return slots_to_grid(slots, grid)
 

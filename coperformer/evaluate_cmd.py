@@ -17,7 +17,13 @@ def add_evaluate(sub) -> None:
     p.add_argument("--model", default=None, help="model name or path (default bach)")
     p.add_argument("--json", default=None, help="also write the figures as JSON here")
     p.add_argument("--markdown", default=None, help="write the tables as markdown here")
-    p.add_argument("--folk", type=int, default=40, help="how many folk melodies (default 40)")
+    p.add_argument("--per-collection", type=int, default=30,
+                   help="melodies per out-of-style collection (default 30)")
+    p.add_argument("--tuning", action="store_true",
+                   help="measure on the tuning collections instead (for decoding choices)")
+    p.add_argument("--no-chorales", action="store_true", help="skip the test chorales")
+    p.add_argument("--adventure", type=float, default=None,
+                   help="the live band's safe (0) .. adventurous (1) setting (default 0.5)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--card", action="store_true", help="store the figures in the model card")
 
@@ -26,51 +32,104 @@ def add_evaluate(sub) -> None:
 def run_evaluate(args: argparse.Namespace) -> int:
     """Print the evaluation tables and the issue's goals."""
     from coperformer.commands import load_model
-    from coperformer.evaluation import evaluate, folk_grids, goals, markdown_table, test_chorales
+    from coperformer.evaluation import (
+        CHORALES,
+        collection_sets,
+        evaluate,
+        goals,
+        markdown_table,
+        test_chorales,
+    )
     from coperformer.model.card import update_card
+    from coperformer.model.runtime import load_reward_model
 
     model = load_model(args.model)
+    reward = load_reward_model()
+    adventure = _adventure(args.adventure)
     started = time.perf_counter()
-    sets = {"test chorales": test_chorales(), "folk melodies (out of style)": folk_grids(args.folk)}
-    results = evaluate(model, sets, args.seed)
+    sets = {} if args.no_chorales else {CHORALES: test_chorales()}
+    sets.update(collection_sets(args.tuning, args.per_collection))
+    results = evaluate(model, sets, args.seed, reward, adventure)
     counts = {name: len(grids) for name, grids in sets.items()}
     text = markdown_table(results)
     print(text)
-    checks = goals(results, "folk melodies (out of style)")
+    checks = goals(results)
     for name, passed in checks.items():
         print(f"{'PASS' if passed else 'FAIL'}  {name}")
     print(f"pieces: {counts}; took {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    payload = {"model": str(model.path), "pieces": counts, "results": results, "goals": checks}
+    payload = {"model": str(model.path), "pieces": counts, "adventure": adventure,
+               "tuning_collections": args.tuning, "results": results, "goals": checks}
     if args.json:
         Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
     if args.markdown:
         Path(args.markdown).write_text(_document(text, checks, counts, model.path))
-    if args.card:
+    if args.card and not args.tuning:
         update_card(model.path, metrics={"pieces": counts, "results": results, "goals": checks})
     return 0
 
 
+def _adventure(value: float | None) -> float:
+    from coperformer.cli import UserError
+    from coperformer.music.listening import DEFAULT_ADVENTURE
+
+    chosen = DEFAULT_ADVENTURE if value is None else value
+    if not 0.0 <= chosen <= 1.0:
+        raise UserError(f"--adventure must be between 0 and 1, not {chosen}")
+    return chosen
+
+
 def _document(text: str, checks: dict, counts: dict, model_path) -> str:
+    from coperformer.model.collections import EVALUATION, PLANNER_TRAINING, TUNING
+
     goal_lines = "\n".join(f"- {'PASS' if ok else 'FAIL'}: {name}" for name, ok in checks.items())
+    listed = "\n".join(f"  - **{c.name}** ({c.about}): `{', '.join(c.sources)}`"
+                       for c in EVALUATION)
+    tuning = "; ".join(f"{c.name} (`{', '.join(c.sources)}`)" for c in TUNING)
+    training = "; ".join(f"`{', '.join(c.sources)}`" for c in PLANNER_TRAINING)
     return f"""# Evaluation
 
-Made by `coperformer evaluate --model {model_path} --markdown docs/evaluation.md`
-(pieces: {counts}). Bars from the second bar on are measured in every system, because the
-live (causal) system cannot play before it has heard a bar.
+Made by `coperformer evaluate --markdown docs/evaluation.md --json docs/evaluation.json --card`
+with `{Path(model_path).name}` (pieces: {counts}). Bars from the second bar on are measured in
+every system, because the live (causal) system cannot play before it has heard a bar.
 
-Definitions (pitch class = pitch % 12, binarized rolls on a 16th grid):
+## Sets (chosen before any tuning, and never mixed)
+
+- **Evaluation** (out of style; never used to train or to tune anything), from music21's
+  corpus, the first usable melodies of each (2/4, 3/4, 4/4, 6/8, 3/8; at least 6 bars;
+  repeats played out as a player plays them):
+{listed}
+- **Tuning** (every decoding choice, such as the default adventure, was made on these only;
+  `coperformer evaluate --tuning`): {tuning}.
+- **Training of the listening band's reward model** (`models/listener.npz`): {training}.
+- The GAN itself learns from the Bach chorales only; the test chorales are held out by piece.
+
+## Systems
+
+- **GAN offline**: hears each bar's melody (as in `accompany --mode offline`).
+- **GAN live (listening)**: the causal band of `coperformer play`: before each bar it plans a
+  chord from what it heard (reward model + phrase memory + variety), and the GAN plays it.
+- **GAN live (unplanned)**: the GAN's own causal guess, for reference (the previous release).
+- **held tonic**: the tonic triad of the key heard so far (causal), held every bar.
+- **same-bar triad**: the diatonic triad that best fits the bar's own melody (not causal).
+- **previous-bar triad**: the triad that best fit the bar before (causal).
+
+## Figures (pitch class = pitch % 12, binarized rolls on a 16th grid)
 
 - **chord_fit**: share of quarter-note beats where melody and band pitch classes together fit
   one triad or seventh chord (a beat with a silent band counts as a miss);
 - **consonance**: share of steps where the melody sits a unison, third, fifth or sixth
   (0, 3, 4, 7, 8, 9 semitones mod 12) above the band's lowest note;
 - **harmonic_agreement**: the mean of the two;
+- **clash**: share of melody steps a semitone or a tritone from a sounding band note (lower is
+  better);
+- **chord_variety**: distinct chord roots per 4 bars (each bar's root: the major or minor
+  triad that best explains its band notes, the bass counted twice);
 - **in_key**: share of band notes in the melody's estimated key (Krumhansl-Kessler);
 - **empty_bar_rate**, **polyphony** (distinct band pitches per sounding step),
   **onsets_per_bar** (across the band), **distinct_bars** (share of unique non-empty band bars).
 
 {text}
-Goals of the offline-model issue, on the folk melodies:
+## Goals of the listening-band issue
 
 {goal_lines}
 """

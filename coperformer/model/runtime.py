@@ -12,12 +12,14 @@ import numpy as np
 import torch
 
 from coperformer.model import features as F
+from coperformer.music.listening import Chord, RewardModel
 from coperformer.music.meter import METER_CODES
 from coperformer.music.roll import REST
 
 SUPPORTED_FORMAT = 1
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 DEFAULT_MODEL = "bach"
+LISTENER_FILE = "listener.npz"
 
 
 class ModelError(ValueError):
@@ -47,6 +49,19 @@ def resolve_model(name_or_path: str | None) -> Path:
         have = ", ".join(known) or "none"
         raise ModelError(f"no model named {text!r} in {folder} (have: {have})")
     return path
+
+
+def load_reward_model(path: str | Path | None = None) -> RewardModel:
+    """The listening band's reward model (models/listener.npz unless a path is given)."""
+    folder = Path(os.environ.get("COPERFORMER_MODELS", MODELS_DIR))
+    target = Path(path) if path else folder / LISTENER_FILE
+    if not target.exists() and not path:
+        target = MODELS_DIR / LISTENER_FILE
+    try:
+        return RewardModel.load(target)
+    except (OSError, KeyError, ValueError) as exc:
+        raise ModelError(f"{target}: not a listening-band reward model ({_first_line(exc)})"
+                         ) from exc
 
 
 class BandModel:
@@ -87,10 +102,14 @@ class BandModel:
 
     @torch.inference_mode()
     def generate(self, context: F.BarSlots, current: F.BarSlots, offline: bool,
-                 rng: np.random.Generator, profile: np.ndarray) -> BandBar:
+                 rng: np.random.Generator, profile: np.ndarray,
+                 chord: Chord | None = None) -> BandBar:
         """The band for the current bar from the past bars (and its melody if offline).
 
         ``profile`` is the normalized pitch-class profile of the whole melody before this bar.
+        A planned ``chord`` (live mode) keeps the GAN's rhythm, register and voice leading but
+        lets each note take only the chord's pitch classes (the bass only the chord's bass).
+        Called from the generator worker only.
         """
         melody = F.melody_features(current)
         if not offline:
@@ -107,8 +126,16 @@ class BandModel:
         if offline:
             return decode_bar(pitch_logits[0].numpy(), onset_logits[0].numpy(), current.valid[0])
         unit = live_unit(int(current.meter[0]))
+        allowed = chord_mask(chord) if chord is not None else None
         return decode_bar(pitch_logits[0].numpy(), onset_logits[0].numpy(), current.valid[0],
-                          unit)
+                          unit, allowed)
+
+
+def chord_mask(chord: Chord) -> np.ndarray:
+    """Pitches each voice may take [voices, BAND_SIZE]: chord tones; the bass gets the bass."""
+    pitch_classes = (np.arange(F.BAND_SIZE) + F.BAND_LOW) % 12
+    upper = np.isin(pitch_classes, chord.pitch_classes)
+    return np.stack([upper, upper, pitch_classes == chord.bass])
 
 
 def live_unit(meter_code: int) -> int:
@@ -117,13 +144,17 @@ def live_unit(meter_code: int) -> int:
 
 
 def decode_bar(pitch_logits: np.ndarray, onset_logits: np.ndarray, valid: np.ndarray,
-               unit: int = 1) -> BandBar:
+               unit: int = 1, allowed: np.ndarray | None = None) -> BandBar:
     """Binarize logits into notes: onsets split each voice, each note takes its likeliest pitch.
 
     With ``unit`` > 1, notes start only every ``unit`` steps (live mode plays beat-long notes
-    at least: it cannot know the passing notes of a melody it has not heard yet).
+    at least: it cannot know the passing notes of a melody it has not heard yet). ``allowed``
+    [voices, BAND_SIZE] restricts the pitches each voice may choose.
     """
     log_probs = pitch_logits - _logsumexp(pitch_logits)
+    if allowed is not None:
+        log_probs = log_probs.copy()
+        log_probs[:, 1:][~allowed] = -1e9
     sounding = (log_probs[:, 0, :] < np.log(0.5)) & valid[None, :]
     starts = onset_logits > 0.0
     if unit > 1:

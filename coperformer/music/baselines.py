@@ -1,4 +1,4 @@
-"""Rule baselines: the best diatonic triad for the same bar, or for the previous bar (causal)."""
+"""Rule baselines: a held tonic, the best triad for the same bar or the previous bar (causal)."""
 
 from __future__ import annotations
 
@@ -64,4 +64,16 @@ def previous_bar_triads(grid: Grid) -> Grid:
         triad = best_triad(grid.melody[past], grid.melody_onset[past], key)
         if triad:
             _voice(grid, bar, triad)
+    return grid
+
+
+def held_tonic(grid: Grid) -> Grid:
+    """Hold the tonic triad of the key heard so far (causal: bars before this one) every bar."""
+    _clear_band(grid)
+    for bar in range(1, grid.bars):
+        heard = grid.melody[: grid.bar_slice(bar).start]
+        if (heard == REST).all():
+            continue
+        key = estimate_key(pitch_class_histogram(heard))
+        _voice(grid, bar, key.diatonic_triads()[0])
     return grid

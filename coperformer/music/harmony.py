@@ -81,6 +81,18 @@ def pitch_class_histogram(pitches: np.ndarray, weights: np.ndarray | None = None
     return hist
 
 
+TRIAD_TEMPLATES = np.array([
+    [1.0 if (pc - root) % 12 in shape else 0.0 for pc in range(12)]
+    for root in range(12) for shape in ((0, 4, 7), (0, 3, 7))
+])  # row 2*root (major), 2*root+1 (minor)
+
+
+def triad_root(weights: np.ndarray) -> int:
+    """The root of the major or minor triad covering most of a pitch-class weight vector."""
+    row = int((TRIAD_TEMPLATES @ weights).argmax())
+    return row // 2
+
+
 def estimate_key(histogram: np.ndarray) -> Key:
     """The best-correlating major or minor key for a pitch-class histogram (C major if empty)."""
     if histogram.sum() <= 0:

@@ -12,14 +12,17 @@ from coperformer.music.harmony import (
     fits_one_chord,
     pitch_class_histogram,
     pitch_class_mask,
+    triad_root,
 )
 from coperformer.music.meter import STEPS_PER_QUARTER
 from coperformer.music.roll import REST, Grid
 
 FIGURES = (
-    "harmonic_agreement", "chord_fit", "consonance", "in_key", "empty_bar_rate",
-    "polyphony", "onsets_per_bar", "distinct_bars",
+    "harmonic_agreement", "chord_fit", "consonance", "clash", "chord_variety", "in_key",
+    "empty_bar_rate", "polyphony", "onsets_per_bar", "distinct_bars",
 )
+CLASH_INTERVALS = (1, 6, 11)  # a semitone (either way) or a tritone
+VARIETY_WINDOW = 4  # bars per chord-variety window
 
 
 @dataclass
@@ -37,6 +40,10 @@ class Tally:
     sounding_steps: int = 0
     sounding_voices: int = 0
     onsets: int = 0
+    melody_steps: int = 0
+    clash_steps: int = 0
+    windows: int = 0
+    window_roots: int = 0
     patterns: list = field(default_factory=list)
 
     def figures(self) -> dict[str, float]:
@@ -48,6 +55,8 @@ class Tally:
             "harmonic_agreement": (chord_fit + consonance) / 2,
             "chord_fit": chord_fit,
             "consonance": consonance,
+            "clash": self.clash_steps / max(1, self.melody_steps),
+            "chord_variety": self.window_roots / max(1, self.windows),
             "in_key": self.band_in_key / max(1, self.band_notes),
             "empty_bar_rate": self.empty_bars / max(1, self.bars),
             "polyphony": self.sounding_voices / max(1, self.sounding_steps),
@@ -80,6 +89,9 @@ def measure_piece(grid: Grid, tally: Tally, first_bar: int = 1) -> None:
     key = estimate_key(pitch_class_histogram(grid.melody))
     scale = key.scale()
     bass = _bass_line(grid.band)
+    _measure_clash(grid, grid.bar_start[first_bar] if first_bar < grid.bars else grid.steps,
+                   tally)
+    _measure_variety(grid, first_bar, tally)
     for bar in range(first_bar, grid.bars):
         span = grid.bar_slice(bar)
         _measure_beats(grid, bar, tally)
@@ -102,6 +114,36 @@ def measure_piece(grid: Grid, tally: Tally, first_bar: int = 1) -> None:
         tally.patterns.append(_bar_pattern(grid, span))
 
 
+def _measure_clash(grid: Grid, first_step: int, tally: Tally) -> None:
+    melody = grid.melody[first_step:]
+    band = grid.band[:, first_step:]
+    sounding = melody != REST
+    intervals = (band - melody[None, :]) % 12
+    clash = ((band != REST) & np.isin(intervals, CLASH_INTERVALS)).any(axis=0) & sounding
+    tally.melody_steps += int(sounding.sum())
+    tally.clash_steps += int(clash.sum())
+
+
+def _measure_variety(grid: Grid, first_bar: int, tally: Tally) -> None:
+    roots = [band_root(grid.band[:, grid.bar_slice(bar)]) for bar in range(first_bar, grid.bars)]
+    for start in range(0, len(roots) - VARIETY_WINDOW + 1, VARIETY_WINDOW):
+        window = {r for r in roots[start : start + VARIETY_WINDOW] if r is not None}
+        tally.windows += 1
+        tally.window_roots += len(window)
+
+
+def band_root(band: np.ndarray) -> int | None:
+    """The root of the triad that best explains one bar of band steps (bass weighs double)."""
+    sounding = band != REST
+    if not sounding.any():
+        return None
+    weights = np.zeros(12)
+    np.add.at(weights, band[sounding] % 12, 1.0)
+    bass = _bass_line(band)
+    np.add.at(weights, bass[bass != REST] % 12, 1.0)
+    return triad_root(weights)
+
+
 def _distinct_per_step(band: np.ndarray) -> np.ndarray:
     counts = []
     for column in band.T:
@@ -118,6 +160,18 @@ def _measure_beats(grid: Grid, bar: int, tally: Tally) -> None:
             continue
         mask = pitch_class_mask(melody[melody != REST]) | pitch_class_mask(band[band != REST])
         tally.beats_fit += int(fits_one_chord(mask))
+
+
+def chord_agreement(melody: np.ndarray, chord_pcs: tuple[int, ...], bass_pc: int) -> float:
+    """Harmonic agreement (0..1) of one bar of melody with a held chord and bass, as measured."""
+    band_mask = pitch_class_mask(chord_pcs)
+    windows = range(0, melody.shape[0], STEPS_PER_QUARTER)
+    fits = [fits_one_chord(pitch_class_mask(w[w != REST]) | band_mask)
+            for w in (melody[s : s + STEPS_PER_QUARTER] for s in windows)]
+    sounding = melody[melody != REST]
+    consonant = np.isin((sounding - bass_pc) % 12, list(CONSONANT_OVER_BASS))
+    consonance = float(consonant.mean()) if sounding.size else 1.0
+    return (float(np.mean(fits)) + consonance) / 2
 
 
 def measure(grids: list[Grid], first_bar: int = 1) -> dict[str, float]:

@@ -21,7 +21,7 @@ class ChordGenerator:
     def __init__(self, clock: VirtualClock | None = None, delay_ns: int = 0):
         self.clock, self.delay_ns, self.calls = clock, delay_ns, []
 
-    def generate(self, context, current, offline, rng, profile):
+    def generate(self, context, current, offline, rng, profile, chord=None):
         self.calls.append((context, current, offline, profile.copy()))
         if self.clock is not None and self.delay_ns:
             self.clock.advance(self.delay_ns)

@@ -1,0 +1,143 @@
+"""The listening band's harmony plan: which chord (and bass) to play in a bar not heard yet.
+
+A causal band decides bar k from bars < k. This module turns what was heard into features
+(key-relative pitch-class profiles, the last note, the phrase memory's forecast, the position
+in the phrase), scores every candidate chord with a small learned reward model (the expected
+harmonic agreement of that chord with the bar to come), adds a variety term, and picks one.
+Numpy only: the weights are trained by ``coperformer.model.planner`` and shipped in models/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from coperformer.music.anticipation import recall, step_pitch_classes
+from coperformer.music.baselines import best_triad
+from coperformer.music.harmony import Key, estimate_key, pitch_class_histogram
+from coperformer.music.roll import REST
+
+INVERSIONS = 3  # bass on the root, the third or the fifth
+CANDIDATES = 7 * INVERSIONS  # diatonic degree x inversion
+FEATURES = 12 * 6 + 1 + 7 * 2 + 4 + 2
+MEMORY_BARS = 64  # the phrase memory looks this far back (keeps the per-bar work constant)
+NOVELTY_POINTS = 8.0  # at adventure 1, a chord not heard in the last bars gains this much
+RECENT_BARS = 2
+DEFAULT_ADVENTURE = 0.5  # chosen on the tuning collections (docs/evaluation.md)
+
+
+@dataclass(frozen=True)
+class Chord:
+    """A planned chord: its pitch classes (root, third, fifth) and the bass pitch class."""
+
+    pitch_classes: tuple[int, ...]
+    bass: int
+
+    @property
+    def root(self) -> int:
+        """The chord's root pitch class."""
+        return self.pitch_classes[0]
+
+
+def candidate_chords(key: Key) -> list[Chord]:
+    """The 21 candidates: each diatonic triad with its root, third or fifth in the bass."""
+    return [Chord(triad, triad[inversion]) for triad in key.diatonic_triads()
+            for inversion in range(INVERSIONS)]
+
+
+def _relative(histogram: np.ndarray, tonic: int) -> np.ndarray:
+    rolled = np.roll(histogram, -tonic)
+    total = rolled.sum()
+    return rolled / total if total > 0 else rolled
+
+
+def _degree(melody: np.ndarray, key: Key) -> np.ndarray:
+    out = np.zeros(7)
+    onsets = np.zeros(melody.shape, bool)
+    triad = best_triad(melody, onsets, key)
+    if triad is not None:
+        out[key.diatonic_triads().index(triad)] = 1.0
+    return out
+
+
+def plan_features(bars: list[np.ndarray], now: int, key: Key) -> np.ndarray:
+    """Key-relative features of the melody bars before bar ``now`` (the planner's input)."""
+    empty = np.zeros(0, np.int16)
+    previous = bars[now - 1] if now >= 1 else empty
+    before = bars[now - 2] if now >= 2 else empty
+    heard = np.concatenate(bars[max(0, now - MEMORY_BARS):now]) if now else empty
+    last = np.zeros(12)
+    notes = previous[previous != REST]
+    if notes.size:
+        last[(int(notes[-1]) - key.tonic) % 12] = 1.0
+    memory, match = np.zeros(12), 0.0
+    length = previous.shape[0]
+    start = max(0, now - MEMORY_BARS)
+    found = recall(bars[start:now], now - start, length)
+    if found is not None:
+        remembered = step_pitch_classes(bars[start + found[0]]).sum(axis=0)
+        memory, match = _relative(remembered, key.tonic), found[1] / 4.0
+    first = np.zeros(12)
+    if notes.size:
+        first[(int(notes[0]) - key.tonic) % 12] = 1.0
+    position = np.zeros(4)
+    position[now % 4] = 1.0
+    parts = [
+        _relative(pitch_class_histogram(previous), key.tonic),
+        _relative(pitch_class_histogram(before), key.tonic),
+        _relative(pitch_class_histogram(heard), key.tonic),
+        last, first, memory, [match], _degree(previous, key), _degree(before, key), position,
+        [float(key.minor), length / 16.0],
+    ]
+    return np.concatenate([np.asarray(p, np.float64).ravel() for p in parts]).astype(np.float32)
+
+
+@dataclass
+class RewardModel:
+    """A two-layer perceptron: features -> expected harmonic agreement (points) per candidate."""
+
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: np.ndarray
+
+    @classmethod
+    def load(cls, path: str | Path) -> RewardModel:
+        """Read weights saved by ``save`` (an .npz file)."""
+        with np.load(path) as data:
+            return cls(*(data[name].astype(np.float32) for name in ("w1", "b1", "w2", "b2")))
+
+    def save(self, path: str | Path) -> None:
+        """Write the weights as an .npz file."""
+        np.savez(path, w1=self.w1, b1=self.b1, w2=self.w2, b2=self.b2)
+
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        """Predicted harmonic agreement of each candidate (CANDIDATES,)."""
+        hidden = np.maximum(features @ self.w1 + self.b1, 0.0)
+        return hidden @ self.w2 + self.b2
+
+
+@dataclass
+class HarmonyPlanner:
+    """Plans the chord of each coming bar; ``adventure`` 0..1 trades safety for variety."""
+
+    reward: RewardModel
+    adventure: float = DEFAULT_ADVENTURE
+    roots: list[int] = field(default_factory=list)  # roots planned so far, oldest first
+
+    def plan(self, bars: list[np.ndarray], now: int) -> Chord | None:
+        """The chord for bar ``now`` from melody bars ``bars[:now]`` (None: nothing heard yet)."""
+        recent = bars[max(0, now - MEMORY_BARS):now]
+        heard = np.concatenate(recent) if recent else np.zeros(0, np.int16)
+        if not (heard != REST).any():
+            return None
+        key = estimate_key(pitch_class_histogram(heard))
+        chords = candidate_chords(key)
+        scores = self.reward.scores(plan_features(bars, now, key))
+        latest = set(self.roots[-RECENT_BARS:])
+        novelty = np.array([chord.root not in latest for chord in chords], np.float32)
+        chosen = chords[int((scores + self.adventure * NOVELTY_POINTS * novelty).argmax())]
+        self.roots.append(chosen.root)
+        return chosen
