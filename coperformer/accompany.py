@@ -8,20 +8,22 @@ from typing import Protocol
 import numpy as np
 
 from coperformer.model import features as F
-from coperformer.music.listening import Chord, HarmonyPlanner
+from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner
 from coperformer.music.notes import Note, Piece
 from coperformer.music.roll import Grid, grid_from_piece, line_to_notes
 
 BAND_VELOCITY = 72
 DOWNBEAT_ACCENT = 8
+RECENT_PATTERNS = 64  # the live band avoids repeating any of its last 64 bars exactly
 
 
 class BarGenerator(Protocol):
     """Anything that turns past bars (and maybe the current melody) into a band bar."""
 
     def generate(self, context: F.BarSlots, current: F.BarSlots, offline: bool,
-                 rng: np.random.Generator, profile: np.ndarray, chord: Chord | None = None):
-        """The band of the current bar (on a planned chord, when one is given)."""
+                 rng: np.random.Generator, profile: np.ndarray, chord: Chord | None = None,
+                 avoid: frozenset[bytes] = frozenset()):
+        """The band of the current bar (on a planned chord; unlike the bars in ``avoid``)."""
 
 
 @dataclass
@@ -33,7 +35,8 @@ class Accompaniment:
 
 
 def fill_bar(generator: BarGenerator, slots: F.BarSlots, bar: int, offline: bool,
-             rng: np.random.Generator, history: np.ndarray, chord: Chord | None = None) -> None:
+             rng: np.random.Generator, history: np.ndarray, chord: Chord | None = None,
+             avoid: frozenset[bytes] = frozenset()):  # -> the generator's bar
     """Generate one bar into ``slots`` from the bars before it (and its melody if offline).
 
     ``history`` is the melody's pitch-class histogram over all bars before this one.
@@ -41,9 +44,10 @@ def fill_bar(generator: BarGenerator, slots: F.BarSlots, bar: int, offline: bool
     context = slots.take(F.context_index(np.array([bar]), np.zeros(1, np.int64)).reshape(-1))
     current = slots.take(np.array([bar]))
     profile = F.normalize_profile(history)
-    result = generator.generate(context, current, offline, rng, profile, chord)
+    result = generator.generate(context, current, offline, rng, profile, chord, avoid)
     slots.band[bar] = result.pitches
     slots.band_onset[bar] = result.onsets
+    return result
 
 
 def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
@@ -62,10 +66,14 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
     per_bar = F.bar_pitch_classes(slots)
     history = np.zeros(F.PROFILE_SIZE, np.float32)
     melody_bars = [grid.melody[grid.bar_slice(bar)] for bar in range(grid.bars)]
+    played: list[bytes] = []
     for bar in range(grid.bars):
         if bar > 0 or mode == "offline":
-            chord = planner.plan(melody_bars, bar) if planner and mode == "live" else None
-            fill_bar(generator, slots, bar, mode == "offline", rng, history, chord)
+            recent = melody_bars[max(0, bar - MEMORY_BARS):bar]
+            chord = planner.plan(recent, bar) if planner and mode == "live" else None
+            result = fill_bar(generator, slots, bar, mode == "offline", rng, history, chord,
+                              frozenset(played[-RECENT_PATTERNS:]))
+            played.append(result.key())
         history = history + per_bar[bar]
     return slots_to_grid(slots, grid)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
-from coperformer.accompany import BarGenerator, bar_voices
+from coperformer.accompany import RECENT_PATTERNS, BarGenerator, bar_voices
 from coperformer.model import features as F
+from coperformer.music.listening import MEMORY_BARS, HarmonyPlanner
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar, Note, Piece
 from coperformer.music.roll import grid_from_piece
@@ -25,11 +27,20 @@ class BarRequest:
 
 
 class LiveBand:
-    """Keeps the band it played and the melody's pitch-class history between bars."""
+    """Keeps the band it played and the melody's history between bars; plans, then plays.
 
-    def __init__(self, generator: BarGenerator, seed: int = 0):
+    With a ``planner`` the band listens: before each bar it plans a chord from everything the
+    player played (phrase memory included) and the GAN plays that chord. Used by the
+    generator worker only.
+    """
+
+    def __init__(self, generator: BarGenerator, seed: int = 0,
+                 planner: HarmonyPlanner | None = None):
         self.generator = generator
+        self.planner = planner
         self.rng = np.random.default_rng(seed)
+        self._melody: dict[int, np.ndarray] = {}  # the player's bars as steps, the last 64
+        self._played: deque[bytes] = deque(maxlen=RECENT_PATTERNS)
         self._band: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._pc_by_bar: dict[int, np.ndarray] = {}  # bars still inside the window
         self._settled = np.zeros(F.PROFILE_SIZE, np.float32)  # every bar before the window
@@ -47,6 +58,8 @@ class LiveBand:
             stored = self._band.get(first + offset)
             if stored is not None:
                 slots.band[offset], slots.band_onset[offset] = stored
+        if len(request.meters) == grid.bars:
+            self._remember_melody(grid, first, len(request.meters) - 1)
         per_bar = F.bar_pitch_classes(slots)
         for offset in range(len(request.meters) - 1):
             self._pc_by_bar[first + offset] = per_bar[offset]
@@ -56,12 +69,27 @@ class LiveBand:
         padded = _pad_front(slots, WINDOW - len(request.meters))
         last = WINDOW - 1
         context = padded.take(np.arange(last - F.CONTEXT_BARS, last))
+        chord = self.planner.plan(self._recent_melody(request.bar), request.bar) \
+            if self.planner else None
         result = self.generator.generate(context, padded.take(np.array([last])), False,
-                                         self.rng, F.normalize_profile(history))
+                                         self.rng, F.normalize_profile(history), chord,
+                                         frozenset(self._played))
+        self._played.append(result.key())
         self._band[request.bar] = (result.pitches, result.onsets)
         self._band.pop(request.bar - WINDOW, None)
         length = int(grid.bar_len[-1])
         return bar_voices(result.pitches[:, :length], result.onsets[:, :length])
+
+    def _remember_melody(self, grid, first: int, count: int) -> None:
+        for offset in range(count):
+            self._melody[first + offset] = grid.melody[grid.bar_slice(offset)].copy()
+        for old in [b for b in self._melody if b < first + count - MEMORY_BARS]:
+            del self._melody[old]
+
+    def _recent_melody(self, bar: int) -> list[np.ndarray]:
+        """The player's last MEMORY_BARS bars before ``bar`` (unheard bars are empty)."""
+        empty = np.zeros(0, np.int16)
+        return [self._melody.get(index, empty) for index in range(max(0, bar - MEMORY_BARS), bar)]
 
 
 def _pad_front(slots: F.BarSlots, missing: int) -> F.BarSlots:

@@ -70,10 +70,12 @@ PLANNER_TRAINING_COUNTS = (600, 300, 600, 300)
 
 def collection_melodies(collection: Collection, count: int) -> list[Piece]:
     """The first ``count`` usable melodies of a collection (repeats played out), cached."""
-    path = cache_dir() / f"collection-v{COLLECTION_VERSION}-{_slug(collection.name)}-{count}.pkl"
-    if path.exists():
-        with path.open("rb") as handle:
-            return pickle.load(handle)
+    stem = f"collection-v{COLLECTION_VERSION}-{_slug(collection.name)}-"
+    for cached in sorted(cache_dir().glob(f"{stem}*.pkl")):
+        if cached.stem[len(stem):].isdigit() and int(cached.stem[len(stem):]) >= count:
+            with cached.open("rb") as handle:
+                return pickle.load(handle)[:count]
+    path = cache_dir() / f"{stem}{count}.pkl"
     pieces = _parse(collection, count)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

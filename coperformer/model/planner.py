@@ -56,11 +56,12 @@ def bar_examples(grid: Grid) -> tuple[np.ndarray, np.ndarray]:
     bars = [grid.melody[grid.bar_slice(b)] for b in range(grid.bars)]
     features, targets = [], []
     for now in range(1, grid.bars):
-        heard = np.concatenate(bars[max(0, now - MEMORY_BARS):now])
+        recent = bars[max(0, now - MEMORY_BARS):now]
+        heard = np.concatenate(recent)
         if not (heard != REST).any():
             continue
         key = estimate_key(pitch_class_histogram(heard))
-        features.append(plan_features(bars, now, key))
+        features.append(plan_features(recent, now, key))
         targets.append([100 * chord_agreement(bars[now], c.pitch_classes, c.bass)
                         for c in candidate_chords(key)])
     return (np.asarray(features, np.float32).reshape(-1, FEATURES),

@@ -20,6 +20,7 @@ SUPPORTED_FORMAT = 1
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 DEFAULT_MODEL = "bach"
 LISTENER_FILE = "listener.npz"
+LIVE_CANDIDATES = 8  # noise draws per planned live bar, in one batched call
 
 
 class ModelError(ValueError):
@@ -32,6 +33,10 @@ class BandBar:
 
     pitches: np.ndarray
     onsets: np.ndarray
+
+    def key(self) -> bytes:
+        """A hashable fingerprint of the bar (to recognize a bar played before)."""
+        return self.pitches.tobytes() + np.packbits(self.onsets).tobytes()
 
 
 def resolve_model(name_or_path: str | None) -> Path:
@@ -103,12 +108,15 @@ class BandModel:
     @torch.inference_mode()
     def generate(self, context: F.BarSlots, current: F.BarSlots, offline: bool,
                  rng: np.random.Generator, profile: np.ndarray,
-                 chord: Chord | None = None) -> BandBar:
+                 chord: Chord | None = None, avoid: frozenset[bytes] = frozenset(),
+                 ) -> BandBar:
         """The band for the current bar from the past bars (and its melody if offline).
 
         ``profile`` is the normalized pitch-class profile of the whole melody before this bar.
         A planned ``chord`` (live mode) keeps the GAN's rhythm, register and voice leading but
-        lets each note take only the chord's pitch classes (the bass only the chord's bass).
+        lets each note take only the chord's pitch classes (the bass only the chord's bass);
+        then LIVE_CANDIDATES noise draws run in the one call, and the first whose ``key()``
+        is not in ``avoid`` (bars played lately) is played, so the band does not loop.
         Called from the generator worker only.
         """
         melody = F.melody_features(current)
@@ -120,15 +128,24 @@ class BandModel:
             torch.from_numpy(F.meter_features(current.meter)),
             torch.tensor([[1.0 if offline else 0.0]]),
             torch.from_numpy(np.asarray(profile, np.float32).reshape(1, F.PROFILE_SIZE)),
-            torch.from_numpy(rng.standard_normal((1, F.NOISE_SIZE)).astype(np.float32)),
         )
+        draws = LIVE_CANDIDATES if chord is not None else 1
+        noise = rng.standard_normal((draws, F.NOISE_SIZE)).astype(np.float32)
+        inputs = tuple(x.expand(draws, *x.shape[1:]) for x in inputs) + (
+            torch.from_numpy(noise),)
         pitch_logits, onset_logits = self._module(*inputs)
         if offline:
             return decode_bar(pitch_logits[0].numpy(), onset_logits[0].numpy(), current.valid[0])
         unit = live_unit(int(current.meter[0]))
         allowed = chord_mask(chord) if chord is not None else None
-        return decode_bar(pitch_logits[0].numpy(), onset_logits[0].numpy(), current.valid[0],
-                          unit, allowed)
+        first = None
+        for draw in range(draws):
+            bar = decode_bar(pitch_logits[draw].numpy(), onset_logits[draw].numpy(),
+                             current.valid[0], unit, allowed, rng if draw else None)
+            if bar.key() not in avoid:
+                return bar
+            first = first or bar
+        return first
 
 
 def chord_mask(chord: Chord) -> np.ndarray:
@@ -144,12 +161,14 @@ def live_unit(meter_code: int) -> int:
 
 
 def decode_bar(pitch_logits: np.ndarray, onset_logits: np.ndarray, valid: np.ndarray,
-               unit: int = 1, allowed: np.ndarray | None = None) -> BandBar:
+               unit: int = 1, allowed: np.ndarray | None = None,
+               sample: np.random.Generator | None = None) -> BandBar:
     """Binarize logits into notes: onsets split each voice, each note takes its likeliest pitch.
 
     With ``unit`` > 1, notes start only every ``unit`` steps (live mode plays beat-long notes
     at least: it cannot know the passing notes of a melody it has not heard yet). ``allowed``
-    [voices, BAND_SIZE] restricts the pitches each voice may choose.
+    [voices, BAND_SIZE] restricts the pitches each voice may choose; with ``sample`` each note
+    draws its pitch from the model's distribution instead of taking the likeliest.
     """
     log_probs = pitch_logits - _logsumexp(pitch_logits)
     if allowed is not None:
@@ -164,10 +183,19 @@ def decode_bar(pitch_logits: np.ndarray, onset_logits: np.ndarray, valid: np.nda
     for voice in range(sounding.shape[0]):
         for segment in _segments(sounding[voice], starts[voice]):
             for begin, end in _split_by_unit(log_probs[voice, 1:], *segment, unit):
-                best = int(log_probs[voice, 1:, begin:end].sum(axis=1).argmax())
-                pitches[voice, begin:end] = best + F.BAND_LOW
+                pitch = _choose_pitch(log_probs[voice, 1:, begin:end], sample)
+                pitches[voice, begin:end] = pitch + F.BAND_LOW
                 onsets[voice, begin] = True
     return BandBar(pitches, onsets)
+
+
+def _choose_pitch(log_probs: np.ndarray, sample: np.random.Generator | None) -> int:
+    """The likeliest pitch over a note's steps [pitches, steps], or one drawn by its mean."""
+    if sample is None:
+        return int(log_probs.sum(axis=1).argmax())
+    mean = log_probs.mean(axis=1)
+    weights = np.exp(mean - mean.max())
+    return int(sample.choice(weights.shape[0], p=weights / weights.sum()))
 
 
 def _quantize(sounding: np.ndarray, starts: np.ndarray, unit: int):

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from coperformer.music.anticipation import recall, step_pitch_classes
 from coperformer.music.baselines import best_triad
 from coperformer.music.harmony import Key, estimate_key, pitch_class_histogram
+from coperformer.music.phrase_memory import recall, step_pitch_classes
 from coperformer.music.roll import REST
 
 INVERSIONS = 3  # bass on the root, the third or the fifth
@@ -62,22 +62,25 @@ def _degree(melody: np.ndarray, key: Key) -> np.ndarray:
     return out
 
 
-def plan_features(bars: list[np.ndarray], now: int, key: Key) -> np.ndarray:
-    """Key-relative features of the melody bars before bar ``now`` (the planner's input)."""
+def plan_features(recent: list[np.ndarray], now: int, key: Key) -> np.ndarray:
+    """Key-relative features of the planner's input.
+
+    ``recent`` holds the player's last bars as steps (at most MEMORY_BARS, the newest last:
+    bar ``now`` - 1).
+    """
     empty = np.zeros(0, np.int16)
-    previous = bars[now - 1] if now >= 1 else empty
-    before = bars[now - 2] if now >= 2 else empty
-    heard = np.concatenate(bars[max(0, now - MEMORY_BARS):now]) if now else empty
+    previous = recent[-1] if recent else empty
+    before = recent[-2] if len(recent) >= 2 else empty
+    heard = np.concatenate(recent) if recent else empty
     last = np.zeros(12)
     notes = previous[previous != REST]
     if notes.size:
         last[(int(notes[-1]) - key.tonic) % 12] = 1.0
     memory, match = np.zeros(12), 0.0
     length = previous.shape[0]
-    start = max(0, now - MEMORY_BARS)
-    found = recall(bars[start:now], now - start, length)
+    found = recall(recent, len(recent), length)
     if found is not None:
-        remembered = step_pitch_classes(bars[start + found[0]]).sum(axis=0)
+        remembered = step_pitch_classes(recent[found[0]]).sum(axis=0)
         memory, match = _relative(remembered, key.tonic), found[1] / 4.0
     first = np.zeros(12)
     if notes.size:
@@ -127,15 +130,18 @@ class HarmonyPlanner:
     adventure: float = DEFAULT_ADVENTURE
     roots: list[int] = field(default_factory=list)  # roots planned so far, oldest first
 
-    def plan(self, bars: list[np.ndarray], now: int) -> Chord | None:
-        """The chord for bar ``now`` from melody bars ``bars[:now]`` (None: nothing heard yet)."""
-        recent = bars[max(0, now - MEMORY_BARS):now]
+    def plan(self, recent: list[np.ndarray], now: int) -> Chord | None:
+        """The chord for bar ``now`` from the player's last bars (None: nothing heard yet).
+
+        ``recent``: up to MEMORY_BARS bars of melody steps, the newest (bar ``now`` - 1) last.
+        """
+        recent = recent[-MEMORY_BARS:]
         heard = np.concatenate(recent) if recent else np.zeros(0, np.int16)
         if not (heard != REST).any():
             return None
         key = estimate_key(pitch_class_histogram(heard))
         chords = candidate_chords(key)
-        scores = self.reward.scores(plan_features(bars, now, key))
+        scores = self.reward.scores(plan_features(recent, now, key))
         latest = set(self.roots[-RECENT_BARS:])
         novelty = np.array([chord.root not in latest for chord in chords], np.float32)
         chosen = chords[int((scores + self.adventure * NOVELTY_POINTS * novelty).argmax())]

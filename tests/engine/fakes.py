@@ -14,6 +14,9 @@ class FakeBar:
     pitches: np.ndarray
     onsets: np.ndarray
 
+    def key(self) -> bytes:
+        return self.pitches.tobytes() + self.onsets.tobytes()
+
 
 class ChordGenerator:
     """Plays a C major chord on every beat; ``delay_ns`` of virtual time per bar."""
@@ -21,7 +24,7 @@ class ChordGenerator:
     def __init__(self, clock: VirtualClock | None = None, delay_ns: int = 0):
         self.clock, self.delay_ns, self.calls = clock, delay_ns, []
 
-    def generate(self, context, current, offline, rng, profile, chord=None):
+    def generate(self, context, current, offline, rng, profile, chord=None, avoid=frozenset()):
         self.calls.append((context, current, offline, profile.copy()))
         if self.clock is not None and self.delay_ns:
             self.clock.advance(self.delay_ns)
