@@ -67,10 +67,12 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
     history = np.zeros(F.PROFILE_SIZE, np.float32)
     melody_bars = [grid.melody[grid.bar_slice(bar)] for bar in range(grid.bars)]
     played: list[bytes] = []
+    listening = planner is not None and mode == "live"
     for bar in range(grid.bars):
-        if bar > 0 or mode == "offline":
-            recent = melody_bars[max(0, bar - MEMORY_BARS):bar]
-            chord = planner.plan(recent, bar) if planner and mode == "live" else None
+        recent = melody_bars[max(0, bar - MEMORY_BARS):bar]
+        chord = planner.plan(recent, bar) if listening and bar > 0 else None
+        waits = bar == 0 and mode == "live" or listening and chord is None  # nothing heard yet
+        if not waits:
             result = fill_bar(generator, slots, bar, mode == "offline", rng, history, chord,
                               frozenset(played[-RECENT_PATTERNS:]))
             played.append(result.key())

@@ -71,6 +71,8 @@ class LiveBand:
         context = padded.take(np.arange(last - F.CONTEXT_BARS, last))
         chord = self.planner.plan(self._recent_melody(request.bar), request.bar) \
             if self.planner else None
+        if self.planner and chord is None:  # nothing heard yet: keep listening, no guess
+            return [[] for _ in range(slots.band.shape[1])]
         result = self.generator.generate(context, padded.take(np.array([last])), False,
                                          self.rng, F.normalize_profile(history), chord,
                                          frozenset(self._played))

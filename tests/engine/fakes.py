@@ -25,7 +25,7 @@ class ChordGenerator:
         self.clock, self.delay_ns, self.calls = clock, delay_ns, []
 
     def generate(self, context, current, offline, rng, profile, chord=None, avoid=frozenset()):
-        self.calls.append((context, current, offline, profile.copy()))
+        self.calls.append((context, current, offline, profile.copy(), chord))
         if self.clock is not None and self.delay_ns:
             self.clock.advance(self.delay_ns)
         pitches = np.full((3, 16), -1, np.int16)

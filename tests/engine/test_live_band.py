@@ -34,3 +34,28 @@ def test_the_band_it_played_is_the_context_of_the_next_bar():
     context = generator.calls[-1][0]
     assert (context.band[-1, :, 0] == [67, 64, 48]).all()  # bar 1's chord, fed back
     assert not generator.calls[-1][2]  # causal: the current melody is never given
+
+
+class RecordingPlanner:
+    """Plans C major always and remembers what it was shown."""
+
+    def __init__(self):
+        self.seen = []
+
+    def plan(self, recent, now):
+        from coperformer.music.listening import Chord
+
+        self.seen.append(([bar.copy() for bar in recent], now))
+        return Chord((0, 4, 7), 0)
+
+
+def test_the_planner_hears_every_bar_played_beyond_the_window():
+    generator, planner = ChordGenerator(), RecordingPlanner()
+    band = LiveBand(generator, planner=planner)
+    pitches = {b: 60 + b for b in range(12)}
+    for bar in range(1, 12):
+        band.next_bar(_request(bar, pitches))
+    recent, now = planner.seen[-1]
+    assert now == 11 and len(recent) == 11  # bars 0..10, not only the 5-bar window
+    assert [int(bar[0]) for bar in recent] == [60 + b for b in range(11)]
+    assert generator.calls[-1][4].pitch_classes == (0, 4, 7)  # the plan reaches the GAN

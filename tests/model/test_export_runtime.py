@@ -84,3 +84,22 @@ def test_decoding_splits_notes_at_onsets_and_takes_one_pitch_per_note():
     assert (bar.pitches[:2] == -1).all()
     assert list(bar.pitches[2, :8]) == [F.BAND_LOW + 4] * 8
     assert list(np.nonzero(bar.onsets[2])[0]) == [0, 4]
+
+
+def test_a_planned_live_bar_plays_the_chord_and_avoids_a_repeat(band_model):
+    from coperformer.music.listening import Chord
+
+    slots = F.empty_slots(5)
+    slots.valid[:] = True
+    context, current = slots.take(np.arange(4)), slots.take(np.array([4]))
+    profile = np.zeros(12, np.float32)
+    profile[[0, 4, 7]] = 1.0
+    chord = Chord((9, 0, 4), 4)  # A minor over its third
+    bar = band_model.generate(context, current, False, np.random.default_rng(0), profile, chord)
+    sounding = bar.pitches >= 0
+    assert sounding.any()
+    assert set((bar.pitches[sounding] % 12).tolist()) <= {9, 0, 4}
+    assert set((bar.pitches[2][bar.pitches[2] >= 0] % 12).tolist()) == {4}
+    other = band_model.generate(context, current, False, np.random.default_rng(0), profile,
+                                chord, frozenset({bar.key()}))
+    assert other.key() != bar.key()
