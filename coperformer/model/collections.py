@@ -18,6 +18,7 @@ from coperformer.music.notes import Piece
 
 COLLECTION_VERSION = 1
 MIN_BARS = 6
+MAX_BARS = 400  # a tune longer than this is a parsing accident (one Aird book: 16,368 bars)
 METERS = ("2/4", "3/4", "4/4", "6/8", "3/8")
 
 
@@ -74,7 +75,7 @@ def collection_melodies(collection: Collection, count: int) -> list[Piece]:
     for cached in sorted(cache_dir().glob(f"{stem}*.pkl")):
         if cached.stem[len(stem):].isdigit() and int(cached.stem[len(stem):]) >= count:
             with cached.open("rb") as handle:
-                return pickle.load(handle)[:count]
+                return [p for p in pickle.load(handle) if len(p.bars) <= MAX_BARS][:count]
     path = cache_dir() / f"{stem}{count}.pkl"
     pieces = _parse(collection, count)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -122,7 +123,7 @@ def _usable(loader, label: str) -> Piece | None:
         return None
     except Exception:  # noqa: BLE001 - a malformed tune in music21's corpus is skipped
         return None
-    if str(piece.bars[0].meter) not in METERS or len(piece.bars) < MIN_BARS:
+    if str(piece.bars[0].meter) not in METERS or not MIN_BARS <= len(piece.bars) <= MAX_BARS:
         return None
     return piece
 

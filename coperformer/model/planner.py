@@ -35,7 +35,7 @@ from coperformer.music.listening import (
 from coperformer.music.metrics import chord_agreement
 from coperformer.music.roll import REST, Grid, grid_from_piece
 
-PLANNER_DATA_VERSION = 2
+PLANNER_DATA_VERSION = 3
 HIDDEN = 96
 VALIDATION_EVERY = 10  # every 10th piece is held out for validation
 
