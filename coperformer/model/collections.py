@@ -47,6 +47,8 @@ TUNING = (
                "German songs, ballads, children's songs (the earlier folk set)"),
     Collection("tuning: O'Neill dances", ("oneills1850/0001-0050", "oneills1850/0051-0100"),
                "O'Neill's 1850 Irish dance tunes"),
+    Collection("tuning: 2/4 tunes", ("essenFolksong/variant0", "miscFolk/americanfifeopus"),
+               "Essen variants and American fife tunes, mostly in 2/4"),
 )
 
 PLANNER_TRAINING = (

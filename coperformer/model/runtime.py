@@ -12,14 +12,19 @@ import numpy as np
 import torch
 
 from coperformer.model import features as F
-from coperformer.music.listening import Chord, RewardModel
+from coperformer.music.listening import Chord, RewardModel, candidate_chords
 from coperformer.music.meter import METER_CODES
+from coperformer.music.harmony import estimate_key, pitch_class_histogram
+from coperformer.music.metrics import band_agreement, chord_agreement
 from coperformer.music.roll import REST
 
 SUPPORTED_FORMAT = 1
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 DEFAULT_MODEL = "bach"
 LISTENER_FILE = "listener.npz"
+SHORT_BAR_STEPS = 8  # 2/4 and 3/8: live notes may be eighths
+SHORT_BAR_ONSET_LOGIT = -2.0  # and re-strike more readily (6-14 onsets a bar; tuning set)
+OFFLINE_DRAWS = 4  # offline: noise draws in one call, the best fit to the heard bar wins
 LIVE_CANDIDATES = 8  # noise draws per planned live bar, in one batched call
 
 
@@ -129,23 +134,46 @@ class BandModel:
             torch.tensor([[1.0 if offline else 0.0]]),
             torch.from_numpy(np.asarray(profile, np.float32).reshape(1, F.PROFILE_SIZE)),
         )
-        draws = LIVE_CANDIDATES if chord is not None else 1
+        draws = OFFLINE_DRAWS if offline else LIVE_CANDIDATES if chord is not None else 1
         noise = rng.standard_normal((draws, F.NOISE_SIZE)).astype(np.float32)
         inputs = tuple(x.expand(draws, *x.shape[1:]) for x in inputs) + (
             torch.from_numpy(noise),)
         pitch_logits, onset_logits = self._module(*inputs)
         if offline:
-            return decode_bar(pitch_logits[0].numpy(), onset_logits[0].numpy(), current.valid[0])
-        unit = live_unit(int(current.meter[0]))
+            masks = offline_masks(current, profile, draws)
+            return best_fitting([decode_bar(pitch_logits[d].numpy(), onset_logits[d].numpy(),
+                                            current.valid[0], 1, masks[d],
+                                            None if masks[d] is None else rng)
+                                 for d in range(draws)], current)
+        unit = live_unit(int(current.meter[0]), int(current.valid[0].sum()))
         allowed = chord_mask(chord) if chord is not None else None
         first = None
         for draw in range(draws):
             bar = decode_bar(pitch_logits[draw].numpy(), onset_logits[draw].numpy(),
-                             current.valid[0], unit, allowed, rng if draw else None)
+                             current.valid[0], unit, allowed, rng)
             if bar.key() not in avoid:
                 return bar
             first = first or bar
         return first
+
+
+def offline_masks(current: F.BarSlots, profile: np.ndarray, draws: int,
+                  ) -> list[np.ndarray | None]:
+    """Half the offline draws play freely, half on the diatonic chord that fits the bar best."""
+    length = int(current.valid[0].sum())
+    melody = current.melody[0, :length]
+    heard = np.asarray(profile, np.float64) + pitch_class_histogram(melody) / max(1, length)
+    chords = candidate_chords(estimate_key(heard))
+    best = max(chords, key=lambda c: chord_agreement(melody, c.pitch_classes, c.bass))
+    return [None if d < (draws + 1) // 2 else chord_mask(best) for d in range(draws)]
+
+
+def best_fitting(bars: list[BandBar], current: F.BarSlots) -> BandBar:
+    """The bar that agrees best with the melody it accompanies (offline mode hears it)."""
+    length = int(current.valid[0].sum())
+    melody = current.melody[0, :length]
+    scores = [band_agreement(melody, bar.pitches[:, :length]) for bar in bars]
+    return bars[int(np.argmax(scores))]
 
 
 def chord_mask(chord: Chord) -> np.ndarray:
@@ -155,8 +183,16 @@ def chord_mask(chord: Chord) -> np.ndarray:
     return np.stack([upper, upper, pitch_classes == chord.bass])
 
 
-def live_unit(meter_code: int) -> int:
-    """Shortest live note in steps: a quarter, or a dotted quarter in 6/8."""
+SHORT_UNIT = 2
+
+
+def live_unit(meter_code: int, bar_steps: int = 16) -> int:
+    """Shortest live note in steps: a quarter, a dotted quarter in 6/8, an eighth in short bars.
+
+    Short bars (2/4, 3/8: 8 steps or fewer) would leave a voice two notes a bar at most.
+    """
+    if bar_steps <= SHORT_BAR_STEPS:
+        return SHORT_UNIT
     return 6 if METER_CODES[meter_code] == "6/8" else 4
 
 
@@ -167,15 +203,19 @@ def decode_bar(pitch_logits: np.ndarray, onset_logits: np.ndarray, valid: np.nda
 
     With ``unit`` > 1, notes start only every ``unit`` steps (live mode plays beat-long notes
     at least: it cannot know the passing notes of a melody it has not heard yet). ``allowed``
-    [voices, BAND_SIZE] restricts the pitches each voice may choose; with ``sample`` each note
-    draws its pitch from the model's distribution instead of taking the likeliest.
+    [voices, BAND_SIZE] restricts the pitches each voice may choose; with ``sample`` the onsets
+    and each note's pitch are drawn from the model's distribution instead of the likeliest.
     """
     log_probs = pitch_logits - _logsumexp(pitch_logits)
     if allowed is not None:
         log_probs = log_probs.copy()
         log_probs[:, 1:][~allowed] = -1e9
     sounding = (log_probs[:, 0, :] < np.log(0.5)) & valid[None, :]
-    starts = onset_logits > 0.0
+    threshold = SHORT_BAR_ONSET_LOGIT if unit == SHORT_UNIT else 0.0
+    if sample is None:
+        starts = onset_logits > threshold
+    else:  # a drawn variant: its rhythm is drawn too
+        starts = sample.random(onset_logits.shape) < 1.0 / (1.0 + np.exp(threshold - onset_logits))
     if unit > 1:
         sounding, starts = _quantize(sounding, starts, unit)
     pitches = np.full(sounding.shape, REST, np.int16)

@@ -65,12 +65,6 @@ class Tally:
         }
 
 
-def _beat_windows(grid: Grid, bar: int) -> list[slice]:
-    span = grid.bar_slice(bar)
-    return [slice(s, min(s + STEPS_PER_QUARTER, span.stop))
-            for s in range(span.start, span.stop, STEPS_PER_QUARTER)]
-
-
 def _bar_pattern(grid: Grid, span: slice) -> tuple:
     band = grid.band[:, span]
     if (band == REST).all():
@@ -97,11 +91,9 @@ def measure_piece(grid: Grid, tally: Tally, first_bar: int = 1) -> None:
         _measure_beats(grid, bar, tally)
         band = grid.band[:, span]
         sounding = band != REST
-        melody = grid.melody[span]
-        both = (melody != REST) & (bass[span] != REST)
-        intervals = (melody[both] - bass[span][both]) % 12
-        tally.bass_steps += int(both.sum())
-        tally.bass_consonant += int(np.isin(intervals, list(CONSONANT_OVER_BASS)).sum())
+        consonant, steps = bass_consonance(grid.melody[span], bass[span])
+        tally.bass_steps += steps
+        tally.bass_consonant += consonant
         onset_pitches = band[grid.band_onset[:, span] & sounding]
         tally.band_notes += int(onset_pitches.size)
         tally.band_in_key += int(np.isin(onset_pitches % 12, list(scale)).sum())
@@ -152,26 +144,49 @@ def _distinct_per_step(band: np.ndarray) -> np.ndarray:
 
 
 def _measure_beats(grid: Grid, bar: int, tally: Tally) -> None:
-    for window in _beat_windows(grid, bar):
-        melody = grid.melody[window]
-        band = grid.band[:, window]
-        tally.beats += 1
-        if (band == REST).all():
+    span = grid.bar_slice(bar)
+    fits = beat_fits(grid.melody[span], grid.band[:, span])
+    tally.beats += len(fits)
+    tally.beats_fit += sum(fits)
+
+
+def beat_fits(melody: np.ndarray, band: np.ndarray) -> list[bool]:
+    """Per quarter-note beat of a bar: do melody and band pitch classes fit one chord?
+
+    A beat where the band is silent does not fit.
+    """
+    fits = []
+    for start in range(0, melody.shape[0], STEPS_PER_QUARTER):
+        beat = slice(start, start + STEPS_PER_QUARTER)
+        tune, chord = melody[beat], band[:, beat]
+        if (chord == REST).all():
+            fits.append(False)
             continue
-        mask = pitch_class_mask(melody[melody != REST]) | pitch_class_mask(band[band != REST])
-        tally.beats_fit += int(fits_one_chord(mask))
+        mask = pitch_class_mask(tune[tune != REST]) | pitch_class_mask(chord[chord != REST])
+        fits.append(fits_one_chord(mask))
+    return fits
+
+
+def bass_consonance(melody: np.ndarray, bass: np.ndarray) -> tuple[int, int]:
+    """(consonant steps, steps with both sounding): the melody over the band's lowest note."""
+    both = (melody != REST) & (bass != REST)
+    intervals = (melody[both] - bass[both]) % 12
+    return int(np.isin(intervals, list(CONSONANT_OVER_BASS)).sum()), int(both.sum())
+
+
+def band_agreement(melody: np.ndarray, band: np.ndarray) -> float:
+    """Harmonic agreement (0..1) of one bar of band [voices, steps] with its melody."""
+    fits = beat_fits(melody, band)
+    consonant, steps = bass_consonance(melody, _bass_line(band))
+    return (float(np.mean(fits)) + (consonant / steps if steps else 1.0)) / 2
 
 
 def chord_agreement(melody: np.ndarray, chord_pcs: tuple[int, ...], bass_pc: int) -> float:
     """Harmonic agreement (0..1) of one bar of melody with a held chord and bass, as measured."""
-    band_mask = pitch_class_mask(chord_pcs)
-    windows = range(0, melody.shape[0], STEPS_PER_QUARTER)
-    fits = [fits_one_chord(pitch_class_mask(w[w != REST]) | band_mask)
-            for w in (melody[s : s + STEPS_PER_QUARTER] for s in windows)]
-    sounding = melody[melody != REST]
-    consonant = np.isin((sounding - bass_pc) % 12, list(CONSONANT_OVER_BASS))
-    consonance = float(consonant.mean()) if sounding.size else 1.0
-    return (float(np.mean(fits)) + consonance) / 2
+    upper = [pc + 60 for pc in chord_pcs if pc != bass_pc]
+    voices = [*upper, *upper][:2] + [bass_pc + 36]
+    band = np.repeat(np.asarray(voices, np.int16)[:, None], melody.shape[0], axis=1)
+    return band_agreement(melody, band)
 
 
 def measure(grids: list[Grid], first_bar: int = 1) -> dict[str, float]:
