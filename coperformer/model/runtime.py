@@ -12,9 +12,9 @@ import numpy as np
 import torch
 
 from coperformer.model import features as F
+from coperformer.music.harmony import estimate_key, pitch_class_histogram
 from coperformer.music.listening import Chord, RewardModel, candidate_chords
 from coperformer.music.meter import METER_CODES
-from coperformer.music.harmony import estimate_key, pitch_class_histogram
 from coperformer.music.metrics import band_agreement, chord_agreement
 from coperformer.music.roll import REST
 
