@@ -30,7 +30,7 @@ def machine() -> str:
 
 def bench_inference(model, bars: int = 2000, offline: bool = False) -> dict[str, float]:
     """Per-bar generation time on one thread (features, model and decoding), in ms."""
-    from coperformer.model import features as F
+    from coperformer.music import features as F
     rng = np.random.default_rng(1)
     slots = F.empty_slots(F.CONTEXT_BARS + 1)
     slots.melody[:] = rng.integers(60, 80, slots.melody.shape)

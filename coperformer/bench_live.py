@@ -20,7 +20,7 @@ GRID_SPACING_S = 0.25
 
 
 def _melody_file(folder: Path, bpm: float, bars: int) -> Path:
-    from coperformer.demo import write_melody
+    from coperformer.io.smfwrite import write_melody
     from coperformer.music.meter import Meter
     from coperformer.music.notes import Note, Piece, bars_for
 
@@ -69,7 +69,7 @@ def onset_error(soundfont: Path, sample_rate: int = LIVE_SAMPLE_RATE) -> dict:
 
     from coperformer.synth.analysis import detect_onsets
     from coperformer.synth.fluid import FluidSynth
-    from coperformer.synth.live import LiveSynth
+    from coperformer.synth.live_synth import LiveSynth
 
     clock = RealClock()
     with tempfile.TemporaryDirectory() as tmp:

@@ -52,9 +52,9 @@ def load_model(name: str | None):
 @command("accompany")
 def run_accompany(args: argparse.Namespace) -> int:
     """Accompany a melody file and write a type-1 SMF."""
-    from coperformer.accompany import accompany_piece
     from coperformer.io.midifile import MidiInputError, choose_melody, read_song, song_to_piece
     from coperformer.io.smfwrite import write_accompaniment
+    from coperformer.music.accompany import accompany_piece
 
     try:
         song = read_song(args.input)

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coperformer.accompany import accompany_piece
 from coperformer.cli import UserError
 from coperformer.io.midifile import read_song
-from coperformer.io.smfwrite import OutTrack, conductor_track, notes_to_events, write_smf
+from coperformer.io.smfwrite import write_melody
+from coperformer.music.accompany import accompany_piece
 from coperformer.music.notes import Piece
-
-TICKS = 480
-
-
-def write_melody(piece: Piece, path: Path, bpm: float = 96.0) -> None:
-    """Write a piece's melody as a one-track SMF (with its meter and a tempo)."""
-    from coperformer.music.meter import Meter
-
-    meter: Meter = piece.bars[0].meter
-    events = notes_to_events(piece.melody, 0, TICKS)
-    conductor = conductor_track([(0, round(60e6 / bpm))], [(0, meter)])
-    write_smf(path, TICKS, conductor, [OutTrack("Melody", 0, 0, events)])
 
 
 def demo_pieces() -> list[Piece]:

@@ -53,7 +53,7 @@ class LiveSetup:
 
     def _build(self, args) -> None:
         from coperformer.commands import load_model
-        from coperformer.synth.live import LiveSynth
+        from coperformer.synth.live_synth import LiveSynth
         from coperformer.synth.soundfont import SoundfontError, find_soundfont
 
         self.args = args

@@ -67,7 +67,7 @@ def run_devices(args: argparse.Namespace) -> int:
     """Print MIDI ports per API and the audio drivers."""
     from coperformer.midi.ports import all_ports
     from coperformer.synth.fluid import SynthError
-    from coperformer.synth.live import audio_drivers
+    from coperformer.synth.live_synth import audio_drivers
 
     try:
         drivers = audio_drivers()

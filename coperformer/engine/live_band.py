@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coperformer.accompany import BarGenerator, bar_voices
-from coperformer.model import features as F
+from coperformer.music import features as F
+from coperformer.music.features import BarGenerator
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar, Note, Piece
-from coperformer.music.roll import grid_from_piece
+from coperformer.music.roll import bar_voices, grid_from_piece
 
 WINDOW = F.CONTEXT_BARS + 1
 
@@ -25,7 +25,8 @@ class BarRequest:
 
 
 class LiveBand:
-    """Keeps the band it played and the melody's pitch-class history between bars."""
+    """Keeps the band it played and the melody's pitch-class history between bars (worker
+    thread only, like the session that owns it)."""
 
     def __init__(self, generator: BarGenerator, seed: int = 0):
         self.generator = generator

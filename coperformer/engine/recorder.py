@@ -10,9 +10,9 @@ from pathlib import Path
 
 import mido
 
+from coperformer.common.files import atomic_write
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.transport import Segment, Transport
-from coperformer.io.midifile import atomic_write
 from coperformer.io.smfwrite import events_to_track
 from coperformer.music.meter import Meter
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coperformer.common.errors import CoperformerError
 from coperformer.engine.clock import NS_PER_S
-from coperformer.music.meter import Meter
+from coperformer.music.meter import SUPPORTED_METERS, Meter
 
 MIN_BPM, MAX_BPM = 40.0, 240.0
-SUPPORTED_METERS = ("3/4", "4/4", "6/8")
 
 
-class TransportError(ValueError):
+class TransportError(CoperformerError, ValueError):
     """A tempo or meter the transport does not support."""
 
 

@@ -63,7 +63,7 @@ def make_window(settings: QSettings | None = None, list_inputs=None):
     """The main window with real devices (or an injected port lister, for tests)."""
     from coperformer.gui.main_window import MainWindow
     from coperformer.synth.fluid import SynthError
-    from coperformer.synth.live import audio_drivers
+    from coperformer.synth.live_synth import audio_drivers
 
     try:
         drivers = [d for d in audio_drivers() if d != "file"]

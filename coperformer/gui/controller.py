@@ -84,7 +84,7 @@ class JamController(QObject):
         try:
             setup = LiveSetup.from_args(args)
         except SetupError as exc:
-            from coperformer.synth.live import AudioDriverError
+            from coperformer.synth.live_synth import AudioDriverError
 
             if not isinstance(exc.__cause__, AudioDriverError):
                 self.error.emit(str(exc))

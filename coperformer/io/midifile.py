@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import mido
 
+from coperformer.common.errors import CoperformerError
+from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar, Note, Piece
 
-DRUM_CHANNEL = 9
 
-
-class MidiInputError(ValueError):
+class MidiInputError(CoperformerError, ValueError):
     """A MIDI file that cannot be used, with a message for the user."""
 
 
@@ -161,24 +160,3 @@ def bars_from_meter_map(song: Song, end_quarters: float) -> list[Bar]:
         bars.append(Bar(position, meter))
         position += meter.bar_quarters
     return bars
-
-
-def atomic_write(path: str | os.PathLike, write) -> None:
-    """Call ``write(tmp_path)`` and move the result into place; leave nothing on failure."""
-    target = Path(path)
-    if target.is_dir():
-        raise OSError(f"{target}: is a directory")
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise OSError(f"{directory}: no such directory")
-    handle, tmp = tempfile.mkstemp(prefix=".coperformer-", suffix=target.suffix, dir=directory)
-    os.close(handle)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from coperformer.model import features as F
 from coperformer.model.corpus import CorpusError, chorale_names, load_chorale, midi_folder_pieces
+from coperformer.music import features as F
 from coperformer.music.notes import Piece
 from coperformer.music.roll import REST, grid_from_piece
 

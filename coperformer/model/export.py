@@ -9,8 +9,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from coperformer.model import features as F
 from coperformer.model.network import Generator
+from coperformer.music import features as F
 from coperformer.music.meter import METER_CODES, STEPS_PER_QUARTER
 
 BAND_TRACKS = ("Alto", "Tenor", "Bass")

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as TF
 from torch import nn
 
-from coperformer.model import features as F
+from coperformer.music import features as F
 
 STEPS = 16
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from coperformer.model import features as F
+from coperformer.music import features as F
 from coperformer.music.meter import METER_CODES
 from coperformer.music.roll import REST
 
