@@ -19,7 +19,8 @@ def summary(values: list[float]) -> dict[str, float]:
 
 @dataclass
 class SessionStats:
-    """What the session measured while it ran."""
+    """What the session measured while it ran; the worker writes it, others read the
+    snapshot's copy (or this object once the worker has stopped)."""
 
     inference_ms: list[float] = field(default_factory=list)
     margin_ms: list[float] = field(default_factory=list)
@@ -32,7 +33,7 @@ class SessionStats:
     port_returns: int = 0
 
     def as_dict(self) -> dict:
-        """A JSON-ready summary."""
+        """A JSON-ready summary (worker thread, or any thread once the worker stopped)."""
         return {
             "inference_ms": summary(self.inference_ms),
             "margin_ms": summary(self.margin_ms),
