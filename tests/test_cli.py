@@ -11,7 +11,7 @@ import mido
 import numpy as np
 import pytest
 
-from coperformer.cli import main
+from coperformer.cli.main import main
 from tests.midi_helpers import melody_notes, write_midi
 
 

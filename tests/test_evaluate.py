@@ -2,7 +2,7 @@
 
 import json
 
-from coperformer.cli import main
+from coperformer.cli.main import main
 from coperformer.model import dataset as D
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,16 +10,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from coperformer.common.errors import CoperformerError, first_line
 from coperformer.music import features as F
 from coperformer.music.meter import METER_CODES
 from coperformer.music.roll import REST
 
 SUPPORTED_FORMAT = 1
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
-DEFAULT_MODEL = "bach"
 
 
-class ModelError(ValueError):
+class ModelError(CoperformerError, ValueError):
     """A model file that is missing or not a coperformer model."""
 
 
@@ -32,25 +30,12 @@ class BandBar:
     onsets: np.ndarray
 
 
-def resolve_model(name_or_path: str | None) -> Path:
-    """A model name from models/ (or COPERFORMER_MODELS), or a path to a .pt file."""
-    text = name_or_path or DEFAULT_MODEL
-    candidate = Path(text)
-    if candidate.suffix == ".pt" or os.sep in text:
-        if not candidate.exists():
-            raise ModelError(f"model file not found: {candidate}")
-        return candidate
-    folder = Path(os.environ.get("COPERFORMER_MODELS", MODELS_DIR))
-    path = folder / f"{text}.pt"
-    if not path.exists():
-        known = sorted(p.stem for p in folder.glob("*.pt"))
-        have = ", ".join(known) or "none"
-        raise ModelError(f"no model named {text!r} in {folder} (have: {have})")
-    return path
-
-
 class BandModel:
-    """A loaded generator: feed bar slots, get band bars back (single CPU thread)."""
+    """A loaded generator: feed bar slots, get band bars back (single CPU thread).
+
+    Thread rules: load it on any thread; then one thread at a time generates (the live
+    worker, or the offline loop). The metadata properties may be read from any thread.
+    """
 
     def __init__(self, path: str | Path, threads: int = 1):
         self.path = Path(path)
@@ -61,7 +46,7 @@ class BandModel:
                 self._module = torch.jit.load(str(self.path), map_location="cpu")
             self.metadata = json.loads(self._module.metadata())
         except (RuntimeError, ValueError, AttributeError, OSError) as exc:
-            raise ModelError(f"{self.path}: not a coperformer model ({_first_line(exc)})") from exc
+            raise ModelError(f"{self.path}: not a coperformer model ({first_line(exc)})") from exc
         if self.metadata.get("format") != SUPPORTED_FORMAT:
             raise ModelError(f"{self.path}: unsupported model format {self.metadata.get('format')}")
         self._module.eval()
@@ -182,8 +167,3 @@ def _segments(sounding: np.ndarray, starts: np.ndarray) -> list[tuple[int, int]]
         if on and begin is None:
             begin = step
     return out
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

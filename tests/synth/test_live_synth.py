@@ -5,7 +5,7 @@ import wave
 
 import numpy as np
 
-from coperformer.bench_live import onset_error
+from coperformer.bench.onsets import onset_error
 from coperformer.engine.clock import RealClock
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.synth.analysis import rms

@@ -1,10 +1,11 @@
-"""The demo: melodies from music21 (a held-out chorale, a folk song), accompanied and rendered."""
+"""`coperformer demo`: melodies from music21 (a held-out chorale, a folk song), accompanied
+and rendered."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
-from coperformer.cli import UserError
 from coperformer.io.midifile import read_song
 from coperformer.io.smfwrite import write_melody
 from coperformer.music.accompany import accompany_piece
@@ -22,16 +23,13 @@ def demo_pieces() -> list[Piece]:
 
 def make_demo(out: Path, model_name: str | None, soundfont: str | None) -> list[Path]:
     """Accompany and render the demo pieces; returns the files written."""
-    from coperformer.commands import load_model
     from coperformer.io.midifile import choose_melody
     from coperformer.io.smfwrite import write_accompaniment
+    from coperformer.model.store import load_model
     from coperformer.synth.render import render_file
-    from coperformer.synth.soundfont import SoundfontError, find_soundfont
+    from coperformer.synth.soundfont import find_soundfont
 
-    try:
-        font = find_soundfont(soundfont)
-    except SoundfontError as exc:
-        raise UserError(str(exc)) from exc
+    font = find_soundfont(soundfont)
     model = load_model(model_name)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -48,3 +46,18 @@ def make_demo(out: Path, model_name: str | None, soundfont: str | None) -> list[
             render_file(midi_path, wav_path, font)
             written += [midi_path, wav_path]
     return written
+
+
+def add_demo(sub) -> None:
+    """Arguments of `coperformer demo`."""
+    p = sub.add_parser("demo", help="accompany a held-out chorale and a folk song, render them")
+    p.add_argument("--out", default="demo", help="folder for the files (default demo/)")
+    p.add_argument("--model", default=None)
+    p.add_argument("--soundfont", default=None)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Write two melodies, accompany them in both modes and render the results."""
+    for path in make_demo(Path(args.out), args.model, args.soundfont):
+        print(path)
+    return 0

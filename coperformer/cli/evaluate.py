@@ -8,8 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-from coperformer.cli import command
-
 
 def add_evaluate(sub) -> None:
     """Arguments of `coperformer evaluate`."""
@@ -22,12 +20,17 @@ def add_evaluate(sub) -> None:
     p.add_argument("--card", action="store_true", help="store the figures in the model card")
 
 
-@command("evaluate")
 def run_evaluate(args: argparse.Namespace) -> int:
     """Print the evaluation tables and the issue's goals."""
-    from coperformer.commands import load_model
-    from coperformer.evaluation import evaluate, folk_grids, goals, markdown_table, test_chorales
     from coperformer.model.card import update_card
+    from coperformer.model.evaluation import (
+        evaluate,
+        folk_grids,
+        goals,
+        markdown_table,
+        test_chorales,
+    )
+    from coperformer.model.store import load_model
 
     model = load_model(args.model)
     started = time.perf_counter()
