@@ -64,7 +64,3 @@ class BarBuffer:
     def forget_before(self, time_ns: int) -> None:
         """Drop notes that ended before ``time_ns``: bounded memory in long jams (worker thread)."""
         self.notes = [n for n in self.notes if n.end_ns is None or n.end_ns >= time_ns]
-
-    def first_note_ns(self) -> int | None:
-        """When the first note arrived, None before any (worker thread)."""
-        return self.notes[0].start_ns if self.notes else None

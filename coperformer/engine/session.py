@@ -38,11 +38,17 @@ from coperformer.engine.live_band import WINDOW, BarRequest, LiveBand
 from coperformer.engine.metronome import click_notes, clock_times
 from coperformer.engine.mixer import Mixer
 from coperformer.engine.recorder import Recorder
-from coperformer.engine.sinks import BAND_CHANNELS, PLAYER_CHANNEL, NoteSink, ScheduledNote
+from coperformer.engine.sinks import (
+    BAND_CHANNELS,
+    PLAYER_CHANNEL,
+    ClockSink,
+    NoteSink,
+    ScheduledNote,
+)
 from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.stats import SessionStats
 from coperformer.engine.take import BandTrackInfo
-from coperformer.engine.transport import Transport
+from coperformer.engine.transport import DEFAULT_BPM, Transport
 from coperformer.music.gm import VOLUME_CC
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Note
@@ -55,7 +61,7 @@ log = logging.getLogger(__name__)
 class SessionConfig:
     """How the session runs."""
 
-    bpm: float = 120.0
+    bpm: float = DEFAULT_BPM
     meter: Meter = field(default_factory=lambda: Meter(4, 4))
     count_in: int = 1
     metronome: bool = True
@@ -289,7 +295,7 @@ class Session:
         times = [t for t in clock_times(self.transport, bar) if t >= now_ns]
         start = self.transport.bar_start_ns(bar) if bar == 0 else None
         for sink in self.sinks:
-            if hasattr(sink, "schedule_clock"):
+            if isinstance(sink, ClockSink):
                 sink.schedule_clock(times, start)
 
     def _band_bar(self, bar: int) -> list[ScheduledNote]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from coperformer.music.gm import DRUM_CHANNEL
 
@@ -48,6 +48,7 @@ class NoteSink(Protocol):
         """End every note now and forget anything scheduled (any thread)."""
 
 
+@runtime_checkable
 class ClockSink(NoteSink, Protocol):
     """A sink that can also send MIDI clock (24 per quarter) and Start."""
 

@@ -9,6 +9,7 @@ from coperformer.engine.clock import NS_PER_S
 from coperformer.music.meter import SUPPORTED_METERS, Meter
 
 MIN_BPM, MAX_BPM = 40.0, 240.0
+DEFAULT_BPM = 120.0
 
 
 class TransportError(CoperformerError, ValueError):
@@ -56,7 +57,7 @@ class Transport:
     snapshot's copy of the tempo map); every method then belongs to that thread.
     """
 
-    def __init__(self, bpm: float = 120.0, meter: Meter | None = None, count_in: int = 0):
+    def __init__(self, bpm: float = DEFAULT_BPM, meter: Meter | None = None, count_in: int = 0):
         meter = meter or Meter(4, 4)
         self.count_in = max(0, int(count_in))
         self._pending: tuple[float, Meter] | None = None

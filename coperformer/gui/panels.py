@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from coperformer.common.paths import ui_file
-from coperformer.engine.transport import MAX_BPM, MIN_BPM
+from coperformer.engine.transport import DEFAULT_BPM, MAX_BPM, MIN_BPM
 from coperformer.gui.strips import VoiceStrip
 from coperformer.jam.options import QWERTY, JamOptions
 from coperformer.music.meter import SUPPORTED_METERS
@@ -124,7 +124,7 @@ class TransportPanel(QGroupBox):
         self.tempo = QDoubleSpinBox()
         self.tempo.setRange(MIN_BPM, MAX_BPM)
         self.tempo.setDecimals(0)
-        self.tempo.setValue(120)
+        self.tempo.setValue(DEFAULT_BPM)
         self.tempo.setSuffix(" BPM")
         self.tap = QPushButton("Tap")
         self.meter = QComboBox()

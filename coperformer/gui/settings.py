@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QSettings
 
 from coperformer.engine.mixer import DEFAULT_VOLUME
+from coperformer.engine.transport import DEFAULT_BPM
 from coperformer.gui.panels import DEFAULT_METER
 from coperformer.gui.strips import VoiceStrip
 
@@ -27,7 +28,7 @@ def default_driver(window) -> str:
 def load_settings(window, settings: QSettings) -> None:
     """Restore devices (by name), tempo, meter, voices, soundfont and geometry."""
     t = window.transport
-    t.tempo.setValue(float(settings.value("tempo", 120.0)))
+    t.tempo.setValue(float(settings.value("tempo", DEFAULT_BPM)))
     t.meter.setCurrentText(str(settings.value("meter", DEFAULT_METER)))
     t.count_in.setValue(int(settings.value("count_in", t.count_in.value())))
     t.metronome.setChecked(_bool(settings.value("metronome"), True))

@@ -20,7 +20,8 @@ class MidiInputError(CoperformerError, ValueError):
 
 @dataclass
 class SongTrack:
-    """The events of one channel of one track, in absolute ticks."""
+    """The events of one channel of one track, in absolute ticks (read-only once parsed:
+    any thread)."""
 
     name: str
     channel: int | None
@@ -40,7 +41,8 @@ class SongTrack:
 
 @dataclass
 class Song:
-    """A parsed SMF: resolution, tempo and meter maps, and per-channel tracks."""
+    """A parsed SMF: resolution, tempo and meter maps, and per-channel tracks (read-only once
+    parsed: any thread)."""
 
     ticks_per_beat: int
     tempos: list[tuple[int, int]]

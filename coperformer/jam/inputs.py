@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from coperformer.engine.clock import Clock
 from coperformer.engine.events import InputEvent
 from coperformer.engine.snapshot import SessionSnapshot
+from coperformer.engine.transport import DEFAULT_BPM
 from coperformer.jam.options import QWERTY, JamOptions
 from coperformer.music.meter import SUPPORTED_METERS, Meter
 
-DEFAULT_BPM = 120.0
 QUIET_MS = 80.0  # reconnecting a port stalls Python ~15-30 ms: only when no deadline is near
 
 
@@ -26,7 +26,7 @@ class InputPlan:
 
 
 def plan_input(options: JamOptions) -> InputPlan:
-    """Tempo and meter from the options, else from the MIDI file, else 120 BPM 4/4."""
+    """Tempo and meter from the options, else from the MIDI file, else the defaults."""
     bpm = options.tempo or DEFAULT_BPM
     meter = Meter.parse(options.meter) if options.meter else Meter(4, 4)
     if not options.input or not options.input_is_file:

@@ -40,7 +40,8 @@ def split_names(names: list[str], seed: int = SPLIT_SEED) -> dict[str, list[str]
 
 @dataclass
 class BarSet:
-    """All bars of a set of pieces, with each bar's piece and the piece's first bar."""
+    """All bars of a set of pieces, with each bar's piece and the piece's first bar (read-only
+    once built: any thread, or any training process)."""
 
     slots: F.BarSlots
     piece: np.ndarray  # int32 [B]

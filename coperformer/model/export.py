@@ -39,7 +39,7 @@ def model_metadata(style: str = "bach") -> dict:
 
 
 class ExportedGenerator(nn.Module):
-    """The generator plus its metadata, ready for torch.jit.script."""
+    """The generator plus its metadata, ready for torch.jit.script (the exporting thread)."""
 
     def __init__(self, generator: Generator, metadata: dict):
         super().__init__()
