@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import queue
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 from coperformer.common.errors import describe
 from coperformer.engine.bar_buffer import BarBuffer
@@ -349,7 +348,7 @@ class Session:
             last_bar=self.next_line - 1 if started else None,
             planned_bar=self.next_bar - 1 if started else None,
             next_deadline_ns=self.next_deadline() if started and not self.finished else None,
-            stats=MappingProxyType(self.stats.as_dict()), error=self.error)
+            figures=self.stats.view(), error=self.error)
         self._dirty = False
 
 

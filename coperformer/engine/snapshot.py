@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
+from coperformer.engine.stats import SessionStats, StatsView
 from coperformer.engine.transport import Segment, Transport
 
 IDLE_POLL_MS = 50.0  # how often the worker looks at its inbox before the transport starts
@@ -23,8 +22,13 @@ class SessionSnapshot:
     last_bar: int | None = None  # the last bar line that passed
     planned_bar: int | None = None  # the last bar the band planned
     next_deadline_ns: int | None = None  # when the worker must act next (None: not started)
-    stats: Mapping = field(default_factory=lambda: MappingProxyType({}))
+    figures: StatsView = field(default_factory=lambda: SessionStats().view())
     error: str | None = None  # why the worker failed, if it did
+
+    @property
+    def stats(self) -> dict:
+        """The figures as published, summarized now (any thread; never the worker's work)."""
+        return self.figures.as_dict()
 
     def position(self, now_ns: int) -> tuple[int, int] | None:
         """(bar, beat) at ``now_ns``, 1-based, negative in the count-in; None before start."""

@@ -331,12 +331,10 @@ class MainWindow(QMainWindow):
         if position is not None:
             self.transport.position.setText(f"{position[0]}:{position[1]}")
         s = snapshot.stats
-        if s:
-            inference = s["inference_ms"]
-            self.stats_label.setText(
-                f"bar decision {inference['p50']:.2f}/{inference['p99']:.2f} ms (p50/p99) · "
-                f"misses {s['missed_deadlines']} · audio "
-                f"{self.controller.audio_latency_ms():.1f} ms")
+        inference = s["inference_ms"]
+        self.stats_label.setText(
+            f"bar decision {inference['p50']:.2f}/{inference['p99']:.2f} ms (p50/p99) · "
+            f"misses {s['missed_deadlines']} · audio {self.controller.audio_latency_ms():.1f} ms")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Stop cleanly and remember the settings."""
