@@ -2,6 +2,6 @@
 
 import sys
 
-from coperformer.cli import main
+from coperformer.cli.main import main
 
 sys.exit(main())

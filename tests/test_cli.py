@@ -11,7 +11,7 @@ import mido
 import numpy as np
 import pytest
 
-from coperformer.cli import main
+from coperformer.cli.main import main
 from tests.midi_helpers import melody_notes, write_midi
 
 
@@ -122,8 +122,8 @@ def test_bad_inputs_get_one_clear_line_and_no_output(tmp_path, shipped_model):
 
 
 def test_hundred_bars_take_under_a_second(tmp_path, band_model):
-    from coperformer.accompany import accompany_piece
     from coperformer.io.midifile import choose_melody, read_song, song_to_piece
+    from coperformer.music.accompany import accompany_piece
 
     source = write_midi(tmp_path / "long.mid", [{"channel": 0, "notes": melody_notes(100)}])
     song = read_song(source)

@@ -27,7 +27,7 @@ class BarBuffer:
         self.keep_ns = keep_ns
 
     def add(self, event: InputEvent) -> None:
-        """Apply one input event."""
+        """Apply one input event (worker thread)."""
         if event.kind == NOTE_ON:
             self._close(event.pitch, event.time_ns)
             note = PlayedNote(event.pitch, event.velocity, event.time_ns)
@@ -48,12 +48,12 @@ class BarBuffer:
 
     @property
     def held(self) -> list[int]:
-        """Pitches whose keys are down."""
+        """Pitches whose keys are down (worker thread)."""
         return sorted(self._open)
 
     def snapshot(self, since_ns: int, until_ns: int) -> list[tuple[int, int, int, int]]:
         """(pitch, velocity, start, end) of notes sounding in [since, until); held notes end at
-        ``until``."""
+        ``until`` (worker thread)."""
         out = []
         for note in self.notes:
             end = note.end_ns if note.end_ns is not None else until_ns
@@ -62,9 +62,5 @@ class BarBuffer:
         return out
 
     def forget_before(self, time_ns: int) -> None:
-        """Drop finished notes that ended before ``time_ns`` (bounded memory in long jams)."""
+        """Drop notes that ended before ``time_ns``: bounded memory in long jams (worker thread)."""
         self.notes = [n for n in self.notes if n.end_ns is None or n.end_ns >= time_ns]
-
-    def first_note_ns(self) -> int | None:
-        """When the first note arrived (None before any)."""
-        return self.notes[0].start_ns if self.notes else None

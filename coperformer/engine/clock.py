@@ -13,13 +13,13 @@ class Clock(Protocol):
     """Monotonic nanoseconds and a wait that another thread can cut short."""
 
     def now_ns(self) -> int:
-        """The current time in nanoseconds (monotonic)."""
+        """The current time in nanoseconds (monotonic); any thread."""
 
     def wait_until(self, deadline_ns: int) -> bool:
-        """Sleep until the deadline or a wake(); True if woken early."""
+        """Sleep until the deadline or a wake(); True if woken early (the worker thread)."""
 
     def wake(self) -> None:
-        """Cut the current wait short."""
+        """Cut the current wait short (any thread)."""
 
 
 class RealClock:
@@ -29,18 +29,18 @@ class RealClock:
         self._event = threading.Event()
 
     def now_ns(self) -> int:
-        """The current time in nanoseconds."""
+        """The current time in nanoseconds (any thread)."""
         return time.perf_counter_ns()
 
     def wait_until(self, deadline_ns: int) -> bool:
-        """Sleep until the deadline or a wake(); True if woken early."""
+        """Sleep until the deadline or a wake(); True if woken early (one waiting thread)."""
         timeout = (deadline_ns - time.perf_counter_ns()) / NS_PER_S
         woken = self._event.wait(timeout) if timeout > 0 else self._event.is_set()
         self._event.clear()
         return woken
 
     def wake(self) -> None:
-        """Cut the current wait short."""
+        """Cut the current wait short (any thread)."""
         self._event.set()
 
 
@@ -52,25 +52,25 @@ class VirtualClock:
         self._lock = threading.Lock()
 
     def now_ns(self) -> int:
-        """The virtual time."""
+        """The virtual time (any thread)."""
         with self._lock:
             return self._now
 
     def advance(self, delta_ns: int) -> int:
-        """Move time forward and return the new time."""
+        """Move time forward and return the new time (any thread)."""
         with self._lock:
             self._now += max(0, delta_ns)
             return self._now
 
     def set(self, now_ns: int) -> None:
-        """Jump to a time (never backwards)."""
+        """Jump to a time, never backwards (any thread)."""
         with self._lock:
             self._now = max(self._now, now_ns)
 
     def wait_until(self, deadline_ns: int) -> bool:
-        """Jump to the deadline (virtual time passes instantly)."""
+        """Jump to the deadline: virtual time passes instantly (any thread)."""
         self.set(deadline_ns)
         return False
 
     def wake(self) -> None:
-        """Nothing to wake in virtual time."""
+        """Nothing to wake in virtual time (any thread)."""

@@ -1,12 +1,13 @@
-"""Input events from a keyboard, parsed from raw MIDI bytes (pure)."""
+"""Input events from a keyboard, parsed from raw MIDI bytes (pure: any thread)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coperformer.music.gm import ALL_NOTES_OFF_CC, ALL_SOUND_OFF_CC, SUSTAIN_CC
+
 NOTE_ON, NOTE_OFF, PEDAL, ALL_OFF = "note_on", "note_off", "pedal", "all_off"
 PORT_LOST, PORT_BACK, END = "port_lost", "port_back", "end"
-SUSTAIN_CC, ALL_SOUND_OFF_CC, ALL_NOTES_OFF_CC = 64, 120, 123
 PASSTHROUGH_KINDS = (NOTE_ON, NOTE_OFF, PEDAL, ALL_OFF)  # what the callback sounds at once
 
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coperformer.accompany import RECENT_PATTERNS, BarGenerator, bar_voices
-from coperformer.model import features as F
+from coperformer.music import features as F
+from coperformer.music.accompany import RECENT_PATTERNS
+from coperformer.music.features import BarGenerator
 from coperformer.music.listening import MEMORY_BARS, HarmonyPlanner
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar, Note, Piece
-from coperformer.music.roll import grid_from_piece
+from coperformer.music.roll import bar_voices, grid_from_piece
 
 WINDOW = F.CONTEXT_BARS + 1
 
@@ -30,8 +31,8 @@ class LiveBand:
     """Keeps the band it played and the melody's history between bars; plans, then plays.
 
     With a ``planner`` the band listens: before each bar it plans a chord from everything the
-    player played (phrase memory included) and the GAN plays that chord. Used by the
-    generator worker only.
+    player played (phrase memory included) and the GAN plays that chord. Worker thread only,
+    like the session that owns it.
     """
 
     def __init__(self, generator: BarGenerator, seed: int = 0,

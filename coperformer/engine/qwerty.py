@@ -14,14 +14,17 @@ LOWEST_BASE, HIGHEST_BASE = 24, 96
 
 @dataclass
 class QwertyKeyboard:
-    """Maps key presses to (pitch, velocity) note events; remembers what each key started."""
+    """Maps key presses to (pitch, velocity) note events; remembers what each key started.
+
+    Lives on the window's thread (the GUI thread); every method belongs to it.
+    """
 
     base: int = 60
     velocity: int = 90
     _down: dict[str, int] = field(default_factory=dict)
 
     def key_for(self, key: str) -> int | None:
-        """The pitch a key plays now (None for keys that are not notes)."""
+        """The pitch a key plays now, None for keys that are not notes (GUI thread)."""
         key = key.lower()
         if key in WHITE_KEYS:
             return self.base + WHITE_STEPS[WHITE_KEYS.index(key)]
@@ -30,7 +33,8 @@ class QwertyKeyboard:
         return None
 
     def press(self, key: str) -> tuple[int, int] | None:
-        """A key went down: (pitch, velocity) to start, or None (octave keys, repeats)."""
+        """A key went down: (pitch, velocity) to start, or None for octave keys and repeats
+        (GUI thread)."""
         key = key.lower()
         if key == OCTAVE_DOWN:
             self.base = max(LOWEST_BASE, self.base - 12)
@@ -45,11 +49,12 @@ class QwertyKeyboard:
         return pitch, self.velocity
 
     def release(self, key: str) -> int | None:
-        """A key went up: the pitch to end (the one it started, even after an octave shift)."""
+        """A key went up: the pitch to end, the one it started even after an octave shift
+        (GUI thread)."""
         return self._down.pop(key.lower(), None)
 
     def release_all(self) -> list[int]:
-        """Focus lost: end every note still down."""
+        """Focus lost: end every note still down (GUI thread)."""
         pitches = list(self._down.values())
         self._down.clear()
         return pitches

@@ -2,62 +2,57 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-import traceback
-from collections.abc import Callable
 
+from coperformer.engine.intents import Stop
 from coperformer.engine.session import Session
+
+log = logging.getLogger(__name__)
 
 
 class SessionRunner:
-    """Runs ``session.poll`` at every deadline on one thread until stopped or finished."""
+    """Runs ``session.poll`` at every deadline on one thread until stopped or finished.
 
-    def __init__(self, session: Session, on_error: Callable[[BaseException], None] | None = None):
+    start() and stop() belong to the thread that owns the session (the window's, or the
+    command line's); the worker only runs the session.
+    """
+
+    def __init__(self, session: Session):
         self.session = session
-        self.on_error = on_error
         self.error: BaseException | None = None
-        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="coperformer-worker", daemon=True)
-        self.lock = threading.Lock()
 
-    def start(self) -> None:
-        """Start the transport and the worker."""
-        with self.lock:
-            self.session.start()
+    def start(self) -> int | None:
+        """Start the transport, then the worker; returns when bar 0 begins (None: sync start).
+        The owner's thread."""
+        bar0_ns = self.session.start()
         self._thread.start()
+        return bar0_ns
 
     def _run(self) -> None:
-        clock = self.session.clock
+        session, clock = self.session, self.session.clock
         try:
-            while not self._stop.is_set() and not self.session.finished:
-                with self.lock:
-                    self.session.poll(clock.now_ns())
-                    deadline = self.session.next_deadline()
-                clock.wait_until(deadline)
-        except BaseException as exc:  # noqa: BLE001 - reported, never swallowed silently
+            while not session.finished:
+                session.poll(clock.now_ns())
+                clock.wait_until(session.next_deadline())
+        except BaseException as exc:  # noqa: BLE001 - reported to the listener, never swallowed
             self.error = exc
-            traceback.print_exc()
-            if self.on_error:
-                self.on_error(exc)
+            log.exception("the session's worker failed")
+            session.fail(exc)
         finally:
-            with self.lock:
-                self.session.stop()
+            session.stop()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop the worker (which ends every sounding note) and wait for it."""
-        self._stop.set()
-        self.session.clock.wake()
+        """Ask the worker to stop (a Stop intent), wait for it; everything falls silent.
+        The owner's thread."""
         if self._thread.is_alive():
+            self.session.request(Stop())
             self._thread.join(timeout)
         elif not self.session.finished:
             self.session.stop()
 
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait until the session finishes; True if it did."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
     @property
     def running(self) -> bool:
-        """True while the worker runs."""
+        """True while the worker runs (any thread)."""
         return self._thread.is_alive()

@@ -1,11 +1,16 @@
-"""The session, the conductor: input in, a band bar planned before every downbeat, out."""
+"""The session, the conductor: input in, a band bar planned before every downbeat, out.
+
+One worker thread drives it with poll(). Other threads only feed() input events, request()
+intents and read the snapshot(); the worker tells them what happened through its listener.
+"""
 
 from __future__ import annotations
 
+import logging
 import queue
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from coperformer.common.errors import describe
 from coperformer.engine.bar_buffer import BarBuffer
 from coperformer.engine.clock import Clock
 from coperformer.engine.events import (
@@ -17,31 +22,45 @@ from coperformer.engine.events import (
     PORT_LOST,
     InputEvent,
 )
+from coperformer.engine.intents import (
+    Intent,
+    Panic,
+    SetMute,
+    SetProgram,
+    SetSolo,
+    SetTempo,
+    SetVolume,
+    Stop,
+)
+from coperformer.engine.listener import QuietListener, SessionListener
 from coperformer.engine.live_band import WINDOW, BarRequest, LiveBand
-from coperformer.engine.recorder import BandTrackInfo, Recorder
+from coperformer.engine.metronome import click_notes, clock_times
+from coperformer.engine.mixer import Mixer
+from coperformer.engine.recorder import Recorder
 from coperformer.engine.sinks import (
-    CLICK_HIGH,
-    CLICK_LOW,
-    CLOCKS_PER_QUARTER,
-    METRONOME_CHANNEL,
+    BAND_CHANNELS,
+    PLAYER_CHANNEL,
+    ClockSink,
     NoteSink,
     ScheduledNote,
 )
+from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.stats import SessionStats
-from coperformer.engine.transport import Transport
+from coperformer.engine.take import BandTrackInfo
+from coperformer.engine.transport import DEFAULT_BPM, Transport
+from coperformer.music.gm import VOLUME_CC
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Note
 
 MS = 1_000_000
-BAND_CHANNELS = (1, 2, 3)
-CLICK_MS = 60
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class SessionConfig:
     """How the session runs."""
 
-    bpm: float = 120.0
+    bpm: float = DEFAULT_BPM
     meter: Meter = field(default_factory=lambda: Meter(4, 4))
     count_in: int = 1
     metronome: bool = True
@@ -52,101 +71,163 @@ class SessionConfig:
     midi_clock: bool = False  # send 24-ppqn clock and Start to sinks that can
 
 
-Listener = Callable[[str, dict], None]
-
-
 class Session:
-    """Owns the transport, the bar buffer and the band; driven by poll() from one worker."""
+    """Owns the transport, the bar buffer, the band and the mix; driven by poll() from one
+    worker thread. Methods say which thread may call them."""
 
     def __init__(self, config: SessionConfig, band: LiveBand, sinks: list[NoteSink],
                  clock: Clock, track_names: list[str], programs: list[int],
-                 recorder: Recorder | None = None):
-        self.config = config
-        self.band = band
-        self.sinks = sinks
-        self.clock = clock
+                 recorder: Recorder | None = None, listener: SessionListener | None = None,
+                 mixer: Mixer | None = None):
+        self.config, self.band, self.sinks, self.clock = config, band, sinks, clock
         self.recorder = recorder
+        self.listener: SessionListener = listener or QuietListener()
+        self.mixer = mixer or Mixer()
         self.stats = SessionStats()
-        self.inbox: queue.SimpleQueue[InputEvent] = queue.SimpleQueue()
+        self.inbox: queue.SimpleQueue[InputEvent | Intent] = queue.SimpleQueue()
         self.buffer = BarBuffer()
         count_in = 0 if config.sync_start else config.count_in
         self.transport = Transport(config.bpm, config.meter, count_in)
         self.tracks = [BandTrackInfo(name, ch, prog) for name, ch, prog
                        in zip(track_names, BAND_CHANNELS, programs, strict=True)]
-        self.listeners: list[Listener] = []
         self.next_bar = -count_in  # the next bar to plan
         self.next_line = -count_in  # the next bar line to announce
         self.ended_input = False
         self.finished = False
-        self.muted: set[int] = set()
+        self.error: str | None = None
+        self._snapshot = SessionSnapshot()
+        self._dirty = False
 
-    # --- called from other threads -------------------------------------------------------
+    # --- any thread ---------------------------------------------------------------------
     def feed(self, event: InputEvent) -> None:
-        """Queue an input event (the MIDI callback thread calls this) and wake the worker."""
+        """Queue an input event and wake the worker (any thread: MIDI callback, GUI, file)."""
         self.inbox.put(event)
         self.clock.wake()
 
-    # --- worker thread ---------------------------------------------------------------------
-    def start(self) -> None:
-        """Start the transport now (or wait for the first note with sync start)."""
+    def request(self, intent: Intent) -> None:
+        """Queue a user intent and wake the worker (any thread); the worker applies it."""
+        self.inbox.put(intent)
+        self.clock.wake()
+
+    def snapshot(self) -> SessionSnapshot:
+        """What the worker last published: position, stats, planned bar (any thread)."""
+        return self._snapshot
+
+    # --- before the worker starts ---------------------------------------------------------
+    def start(self) -> int | None:
+        """Set programs and mix, start the transport (unless sync start waits for the first
+        note); returns when bar 0 begins, or None. The caller's thread, before the worker."""
         for track in self.tracks:
             for sink in self.sinks:
                 sink.set_program(track.channel, track.program)
+        if not self.mixer.is_default():
+            self._send_mix()
         if not self.config.sync_start:
             self._start_transport(self.clock.now_ns())
+        self._publish()
+        return self.transport.bar_start_ns(0) if self.transport.started else None
 
-    def _start_transport(self, at_ns: int) -> None:
-        if self.config.sync_start:
-            self.transport.start_at_bar_zero(at_ns)
-        else:
-            self.transport.start(at_ns)
-        if self.recorder:
-            self.recorder.begin(self.tracks, self.transport)
-        self._emit("started", {"bar0_ns": self.transport.bar_start_ns(0)})
-
+    # --- worker thread ----------------------------------------------------------------------
     def poll(self, now_ns: int) -> None:
-        """Do everything that is due at ``now_ns``: input, bar lines, decision points."""
-        self._drain(now_ns)
-        if not self.transport.started or self.finished:
-            return
-        while self.transport.bar_start_ns(self.next_line) <= now_ns:
-            self._bar_line(self.next_line)
-            self.next_line += 1
-        while self.decision_ns(self.next_bar) <= now_ns and not self.finished:
-            self._plan(self.next_bar)
-            self.next_bar += 1
+        """Do everything due at ``now_ns``: inbox, bar lines, decision points (worker thread)."""
+        self._drain()
+        if self.transport.started and not self.finished:
+            while self.transport.bar_start_ns(self.next_line) <= now_ns:
+                self._bar_line(self.next_line)
+                self.next_line += 1
+            while self.decision_ns(self.next_bar) <= now_ns and not self.finished:
+                self._plan(self.next_bar)
+                self.next_bar += 1
+        if self._dirty:
+            self._publish()
 
     def next_deadline(self) -> int:
-        """When poll() must run next (the earlier of the next bar line and decision point)."""
+        """When poll() must run next: the next bar line or decision point (worker thread)."""
         if not self.transport.started:
             return self.clock.now_ns() + 50 * MS
         return min(self.decision_ns(self.next_bar), self.transport.bar_start_ns(self.next_line))
 
-    def quiet_ms(self) -> float:
-        """How long until the worker must act again (other threads may block the GIL then)."""
-        return (self.next_deadline() - self.clock.now_ns()) / MS
-
     def decision_ns(self, bar: int) -> int:
-        """The decision point of a bar: its downbeat minus the margin."""
+        """The decision point of a bar: its downbeat minus the margin (worker thread)."""
         return self.transport.bar_start_ns(bar) - round(self.config.margin_ms * MS)
 
-    def _drain(self, now_ns: int) -> None:
+    def set_tempo(self, bpm: float) -> int:
+        """Change the tempo at the first bar not planned yet; returns that bar (worker thread)."""
+        bar = self.transport.set_tempo(bpm, self.clock.now_ns(), self.next_bar)
+        if self.recorder and self.transport.started:
+            self.recorder.tempo_map(self.transport)
+        self._dirty = True
+        return bar
+
+    def fail(self, exc: BaseException) -> None:
+        """Report why the worker failed; stop() follows (worker thread)."""
+        self.error = describe(exc)
+        self.listener.on_failed(self.error)
+
+    def stop(self) -> None:
+        """Stop planning, end every sounding note on every sink, close the take; the last
+        event (worker thread, or the caller's when the worker never ran)."""
+        self.finished = True
+        for sink in self.sinks:
+            try:
+                sink.all_notes_off()
+            except Exception:  # noqa: BLE001 - the other sinks must still fall silent
+                log.exception("a sink failed to fall silent")
+        if self.recorder:
+            self.recorder.close()
+        self._publish()
+        self.listener.on_stopped()
+
+    # --- inbox ------------------------------------------------------------------------------
+    def _drain(self) -> None:
         while True:
             try:
-                event = self.inbox.get_nowait()
+                item = self.inbox.get_nowait()
             except queue.Empty:
                 return
-            self._handle(event)
+            if isinstance(item, InputEvent):
+                self._handle(item)
+            else:
+                self._apply(item)
+
+    def _apply(self, intent: Intent) -> None:
+        match intent:
+            case SetTempo(bpm):
+                self.set_tempo(bpm)
+            case SetProgram(channel, program):
+                self._set_program(channel, program)
+            case SetVolume(channel, volume):
+                self.mixer.set_volume(channel, volume)
+                self._send_mix()
+            case SetMute(channel, muted):
+                self.mixer.set_mute(channel, muted)
+                self._send_mix()
+            case SetSolo(channel, solo):
+                self.mixer.set_solo(channel, solo)
+                self._send_mix()
+            case Panic():
+                for sink in self.sinks:
+                    sink.all_notes_off()
+            case Stop():
+                self.finished = True
+
+    def _set_program(self, channel: int, program: int) -> None:
+        for track in self.tracks:
+            if track.channel == channel:
+                track.program = program
+        for sink in self.sinks:
+            sink.set_program(channel, program)
+
+    def _send_mix(self) -> None:
+        channels = [PLAYER_CHANNEL] + [track.channel for track in self.tracks]
+        for channel, level in self.mixer.levels(channels).items():
+            for sink in self.sinks:
+                sink.control_now(channel, VOLUME_CC, level)
 
     def _handle(self, event: InputEvent) -> None:
         self.stats.input_events += 1
-        if event.kind == PORT_LOST:
-            self.stats.port_losses += 1
-            self._emit("port_lost", {"time_ns": event.time_ns})
-            return
-        if event.kind == PORT_BACK:
-            self.stats.port_returns += 1
-            self._emit("port_back", {"time_ns": event.time_ns})
+        if event.kind in (PORT_LOST, PORT_BACK):
+            self._port(event.kind == PORT_BACK)
             return
         if event.kind == END:
             self.ended_input = True
@@ -157,15 +238,36 @@ class Session:
         if self.recorder and event.raw and self.transport.started:
             self.recorder.player(event.time_ns, event.raw)
         if event.kind in (NOTE_ON, NOTE_OFF, PEDAL):
-            self._emit("input", {"event": event})
+            self.listener.on_input(event)
+
+    def _port(self, back: bool) -> None:
+        if back:
+            self.stats.port_returns += 1
+            self.listener.on_port_back()
+        else:
+            self.stats.port_losses += 1
+            self.listener.on_port_lost()
+        self._dirty = True
+
+    # --- time ---------------------------------------------------------------------------------
+    def _start_transport(self, at_ns: int) -> None:
+        if self.config.sync_start:
+            self.transport.start_at_bar_zero(at_ns)
+        else:
+            self.transport.start(at_ns)
+        if self.recorder:
+            self.recorder.begin(self.tracks, self.transport)
+        self._dirty = True
+        self.listener.on_started(self.transport.bar_start_ns(0))
 
     def _bar_line(self, bar: int) -> None:
         if self.recorder:
             self.recorder.bar_line()
-        self._emit("bar", {"bar": bar, "time_ns": self.transport.bar_start_ns(bar)})
+        self._dirty = True
+        self.listener.on_bar(bar, self.transport.bar_start_ns(bar))
         if self.ended_input and bar >= 1 and self._silent_since(bar - 1):
             self.finished = True
-            self._emit("finished", {"bar": bar})
+            self.listener.on_finished()
 
     def _silent_since(self, bar: int) -> bool:
         start = self.transport.bar_start_ns(bar)
@@ -174,45 +276,33 @@ class Session:
 
     # --- planning a bar ---------------------------------------------------------------------
     def _plan(self, bar: int) -> None:
+        now = self.clock.now_ns()
         if self.config.midi_clock and bar >= 0:
-            self._clock_bar(bar)
-        notes = self._clicks(bar)
+            self._send_clock(bar, now)
+        notes = []
+        if bar < 0 or self.config.metronome:
+            notes = _not_late(click_notes(self.transport, bar, self.config.click_velocity), now)
         if bar >= 1:
             notes += self._band_bar(bar)
         if notes:
             for sink in self.sinks:
                 sink.schedule(notes)
+        self._dirty = True
 
-    def _clock_bar(self, bar: int) -> None:
+    def _send_clock(self, bar: int, now_ns: int) -> None:
         """24 clocks per quarter through the bar, with Start on the first downbeat."""
-        start, end = self.transport.bar_start_ns(bar), self.transport.bar_start_ns(bar + 1)
-        ticks = round(self.transport.meter_at(bar).bar_quarters * CLOCKS_PER_QUARTER)
-        now = self.clock.now_ns()
-        times = [t for t in (start + (end - start) * i // ticks for i in range(ticks)) if t >= now]
+        times = [t for t in clock_times(self.transport, bar) if t >= now_ns]
+        start = self.transport.bar_start_ns(bar) if bar == 0 else None
         for sink in self.sinks:
-            if hasattr(sink, "schedule_clock"):
-                sink.schedule_clock(times, start if bar == 0 else None)
-
-    def _clicks(self, bar: int) -> list[ScheduledNote]:
-        if bar >= 0 and not self.config.metronome:
-            return []
-        meter = self.transport.meter_at(bar)
-        start = self.transport.bar_start_ns(bar)
-        beat_ns = (self.transport.bar_start_ns(bar + 1) - start) // meter.beats_per_bar
-        clicks = []
-        for beat in range(meter.beats_per_bar):
-            on = start + beat * beat_ns
-            pitch = CLICK_HIGH if beat == 0 else CLICK_LOW
-            clicks.append(ScheduledNote(on, on + CLICK_MS * MS, METRONOME_CHANNEL, pitch,
-                                        self.config.click_velocity))
-        return self._not_late(clicks, self.clock.now_ns())
+            if isinstance(sink, ClockSink):
+                sink.schedule_clock(times, start)
 
     def _band_bar(self, bar: int) -> list[ScheduledNote]:
         started = self.clock.now_ns()
         voices = self.band.next_bar(self._request(bar, started))
         done = self.clock.now_ns()
         notes = self._to_absolute(bar, voices)
-        kept = self._not_late(notes, done)
+        kept = _not_late(notes, done)
         downbeat = self.transport.bar_start_ns(bar)
         if len(kept) < len(notes) or done > downbeat:
             self.stats.misses += 1
@@ -221,10 +311,9 @@ class Session:
         self.stats.margin_ms.append((downbeat - done) / MS)
         self.stats.notes_per_bar.append(len(kept))
         self.stats.bars_planned += 1
-        kept = [n for n in kept if n.voice not in self.muted]
         if self.recorder:
             self.recorder.band(kept)
-        self._emit("planned", {"bar": bar, "notes": kept, "inference_ms": (done - started) / MS})
+        self.listener.on_planned(bar, tuple(kept))
         return kept
 
     def _request(self, bar: int, now_ns: int) -> BarRequest:
@@ -251,26 +340,17 @@ class Session:
                                          voice))
         return sorted(out)
 
-    def _not_late(self, notes: list[ScheduledNote], now_ns: int) -> list[ScheduledNote]:
-        return [n for n in notes if n.on_ns >= now_ns]
+    def _publish(self) -> None:
+        started = self.transport.started
+        self._snapshot = SessionSnapshot(
+            started=started, finished=self.finished, segments=tuple(self.transport.changes()),
+            count_in=self.transport.count_in,
+            last_bar=self.next_line - 1 if started else None,
+            planned_bar=self.next_bar - 1 if started else None,
+            next_deadline_ns=self.next_deadline() if started and not self.finished else None,
+            figures=self.stats.view(), error=self.error)
+        self._dirty = False
 
-    # --- control -----------------------------------------------------------------------------
-    def set_tempo(self, bpm: float) -> int:
-        """Change the tempo at the first bar not planned yet; returns that bar."""
-        bar = self.transport.set_tempo(bpm, self.clock.now_ns(), self.next_bar)
-        if self.recorder and self.transport.started:
-            self.recorder.tempo_map(self.transport)
-        return bar
 
-    def stop(self) -> None:
-        """End every sounding note on every sink, and stop planning."""
-        self.finished = True
-        for sink in self.sinks:
-            sink.all_notes_off()
-        if self.recorder:
-            self.recorder.close()
-        self._emit("stopped", {})
-
-    def _emit(self, name: str, payload: dict) -> None:
-        for listener in list(self.listeners):
-            listener(name, payload)
+def _not_late(notes: list[ScheduledNote], now_ns: int) -> list[ScheduledNote]:
+    return [n for n in notes if n.on_ns >= now_ns]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-METRONOME_CHANNEL = 9
+from coperformer.music.gm import DRUM_CHANNEL
+
+PLAYER_CHANNEL = 0  # the player's own notes (pass-through)
+BAND_CHANNELS = (1, 2, 3)  # the band's voices, top to bottom
+METRONOME_CHANNEL = DRUM_CHANNEL
 CLICK_HIGH, CLICK_LOW = 76, 77  # GM hi / low wood block
-PLAYER_CHANNEL = 0
-CLOCKS_PER_QUARTER = 24  # MIDI clock resolution
 
 
 @dataclass(frozen=True, order=True)
@@ -24,27 +26,39 @@ class ScheduledNote:
 
 
 class NoteSink(Protocol):
-    """Anything that can play notes now or at absolute times."""
+    """Anything that can play notes now or at absolute times.
+
+    Real sinks accept calls from any thread: the worker schedules, the MIDI callback plays
+    the player's notes through at once.
+    """
 
     def schedule(self, notes: list[ScheduledNote]) -> None:
-        """Play these notes at their absolute times."""
+        """Play these notes at their absolute times (any thread)."""
 
     def play_now(self, channel: int, pitch: int, velocity: int) -> None:
-        """Start (velocity > 0) or end (velocity 0) a note at once."""
+        """Start (velocity > 0) or end (velocity 0) a note at once (any thread)."""
 
     def control_now(self, channel: int, control: int, value: int) -> None:
-        """Send a controller change at once."""
+        """Send a controller change at once (any thread)."""
 
     def set_program(self, channel: int, program: int) -> None:
-        """Choose a GM program for a channel."""
+        """Choose a GM program for a channel (any thread)."""
 
     def all_notes_off(self) -> None:
-        """End every note now and forget anything scheduled."""
+        """End every note now and forget anything scheduled (any thread)."""
+
+
+@runtime_checkable
+class ClockSink(NoteSink, Protocol):
+    """A sink that can also send MIDI clock (24 per quarter) and Start."""
+
+    def schedule_clock(self, times_ns: list[int], start_ns: int | None = None) -> None:
+        """Clock ticks at absolute times; Start at ``start_ns`` (any thread)."""
 
 
 @dataclass
 class MemorySink:
-    """An in-memory sink for tests: remembers everything it was asked to do."""
+    """An in-memory sink for tests: remembers everything it was asked to do (one thread)."""
 
     scheduled: list[ScheduledNote] = field(default_factory=list)
     immediate: list[tuple[int, int, int]] = field(default_factory=list)
@@ -53,21 +67,21 @@ class MemorySink:
     panics: int = 0
 
     def schedule(self, notes: list[ScheduledNote]) -> None:
-        """Remember scheduled notes."""
+        """Remember scheduled notes (the test's thread)."""
         self.scheduled.extend(notes)
 
     def play_now(self, channel: int, pitch: int, velocity: int) -> None:
-        """Remember an immediate note."""
+        """Remember an immediate note (the test's thread)."""
         self.immediate.append((channel, pitch, velocity))
 
     def control_now(self, channel: int, control: int, value: int) -> None:
-        """Remember a controller change."""
+        """Remember a controller change (the test's thread)."""
         self.controls.append((channel, control, value))
 
     def set_program(self, channel: int, program: int) -> None:
-        """Remember a program."""
+        """Remember a program (the test's thread)."""
         self.programs[channel] = program
 
     def all_notes_off(self) -> None:
-        """Count the panic."""
+        """Count the panic (the test's thread)."""
         self.panics += 1

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.ma  # noqa: F401 - np.percentile imports it on first use (~100 ms holding the GIL)
 
 
 def summary(values: list[float]) -> dict[str, float]:
-    """p50, p99 and max (zeros when empty)."""
+    """min, p50, p99, max and n (zeros when empty); pure, any thread."""
     if not values:
         return {"min": 0.0, "p50": 0.0, "p99": 0.0, "max": 0.0, "n": 0}
     data = np.asarray(values, float)
@@ -19,7 +20,8 @@ def summary(values: list[float]) -> dict[str, float]:
 
 @dataclass
 class SessionStats:
-    """What the session measured while it ran."""
+    """What the session measured while it ran: the worker appends and counts; other threads
+    read a StatsView (the lists only grow, so a view's prefix never changes)."""
 
     inference_ms: list[float] = field(default_factory=list)
     margin_ms: list[float] = field(default_factory=list)
@@ -31,16 +33,45 @@ class SessionStats:
     port_losses: int = 0
     port_returns: int = 0
 
+    def view(self) -> StatsView:
+        """The figures as they are now, cheap to take (worker thread)."""
+        return StatsView(self, len(self.inference_ms), len(self.margin_ms),
+                         len(self.notes_per_bar), self.misses, self.dropped_notes,
+                         self.bars_planned, self.input_events, self.port_losses,
+                         self.port_returns)
+
     def as_dict(self) -> dict:
-        """A JSON-ready summary."""
+        """A JSON-ready summary (worker thread, or any thread once the worker stopped)."""
+        return self.view().as_dict()
+
+
+@dataclass(frozen=True)
+class StatsView:
+    """The figures at one moment: counters copied, sample lists shared and cut at their
+    length then; summarized by whoever reads it (any thread), never by the worker."""
+
+    source: SessionStats
+    inference_n: int = 0
+    margin_n: int = 0
+    notes_n: int = 0
+    misses: int = 0
+    dropped_notes: int = 0
+    bars_planned: int = 0
+    input_events: int = 0
+    port_losses: int = 0
+    port_returns: int = 0
+
+    def as_dict(self) -> dict:
+        """A JSON-ready summary of the view (any thread)."""
+        notes = self.source.notes_per_bar[: self.notes_n]
         return {
-            "inference_ms": summary(self.inference_ms),
-            "margin_ms": summary(self.margin_ms),
-            "notes_per_bar": summary([float(n) for n in self.notes_per_bar]),
+            "inference_ms": summary(self.source.inference_ms[: self.inference_n]),
+            "margin_ms": summary(self.source.margin_ms[: self.margin_n]),
+            "notes_per_bar": summary([float(n) for n in notes]),
             "missed_deadlines": self.misses,
             "dropped_notes": self.dropped_notes,
             "bars_planned": self.bars_planned,
-            "bars_with_band": sum(1 for n in self.notes_per_bar if n > 0),
+            "bars_with_band": sum(1 for n in notes if n > 0),
             "input_events": self.input_events,
             "port_losses": self.port_losses,
             "port_returns": self.port_returns,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coperformer.common.errors import CoperformerError
 from coperformer.engine.clock import NS_PER_S
-from coperformer.music.meter import Meter
+from coperformer.music.meter import SUPPORTED_METERS, Meter
 
 MIN_BPM, MAX_BPM = 40.0, 240.0
-SUPPORTED_METERS = ("3/4", "4/4", "6/8")
+DEFAULT_BPM = 120.0
 
 
-class TransportError(ValueError):
+class TransportError(CoperformerError, ValueError):
     """A tempo or meter the transport does not support."""
 
 
@@ -40,19 +41,23 @@ class Segment:
 
     @property
     def bar_ns(self) -> int:
-        """Length of one bar in nanoseconds."""
+        """Length of one bar in nanoseconds (any thread: segments are immutable)."""
         return round(self.meter.bar_quarters * 60 * NS_PER_S / self.bpm)
 
     @property
     def quarter_ns(self) -> float:
-        """Length of one quarter note in nanoseconds."""
+        """Length of one quarter note in nanoseconds (any thread)."""
         return 60 * NS_PER_S / self.bpm
 
 
 class Transport:
-    """Bar -> absolute time. Bar 0 is the first played bar; count-in bars are negative."""
+    """Bar -> absolute time. Bar 0 is the first played bar; count-in bars are negative.
 
-    def __init__(self, bpm: float = 120.0, meter: Meter | None = None, count_in: int = 0):
+    Owned by the session's worker thread once the session runs (other threads read the
+    snapshot's copy of the tempo map); every method then belongs to that thread.
+    """
+
+    def __init__(self, bpm: float = DEFAULT_BPM, meter: Meter | None = None, count_in: int = 0):
         meter = meter or Meter(4, 4)
         self.count_in = max(0, int(count_in))
         self._pending: tuple[float, Meter] | None = None
@@ -61,25 +66,25 @@ class Transport:
 
     @classmethod
     def from_segments(cls, segments: list[Segment], count_in: int = 0) -> Transport:
-        """A started transport with a given tempo map (for recordings)."""
+        """A started transport with a given tempo map (recordings, snapshots); any thread."""
         transport = cls(segments[0].bpm, segments[0].meter, count_in)
         transport._segments = list(segments)
         transport.started = True
         return transport
 
     def start(self, at_ns: int) -> None:
-        """Start the count-in (or bar 0 when there is none) at ``at_ns``."""
+        """Start the count-in (or bar 0 when there is none) at ``at_ns`` (owner's thread)."""
         first = self._segments[0]
         self._segments = [Segment(first.first_bar, at_ns, first.bpm, first.meter)]
         self.started = True
 
     def start_at_bar_zero(self, at_ns: int) -> None:
-        """Start so that bar 0 (the first played bar) begins at ``at_ns`` (sync start)."""
+        """Start so that bar 0 begins at ``at_ns`` (sync start; owner's thread)."""
         first = self._segments[0]
         self.start(at_ns - self.count_in * first.bar_ns)
 
     def segment(self, bar: int) -> Segment:
-        """The segment that holds a bar."""
+        """The segment that holds a bar (owner's thread)."""
         current = self._segments[0]
         for segment in self._segments:
             if segment.first_bar <= bar:
@@ -87,12 +92,12 @@ class Transport:
         return current
 
     def bar_start_ns(self, bar: int) -> int:
-        """When a bar starts (absolute ns), following tempo changes at bar lines."""
+        """When a bar starts (absolute ns), following tempo changes (owner's thread)."""
         segment = self.segment(bar)
         return segment.start_ns + (bar - segment.first_bar) * segment.bar_ns
 
     def bar_at(self, now_ns: int) -> int:
-        """The bar that is sounding at ``now_ns``."""
+        """The bar that is sounding at ``now_ns`` (owner's thread)."""
         segment = self._segments[0]
         for candidate in self._segments:
             if candidate.start_ns <= now_ns:
@@ -100,7 +105,7 @@ class Transport:
         return segment.first_bar + (now_ns - segment.start_ns) // segment.bar_ns
 
     def position(self, now_ns: int) -> tuple[int, int]:
-        """(bar, beat), both 1-based for display; count-in bars show as negative."""
+        """(bar, beat), both 1-based for display; count-in bars negative (owner's thread)."""
         bar = self.bar_at(now_ns)
         segment = self.segment(bar)
         beat_ns = segment.bar_ns / segment.meter.beats_per_bar
@@ -108,14 +113,14 @@ class Transport:
         return (bar + 1 if bar >= 0 else bar), beat
 
     def quarters_at(self, now_ns: int) -> float:
-        """Musical time in quarter notes since bar 0 (negative during the count-in)."""
+        """Quarter notes since bar 0, negative in the count-in (owner's thread)."""
         bar = self.bar_at(now_ns)
         segment = self.segment(bar)
         into = (now_ns - self.bar_start_ns(bar)) / segment.quarter_ns
         return self.quarters_of_bar(bar) + into
 
     def quarters_of_bar(self, bar: int) -> float:
-        """Where a bar starts in quarter notes since bar 0 (one step per segment, not per bar)."""
+        """Where a bar starts in quarters since bar 0, one step per segment (owner's thread)."""
         if bar < 0:
             return -sum(self.segment(b).meter.bar_quarters for b in range(bar, 0))
         total = 0.0
@@ -128,15 +133,17 @@ class Transport:
         return total
 
     def ns_at_quarters(self, bar: int, quarters_into_bar: float) -> int:
-        """Absolute time of a position inside a bar."""
+        """Absolute time of a position inside a bar (owner's thread)."""
         return self.bar_start_ns(bar) + round(quarters_into_bar * self.segment(bar).quarter_ns)
 
     def set_tempo(self, bpm: float, now_ns: int, earliest_bar: int | None = None) -> int:
-        """Change the tempo from the next bar line (or ``earliest_bar``); returns that bar."""
+        """Change the tempo from the next bar line (or ``earliest_bar``); returns that bar.
+        The owner's thread."""
         return self._change(now_ns, check_tempo(bpm), None, earliest_bar)
 
     def set_meter(self, meter: Meter, now_ns: int, earliest_bar: int | None = None) -> int:
-        """Change the meter from the next bar line (or ``earliest_bar``); returns that bar."""
+        """Change the meter from the next bar line (or ``earliest_bar``); returns that bar.
+        The owner's thread."""
         return self._change(now_ns, None, check_meter(meter), earliest_bar)
 
     def _change(self, now_ns: int, bpm: float | None, meter: Meter | None,
@@ -154,13 +161,13 @@ class Transport:
         return bar
 
     def bpm_at(self, bar: int) -> float:
-        """The tempo of a bar."""
+        """The tempo of a bar (owner's thread)."""
         return self.segment(bar).bpm
 
     def meter_at(self, bar: int) -> Meter:
-        """The meter of a bar."""
+        """The meter of a bar (owner's thread)."""
         return self.segment(bar).meter
 
     def changes(self) -> list[Segment]:
-        """The tempo/meter segments, oldest first."""
+        """The tempo/meter segments, oldest first, as a new list (owner's thread)."""
         return list(self._segments)

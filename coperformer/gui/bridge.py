@@ -1,37 +1,60 @@
-"""The bridge: session events (worker thread) become queued Qt signals (GUI thread)."""
+"""The bridge: typed session events (worker thread) become queued Qt signals (GUI thread),
+one signal per listener method."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from coperformer.engine.events import InputEvent
+from coperformer.engine.sinks import ScheduledNote
+
 
 class SessionBridge(QObject):
-    """Attach ``listener`` to a session; connect to the signals in the GUI."""
+    """A SessionListener for the window: every method only emits its signal, which Qt queues
+    to the GUI thread (the bridge lives there; the worker calls the methods)."""
 
-    started = Signal(object)  # bar 0 time (ns; Python int, too big for a C int)
+    started = Signal(object)  # bar 0 time (ns; a Python int, too big for a C int)
     bar = Signal(int, object)  # bar, time (ns)
-    planned = Signal(int, list)  # bar, [ScheduledNote]
+    planned = Signal(int, object)  # bar, tuple[ScheduledNote, ...]
     played = Signal(object)  # InputEvent
     port_lost = Signal()
     port_back = Signal()
     finished = Signal()
+    failed = Signal(str)
     stopped = Signal()
 
-    def listener(self, name: str, payload: dict) -> None:
-        """Called on the worker thread: only emits (Qt queues it to the GUI thread)."""
-        if name == "started":
-            self.started.emit(payload["bar0_ns"])
-        elif name == "bar":
-            self.bar.emit(payload["bar"], payload["time_ns"])
-        elif name == "planned":
-            self.planned.emit(payload["bar"], list(payload["notes"]))
-        elif name == "input":
-            self.played.emit(payload["event"])
-        elif name == "port_lost":
-            self.port_lost.emit()
-        elif name == "port_back":
-            self.port_back.emit()
-        elif name == "finished":
-            self.finished.emit()
-        elif name == "stopped":
-            self.stopped.emit()
+    def on_started(self, bar0_ns: int) -> None:
+        """Emit ``started`` (worker thread)."""
+        self.started.emit(bar0_ns)
+
+    def on_bar(self, bar: int, time_ns: int) -> None:
+        """Emit ``bar`` (worker thread)."""
+        self.bar.emit(bar, time_ns)
+
+    def on_planned(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
+        """Emit ``planned`` (worker thread)."""
+        self.planned.emit(bar, notes)
+
+    def on_input(self, event: InputEvent) -> None:
+        """Emit ``played`` (worker thread)."""
+        self.played.emit(event)
+
+    def on_port_lost(self) -> None:
+        """Emit ``port_lost`` (worker thread)."""
+        self.port_lost.emit()
+
+    def on_port_back(self) -> None:
+        """Emit ``port_back`` (worker thread)."""
+        self.port_back.emit()
+
+    def on_finished(self) -> None:
+        """Emit ``finished`` (worker thread)."""
+        self.finished.emit()
+
+    def on_failed(self, message: str) -> None:
+        """Emit ``failed`` (worker thread)."""
+        self.failed.emit(message)
+
+    def on_stopped(self) -> None:
+        """Emit ``stopped`` (worker thread)."""
+        self.stopped.emit()

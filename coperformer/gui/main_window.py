@@ -1,4 +1,4 @@
-"""The main window: wires the panels, the piano roll and the controller together."""
+"""The main window: wires the panels, the piano roll and the jam controller together."""
 
 from __future__ import annotations
 
@@ -8,39 +8,29 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from coperformer.engine.events import NOTE_OFF, NOTE_ON
+from coperformer.common.errors import CoperformerError
+from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.qwerty import QwertyKeyboard
+from coperformer.engine.sinks import BAND_CHANNELS, PLAYER_CHANNEL
+from coperformer.engine.transport import MAX_BPM, MIN_BPM
 from coperformer.gui.bridge import SessionBridge
-from coperformer.gui.controller import JamController, JamOptions
+from coperformer.gui.controller import JamController, take_target
 from coperformer.gui.exporter import WavExporter
 from coperformer.gui.keyboard import OnScreenKeyboard
-from coperformer.gui.panels import (
-    QWERTY_LABEL,
-    BandPanel,
-    InputPanel,
-    RecordPanel,
-    SoundPanel,
-    TransportPanel,
-)
+from coperformer.gui.model_loader import ModelLoader
+from coperformer.gui.panels import BandPanel, InputPanel, RecordPanel, SoundPanel, TransportPanel
 from coperformer.gui.pianoroll import PianoRoll
-from coperformer.gui.settings import load_settings, save_settings
+from coperformer.gui.settings import load_settings, load_strip, save_settings
 from coperformer.gui.strips import VoiceStrip, soundfont_program_names
+from coperformer.jam.options import QWERTY, JamOptions
 
-BAND_NAMES, BAND_PROGRAMS = ("Alto", "Tenor", "Bass"), (48, 48, 42)
+PLAYER_NAME, PLAYER_PROGRAM = "Player", 0
 
 
 class MainWindow(QMainWindow):
-    """The jam window."""
+    """The jam window (GUI thread only)."""
 
     def __init__(self, list_inputs: Callable[[], list[str]], drivers: list[str],
                  models: list[str], settings: QSettings):
@@ -49,9 +39,11 @@ class MainWindow(QMainWindow):
         self.list_inputs, self.settings = list_inputs, settings
         self.bridge = SessionBridge(self)
         self.controller = JamController(self.bridge, self)
+        self.loader = ModelLoader(self)
         self.qwerty = QwertyKeyboard()
         self.file_input: str | None = None
         self.soundfont: str | None = None
+        self.program_names = soundfont_program_names(None)
         self.last_saved: Path | None = None
         self.taps: list[float] = []
         self.exporter = WavExporter(self)
@@ -61,6 +53,11 @@ class MainWindow(QMainWindow):
         self.refresh_inputs()
         self._timers()
         self.preload_model()
+
+    @property
+    def strips(self) -> list[VoiceStrip]:
+        """The mixer strips: the player's, then the band's voices once the model is loaded."""
+        return self.band.strips
 
     # --- layout --------------------------------------------------------------------------
     def _build(self, drivers: list[str], models: list[str]) -> None:
@@ -72,12 +69,7 @@ class MainWindow(QMainWindow):
         self.transport, self.band = TransportPanel(), BandPanel()
         self.recording = RecordPanel()
         self.band.model.addItems(models)
-        names = soundfont_program_names(None)
-        self.strips = [VoiceStrip(n, ch, p, names)
-                       for ch, (n, p) in enumerate(zip(("Player",) + BAND_NAMES,
-                                                       (0,) + BAND_PROGRAMS, strict=True))]
-        for strip in self.strips:
-            self.band.strips_layout.addWidget(strip)
+        self._add_strips([(PLAYER_NAME, PLAYER_CHANNEL, PLAYER_PROGRAM)])
         self.roll = PianoRoll(time.perf_counter_ns)
         self.keys = OnScreenKeyboard(self.qwerty.base)
         top = QHBoxLayout()
@@ -98,34 +90,38 @@ class MainWindow(QMainWindow):
         self.sound.update_latency()
 
     def _wire(self) -> None:
-        t, r = self.transport, self.recording
+        t, r, c = self.transport, self.recording, self.controller
         t.play.toggled.connect(self.toggle_play)
         t.tap.clicked.connect(self.tap_tempo)
-        t.tempo.valueChanged.connect(self.controller.set_tempo)
-        r.panic.clicked.connect(self.controller.panic)
+        t.tempo.valueChanged.connect(c.set_tempo)
+        r.panic.clicked.connect(c.panic)
         r.export.clicked.connect(self.export_wav)
         self.input_panel.file_button.clicked.connect(self.choose_file)
-        self.input_panel.picker.currentIndexChanged.connect(lambda _i: self._show_connection())
+        self.input_panel.picker.currentIndexChanged.connect(
+            lambda _i: self.input_panel.show_connection())
         self.sound.driver.currentIndexChanged.connect(lambda _i: self.sound.update_latency())
         self.sound.period.currentIndexChanged.connect(lambda _i: self.sound.update_latency())
         self.sound.soundfont_button.clicked.connect(self.choose_soundfont)
         self.band.card.clicked.connect(self.show_card)
         self.band.model.currentIndexChanged.connect(lambda _i: self.preload_model())
-        for strip in self.strips:
-            strip.program_changed.connect(self.controller.set_program)
-            strip.volume_changed.connect(self.controller.set_volume)
-            strip.mute_changed.connect(self.controller.set_mute)
-            strip.solo_changed.connect(self.controller.set_solo)
-        self.controller.error.connect(self.show_error)
-        self.bridge.planned.connect(self.roll.band_planned)
-        self.bridge.bar.connect(lambda _bar, t_ns: self.roll.bar_line(t_ns))
-        self.bridge.played.connect(self._on_played)
-        self.bridge.port_lost.connect(lambda: self._set_state("⚠ keyboard unplugged: waiting"))
-        self.bridge.port_back.connect(lambda: self._set_state("● connected (reconnected)"))
-        self.bridge.finished.connect(lambda: self.transport.play.setChecked(False))
+        self.loader.loaded.connect(self._on_model_loaded)
+        c.error.connect(self.show_error)
+        self._wire_bridge()
         for keys, slot in ((Qt.Key_Space, t.play.toggle), (Qt.Key_R, r.record.toggle),
-                           (Qt.Key_Escape, self.controller.panic)):
+                           (Qt.Key_Escape, c.panic)):
             QShortcut(QKeySequence(keys), self, activated=slot)
+
+    def _wire_bridge(self) -> None:
+        b = self.bridge
+        b.started.connect(lambda _bar0: self.statusBar().showMessage("playing", 3000))
+        b.bar.connect(lambda _bar, t_ns: self.roll.bar_line(t_ns))
+        b.planned.connect(self.roll.band_planned)
+        b.played.connect(self._on_played)
+        b.port_lost.connect(lambda: self.input_panel.state.setText("⚠ keyboard unplugged: waiting"))
+        b.port_back.connect(lambda: self.input_panel.state.setText("● connected (reconnected)"))
+        b.finished.connect(self._on_jam_ended)
+        b.failed.connect(self._on_failed)
+        b.stopped.connect(self._on_jam_ended)
 
     def _timers(self) -> None:
         self.device_timer = QTimer(self)
@@ -135,22 +131,35 @@ class MainWindow(QMainWindow):
         self.status_timer.timeout.connect(self._update_status)
         self.status_timer.start(250)
 
+    # --- the band's voices come from the model ---------------------------------------------
     def preload_model(self) -> None:
-        """Load the chosen model off the GUI thread, so Play does not wait for it."""
-        import threading
+        """Load the chosen model off the GUI thread; its voices then get their strips."""
+        self.loader.load(self.band.model.currentText())
 
-        from coperformer.cli import UserError
-        from coperformer.commands import load_model
+    def _on_model_loaded(self, name: str, voices: list[tuple[str, int]]) -> None:
+        if name != self.band.model.currentText():
+            return  # another style was chosen meanwhile
+        wanted = [(n, ch, p) for (n, p), ch in zip(voices, BAND_CHANNELS, strict=False)]
+        if self.band.voices()[1:] != [(n, ch) for n, ch, _ in wanted]:
+            self._add_strips(wanted, keep=1)
 
-        name = self.band.model.currentText() or None
+    def _add_strips(self, voices: list[tuple[str, int, int]], keep: int = 0) -> None:
+        for strip in self.band.show_voices(voices, self.program_names, keep):
+            load_strip(strip, self.settings)
+            strip.program_changed.connect(self.controller.set_program)
+            strip.volume_changed.connect(self.controller.set_volume)
+            strip.mute_changed.connect(self.controller.set_mute)
+            strip.solo_changed.connect(self.controller.set_solo)
+            if self.controller.running:  # a jam began before the model was ready
+                self._send_strip(strip)
 
-        def load() -> None:
-            try:
-                load_model(name)
-            except UserError:
-                pass  # Play reports it in the window
-
-        threading.Thread(target=load, name="model-preload", daemon=True).start()
+    def _send_strip(self, strip: VoiceStrip) -> None:
+        program, volume, muted, soloed = strip.setting()
+        c = self.controller
+        c.set_program(strip.channel, program)
+        c.set_volume(strip.channel, volume)
+        c.set_mute(strip.channel, muted)
+        c.set_solo(strip.channel, soloed)
 
     # --- input ---------------------------------------------------------------------------
     def refresh_inputs(self) -> None:
@@ -159,44 +168,29 @@ class MainWindow(QMainWindow):
             ports = self.list_inputs()
         except Exception:  # noqa: BLE001 - no MIDI system: QWERTY and files still work
             ports = []
-        picker = self.input_panel.picker
-        current = picker.currentText()
-        wanted = [QWERTY_LABEL] + ports + ([f"File: {self.file_input}"] if self.file_input else [])
-        if [picker.itemText(i) for i in range(picker.count())] != wanted:
-            picker.blockSignals(True)
-            picker.clear()
-            picker.addItems(wanted)
-            picker.setCurrentIndex(max(0, picker.findText(current)))
-            picker.blockSignals(False)
-        self._show_connection(ports)
-
-    def _show_connection(self, ports: list[str] | None = None) -> None:
-        text = self.input_panel.picker.currentText()
-        if text == QWERTY_LABEL or text.startswith("File: "):
-            self._set_state("● ready")
-        elif ports is None or text in ports:
-            self._set_state("● connected")
-        else:
-            self._set_state("○ not connected")
-
-    def _set_state(self, text: str) -> None:
-        self.input_panel.state.setText(text)
+        self.input_panel.update_choices(ports, self.file_input)
 
     def selected_input(self) -> str:
         """What to play from: a port name, a file path, or 'qwerty'."""
-        text = self.input_panel.picker.currentText()
-        if text.startswith("File: "):
-            return text[len("File: "):]
-        return "qwerty" if text in ("", QWERTY_LABEL) else text
+        return self.input_panel.selected()
+
+    def use_file(self, path: str) -> None:
+        """Make a MIDI file the player (the input)."""
+        self.file_input = path
+        self.refresh_inputs()
+        self.input_panel.choose_file(path)
+
+    def play_file(self, path: str) -> None:
+        """Play a MIDI file as the player at once."""
+        self.use_file(path)
+        self.transport.play.setChecked(True)
 
     def choose_file(self) -> None:
         """Pick a MIDI file to play the melody."""
         path, _ = QFileDialog.getOpenFileName(self, "MIDI file as the player", "",
                                               "MIDI files (*.mid *.midi)")
         if path:
-            self.file_input = path
-            self.refresh_inputs()
-            self.input_panel.picker.setCurrentText(f"File: {path}")
+            self.use_file(path)
 
     def choose_soundfont(self) -> None:
         """Pick a soundfont; the strips show its program names."""
@@ -208,19 +202,27 @@ class MainWindow(QMainWindow):
         """Use this soundfont (None: the system one)."""
         self.soundfont = path
         self.sound.soundfont.setText(path or "(system GM soundfont)")
-        names = soundfont_program_names(path)
+        self.program_names = soundfont_program_names(path)
         for strip in self.strips:
-            strip.set_program_names(names)
+            strip.set_program_names(self.program_names)
 
     # --- transport -----------------------------------------------------------------------
     def options(self) -> JamOptions:
-        """The jam the window asks for."""
+        """The jam the window asks for: the same options `coperformer play` fills."""
         t = self.transport
-        model = self.band.model.currentText() or None
-        return JamOptions(self.selected_input(), model, self.soundfont,
-                          self.sound.driver.currentText(), t.tempo.value(), t.meter.currentText(),
-                          t.count_in.value(), t.metronome.isChecked(), t.sync_start.isChecked(),
-                          self.recording.record.isChecked(), int(self.sound.period.currentText()))
+        mix = {strip.channel: strip.setting() for strip in self.strips}
+        return JamOptions(
+            input=self.selected_input(), model=self.band.model.currentText() or None,
+            soundfont=self.soundfont, audio_driver=self.sound.driver.currentText(),
+            driver_fallback=True, period_size=int(self.sound.period.currentText()),
+            tempo=t.tempo.value(), meter=t.meter.currentText(), count_in=t.count_in.value(),
+            metronome=t.metronome.isChecked(), sync_start=t.sync_start.isChecked(),
+            record=take_target() if self.recording.record.isChecked() else None,
+            save_take=False,
+            programs={ch: s[0] for ch, s in mix.items()},
+            volumes={ch: s[1] for ch, s in mix.items()},
+            muted=frozenset(ch for ch, s in mix.items() if s[2]),
+            soloed=frozenset(ch for ch, s in mix.items() if s[3]))
 
     def toggle_play(self, playing: bool) -> None:
         """Start or stop the jam."""
@@ -230,15 +232,22 @@ class MainWindow(QMainWindow):
             if not self.controller.start(self.options()):
                 self.transport.play.setChecked(False)
                 return
-            for strip in self.strips:
-                self.controller.set_program(strip.channel, strip.program.currentIndex())
-            self.transport.play.setText("■ Stop")
+            self.transport.show_playing(True)
         elif not playing and self.controller.running:
             report = self.controller.stop()
-            self.transport.play.setText("▶ Play")
+            self.transport.show_playing(False)
             self.statusBar().showMessage(report, 10000)
             if self.recording.record.isChecked():
                 self.save_recording()
+
+    def _on_jam_ended(self) -> None:
+        """The worker stopped by itself (the file ended, or it failed): back to Play."""
+        if self.controller.running and self.controller.ended():
+            self.transport.play.setChecked(False)
+
+    def _on_failed(self, message: str) -> None:
+        self.show_error(f"The band stopped after an error: {message}")
+        self._on_jam_ended()
 
     def tap_tempo(self) -> None:
         """Tempo from the last taps."""
@@ -247,7 +256,7 @@ class MainWindow(QMainWindow):
         if len(self.taps) >= 2:
             gaps = [b - a for a, b in zip(self.taps, self.taps[1:], strict=False)]
             bpm = 60.0 / (sum(gaps) / len(gaps))
-            self.transport.tempo.setValue(max(40.0, min(240.0, round(bpm))))
+            self.transport.tempo.setValue(max(MIN_BPM, min(MAX_BPM, round(bpm))))
 
     # --- recording -----------------------------------------------------------------------
     def save_recording(self) -> None:
@@ -260,7 +269,7 @@ class MainWindow(QMainWindow):
         try:
             self.last_saved = self.controller.save_recording(path)
             self.statusBar().showMessage(f"saved {path}", 10000)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, CoperformerError) as exc:
             self.show_error(f"cannot save the recording: {exc}")
 
     def export_wav(self) -> None:
@@ -273,7 +282,7 @@ class MainWindow(QMainWindow):
             self.exporter.export(self.last_saved, Path(path), self.soundfont)
 
     # --- events --------------------------------------------------------------------------
-    def _on_played(self, event) -> None:
+    def _on_played(self, event: InputEvent) -> None:
         if event.kind == NOTE_ON:
             self.roll.player_on(event.pitch, event.time_ns)
             self.keys.press(event.pitch)
@@ -283,7 +292,7 @@ class MainWindow(QMainWindow):
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """QWERTY notes while the window has focus."""
-        if event.isAutoRepeat() or self.selected_input() != "qwerty":
+        if event.isAutoRepeat() or self.selected_input() != QWERTY:
             return super().keyPressEvent(event)
         note = self.qwerty.press(event.text())
         self.keys.set_low(self.qwerty.base)
@@ -308,20 +317,24 @@ class MainWindow(QMainWindow):
 
     def show_card(self) -> None:
         """The style's model card: data and measured figures."""
+        from PySide6.QtWidgets import QMessageBox
+
         from coperformer.gui.card_view import card_text
 
         QMessageBox.information(self, "Model card", card_text(self.band.model.currentText()))
 
     def _update_status(self) -> None:
-        s = self.controller.stats()
-        if self.controller.running:
-            position = self.controller.setup.session.transport.position(time.perf_counter_ns())
+        snapshot = self.controller.snapshot()
+        if snapshot is None:
+            return
+        position = snapshot.position(time.perf_counter_ns())
+        if position is not None:
             self.transport.position.setText(f"{position[0]}:{position[1]}")
-        if s:
-            inference = s["inference_ms"]
-            self.stats_label.setText(
-                f"bar decision {inference['p50']:.2f}/{inference['p99']:.2f} ms (p50/p99) · "
-                f"misses {s['missed_deadlines']} · audio {s['audio_latency_ms']:.1f} ms")
+        s = snapshot.stats
+        inference = s["inference_ms"]
+        self.stats_label.setText(
+            f"bar decision {inference['p50']:.2f}/{inference['p99']:.2f} ms (p50/p99) · "
+            f"misses {s['missed_deadlines']} · audio {self.controller.audio_latency_ms():.1f} ms")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Stop cleanly and remember the settings."""

@@ -16,7 +16,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coperformer.common.paths import ui_file
+from coperformer.engine.transport import DEFAULT_BPM, MAX_BPM, MIN_BPM
+from coperformer.gui.strips import VoiceStrip
+from coperformer.jam.options import QWERTY, JamOptions
+from coperformer.music.meter import SUPPORTED_METERS
+from coperformer.synth.fluid import LIVE_SAMPLE_RATE, buffer_latency_ms
+
 QWERTY_LABEL = "Computer keyboard (QWERTY)"
+FILE_PREFIX = "File: "
+PERIOD_SIZES = ("64", "128", "256", "512")
+DEFAULT_METER = "4/4"
 
 
 class InputPanel(QGroupBox):
@@ -35,6 +45,39 @@ class InputPanel(QGroupBox):
         grid.addWidget(self.state, 1, 0)
         grid.addWidget(self.file_button, 1, 1)
 
+    def update_choices(self, ports: list[str], file_input: str | None) -> None:
+        """Offer QWERTY, the ports and the file, keeping the current choice by name."""
+        current = self.picker.currentText()
+        wanted = [QWERTY_LABEL] + ports + ([FILE_PREFIX + file_input] if file_input else [])
+        if [self.picker.itemText(i) for i in range(self.picker.count())] != wanted:
+            self.picker.blockSignals(True)
+            self.picker.clear()
+            self.picker.addItems(wanted)
+            self.picker.setCurrentIndex(max(0, self.picker.findText(current)))
+            self.picker.blockSignals(False)
+        self.show_connection(ports)
+
+    def choose_file(self, path: str) -> None:
+        """Select a MIDI file as the input (it must be among the choices)."""
+        self.picker.setCurrentText(FILE_PREFIX + path)
+
+    def selected(self) -> str:
+        """What to play from: a port name, a file path, or 'qwerty'."""
+        text = self.picker.currentText()
+        if text.startswith(FILE_PREFIX):
+            return text[len(FILE_PREFIX):]
+        return QWERTY if text in ("", QWERTY_LABEL) else text
+
+    def show_connection(self, ports: list[str] | None = None) -> None:
+        """Ready (QWERTY, file), connected, or not connected."""
+        text = self.picker.currentText()
+        if text == QWERTY_LABEL or text.startswith(FILE_PREFIX):
+            self.state.setText("● ready")
+        elif ports is None or text in ports:
+            self.state.setText("● connected")
+        else:
+            self.state.setText("○ not connected")
+
 
 class SoundPanel(QGroupBox):
     """Audio driver, soundfont and the latency they give."""
@@ -45,8 +88,8 @@ class SoundPanel(QGroupBox):
         self.driver = QComboBox()
         self.driver.addItems(["none"] + drivers)
         self.period = QComboBox()
-        self.period.addItems(["64", "128", "256", "512"])
-        self.period.setCurrentText("128")
+        self.period.addItems(PERIOD_SIZES)
+        self.period.setCurrentText(str(JamOptions.period_size))
         self.soundfont = QLabel("(system GM soundfont)")
         self.soundfont.setWordWrap(True)
         self.soundfont_button = QPushButton("Soundfont…")
@@ -64,9 +107,8 @@ class SoundPanel(QGroupBox):
         if self.driver.currentText() == "none":
             self.latency.setText("no audio device (silent; use --audio-driver for sound)")
             return
-        from coperformer.synth.fluid import LIVE_SAMPLE_RATE
-
-        ms = 1000.0 * int(self.period.currentText()) * 2 / LIVE_SAMPLE_RATE
+        ms = buffer_latency_ms(int(self.period.currentText()), JamOptions.periods,
+                               LIVE_SAMPLE_RATE)
         self.latency.setText(f"audio buffer latency {ms:.1f} ms")
 
 
@@ -80,16 +122,17 @@ class TransportPanel(QGroupBox):
         self.play.setObjectName("playButton")
         self.play.setCheckable(True)
         self.tempo = QDoubleSpinBox()
-        self.tempo.setRange(40, 240)
+        self.tempo.setRange(MIN_BPM, MAX_BPM)
         self.tempo.setDecimals(0)
-        self.tempo.setValue(120)
+        self.tempo.setValue(DEFAULT_BPM)
         self.tempo.setSuffix(" BPM")
         self.tap = QPushButton("Tap")
         self.meter = QComboBox()
-        self.meter.addItems(["4/4", "3/4", "6/8"])
+        self.meter.addItems(SUPPORTED_METERS)
+        self.meter.setCurrentText(DEFAULT_METER)
         self.count_in = QSpinBox()
         self.count_in.setRange(0, 4)
-        self.count_in.setValue(1)
+        self.count_in.setValue(JamOptions.count_in)
         self.count_in.setPrefix("count-in ")
         self.metronome = QCheckBox("Metronome")
         self.metronome.setChecked(True)
@@ -100,9 +143,14 @@ class TransportPanel(QGroupBox):
                        self.metronome, self.sync_start, self.position):
             layout.addWidget(widget)
 
+    def show_playing(self, playing: bool) -> None:
+        """The play button's text for a running or stopped jam."""
+        self.play.setText("■ Stop" if playing else "▶ Play")
+
 
 class BandPanel(QGroupBox):
-    """The style (model), its card, and the mixer strips."""
+    """The style (model), its card, and the mixer strips: the player's, then one per voice of
+    the model."""
 
     def __init__(self, parent=None):
         super().__init__("Band", parent)
@@ -114,22 +162,39 @@ class BandPanel(QGroupBox):
         top.addWidget(self.model, 1)
         top.addWidget(self.card)
         self.layout_.addLayout(top)
-        self.strips = QWidget()
-        self.strips_layout = QVBoxLayout(self.strips)
+        self.strips_box = QWidget()
+        self.strips_layout = QVBoxLayout(self.strips_box)
         self.strips_layout.setContentsMargins(0, 0, 0, 0)
-        self.layout_.addWidget(self.strips)
+        self.layout_.addWidget(self.strips_box)
+        self.strips: list[VoiceStrip] = []
+
+    def voices(self) -> list[tuple[str, int]]:
+        """(name, channel) of every strip shown."""
+        return [(strip.label.text(), strip.channel) for strip in self.strips]
+
+    def show_voices(self, voices: list[tuple[str, int, int]], program_names: list[str],
+                    keep: int = 0) -> list[VoiceStrip]:
+        """Keep the first ``keep`` strips, replace the others with one per (name, channel,
+        program); returns the new ones."""
+        for strip in self.strips[keep:]:
+            self.strips_layout.removeWidget(strip)
+            strip.deleteLater()
+        new = [VoiceStrip(name, channel, program, program_names)
+               for name, channel, program in voices]
+        self.strips = self.strips[:keep] + new
+        for strip in new:
+            self.strips_layout.addWidget(strip)
+        return new
 
 
 class RecordPanel:
     """Record (armed until stop), export WAV, panic: the Qt Designer form ui/record_panel.ui."""
 
     def __init__(self, parent=None):
-        from pathlib import Path
-
         from PySide6.QtCore import QFile
         from PySide6.QtUiTools import QUiLoader
 
-        form = QFile(str(Path(__file__).resolve().parents[2] / "ui" / "record_panel.ui"))
+        form = QFile(str(ui_file("record_panel.ui")))
         form.open(QFile.ReadOnly)
         self.widget = QUiLoader().load(form, parent)
         form.close()

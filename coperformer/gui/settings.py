@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from coperformer.engine.mixer import DEFAULT_VOLUME
+from coperformer.engine.transport import DEFAULT_BPM
+from coperformer.gui.panels import DEFAULT_METER
+from coperformer.gui.strips import VoiceStrip
+
+PREFERRED_DRIVERS = ("pipewire", "pulseaudio", "coreaudio", "wasapi", "dsound", "alsa", "jack")
+
 
 def _bool(value, default: bool) -> bool:
     if value is None:
         return default
     return value in (True, "true", "1", 1)
-
-
-PREFERRED_DRIVERS = ("pipewire", "pulseaudio", "coreaudio", "wasapi", "dsound", "alsa", "jack")
 
 
 def default_driver(window) -> str:
@@ -24,13 +28,14 @@ def default_driver(window) -> str:
 def load_settings(window, settings: QSettings) -> None:
     """Restore devices (by name), tempo, meter, voices, soundfont and geometry."""
     t = window.transport
-    t.tempo.setValue(float(settings.value("tempo", 120.0)))
-    t.meter.setCurrentText(str(settings.value("meter", "4/4")))
-    t.count_in.setValue(int(settings.value("count_in", 1)))
+    t.tempo.setValue(float(settings.value("tempo", DEFAULT_BPM)))
+    t.meter.setCurrentText(str(settings.value("meter", DEFAULT_METER)))
+    t.count_in.setValue(int(settings.value("count_in", t.count_in.value())))
     t.metronome.setChecked(_bool(settings.value("metronome"), True))
     t.sync_start.setChecked(_bool(settings.value("sync_start"), False))
     window.sound.driver.setCurrentText(str(settings.value("audio_driver", default_driver(window))))
-    window.sound.period.setCurrentText(str(settings.value("period_size", "128")))
+    window.sound.period.setCurrentText(str(settings.value("period_size",
+                                                          window.sound.period.currentText())))
     soundfont = settings.value("soundfont", "")
     if soundfont:
         window.set_soundfont(str(soundfont))
@@ -38,12 +43,7 @@ def load_settings(window, settings: QSettings) -> None:
     if model:
         window.band.model.setCurrentText(str(model))
     for strip in window.strips:
-        key = f"voices/{strip.channel}"
-        strip.program.setCurrentIndex(int(settings.value(f"{key}/program",
-                                                         strip.program.currentIndex())))
-        strip.volume.setValue(int(settings.value(f"{key}/volume", 100)))
-        strip.mute.setChecked(_bool(settings.value(f"{key}/mute"), False))
-        strip.solo.setChecked(_bool(settings.value(f"{key}/solo"), False))
+        load_strip(strip, settings)
     window.file_input = settings.value("file_input", None) or None
     window.wanted_input = str(settings.value("input", ""))
     geometry = settings.value("geometry")
@@ -52,6 +52,16 @@ def load_settings(window, settings: QSettings) -> None:
     window.refresh_inputs()
     if window.wanted_input:
         window.input_panel.picker.setCurrentText(window.wanted_input)
+
+
+def load_strip(strip: VoiceStrip, settings: QSettings) -> None:
+    """Restore one voice's program, volume, mute and solo (by channel)."""
+    key = f"voices/{strip.channel}"
+    strip.program.setCurrentIndex(int(settings.value(f"{key}/program",
+                                                     strip.program.currentIndex())))
+    strip.volume.setValue(int(settings.value(f"{key}/volume", DEFAULT_VOLUME)))
+    strip.mute.setChecked(_bool(settings.value(f"{key}/mute"), False))
+    strip.solo.setChecked(_bool(settings.value(f"{key}/solo"), False))
 
 
 def save_settings(window, settings: QSettings) -> None:
@@ -70,9 +80,10 @@ def save_settings(window, settings: QSettings) -> None:
     for key, value in values.items():
         settings.setValue(key, value)
     for strip in window.strips:
+        program, volume, muted, soloed = strip.setting()
         key = f"voices/{strip.channel}"
-        settings.setValue(f"{key}/program", strip.program.currentIndex())
-        settings.setValue(f"{key}/volume", strip.volume.value())
-        settings.setValue(f"{key}/mute", strip.mute.isChecked())
-        settings.setValue(f"{key}/solo", strip.solo.isChecked())
+        settings.setValue(f"{key}/program", program)
+        settings.setValue(f"{key}/volume", volume)
+        settings.setValue(f"{key}/mute", muted)
+        settings.setValue(f"{key}/solo", soloed)
     settings.sync()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
+from coperformer.engine.mixer import DEFAULT_VOLUME
+
 
 class VoiceStrip(QWidget):
     """Name, GM program by name, volume, mute and solo for one channel."""
@@ -28,7 +30,7 @@ class VoiceStrip(QWidget):
         self.program.setCurrentIndex(program)
         self.volume = QSlider(Qt.Horizontal)
         self.volume.setRange(0, 127)
-        self.volume.setValue(100)
+        self.volume.setValue(DEFAULT_VOLUME)
         self.volume.setMaximumWidth(120)
         self.mute = QCheckBox("M")
         self.mute.setToolTip("mute")
@@ -40,6 +42,11 @@ class VoiceStrip(QWidget):
         self.volume.valueChanged.connect(lambda v: self.volume_changed.emit(channel, v))
         self.mute.toggled.connect(lambda on: self.mute_changed.emit(channel, on))
         self.solo.toggled.connect(lambda on: self.solo_changed.emit(channel, on))
+
+    def setting(self) -> tuple[int, int, bool, bool]:
+        """(program, volume, muted, soloed) as the strip shows them."""
+        return (self.program.currentIndex(), self.volume.value(), self.mute.isChecked(),
+                self.solo.isChecked())
 
     def set_program_names(self, names: list[str]) -> None:
         """Refill the program list (another soundfont), keeping the choice."""

@@ -1,1 +1,1 @@
-"""Adapters for files and ports (mido, rtmidi)."""
+"""The file adapter (mido): reading songs, the one SMF writer, takes as files."""

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import mido
 
+from coperformer.common.errors import CoperformerError
+from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar, Note, Piece
 
-DRUM_CHANNEL = 9
 
-
-class MidiInputError(ValueError):
+class MidiInputError(CoperformerError, ValueError):
     """A MIDI file that cannot be used, with a message for the user."""
 
 
 @dataclass
 class SongTrack:
-    """The events of one channel of one track, in absolute ticks."""
+    """The events of one channel of one track, in absolute ticks (read-only once parsed:
+    any thread)."""
 
     name: str
     channel: int | None
@@ -41,7 +41,8 @@ class SongTrack:
 
 @dataclass
 class Song:
-    """A parsed SMF: resolution, tempo and meter maps, and per-channel tracks."""
+    """A parsed SMF: resolution, tempo and meter maps, and per-channel tracks (read-only once
+    parsed: any thread)."""
 
     ticks_per_beat: int
     tempos: list[tuple[int, int]]
@@ -161,24 +162,3 @@ def bars_from_meter_map(song: Song, end_quarters: float) -> list[Bar]:
         bars.append(Bar(position, meter))
         position += meter.bar_quarters
     return bars
-
-
-def atomic_write(path: str | os.PathLike, write) -> None:
-    """Call ``write(tmp_path)`` and move the result into place; leave nothing on failure."""
-    target = Path(path)
-    if target.is_dir():
-        raise OSError(f"{target}: is a directory")
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise OSError(f"{directory}: no such directory")
-    handle, tmp = tempfile.mkstemp(prefix=".coperformer-", suffix=target.suffix, dir=directory)
-    os.close(handle)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

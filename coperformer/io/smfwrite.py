@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 import mido
 
-from coperformer.io.midifile import DRUM_CHANNEL, Song, atomic_write
+from coperformer.common.files import atomic_write
+from coperformer.io.midifile import Song
+from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.meter import Meter
-from coperformer.music.notes import Note
+from coperformer.music.notes import Note, Piece
 
-DEFAULT_TICKS = 480
+DEFAULT_TICKS = 480  # resolution of the files we write from scratch
 
 
 @dataclass
@@ -98,3 +100,11 @@ def write_accompaniment(path: str | os.PathLike, song: Song, melody_index: int,
         events = notes_to_events(notes, channel, song.ticks_per_beat)
         tracks.append(OutTrack(name, channel, program, events))
     write_smf(path, song.ticks_per_beat, conductor_track(song.tempos, song.meters), tracks)
+
+
+def write_melody(piece: Piece, path: str | os.PathLike, bpm: float = 96.0) -> None:
+    """Write a piece's melody as a one-track SMF (with its first meter and a tempo)."""
+    meter: Meter = piece.bars[0].meter
+    events = notes_to_events(piece.melody, 0, DEFAULT_TICKS)
+    conductor = conductor_track([(0, round(60e6 / bpm))], [(0, meter)])
+    write_smf(path, DEFAULT_TICKS, conductor, [OutTrack("Melody", 0, 0, events)])

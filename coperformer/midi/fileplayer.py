@@ -11,7 +11,7 @@ from coperformer.io.midifile import Song, choose_melody
 
 
 def melody_messages(song: Song, melody_track: int | None = None) -> list[tuple[float, list[int]]]:
-    """(seconds, raw bytes) of the melody track's channel messages, in order."""
+    """(seconds, raw bytes) of the melody track's channel messages, in order (any thread)."""
     track = song.tracks[choose_melody(song, melody_track)]
     out = []
     for tick, message in track.events:
@@ -21,7 +21,10 @@ def melody_messages(song: Song, melody_track: int | None = None) -> list[tuple[f
 
 
 class FilePlayer:
-    """Plays messages at ``start + t`` (absolute deadlines), like a keyboard's callback."""
+    """Plays messages at ``start + t`` (absolute deadlines), like a keyboard's callback.
+
+    Its own thread calls on_event and passthrough; start() and close() belong to the owner.
+    """
 
     def __init__(self, messages: list[tuple[float, list[int]]], clock: Clock,
                  on_event: Callable[[InputEvent], None],
@@ -33,7 +36,7 @@ class FilePlayer:
         self.start_ns = 0
 
     def start(self, at_ns: int) -> None:
-        """Start playing so that time 0 of the file (its first bar line) falls at ``at_ns``."""
+        """Start so that time 0 of the file (its first bar line) falls at ``at_ns`` (owner)."""
         self.start_ns = at_ns
         self._thread.start()
 
@@ -52,8 +55,8 @@ class FilePlayer:
             self.on_event(event)
         self.on_event(InputEvent(self.clock.now_ns(), END))
 
-    def stop(self) -> None:
-        """Stop playing."""
+    def close(self) -> None:
+        """Stop playing and wait for the thread (the owner's thread)."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(2)

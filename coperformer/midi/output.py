@@ -8,18 +8,30 @@ import threading
 
 from coperformer.engine.clock import Clock
 from coperformer.engine.sinks import ScheduledNote
-from coperformer.midi.ports import _open_client, find_port
-
-ALL_NOTES_OFF, ALL_SOUND_OFF, RESET_CONTROLLERS = 123, 120, 121
-CLOCK_TICK, CLOCK_START, CLOCK_STOP = 0xF8, 0xFA, 0xFC
+from coperformer.midi.ports import find_port, open_client
+from coperformer.music.gm import (
+    ALL_NOTES_OFF_CC,
+    ALL_SOUND_OFF_CC,
+    CLOCK_START,
+    CLOCK_STOP,
+    CLOCK_TICK,
+    CONTROL_CHANGE,
+    NOTE_OFF,
+    NOTE_ON,
+    PROGRAM_CHANGE,
+    RESET_CONTROLLERS_CC,
+)
 
 
 class MidiOutSink:
-    """Sends the band to a MIDI port (a DAW or a hardware synth) at absolute times."""
+    """Sends the band to a MIDI port (a DAW or a hardware synth) at absolute times.
+
+    Its own thread sends what is due; every public method may be called from any thread.
+    """
 
     def __init__(self, wanted: str, clock: Clock, api: int | None = None):
         self.clock = clock
-        self._client = _open_client("out", api)
+        self._client = open_client("out", api)
         ports = list(self._client.get_ports())
         index = find_port(ports, wanted)
         self.port_name = ports[index]
@@ -36,18 +48,18 @@ class MidiOutSink:
         self._thread.start()
 
     def schedule(self, notes: list[ScheduledNote]) -> None:
-        """Queue note-on/off messages at their absolute times."""
+        """Queue note-on/off messages at their absolute times (any thread)."""
         with self._lock:
             for n in notes:
                 heapq.heappush(self._heap, (n.on_ns, next(self._counter),
-                                            [0x90 | n.channel, n.pitch, n.velocity]))
+                                            [NOTE_ON | n.channel, n.pitch, n.velocity]))
                 heapq.heappush(self._heap, (n.off_ns, next(self._counter),
-                                            [0x80 | n.channel, n.pitch, 0]))
+                                            [NOTE_OFF | n.channel, n.pitch, 0]))
                 self._channels.add(n.channel)
         self._wake.set()
 
     def schedule_clock(self, times_ns: list[int], start_ns: int | None = None) -> None:
-        """MIDI clock (24 per quarter) at absolute times; Start (0xFA) at ``start_ns``."""
+        """MIDI clock (24 per quarter) at absolute times; Start at ``start_ns`` (any thread)."""
         with self._lock:
             if start_ns is not None:
                 heapq.heappush(self._heap, (start_ns, next(self._counter), [CLOCK_START]))
@@ -75,41 +87,42 @@ class MidiOutSink:
             self._client.send_message(message)
             return
         key = (message[0] & 0x0F, message[1])
-        if message[0] & 0xF0 == 0x90:
+        if message[0] & 0xF0 == NOTE_ON:
             self._sounding.add(key)
         else:
             self._sounding.discard(key)
         self._client.send_message(message)
 
     def play_now(self, channel: int, pitch: int, velocity: int) -> None:
-        """Send a note at once."""
-        self._send([(0x90 if velocity else 0x80) | channel, pitch, velocity])
+        """Send a note at once (any thread)."""
+        self._send([(NOTE_ON if velocity else NOTE_OFF) | channel, pitch, velocity])
 
     def control_now(self, channel: int, control: int, value: int) -> None:
-        """Send a controller change at once."""
-        self._client.send_message([0xB0 | channel, control, value])
+        """Send a controller change at once (any thread)."""
+        self._client.send_message([CONTROL_CHANGE | channel, control, value])
 
     def set_program(self, channel: int, program: int) -> None:
-        """Send a program change."""
+        """Send a program change (any thread)."""
         self._channels.add(channel)
-        self._client.send_message([0xC0 | channel, program])
+        self._client.send_message([PROGRAM_CHANGE | channel, program])
 
     def all_notes_off(self) -> None:
-        """Forget what is queued; note-off every sounding note; all-notes-off per channel."""
+        """Forget what is queued; note-off every sounding note; all-notes-off per channel
+        (any thread)."""
         with self._lock:
             self._heap.clear()
         if self._clock_running:
             self._client.send_message([CLOCK_STOP])
             self._clock_running = False
         for channel, pitch in list(self._sounding):
-            self._client.send_message([0x80 | channel, pitch, 0])
+            self._client.send_message([NOTE_OFF | channel, pitch, 0])
         self._sounding.clear()
         for channel in sorted(self._channels):
-            for control in (ALL_NOTES_OFF, ALL_SOUND_OFF, RESET_CONTROLLERS):
-                self._client.send_message([0xB0 | channel, control, 0])
+            for control in (ALL_NOTES_OFF_CC, ALL_SOUND_OFF_CC, RESET_CONTROLLERS_CC):
+                self._client.send_message([CONTROL_CHANGE | channel, control, 0])
 
     def close(self) -> None:
-        """Silence, stop the thread and close the port."""
+        """Silence, stop the thread and close the port (the owner's thread, once)."""
         self.all_notes_off()
         self._stop.set()
         self._wake.set()

@@ -1,4 +1,7 @@
-"""python-rtmidi ports: list them, open by name or unique substring, follow unplug/replug."""
+"""python-rtmidi ports: list them, open by name or unique substring, follow unplug/replug.
+
+The listing functions may be called from any thread (each opens its own client).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from coperformer.common.errors import CoperformerError
 from coperformer.engine.clock import Clock
 from coperformer.engine.events import (
     PASSTHROUGH_KINDS,
@@ -19,7 +23,7 @@ CLIENT_NAME = "coperformer"
 WATCH_SECONDS = 0.25
 
 
-class MidiError(RuntimeError):
+class MidiError(CoperformerError, RuntimeError):
     """No MIDI system, or a port that cannot be found or opened."""
 
 
@@ -50,7 +54,8 @@ def api_by_name(name: str | None) -> int | None:
     raise MidiError(f"MIDI API {name!r} is not available (have: {', '.join(api_names().values())})")
 
 
-def _open_client(kind: str, api: int | None):
+def open_client(kind: str, api: int | None):
+    """A new rtmidi input ('in') or output ('out') client; MidiError without a MIDI system."""
     rtmidi = _rtmidi()
     cls = rtmidi.MidiIn if kind == "in" else rtmidi.MidiOut
     try:
@@ -64,7 +69,7 @@ def list_ports(api: int | None = None) -> dict[str, list[str]]:
     """Input and output port names of one API; raises MidiError when it is unavailable."""
     ports = {}
     for kind in ("in", "out"):
-        client = _open_client(kind, api)
+        client = open_client(kind, api)
         ports["inputs" if kind == "in" else "outputs"] = list(client.get_ports())
         client.delete()
     return ports
@@ -95,11 +100,32 @@ def find_port(names: list[str], wanted: str) -> int:
                     + ", ".join(repr(names[i]) for i in matches))
 
 
+class InputPortLister:
+    """Lists MIDI input ports with one long-lived client (cheap to poll every second).
+
+    One thread polls it (the window's).
+    """
+
+    def __init__(self, api: int | None = None):
+        self.api = api
+        self._client = None
+
+    def __call__(self) -> list[str]:
+        """Input port names, [] without a MIDI system (the polling thread)."""
+        if self._client is None:
+            try:
+                self._client = open_client("in", self.api)
+            except MidiError:
+                return []
+        return list(self._client.get_ports())
+
+
 class KeyboardInput:
     """An input port opened by name: the callback timestamps, plays the note through, enqueues.
 
     A watcher notices when the port vanishes, reports it, and reopens it by name when it
-    returns.
+    returns. rtmidi's callback thread calls on_event and passthrough, the watcher thread
+    reports port events; open() and close() belong to the owner's thread.
     """
 
     def __init__(self, wanted: str, clock: Clock, on_event: Callable[[InputEvent], None],
@@ -115,13 +141,13 @@ class KeyboardInput:
         self._watcher = threading.Thread(target=self._watch, name="midi-watch", daemon=True)
 
     def open(self) -> str:
-        """Open the port (MidiError if it is not there) and start watching it."""
+        """Open the port (MidiError if it is not there) and start watching it (owner)."""
         self._connect(raise_errors=True)
         self._watcher.start()
         return self.port_name or self.wanted
 
     def _connect(self, raise_errors: bool) -> bool:
-        client = _open_client("in", self.api)
+        client = open_client("in", self.api)
         try:
             index = find_port(list(client.get_ports()), self.wanted)
             self.port_name = client.get_ports()[index]
@@ -148,7 +174,7 @@ class KeyboardInput:
 
     def _present(self) -> bool:
         if self._probe is None:  # one long-lived client: creating clients stalls JACK
-            self._probe = _open_client("in", self.api)
+            self._probe = open_client("in", self.api)
         return self.port_name in self._probe.get_ports()
 
     def _watch(self) -> None:
@@ -184,7 +210,7 @@ class KeyboardInput:
             self._client = None
 
     def close(self) -> None:
-        """Stop watching and close the port."""
+        """Stop watching and close the port (the owner's thread)."""
         self._stop.set()
         if self._watcher.is_alive():
             self._watcher.join(2)

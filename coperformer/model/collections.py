@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from coperformer.common.paths import cache_dir
 from coperformer.model.corpus import CorpusError, score_to_piece
-from coperformer.model.dataset import cache_dir
 from coperformer.music.notes import Piece
 
 COLLECTION_VERSION = 1
@@ -102,13 +102,14 @@ def _parse(collection: Collection, count: int) -> list[Piece]:
 
 def _tunes(source: str):
     """(label, parse function) for every tune of an opus or folder, in a stable order."""
-    from music21 import corpus
+    from music21 import common, corpus
 
+    root = Path(common.getCorpusFilePath())
     if source.endswith("/"):
-        for file in sorted((Path(corpus.__file__).parent / source).glob("*.abc")):
+        for file in sorted((root / source).glob("*.abc")):
             yield f"{source}{file.stem}", (lambda f=file: corpus.parse(str(f)))
         return
-    text = (Path(corpus.__file__).parent / f"{source}.abc").read_text(errors="replace")
+    text = (root / f"{source}.abc").read_text(errors="replace")
     for number in re.findall(r"^X:\s*(\d+)", text, flags=re.MULTILINE):
         yield f"{source}#{number}", (lambda n=int(number): corpus.parse(source, number=n))
 

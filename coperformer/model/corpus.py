@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from coperformer.common.errors import CoperformerError
 from coperformer.io.midifile import MidiInputError, choose_melody, read_song, song_to_piece
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Note, Piece, bars_for
@@ -13,7 +14,7 @@ from coperformer.music.notes import Note, Piece, bars_for
 FOLK_OPUSES = ("essenFolksong/altdeu10", "essenFolksong/ballad10", "essenFolksong/kinder")
 
 
-class CorpusError(ValueError):
+class CorpusError(CoperformerError, ValueError):
     """A corpus that cannot be used, with a message for the user."""
 
 

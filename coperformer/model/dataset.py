@@ -12,22 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
-from coperformer.model import features as F
+from coperformer.common.paths import cache_dir
 from coperformer.model.corpus import CorpusError, chorale_names, load_chorale, midi_folder_pieces
+from coperformer.music import features as F
 from coperformer.music.notes import Piece
 from coperformer.music.roll import REST, grid_from_piece
 
 SPLIT_SEED = 20261122
 SPLIT_FRACTIONS = (0.8, 0.1, 0.1)
 CACHE_VERSION = 3
-
-
-def cache_dir() -> Path:
-    """Where preprocessed arrays live (COPERFORMER_CACHE or the XDG cache)."""
-    if os.environ.get("COPERFORMER_CACHE"):
-        return Path(os.environ["COPERFORMER_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "coperformer"
 
 
 def split_names(names: list[str], seed: int = SPLIT_SEED) -> dict[str, list[str]]:
@@ -47,7 +40,8 @@ def split_names(names: list[str], seed: int = SPLIT_SEED) -> dict[str, list[str]
 
 @dataclass
 class BarSet:
-    """All bars of a set of pieces, with each bar's piece and the piece's first bar."""
+    """All bars of a set of pieces, with each bar's piece and the piece's first bar (read-only
+    once built: any thread, or any training process)."""
 
     slots: F.BarSlots
     piece: np.ndarray  # int32 [B]

@@ -9,8 +9,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from coperformer.model import features as F
 from coperformer.model.network import Generator
+from coperformer.music import features as F
 from coperformer.music.meter import METER_CODES, STEPS_PER_QUARTER
 
 BAND_TRACKS = ("Alto", "Tenor", "Bass")
@@ -39,7 +39,7 @@ def model_metadata(style: str = "bach") -> dict:
 
 
 class ExportedGenerator(nn.Module):
-    """The generator plus its metadata, ready for torch.jit.script."""
+    """The generator plus its metadata, ready for torch.jit.script (the exporting thread)."""
 
     def __init__(self, generator: Generator, metadata: dict):
         super().__init__()

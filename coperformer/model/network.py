@@ -1,4 +1,8 @@
-"""The conditional GAN: a generator of the next band bar and a critic of (condition, bar)."""
+"""The conditional GAN: a generator of the next band bar and a critic of (condition, bar).
+
+Modules run on one thread at a time: the training thread (the live worker runs the exported
+TorchScript copy).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import torch
 import torch.nn.functional as TF
 from torch import nn
 
-from coperformer.model import features as F
+from coperformer.music import features as F
 
 STEPS = 16
 

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from coperformer.common.paths import cache_dir
 from coperformer.model.collections import (
     PLANNER_TRAINING,
     PLANNER_TRAINING_COUNTS,
     collection_melodies,
 )
-from coperformer.model.dataset import cache_dir
 from coperformer.music.harmony import estimate_key, pitch_class_histogram
 from coperformer.music.listening import (
     CANDIDATES,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,24 +10,22 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from coperformer.model import features as F
+from coperformer.common.errors import CoperformerError, first_line
+from coperformer.music import features as F
 from coperformer.music.harmony import estimate_key, pitch_class_histogram
-from coperformer.music.listening import Chord, RewardModel, candidate_chords
+from coperformer.music.listening import Chord, candidate_chords
 from coperformer.music.meter import METER_CODES
 from coperformer.music.metrics import band_agreement, chord_agreement
 from coperformer.music.roll import REST
 
 SUPPORTED_FORMAT = 1
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
-DEFAULT_MODEL = "bach"
-LISTENER_FILE = "listener.npz"
 SHORT_BAR_STEPS = 8  # 2/4 and 3/8: live notes may be eighths
 SHORT_BAR_ONSET_LOGIT = -2.0  # and re-strike more readily (6-14 onsets a bar; tuning set)
 OFFLINE_DRAWS = 4  # offline: noise draws in one call, the best fit to the heard bar wins
 LIVE_CANDIDATES = 8  # noise draws per planned live bar, in one batched call
 
 
-class ModelError(ValueError):
+class ModelError(CoperformerError, ValueError):
     """A model file that is missing or not a coperformer model."""
 
 
@@ -40,42 +37,16 @@ class BandBar:
     onsets: np.ndarray
 
     def key(self) -> bytes:
-        """A hashable fingerprint of the bar (to recognize a bar played before)."""
+        """A hashable fingerprint of the bar, to recognize a bar played before (any thread)."""
         return self.pitches.tobytes() + np.packbits(self.onsets).tobytes()
 
 
-def resolve_model(name_or_path: str | None) -> Path:
-    """A model name from models/ (or COPERFORMER_MODELS), or a path to a .pt file."""
-    text = name_or_path or DEFAULT_MODEL
-    candidate = Path(text)
-    if candidate.suffix == ".pt" or os.sep in text:
-        if not candidate.exists():
-            raise ModelError(f"model file not found: {candidate}")
-        return candidate
-    folder = Path(os.environ.get("COPERFORMER_MODELS", MODELS_DIR))
-    path = folder / f"{text}.pt"
-    if not path.exists():
-        known = sorted(p.stem for p in folder.glob("*.pt"))
-        have = ", ".join(known) or "none"
-        raise ModelError(f"no model named {text!r} in {folder} (have: {have})")
-    return path
-
-
-def load_reward_model(path: str | Path | None = None) -> RewardModel:
-    """The listening band's reward model (models/listener.npz unless a path is given)."""
-    folder = Path(os.environ.get("COPERFORMER_MODELS", MODELS_DIR))
-    target = Path(path) if path else folder / LISTENER_FILE
-    if not target.exists() and not path:
-        target = MODELS_DIR / LISTENER_FILE
-    try:
-        return RewardModel.load(target)
-    except (OSError, KeyError, ValueError) as exc:
-        raise ModelError(f"{target}: not a listening-band reward model ({_first_line(exc)})"
-                         ) from exc
-
-
 class BandModel:
-    """A loaded generator: feed bar slots, get band bars back (single CPU thread)."""
+    """A loaded generator: feed bar slots, get band bars back (single CPU thread).
+
+    Thread rules: load it on any thread; then one thread at a time generates (the live
+    worker, or the offline loop). The metadata properties may be read from any thread.
+    """
 
     def __init__(self, path: str | Path, threads: int = 1):
         self.path = Path(path)
@@ -86,7 +57,7 @@ class BandModel:
                 self._module = torch.jit.load(str(self.path), map_location="cpu")
             self.metadata = json.loads(self._module.metadata())
         except (RuntimeError, ValueError, AttributeError, OSError) as exc:
-            raise ModelError(f"{self.path}: not a coperformer model ({_first_line(exc)})") from exc
+            raise ModelError(f"{self.path}: not a coperformer model ({first_line(exc)})") from exc
         if self.metadata.get("format") != SUPPORTED_FORMAT:
             raise ModelError(f"{self.path}: unsupported model format {self.metadata.get('format')}")
         self._module.eval()
@@ -281,8 +252,3 @@ def _segments(sounding: np.ndarray, starts: np.ndarray) -> list[tuple[int, int]]
         if on and begin is None:
             begin = step
     return out
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

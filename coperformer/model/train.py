@@ -14,8 +14,8 @@ import torch.nn.functional as TF
 from torch.nn.parallel import DistributedDataParallel
 
 from coperformer.model import dataset as D
-from coperformer.model import features as F
 from coperformer.model.network import Critic, Generator, band_input, hard_band
+from coperformer.music import features as F
 
 
 @dataclass

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 STEPS_PER_QUARTER = 4
 MAX_BAR_STEPS = 16
-METER_CODES = ("3/4", "4/4", "6/8", "other")
+SUPPORTED_METERS = ("3/4", "4/4", "6/8")  # what the live transport and the model know
+METER_CODES = SUPPORTED_METERS + ("other",)  # the model's meter input
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from coperformer.music.notes import Note, Piece
 
 BAND_VOICES = 3
 REST = -1
+BAND_VELOCITY = 72
+DOWNBEAT_ACCENT = 8
 
 
 @dataclass
@@ -157,3 +159,15 @@ def line_to_notes(
 
 def _step_note(pitch: int, start: int, end: int, velocity: int) -> Note:
     return Note(pitch, start / STEPS_PER_QUARTER, end / STEPS_PER_QUARTER, velocity)
+
+
+def bar_voices(pitches: np.ndarray, onsets: np.ndarray, start_step: int = 0,
+               ) -> list[list[Note]]:
+    """One bar of band steps [voices, steps] as notes per voice, the downbeat accented."""
+    voices = []
+    for voice in range(pitches.shape[0]):
+        notes = line_to_notes(pitches[voice], onsets[voice], start_step, BAND_VELOCITY)
+        voices.append([Note(n.pitch, n.start, n.end,
+                            n.velocity + (DOWNBEAT_ACCENT if round(n.start * 4) == start_step
+                                          else 0)) for n in notes])
+    return voices

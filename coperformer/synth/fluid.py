@@ -9,17 +9,19 @@ from pathlib import Path
 
 import numpy as np
 
+from coperformer.common.errors import CoperformerError
+from coperformer.music.gm import DRUM_BANK, DRUM_CHANNEL
+
 SAMPLE_RATE = 44100
 LIVE_SAMPLE_RATE = 96000  # halves the 64-frame grid on which FluidSynth starts scheduled notes
-DRUM_CHANNEL = 9
 
 
-class SynthError(RuntimeError):
+class SynthError(CoperformerError, RuntimeError):
     """FluidSynth is missing or refused a soundfont or driver."""
 
 
 def load_fluidsynth():
-    """Import pyfluidsynth, turning a missing libfluidsynth into a clear error."""
+    """Import pyfluidsynth, turning a missing libfluidsynth into a clear error (any thread)."""
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             import fluidsynth
@@ -30,8 +32,16 @@ def load_fluidsynth():
     return fluidsynth
 
 
+def buffer_latency_ms(period_size: int, periods: int, sample_rate: int) -> float:
+    """The latency an audio driver's buffer adds: periods of period_size frames (any thread)."""
+    return 1000.0 * period_size * periods / sample_rate
+
+
 class FluidSynth:
-    """A FluidSynth instance with one soundfont; renders with get_samples when not started."""
+    """A FluidSynth instance with one soundfont; renders with get_samples when not started.
+
+    FluidSynth locks internally: note and controller calls may come from any thread.
+    """
 
     def __init__(self, soundfont: str | os.PathLike, sample_rate: int = SAMPLE_RATE,
                  gain: float = 0.4, **settings):
@@ -47,40 +57,41 @@ class FluidSynth:
             self.program(channel, 0)
 
     def program(self, channel: int, program: int) -> None:
-        """Select a GM program (the drum kit bank on channel 10)."""
-        bank = 128 if channel == DRUM_CHANNEL else 0
+        """Select a GM program (the drum kit bank on the drum channel). Any thread."""
+        bank = DRUM_BANK if channel == DRUM_CHANNEL else 0
         self.synth.program_select(channel, self.sfid, bank, program)
 
     def preset_name(self, program: int, bank: int = 0) -> str:
-        """The soundfont's name for a preset ('' when it has none)."""
+        """The soundfont's name for a preset ('' when it has none). Any thread."""
         name = self.synth.sfpreset_name(self.sfid, bank, program)
         return name or ""
 
     def noteon(self, channel: int, pitch: int, velocity: int) -> None:
-        """Start a note now."""
+        """Start a note now. Any thread."""
         self.synth.noteon(channel, pitch, velocity)
 
     def noteoff(self, channel: int, pitch: int) -> None:
-        """End a note now."""
+        """End a note now. Any thread."""
         self.synth.noteoff(channel, pitch)
 
     def cc(self, channel: int, control: int, value: int) -> None:
-        """Send a controller change now."""
+        """Send a controller change now. Any thread."""
         self.synth.cc(channel, control, value)
 
-    def all_notes_off(self, channels=range(16)) -> None:
-        """End every note on the given channels."""
-        for channel in channels:
+    def silence(self) -> None:
+        """End every note and cut every sound on all 16 channels at once. Any thread."""
+        for channel in range(16):
             self.synth.all_notes_off(channel)
+            self.synth.all_sounds_off(channel)
 
     def render(self, frames: int) -> np.ndarray:
-        """Render ``frames`` stereo frames as int16 [frames, 2]."""
+        """Render ``frames`` stereo frames as int16 [frames, 2]; the rendering thread only."""
         if frames <= 0:
             return np.zeros((0, 2), np.int16)
         return np.asarray(self.synth.get_samples(frames), np.int16).reshape(-1, 2)
 
     def close(self) -> None:
-        """Free the synth."""
+        """Free the synth; the owner's thread, once nothing else uses it."""
         if self.synth is not None:
             self.synth.delete()
             self.synth = None

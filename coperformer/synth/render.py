@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from coperformer.io.midifile import Song, atomic_write, read_song
+from coperformer.common.files import atomic_write
+from coperformer.io.midifile import Song, read_song
 from coperformer.synth.fluid import FluidSynth
 
 TAIL_SECONDS = 1.5

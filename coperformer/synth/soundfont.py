@@ -1,12 +1,17 @@
-"""Finding the General MIDI soundfont: user's choice, env var, setting, soundfonts/, system."""
+"""Finding the General MIDI soundfont: user's choice, env var, setting, soundfonts/, system.
+
+Pure look-ups on the file system: any thread.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from coperformer.common.errors import CoperformerError
+from coperformer.common.paths import soundfonts_dir
+
 ENV_VAR = "COPERFORMER_SOUNDFONT"
-REPO_SOUNDFONTS = Path(__file__).resolve().parents[2] / "soundfonts"
 SYSTEM_SOUNDFONTS = (
     "/usr/share/sounds/sf2/FluidR3_GM.sf2",
     "/usr/share/sounds/sf2/default-GM.sf2",
@@ -17,13 +22,15 @@ SYSTEM_SOUNDFONTS = (
     "/opt/homebrew/share/soundfonts/default.sf2",
     "C:/soundfonts/default.sf2",
 )
-HOW_TO_GET = (
-    "install one (Debian/Ubuntu: sudo apt install fluid-soundfont-gm), drop a GM .sf2 into "
-    f"{REPO_SOUNDFONTS}, or pass --soundfont FILE.sf2 / set {ENV_VAR}"
-)
 
 
-class SoundfontError(FileNotFoundError):
+def how_to_get() -> str:
+    """What to do when no soundfont is found."""
+    return ("install one (Debian/Ubuntu: sudo apt install fluid-soundfont-gm), drop a GM .sf2 "
+            f"into {soundfonts_dir()}, or pass --soundfont FILE.sf2 / set {ENV_VAR}")
+
+
+class SoundfontError(CoperformerError, FileNotFoundError):
     """No usable soundfont, with a message that says how to get one."""
 
 
@@ -38,9 +45,9 @@ def _is_soundfont(path: Path) -> bool:
 
 def _checked(path: Path, origin: str) -> Path:
     if not path.is_file():
-        raise SoundfontError(f"soundfont from {origin} not found: {path}; {HOW_TO_GET}")
+        raise SoundfontError(f"soundfont from {origin} not found: {path}; {how_to_get()}")
     if not _is_soundfont(path):
-        raise SoundfontError(f"{path} (from {origin}) is not a SoundFont 2 file; {HOW_TO_GET}")
+        raise SoundfontError(f"{path} (from {origin}) is not a SoundFont 2 file; {how_to_get()}")
     return path
 
 
@@ -50,8 +57,8 @@ def find_soundfont(chosen: str | None = None, setting: str | None = None) -> Pat
                           (setting, "settings")):
         if value:
             return _checked(Path(value).expanduser(), origin)
-    bundled = sorted(REPO_SOUNDFONTS.glob("*.sf2"))
+    bundled = sorted(soundfonts_dir().glob("*.sf2"))
     for path in bundled + [Path(p) for p in SYSTEM_SOUNDFONTS]:
         if path.is_file() and _is_soundfont(path):
             return path
-    raise SoundfontError(f"no General MIDI soundfont found; {HOW_TO_GET}")
+    raise SoundfontError(f"no General MIDI soundfont found; {how_to_get()}")

@@ -4,9 +4,11 @@ import pytest
 from coperformer.engine.clock import NS_PER_S, VirtualClock
 from coperformer.engine.events import END, NOTE_OFF, NOTE_ON, InputEvent, parse_midi
 from coperformer.engine.live_band import LiveBand
-from coperformer.engine.recorder import Recorder, recover_journal
-from coperformer.engine.session import BAND_CHANNELS, MS, Session, SessionConfig
-from coperformer.engine.sinks import METRONOME_CHANNEL, MemorySink
+from coperformer.engine.recorder import Recorder
+from coperformer.engine.session import MS, Session, SessionConfig
+from coperformer.engine.sinks import BAND_CHANNELS, METRONOME_CHANNEL, MemorySink
+from coperformer.io.takefile import save_take
+from coperformer.jam.recovery import recover_journal
 from coperformer.music.meter import Meter
 from tests.engine.fakes import ChordGenerator
 
@@ -154,7 +156,7 @@ def test_recording_keeps_the_performance_and_drops_the_count_in(tmp_path):
     run_until(session, clock, bar0 + 3 * 2 * NS_PER_S)
     session.stop()
     out = tmp_path / "take.mid"
-    recorder.save(out)
+    save_take(recorder, out)
     assert not journal.exists()
     midi = mido.MidiFile(out)
     assert [t.name for t in midi.tracks] == ["Conductor", "Melody", "Alto", "Tenor", "Bass"]

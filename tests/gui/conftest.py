@@ -5,6 +5,11 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+def wait_for_band(qtbot, window):
+    """The band's strips appear once the model (loaded off the GUI thread) is ready."""
+    qtbot.waitUntil(lambda: len(window.strips) == 4, timeout=30000)
+
+
 @pytest.fixture
 def settings(tmp_path):
     from PySide6.QtCore import QSettings
@@ -25,6 +30,7 @@ def window(qtbot, settings, ports, tmp_path, monkeypatch, shipped_model):
     win = make_window(settings, list_inputs=lambda: list(ports))
     qtbot.addWidget(win)
     win.show()
+    wait_for_band(qtbot, win)
     yield win
     if win.controller.running:
         win.controller.stop()

@@ -7,6 +7,7 @@ import mido
 import pytest
 
 from coperformer.gui.panels import QWERTY_LABEL
+from tests.gui.conftest import wait_for_band
 from tests.midi_helpers import melody_notes, write_midi
 
 
@@ -79,6 +80,8 @@ def test_settings_survive_a_restart(qtbot, settings, tmp_path, monkeypatch, ship
 
     first = make_window(settings, list_inputs=lambda: ["Keys A"])
     qtbot.addWidget(first)
+    wait_for_band(qtbot, first)
+    assert [s.label.text() for s in first.strips] == ["Player", "Alto", "Tenor", "Bass"]
     first.transport.tempo.setValue(97)
     first.transport.meter.setCurrentText("6/8")
     first.transport.metronome.setChecked(False)
@@ -88,6 +91,7 @@ def test_settings_survive_a_restart(qtbot, settings, tmp_path, monkeypatch, ship
     first.close()
     second = make_window(settings, list_inputs=lambda: ["Keys A"])
     qtbot.addWidget(second)
+    wait_for_band(qtbot, second)
     assert second.transport.tempo.value() == 97
     assert second.transport.meter.currentText() == "6/8"
     assert not second.transport.metronome.isChecked()
@@ -98,12 +102,12 @@ def test_settings_survive_a_restart(qtbot, settings, tmp_path, monkeypatch, ship
 
 def test_changing_a_voice_program_changes_what_fluidsynth_plays(window, qtbot, fast_melody):
     _play_file(window, fast_melody)
-    synth = window.controller.setup.synth.synth.synth
+    synth = window.controller.jam.synth.synth.synth
     qtbot.waitUntil(lambda: synth.program_info(3)[2] == 42, timeout=5000)
-    window.strips[3].program.setCurrentIndex(32)  # Bass: acoustic bass
-    assert synth.program_info(3)[2] == 32
+    window.strips[3].program.setCurrentIndex(32)  # Bass: acoustic bass (through the inbox)
+    qtbot.waitUntil(lambda: synth.program_info(3)[2] == 32, timeout=2000)
     window.strips[1].program.setCurrentIndex(73)  # Alto: flute
-    assert synth.program_info(1)[2] == 73
+    qtbot.waitUntil(lambda: synth.program_info(1)[2] == 73, timeout=2000)
 
 
 def test_qwerty_keys_make_notes(window, qtbot):
@@ -116,7 +120,7 @@ def test_qwerty_keys_make_notes(window, qtbot):
     assert 60 in window.keys.down
     qtbot.keyRelease(window, "a")
     qtbot.waitUntil(lambda: 60 not in window.keys.down, timeout=3000)
-    assert window.controller.setup.passthrough_ms
+    assert window.controller.jam.passthrough.latency_ms
 
 
 def test_errors_show_in_the_window(window, tmp_path, monkeypatch):
@@ -156,11 +160,11 @@ def test_piano_roll_survives_many_frames(window):
 def test_an_unsaved_journal_is_offered_for_recovery(window, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
+    from coperformer.common.paths import recordings_dir
     from coperformer.engine.clock import VirtualClock
     from coperformer.engine.recorder import Recorder
     from coperformer.engine.transport import Transport
     from coperformer.gui.app import offer_recovery
-    from coperformer.gui.controller import recordings_dir
 
     folder = recordings_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -214,4 +218,44 @@ def test_a_driver_that_cannot_open_falls_back_to_silent_play(window):
     window.transport.play.setChecked(True)
     assert window.controller.running
     assert "playing without sound" in window.banner.text()
-    assert window.controller.setup.synth.driver is None
+    assert window.controller.jam.synth.driver is None
+
+
+def test_a_worker_failure_reaches_the_window(window, qtbot, fast_melody, tmp_path, monkeypatch):
+    """The generator raises mid-jam: banner, back to Play, notes silenced, the take kept."""
+    import threading
+
+    from coperformer.model.store import load_model
+    from coperformer.synth.live_synth import LiveSynth
+
+    model = load_model(window.band.model.currentText())
+    real_generate, bars = model.generate, []
+
+    def generate(*args):
+        bars.append(1)
+        if len(bars) > 3:
+            raise RuntimeError("the generator exploded")
+        return real_generate(*args)
+
+    monkeypatch.setattr(model, "generate", generate)
+    silenced = []
+    real_silence = LiveSynth.all_notes_off
+    monkeypatch.setattr(LiveSynth, "all_notes_off", lambda synth: (
+        silenced.append(threading.current_thread().name), real_silence(synth))[1])
+    target = tmp_path / "take.mid"
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(target), "MIDI files (*.mid)"))
+    window.recording.record.setChecked(True)
+    _play_file(window, fast_melody)
+    assert window.controller.running, window.banner.text()
+    qtbot.waitUntil(lambda: not window.transport.play.isChecked(), timeout=20000)
+    assert window.banner.isVisible()
+    assert "RuntimeError: the generator exploded" in window.banner.text()
+    assert window.transport.play.text() == "▶ Play"
+    assert not window.controller.running
+    assert "coperformer-worker" in silenced, "the failing worker silenced every note"
+    midi = mido.MidiFile(target)
+    assert [t.name for t in midi.tracks] == ["Conductor", "Melody", "Alto", "Tenor", "Bass"]
+    assert sum(m.type == "note_on" and m.velocity for m in midi.tracks[1]) > 0
+    band = sum(m.type == "note_on" and m.velocity for t in midi.tracks[2:] for m in t)
+    assert band > 0, "the bars planned before the failure are in the take"

@@ -1,13 +1,8 @@
 import mido
 import pytest
 
-from coperformer.io.midifile import (
-    MidiInputError,
-    atomic_write,
-    choose_melody,
-    read_song,
-    song_to_piece,
-)
+from coperformer.common.files import atomic_write
+from coperformer.io.midifile import MidiInputError, choose_melody, read_song, song_to_piece
 from coperformer.io.smfwrite import write_accompaniment
 from coperformer.music.notes import Note
 from tests.midi_helpers import melody_notes, write_midi

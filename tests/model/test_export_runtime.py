@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from coperformer.model import features as F
 from coperformer.model.export import export_generator
 from coperformer.model.network import Generator
-from coperformer.model.runtime import BandModel, ModelError, decode_bar, resolve_model
+from coperformer.model.runtime import BandModel, ModelError, decode_bar
+from coperformer.model.store import resolve_model
+from coperformer.music import features as F
 
 
 @pytest.fixture(scope="module")

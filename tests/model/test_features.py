@@ -1,6 +1,6 @@
 import numpy as np
 
-from coperformer.model import features as F
+from coperformer.music import features as F
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Note, Piece, bars_for
 from coperformer.music.roll import grid_from_piece

@@ -5,7 +5,7 @@ import sys
 
 import torch
 
-from coperformer.cli import main
+from coperformer.cli.main import main
 from tests.model.test_dataset import make_midi_corpus
 
 

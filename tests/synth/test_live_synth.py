@@ -5,11 +5,11 @@ import wave
 
 import numpy as np
 
-from coperformer.bench_live import onset_error
+from coperformer.bench.onsets import onset_error
 from coperformer.engine.clock import RealClock
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.synth.analysis import rms
-from coperformer.synth.live import LiveSynth
+from coperformer.synth.live_synth import LiveSynth
 
 
 def test_band_notes_land_on_the_grid_in_rendered_audio(soundfont):

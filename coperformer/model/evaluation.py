@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from coperformer.accompany import BarGenerator, accompany_grid
 from coperformer.model import dataset as D
-from coperformer.model import features as F
+from coperformer.music import features as F
+from coperformer.music.accompany import BarGenerator, accompany_grid
 from coperformer.music.baselines import held_tonic, previous_bar_triads, same_bar_triads
 from coperformer.music.listening import DEFAULT_ADVENTURE, HarmonyPlanner, RewardModel
 from coperformer.music.metrics import FIGURES, measure

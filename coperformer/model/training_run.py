@@ -1,4 +1,5 @@
-"""The training driver behind `coperformer train`: loop, progress bar, checkpoints, export."""
+"""A training run behind `coperformer train`: data, the loop over the GAN steps of train.py,
+progress bar, checkpoints, export and the model card (the training process's main thread)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from coperformer.common.proc import machine
 from coperformer.model import dataset as D
 from coperformer.model.card import update_card
 from coperformer.model.export import export_generator
@@ -70,7 +72,7 @@ def _iteration(run: Run, train: D.BarSet, rng: np.random.Generator, config: Trai
     return {"W": wasserstein, "rec": rec, "adv": adv}
 
 
-def train(config: TrainConfig, out: Path, resume: bool) -> dict:
+def run_training(config: TrainConfig, out: Path, resume: bool) -> dict:
     """Train, checkpointing as it goes; export the generator and write the card on rank 0."""
     torch.set_num_threads(max(1, torch.get_num_threads()))
     run = build_run(config)
@@ -109,8 +111,6 @@ def train(config: TrainConfig, out: Path, resume: bool) -> dict:
 
 def machine_line() -> str:
     """The CPU, its core count and torch's thread count."""
-    from coperformer.bench import machine
-
     return f"{machine()}, torch threads {torch.get_num_threads()}"
 
 

@@ -1,45 +1,47 @@
-"""The onset-error benchmark again, with the window open and the piano roll animating."""
+"""Run some work while the main window is open and its piano roll animates at display rate
+(used to check that the window cannot disturb the band's timing). The GUI thread."""
 
 from __future__ import annotations
 
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
 from coperformer.engine.sinks import ScheduledNote
+from coperformer.gui.app import apply_theme, make_window
+
+FEED_MS = 100  # new notes for the roll this often
 
 
-def onset_error_with_window(soundfont: Path) -> dict:
-    """Measure the band's onset error while the roll repaints at display rate."""
-    from PySide6.QtCore import QSettings, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from coperformer.bench_live import onset_error
-    from coperformer.gui.app import apply_theme, make_window
-
+def run_while_animating(work: Callable[[], dict]) -> tuple[dict, float]:
+    """Open the window, feed its roll notes, run ``work`` on a thread until it returns;
+    returns its result and the roll's frames per second meanwhile."""
     app = QApplication.instance() or QApplication([])
     apply_theme(app)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = QSettings(str(Path(tmp) / "bench.ini"), QSettings.IniFormat)
+        settings = QSettings(str(Path(tmp) / "animate.ini"), QSettings.IniFormat)
         window = make_window(settings, list_inputs=lambda: [])
         window.resize(1366, 768)
         window.show()
         feeder = QTimer()
         feeder.timeout.connect(lambda: _feed(window))
-        feeder.start(100)
+        feeder.start(FEED_MS)
         result: dict = {}
-        worker = threading.Thread(target=lambda: result.update(onset_error(soundfont)))
+        worker = threading.Thread(target=lambda: result.update(work()))
         frames_before, started = window.roll.frames, time.perf_counter()
         worker.start()
         while worker.is_alive():
             app.processEvents()
             time.sleep(0.002)
-        seconds = time.perf_counter() - started
-        fps = (window.roll.frames - frames_before) / seconds
+        fps = (window.roll.frames - frames_before) / (time.perf_counter() - started)
         feeder.stop()
         window.close()
-    return {"onset_error_ms": result, "roll_frames_per_second": round(fps, 1)}
+    return result, round(fps, 1)
 
 
 def _feed(window) -> None:

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
-from coperformer.model import features as F
+from coperformer.music import features as F
+from coperformer.music.features import BarGenerator
 from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner
 from coperformer.music.notes import Note, Piece
-from coperformer.music.roll import Grid, grid_from_piece, line_to_notes
+from coperformer.music.roll import Grid, bar_voices, grid_from_piece
 
-BAND_VELOCITY = 72
-DOWNBEAT_ACCENT = 8
 RECENT_PATTERNS = 64  # the live band avoids repeating any of its last 64 bars exactly
-
-
-class BarGenerator(Protocol):
-    """Anything that turns past bars (and maybe the current melody) into a band bar."""
-
-    def generate(self, context: F.BarSlots, current: F.BarSlots, offline: bool,
-                 rng: np.random.Generator, profile: np.ndarray, chord: Chord | None = None,
-                 avoid: frozenset[bytes] = frozenset()):
-        """The band of the current bar (on a planned chord; unlike the bars in ``avoid``)."""
 
 
 @dataclass
@@ -90,18 +79,6 @@ def slots_to_grid(slots: F.BarSlots, grid: Grid) -> Grid:
         out.band[:, span] = slots.band[bar, :, :length]
         out.band_onset[:, span] = slots.band_onset[bar, :, :length]
     return out
-
-
-def bar_voices(pitches: np.ndarray, onsets: np.ndarray, start_step: int = 0,
-               ) -> list[list[Note]]:
-    """One bar of band steps [voices, steps] as notes per voice, the downbeat accented."""
-    voices = []
-    for voice in range(pitches.shape[0]):
-        notes = line_to_notes(pitches[voice], onsets[voice], start_step, BAND_VELOCITY)
-        voices.append([Note(n.pitch, n.start, n.end,
-                            n.velocity + (DOWNBEAT_ACCENT if round(n.start * 4) == start_step
-                                          else 0)) for n in notes])
-    return voices
 
 
 def band_notes(grid: Grid) -> list[list[Note]]:

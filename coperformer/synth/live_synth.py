@@ -11,19 +11,29 @@ import numpy as np
 
 from coperformer.engine.clock import Clock
 from coperformer.engine.sinks import ScheduledNote
-from coperformer.synth.fluid import LIVE_SAMPLE_RATE, FluidSynth, SynthError, load_fluidsynth
+from coperformer.synth.fluid import (
+    LIVE_SAMPLE_RATE,
+    FluidSynth,
+    SynthError,
+    buffer_latency_ms,
+    load_fluidsynth,
+)
+
+BLOCK_FRAMES = 128
 
 
 class AudioDriverError(SynthError):
     """The sound card or sound server could not be opened."""
 
-BLOCK_FRAMES = 128
-
 
 class LiveSynth:
     """A NoteSink. With a driver, audio goes to the sound card; with driver None, a render
     thread advances the synth in real time (the sequencer follows the rendered samples) and
-    can stream the audio to a WAV file."""
+    can stream the audio to a WAV file.
+
+    Built and closed on the owner's thread; the NoteSink methods may be called from any
+    thread (the sequencer is guarded by a lock, FluidSynth locks itself).
+    """
 
     def __init__(self, soundfont: Path, clock: Clock, driver: str | None = None,
                  period_size: int = 128, periods: int = 2, sample_rate: int = LIVE_SAMPLE_RATE,
@@ -32,7 +42,7 @@ class LiveSynth:
         self.clock, self.driver, self.sample_rate = clock, driver, sample_rate
         settings = {"audio.period-size": period_size, "audio.periods": periods}
         self.synth = FluidSynth(soundfont, sample_rate, gain, **settings)
-        self.latency_ms = 1000.0 * period_size * periods / sample_rate if driver else 0.0
+        self.latency_ms = buffer_latency_ms(period_size, periods, sample_rate) if driver else 0.0
         self._sequencer = fs.Sequencer(time_scale=sample_rate, use_system_timer=driver is not None)
         self._dest = self._sequencer.register_fluidsynth(self.synth.synth)
         self._lock = threading.Lock()
@@ -57,7 +67,7 @@ class LiveSynth:
 
     # --- time -------------------------------------------------------------------------------
     def tick_at(self, time_ns: int) -> int:
-        """The sequencer tick (one per sample) that corresponds to an absolute time."""
+        """The sequencer tick (one per sample) of an absolute time. Any thread."""
         return self._reference_tick + round((time_ns - self.reference_ns) * self.sample_rate / 1e9)
 
     def _render_loop(self) -> None:
@@ -77,7 +87,7 @@ class LiveSynth:
 
     # --- NoteSink ---------------------------------------------------------------------------
     def schedule(self, notes: list[ScheduledNote]) -> None:
-        """Hand notes to FluidSynth's sequencer at absolute sample ticks."""
+        """Hand notes to FluidSynth's sequencer at absolute sample ticks. Any thread."""
         with self._lock:
             for n in notes:
                 self._sequencer.note_on(self.tick_at(n.on_ns), n.channel, n.pitch, n.velocity,
@@ -86,30 +96,28 @@ class LiveSynth:
                                          dest=self._dest)
 
     def play_now(self, channel: int, pitch: int, velocity: int) -> None:
-        """The player's own note, at once."""
+        """The player's own note, at once (the MIDI callback's thread, say). Any thread."""
         if velocity:
             self.synth.noteon(channel, pitch, velocity)
         else:
             self.synth.noteoff(channel, pitch)
 
     def control_now(self, channel: int, control: int, value: int) -> None:
-        """A controller change at once (the sustain pedal, say)."""
+        """A controller change at once (the sustain pedal, say). Any thread."""
         self.synth.cc(channel, control, value)
 
     def set_program(self, channel: int, program: int) -> None:
-        """A GM program for a channel."""
+        """A GM program for a channel. Any thread."""
         self.synth.program(channel, program)
 
     def all_notes_off(self) -> None:
-        """Forget scheduled events and silence every channel."""
+        """Forget scheduled events and silence every channel. Any thread."""
         with self._lock:
             _remove_events(self._sequencer, self._dest)
-            for channel in range(16):
-                self.synth.synth.all_notes_off(channel)
-                self.synth.synth.all_sounds_off(channel)
+            self.synth.silence()
 
     def close(self) -> None:
-        """Stop rendering, finish the WAV, free FluidSynth."""
+        """Stop rendering, finish the WAV, free FluidSynth; the owner's thread, once."""
         self.all_notes_off()
         self._stop.set()
         if self._thread is not None:
@@ -146,7 +154,7 @@ def _remove_events(sequencer, dest: int) -> None:
 
 
 def audio_drivers() -> list[str]:
-    """FluidSynth's audio drivers on this system (read from its settings)."""
+    """FluidSynth's audio drivers on this system (read from its settings). Any thread."""
     import ctypes
 
     fs = load_fluidsynth()

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from coperformer.cli import command
+from coperformer.cli.common import CommandError
 
 
 def add_evaluate(sub) -> None:
@@ -28,11 +28,10 @@ def add_evaluate(sub) -> None:
     p.add_argument("--card", action="store_true", help="store the figures in the model card")
 
 
-@command("evaluate")
 def run_evaluate(args: argparse.Namespace) -> int:
     """Print the evaluation tables and the issue's goals."""
-    from coperformer.commands import load_model
-    from coperformer.evaluation import (
+    from coperformer.model.card import update_card
+    from coperformer.model.evaluation import (
         CHORALES,
         collection_sets,
         evaluate,
@@ -40,8 +39,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         markdown_table,
         test_chorales,
     )
-    from coperformer.model.card import update_card
-    from coperformer.model.runtime import load_reward_model
+    from coperformer.model.store import load_model, load_reward_model
 
     model = load_model(args.model)
     reward = load_reward_model()
@@ -69,12 +67,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _adventure(value: float | None) -> float:
-    from coperformer.cli import UserError
     from coperformer.music.listening import DEFAULT_ADVENTURE
 
     chosen = DEFAULT_ADVENTURE if value is None else value
     if not 0.0 <= chosen <= 1.0:
-        raise UserError(f"--adventure must be between 0 and 1, not {chosen}")
+        raise CommandError(f"--adventure must be between 0 and 1, not {chosen}")
     return chosen
 
 

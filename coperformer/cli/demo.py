@@ -1,26 +1,15 @@
-"""The demo: melodies from music21 (a held-out chorale, a folk song), accompanied and rendered."""
+"""`coperformer demo`: melodies from music21 (a held-out chorale, a folk song), accompanied
+and rendered."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
-from coperformer.accompany import accompany_piece
-from coperformer.cli import UserError
 from coperformer.io.midifile import read_song
-from coperformer.io.smfwrite import OutTrack, conductor_track, notes_to_events, write_smf
+from coperformer.io.smfwrite import write_melody
+from coperformer.music.accompany import accompany_piece
 from coperformer.music.notes import Piece
-
-TICKS = 480
-
-
-def write_melody(piece: Piece, path: Path, bpm: float = 96.0) -> None:
-    """Write a piece's melody as a one-track SMF (with its meter and a tempo)."""
-    from coperformer.music.meter import Meter
-
-    meter: Meter = piece.bars[0].meter
-    events = notes_to_events(piece.melody, 0, TICKS)
-    conductor = conductor_track([(0, round(60e6 / bpm))], [(0, meter)])
-    write_smf(path, TICKS, conductor, [OutTrack("Melody", 0, 0, events)])
 
 
 def demo_pieces() -> list[Piece]:
@@ -34,16 +23,13 @@ def demo_pieces() -> list[Piece]:
 
 def make_demo(out: Path, model_name: str | None, soundfont: str | None) -> list[Path]:
     """Accompany and render the demo pieces; returns the files written."""
-    from coperformer.commands import load_model
     from coperformer.io.midifile import choose_melody
     from coperformer.io.smfwrite import write_accompaniment
+    from coperformer.model.store import load_model
     from coperformer.synth.render import render_file
-    from coperformer.synth.soundfont import SoundfontError, find_soundfont
+    from coperformer.synth.soundfont import find_soundfont
 
-    try:
-        font = find_soundfont(soundfont)
-    except SoundfontError as exc:
-        raise UserError(str(exc)) from exc
+    font = find_soundfont(soundfont)
     model = load_model(model_name)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -60,3 +46,18 @@ def make_demo(out: Path, model_name: str | None, soundfont: str | None) -> list[
             render_file(midi_path, wav_path, font)
             written += [midi_path, wav_path]
     return written
+
+
+def add_demo(sub) -> None:
+    """Arguments of `coperformer demo`."""
+    p = sub.add_parser("demo", help="accompany a held-out chorale and a folk song, render them")
+    p.add_argument("--out", default="demo", help="folder for the files (default demo/)")
+    p.add_argument("--model", default=None)
+    p.add_argument("--soundfont", default=None)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Write two melodies, accompany them in both modes and render the results."""
+    for path in make_demo(Path(args.out), args.model, args.soundfont):
+        print(path)
+    return 0

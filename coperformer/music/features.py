@@ -1,11 +1,14 @@
-"""The model's input codec: grid bars <-> padded 16-step slots and one-hot features (numpy)."""
+"""The model's interface in numpy: grid bars <-> padded 16-step slots, one-hot features, and
+the BarGenerator protocol that any band model implements (pure functions: any thread)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
+from coperformer.music.listening import Chord
 from coperformer.music.meter import MAX_BAR_STEPS, METER_CODES
 from coperformer.music.roll import BAND_VOICES, REST, Grid
 
@@ -33,7 +36,7 @@ class BarSlots:
     meter: np.ndarray  # int8 [B]
 
     def take(self, index: np.ndarray) -> BarSlots:
-        """Select bars by index; index -1 gives an empty (all-invalid) bar."""
+        """Select bars by index; index -1 gives an empty (all-invalid) bar. Any thread."""
         safe = np.clip(index, 0, None)
         empty = index < 0
         out = BarSlots(*(getattr(self, f)[safe].copy() for f in SLOT_FIELDS))
@@ -46,6 +49,26 @@ class BarSlots:
 
 
 SLOT_FIELDS = ("melody", "melody_onset", "band", "band_onset", "valid", "meter")
+
+
+class BandBarLike(Protocol):
+    """One generated band bar: MIDI pitches (REST = -1) and onsets, [3, 16] each."""
+
+    pitches: np.ndarray
+    onsets: np.ndarray
+
+    def key(self) -> bytes:
+        """A hashable fingerprint of the bar."""
+
+
+class BarGenerator(Protocol):
+    """Anything that turns past bars (and maybe the current melody) into a band bar."""
+
+    def generate(self, context: BarSlots, current: BarSlots, offline: bool,
+                 rng: np.random.Generator, profile: np.ndarray, chord: Chord | None = None,
+                 avoid: frozenset[bytes] = frozenset()) -> BandBarLike:
+        """The band of the current bar, on a planned ``chord`` and unlike the bars in
+        ``avoid`` when given; called by one thread at a time."""
 
 
 def empty_slots(count: int) -> BarSlots:

@@ -1,0 +1,58 @@
+"""Real live sessions (a MIDI file as the player, FluidSynth without a device): decision
+margins, misses, pass-through latency, CPU use and start-up time."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from coperformer.bench.onsets import onset_error
+from coperformer.io.smfwrite import write_melody
+from coperformer.jam.jam import Jam
+from coperformer.jam.options import JamOptions
+from coperformer.music.meter import Meter
+from coperformer.music.notes import Note, Piece, bars_for
+
+SCALE = (60, 62, 64, 65, 67, 69, 71, 72, 71, 69, 67, 65, 64, 62)
+SESSION_TEMPOS = (120, 240)
+
+
+def melody_file(folder: Path, bpm: float, bars: int) -> Path:
+    """A scale in eighth notes over ``bars`` bars of 4/4, written as a MIDI file."""
+    notes = [Note(SCALE[i % len(SCALE)] + 7, i * 0.5, i * 0.5 + 0.45, 80)
+             for i in range(bars * 8)]
+    path = folder / f"melody-{bpm:g}.mid"
+    write_melody(Piece(notes, [], bars_for(Meter(4, 4), bars * 4.0)), path, bpm)
+    return path
+
+
+def session_figures(model: str | None, bpm: float, bars: int, folder: Path) -> dict:
+    """Run a real session (file input, FluidSynth without a device) and return its stats."""
+    options = JamOptions(input=str(melody_file(folder, bpm, bars)), model=model, tempo=bpm,
+                         meter="4/4")
+    started = time.perf_counter()
+    jam = Jam.build(options)
+    startup_ms = (time.perf_counter() - started) * 1000
+    jam.start()
+    while jam.running:
+        time.sleep(0.05)
+    stats = dict(jam.finish().stats)
+    stats["startup_ms"] = round(startup_ms, 1)
+    return stats
+
+
+def live_figures(model: str | None, session_bars: int, soundfont: Path) -> dict:
+    """The figures that need real sessions and rendered audio."""
+    out: dict = {"onset_error_ms": onset_error(soundfont),  # at the live default, 96 kHz
+                 "onset_error_44khz_ms": onset_error(soundfont, 44100)}
+    with tempfile.TemporaryDirectory() as tmp:
+        for bpm in SESSION_TEMPOS:
+            stats = session_figures(model, bpm, session_bars, Path(tmp))
+            out[f"session_{bpm}bpm"] = {
+                "margin_ms": stats["margin_ms"], "inference_ms": stats["inference_ms"],
+                "missed_deadlines": stats["missed_deadlines"], "bars": stats["bars_planned"],
+                "cpu_percent": stats["cpu_percent"], "startup_ms": stats["startup_ms"]}
+        for key in ("missed_deadlines", "passthrough_ms", "cpu_percent", "startup_ms"):
+            out[key] = stats[key]  # the fastest tempo's
+    return out

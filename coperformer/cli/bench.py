@@ -1,0 +1,67 @@
+"""`coperformer bench`: measure the speed figures and print them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from coperformer.cli.common import show
+
+
+def add_bench(sub) -> None:
+    """Arguments of `coperformer bench`."""
+    p = sub.add_parser("bench", help="measure speed figures and print them")
+    p.add_argument("--model", default=None)
+    p.add_argument("--inference-bars", type=int, default=2000,
+                   help="bars for the inference figure")
+    p.add_argument("--json", default=None, help="also write the figures as JSON here")
+    p.add_argument("--bars", dest="session_bars", type=int, default=12,
+                   help="bars per live session (at 120 and 240 BPM)")
+    p.add_argument("--quick", action="store_true", help="inference only (no live sessions)")
+    p.add_argument("--with-gui", action="store_true",
+                   help="also measure the onset error with the window open and animating")
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    """Measure and print the figures."""
+    from coperformer.bench.inference import bench_inference
+    from coperformer.common.proc import machine
+    from coperformer.model.store import load_model
+
+    started = time.perf_counter()
+    model = load_model(args.model)
+    startup_ms = (time.perf_counter() - started) * 1000
+    figures = {
+        "machine": machine(),
+        "model": str(model.path),
+        "model_load_ms": round(startup_ms, 1),
+        "inference_ms": bench_inference(model, args.inference_bars),
+        "inference_offline_ms": bench_inference(model, args.inference_bars, offline=True),
+    }
+    figures.update(_slow_figures(args))
+    for key, value in figures.items():
+        print(f"{key:>22}: {show(value)}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+def _slow_figures(args: argparse.Namespace) -> dict:
+    from coperformer.synth.soundfont import find_soundfont
+
+    out: dict = {}
+    if not args.quick or args.with_gui:
+        soundfont = find_soundfont()
+    if not args.quick:
+        from coperformer.bench.sessions import live_figures
+
+        out.update(live_figures(args.model, args.session_bars, soundfont))
+    if args.with_gui:
+        from coperformer.bench.window import onset_error_with_window
+
+        gui = onset_error_with_window(soundfont)
+        out["onset_error_gui_ms"] = gui["onset_error_ms"]
+        out["gui_roll_fps"] = gui["roll_frames_per_second"]
+    return out

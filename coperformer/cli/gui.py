@@ -1,0 +1,24 @@
+"""`coperformer gui`: open the desktop app (the default with no command)."""
+
+from __future__ import annotations
+
+import argparse
+
+from coperformer.cli.common import CommandError
+
+
+def add_gui(sub) -> None:
+    """Arguments of `coperformer gui`."""
+    g = sub.add_parser("gui", help="open the desktop app (the default with no command)")
+    g.add_argument("--input-file", default=None, help="start playing this MIDI file at once")
+    g.add_argument("--quit-after", type=float, default=None, help="close after N seconds")
+
+
+def run_gui_command(args: argparse.Namespace) -> int:
+    """Open the window and run Qt's event loop until it closes."""
+    try:
+        from coperformer.gui.app import run_gui
+    except ImportError as exc:
+        raise CommandError(f"the desktop app needs PySide6 and a display: {exc}") from exc
+    quit_ms = int(args.quit_after * 1000) if args.quit_after else None
+    return run_gui(quit_after_ms=quit_ms, input_file=args.input_file)

@@ -1,0 +1,61 @@
+"""The `coperformer` command line: the parser, the table of commands, and the one place where
+domain errors become one line on stderr (exit 2)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from coperformer import __version__
+from coperformer.cli import (
+    accompany,
+    bench,
+    demo,
+    devices,
+    evaluate,
+    gui,
+    play,
+    recover,
+    render,
+    train,
+)
+from coperformer.common.errors import CoperformerError
+
+COMMANDS = {  # name -> (add its subparser, run it)
+    "train": (train.add_train, train.run_train),
+    "accompany": (accompany.add_accompany, accompany.run_accompany),
+    "render": (render.add_render, render.run_render),
+    "demo": (demo.add_demo, demo.run_demo),
+    "evaluate": (evaluate.add_evaluate, evaluate.run_evaluate),
+    "bench": (bench.add_bench, bench.run_bench),
+    "play": (play.add_play, play.run_play),
+    "gui": (gui.add_gui, gui.run_gui_command),
+    "devices": (devices.add_devices, devices.run_devices),
+    "recover": (recover.add_recover, recover.run_recover),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="coperformer", description="A live MIDI co-performer.")
+    parser.add_argument("--version", action="version", version=f"coperformer {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add, _ in COMMANDS.values():
+        add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script (no command: the window)."""
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv or ["gui"])
+    _, run = COMMANDS[args.command]
+    try:
+        return run(args)
+    except CoperformerError as exc:
+        print(f"coperformer: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("coperformer: interrupted", file=sys.stderr)
+        return 130
+

@@ -1,0 +1,93 @@
+"""`coperformer play`: the live session on the command line, on the same JamOptions and the
+same jam facade as the window."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from coperformer.engine.transport import MAX_BPM, MIN_BPM
+from coperformer.jam.options import JamOptions
+from coperformer.music.meter import SUPPORTED_METERS
+
+DEFAULTS = JamOptions()
+
+
+def add_play(sub) -> None:
+    """Arguments of `coperformer play`."""
+    p = sub.add_parser("play", help="jam live: keyboard (or MIDI file) in, a GAN band out")
+    p.add_argument("--input", required=True, help="MIDI input port (name or unique part) or .mid")
+    p.add_argument("--model", default=DEFAULTS.model)
+    p.add_argument("--tempo", type=float, default=DEFAULTS.tempo,
+                   help=f"BPM {MIN_BPM:g}-{MAX_BPM:g} (file input: its own)")
+    p.add_argument("--meter", default=DEFAULTS.meter, choices=SUPPORTED_METERS)
+    p.add_argument("--count-in", type=int, default=DEFAULTS.count_in,
+                   help=f"count-in bars (default {DEFAULTS.count_in})")
+    p.add_argument("--no-metronome", action="store_true", help="click only in the count-in")
+    p.add_argument("--sync-start", action="store_true", help="the first note starts bar 1")
+    p.add_argument("--record", default=None, help="write the session to this .mid file")
+    p.add_argument("--wav", default=None, help="write the session's audio to this WAV file")
+    p.add_argument("--audio-driver", default=DEFAULTS.audio_driver,
+                   help="jack, alsa, pulseaudio, coreaudio, dsound, ... or none (default)")
+    p.add_argument("--period-size", type=int, default=DEFAULTS.period_size,
+                   help="audio period (frames)")
+    p.add_argument("--periods", type=int, default=DEFAULTS.periods, help="audio periods")
+    p.add_argument("--sample-rate", type=int, default=DEFAULTS.sample_rate,
+                   help=f"synth sample rate (default {DEFAULTS.sample_rate}: FluidSynth starts "
+                        "notes on a 64-frame grid, 0.67 ms at 96 kHz, 1.45 ms at 44.1 kHz)")
+    p.add_argument("--midi-api", default=None, help="rtmidi API: alsa, jack, coremidi, winmm")
+    p.add_argument("--midi-out", default=None, help="also send the band to this MIDI port")
+    p.add_argument("--midi-clock", action="store_true",
+                   help="send MIDI clock (24 ppqn), Start and Stop to --midi-out")
+    p.add_argument("--soundfont", default=None)
+    p.add_argument("--margin-ms", type=float, default=DEFAULTS.margin_ms,
+                   help="decision margin (ms)")
+    p.add_argument("--stats", default=None, help="write session statistics (JSON) here")
+    p.add_argument("--seed", type=int, default=DEFAULTS.seed)
+    p.add_argument("--max-seconds", type=float, default=None, help="stop after this long")
+
+
+def options_from_args(args: argparse.Namespace) -> JamOptions:
+    """The jam the arguments ask for."""
+    return JamOptions(
+        input=args.input, model=args.model, soundfont=args.soundfont,
+        audio_driver=args.audio_driver, period_size=args.period_size, periods=args.periods,
+        sample_rate=args.sample_rate, midi_api=args.midi_api, midi_out=args.midi_out,
+        midi_clock=args.midi_clock, tempo=args.tempo, meter=args.meter,
+        count_in=args.count_in, metronome=not args.no_metronome, sync_start=args.sync_start,
+        margin_ms=args.margin_ms, seed=args.seed,
+        record=Path(args.record) if args.record else None,
+        wav=Path(args.wav) if args.wav else None)
+
+
+def run_play(args: argparse.Namespace) -> int:
+    """Run a live session until the file ends, Ctrl-C, or --max-seconds."""
+    from coperformer.jam.jam import Jam
+
+    jam = Jam.build(options_from_args(args))
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        jam.start()
+        print(jam.banner(), file=sys.stderr, flush=True)
+        deadline = time.monotonic() + args.max_seconds if args.max_seconds else None
+        while not stop.is_set() and jam.running:
+            if deadline and time.monotonic() > deadline:
+                break
+            stop.wait(0.1)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        result = jam.finish()
+    if args.stats:
+        Path(args.stats).write_text(json.dumps(result.stats, indent=2) + "\n")
+    print(result.summary(), file=sys.stderr)
+    if result.error:
+        print(f"coperformer: error: the band stopped: {result.error}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,26 @@
+"""`coperformer recover`: turn a journal left by a crash into a .mid file."""
+
+from __future__ import annotations
+
+import argparse
+
+from coperformer.cli.common import CommandError
+
+
+def add_recover(sub) -> None:
+    """Arguments of `coperformer recover`."""
+    r = sub.add_parser("recover", help="turn a journal left by a crash into a .mid file")
+    r.add_argument("journal", help="the .journal file (e.g. session.mid.journal)")
+    r.add_argument("-o", "--output", default=None)
+
+
+def run_recover(args: argparse.Namespace) -> int:
+    """Recover a journal."""
+    from coperformer.jam.recovery import recover_journal
+
+    try:
+        out = recover_journal(args.journal, args.output)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"cannot recover {args.journal}: {exc}") from exc
+    print(f"recovered {args.journal} -> {out}")
+    return 0

@@ -1,0 +1,37 @@
+"""`coperformer render`: a MIDI file to WAV through FluidSynth, with a progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from coperformer.cli.common import cannot_write
+
+
+def add_render(sub) -> None:
+    """Arguments of `coperformer render`."""
+    p = sub.add_parser("render", help="render a MIDI file to WAV through FluidSynth")
+    p.add_argument("input", help="MIDI file")
+    p.add_argument("-o", "--output", required=True, help="WAV file to write")
+    p.add_argument("--soundfont", default=None, help="GM .sf2 file (default: found)")
+
+
+def run_render(args: argparse.Namespace) -> int:
+    """Render a MIDI file to WAV with a progress bar."""
+    from tqdm import tqdm
+
+    from coperformer.synth.render import render_file
+    from coperformer.synth.soundfont import find_soundfont
+
+    soundfont = find_soundfont(args.soundfont)
+    try:
+        with tqdm(total=100, unit="%", file=sys.stderr, desc="render") as bar:
+            def progress(done: float, total: float) -> None:
+                bar.n = int(100 * done / max(total, 1e-9))
+                bar.refresh()
+
+            seconds = render_file(args.input, args.output, soundfont, progress)
+    except OSError as exc:
+        raise cannot_write(args.output, exc) from exc
+    print(f"rendered {seconds:.1f} s of audio -> {args.output}", file=sys.stderr)
+    return 0

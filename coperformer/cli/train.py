@@ -1,0 +1,37 @@
+"""`coperformer train`: train the accompaniment GAN and write it with its card."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+
+def add_train(sub) -> None:
+    """Arguments of `coperformer train`."""
+    p = sub.add_parser("train", help="train the accompaniment GAN")
+    p.add_argument("--corpus", default="bach", help="'bach' or a folder of MIDI files")
+    p.add_argument("--out", required=True, help="model file to write, e.g. models/bach.pt")
+    p.add_argument("--steps", type=int, default=3000, help="generator steps (default 3000)")
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--critic-steps", type=int, default=5)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--checkpoint-every", type=int, default=200)
+    p.add_argument("--resume", action="store_true", help="continue from OUT's checkpoint")
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Train a model and write it with its card (rank 0 prints the last figures)."""
+    from coperformer.model.train import TrainConfig
+    from coperformer.model.training_run import run_training
+
+    config = TrainConfig(
+        corpus=args.corpus, steps=args.steps, batch=args.batch, critic_steps=args.critic_steps,
+        seed=args.seed, checkpoint_every=args.checkpoint_every,
+        eval_every=min(200, args.checkpoint_every),
+    )
+    result = run_training(config, Path(args.out), args.resume)
+    if os.environ.get("RANK", "0") == "0":
+        print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                       for k, v in result.items()))
+    return 0

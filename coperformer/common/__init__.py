@@ -1,0 +1,1 @@
+"""Helpers every layer may use (standard library only): errors, files, data paths, process."""

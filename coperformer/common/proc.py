@@ -1,0 +1,26 @@
+"""Facts about this process and machine: CPU time used, a one-line machine description."""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+
+
+def cpu_seconds() -> float:
+    """User plus system CPU time this process has used, in seconds."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def machine() -> str:
+    """A one-line description of this machine (CPU model, cores, operating system)."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            names = [line.split(":", 1)[1].strip() for line in handle
+                     if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"

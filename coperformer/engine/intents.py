@@ -1,0 +1,61 @@
+"""User intents: what the window or the command line asks of a running session.
+
+Intents enter the session's inbox like MIDI events; only the worker thread applies them, so
+only the worker ever changes session state. They are immutable: any thread may build one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SetTempo:
+    """Change the tempo from the first bar not planned yet."""
+
+    bpm: float
+
+
+@dataclass(frozen=True)
+class SetProgram:
+    """Choose a GM program for a channel (the player's or a band voice's)."""
+
+    channel: int
+    program: int
+
+
+@dataclass(frozen=True)
+class SetVolume:
+    """Set a channel's volume (0-127)."""
+
+    channel: int
+    volume: int
+
+
+@dataclass(frozen=True)
+class SetMute:
+    """Mute or unmute a channel."""
+
+    channel: int
+    muted: bool
+
+
+@dataclass(frozen=True)
+class SetSolo:
+    """Solo a channel (the others fall silent) or take the solo back."""
+
+    channel: int
+    solo: bool
+
+
+@dataclass(frozen=True)
+class Panic:
+    """Silence every sink now; the band comes back at the next bar it plans."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """End the session: stop planning, silence everything, close the recording."""
+
+
+Intent = SetTempo | SetProgram | SetVolume | SetMute | SetSolo | Panic | Stop

@@ -1,0 +1,40 @@
+"""The take: what a session played, as data (the band's tracks, the tempo map, the player's
+messages and the band's scheduled notes). Written to a file by io/takefile.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from coperformer.engine.sinks import ScheduledNote
+from coperformer.engine.transport import Segment, Transport
+
+
+@dataclass
+class BandTrackInfo:
+    """A band voice as it goes into the file."""
+
+    name: str
+    channel: int
+    program: int
+
+
+@dataclass
+class Recording:
+    """Everything needed to write the file: tracks, tempo map, events (absolute ns).
+
+    Filled by one thread (the worker's Recorder, or a journal reader); read once it is done.
+    """
+
+    band: list[BandTrackInfo] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    count_in: int = 0
+    player: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    notes: list[ScheduledNote] = field(default_factory=list)
+
+    def transport(self) -> Transport:
+        """A transport with the recorded tempo map (for ns -> quarters). Any thread."""
+        return Transport.from_segments(self.segments, self.count_in)
+
+    def voice_notes(self, voice: int) -> list[ScheduledNote]:
+        """The band notes of one voice, in the order they were planned. Any thread."""
+        return [n for n in self.notes if n.voice == voice]

@@ -1,0 +1,79 @@
+"""A session's take as a type-1 SMF: conductor (tempo, meter), the player as played, one track
+per band voice (through the one SMF writer, io/smfwrite.py). Any thread."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import mido
+
+from coperformer.engine.recorder import Recorder
+from coperformer.engine.take import Recording
+from coperformer.io.smfwrite import OutTrack, conductor_track, write_smf
+from coperformer.music.meter import Meter
+
+TAKE_TICKS = 960
+
+
+def write_take(recording: Recording, path: str | os.PathLike) -> None:
+    """Write a recording atomically; the count-in is left out."""
+    transport = recording.transport()
+
+    def tick(ns: int) -> int:
+        return round(transport.quarters_at(ns) * TAKE_TICKS)
+
+    tracks = [OutTrack("Melody", 0, None, _player_events(recording.player, tick))]
+    for index, info in enumerate(recording.band):
+        events = _band_events(info.channel, recording.voice_notes(index), tick)
+        tracks.append(OutTrack(info.name, info.channel, info.program, events))
+    write_smf(path, TAKE_TICKS, _conductor(recording), tracks)
+
+
+def save_take(recorder: Recorder, path: str | os.PathLike) -> None:
+    """Write the recorder's take, then remove its journal (the take is safe on disk)."""
+    recorder.close()
+    write_take(recorder.recording, path)
+    recorder.discard_journal()
+
+
+def _conductor(recording: Recording) -> mido.MidiTrack:
+    transport = recording.transport()
+    tempos: list[tuple[int, int]] = []
+    meters: list[tuple[int, Meter]] = []
+    for segment in recording.segments:
+        at = round(transport.quarters_of_bar(max(0, segment.first_bar)) * TAKE_TICKS)
+        if segment.first_bar < 0 or at >= 0:
+            tempos.append((at, mido.bpm2tempo(segment.bpm)))
+            meters.append((at, segment.meter))
+    return conductor_track(tempos, meters)
+
+
+def _player_events(player: list[tuple[int, tuple[int, ...]]], tick: Callable[[int], int],
+                   ) -> list[tuple[int, mido.Message]]:
+    events, started = [], set()
+    for time_ns, raw in player:
+        at = tick(time_ns)
+        message = mido.Message.from_bytes(list(raw))
+        if at < 0:
+            continue  # the count-in is left out
+        if message.type == "note_on" and message.velocity > 0:
+            started.add(message.note)
+        elif message.type in ("note_on", "note_off") and message.note not in started:
+            continue
+        events.append((at, message))
+    return events
+
+
+def _band_events(channel: int, notes: list, tick: Callable[[int], int],
+                 ) -> list[tuple[int, mido.Message]]:
+    events = []
+    for note in notes:
+        on, off = tick(note.on_ns), tick(note.off_ns)
+        if on < 0:
+            continue
+        events.append((on, mido.Message("note_on", channel=channel, note=note.pitch,
+                                        velocity=note.velocity)))
+        events.append((max(off, on + 1), mido.Message("note_off", channel=channel,
+                                                      note=note.pitch, velocity=0)))
+    return events

@@ -1,0 +1,1 @@
+"""The jam facade: a live session built from typed options, driven by typed intents."""

@@ -1,0 +1,61 @@
+"""Where the player's notes come from: a MIDI file played in real time, a MIDI port, or the
+computer keyboard (which the window feeds through Jam.key)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from coperformer.engine.clock import Clock
+from coperformer.engine.events import InputEvent
+from coperformer.engine.snapshot import SessionSnapshot
+from coperformer.engine.transport import DEFAULT_BPM
+from coperformer.jam.options import QWERTY, JamOptions
+from coperformer.music.meter import SUPPORTED_METERS, Meter
+
+QUIET_MS = 80.0  # reconnecting a port stalls Python ~15-30 ms: only when no deadline is near
+
+
+@dataclass
+class InputPlan:
+    """The input's timing: a file's messages (None for a port) and the transport's start."""
+
+    messages: list[tuple[float, list[int]]] | None
+    bpm: float
+    meter: Meter
+
+
+def plan_input(options: JamOptions) -> InputPlan:
+    """Tempo and meter from the options, else from the MIDI file, else the defaults."""
+    bpm = options.tempo or DEFAULT_BPM
+    meter = Meter.parse(options.meter) if options.meter else Meter(4, 4)
+    if not options.input or not options.input_is_file:
+        return InputPlan(None, bpm, meter)
+    from coperformer.io.midifile import read_song
+    from coperformer.midi.fileplayer import melody_messages
+
+    song = read_song(options.input)
+    messages = melody_messages(song)
+    if options.tempo is None and song.tempos:
+        bpm = round(60e6 / song.tempos[0][1], 3)
+    if options.meter is None and song.meters and str(song.meters[0][1]) in SUPPORTED_METERS:
+        meter = song.meters[0][1]
+    return InputPlan(messages, bpm, meter)
+
+
+def open_input(options: JamOptions, plan: InputPlan, clock: Clock,
+               feed: Callable[[InputEvent], None], passthrough: Callable[[InputEvent], None],
+               snapshot: Callable[[], SessionSnapshot]):
+    """The file player or the opened keyboard port (None for the computer keyboard)."""
+    from coperformer.midi.fileplayer import FilePlayer
+    from coperformer.midi.ports import KeyboardInput, api_by_name
+
+    if plan.messages is not None:
+        return FilePlayer(plan.messages, clock, feed, passthrough)
+    if not options.input or options.input == QWERTY:
+        return None
+    keyboard = KeyboardInput(options.input, clock, feed, passthrough,
+                             api_by_name(options.midi_api),
+                             may_block=lambda: snapshot().quiet_ms(clock.now_ns()) > QUIET_MS)
+    keyboard.open()
+    return keyboard

@@ -1,0 +1,278 @@
+"""The jam facade: builds a live session from JamOptions (model, FluidSynth, MIDI ports or a
+file, recorder, worker), relays intents to it, and tears everything down in order."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from coperformer.common.errors import CoperformerError, first_line
+from coperformer.common.proc import cpu_seconds
+from coperformer.engine import intents as I
+from coperformer.engine.clock import RealClock
+from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
+from coperformer.engine.journal import journal_for
+from coperformer.engine.listener import SessionListener
+from coperformer.engine.live_band import LiveBand
+from coperformer.engine.mixer import Mixer
+from coperformer.engine.recorder import Recorder
+from coperformer.engine.runner import SessionRunner
+from coperformer.engine.session import Session, SessionConfig
+from coperformer.engine.sinks import BAND_CHANNELS, PLAYER_CHANNEL
+from coperformer.engine.snapshot import SessionSnapshot
+from coperformer.engine.stats import summary
+from coperformer.engine.transport import check_tempo
+from coperformer.jam.inputs import InputPlan, open_input, plan_input
+from coperformer.jam.options import JamOptions
+from coperformer.jam.passthrough import Passthrough
+from coperformer.jam.recovery import recover_journal
+from coperformer.jam.report import JamResult
+from coperformer.music.gm import NOTE_OFF as NOTE_OFF_STATUS
+from coperformer.music.gm import NOTE_ON as NOTE_ON_STATUS
+
+
+class JamError(CoperformerError):
+    """A jam that cannot be set up as asked (said in one line)."""
+
+
+class Jam:
+    """Owns every real part of a live session and tears them down in order.
+
+    Thread rules: build(), start(), finish() and save_take() belong to the owner's thread
+    (the window's, or the command line's main thread). The intents (set_tempo ... stop),
+    key() and snapshot() may be called from any thread: they only queue or read.
+    """
+
+    def __init__(self, options: JamOptions):
+        self.options = options
+        self.clock = RealClock()
+        self.parts: list = []  # closed in reverse order
+        self.warnings: list[str] = []
+        self.recovered: Path | None = None
+        self.recorder: Recorder | None = None
+        self.source = None
+        self.started_wall = 0.0
+        self.cpu_start = 0.0
+
+    @classmethod
+    def build(cls, options: JamOptions, listener: SessionListener | None = None) -> Jam:
+        """Build everything (domain errors as they are, library errors as one-line JamError;
+        nothing is left open on failure). The owner's thread."""
+        jam = cls(options)
+        try:
+            jam._build(listener)
+        except CoperformerError:
+            jam._close_parts()
+            raise
+        except Exception as exc:  # a library error: one clear line, and nothing left open
+            jam._close_parts()
+            raise JamError(first_line(exc)) from exc
+        return jam
+
+    def _build(self, listener: SessionListener | None) -> None:
+        from coperformer.model.store import load_model
+        from coperformer.synth.soundfont import find_soundfont
+
+        options = self.options
+        if options.record and journal_for(options.record).exists():
+            self.recovered = recover_journal(journal_for(options.record))
+        plan = plan_input(options)
+        soundfont = find_soundfont(options.soundfont)
+        self.model = load_model(options.model)
+        self.synth = self._open_synth(soundfont)
+        sinks = [self.synth] + self._midi_out()
+        self.recorder = self._recorder()
+        self.session = self._session(plan, sinks, listener)
+        self.runner = SessionRunner(self.session)
+        self.passthrough = Passthrough(self.synth, self.clock)
+        self.plan = plan
+        self.source = open_input(options, plan, self.clock, self.session.feed,
+                                 self.passthrough, self.session.snapshot)
+        if self.source is not None:
+            self.parts.append(self.source)
+
+    def _open_synth(self, soundfont: Path):
+        from coperformer.synth.live_synth import AudioDriverError, LiveSynth
+
+        o = self.options
+        try:
+            synth = LiveSynth(soundfont, self.clock, o.driver, o.period_size, o.periods,
+                              o.sample_rate, wav_path=o.wav if o.driver is None else None)
+        except AudioDriverError as exc:
+            if not o.driver_fallback:
+                raise
+            self.warnings.append(f"{exc}; playing without sound")
+            synth = LiveSynth(soundfont, self.clock, None, o.period_size, o.periods,
+                              o.sample_rate, wav_path=o.wav)
+        self.parts.append(synth)
+        return synth
+
+    def _midi_out(self) -> list:
+        if not self.options.midi_out:
+            return []
+        from coperformer.midi.output import MidiOutSink
+        from coperformer.midi.ports import api_by_name
+
+        sink = MidiOutSink(self.options.midi_out, self.clock, api_by_name(self.options.midi_api))
+        self.parts.append(sink)
+        return [sink]
+
+    def _recorder(self) -> Recorder | None:
+        record = self.options.record
+        if record:
+            if not Path(record).parent.exists():
+                raise JamError(f"cannot record to {record}: no such directory")
+            return Recorder(journal_for(record))
+        if self.options.wav and self.synth.driver is not None:
+            return Recorder(None)  # the WAV is rendered from the recording at the end
+        return None
+
+    def _session(self, plan: InputPlan, sinks: list, listener: SessionListener | None
+                 ) -> Session:
+        o = self.options
+        config = SessionConfig(bpm=plan.bpm, meter=plan.meter, count_in=o.count_in,
+                               metronome=o.metronome, sync_start=o.sync_start,
+                               margin_ms=o.margin_ms, seed=o.seed, midi_clock=o.midi_clock)
+        programs = [o.programs.get(channel, program) for channel, program
+                    in zip(BAND_CHANNELS, self.model.programs, strict=False)]
+        mixer = Mixer(dict(o.volumes), set(o.muted), set(o.soloed))
+        session = Session(config, LiveBand(self.model, o.seed), sinks, self.clock,
+                          self.model.track_names, programs, self.recorder, listener, mixer)
+        if PLAYER_CHANNEL in o.programs:
+            session.request(I.SetProgram(PLAYER_CHANNEL, o.programs[PLAYER_CHANNEL]))
+        return session
+
+    # --- running (the owner's thread) ---------------------------------------------------
+    def start(self) -> None:
+        """Start the worker, then the input (a file starts at bar 0). The owner's thread."""
+        self.started_wall = time.perf_counter()
+        self.cpu_start = cpu_seconds()
+        bar0_ns = self.runner.start()
+        if self.plan.messages is not None:
+            self.source.start(bar0_ns if bar0_ns is not None else self.clock.now_ns())
+
+    @property
+    def running(self) -> bool:
+        """True while the worker runs (any thread)."""
+        return self.runner.running
+
+    @property
+    def error(self) -> str | None:
+        """Why the worker failed, if it did (any thread)."""
+        return self.session.error
+
+    def snapshot(self) -> SessionSnapshot:
+        """The session as the worker last published it (any thread)."""
+        return self.session.snapshot()
+
+    @property
+    def audio_latency_ms(self) -> float:
+        """The audio driver's buffer latency (0 without a device); any thread."""
+        return self.synth.latency_ms
+
+    def banner(self) -> str:
+        """What is running, in a line or two (any thread)."""
+        latency = (f"{self.synth.latency_ms:.1f} ms buffer" if self.synth.driver
+                   else "no audio device")
+        lines = [f"playing: input {self.options.input}, {self.plan.bpm:g} BPM {self.plan.meter},"
+                 f" model {self.model.path.name}, audio {self.synth.driver or 'none'} ({latency})"]
+        if self.recovered:
+            lines.append(f"recovered an unsaved session: {self.recovered}")
+        return "\n".join(lines + self.warnings)
+
+    # --- intents (any thread) -------------------------------------------------------------
+    def set_tempo(self, bpm: float) -> None:
+        """Change the tempo from the next bar not planned yet (TransportError if out of range)."""
+        self.session.request(I.SetTempo(check_tempo(bpm)))
+
+    def set_program(self, channel: int, program: int) -> None:
+        """Choose a GM program for a channel (0 is the player)."""
+        self.session.request(I.SetProgram(channel, program))
+
+    def set_volume(self, channel: int, volume: int) -> None:
+        """Set a channel's volume (0-127)."""
+        self.session.request(I.SetVolume(channel, volume))
+
+    def set_mute(self, channel: int, muted: bool) -> None:
+        """Mute or unmute a channel."""
+        self.session.request(I.SetMute(channel, muted))
+
+    def set_solo(self, channel: int, solo: bool) -> None:
+        """Solo a channel (the others fall silent) or take the solo back."""
+        self.session.request(I.SetSolo(channel, solo))
+
+    def panic(self) -> None:
+        """All notes off now; the band comes back at the next bar."""
+        self.session.request(I.Panic())
+
+    def stop(self) -> None:
+        """Ask the worker to stop (finish() then tears down)."""
+        self.session.request(I.Stop())
+
+    def key(self, pitch: int, velocity: int) -> None:
+        """A note from the computer keyboard (velocity 0 ends it): timestamp, pass through,
+        enqueue, as the MIDI callback does. The GUI thread."""
+        kind = NOTE_ON if velocity else NOTE_OFF
+        raw = (NOTE_ON_STATUS, pitch, velocity) if velocity else (NOTE_OFF_STATUS, pitch, 0)
+        event = InputEvent(self.clock.now_ns(), kind, pitch, velocity, raw=raw)
+        self.passthrough(event)
+        self.session.feed(event)
+
+    # --- the end (the owner's thread) -----------------------------------------------------
+    def finish(self) -> JamResult:
+        """Stop everything (no stuck notes), close the parts, save what was asked for."""
+        self.runner.stop()
+        wall = max(1e-9, time.perf_counter() - self.started_wall)
+        cpu = 100.0 * (cpu_seconds() - self.cpu_start) / wall
+        self._close_parts()
+        saved = self._save()
+        return JamResult(self.stats(cpu), tuple(saved), self.session.error)
+
+    def save_take(self, path: str | Path) -> Path:
+        """Write the recorded take to ``path`` and drop its journal. The owner's thread."""
+        from coperformer.io.takefile import save_take
+
+        if self.recorder is None:
+            raise JamError("nothing was recorded")
+        save_take(self.recorder, path)
+        return Path(path)
+
+    def stats(self, cpu_percent: float) -> dict:
+        """Session figures plus pass-through latency, CPU use and audio (after finish)."""
+        out = self.session.stats.as_dict()
+        out["passthrough_ms"] = summary(self.passthrough.latency_ms)
+        out["cpu_percent"] = round(cpu_percent, 1)
+        out["audio_latency_ms"] = round(self.synth.latency_ms, 2)
+        out["audio_driver"] = self.synth.driver or "none"
+        return out
+
+    def _save(self) -> list[str]:
+        saved = []
+        record, wav = self.options.record, self.options.wav
+        if record and self.options.save_take and self.recorder:
+            self.save_take(record)
+            saved.append(str(record))
+        if wav and self.synth.driver and self.recorder:
+            self._render_wav(Path(wav))
+        if wav:
+            saved.append(str(wav))
+        return saved
+
+    def _render_wav(self, path: Path) -> None:
+        import tempfile
+
+        from coperformer.io.takefile import write_take
+        from coperformer.synth.render import render_file
+
+        with tempfile.TemporaryDirectory() as tmp:
+            midi = Path(tmp) / "session.mid"
+            write_take(self.recorder.recording, midi)
+            render_file(midi, path, self.synth.synth.soundfont)
+
+    def _close_parts(self) -> None:
+        for part in reversed(self.parts):
+            try:
+                part.close()
+            except Exception:  # noqa: BLE001 - closing must go on for the others
+                pass
+        self.parts.clear()

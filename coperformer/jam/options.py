@@ -1,0 +1,55 @@
+"""What a jam is made of, as typed options: the window and `coperformer play` fill the same
+dataclass (the benchmark too), and the jam facade builds a session from it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coperformer.synth.fluid import LIVE_SAMPLE_RATE
+
+QWERTY = "qwerty"  # the computer keyboard as the input
+NO_DRIVER = "none"
+MIDI_FILE_SUFFIXES = (".mid", ".midi")
+
+
+@dataclass
+class JamOptions:
+    """Everything a live session needs to know before it starts (immutable by convention)."""
+
+    input: str = QWERTY  # a MIDI port (name or unique part), a .mid file, or "qwerty"
+    model: str | None = None  # a model name or path (None: the default model)
+    soundfont: str | None = None  # None: found (see synth/soundfont.py)
+    audio_driver: str = NO_DRIVER  # jack, alsa, pulseaudio, ... or "none" (render, no device)
+    driver_fallback: bool = False  # a driver that cannot open: play silently, with a warning
+    period_size: int = 128  # audio frames per period
+    periods: int = 2
+    sample_rate: int = LIVE_SAMPLE_RATE
+    midi_api: str | None = None  # rtmidi API name (None: rtmidi's default)
+    midi_out: str | None = None  # also send the band to this MIDI port
+    midi_clock: bool = False  # send MIDI clock, Start and Stop to midi_out
+    tempo: float | None = None  # BPM (None: a MIDI file's own, else the default)
+    meter: str | None = None  # "3/4", "4/4" or "6/8" (None: a MIDI file's own, else 4/4)
+    count_in: int = 1
+    metronome: bool = True  # False: click in the count-in only
+    sync_start: bool = False  # the first note starts bar 1
+    margin_ms: float = 20.0  # decide each band bar this long before its downbeat
+    seed: int = 0
+    record: Path | None = None  # journal the take beside this .mid file
+    save_take: bool = True  # write the take to `record` when the jam ends (else save_take())
+    wav: Path | None = None  # write the jam's audio here
+    programs: dict[int, int] = field(default_factory=dict)  # channel -> GM program override
+    volumes: dict[int, int] = field(default_factory=dict)  # channel -> CC7 volume
+    muted: frozenset[int] = frozenset()
+    soloed: frozenset[int] = frozenset()
+
+    @property
+    def driver(self) -> str | None:
+        """The audio driver to open, or None for no audio device."""
+        return None if self.audio_driver in ("", NO_DRIVER) else self.audio_driver
+
+    @property
+    def input_is_file(self) -> bool:
+        """True when the input names a MIDI file rather than a port or the computer keyboard."""
+        return self.input.lower().endswith(MIDI_FILE_SUFFIXES) or os.path.isfile(self.input)

@@ -1,0 +1,22 @@
+"""What a finished jam leaves: its figures, the files it wrote, and why it stopped early."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class JamResult:
+    """The result of Jam.finish() (any thread may read it)."""
+
+    stats: Mapping  # the session's figures plus pass-through, CPU and audio latency
+    saved: tuple[str, ...] = ()
+    error: str | None = None  # the worker's failure, if it failed
+
+    def summary(self) -> str:
+        """One line: bars, misses, inference and margin, and the files written."""
+        s = self.stats
+        line = (f"bars {s['bars_planned']}, misses {s['missed_deadlines']}, inference p99 "
+                f"{s['inference_ms']['p99']:.2f} ms, margin p50 {s['margin_ms']['p50']:.1f} ms")
+        return line + (f"; saved {', '.join(self.saved)}" if self.saved else "")

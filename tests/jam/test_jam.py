@@ -1,0 +1,68 @@
+"""The jam facade through real parts: a MIDI file as the player, the real model, FluidSynth."""
+
+import threading
+import time
+
+import mido
+import pytest
+
+from coperformer.engine.transport import TransportError
+from coperformer.jam.jam import Jam
+from coperformer.jam.options import JamOptions
+from coperformer.model.runtime import ModelError
+from coperformer.synth.live_synth import AudioDriverError
+from coperformer.synth.soundfont import SoundfontError
+from tests.midi_helpers import melody_notes, write_midi
+
+
+@pytest.fixture
+def short_melody(tmp_path):
+    return write_midi(tmp_path / "short.mid", [{"channel": 0, "notes": melody_notes(4)}],
+                      bpm=240)
+
+
+def test_a_file_jam_with_intents_from_another_thread(short_melody, tmp_path, shipped_model):
+    take = tmp_path / "take.mid"
+    jam = Jam.build(JamOptions(input=str(short_melody), count_in=0, record=take,
+                               programs={3: 32}, volumes={1: 80}))
+    assert jam.plan.bpm == 240 and str(jam.plan.meter) == "4/4"  # the file's own
+    jam.start()
+    player = threading.Thread(target=lambda: (jam.set_program(2, 71), jam.set_solo(1, True),
+                                              jam.set_tempo(200)))
+    player.start()
+    player.join()
+    while jam.running and (jam.snapshot().planned_bar or 0) < 2:
+        time.sleep(0.02)
+    snapshot = jam.snapshot()
+    assert snapshot.started and snapshot.position(time.perf_counter_ns())[0] >= 1
+    while jam.running:
+        time.sleep(0.05)
+    result = jam.finish()
+    assert result.error is None and result.saved == (str(take),)
+    assert result.stats["bars_planned"] >= 3 and result.stats["passthrough_ms"]["n"] == 16
+    midi = mido.MidiFile(take)
+    programs = {m.channel: m.program for t in midi.tracks for m in t
+                if m.type == "program_change"}
+    assert programs == {1: 48, 2: 71, 3: 32}  # the model's, an intent, an option
+    assert not (tmp_path / "take.mid.journal").exists()
+
+
+@pytest.mark.parametrize("options,error", [
+    (JamOptions(model="no-such-style"), ModelError),
+    (JamOptions(tempo=300), TransportError),
+    (JamOptions(soundfont="/nowhere/gone.sf2"), SoundfontError),
+])
+def test_what_is_wrong_is_a_domain_error(options, error, shipped_model):
+    with pytest.raises(error):
+        Jam.build(options)
+
+
+def test_a_driver_that_cannot_open_plays_silently_when_asked(shipped_model):
+    with pytest.raises(AudioDriverError):
+        Jam.build(JamOptions(audio_driver="no-such-driver"))
+    jam = Jam.build(JamOptions(audio_driver="no-such-driver", driver_fallback=True))
+    try:
+        assert jam.synth.driver is None
+        assert any("playing without sound" in w for w in jam.warnings)
+    finally:
+        jam.finish()
