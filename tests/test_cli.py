@@ -167,3 +167,32 @@ def test_bench_prints_inference_percentiles(tmp_path, shipped_model):
     assert {"p50", "p99", "max"} <= set(figures["inference_ms"])
     assert "inference_ms" in result.stdout
     assert figures["inference_ms"]["p99"] < 50  # generous: the goal (2 ms) is in the bench output
+
+
+def test_live_accompaniment_listens_and_adventure_is_checked(melody_file, tmp_path, capsys,
+                                                             shipped_model):
+    outs = {a: tmp_path / f"live-{a}.mid" for a in ("0", "1")}
+    for adventure, out in outs.items():
+        assert main(["accompany", str(melody_file), "-o", str(out), "--mode", "live",
+                     "--adventure", adventure]) == 0
+    assert _band_notes(outs["0"]) != _band_notes(outs["1"])
+    assert main(["accompany", str(melody_file), "-o", str(tmp_path / "x.mid"), "--mode", "live",
+                 "--adventure", "3"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "coperformer: error: adventure must be between 0 and 1, not 3"
+    assert not (tmp_path / "x.mid").exists()
+
+
+@pytest.mark.slow
+def test_demo_renders_live_offline_and_held_tonic(tmp_path, capsys, shipped_model):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    for number in (1, 2, 3):
+        for version in ("live", "offline", "held-tonic"):
+            wav = tmp_path / f"melody{number}-{version}.wav"
+            assert wav.stat().st_size > 100_000
+            assert (tmp_path / f"melody{number}-{version}.mid").exists()
+    live = _band_notes(tmp_path / "melody2-live.mid")
+    tonic = _band_notes(tmp_path / "melody2-held-tonic.mid")
+    count = {name: sum(len(notes) for notes in band.values())
+             for name, band in (("live", live), ("tonic", tonic))}
+    assert live != tonic and count["tonic"] < count["live"] / 2  # a held chord per bar

@@ -50,4 +50,4 @@ def test_evaluate_prints_every_system_per_collection_and_the_goals(tmp_path, cap
 
 def test_evaluate_rejects_an_adventure_out_of_range(capsys, shipped_model):
     assert main(["evaluate", "--adventure", "2", "--no-chorales", "--per-collection", "1"]) == 2
-    assert "--adventure must be between 0 and 1" in capsys.readouterr().err
+    assert "adventure must be between 0 and 1" in capsys.readouterr().err

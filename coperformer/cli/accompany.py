@@ -7,6 +7,7 @@ import sys
 import time
 
 from coperformer.cli.common import cannot_write
+from coperformer.music.listening import DEFAULT_ADVENTURE
 
 
 def add_accompany(sub) -> None:
@@ -18,6 +19,8 @@ def add_accompany(sub) -> None:
     p.add_argument("--mode", choices=("offline", "live"), default="offline",
                    help="offline sees each bar's melody; live runs the causal path")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--adventure", type=float, default=DEFAULT_ADVENTURE,
+                   help="the live band: 0 = safe harmony .. 1 = more chord variety (default 0.5)")
     p.add_argument("--melody-track", type=int, default=None,
                    help="1-based index among the pitched tracks (default: the highest)")
 
@@ -26,15 +29,17 @@ def run_accompany(args: argparse.Namespace) -> int:
     """Accompany a melody file and write a type-1 SMF."""
     from coperformer.io.midifile import choose_melody, read_song, song_to_piece
     from coperformer.io.smfwrite import write_accompaniment
-    from coperformer.model.store import load_model
+    from coperformer.model.store import load_model, load_reward_model
     from coperformer.music.accompany import accompany_piece
+    from coperformer.music.listening import HarmonyPlanner, check_adventure
 
+    planner = HarmonyPlanner(load_reward_model(), check_adventure(args.adventure))
     song = read_song(args.input)
     melody = choose_melody(song, args.melody_track)
     piece = song_to_piece(song, melody, name=args.input)
     model = load_model(args.model)
     started = time.perf_counter()
-    result = accompany_piece(model, piece, args.mode, args.seed)
+    result = accompany_piece(model, piece, args.mode, args.seed, planner)
     seconds = time.perf_counter() - started
     band = list(zip(model.track_names, model.programs, result.voices, strict=True))
     try:

@@ -1,5 +1,6 @@
-"""`coperformer demo`: melodies from music21 (a held-out chorale, a folk song), accompanied
-and rendered."""
+"""`coperformer demo`: melodies from music21 (a held-out chorale, a folk song, a dance tune),
+each accompanied by the listening live band, the offline band and a held tonic, and rendered,
+so anyone can hear the difference."""
 
 from __future__ import annotations
 
@@ -8,39 +9,59 @@ from pathlib import Path
 
 from coperformer.io.midifile import read_song
 from coperformer.io.smfwrite import write_melody
-from coperformer.music.accompany import accompany_piece
-from coperformer.music.notes import Piece
+from coperformer.music.accompany import accompany_piece, band_notes
+from coperformer.music.baselines import held_tonic
+from coperformer.music.listening import DEFAULT_ADVENTURE, HarmonyPlanner, check_adventure
+from coperformer.music.notes import Note, Piece
+from coperformer.music.roll import grid_from_piece
+
+VERSIONS = ("live", "offline", "held-tonic")
 
 
 def demo_pieces() -> list[Piece]:
-    """One held-out test chorale and one folk song."""
-    from coperformer.model.corpus import chorale_names, folk_melodies, load_chorale
+    """A held-out test chorale, an out-of-style folk song and a dance tune."""
+    from coperformer.model.collections import EVALUATION, collection_melodies
+    from coperformer.model.corpus import chorale_names, load_chorale
     from coperformer.model.dataset import SPLIT_SEED, split_names
 
     test = split_names(chorale_names(), SPLIT_SEED)["test"]
-    return [load_chorale(test[0]), folk_melodies(1)[0]]
+    folk, dances = EVALUATION[0], EVALUATION[-1]
+    return [load_chorale(test[0]), collection_melodies(folk, 1)[0],
+            collection_melodies(dances, 1)[0]]
 
 
-def make_demo(out: Path, model_name: str | None, soundfont: str | None) -> list[Path]:
+def demo_band(model, planner: HarmonyPlanner, piece: Piece, version: str, seed: int,
+              ) -> list[list[Note]]:
+    """The band of one demo version: the listening live band, the offline band, a held tonic."""
+    if version == "held-tonic":
+        melody_only = Piece(piece.melody, [], piece.bars, piece.name)
+        return band_notes(held_tonic(grid_from_piece(melody_only)))
+    mode = "live" if version == "live" else "offline"
+    return accompany_piece(model, piece, mode, seed, planner).voices
+
+
+def make_demo(out: Path, model_name: str | None, soundfont: str | None,
+              adventure: float = DEFAULT_ADVENTURE) -> list[Path]:
     """Accompany and render the demo pieces; returns the files written."""
     from coperformer.io.midifile import choose_melody
     from coperformer.io.smfwrite import write_accompaniment
-    from coperformer.model.store import load_model
+    from coperformer.model.store import load_model, load_reward_model
     from coperformer.synth.render import render_file
     from coperformer.synth.soundfont import find_soundfont
 
     font = find_soundfont(soundfont)
     model = load_model(model_name)
+    reward, adventure = load_reward_model(), check_adventure(adventure)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for number, piece in enumerate(demo_pieces(), start=1):
         melody_path = out / f"melody{number}.mid"
         write_melody(piece, melody_path)
         song = read_song(melody_path)
-        for mode in ("offline", "live"):
-            result = accompany_piece(model, piece, mode, seed=number)
-            band = list(zip(model.track_names, model.programs, result.voices, strict=True))
-            midi_path = out / f"melody{number}-{mode}.mid"
+        for version in VERSIONS:
+            voices = demo_band(model, HarmonyPlanner(reward, adventure), piece, version, number)
+            band = list(zip(model.track_names, model.programs, voices, strict=True))
+            midi_path = out / f"melody{number}-{version}.mid"
             write_accompaniment(midi_path, song, choose_melody(song), band)
             wav_path = midi_path.with_suffix(".wav")
             render_file(midi_path, wav_path, font)
@@ -50,14 +71,17 @@ def make_demo(out: Path, model_name: str | None, soundfont: str | None) -> list[
 
 def add_demo(sub) -> None:
     """Arguments of `coperformer demo`."""
-    p = sub.add_parser("demo", help="accompany a held-out chorale and a folk song, render them")
+    p = sub.add_parser("demo", help="a chorale, a folk song and a dance tune: live band, offline "
+                                    "band and held tonic, rendered")
     p.add_argument("--out", default="demo", help="folder for the files (default demo/)")
     p.add_argument("--model", default=None)
     p.add_argument("--soundfont", default=None)
+    p.add_argument("--adventure", type=float, default=DEFAULT_ADVENTURE,
+                   help="the live band: 0 = safe .. 1 = more chord variety (default 0.5)")
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Write two melodies, accompany them in both modes and render the results."""
-    for path in make_demo(Path(args.out), args.model, args.soundfont):
+    """Write three melodies, accompany each three ways and render the results."""
+    for path in make_demo(Path(args.out), args.model, args.soundfont, args.adventure):
         print(path)
     return 0

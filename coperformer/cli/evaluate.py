@@ -8,8 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-from coperformer.cli.common import CommandError
-
 
 def add_evaluate(sub) -> None:
     """Arguments of `coperformer evaluate`."""
@@ -67,12 +65,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _adventure(value: float | None) -> float:
-    from coperformer.music.listening import DEFAULT_ADVENTURE
+    from coperformer.music.listening import DEFAULT_ADVENTURE, check_adventure
 
-    chosen = DEFAULT_ADVENTURE if value is None else value
-    if not 0.0 <= chosen <= 1.0:
-        raise CommandError(f"--adventure must be between 0 and 1, not {chosen}")
-    return chosen
+    return check_adventure(DEFAULT_ADVENTURE if value is None else value)
 
 
 def _document(text: str, checks: dict, counts: dict, model_path) -> str:

@@ -49,6 +49,8 @@ def add_play(sub) -> None:
                    help="decision margin (ms)")
     p.add_argument("--stats", default=None, help="write session statistics (JSON) here")
     p.add_argument("--seed", type=int, default=DEFAULTS.seed)
+    p.add_argument("--adventure", type=float, default=DEFAULTS.adventure,
+                   help="the live band: 0 = safe harmony .. 1 = more chord variety (default 0.5)")
     p.add_argument("--max-seconds", type=float, default=None, help="stop after this long")
 
 
@@ -60,7 +62,7 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         sample_rate=args.sample_rate, midi_api=args.midi_api, midi_out=args.midi_out,
         midi_clock=args.midi_clock, tempo=args.tempo, meter=args.meter,
         count_in=args.count_in, metronome=not args.no_metronome, sync_start=args.sync_start,
-        margin_ms=args.margin_ms, seed=args.seed,
+        margin_ms=args.margin_ms, seed=args.seed, adventure=args.adventure,
         record=Path(args.record) if args.record else None,
         wav=Path(args.wav) if args.wav else None)
 

@@ -49,6 +49,13 @@ class SetSolo:
 
 
 @dataclass(frozen=True)
+class SetAdventure:
+    """Trade the listening band's harmonic safety (0) for variety (1), from the next bar."""
+
+    value: float
+
+
+@dataclass(frozen=True)
 class Panic:
     """Silence every sink now; the band comes back at the next bar it plans."""
 
@@ -58,4 +65,4 @@ class Stop:
     """End the session: stop planning, silence everything, close the recording."""
 
 
-Intent = SetTempo | SetProgram | SetVolume | SetMute | SetSolo | Panic | Stop
+Intent = SetTempo | SetProgram | SetVolume | SetMute | SetSolo | SetAdventure | Panic | Stop

@@ -46,6 +46,11 @@ class LiveBand:
         self._pc_by_bar: dict[int, np.ndarray] = {}  # bars still inside the window
         self._settled = np.zeros(F.PROFILE_SIZE, np.float32)  # every bar before the window
 
+    def set_adventure(self, value: float) -> None:
+        """Safe (0) .. adventurous (1) harmony from the next bar planned (worker thread)."""
+        if self.planner is not None:
+            self.planner.adventure = min(1.0, max(0.0, value))
+
     def next_bar(self, request: BarRequest) -> list[list[Note]]:
         """Band notes per voice for ``request.bar``, in quarters from that bar's start."""
         first = request.bar - len(request.meters) + 1

@@ -25,6 +25,7 @@ from coperformer.engine.events import (
 from coperformer.engine.intents import (
     Intent,
     Panic,
+    SetAdventure,
     SetMute,
     SetProgram,
     SetSolo,
@@ -205,6 +206,8 @@ class Session:
             case SetSolo(channel, solo):
                 self.mixer.set_solo(channel, solo)
                 self._send_mix()
+            case SetAdventure(value):
+                self.band.set_adventure(value)
             case Panic():
                 for sink in self.sinks:
                     sink.all_notes_off()

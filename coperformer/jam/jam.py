@@ -29,6 +29,7 @@ from coperformer.jam.recovery import recover_journal
 from coperformer.jam.report import JamResult
 from coperformer.music.gm import NOTE_OFF as NOTE_OFF_STATUS
 from coperformer.music.gm import NOTE_ON as NOTE_ON_STATUS
+from coperformer.music.listening import HarmonyPlanner, check_adventure
 
 
 class JamError(CoperformerError):
@@ -70,7 +71,7 @@ class Jam:
         return jam
 
     def _build(self, listener: SessionListener | None) -> None:
-        from coperformer.model.store import load_model
+        from coperformer.model.store import load_model, load_reward_model
         from coperformer.synth.soundfont import find_soundfont
 
         options = self.options
@@ -79,6 +80,7 @@ class Jam:
         plan = plan_input(options)
         soundfont = find_soundfont(options.soundfont)
         self.model = load_model(options.model)
+        self.reward = load_reward_model()
         self.synth = self._open_synth(soundfont)
         sinks = [self.synth] + self._midi_out()
         self.recorder = self._recorder()
@@ -136,7 +138,9 @@ class Jam:
         programs = [o.programs.get(channel, program) for channel, program
                     in zip(BAND_CHANNELS, self.model.programs, strict=False)]
         mixer = Mixer(dict(o.volumes), set(o.muted), set(o.soloed))
-        session = Session(config, LiveBand(self.model, o.seed), sinks, self.clock,
+        planner = HarmonyPlanner(self.reward, check_adventure(o.adventure))
+        band = LiveBand(self.model, o.seed, planner)
+        session = Session(config, band, sinks, self.clock,
                           self.model.track_names, programs, self.recorder, listener, mixer)
         if PLAYER_CHANNEL in o.programs:
             session.request(I.SetProgram(PLAYER_CHANNEL, o.programs[PLAYER_CHANNEL]))
@@ -188,6 +192,10 @@ class Jam:
     def set_program(self, channel: int, program: int) -> None:
         """Choose a GM program for a channel (0 is the player)."""
         self.session.request(I.SetProgram(channel, program))
+
+    def set_adventure(self, value: float) -> None:
+        """The listening band's safe (0) .. adventurous (1) setting, from the next bar."""
+        self.session.request(I.SetAdventure(check_adventure(value)))
 
     def set_volume(self, channel: int, volume: int) -> None:
         """Set a channel's volume (0-127)."""

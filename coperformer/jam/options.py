@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coperformer.music.listening import DEFAULT_ADVENTURE
 from coperformer.synth.fluid import LIVE_SAMPLE_RATE
 
 QWERTY = "qwerty"  # the computer keyboard as the input
@@ -36,6 +37,7 @@ class JamOptions:
     sync_start: bool = False  # the first note starts bar 1
     margin_ms: float = 20.0  # decide each band bar this long before its downbeat
     seed: int = 0
+    adventure: float = DEFAULT_ADVENTURE  # the listening band: safe (0) .. adventurous (1)
     record: Path | None = None  # journal the take beside this .mid file
     save_take: bool = True  # write the take to `record` when the jam ends (else save_take())
     wav: Path | None = None  # write the jam's audio here

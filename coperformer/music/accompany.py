@@ -93,8 +93,9 @@ def band_notes(grid: Grid) -> list[list[Note]]:
 
 
 def accompany_piece(generator: BarGenerator, piece: Piece, mode: str = "offline",
-                    seed: int = 0) -> Accompaniment:
-    """Accompany a piece's melody (any band it has is ignored)."""
+                    seed: int = 0, planner: HarmonyPlanner | None = None) -> Accompaniment:
+    """Accompany a piece's melody (any band it has is ignored); live mode listens through
+    ``planner`` when one is given."""
     melody_only = Piece(piece.melody, [], piece.bars, piece.name)
-    grid = accompany_grid(generator, grid_from_piece(melody_only), mode, seed)
+    grid = accompany_grid(generator, grid_from_piece(melody_only), mode, seed, planner)
     return Accompaniment(grid, band_notes(grid))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from coperformer.common.errors import CoperformerError
 from coperformer.music.baselines import best_triad
 from coperformer.music.harmony import Key, estimate_key, pitch_class_histogram
 from coperformer.music.phrase_memory import recall, step_pitch_classes
@@ -26,6 +27,17 @@ MEMORY_BARS = 64  # the phrase memory looks this far back (keeps the per-bar wor
 NOVELTY_POINTS = 8.0  # at adventure 1, a chord not heard in the last bars gains this much
 RECENT_BARS = 2
 DEFAULT_ADVENTURE = 0.5  # chosen on the tuning collections (docs/evaluation.md)
+
+
+class AdventureError(CoperformerError, ValueError):
+    """An adventure setting outside 0..1."""
+
+
+def check_adventure(value: float) -> float:
+    """The value itself when it is a valid adventure setting (0 = safe .. 1 = adventurous)."""
+    if not 0.0 <= value <= 1.0:
+        raise AdventureError(f"adventure must be between 0 and 1, not {value:g}")
+    return float(value)
 
 
 @dataclass(frozen=True)

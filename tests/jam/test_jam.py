@@ -10,6 +10,7 @@ from coperformer.engine.transport import TransportError
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
 from coperformer.model.runtime import ModelError
+from coperformer.music.listening import AdventureError
 from coperformer.synth.live_synth import AudioDriverError
 from coperformer.synth.soundfont import SoundfontError
 from tests.midi_helpers import melody_notes, write_midi
@@ -28,7 +29,7 @@ def test_a_file_jam_with_intents_from_another_thread(short_melody, tmp_path, shi
     assert jam.plan.bpm == 240 and str(jam.plan.meter) == "4/4"  # the file's own
     jam.start()
     player = threading.Thread(target=lambda: (jam.set_program(2, 71), jam.set_solo(1, True),
-                                              jam.set_tempo(200)))
+                                              jam.set_tempo(200), jam.set_adventure(0.9)))
     player.start()
     player.join()
     while jam.running and (jam.snapshot().planned_bar or 0) < 2:
@@ -45,12 +46,14 @@ def test_a_file_jam_with_intents_from_another_thread(short_melody, tmp_path, shi
                 if m.type == "program_change"}
     assert programs == {1: 48, 2: 71, 3: 32}  # the model's, an intent, an option
     assert not (tmp_path / "take.mid.journal").exists()
+    assert jam.session.band.planner.adventure == 0.9  # applied by the worker
 
 
 @pytest.mark.parametrize("options,error", [
     (JamOptions(model="no-such-style"), ModelError),
     (JamOptions(tempo=300), TransportError),
     (JamOptions(soundfont="/nowhere/gone.sf2"), SoundfontError),
+    (JamOptions(adventure=1.5), AdventureError),
 ])
 def test_what_is_wrong_is_a_domain_error(options, error, shipped_model):
     with pytest.raises(error):
