@@ -87,6 +87,11 @@ class JamController(QObject):
         if self.jam is not None:
             self.jam.key(pitch, velocity)
 
+    def set_adventure(self, value: float) -> None:
+        """The listening band's safe (0) .. adventurous (1) setting, from the next bar."""
+        if self.jam is not None:
+            self.jam.set_adventure(value)
+
     def set_tempo(self, bpm: float) -> None:
         """Change the tempo at the next bar line that is not planned yet."""
         if self.jam is not None:

@@ -94,6 +94,8 @@ class MainWindow(QMainWindow):
         t.play.toggled.connect(self.toggle_play)
         t.tap.clicked.connect(self.tap_tempo)
         t.tempo.valueChanged.connect(c.set_tempo)
+        self.band.adventure.valueChanged.connect(
+            lambda _v: c.set_adventure(self.band.adventure_value()))
         r.panic.clicked.connect(c.panic)
         r.export.clicked.connect(self.export_wav)
         self.input_panel.file_button.clicked.connect(self.choose_file)
@@ -217,6 +219,7 @@ class MainWindow(QMainWindow):
             driver_fallback=True, period_size=int(self.sound.period.currentText()),
             tempo=t.tempo.value(), meter=t.meter.currentText(), count_in=t.count_in.value(),
             metronome=t.metronome.isChecked(), sync_start=t.sync_start.isChecked(),
+            adventure=self.band.adventure_value(),
             record=take_target() if self.recording.record.isChecked() else None,
             save_take=False,
             programs={ch: s[0] for ch, s in mix.items()},

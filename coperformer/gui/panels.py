@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSlider,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -20,6 +22,7 @@ from coperformer.common.paths import ui_file
 from coperformer.engine.transport import DEFAULT_BPM, MAX_BPM, MIN_BPM
 from coperformer.gui.strips import VoiceStrip
 from coperformer.jam.options import QWERTY, JamOptions
+from coperformer.music.listening import DEFAULT_ADVENTURE
 from coperformer.music.meter import SUPPORTED_METERS
 from coperformer.synth.fluid import LIVE_SAMPLE_RATE, buffer_latency_ms
 
@@ -162,11 +165,30 @@ class BandPanel(QGroupBox):
         top.addWidget(self.model, 1)
         top.addWidget(self.card)
         self.layout_.addLayout(top)
+        self.layout_.addLayout(self._harmony_row())
         self.strips_box = QWidget()
         self.strips_layout = QVBoxLayout(self.strips_box)
         self.strips_layout.setContentsMargins(0, 0, 0, 0)
         self.layout_.addWidget(self.strips_box)
         self.strips: list[VoiceStrip] = []
+
+    def _harmony_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.adventure = QSlider(Qt.Horizontal)
+        self.adventure.setRange(0, 100)
+        self.adventure.setValue(round(DEFAULT_ADVENTURE * 100))
+        self.adventure.setFocusPolicy(Qt.NoFocus)  # the computer keyboard keeps playing notes
+        self.adventure.setToolTip("The live band listens and plans a chord for every bar: "
+                                  "safe keeps to the likeliest chord, adventurous changes "
+                                  "chords more often")
+        row.addWidget(QLabel("Harmony: safe"))
+        row.addWidget(self.adventure, 1)
+        row.addWidget(QLabel("adventurous"))
+        return row
+
+    def adventure_value(self) -> float:
+        """The safe (0) .. adventurous (1) setting of the slider."""
+        return self.adventure.value() / 100
 
     def voices(self) -> list[tuple[str, int]]:
         """(name, channel) of every strip shown."""

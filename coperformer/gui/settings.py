@@ -33,6 +33,8 @@ def load_settings(window, settings: QSettings) -> None:
     t.count_in.setValue(int(settings.value("count_in", t.count_in.value())))
     t.metronome.setChecked(_bool(settings.value("metronome"), True))
     t.sync_start.setChecked(_bool(settings.value("sync_start"), False))
+    window.band.adventure.setValue(int(settings.value("adventure",
+                                                      window.band.adventure.value())))
     window.sound.driver.setCurrentText(str(settings.value("audio_driver", default_driver(window))))
     window.sound.period.setCurrentText(str(settings.value("period_size",
                                                           window.sound.period.currentText())))
@@ -70,7 +72,7 @@ def save_settings(window, settings: QSettings) -> None:
     values = {
         "tempo": t.tempo.value(), "meter": t.meter.currentText(),
         "count_in": t.count_in.value(), "metronome": t.metronome.isChecked(),
-        "sync_start": t.sync_start.isChecked(),
+        "sync_start": t.sync_start.isChecked(), "adventure": window.band.adventure.value(),
         "audio_driver": window.sound.driver.currentText(),
         "period_size": window.sound.period.currentText(),
         "soundfont": window.soundfont or "", "model": window.band.model.currentText(),

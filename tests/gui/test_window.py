@@ -5,6 +5,7 @@ import sys
 
 import mido
 import pytest
+from PySide6.QtCore import Qt
 
 from coperformer.gui.panels import QWERTY_LABEL
 from tests.gui.conftest import wait_for_band
@@ -88,6 +89,7 @@ def test_settings_survive_a_restart(qtbot, settings, tmp_path, monkeypatch, ship
     first.strips[3].program.setCurrentIndex(32)
     first.strips[1].volume.setValue(64)
     first.input_panel.picker.setCurrentText("Keys A")
+    first.band.adventure.setValue(85)
     first.close()
     second = make_window(settings, list_inputs=lambda: ["Keys A"])
     qtbot.addWidget(second)
@@ -98,6 +100,7 @@ def test_settings_survive_a_restart(qtbot, settings, tmp_path, monkeypatch, ship
     assert second.strips[3].program.currentIndex() == 32
     assert second.strips[1].volume.value() == 64
     assert second.input_panel.picker.currentText() == "Keys A"
+    assert second.band.adventure.value() == 85 and second.options().adventure == 0.85
 
 
 def test_changing_a_voice_program_changes_what_fluidsynth_plays(window, qtbot, fast_melody):
@@ -259,3 +262,15 @@ def test_a_worker_failure_reaches_the_window(window, qtbot, fast_melody, tmp_pat
     assert sum(m.type == "note_on" and m.velocity for m in midi.tracks[1]) > 0
     band = sum(m.type == "note_on" and m.velocity for t in midi.tracks[2:] for m in t)
     assert band > 0, "the bars planned before the failure are in the take"
+
+
+def test_the_harmony_slider_steers_the_listening_band_mid_jam(window, qtbot, fast_melody):
+    window.band.adventure.setValue(10)
+    _play_file(window, fast_melody)
+    assert window.controller.running, window.banner.text()
+    planner = window.controller.jam.session.band.planner
+    assert planner.adventure == 0.1
+    window.band.adventure.setValue(90)  # through the session's inbox, applied by the worker
+    qtbot.waitUntil(lambda: planner.adventure == 0.9, timeout=5000)
+    assert window.band.adventure.focusPolicy() == Qt.NoFocus  # QWERTY keeps the focus
+    window.transport.play.setChecked(False)
