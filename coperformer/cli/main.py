@@ -18,11 +18,13 @@ from coperformer.cli import (
     recover,
     render,
     train,
+    train_planner,
 )
 from coperformer.common.errors import CoperformerError
 
 COMMANDS = {  # name -> (add its subparser, run it)
     "train": (train.add_train, train.run_train),
+    "train-planner": (train_planner.add_train_planner, train_planner.run_train_planner),
     "accompany": (accompany.add_accompany, accompany.run_accompany),
     "render": (render.add_render, render.run_render),
     "demo": (demo.add_demo, demo.run_demo),

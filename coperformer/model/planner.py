@@ -49,6 +49,7 @@ class PlannerConfig:
     learning_rate: float = 1e-3
     weight_decay: float = 1e-4
     seed: int = 0
+    melodies: int | None = None  # at most this many per collection (None: all of them)
 
 
 def bar_examples(grid: Grid) -> tuple[np.ndarray, np.ndarray]:
@@ -68,16 +69,18 @@ def bar_examples(grid: Grid) -> tuple[np.ndarray, np.ndarray]:
             np.asarray(targets, np.float32).reshape(-1, CANDIDATES))
 
 
-def training_arrays() -> dict[str, np.ndarray]:
-    """Examples from every training collection, split by piece; cached."""
-    path = cache_dir() / f"planner-data-v{PLANNER_DATA_VERSION}.npz"
+def training_arrays(limit: int | None = None) -> dict[str, np.ndarray]:
+    """Examples from every training collection (at most ``limit`` melodies each), split by
+    piece; cached."""
+    suffix = f"-{limit}" if limit else ""
+    path = cache_dir() / f"planner-data-v{PLANNER_DATA_VERSION}{suffix}.npz"
     if path.exists():
         with np.load(path) as data:
             return dict(data)
     parts: dict[str, list[np.ndarray]] = {"x_train": [], "y_train": [], "x_val": [], "y_val": []}
     number = 0
     for collection, count in zip(PLANNER_TRAINING, PLANNER_TRAINING_COUNTS, strict=True):
-        for piece in collection_melodies(collection, count):
+        for piece in collection_melodies(collection, min(count, limit or count)):
             x, y = bar_examples(grid_from_piece(piece))
             split = "val" if number % VALIDATION_EVERY == 0 else "train"
             parts[f"x_{split}"].append(x)
@@ -128,7 +131,7 @@ def validation_figures(model: RewardModel, x: np.ndarray, y: np.ndarray) -> dict
 def train_planner(out: Path, config: PlannerConfig, command: str) -> dict:
     """Train, write ``out`` (.npz) and its JSON card; return the card."""
     started = time.perf_counter()
-    arrays = training_arrays()
+    arrays = training_arrays(config.melodies)
     model, figures = fit_reward_model(arrays, config)
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
