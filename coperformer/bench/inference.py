@@ -1,4 +1,5 @@
-"""Per-bar generation time of a model on one thread (features, model and decoding)."""
+"""Per-bar generation time of a model on one thread (features, model and decoding), and the
+listening band's planning time."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ import numpy as np
 from coperformer.engine.stats import summary
 from coperformer.music import features as F
 from coperformer.music.features import BarGenerator
+from coperformer.music.listening import MEMORY_BARS, HarmonyPlanner, RewardModel
 
 
 def bench_inference(model: BarGenerator, bars: int = 2000, offline: bool = False,
-                    ) -> dict[str, float]:
-    """Per-bar generation time on random bars, in ms (min, p50, p99, max, n)."""
+                    listening: bool = False) -> dict[str, float]:
+    """Per-bar generation time on random bars, in ms (min, p50, p99, max, n).
+
+    ``listening``: the live band's path, on a planned chord, avoiding its last 64 bars (the
+    avoided set holds real earlier results, so some bars decode several draws).
+    """
     rng = np.random.default_rng(1)
     slots = F.empty_slots(F.CONTEXT_BARS + 1)
     slots.melody[:] = rng.integers(60, 80, slots.melody.shape)
@@ -22,8 +28,32 @@ def bench_inference(model: BarGenerator, bars: int = 2000, offline: bool = False
     profile = F.normalize_profile(rng.random(F.PROFILE_SIZE).astype(np.float32))
     model.warm_up()
     samples = []
+    chord = _c_major() if listening else None
+    played: list[bytes] = []
     for _ in range(bars):
+        avoid = frozenset(played[-MEMORY_BARS:])
         started = time.perf_counter_ns()
-        model.generate(context, current, offline, rng, profile)
+        bar = model.generate(context, current, offline, rng, profile, chord, avoid)
+        samples.append((time.perf_counter_ns() - started) / 1e6)
+        played.append(bar.key())
+    return summary(samples)
+
+
+def _c_major():
+    from coperformer.music.listening import Chord
+
+    return Chord((0, 4, 7), 0)
+
+
+def bench_planning(reward: RewardModel, bars: int = 2000) -> dict[str, float]:
+    """Time to plan one bar's chord with a full 64-bar phrase memory, in ms."""
+    rng = np.random.default_rng(2)
+    phrase = [rng.integers(60, 72, 16).astype(np.int16) for _ in range(8)]
+    recent = [phrase[b % 8] for b in range(MEMORY_BARS)]  # a tune that repeats, as they do
+    planner = HarmonyPlanner(reward)
+    samples = []
+    for bar in range(bars):
+        started = time.perf_counter_ns()
+        planner.plan(recent, MEMORY_BARS + bar)
         samples.append((time.perf_counter_ns() - started) / 1e6)
     return summary(samples)

@@ -26,9 +26,9 @@ def add_bench(sub) -> None:
 
 def run_bench(args: argparse.Namespace) -> int:
     """Measure and print the figures."""
-    from coperformer.bench.inference import bench_inference
+    from coperformer.bench.inference import bench_inference, bench_planning
     from coperformer.common.proc import machine
-    from coperformer.model.store import load_model
+    from coperformer.model.store import load_model, load_reward_model
 
     started = time.perf_counter()
     model = load_model(args.model)
@@ -37,7 +37,9 @@ def run_bench(args: argparse.Namespace) -> int:
         "machine": machine(),
         "model": str(model.path),
         "model_load_ms": round(startup_ms, 1),
-        "inference_ms": bench_inference(model, args.inference_bars),
+        "inference_ms": bench_inference(model, args.inference_bars, listening=True),
+        "inference_unplanned_ms": bench_inference(model, args.inference_bars),
+        "plan_ms": bench_planning(load_reward_model(), args.inference_bars),
         "inference_offline_ms": bench_inference(model, args.inference_bars, offline=True),
     }
     figures.update(_slow_figures(args))

@@ -22,7 +22,7 @@ SUPPORTED_FORMAT = 1
 SHORT_BAR_STEPS = 8  # 2/4 and 3/8: live notes may be eighths
 SHORT_BAR_ONSET_LOGIT = -2.0  # and re-strike more readily (6-14 onsets a bar; tuning set)
 OFFLINE_DRAWS = 4  # offline: noise draws in one call, the best fit to the heard bar wins
-LIVE_CANDIDATES = 8  # noise draws per planned live bar, in one batched call
+LIVE_CANDIDATES = 2  # noise draws per planned live bar, in the one batched call
 
 
 class ModelError(CoperformerError, ValueError):
@@ -205,8 +205,8 @@ def _choose_pitch(log_probs: np.ndarray, sample: np.random.Generator | None) -> 
     if sample is None:
         return int(log_probs.sum(axis=1).argmax())
     mean = log_probs.mean(axis=1)
-    weights = np.exp(mean - mean.max())
-    return int(sample.choice(weights.shape[0], p=weights / weights.sum()))
+    cumulative = np.cumsum(np.exp(mean - mean.max()))
+    return int(np.searchsorted(cumulative, sample.random() * cumulative[-1], side="right"))
 
 
 def _quantize(sounding: np.ndarray, starts: np.ndarray, unit: int):

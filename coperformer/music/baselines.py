@@ -9,6 +9,7 @@ from coperformer.music.meter import STEPS_PER_QUARTER
 from coperformer.music.notes import fold_pitch
 from coperformer.music.roll import REST, Grid
 
+TIE_ORDER = (0, 4, 3, 5, 1, 2, 6)  # ties between triads go to I, V, IV, ...
 VOICING = ((57, 68), (50, 61), (40, 51))  # alto (third), tenor (fifth), bass (root)
 
 
@@ -20,11 +21,12 @@ def best_triad(melody: np.ndarray, onsets: np.ndarray, key: Key) -> tuple[int, .
     weight = np.ones(melody.shape)
     weight[::STEPS_PER_QUARTER] = 2.0
     weight[onsets] += 1.0
+    per_pc = np.bincount(melody[sounding] % 12, weight[sounding], minlength=12)
+    total = per_pc.sum()
     best, best_score = None, -np.inf
     for rank, triad in enumerate(key.diatonic_triads()):
-        inside = np.isin(melody % 12, triad) & sounding
-        score = (weight * inside).sum() - 0.5 * (weight * (~inside & sounding)).sum()
-        score -= 0.01 * [0, 4, 3, 5, 1, 2, 6][rank]  # ties go to I, V, IV, ...
+        inside = per_pc[list(triad)].sum()
+        score = inside - 0.5 * (total - inside) - 0.01 * TIE_ORDER[rank]
         if score > best_score:
             best, best_score = triad, score
     return best

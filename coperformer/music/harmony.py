@@ -93,14 +93,22 @@ def triad_root(weights: np.ndarray) -> int:
     return row // 2
 
 
+def _key_profiles() -> np.ndarray:
+    """The 24 key profiles, centred and scaled: row 2*tonic (major), 2*tonic+1 (minor)."""
+    rows = [np.roll(profile, tonic) for tonic in range(12)
+            for profile in (MAJOR_PROFILE, MINOR_PROFILE)]
+    centred = np.asarray(rows) - np.mean(rows, axis=1, keepdims=True)
+    return centred / np.linalg.norm(centred, axis=1, keepdims=True)
+
+
+KEY_PROFILES = _key_profiles()
+
+
 def estimate_key(histogram: np.ndarray) -> Key:
     """The best-correlating major or minor key for a pitch-class histogram (C major if empty)."""
-    if histogram.sum() <= 0:
+    centred = np.asarray(histogram, np.float64) - np.mean(histogram)
+    norm = np.linalg.norm(centred)
+    if np.sum(histogram) <= 0 or norm == 0:
         return Key(0, False)
-    best, best_score = Key(0, False), -np.inf
-    for tonic in range(12):
-        for minor, profile in ((False, MAJOR_PROFILE), (True, MINOR_PROFILE)):
-            score = np.corrcoef(histogram, np.roll(profile, tonic))[0, 1]
-            if np.isfinite(score) and score > best_score:
-                best, best_score = Key(tonic, minor), score
-    return best
+    row = int(np.argmax(KEY_PROFILES @ (centred / norm)))  # Pearson correlation with each key
+    return Key(row // 2, bool(row % 2))

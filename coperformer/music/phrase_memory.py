@@ -36,13 +36,26 @@ def match_length(bars: list[np.ndarray], earlier: int, now: int) -> int:
 def recall(bars: list[np.ndarray], now: int, length: int) -> tuple[int, int] | None:
     """The earlier bar whose lead-in best matches the lead-in of bar ``now``: (bar, bars)."""
     best: tuple[int, int] | None = None
-    for earlier in range(now - 1, 0, -1):
-        if bars[earlier].shape[0] != length:
-            continue
+    for earlier in _lead_in_matches(bars, now, length):
         matched = match_length(bars, earlier, now)
         if matched and (best is None or matched > best[1]):
             best = (earlier, matched)
     return best
+
+
+def _lead_in_matches(bars: list[np.ndarray], now: int, length: int) -> list[int]:
+    """Earlier bars (newest first) of ``length`` steps whose previous bar matches bar now-1."""
+    if now < 2 or (bars[now - 1] == REST).all():
+        return []
+    previous = bars[now - 1]
+    candidates = [e for e in range(now - 1, 0, -1)
+                  if bars[e].shape[0] == length and bars[e - 1].shape == previous.shape]
+    if not candidates:
+        return []
+    lead_ins = np.stack([bars[e - 1] for e in candidates])
+    similar = (lead_ins == previous).mean(axis=1) >= MATCH_SIMILARITY
+    similar &= (lead_ins != REST).any(axis=1)
+    return [e for e, ok in zip(candidates, similar, strict=True) if ok]
 
 
 def step_pitch_classes(melody: np.ndarray) -> np.ndarray:
