@@ -32,7 +32,7 @@ from coperformer.music.listening import (
     candidate_chords,
     plan_features,
 )
-from coperformer.music.metrics import chord_agreement
+from coperformer.music.metrics import chord_agreements
 from coperformer.music.roll import REST, Grid, grid_from_piece
 
 PLANNER_DATA_VERSION = 3
@@ -63,8 +63,9 @@ def bar_examples(grid: Grid) -> tuple[np.ndarray, np.ndarray]:
             continue
         key = estimate_key(pitch_class_histogram(heard))
         features.append(plan_features(recent, now, key))
-        targets.append([100 * chord_agreement(bars[now], c.pitch_classes, c.bass)
-                        for c in candidate_chords(key)])
+        chords = candidate_chords(key)
+        targets.append(100 * chord_agreements(bars[now], [c.pitch_classes for c in chords],
+                                              [c.bass for c in chords]))
     return (np.asarray(features, np.float32).reshape(-1, FEATURES),
             np.asarray(targets, np.float32).reshape(-1, CANDIDATES))
 

@@ -15,7 +15,7 @@ from coperformer.music import features as F
 from coperformer.music.harmony import estimate_key, pitch_class_histogram
 from coperformer.music.listening import Chord, candidate_chords
 from coperformer.music.meter import METER_CODES
-from coperformer.music.metrics import band_agreement, chord_agreement
+from coperformer.music.metrics import band_agreement, chord_agreements
 from coperformer.music.roll import REST
 
 SUPPORTED_FORMAT = 1
@@ -135,7 +135,8 @@ def offline_masks(current: F.BarSlots, profile: np.ndarray, draws: int,
     melody = current.melody[0, :length]
     heard = np.asarray(profile, np.float64) + pitch_class_histogram(melody) / max(1, length)
     chords = candidate_chords(estimate_key(heard))
-    best = max(chords, key=lambda c: chord_agreement(melody, c.pitch_classes, c.bass))
+    fits = chord_agreements(melody, [c.pitch_classes for c in chords], [c.bass for c in chords])
+    best = chords[int(np.argmax(fits))]
     return [None if d < (draws + 1) // 2 else chord_mask(best) for d in range(draws)]
 
 
@@ -204,7 +205,7 @@ def _choose_pitch(log_probs: np.ndarray, sample: np.random.Generator | None) -> 
     """The likeliest pitch over a note's steps [pitches, steps], or one drawn by its mean."""
     if sample is None:
         return int(log_probs.sum(axis=1).argmax())
-    mean = log_probs.mean(axis=1)
+    mean = log_probs.sum(axis=1) / log_probs.shape[1]
     cumulative = np.cumsum(np.exp(mean - mean.max()))
     return int(np.searchsorted(cumulative, sample.random() * cumulative[-1], side="right"))
 

@@ -59,17 +59,27 @@ def _chord_masks() -> frozenset[int]:
 CHORD_MASKS = _chord_masks()
 
 
+def _fitting_masks() -> np.ndarray:
+    """For each of the 4096 pitch-class masks: do they all belong to one chord of CHORD_MASKS?"""
+    masks = np.arange(4096)
+    fits = np.zeros(4096, bool)
+    for chord in CHORD_MASKS:
+        fits |= (masks & chord) == masks
+    return fits
+
+
+FITS_ONE_CHORD = _fitting_masks()
+
+
 def pitch_class_mask(pitches) -> int:
     """A 12-bit mask of the pitch classes of some MIDI pitches."""
-    mask = 0
-    for pitch in pitches:
-        mask |= 1 << (int(pitch) % 12)
-    return mask
+    classes = np.asarray(pitches, np.int64).ravel() % 12
+    return int(np.bitwise_or.reduce(1 << classes)) if classes.size else 0
 
 
 def fits_one_chord(mask: int) -> bool:
     """True when these pitch classes all belong to one triad or seventh chord."""
-    return any(mask & chord == mask for chord in CHORD_MASKS)
+    return bool(FITS_ONE_CHORD[mask])
 
 
 def pitch_class_histogram(pitches: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:

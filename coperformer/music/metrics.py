@@ -8,8 +8,8 @@ import numpy as np
 
 from coperformer.music.harmony import (
     CONSONANT_OVER_BASS,
+    FITS_ONE_CHORD,
     estimate_key,
-    fits_one_chord,
     pitch_class_histogram,
     pitch_class_mask,
     triad_root,
@@ -21,6 +21,7 @@ FIGURES = (
     "harmonic_agreement", "chord_fit", "consonance", "clash", "chord_variety", "in_key",
     "empty_bar_rate", "polyphony", "onsets_per_bar", "distinct_bars",
 )
+CONSONANT_INTERVAL = np.isin(np.arange(12), sorted(CONSONANT_OVER_BASS))
 CLASH_INTERVALS = (1, 6, 11)  # a semitone (either way) or a tritone
 VARIETY_WINDOW = 4  # bars per chord-variety window
 
@@ -155,23 +156,27 @@ def beat_fits(melody: np.ndarray, band: np.ndarray) -> list[bool]:
 
     A beat where the band is silent does not fit.
     """
-    fits = []
-    for start in range(0, melody.shape[0], STEPS_PER_QUARTER):
-        beat = slice(start, start + STEPS_PER_QUARTER)
-        tune, chord = melody[beat], band[:, beat]
-        if (chord == REST).all():
-            fits.append(False)
-            continue
-        mask = pitch_class_mask(tune[tune != REST]) | pitch_class_mask(chord[chord != REST])
-        fits.append(fits_one_chord(mask))
-    return fits
+    beats = -(-melody.shape[0] // STEPS_PER_QUARTER)
+    melody_bits = _beat_masks(melody[None, :], beats)
+    band_bits = _beat_masks(band, beats)
+    fits = FITS_ONE_CHORD[melody_bits | band_bits] & (band_bits != 0)
+    return fits.tolist()
+
+
+def _beat_masks(lines: np.ndarray, beats: int) -> np.ndarray:
+    """The pitch-class mask of each beat [beats] over some lines [lines, steps]."""
+    padded = np.full((lines.shape[0], beats * STEPS_PER_QUARTER), REST, np.int64)
+    padded[:, : lines.shape[1]] = lines
+    bits = np.where(padded != REST, 1 << (padded % 12), 0)
+    per_beat = bits.reshape(lines.shape[0], beats, STEPS_PER_QUARTER)
+    return np.bitwise_or.reduce(np.bitwise_or.reduce(per_beat, axis=2), axis=0)
 
 
 def bass_consonance(melody: np.ndarray, bass: np.ndarray) -> tuple[int, int]:
     """(consonant steps, steps with both sounding): the melody over the band's lowest note."""
     both = (melody != REST) & (bass != REST)
-    intervals = (melody[both] - bass[both]) % 12
-    return int(np.isin(intervals, list(CONSONANT_OVER_BASS)).sum()), int(both.sum())
+    intervals = (melody[both].astype(np.int64) - bass[both]) % 12
+    return int(CONSONANT_INTERVAL[intervals].sum()), int(both.sum())
 
 
 def band_agreement(melody: np.ndarray, band: np.ndarray) -> float:
@@ -183,10 +188,21 @@ def band_agreement(melody: np.ndarray, band: np.ndarray) -> float:
 
 def chord_agreement(melody: np.ndarray, chord_pcs: tuple[int, ...], bass_pc: int) -> float:
     """Harmonic agreement (0..1) of one bar of melody with a held chord and bass, as measured."""
-    upper = [pc + 60 for pc in chord_pcs if pc != bass_pc]
-    voices = [*upper, *upper][:2] + [bass_pc + 36]
-    band = np.repeat(np.asarray(voices, np.int16)[:, None], melody.shape[0], axis=1)
-    return band_agreement(melody, band)
+    return float(chord_agreements(melody, [chord_pcs], [bass_pc])[0])
+
+
+def chord_agreements(melody: np.ndarray, chords: list[tuple[int, ...]], basses: list[int],
+                     ) -> np.ndarray:
+    """``chord_agreement`` for many held chords at once [chords]."""
+    beats = -(-melody.shape[0] // STEPS_PER_QUARTER)
+    melody_bits = _beat_masks(melody[None, :], beats)
+    chord_bits = np.array([pitch_class_mask(chord) for chord in chords])
+    fits = FITS_ONE_CHORD[melody_bits[None, :] | chord_bits[:, None]].mean(axis=1)
+    sounding = melody[melody != REST].astype(np.int64)
+    if not sounding.size:
+        return (fits + 1.0) / 2
+    intervals = (sounding[None, :] - np.asarray(basses)[:, None]) % 12
+    return (fits + CONSONANT_INTERVAL[intervals].mean(axis=1)) / 2
 
 
 def measure(grids: list[Grid], first_bar: int = 1) -> dict[str, float]:
