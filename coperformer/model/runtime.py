@@ -22,7 +22,7 @@ SUPPORTED_FORMAT = 1
 SHORT_BAR_STEPS = 8  # 2/4 and 3/8: live notes may be eighths
 SHORT_BAR_ONSET_LOGIT = -2.0  # and re-strike more readily (6-14 onsets a bar; tuning set)
 OFFLINE_DRAWS = 4  # offline: noise draws in one call, the best fit to the heard bar wins
-LIVE_CANDIDATES = 2  # noise draws per planned live bar, in the one batched call
+LIVE_REDRAWS = 4  # a planned live bar drawn again (same call's output) while it repeats
 
 
 class ModelError(CoperformerError, ValueError):
@@ -72,14 +72,17 @@ class BandModel:
         """GM programs (0-based) of the band voices."""
         return list(self.metadata["gm_programs"])
 
-    def warm_up(self, rounds: int = 20) -> None:
-        """Run a few dummy bars so the first real bar is not slow."""
+    def warm_up(self, rounds: int = 24) -> None:
+        """Run a few dummy bars so the first real bar is not slow (TorchScript optimizes each
+        batch size on its first calls: offline draws, live bars, planned live bars)."""
         empty = F.empty_slots(1 + F.CONTEXT_BARS)
         rng = np.random.default_rng(0)
         context, current = empty.take(np.arange(F.CONTEXT_BARS)), empty.take(np.array([0]))
-        for round_ in range(rounds):  # both modes: both decoders and the model's paths
-            self.generate(context, current, round_ % 2 == 0, rng,
-                          np.zeros(F.PROFILE_SIZE, np.float32))
+        profile = np.zeros(F.PROFILE_SIZE, np.float32)
+        chord = Chord((0, 4, 7), 0)
+        for round_ in range(rounds):  # every batch size TorchScript will see, every decoder
+            kind = round_ % 3
+            self.generate(context, current, kind == 0, rng, profile, chord if kind == 2 else None)
 
     @torch.inference_mode()
     def generate(self, context: F.BarSlots, current: F.BarSlots, offline: bool,
@@ -91,8 +94,9 @@ class BandModel:
         ``profile`` is the normalized pitch-class profile of the whole melody before this bar.
         A planned ``chord`` (live mode) keeps the GAN's rhythm, register and voice leading but
         lets each note take only the chord's pitch classes (the bass only the chord's bass);
-        then LIVE_CANDIDATES noise draws run in the one call, and the first whose ``key()``
-        is not in ``avoid`` (bars played lately) is played, so the band does not loop.
+        its notes are drawn from the model's distribution, and drawn again (up to LIVE_REDRAWS
+        times, from the same call) while the bar's ``key()`` is in ``avoid`` (bars played
+        lately), so the band does not loop.
         Called from the generator worker only.
         """
         melody = F.melody_features(current)
@@ -105,7 +109,7 @@ class BandModel:
             torch.tensor([[1.0 if offline else 0.0]]),
             torch.from_numpy(np.asarray(profile, np.float32).reshape(1, F.PROFILE_SIZE)),
         )
-        draws = OFFLINE_DRAWS if offline else LIVE_CANDIDATES if chord is not None else 1
+        draws = OFFLINE_DRAWS if offline else 1
         noise = rng.standard_normal((draws, F.NOISE_SIZE)).astype(np.float32)
         inputs = tuple(x.expand(draws, *x.shape[1:]) for x in inputs) + (
             torch.from_numpy(noise),)
@@ -117,11 +121,12 @@ class BandModel:
                                             None if masks[d] is None else rng)
                                  for d in range(draws)], current)
         unit = live_unit(int(current.meter[0]), int(current.valid[0].sum()))
-        allowed = chord_mask(chord) if chord is not None else None
-        first = None
-        for draw in range(draws):
-            bar = decode_bar(pitch_logits[draw].numpy(), onset_logits[draw].numpy(),
-                             current.valid[0], unit, allowed, rng)
+        pitches, onsets = pitch_logits[0].numpy(), onset_logits[0].numpy()
+        if chord is None:
+            return decode_bar(pitches, onsets, current.valid[0], unit)
+        allowed, first = chord_mask(chord), None
+        for _ in range(LIVE_REDRAWS):
+            bar = decode_bar(pitches, onsets, current.valid[0], unit, allowed, rng)
             if bar.key() not in avoid:
                 return bar
             first = first or bar
