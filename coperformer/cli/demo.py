@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from coperformer.io.midifile import read_song
-from coperformer.io.smfwrite import write_melody
-from coperformer.music.accompany import accompany_piece
-from coperformer.music.notes import Piece
+if TYPE_CHECKING:
+    from coperformer.music.notes import Piece
 
 
 def demo_pieces() -> list[Piece]:
@@ -23,9 +22,10 @@ def demo_pieces() -> list[Piece]:
 
 def make_demo(out: Path, model_name: str | None, soundfont: str | None) -> list[Path]:
     """Accompany and render the demo pieces; returns the files written."""
-    from coperformer.io.midifile import choose_melody
-    from coperformer.io.smfwrite import write_accompaniment
+    from coperformer.io.midifile import choose_melody, read_song
+    from coperformer.io.smfwrite import write_accompaniment, write_melody
     from coperformer.model.store import load_model
+    from coperformer.music.accompany import accompany_piece
     from coperformer.synth.render import render_file
     from coperformer.synth.soundfont import find_soundfont
 
