@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coperformer.common.errors import CoperformerError, first_line
 from coperformer.common.proc import cpu_seconds
@@ -29,6 +30,9 @@ from coperformer.jam.recovery import recover_journal
 from coperformer.jam.report import JamResult
 from coperformer.music.gm import NOTE_OFF as NOTE_OFF_STATUS
 from coperformer.music.gm import NOTE_ON as NOTE_ON_STATUS
+
+if TYPE_CHECKING:
+    from coperformer.synth.live_synth import LiveSynth
 
 
 class JamError(CoperformerError):
@@ -91,7 +95,7 @@ class Jam:
         if self.source is not None:
             self.parts.append(self.source)
 
-    def _open_synth(self, soundfont: Path):
+    def _open_synth(self, soundfont: Path) -> LiveSynth:
         from coperformer.synth.live_synth import AudioDriverError, LiveSynth
 
         o = self.options
