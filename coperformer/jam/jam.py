@@ -66,12 +66,18 @@ class Jam:
         try:
             jam._build(listener)
         except CoperformerError:
-            jam._close_parts()
+            jam._abandon()
             raise
         except Exception as exc:  # a library error: one clear line, and nothing left open
-            jam._close_parts()
+            jam._abandon()
             raise JamError(first_line(exc)) from exc
         return jam
+
+    def _abandon(self) -> None:
+        """Undo a build that failed: close what was opened, drop the empty journal."""
+        self._close_parts()
+        if self.recorder is not None:
+            self.recorder.discard_journal()
 
     def _build(self, listener: SessionListener | None) -> None:
         from coperformer.model.store import load_model
