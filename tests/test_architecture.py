@@ -4,6 +4,7 @@ library stays in its layer, data folders are found in one place, threads are doc
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import coperformer
@@ -155,3 +156,20 @@ def test_public_methods_of_engine_and_adapters_say_which_thread():
                 if "thread" not in docs.lower():
                     missing.append(f"{name}.{cls.name}.{method.name}")
     assert not missing, "say which thread may call:\n" + "\n".join(missing)
+
+
+def test_every_import_of_the_package_resolves():
+    """Function-level imports run late: check now that each name still exists where it is
+    imported from (a moved function would otherwise fail only when that code runs)."""
+    known = modules()
+    broken = []
+    for name, path in known.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith(
+                    "coperformer") or node.level:
+                continue
+            target = importlib.import_module(node.module)
+            for alias in node.names:
+                if not hasattr(target, alias.name) and f"{node.module}.{alias.name}" not in known:
+                    broken.append(f"{name}:{node.lineno} {node.module}.{alias.name}")
+    assert not broken, "\n".join(broken)

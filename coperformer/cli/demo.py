@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from coperformer.io.midifile import read_song
-from coperformer.io.smfwrite import write_melody
-from coperformer.music.accompany import accompany_piece, band_notes
-from coperformer.music.baselines import held_tonic
-from coperformer.music.listening import DEFAULT_ADVENTURE, HarmonyPlanner, check_adventure
-from coperformer.music.notes import Note, Piece
-from coperformer.music.roll import grid_from_piece
+from coperformer.music.listening import DEFAULT_ADVENTURE
+
+if TYPE_CHECKING:
+    from coperformer.music.listening import HarmonyPlanner
+    from coperformer.music.notes import Note, Piece
 
 VERSIONS = ("live", "offline", "held-tonic")
 
@@ -33,6 +32,11 @@ def demo_pieces() -> list[Piece]:
 def demo_band(model, planner: HarmonyPlanner, piece: Piece, version: str, seed: int,
               ) -> list[list[Note]]:
     """The band of one demo version: the listening live band, the offline band, a held tonic."""
+    from coperformer.music.accompany import accompany_piece, band_notes
+    from coperformer.music.baselines import held_tonic
+    from coperformer.music.notes import Piece
+    from coperformer.music.roll import grid_from_piece
+
     if version == "held-tonic":
         melody_only = Piece(piece.melody, [], piece.bars, piece.name)
         return band_notes(held_tonic(grid_from_piece(melody_only)))
@@ -43,9 +47,10 @@ def demo_band(model, planner: HarmonyPlanner, piece: Piece, version: str, seed: 
 def make_demo(out: Path, model_name: str | None, soundfont: str | None,
               adventure: float = DEFAULT_ADVENTURE) -> list[Path]:
     """Accompany and render the demo pieces; returns the files written."""
-    from coperformer.io.midifile import choose_melody
-    from coperformer.io.smfwrite import write_accompaniment
+    from coperformer.io.midifile import choose_melody, read_song
+    from coperformer.io.smfwrite import write_accompaniment, write_melody
     from coperformer.model.store import load_model, load_reward_model
+    from coperformer.music.listening import HarmonyPlanner, check_adventure
     from coperformer.synth.render import render_file
     from coperformer.synth.soundfont import find_soundfont
 

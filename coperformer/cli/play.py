@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+from coperformer.engine.listener import QuietListener
 from coperformer.engine.transport import MAX_BPM, MIN_BPM
 from coperformer.jam.options import JamOptions
 from coperformer.music.meter import SUPPORTED_METERS
@@ -67,11 +68,23 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         wav=Path(args.wav) if args.wav else None)
 
 
+class TerminalListener(QuietListener):
+    """Tells the player on stderr when the keyboard goes away and comes back (worker thread)."""
+
+    def on_port_lost(self) -> None:
+        """The keyboard was unplugged: the band goes on."""
+        print("keyboard unplugged: waiting for it", file=sys.stderr, flush=True)
+
+    def on_port_back(self) -> None:
+        """The keyboard is back and connected again."""
+        print("keyboard reconnected", file=sys.stderr, flush=True)
+
+
 def run_play(args: argparse.Namespace) -> int:
     """Run a live session until the file ends, Ctrl-C, or --max-seconds."""
     from coperformer.jam.jam import Jam
 
-    jam = Jam.build(options_from_args(args))
+    jam = Jam.build(options_from_args(args), TerminalListener())
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coperformer.music.gm import ALL_NOTES_OFF_CC, ALL_SOUND_OFF_CC, SUSTAIN_CC
+from coperformer.music import gm
 
 NOTE_ON, NOTE_OFF, PEDAL, ALL_OFF = "note_on", "note_off", "pedal", "all_off"
 PORT_LOST, PORT_BACK, END = "port_lost", "port_back", "end"
@@ -33,15 +33,15 @@ def parse_midi(data: bytes | list[int] | tuple[int, ...], time_ns: int) -> Input
         return None  # sysex, clock, active sensing, start/stop, ...
     kind, channel = status & 0xF0, status & 0x0F
     raw = tuple(int(b) for b in data)
-    if kind in (0x80, 0x90) and len(data) >= 3:
+    if kind in (gm.NOTE_OFF, gm.NOTE_ON) and len(data) >= 3:
         velocity = int(data[2])
-        is_on = kind == 0x90 and velocity > 0
+        is_on = kind == gm.NOTE_ON and velocity > 0
         return InputEvent(time_ns, NOTE_ON if is_on else NOTE_OFF, int(data[1]),
                           velocity if is_on else 0, 0, channel, raw)
-    if kind == 0xB0 and len(data) >= 3:
+    if kind == gm.CONTROL_CHANGE and len(data) >= 3:
         control, value = int(data[1]), int(data[2])
-        if control == SUSTAIN_CC:
+        if control == gm.SUSTAIN_CC:
             return InputEvent(time_ns, PEDAL, value=value, channel=channel, raw=raw)
-        if control in (ALL_SOUND_OFF_CC, ALL_NOTES_OFF_CC):
+        if control in (gm.ALL_SOUND_OFF_CC, gm.ALL_NOTES_OFF_CC):
             return InputEvent(time_ns, ALL_OFF, channel=channel, raw=raw)
     return None

@@ -6,7 +6,8 @@ from __future__ import annotations
 def card_text(model_name: str) -> str:
     """Data, split, training and headline figures of a model, from its card."""
     from coperformer.model.card import read_card
-    from coperformer.model.runtime import ModelError, resolve_model
+    from coperformer.model.runtime import ModelError
+    from coperformer.model.store import resolve_model
 
     try:
         card = read_card(resolve_model(model_name or None))

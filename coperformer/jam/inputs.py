@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from coperformer.engine.clock import Clock
 from coperformer.engine.events import InputEvent
@@ -12,6 +13,10 @@ from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.transport import DEFAULT_BPM
 from coperformer.jam.options import QWERTY, JamOptions
 from coperformer.music.meter import SUPPORTED_METERS, Meter
+
+if TYPE_CHECKING:
+    from coperformer.midi.fileplayer import FilePlayer
+    from coperformer.midi.ports import KeyboardInput
 
 QUIET_MS = 80.0  # reconnecting a port stalls Python ~15-30 ms: only when no deadline is near
 
@@ -45,7 +50,7 @@ def plan_input(options: JamOptions) -> InputPlan:
 
 def open_input(options: JamOptions, plan: InputPlan, clock: Clock,
                feed: Callable[[InputEvent], None], passthrough: Callable[[InputEvent], None],
-               snapshot: Callable[[], SessionSnapshot]):
+               snapshot: Callable[[], SessionSnapshot]) -> FilePlayer | KeyboardInput | None:
     """The file player or the opened keyboard port (None for the computer keyboard)."""
     from coperformer.midi.fileplayer import FilePlayer
     from coperformer.midi.ports import KeyboardInput, api_by_name

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coperformer.common.errors import CoperformerError, first_line
 from coperformer.common.proc import cpu_seconds
@@ -30,6 +31,9 @@ from coperformer.jam.report import JamResult
 from coperformer.music.gm import NOTE_OFF as NOTE_OFF_STATUS
 from coperformer.music.gm import NOTE_ON as NOTE_ON_STATUS
 from coperformer.music.listening import HarmonyPlanner, check_adventure
+
+if TYPE_CHECKING:
+    from coperformer.synth.live_synth import LiveSynth
 
 
 class JamError(CoperformerError):
@@ -63,12 +67,18 @@ class Jam:
         try:
             jam._build(listener)
         except CoperformerError:
-            jam._close_parts()
+            jam._abandon()
             raise
         except Exception as exc:  # a library error: one clear line, and nothing left open
-            jam._close_parts()
+            jam._abandon()
             raise JamError(first_line(exc)) from exc
         return jam
+
+    def _abandon(self) -> None:
+        """Undo a build that failed: close what was opened, drop the empty journal."""
+        self._close_parts()
+        if self.recorder is not None:
+            self.recorder.discard_journal()
 
     def _build(self, listener: SessionListener | None) -> None:
         from coperformer.model.store import load_model, load_reward_model
@@ -93,7 +103,7 @@ class Jam:
         if self.source is not None:
             self.parts.append(self.source)
 
-    def _open_synth(self, soundfont: Path):
+    def _open_synth(self, soundfont: Path) -> LiveSynth:
         from coperformer.synth.live_synth import AudioDriverError, LiveSynth
 
         o = self.options

@@ -60,6 +60,13 @@ def test_what_is_wrong_is_a_domain_error(options, error, shipped_model):
         Jam.build(options)
 
 
+def test_a_failed_build_leaves_no_journal_behind(tmp_path, shipped_model):
+    take = tmp_path / "take.mid"
+    with pytest.raises(TransportError):
+        Jam.build(JamOptions(tempo=300, record=take))
+    assert not (tmp_path / "take.mid.journal").exists()
+
+
 def test_a_driver_that_cannot_open_plays_silently_when_asked(shipped_model):
     with pytest.raises(AudioDriverError):
         Jam.build(JamOptions(audio_driver="no-such-driver"))
