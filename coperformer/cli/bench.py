@@ -28,6 +28,7 @@ def run_bench(args: argparse.Namespace) -> int:
     """Measure and print the figures."""
     from coperformer.bench.inference import bench_inference, bench_planning
     from coperformer.common.proc import machine
+    from coperformer.engine.stats import summary
 
     started = time.perf_counter()  # the first load in the process: torch's import included
     from coperformer.model.store import load_model, load_reward_model
@@ -38,6 +39,7 @@ def run_bench(args: argparse.Namespace) -> int:
         "machine": machine(),
         "model": str(model.path),
         "model_load_ms": round(startup_ms, 1),
+        "model_call_ms": summary(model.time_model_call(args.inference_bars)),
         "inference_ms": bench_inference(model, args.inference_bars, listening=True),
         "inference_unplanned_ms": bench_inference(model, args.inference_bars),
         "plan_ms": bench_planning(load_reward_model(), args.inference_bars),

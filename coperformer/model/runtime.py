@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from coperformer.common.errors import CoperformerError, first_line
 from coperformer.music import features as F
 from coperformer.music.harmony import estimate_key, pitch_class_histogram
 from coperformer.music.listening import Chord, candidate_chords
-from coperformer.music.meter import METER_CODES
+from coperformer.music.meter import MAX_BAR_STEPS, METER_CODES
 from coperformer.music.metrics import band_agreement, chord_agreements
 from coperformer.music.roll import REST
 
@@ -83,6 +84,22 @@ class BandModel:
         for round_ in range(rounds):  # every batch size TorchScript will see, every decoder
             kind = round_ % 3
             self.generate(context, current, kind == 0, rng, profile, chord if kind == 2 else None)
+
+    @torch.inference_mode()
+    def time_model_call(self, calls: int) -> list[float]:
+        """Milliseconds of the TorchScript call alone (one live bar, batch 1), ``calls`` times;
+        for the benchmark (the thread that owns the model)."""
+        empty = F.empty_slots(1 + F.CONTEXT_BARS)
+        inputs = (torch.from_numpy(F.context_features(empty.take(np.arange(F.CONTEXT_BARS)), 1)),
+                  torch.zeros(1, F.MELODY_CHANNELS, MAX_BAR_STEPS),
+                  torch.from_numpy(F.meter_features(empty.meter[:1])), torch.zeros(1, 1),
+                  torch.zeros(1, F.PROFILE_SIZE), torch.zeros(1, F.NOISE_SIZE))
+        samples = []
+        for _ in range(calls):
+            started = time.perf_counter_ns()
+            self._module(*inputs)
+            samples.append((time.perf_counter_ns() - started) / 1e6)
+        return samples
 
     @torch.inference_mode()
     def generate(self, context: F.BarSlots, current: F.BarSlots, offline: bool,

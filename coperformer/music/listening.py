@@ -9,6 +9,7 @@ Numpy only: the weights are trained by ``coperformer.model.planner`` and shipped
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,7 +141,7 @@ class HarmonyPlanner:
 
     reward: RewardModel
     adventure: float = DEFAULT_ADVENTURE
-    roots: list[int] = field(default_factory=list)  # roots planned so far, oldest first
+    roots: deque[int] = field(default_factory=lambda: deque(maxlen=RECENT_BARS))  # newest last
 
     def plan(self, recent: list[np.ndarray], now: int) -> Chord | None:
         """The chord for bar ``now`` from the player's last bars (None: nothing heard yet).
@@ -154,7 +155,7 @@ class HarmonyPlanner:
         key = estimate_key(pitch_class_histogram(heard))
         chords = candidate_chords(key)
         scores = self.reward.scores(plan_features(recent, now, key))
-        latest = set(self.roots[-RECENT_BARS:])
+        latest = set(self.roots)
         novelty = np.array([chord.root not in latest for chord in chords], np.float32)
         chosen = chords[int((scores + self.adventure * NOVELTY_POINTS * novelty).argmax())]
         self.roots.append(chosen.root)
