@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coperformer.common.paths import cache_dir
-from coperformer.model.corpus import CorpusError, score_to_piece
+from coperformer.model.corpus import score_to_piece
 from coperformer.music.notes import Piece
 
 COLLECTION_VERSION = 1
@@ -115,6 +115,7 @@ def _tunes(source: str):
 
 
 def _usable(loader, label: str) -> Piece | None:
+    """The tune as a Piece with its repeats played out, or None when it does not fit."""
     try:
         score = loader()
         try:
@@ -122,8 +123,6 @@ def _usable(loader, label: str) -> Piece | None:
         except Exception:  # noqa: BLE001 - music21 raises many kinds here; keep as written
             pass
         piece = score_to_piece(score, label, want_band=False)
-    except (CorpusError, ValueError, AttributeError, IndexError, TypeError, KeyError):
-        return None
     except Exception:  # noqa: BLE001 - a malformed tune in music21's corpus is skipped
         return None
     if str(piece.bars[0].meter) not in METERS or not MIN_BARS <= len(piece.bars) <= MAX_BARS:

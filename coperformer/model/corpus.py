@@ -11,8 +11,6 @@ from coperformer.io.midifile import MidiInputError, choose_melody, read_song, so
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Note, Piece, bars_for
 
-FOLK_OPUSES = ("essenFolksong/altdeu10", "essenFolksong/ballad10", "essenFolksong/kinder")
-
 
 class CorpusError(CoperformerError, ValueError):
     """A corpus that cannot be used, with a message for the user."""
@@ -66,26 +64,6 @@ def load_chorale(name: str) -> Piece:
     from music21 import corpus
 
     return score_to_piece(corpus.parse(name), name, want_band=True)
-
-
-def folk_melodies(count: int, meters: tuple[str, ...] = ("3/4", "4/4", "6/8", "2/4"),
-                  ) -> list[Piece]:
-    """The first ``count`` usable folk melodies from music21's Essen collection."""
-    from music21 import corpus
-
-    pieces: list[Piece] = []
-    for opus_name in FOLK_OPUSES:
-        opus = corpus.parse(opus_name)
-        for number, score in enumerate(opus.scores):
-            try:
-                piece = score_to_piece(score, f"{opus_name}#{number}", want_band=False)
-            except (CorpusError, ValueError):
-                continue
-            if str(piece.bars[0].meter) in meters and len(piece.bars) >= 6:
-                pieces.append(piece)
-            if len(pieces) >= count:
-                return pieces
-    return pieces
 
 
 def midi_folder_pieces(folder: str | Path) -> Iterator[Piece]:
