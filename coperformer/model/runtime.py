@@ -172,9 +172,11 @@ def best_fitting(bars: list[BandBar], current: F.BarSlots) -> BandBar:
 
 def chord_mask(chord: Chord) -> np.ndarray:
     """Pitches each voice may take [voices, BAND_SIZE]: chord tones; the bass gets the bass."""
-    pitch_classes = (np.arange(F.BAND_SIZE) + F.BAND_LOW) % 12
-    upper = np.isin(pitch_classes, chord.pitch_classes)
-    return np.stack([upper, upper, pitch_classes == chord.bass])
+    pitches = np.arange(F.BAND_SIZE) + F.BAND_LOW
+    upper = np.isin(pitches % 12, chord.pitch_classes)
+    if chord.ceiling is not None and (upper & (pitches <= chord.ceiling)).sum() >= 2:
+        upper &= pitches <= chord.ceiling  # under the player (when two chord tones fit there)
+    return np.stack([upper, upper, pitches % 12 == chord.bass])
 
 
 SHORT_UNIT = 2

@@ -27,6 +27,7 @@ FEATURES = 12 * 6 + 1 + 7 * 2 + 4 + 2
 MEMORY_BARS = 64  # the phrase memory looks this far back (keeps the per-bar work constant)
 NOVELTY_POINTS = 8.0  # at adventure 1, a chord not heard in the last bars gains this much
 RECENT_BARS = 2
+SILENT_BARS_TO_STOP = 2  # the player stopped this many bars ago: the band stops too
 DEFAULT_ADVENTURE = 0.5  # chosen on the tuning collections (docs/evaluation.md)
 
 
@@ -43,10 +44,12 @@ def check_adventure(value: float) -> float:
 
 @dataclass(frozen=True)
 class Chord:
-    """A planned chord: its pitch classes (root, third, fifth) and the bass pitch class."""
+    """A planned chord: its pitch classes (root, third, fifth), the bass pitch class, and the
+    highest pitch the upper voices may take (under the player's register; None: no limit)."""
 
     pitch_classes: tuple[int, ...]
     bass: int
+    ceiling: int | None = None
 
     @property
     def root(self) -> int:
@@ -150,7 +153,7 @@ class HarmonyPlanner:
         """
         recent = recent[-MEMORY_BARS:]
         heard = np.concatenate(recent) if recent else np.zeros(0, np.int16)
-        if not (heard != REST).any():
+        if not (heard != REST).any() or player_stopped(recent):
             return None
         key = estimate_key(pitch_class_histogram(heard))
         chords = candidate_chords(key)
@@ -159,4 +162,17 @@ class HarmonyPlanner:
         novelty = np.array([chord.root not in latest for chord in chords], np.float32)
         chosen = chords[int((scores + self.adventure * NOVELTY_POINTS * novelty).argmax())]
         self.roots.append(chosen.root)
-        return chosen
+        return Chord(chosen.pitch_classes, chosen.bass, register_ceiling(recent[-1]))
+
+
+def player_stopped(recent: list[np.ndarray]) -> bool:
+    """True when the last SILENT_BARS_TO_STOP bars were heard and silent."""
+    last = recent[-SILENT_BARS_TO_STOP:]
+    return len(last) == SILENT_BARS_TO_STOP and all(
+        bar.size and (bar == REST).all() for bar in last)
+
+
+def register_ceiling(bar: np.ndarray) -> int | None:
+    """The lowest note the player played in a bar: the band's upper voices stay under it."""
+    sounding = bar[bar != REST]
+    return int(sounding.min()) if sounding.size else None

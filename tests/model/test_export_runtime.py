@@ -104,3 +104,7 @@ def test_a_planned_live_bar_plays_the_chord_and_avoids_a_repeat(band_model):
     other = band_model.generate(context, current, False, np.random.default_rng(0), profile,
                                 chord, frozenset({bar.key()}))
     assert other.key() != bar.key()
+    low = band_model.generate(context, current, False, np.random.default_rng(0), profile,
+                              Chord((9, 0, 4), 4, ceiling=60))
+    upper = low.pitches[:2][low.pitches[:2] >= 0]
+    assert upper.size and upper.max() <= 60  # the upper voices stay under the player

@@ -112,3 +112,14 @@ def test_clash_and_variety_figures_tell_a_good_band_from_a_drone():
     assert fitting["chord_variety"] > drone["chord_variety"]
     assert fitting["clash"] < drone["clash"]
     assert fitting["harmonic_agreement"] > drone["harmonic_agreement"]
+
+
+def test_the_band_stops_when_the_player_stops_and_stays_under_the_player():
+    planner = HarmonyPlanner(_chord_oracle_reward(), adventure=0.0)
+    a, rest = _bar(list(C) + [72]), np.full(16, REST, np.int16)
+    assert planner.plan([a, a, rest], 3) is not None  # one silent bar: a breath, play on
+    assert planner.plan([a, a, rest, rest], 4) is None  # two: the player stopped
+    assert planner.plan([a, rest, rest, a], 4) is not None  # and is back
+    unknown = np.zeros(0, np.int16)  # bars the band did not hear are not silence
+    assert planner.plan([a, unknown, unknown], 3) is not None
+    assert planner.plan([a, a], 2).ceiling == 60  # the lowest note of the last bar
