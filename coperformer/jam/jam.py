@@ -189,7 +189,9 @@ class Jam:
         latency = (f"{self.synth.latency_ms:.1f} ms buffer" if self.synth.driver
                    else "no audio device")
         lines = [f"playing: input {self.options.input}, {self.plan.bpm:g} BPM {self.plan.meter},"
-                 f" model {self.model.path.name}, audio {self.synth.driver or 'none'} ({latency})"]
+                 f" model {self.model.path.name}, audio {self.synth.driver or 'none'} ({latency})",
+                 f"the band listens: a chord planned per bar, adventure {self.options.adventure:g}"
+                 " (0 safe .. 1 adventurous)"]
         if self.recovered:
             lines.append(f"recovered an unsaved session: {self.recovered}")
         return "\n".join(lines + self.warnings)
