@@ -64,7 +64,8 @@ class LiveBand:
             stored = self._band.get(first + offset)
             if stored is not None:
                 slots.band[offset], slots.band_onset[offset] = stored
-        if len(request.meters) == grid.bars:
+        listening = self.planner is not None and len(request.meters) == grid.bars
+        if listening:  # (a bar longer than the model's 16 steps is split: no plan, no memory)
             self._remember_melody(grid, first, len(request.meters) - 1)
         per_bar = F.bar_pitch_classes(slots)
         for offset in range(len(request.meters) - 1):
@@ -76,8 +77,8 @@ class LiveBand:
         last = WINDOW - 1
         context = padded.take(np.arange(last - F.CONTEXT_BARS, last))
         chord = self.planner.plan(self._recent_melody(request.bar), request.bar) \
-            if self.planner else None
-        if self.planner and chord is None:  # nothing heard yet: keep listening, no guess
+            if listening else None
+        if listening and chord is None:  # nothing heard yet, or the player stopped: listen
             return [[] for _ in range(slots.band.shape[1])]
         result = self.generator.generate(context, padded.take(np.array([last])), False,
                                          self.rng, F.normalize_profile(history), chord,
