@@ -10,7 +10,7 @@ import numpy as np
 from coperformer.engine.stats import summary
 from coperformer.music import features as F
 from coperformer.music.features import BarGenerator
-from coperformer.music.listening import MEMORY_BARS, HarmonyPlanner, RewardModel
+from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner, RewardModel
 
 
 def bench_inference(model: BarGenerator, bars: int = 2000, offline: bool = False,
@@ -28,7 +28,7 @@ def bench_inference(model: BarGenerator, bars: int = 2000, offline: bool = False
     profile = F.normalize_profile(rng.random(F.PROFILE_SIZE).astype(np.float32))
     model.warm_up()
     samples = []
-    chord = _c_major() if listening else None
+    chord = Chord((0, 4, 7), 0) if listening else None
     played: list[bytes] = []
     for _ in range(bars):
         avoid = frozenset(played[-MEMORY_BARS:])
@@ -37,12 +37,6 @@ def bench_inference(model: BarGenerator, bars: int = 2000, offline: bool = False
         samples.append((time.perf_counter_ns() - started) / 1e6)
         played.append(bar.key())
     return summary(samples)
-
-
-def _c_major():
-    from coperformer.music.listening import Chord
-
-    return Chord((0, 4, 7), 0)
 
 
 def bench_planning(reward: RewardModel, bars: int = 2000) -> dict[str, float]:

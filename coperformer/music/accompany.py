@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coperformer.music import features as F
-from coperformer.music.features import BarGenerator
+from coperformer.music.features import BandBarLike, BarGenerator
 from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner
 from coperformer.music.notes import Note, Piece
 from coperformer.music.roll import Grid, bar_voices, grid_from_piece
@@ -25,7 +25,7 @@ class Accompaniment:
 
 def fill_bar(generator: BarGenerator, slots: F.BarSlots, bar: int, offline: bool,
              rng: np.random.Generator, history: np.ndarray, chord: Chord | None = None,
-             avoid: frozenset[bytes] = frozenset()):  # -> the generator's bar
+             avoid: frozenset[bytes] = frozenset()) -> BandBarLike:
     """Generate one bar into ``slots`` from the bars before it (and its melody if offline).
 
     ``history`` is the melody's pitch-class histogram over all bars before this one.

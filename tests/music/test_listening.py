@@ -35,18 +35,16 @@ def _tune(chords, bars=8):
 
 def _chord_oracle_reward() -> RewardModel:
     """A hand-made reward model that trusts the phrase memory: score = memory overlap."""
-    from coperformer.music.listening import CANDIDATES as N
-
     memory = slice(12 * 5, 12 * 6)  # the remembered bar's key-relative pitch classes
     w1 = np.zeros((FEATURES, 12), np.float32)
     w1[memory, :] = np.eye(12, dtype=np.float32)
     chords = candidate_chords(Key(0, False))
-    w2 = np.zeros((12, N), np.float32)
+    w2 = np.zeros((12, CANDIDATES), np.float32)
     for index, chord in enumerate(chords):
         for pc in chord.pitch_classes:
             w2[pc, index] = 10.0
         w2[chord.bass, index] += 1.0 if chord.bass == chord.root else 0.0
-    return RewardModel(w1, np.zeros(12, np.float32), w2, np.zeros(N, np.float32))
+    return RewardModel(w1, np.zeros(12, np.float32), w2, np.zeros(CANDIDATES, np.float32))
 
 
 def test_features_have_the_declared_size_and_candidates_cover_inversions():
