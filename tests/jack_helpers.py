@@ -20,7 +20,7 @@ def start_jackd(timeout: float = 15.0) -> subprocess.Popen:
     jackd = shutil.which("jackd")
     assert jackd, "jackd is missing: scripts/setup.sh installs jackd2"
     os.environ.update({"JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1"})
-    process = subprocess.Popen([jackd, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "64"],
+    process = subprocess.Popen([jackd, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "128"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                env=jack_env())
     deadline = time.monotonic() + timeout

@@ -57,6 +57,9 @@ MS = 1_000_000
 log = logging.getLogger(__name__)
 
 
+DEFAULT_MARGIN_MS = 40.0  # a bar's decision this long before its downbeat (see docs/performance.md)
+
+
 @dataclass
 class SessionConfig:
     """How the session runs."""
@@ -66,7 +69,7 @@ class SessionConfig:
     count_in: int = 1
     metronome: bool = True
     sync_start: bool = False
-    margin_ms: float = 20.0
+    margin_ms: float = DEFAULT_MARGIN_MS
     seed: int = 0
     click_velocity: int = 90
     midi_clock: bool = False  # send 24-ppqn clock and Start to sinks that can

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coperformer.engine.session import DEFAULT_MARGIN_MS
 from coperformer.music.listening import DEFAULT_ADVENTURE
 from coperformer.synth.fluid import LIVE_SAMPLE_RATE
 
@@ -35,7 +36,7 @@ class JamOptions:
     count_in: int = 1
     metronome: bool = True  # False: click in the count-in only
     sync_start: bool = False  # the first note starts bar 1
-    margin_ms: float = 20.0  # decide each band bar this long before its downbeat
+    margin_ms: float = DEFAULT_MARGIN_MS  # decide each band bar this long before its downbeat
     seed: int = 0
     adventure: float = DEFAULT_ADVENTURE  # the listening band: safe (0) .. adventurous (1)
     record: Path | None = None  # journal the take beside this .mid file

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from itertools import product
 
 import numpy as np
@@ -33,20 +34,22 @@ class Key:
         steps = MINOR_SCALE + MINOR_EXTRA if self.minor else MAJOR_SCALE
         return frozenset((self.tonic + s) % 12 for s in steps)
 
-    def diatonic_triads(self) -> list[tuple[int, ...]]:
+    def diatonic_triads(self) -> tuple[tuple[int, ...], ...]:
         """The seven diatonic triads (minor uses the harmonic-minor dominant)."""
-        steps = list(MINOR_SCALE if self.minor else MAJOR_SCALE)
-        if self.minor:
-            steps[6] = 11
-        triads = []
-        for degree in range(7):
-            chord = [steps[(degree + k) % 7] for k in (0, 2, 4)]
-            triads.append(tuple((self.tonic + s) % 12 for s in chord))
-        return triads
+        return _diatonic_triads(self.tonic, self.minor)
 
     def __str__(self) -> str:
         names = "C C# D Eb E F F# G Ab A Bb B".split()
         return f"{names[self.tonic]} {'minor' if self.minor else 'major'}"
+
+
+@cache
+def _diatonic_triads(tonic: int, minor: bool) -> tuple[tuple[int, ...], ...]:
+    steps = list(MINOR_SCALE if minor else MAJOR_SCALE)
+    if minor:
+        steps[6] = 11
+    return tuple(tuple((tonic + steps[(degree + k) % 7]) % 12 for k in (0, 2, 4))
+                 for degree in range(7))
 
 
 def _chord_masks() -> frozenset[int]:
