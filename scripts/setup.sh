@@ -42,3 +42,10 @@ if [[ ! -f "$STAMP" ]]; then
   .venv/bin/python -m pip install -q -e ".[$EXTRAS]"
   touch "$STAMP"
 fi
+
+# Make the distro's GM soundfont visible in soundfonts/ (the link is not committed).
+for sf in /usr/share/sounds/sf2/FluidR3_GM.sf2 /usr/share/soundfonts/FluidR3_GM.sf2; do
+  if [[ -f "$sf" && ! -e soundfonts/FluidR3_GM.sf2 ]]; then
+    mkdir -p soundfonts && ln -s "$sf" soundfonts/FluidR3_GM.sf2
+  fi
+done

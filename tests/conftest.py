@@ -51,3 +51,10 @@ def _private_cache(tmp_path_factory, monkeypatch):
     shared = os.environ.get("COPERFORMER_CACHE")
     if not shared:
         monkeypatch.setenv("COPERFORMER_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(autouse=True)
+def _private_user_folders(tmp_path, monkeypatch):
+    """The user's models, soundfonts and recordings of each test live in its own folder."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))

@@ -1,8 +1,9 @@
 """Where things are, in one place: the data folders that ship with coperformer (models/,
-ui/, soundfonts/) and the user's own folders (cache, recordings).
+ui/, soundfonts/) and the user's own folders (models, soundfonts, cache, recordings).
 
 A checkout keeps the data folders beside the package; an installed wheel puts them under the
-install's data path (``<prefix>/share/coperformer``, see pyproject.toml).
+install's data path (``<prefix>/share/coperformer``, see pyproject.toml). The user's folders
+follow the platform's conventions (XDG on Linux, ~/Library on macOS, AppData on Windows).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import os
 import sysconfig
 from importlib import resources
 from pathlib import Path
+
+import platformdirs
 
 PACKAGE = "coperformer"
 MODELS_ENV = "COPERFORMER_MODELS"
@@ -29,10 +32,15 @@ def data_dir(name: str) -> Path:
     return next((path for path in candidates if path.is_dir()), candidates[0])
 
 
-def models_dir() -> Path:
-    """The folder of model files: $COPERFORMER_MODELS, else the shipped models/."""
+def user_models_dir() -> Path:
+    """Where the user's own models go: $COPERFORMER_MODELS, else the platform's data folder."""
     chosen = os.environ.get(MODELS_ENV)
-    return Path(chosen) if chosen else data_dir("models")
+    return Path(chosen) if chosen else platformdirs.user_data_path(PACKAGE) / "models"
+
+
+def model_dirs() -> list[Path]:
+    """Folders searched for a model by name: the user's first, then the shipped models/."""
+    return [user_models_dir(), data_dir("models")]
 
 
 def ui_file(name: str) -> Path:
@@ -41,19 +49,22 @@ def ui_file(name: str) -> Path:
 
 
 def soundfonts_dir() -> Path:
-    """The folder where a user may drop a General MIDI soundfont."""
+    """The shipped soundfonts/ folder (set-up links the system's GM soundfont there)."""
     return data_dir("soundfonts")
 
 
+def user_soundfonts_dir() -> Path:
+    """Where a user may drop a General MIDI soundfont of their own."""
+    return platformdirs.user_data_path(PACKAGE) / "soundfonts"
+
+
 def cache_dir() -> Path:
-    """Where preprocessed corpora live: $COPERFORMER_CACHE, else the XDG cache folder."""
+    """Where preprocessed corpora live: $COPERFORMER_CACHE, else the platform's cache folder."""
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / PACKAGE
+    return platformdirs.user_cache_path(PACKAGE)
 
 
 def recordings_dir() -> Path:
-    """Where the window journals armed recordings until they are saved (XDG state folder)."""
-    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
-    return Path(base) / PACKAGE / "recordings"
+    """Where the window journals armed recordings until they are saved (the state folder)."""
+    return platformdirs.user_state_path(PACKAGE) / "recordings"

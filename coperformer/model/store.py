@@ -1,5 +1,5 @@
-"""The model store: models by name (models/ or $COPERFORMER_MODELS) or path, each loaded and
-warmed up once per process and file version, whatever thread asks first."""
+"""The model store: models by name (the user's models folder, then the shipped models/) or
+path, each loaded and warmed up once per process and file version, whatever thread asks first."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from coperformer.common.errors import first_line
-from coperformer.common.paths import models_dir
+from coperformer.common.paths import data_dir, model_dirs
 from coperformer.model.runtime import BandModel, ModelError
 from coperformer.music.listening import RewardModel
 
@@ -21,24 +21,27 @@ _LOCK = threading.Lock()
 
 
 def available_models() -> list[str]:
-    """Names of the models in the models folder, sorted (any thread)."""
-    return sorted(path.stem for path in models_dir().glob(f"*{MODEL_SUFFIX}"))
+    """Names of the models in the user's and the shipped models folders, sorted (any thread)."""
+    return sorted({path.stem for folder in model_dirs()
+                   for path in folder.glob(f"*{MODEL_SUFFIX}")})
 
 
 def resolve_model(name_or_path: str | None) -> Path:
-    """A model name from the models folder, or a path to a .pt file (any thread)."""
+    """A model by name (the user's models folder first, then the shipped one), or a path to a
+    .pt file (any thread)."""
     text = name_or_path or DEFAULT_MODEL
     candidate = Path(text)
     if candidate.suffix == MODEL_SUFFIX or os.sep in text:
         if not candidate.exists():
             raise ModelError(f"model file not found: {candidate}")
         return candidate
-    folder = models_dir()
-    path = folder / f"{text}{MODEL_SUFFIX}"
-    if not path.exists():
-        have = ", ".join(available_models()) or "none"
-        raise ModelError(f"no model named {text!r} in {folder} (have: {have})")
-    return path
+    for folder in model_dirs():
+        path = folder / f"{text}{MODEL_SUFFIX}"
+        if path.exists():
+            return path
+    have = ", ".join(available_models()) or "none"
+    folders = " or ".join(str(folder) for folder in model_dirs())
+    raise ModelError(f"no model named {text!r} in {folders} (have: {have})")
 
 
 def load_model(name_or_path: str | None) -> BandModel:
@@ -55,13 +58,10 @@ def load_model(name_or_path: str | None) -> BandModel:
 
 
 def load_reward_model(path: str | Path | None = None) -> RewardModel:
-    """The listening band's reward model (listener.npz in the models folder, else the shipped
-    one; any thread)."""
-    target = Path(path) if path else models_dir() / LISTENER_FILE
-    if not target.exists() and not path:
-        from coperformer.common.paths import data_dir
-
-        target = data_dir("models") / LISTENER_FILE
+    """The listening band's reward model (listener.npz in the user's models folder, else the
+    shipped one; any thread)."""
+    found = [folder / LISTENER_FILE for folder in model_dirs() if (folder / LISTENER_FILE).exists()]
+    target = Path(path) if path else (found or [data_dir("models") / LISTENER_FILE])[0]
     try:
         return RewardModel.load(target)
     except (OSError, KeyError, ValueError) as exc:

@@ -1,4 +1,5 @@
-"""Finding the General MIDI soundfont: user's choice, env var, setting, soundfonts/, system.
+"""Finding the General MIDI soundfont: user's choice, env var, setting, the user's soundfonts
+folder, the shipped soundfonts/ folder, the system.
 
 Pure look-ups on the file system: any thread.
 """
@@ -9,7 +10,7 @@ import os
 from pathlib import Path
 
 from coperformer.common.errors import CoperformerError
-from coperformer.common.paths import soundfonts_dir
+from coperformer.common.paths import soundfonts_dir, user_soundfonts_dir
 
 ENV_VAR = "COPERFORMER_SOUNDFONT"
 SYSTEM_SOUNDFONTS = (
@@ -27,7 +28,7 @@ SYSTEM_SOUNDFONTS = (
 def how_to_get() -> str:
     """What to do when no soundfont is found."""
     return ("install one (Debian/Ubuntu: sudo apt install fluid-soundfont-gm), drop a GM .sf2 "
-            f"into {soundfonts_dir()}, or pass --soundfont FILE.sf2 / set {ENV_VAR}")
+            f"into {user_soundfonts_dir()}, or pass --soundfont FILE.sf2 / set {ENV_VAR}")
 
 
 class SoundfontError(CoperformerError, FileNotFoundError):
@@ -52,13 +53,15 @@ def _checked(path: Path, origin: str) -> Path:
 
 
 def find_soundfont(chosen: str | None = None, setting: str | None = None) -> Path:
-    """The soundfont to use, in order: chosen, $COPERFORMER_SOUNDFONT, setting, repo, system."""
+    """The soundfont to use, in order: chosen, $COPERFORMER_SOUNDFONT, setting, the user's
+    folder, soundfonts/, the system's."""
     for value, origin in ((chosen, "--soundfont"), (os.environ.get(ENV_VAR), ENV_VAR),
                           (setting, "settings")):
         if value:
             return _checked(Path(value).expanduser(), origin)
-    bundled = sorted(soundfonts_dir().glob("*.sf2"))
-    for path in bundled + [Path(p) for p in SYSTEM_SOUNDFONTS]:
+    found = [path for folder in (user_soundfonts_dir(), soundfonts_dir())
+             for path in sorted(folder.glob("*.sf2"))]
+    for path in found + [Path(p) for p in SYSTEM_SOUNDFONTS]:
         if path.is_file() and _is_soundfont(path):
             return path
     raise SoundfontError(f"no General MIDI soundfont found; {how_to_get()}")

@@ -108,3 +108,23 @@ def test_a_planned_live_bar_plays_the_chord_and_avoids_a_repeat(band_model):
                               Chord((9, 0, 4), 4, ceiling=60))
     upper = low.pitches[:2][low.pitches[:2] >= 0]
     assert upper.size and upper.max() <= 60  # the upper voices stay under the player
+
+
+def test_a_users_own_model_is_found_by_name_before_the_shipped_ones(random_model, tmp_path,
+                                                                    monkeypatch):
+    import shutil
+
+    from coperformer.common.paths import user_models_dir
+    from coperformer.model.store import available_models
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    folder = user_models_dir()
+    assert folder == tmp_path / "data" / "coperformer" / "models"
+    folder.mkdir(parents=True)
+    shutil.copy(random_model[1], folder / "mine.pt")
+    shutil.copy(random_model[1], folder / "bach.pt")  # the user's own 'bach' wins
+    assert resolve_model("mine") == folder / "mine.pt"
+    assert resolve_model("bach") == folder / "bach.pt"
+    assert {"mine", "bach"} <= set(available_models())
+    (folder / "bach.pt").unlink()
+    assert resolve_model("bach").parent != folder  # the shipped one again

@@ -28,5 +28,6 @@ def test_missing_everywhere_says_how_to_get_one(monkeypatch, tmp_path):
     monkeypatch.delenv("COPERFORMER_SOUNDFONT", raising=False)
     monkeypatch.setattr(sf, "SYSTEM_SOUNDFONTS", ())
     monkeypatch.setattr(sf, "soundfonts_dir", lambda: tmp_path)
+    monkeypatch.setattr(sf, "user_soundfonts_dir", lambda: tmp_path)
     with pytest.raises(SoundfontError, match="apt install fluid-soundfont-gm"):
         find_soundfont()
