@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from coperformer.common.errors import CoperformerError
 
@@ -21,3 +22,26 @@ def show(value) -> str:
     if isinstance(value, dict):
         return "  ".join(f"{k}={v}" for k, v in value.items())
     return str(value)
+
+
+class Progress:
+    """A percentage on stderr for a long job: redrawn in place on a terminal, else a line per
+    PROGRESS_STEP percent."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.shown = -1
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, done: float, total: float) -> None:
+        """Report ``done`` of ``total``."""
+        percent = min(100, int(100 * done / max(total, 1e-9)))
+        if percent == self.shown or (not self.tty and percent < self.shown + PROGRESS_STEP
+                                     and percent < 100):
+            return
+        self.shown = percent
+        start, end = ("\r", "" if percent < 100 else "\n") if self.tty else ("", "\n")
+        print(f"{start}{self.label} {percent:3d} %", end=end, file=sys.stderr, flush=True)
+
+
+PROGRESS_STEP = 10

@@ -4,6 +4,7 @@ domain errors become one line on stderr (exit 2)."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from coperformer import __version__
@@ -36,6 +37,25 @@ COMMANDS = {  # name -> (add its subparser, run it)
     "recover": (recover.add_recover, recover.run_recover),
 }
 
+TRAIN_EXTRA = "train"
+NEEDS_EXTRA = {  # commands that need the optional training packages -> those packages
+    "train": ("music21", "tqdm"),
+    "train-planner": ("music21",),
+    "evaluate": ("music21",),
+    "demo": ("music21",),
+}
+
+
+def missing_packages(command: str) -> list[str]:
+    """The optional packages a command needs that are not installed."""
+    missing = []
+    for name in NEEDS_EXTRA.get(command, ()):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
@@ -53,6 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv or ["gui"])
     _, run = COMMANDS[args.command]
     try:
+        missing = missing_packages(args.command)
+        if missing:
+            raise CoperformerError(
+                f"coperformer {args.command} needs {', '.join(missing)}, from the optional "
+                f"'{TRAIN_EXTRA}' packages: pip install 'coperformer[{TRAIN_EXTRA}]' "
+                f"(or scripts/setup.sh {TRAIN_EXTRA} in a checkout)")
         return run(args)
     except CoperformerError as exc:
         print(f"coperformer: error: {' '.join(str(exc).split())}", file=sys.stderr)

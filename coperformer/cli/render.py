@@ -1,11 +1,11 @@
-"""`coperformer render`: a MIDI file to WAV through FluidSynth, with a progress bar."""
+"""`coperformer render`: a MIDI file to WAV through FluidSynth, with its progress."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from coperformer.cli.common import cannot_write
+from coperformer.cli.common import Progress, cannot_write
 
 
 def add_render(sub) -> None:
@@ -17,20 +17,13 @@ def add_render(sub) -> None:
 
 
 def run_render(args: argparse.Namespace) -> int:
-    """Render a MIDI file to WAV with a progress bar."""
-    from tqdm import tqdm
-
+    """Render a MIDI file to WAV, showing the progress."""
     from coperformer.synth.render import render_file
     from coperformer.synth.soundfont import find_soundfont
 
     soundfont = find_soundfont(args.soundfont)
     try:
-        with tqdm(total=100, unit="%", file=sys.stderr, desc="render") as bar:
-            def progress(done: float, total: float) -> None:
-                bar.n = int(100 * done / max(total, 1e-9))
-                bar.refresh()
-
-            seconds = render_file(args.input, args.output, soundfont, progress)
+        seconds = render_file(args.input, args.output, soundfont, Progress("render"))
     except OSError as exc:
         raise cannot_write(args.output, exc) from exc
     print(f"rendered {seconds:.1f} s of audio -> {args.output}", file=sys.stderr)

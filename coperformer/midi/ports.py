@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 
 from coperformer.common.errors import CoperformerError
+from coperformer.common.quiet import native_stderr_silenced, no_jack_autostart
 from coperformer.engine.clock import Clock
 from coperformer.engine.events import (
     PASSTHROUGH_KINDS,
@@ -58,8 +59,11 @@ def open_client(kind: str, api: int | None):
     """A new rtmidi input ('in') or output ('out') client; MidiError without a MIDI system."""
     rtmidi = _rtmidi()
     cls = rtmidi.MidiIn if kind == "in" else rtmidi.MidiOut
+    no_jack_autostart()
     try:
-        return cls(rtapi=api if api is not None else rtmidi.API_UNSPECIFIED, name=CLIENT_NAME)
+        with native_stderr_silenced():  # libjack/ALSA would print their own noise
+            return cls(rtapi=api if api is not None else rtmidi.API_UNSPECIFIED,
+                       name=CLIENT_NAME)
     except rtmidi.RtMidiError as exc:
         raise MidiError(f"no MIDI system available ({exc}); use a file input (--input FILE.mid)"
                         " or the QWERTY keyboard") from exc
