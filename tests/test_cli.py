@@ -146,7 +146,7 @@ def test_render_cli_writes_audio_of_the_band(melody_file, tmp_path, shipped_mode
         seconds = wav.getnframes() / wav.getframerate()
     assert seconds > 12 * 4 * 60 / 110
     assert np.sqrt(np.mean((frames / 32768.0) ** 2)) > 0.005
-    assert "100%" in result.stderr
+    assert "render 100 %" in result.stderr
 
 
 def test_render_reports_a_missing_soundfont(melody_file, tmp_path):

@@ -55,8 +55,9 @@ def apply_theme(app: QApplication) -> None:
 
 
 def run_gui(argv: list[str] | None = None, quit_after_ms: int | None = None,
-            input_file: str | None = None) -> int:
-    """Open the window and run the event loop."""
+            input_file: str | None = None, startup_report: str | None = None) -> int:
+    """Open the window and run the event loop (``startup_report``: write when it was shown and
+    ready to play, then close)."""
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("coperformer")
     app.setWindowIcon(QIcon(str(ui_file("icon.svg"))))
@@ -69,4 +70,8 @@ def run_gui(argv: list[str] | None = None, quit_after_ms: int | None = None,
         window.play_file(str(Path(input_file).resolve()))
     if quit_after_ms:
         QTimer.singleShot(quit_after_ms, window.close)
+    if startup_report:
+        from coperformer.gui.startup import StartupProbe
+
+        StartupProbe(window, Path(startup_report))
     return app.exec()

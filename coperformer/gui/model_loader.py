@@ -21,10 +21,11 @@ class ModelLoader(QObject):
                          daemon=True).start()
 
     def _work(self, name: str) -> None:
-        from coperformer.model.store import load_model
+        from coperformer.model.store import load_model, load_reward_model
 
         try:
             model = load_model(name or None)
+            load_reward_model()
         except CoperformerError:
             return  # Play reports it in the window
         try:

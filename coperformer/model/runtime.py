@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from coperformer.common.errors import CoperformerError, first_line
+from coperformer.common.errors import first_line
+from coperformer.model.errors import ModelError
 from coperformer.music import features as F
 from coperformer.music.harmony import estimate_key, pitch_class_histogram
 from coperformer.music.listening import Chord, candidate_chords
@@ -24,10 +25,6 @@ SHORT_BAR_STEPS = 8  # 2/4 and 3/8: live notes may be eighths
 SHORT_BAR_ONSET_LOGIT = -2.0  # and re-strike more readily (6-14 onsets a bar; tuning set)
 OFFLINE_DRAWS = 4  # offline: noise draws in one call, the best fit to the heard bar wins
 LIVE_REDRAWS = 4  # a planned live bar drawn again (same call's output) while it repeats
-
-
-class ModelError(CoperformerError, ValueError):
-    """A model file that is missing or not a coperformer model."""
 
 
 @dataclass

@@ -6,17 +6,21 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coperformer.common.errors import first_line
 from coperformer.common.paths import data_dir, model_dirs
-from coperformer.model.runtime import BandModel, ModelError
+from coperformer.model.errors import ModelError
 from coperformer.music.listening import RewardModel
+
+if TYPE_CHECKING:
+    from coperformer.model.runtime import BandModel
 
 DEFAULT_MODEL = "bach"
 MODEL_SUFFIX = ".pt"
 LISTENER_FILE = "listener.npz"
 
-_LOADED: dict[tuple[str, int], BandModel] = {}
+_LOADED: dict[tuple[str, int], BandModel] = {}  # (torch is imported with the first load)
 _LOCK = threading.Lock()
 
 
@@ -47,6 +51,8 @@ def resolve_model(name_or_path: str | None) -> Path:
 def load_model(name_or_path: str | None) -> BandModel:
     """A loaded and warmed-up model, cached per file and modification time (any thread; a
     second caller waits for the first load instead of loading again)."""
+    from coperformer.model.runtime import BandModel
+
     path = resolve_model(name_or_path).resolve()
     key = (str(path), path.stat().st_mtime_ns)
     with _LOCK:
