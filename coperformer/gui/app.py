@@ -32,6 +32,18 @@ def offer_recovery(window) -> list[Path]:
     return written
 
 
+def check_soundfont(window) -> bool:
+    """Say at start, in the window, when no soundfont can be found and what to install."""
+    from coperformer.synth.soundfont import SoundfontError, find_soundfont
+
+    try:
+        find_soundfont(window.soundfont)
+    except SoundfontError as exc:
+        window.show_error(f"No sound: {exc}")
+        return False
+    return True
+
+
 def make_window(settings: QSettings | None = None, list_inputs=None):
     """The main window with real devices (or an injected port lister, for tests)."""
     from coperformer.gui.main_window import MainWindow
@@ -65,6 +77,7 @@ def run_gui(argv: list[str] | None = None, quit_after_ms: int | None = None,
     window = make_window()
     window.resize(1280, 720)
     window.show()
+    check_soundfont(window)
     offer_recovery(window)
     if input_file:
         window.play_file(str(Path(input_file).resolve()))

@@ -274,3 +274,18 @@ def test_the_harmony_slider_steers_the_listening_band_mid_jam(window, qtbot, fas
     qtbot.waitUntil(lambda: planner.adventure == 0.9, timeout=5000)
     assert window.band.adventure.focusPolicy() == Qt.NoFocus  # QWERTY keeps the focus
     window.transport.play.setChecked(False)
+
+
+def test_the_window_says_at_start_when_there_is_no_soundfont(window, monkeypatch, tmp_path):
+    import coperformer.synth.soundfont as sf
+    from coperformer.gui.app import check_soundfont
+
+    assert check_soundfont(window) and window.banner.isHidden()
+    monkeypatch.delenv("COPERFORMER_SOUNDFONT", raising=False)
+    monkeypatch.setattr(sf, "SYSTEM_SOUNDFONTS", ())
+    monkeypatch.setattr(sf, "soundfonts_dir", lambda: tmp_path)
+    monkeypatch.setattr(sf, "user_soundfonts_dir", lambda: tmp_path)
+    window.set_soundfont(None)
+    assert not check_soundfont(window)
+    assert not window.banner.isHidden()
+    assert "fluid-soundfont-gm" in window.banner.text()
