@@ -82,13 +82,12 @@ class Jam:
 
     def _build(self, listener: SessionListener | None) -> None:
         from coperformer.model.store import load_model, load_reward_model
-        from coperformer.synth.soundfont import find_soundfont
 
         options = self.options
         if options.record and journal_for(options.record).exists():
             self.recovered = recover_journal(journal_for(options.record))
         plan = plan_input(options)
-        soundfont = find_soundfont(options.soundfont)
+        soundfont = self._find_soundfont()
         self.model = load_model(options.model)
         self.reward = load_reward_model()
         self.synth = self._open_synth(soundfont)
@@ -103,7 +102,20 @@ class Jam:
         if self.source is not None:
             self.parts.append(self.source)
 
-    def _open_synth(self, soundfont: Path) -> LiveSynth:
+    def _find_soundfont(self) -> Path | None:
+        """The soundfont; when none was chosen and none is found, None: the jam plays silently
+        (MIDI out and recording still work)."""
+        from coperformer.synth.soundfont import SoundfontError, chosen_soundfont, find_soundfont
+
+        try:
+            return find_soundfont(self.options.soundfont)
+        except SoundfontError as exc:
+            if chosen_soundfont(self.options.soundfont):
+                raise  # a soundfont the user named must work
+            self.warnings.append(f"{exc}; playing silently (MIDI out and recording work)")
+            return None
+
+    def _open_synth(self, soundfont: Path | None) -> LiveSynth:
         from coperformer.synth.live_synth import AudioDriverError, LiveSynth
 
         o = self.options
@@ -272,7 +284,7 @@ class Jam:
         if record and self.options.save_take and self.recorder:
             self.save_take(record)
             saved.append(str(record))
-        if wav and self.synth.driver and self.recorder:
+        if wav and self.synth.driver and self.recorder and self.synth.synth.soundfont:
             self._render_wav(Path(wav))
         if wav:
             saved.append(str(wav))

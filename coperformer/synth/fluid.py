@@ -38,33 +38,39 @@ def buffer_latency_ms(period_size: int, periods: int, sample_rate: int) -> float
 
 
 class FluidSynth:
-    """A FluidSynth instance with one soundfont; renders with get_samples when not started.
+    """A FluidSynth instance with one soundfont (None: no soundfont, it plays silence);
+    renders with get_samples when not started.
 
     FluidSynth locks internally: note and controller calls may come from any thread.
     """
 
-    def __init__(self, soundfont: str | os.PathLike, sample_rate: int = SAMPLE_RATE,
+    def __init__(self, soundfont: str | os.PathLike | None, sample_rate: int = SAMPLE_RATE,
                  gain: float = 0.4, **settings):
         fs = load_fluidsynth()
         self.sample_rate = sample_rate
         self.synth = fs.Synth(gain=gain, samplerate=sample_rate, **settings)
+        self.sfid: int | None = None
+        self.soundfont = Path(soundfont) if soundfont is not None else None
+        if soundfont is None:
+            return
         self.sfid = self.synth.sfload(str(soundfont))
         if self.sfid < 0:
             self.synth.delete()
             raise SynthError(f"FluidSynth could not load the soundfont {soundfont}")
-        self.soundfont = Path(soundfont)
         for channel in range(16):
             self.program(channel, 0)
 
     def program(self, channel: int, program: int) -> None:
         """Select a GM program (the drum kit bank on the drum channel). Any thread."""
         bank = DRUM_BANK if channel == DRUM_CHANNEL else 0
-        self.synth.program_select(channel, self.sfid, bank, program)
+        if self.sfid is not None:
+            self.synth.program_select(channel, self.sfid, bank, program)
 
     def preset_name(self, program: int, bank: int = 0) -> str:
         """The soundfont's name for a preset ('' when it has none). Any thread."""
-        name = self.synth.sfpreset_name(self.sfid, bank, program)
-        return name or ""
+        if self.sfid is None:
+            return ""
+        return self.synth.sfpreset_name(self.sfid, bank, program) or ""
 
     def noteon(self, channel: int, pitch: int, velocity: int) -> None:
         """Start a note now. Any thread."""

@@ -35,7 +35,7 @@ class LiveSynth:
     thread (the sequencer is guarded by a lock, FluidSynth locks itself).
     """
 
-    def __init__(self, soundfont: Path, clock: Clock, driver: str | None = None,
+    def __init__(self, soundfont: Path | None, clock: Clock, driver: str | None = None,
                  period_size: int = 128, periods: int = 2, sample_rate: int = LIVE_SAMPLE_RATE,
                  wav_path: Path | None = None, gain: float = 0.5):
         fs = load_fluidsynth()

@@ -52,6 +52,11 @@ def _checked(path: Path, origin: str) -> Path:
     return path
 
 
+def chosen_soundfont(chosen: str | None = None) -> str | None:
+    """The soundfont the user named (--soundfont or $COPERFORMER_SOUNDFONT), if any."""
+    return chosen or os.environ.get(ENV_VAR) or None
+
+
 def find_soundfont(chosen: str | None = None, setting: str | None = None) -> Path:
     """The soundfont to use, in order: chosen, $COPERFORMER_SOUNDFONT, setting, the user's
     folder, soundfonts/, the system's."""

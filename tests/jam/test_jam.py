@@ -76,3 +76,24 @@ def test_a_driver_that_cannot_open_plays_silently_when_asked(shipped_model):
         assert any("playing without sound" in w for w in jam.warnings)
     finally:
         jam.finish()
+
+
+def test_without_any_soundfont_the_jam_plays_silently_and_records(short_melody, tmp_path,
+                                                                  monkeypatch, shipped_model):
+    import coperformer.synth.soundfont as sf
+
+    monkeypatch.delenv("COPERFORMER_SOUNDFONT", raising=False)
+    monkeypatch.setattr(sf, "SYSTEM_SOUNDFONTS", ())
+    monkeypatch.setattr(sf, "soundfonts_dir", lambda: tmp_path)
+    monkeypatch.setattr(sf, "user_soundfonts_dir", lambda: tmp_path)
+    take = tmp_path / "take.mid"
+    jam = Jam.build(JamOptions(input=str(short_melody), count_in=0, record=take))
+    assert jam.synth.synth.soundfont is None
+    assert any("fluid-soundfont-gm" in w and "silently" in w for w in jam.warnings)
+    jam.start()
+    while jam.running:
+        time.sleep(0.05)
+    result = jam.finish()
+    assert result.error is None and result.saved == (str(take),)
+    band_notes = [m for t in mido.MidiFile(take).tracks[2:] for m in t if m.type == "note_on"]
+    assert band_notes, "the band played (silently) and was recorded"
