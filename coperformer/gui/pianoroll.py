@@ -43,8 +43,13 @@ class PianoRoll(QWidget):
         self._outline = QPen(QColor("#ffffff"), 1)
         self.setMinimumHeight(160)
         self.timer = QTimer(self)
-        self.timer.timeout.connect(self.update)
+        self.timer.timeout.connect(self._tick)
         self.timer.start(16)  # display rate; painting never touches the engine
+
+    def _tick(self) -> None:
+        """Repaint while something is on the roll; an idle roll costs nothing."""
+        if self.notes or self.bar_lines:
+            self.update()
 
     def clear(self) -> None:
         """Forget everything."""
