@@ -16,6 +16,7 @@ from coperformer.music.notes import Note, Piece, bars_for
 
 SCALE = (60, 62, 64, 65, 67, 69, 71, 72, 71, 69, 67, 65, 64, 62)
 SESSION_TEMPOS = (120, 240)
+FLOOD_BPM, FLOOD_SECONDS, FLOOD_RATE = 120, 10.0, 2000  # issue 9's flood: 2,000 note-ons/s
 
 
 def melody_file(folder: Path, bpm: float, bars: int) -> Path:
@@ -27,10 +28,46 @@ def melody_file(folder: Path, bpm: float, bars: int) -> Path:
     return path
 
 
-def session_figures(model: str | None, bpm: float, bars: int, folder: Path) -> dict:
+def flood_file(folder: Path, bpm: float, seconds: float, per_second: int) -> Path:
+    """``per_second`` short note-ons a second for ``seconds``, as a MIDI file (a stuck
+    controller, a cat on the keys)."""
+    count = int(seconds * per_second)
+    notes = [Note(48 + (i * 7) % 40, i / per_second * bpm / 60, i / per_second * bpm / 60 + 0.05,
+                  80) for i in range(count)]
+    path = folder / f"flood-{per_second}.mid"
+    write_melody(Piece(notes, [], bars_for(Meter(4, 4), seconds * bpm / 60 + 4)), path, bpm)
+    return path
+
+
+def flood_figures(model: str | None, folder: Path, seconds: float = FLOOD_SECONDS,
+                  per_second: int = FLOOD_RATE) -> dict:
+    """A session flooded with notes: decision time, misses, and whether the take kept every
+    note with its note-off."""
+    import mido
+
+    take = folder / "flood-take.mid"
+    stats = session_figures(model, FLOOD_BPM, 0, folder, flood_file(folder, FLOOD_BPM, seconds,
+                                                                    per_second), take)
+    sounding: dict[int, int] = {}
+    notes = 0
+    for message in mido.MidiFile(take).tracks[1]:
+        if message.type == "note_on" and message.velocity:
+            sounding[message.note] = sounding.get(message.note, 0) + 1
+            notes += 1
+        elif message.type in ("note_on", "note_off"):
+            sounding[message.note] = max(0, sounding.get(message.note, 0) - 1)
+    return {"notes_per_second": per_second, "seconds": seconds,
+            "inference_ms": stats["inference_ms"], "margin_ms": stats["margin_ms"],
+            "missed_deadlines": stats["missed_deadlines"], "notes_sent": int(seconds * per_second),
+            "notes_in_take": notes, "unterminated_in_take": sum(sounding.values())}
+
+
+def session_figures(model: str | None, bpm: float, bars: int, folder: Path,
+                    path: Path | None = None, record: Path | None = None) -> dict:
     """Run a real session (file input, FluidSynth without a device) and return its stats."""
-    options = JamOptions(input=str(melody_file(folder, bpm, bars)), model=model, tempo=bpm,
-                         meter="4/4")
+    path = path or melody_file(folder, bpm, bars)
+    options = JamOptions(input=str(path), model=model, tempo=bpm, meter="4/4",
+                         record=str(record) if record else None)
     started = time.perf_counter()
     jam = Jam.build(options)
     startup_ms = (time.perf_counter() - started) * 1000
@@ -55,4 +92,5 @@ def live_figures(model: str | None, session_bars: int, soundfont: Path) -> dict:
                 "cpu_percent": stats["cpu_percent"], "startup_ms": stats["startup_ms"]}
         for key in ("missed_deadlines", "passthrough_ms", "cpu_percent", "startup_ms"):
             out[key] = stats[key]  # the fastest tempo's
+        out["flood"] = flood_figures(model, Path(tmp))
     return out

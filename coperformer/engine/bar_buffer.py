@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
+from itertools import islice
 
 from coperformer.engine.events import ALL_OFF, NOTE_OFF, NOTE_ON, PEDAL, InputEvent
 
@@ -17,11 +19,16 @@ class PlayedNote:
     end_ns: int | None = None
 
 
+MAX_BUFFERED_NOTES = 256  # the newest notes kept: the window's 5 bars of 16ths in triads
+
+
 class BarBuffer:
-    """Keeps what the player played, in arrival order; only the worker thread touches it."""
+    """Keeps what the player played, in arrival order, the newest MAX_BUFFERED_NOTES at most
+    (so a flood of notes cannot make a bar's decision slower); only the worker thread touches
+    it."""
 
     def __init__(self, keep_ns: int | None = None):
-        self.notes: list[PlayedNote] = []
+        self.notes: deque[PlayedNote] = deque(maxlen=MAX_BUFFERED_NOTES)
         self._open: dict[int, PlayedNote] = {}
         self.pedal_down = False
         self.keep_ns = keep_ns
@@ -46,6 +53,10 @@ class BarBuffer:
         if note is not None:
             note.end_ns = max(time_ns, note.start_ns + 1)
 
+    def latest(self, count: int) -> list[PlayedNote]:
+        """The newest ``count`` notes, oldest first (worker thread)."""
+        return list(islice(reversed(self.notes), count))[::-1]
+
     @property
     def held(self) -> list[int]:
         """Pitches whose keys are down (worker thread)."""
@@ -63,4 +74,5 @@ class BarBuffer:
 
     def forget_before(self, time_ns: int) -> None:
         """Drop notes that ended before ``time_ns``: bounded memory in long jams (worker thread)."""
-        self.notes = [n for n in self.notes if n.end_ns is None or n.end_ns >= time_ns]
+        kept = [n for n in self.notes if n.end_ns is None or n.end_ns >= time_ns]
+        self.notes = deque(kept, maxlen=MAX_BUFFERED_NOTES)

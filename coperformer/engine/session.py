@@ -50,13 +50,15 @@ from coperformer.engine.stats import SessionStats
 from coperformer.engine.take import BandTrackInfo
 from coperformer.engine.transport import DEFAULT_BPM, Transport
 from coperformer.music.gm import VOLUME_CC
-from coperformer.music.meter import Meter
+from coperformer.music.meter import MAX_BAR_STEPS, Meter
 from coperformer.music.notes import Note
+from coperformer.music.roll import thin_line
 
 MS = 1_000_000
 log = logging.getLogger(__name__)
 
 
+MAX_WINDOW_NOTES = MAX_BAR_STEPS * WINDOW  # more notes than the window has steps: a flood
 DEFAULT_MARGIN_MS = 40.0  # a bar's decision this long before its downbeat (see docs/performance.md)
 
 
@@ -278,7 +280,7 @@ class Session:
     def _silent_since(self, bar: int) -> bool:
         start = self.transport.bar_start_ns(bar)
         return not self.buffer.held and all(
-            n.end_ns is not None and n.end_ns <= start for n in self.buffer.notes[-8:])
+            n.end_ns is not None and n.end_ns <= start for n in self.buffer.latest(8))
 
     # --- planning a bar ---------------------------------------------------------------------
     def _plan(self, bar: int) -> None:
@@ -333,6 +335,8 @@ class Session:
             end = self.transport.quarters_at(off) - origin_q
             melody.append(Note(pitch, start, max(end, start + 0.01), velocity))
         self.buffer.forget_before(self.transport.bar_start_ns(max(0, bar - 2 * WINDOW)))
+        if len(melody) > MAX_WINDOW_NOTES:  # a flood: what the grid can show, no more
+            melody = thin_line(melody)
         return BarRequest(bar, meters, melody)
 
     def _to_absolute(self, bar: int, voices: list[list[Note]]) -> list[ScheduledNote]:

@@ -89,6 +89,18 @@ def write_line(notes: list[Note], pitches: np.ndarray, onsets: np.ndarray) -> No
             onsets[start] = True
 
 
+def thin_line(notes: list[Note]) -> list[Note]:
+    """At most one note per onset step, the one ``write_line`` shows there (the highest, then
+    the longest): bounded work however many notes a flood brings."""
+    best: dict[int, Note] = {}
+    for note in notes:
+        step = to_step(note.start)
+        kept = best.get(step)
+        if kept is None or (note.pitch, note.end) > (kept.pitch, kept.end):
+            best[step] = note
+    return [best[step] for step in sorted(best)]
+
+
 def reduce_to_voices(notes: list[Note], total: int) -> tuple[np.ndarray, np.ndarray]:
     """Spread any number of band notes over three voices: top, middle and bass."""
     sounding: list[list[tuple[int, bool]]] = [[] for _ in range(total)]
