@@ -75,8 +75,9 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
     keyboard = VirtualKeyboard()
     monitor = MidiMonitor()
     out = {name: tmp_path / name for name in ("rec.mid", "out.wav", "stats.json")}
+    # no --midi-api: the port is searched for in every MIDI system (here JACK has it)
     command = [sys.executable, "-m", "coperformer.cli", "play", "--input", "test-keyboard",
-               "--midi-api", "jack", "--tempo", str(BPM), "--meter", "4/4", "--sync-start",
+               "--tempo", str(BPM), "--meter", "4/4", "--sync-start",
                "--record", str(out["rec.mid"]), "--wav", str(out["out.wav"]),
                "--stats", str(out["stats.json"]), "--midi-out", "test-monitor", "--midi-clock",
                "--audio-driver", "none", "--max-seconds", "60"]
@@ -125,6 +126,19 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
     assert np.sqrt(np.mean((frames / 32768.0) ** 2)) > 0.003
 
 
+def _jack_connections(listing: str) -> dict[str, list[str]]:
+    """`jack_lsp -c`'s output as port -> the ports connected to it."""
+    out: dict[str, list[str]] = {}
+    port = None
+    for line in listing.splitlines():
+        if line.startswith((" ", "\t")) and port:
+            out[port].append(line.strip())
+        elif line.strip():
+            port = line.strip()
+            out.setdefault(port, [])
+    return out
+
+
 def _matched(delivered, recorded) -> list[tuple[tuple, tuple]]:
     """(sent, recorded) pairs of the same note; recorded notes must all have been sent, in order."""
     matcher = difflib.SequenceMatcher(a=[p for _, p, _ in delivered], b=[p for _, p in recorded],
@@ -137,13 +151,13 @@ def _matched(delivered, recorded) -> list[tuple[tuple, tuple]]:
     return pairs
 
 
-def _wait_for_line(process, text: str, timeout: float = 60.0) -> None:
+def _wait_for_line(process, text: str, timeout: float = 60.0) -> str:
     deadline, seen = time.monotonic() + timeout, []
     while time.monotonic() < deadline:
         line = process.stderr.readline()
         seen.append(line)
         if text in line:
-            return
+            return line
         if not line and process.poll() is not None:
             raise AssertionError("app exited: " + "".join(seen) + process.stderr.read())
     raise AssertionError(f"no {text!r} from the app")
@@ -183,16 +197,48 @@ def _play(keyboard, melody) -> list[tuple[int, int, bool]]:
     return sent
 
 
+def test_ports_of_every_midi_system_are_listed_and_searched(jack_server, monkeypatch):
+    from coperformer.midi.ports import (
+        InputPortLister,
+        MidiError,
+        api_names,
+        find_api,
+        port_label,
+        split_label,
+    )
+
+    monkeypatch.setenv("JACK_NO_START_SERVER", "1")
+    keyboard = VirtualKeyboard("lister-keyboard")
+    try:
+        jack = next(api for api, name in api_names().items() if name.lower() == "jack")
+        label = port_label("kbd:lister-keyboard", api_names()[jack])
+        assert label in InputPortLister()()
+        assert split_label(label) == ("kbd:lister-keyboard", api_names()[jack])
+        assert find_api("lister-keyboard") == jack
+        with pytest.raises(MidiError, match="in any MIDI system.*lister-keyboard — Jack"):
+            find_api("no-such-keyboard")
+    finally:
+        keyboard.close()
+
+
 def test_fluidsynth_plays_through_the_jack_audio_driver(jack_server, tmp_path, melody_file,
                                                          shipped_model):
     stats = tmp_path / "stats.json"
-    result = subprocess.run(
+    app = subprocess.Popen(
         [sys.executable, "-m", "coperformer.cli", "play", "--input", str(melody_file),
          "--audio-driver", "jack", "--sample-rate", "48000", "--period-size", "64",
          "--max-seconds", "5", "--stats", str(stats)],
-        env=jack_env(), capture_output=True, text=True, timeout=60)
+        env=jack_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    banner = _wait_for_line(app, "playing:")
+    connections = subprocess.run(["jack_lsp", "-c"], env=jack_env(), capture_output=True,
+                                 text=True, timeout=30).stdout
+    stdout, stderr = app.communicate(timeout=60)
+    result = subprocess.CompletedProcess(app.args, app.returncode, stdout, stderr)
+    # FluidSynth's outputs are connected to the system's playback ports (else: silence)
+    linked = _jack_connections(connections)
+    assert any(port.startswith("system:playback") for port in linked.get("fluidsynth:left", ()))
     assert result.returncode == 0, result.stderr
-    assert "audio jack (2.7 ms buffer)" in result.stderr
+    assert "audio jack (2.7 ms buffer)" in banner
     figures = json.loads(stats.read_text())
     assert figures["audio_driver"] == "jack"
     assert figures["missed_deadlines"] == 0, figures

@@ -41,8 +41,11 @@ def add_play(sub) -> None:
     p.add_argument("--sample-rate", type=int, default=DEFAULTS.sample_rate,
                    help=f"synth sample rate (default {DEFAULTS.sample_rate}: FluidSynth starts "
                         "notes on a 64-frame grid, 0.67 ms at 96 kHz, 1.45 ms at 44.1 kHz)")
-    p.add_argument("--midi-api", default=None, help="rtmidi API: alsa, jack, coremidi, winmm")
+    p.add_argument("--midi-api", default=None,
+                   help="rtmidi API: alsa, jack, coremidi, winmm (default: search them all)")
     p.add_argument("--midi-out", default=None, help="also send the band to this MIDI port")
+    p.add_argument("--no-jack-autoconnect", dest="jack_autoconnect", action="store_false",
+                   help="with --audio-driver jack: leave FluidSynth's outputs unconnected")
     p.add_argument("--midi-clock", action="store_true",
                    help="send MIDI clock (24 ppqn), Start and Stop to --midi-out")
     p.add_argument("--soundfont", default=None)
@@ -61,7 +64,8 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         input=args.input, model=args.model, soundfont=args.soundfont,
         audio_driver=args.audio_driver, period_size=args.period_size, periods=args.periods,
         sample_rate=args.sample_rate, midi_api=args.midi_api, midi_out=args.midi_out,
-        midi_clock=args.midi_clock, tempo=args.tempo, meter=args.meter,
+        midi_clock=args.midi_clock, jack_autoconnect=args.jack_autoconnect, tempo=args.tempo,
+        meter=args.meter,
         count_in=args.count_in, metronome=not args.no_metronome, sync_start=args.sync_start,
         margin_ms=args.margin_ms, seed=args.seed, adventure=args.adventure,
         record=Path(args.record) if args.record else None,

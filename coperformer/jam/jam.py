@@ -121,7 +121,8 @@ class Jam:
         o = self.options
         try:
             synth = LiveSynth(soundfont, self.clock, o.driver, o.period_size, o.periods,
-                              o.sample_rate, wav_path=o.wav if o.driver is None else None)
+                              o.sample_rate, wav_path=o.wav if o.driver is None else None,
+                              jack_autoconnect=o.jack_autoconnect)
         except AudioDriverError as exc:
             if not o.driver_fallback:
                 raise
@@ -135,9 +136,12 @@ class Jam:
         if not self.options.midi_out:
             return []
         from coperformer.midi.output import MidiOutSink
-        from coperformer.midi.ports import api_by_name
+        from coperformer.midi.ports import api_by_name, find_api, split_label
 
-        sink = MidiOutSink(self.options.midi_out, self.clock, api_by_name(self.options.midi_api))
+        name, labelled_api = split_label(self.options.midi_out)
+        api_name = self.options.midi_api or labelled_api
+        api = api_by_name(api_name) if api_name else find_api(name, "out")
+        sink = MidiOutSink(name, self.clock, api)
         self.parts.append(sink)
         return [sink]
 

@@ -31,6 +31,7 @@ class JamOptions:
     midi_api: str | None = None  # rtmidi API name (None: rtmidi's default)
     midi_out: str | None = None  # also send the band to this MIDI port
     midi_clock: bool = False  # send MIDI clock, Start and Stop to midi_out
+    jack_autoconnect: bool = True  # JACK audio: connect FluidSynth to the system playback ports
     tempo: float | None = None  # BPM (None: a MIDI file's own, else the default)
     meter: str | None = None  # "3/4", "4/4" or "6/8" (None: a MIDI file's own, else 4/4)
     count_in: int = 1

@@ -104,24 +104,61 @@ def find_port(names: list[str], wanted: str) -> int:
                     + ", ".join(repr(names[i]) for i in matches))
 
 
+API_SEPARATOR = " — "  # between a port's name and its API in a label: "Keystation — JACK"
+
+
+def port_label(name: str, api_name: str) -> str:
+    """How the window lists a port: its name and its MIDI API."""
+    return f"{name}{API_SEPARATOR}{api_name}"
+
+
+def split_label(label: str) -> tuple[str, str | None]:
+    """(port name, API name or None) from a label made by ``port_label`` or a plain name."""
+    name, separator, api_name = label.rpartition(API_SEPARATOR)
+    return (name, api_name) if separator else (label, None)
+
+
+def find_api(wanted: str, kind: str = "in") -> int:
+    """The MIDI API that has an input ('in') or output ('out') port matching ``wanted``, in
+    rtmidi's order of preference; MidiError listing every API's ports when none has one."""
+    seen, errors = [], []
+    for api, api_name in api_names().items():
+        try:
+            names = list_ports(api)["inputs" if kind == "in" else "outputs"]
+        except MidiError:
+            errors.append(f"{api_name}: unavailable")
+            continue
+        try:
+            find_port(names, wanted)
+            return api
+        except MidiError:
+            seen += [port_label(n, api_name) for n in names]
+    listing = ", ".join(repr(n) for n in seen) or "none"
+    raise MidiError(f"no MIDI port matches {wanted!r} in any MIDI system (ports: {listing}"
+                    + (f"; {', '.join(errors)}" if errors else "") + ")")
+
+
 class InputPortLister:
-    """Lists MIDI input ports with one long-lived client (cheap to poll every second).
+    """Lists the MIDI input ports of every available API, labelled with their API, with one
+    long-lived client per API (cheap to poll every second).
 
     One thread polls it (the window's).
     """
 
-    def __init__(self, api: int | None = None):
-        self.api = api
-        self._client = None
+    def __init__(self):
+        self._clients: dict[int, object] = {}
 
     def __call__(self) -> list[str]:
-        """Input port names, [] without a MIDI system (the polling thread)."""
-        if self._client is None:
-            try:
-                self._client = open_client("in", self.api)
-            except MidiError:
-                return []
-        return list(self._client.get_ports())
+        """Input port labels, [] without a MIDI system (the polling thread)."""
+        labels = []
+        for api, name in api_names().items():
+            if api not in self._clients:
+                try:
+                    self._clients[api] = open_client("in", api)
+                except MidiError:
+                    continue
+            labels += [port_label(port, name) for port in self._clients[api].get_ports()]
+        return labels
 
 
 class KeyboardInput:

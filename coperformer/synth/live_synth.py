@@ -37,10 +37,12 @@ class LiveSynth:
 
     def __init__(self, soundfont: Path | None, clock: Clock, driver: str | None = None,
                  period_size: int = 128, periods: int = 2, sample_rate: int = LIVE_SAMPLE_RATE,
-                 wav_path: Path | None = None, gain: float = 0.5):
+                 wav_path: Path | None = None, gain: float = 0.5, jack_autoconnect: bool = True):
         fs = load_fluidsynth()
         self.clock, self.driver, self.sample_rate = clock, driver, sample_rate
         settings = {"audio.period-size": period_size, "audio.periods": periods}
+        if driver == "jack":  # else JACK leaves FluidSynth's outputs unconnected: silence
+            settings["audio.jack.autoconnect"] = int(jack_autoconnect)
         self.synth = FluidSynth(soundfont, sample_rate, gain, **settings)
         self.latency_ms = buffer_latency_ms(period_size, periods, sample_rate) if driver else 0.0
         self._sequencer = fs.Sequencer(time_scale=sample_rate, use_system_timer=driver is not None)
