@@ -24,6 +24,7 @@ from coperformer.gui.panels import BandPanel, InputPanel, RecordPanel, SoundPane
 from coperformer.gui.pianoroll import PianoRoll
 from coperformer.gui.settings import load_settings, load_strip, save_settings
 from coperformer.gui.strips import VoiceStrip, soundfont_program_names
+from coperformer.jam.inputs import file_timing
 from coperformer.jam.options import QWERTY, JamOptions
 
 PLAYER_NAME, PLAYER_PROGRAM = "Player", 0
@@ -177,10 +178,19 @@ class MainWindow(QMainWindow):
         return self.input_panel.selected()
 
     def use_file(self, path: str) -> None:
-        """Make a MIDI file the player (the input)."""
+        """Make a MIDI file the player (the input); its tempo and meter come with it."""
         self.file_input = path
         self.refresh_inputs()
         self.input_panel.choose_file(path)
+        try:
+            bpm, meter = file_timing(path)
+        except CoperformerError as exc:
+            self.show_error(str(exc))
+            return
+        if bpm:
+            self.transport.tempo.setValue(min(max(bpm, MIN_BPM), MAX_BPM))
+        if meter:
+            self.transport.meter.setCurrentText(str(meter))
 
     def play_file(self, path: str) -> None:
         """Play a MIDI file as the player at once."""

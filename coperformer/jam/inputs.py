@@ -40,12 +40,24 @@ def plan_input(options: JamOptions) -> InputPlan:
     from coperformer.midi.fileplayer import melody_messages
 
     song = read_song(options.input)
-    messages = melody_messages(song)
-    if options.tempo is None and song.tempos:
-        bpm = round(60e6 / song.tempos[0][1], 3)
-    if options.meter is None and song.meters and str(song.meters[0][1]) in SUPPORTED_METERS:
-        meter = song.meters[0][1]
-    return InputPlan(messages, bpm, meter)
+    file_bpm, file_meter = song_timing(song)
+    return InputPlan(melody_messages(song), options.tempo or file_bpm or DEFAULT_BPM,
+                     meter if options.meter else (file_meter or meter))
+
+
+def song_timing(song) -> tuple[float | None, Meter | None]:
+    """A read MIDI file's first tempo (BPM) and its first meter when the band supports it."""
+    bpm = round(60e6 / song.tempos[0][1], 3) if song.tempos else None
+    meter = song.meters[0][1] if song.meters and str(song.meters[0][1]) in SUPPORTED_METERS \
+        else None
+    return bpm, meter
+
+
+def file_timing(path: str) -> tuple[float | None, Meter | None]:
+    """The tempo and meter a MIDI file brings (None where it says nothing usable)."""
+    from coperformer.io.midifile import read_song
+
+    return song_timing(read_song(path))
 
 
 def open_input(options: JamOptions, plan: InputPlan, clock: Clock,

@@ -289,3 +289,17 @@ def test_the_window_says_at_start_when_there_is_no_soundfont(window, monkeypatch
     assert not check_soundfont(window)
     assert not window.banner.isHidden()
     assert "fluid-soundfont-gm" in window.banner.text()
+
+
+def test_a_midi_file_brings_its_tempo_and_meter_into_the_window(window, tmp_path):
+    path = write_midi(tmp_path / "waltz.mid", [{"channel": 0, "notes": melody_notes(6)}],
+                      bpm=84, meter=(3, 4))
+    window.use_file(str(path))
+    assert window.transport.tempo.value() == 84
+    assert window.transport.meter.currentText() == "3/4"
+    options = window.options()
+    assert options.tempo == 84 and options.meter == "3/4"
+    broken = tmp_path / "broken.mid"
+    broken.write_bytes(b"MThd nonsense")
+    window.use_file(str(broken))
+    assert not window.banner.isHidden() and window.transport.tempo.value() == 84
