@@ -22,7 +22,13 @@ from coperformer.gui.keyboard import OnScreenKeyboard
 from coperformer.gui.model_loader import ModelLoader
 from coperformer.gui.panels import BandPanel, InputPanel, RecordPanel, SoundPanel, TransportPanel
 from coperformer.gui.pianoroll import PianoRoll
-from coperformer.gui.settings import load_settings, load_strip, save_settings
+from coperformer.gui.settings import (
+    autosave,
+    autosave_strip,
+    load_settings,
+    load_strip,
+    save_settings,
+)
 from coperformer.gui.strips import VoiceStrip, soundfont_program_names
 from coperformer.jam.inputs import file_timing
 from coperformer.jam.options import QWERTY, JamOptions
@@ -48,9 +54,11 @@ class MainWindow(QMainWindow):
         self.last_saved: Path | None = None
         self.taps: list[float] = []
         self.exporter = WavExporter(self)
+        self.autosave_timer: QTimer | None = None
         self._build(drivers, models)
         self._wire()
         load_settings(self, settings)
+        self.autosave_timer = autosave(self, settings)
         self.refresh_inputs()
         self._timers()
         self.preload_model()
@@ -149,6 +157,8 @@ class MainWindow(QMainWindow):
     def _add_strips(self, voices: list[tuple[str, int, int]], keep: int = 0) -> None:
         for strip in self.band.show_voices(voices, self.program_names, keep):
             load_strip(strip, self.settings)
+            if self.autosave_timer is not None:
+                autosave_strip(strip, self.autosave_timer)
             strip.program_changed.connect(self.controller.set_program)
             strip.volume_changed.connect(self.controller.set_volume)
             strip.mute_changed.connect(self.controller.set_mute)
@@ -214,6 +224,8 @@ class MainWindow(QMainWindow):
         """Use this soundfont (None: the system one)."""
         self.soundfont = path
         self.sound.soundfont.setText(path or "(system GM soundfont)")
+        if self.autosave_timer is not None:
+            self.autosave_timer.start()
         self.program_names = soundfont_program_names(path)
         for strip in self.strips:
             strip.set_program_names(self.program_names)

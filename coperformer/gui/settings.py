@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QTimer
 
 from coperformer.engine.mixer import DEFAULT_VOLUME
 from coperformer.engine.transport import DEFAULT_BPM
@@ -89,3 +89,30 @@ def save_settings(window, settings: QSettings) -> None:
         settings.setValue(f"{key}/mute", muted)
         settings.setValue(f"{key}/solo", soloed)
     settings.sync()
+
+
+AUTOSAVE_MS = 500  # settings are written this long after the last change
+
+
+def autosave(window, settings: QSettings) -> QTimer:
+    """Save every choice shortly after it changes, so a crash loses none (GUI thread)."""
+    timer = QTimer(window)
+    timer.setSingleShot(True)
+    timer.setInterval(AUTOSAVE_MS)
+    timer.timeout.connect(lambda: save_settings(window, settings))
+    t, sound = window.transport, window.sound
+    for signal in (t.tempo.valueChanged, t.meter.currentTextChanged, t.count_in.valueChanged,
+                   t.metronome.toggled, t.sync_start.toggled, window.band.adventure.valueChanged,
+                   window.band.model.currentTextChanged, sound.driver.currentTextChanged,
+                   sound.period.currentTextChanged, window.input_panel.picker.currentTextChanged):
+        signal.connect(lambda *_: timer.start())
+    for strip in window.strips:
+        autosave_strip(strip, timer)
+    return timer
+
+
+def autosave_strip(strip: VoiceStrip, timer: QTimer) -> None:
+    """Save when a voice's program, volume, mute or solo changes (GUI thread)."""
+    for signal in (strip.program_changed, strip.volume_changed, strip.mute_changed,
+                   strip.solo_changed):
+        signal.connect(lambda *_: timer.start())

@@ -303,3 +303,18 @@ def test_a_midi_file_brings_its_tempo_and_meter_into_the_window(window, tmp_path
     broken.write_bytes(b"MThd nonsense")
     window.use_file(str(broken))
     assert not window.banner.isHidden() and window.transport.tempo.value() == 84
+
+
+def test_settings_are_saved_when_they_change_not_only_on_close(window, qtbot, settings):
+    from PySide6.QtCore import QSettings
+
+    window.transport.tempo.setValue(97)
+    window.strips[1].volume.setValue(33)
+    channel = window.strips[1].channel
+
+    def saved():
+        fresh = QSettings(settings.fileName(), QSettings.IniFormat)
+        return (float(fresh.value("tempo", 0)) == 97
+                and int(fresh.value(f"voices/{channel}/volume", 0)) == 33)
+
+    qtbot.waitUntil(saved, timeout=5000)  # the window is still open
