@@ -89,6 +89,10 @@ class Jam:
         plan = plan_input(options)
         soundfont = self._find_soundfont()
         self.model = load_model(options.model)
+        if self.model.bar_ms > options.margin_ms / 2:
+            self.warnings.append(
+                f"the model takes {self.model.bar_ms:.0f} ms a bar, close to the "
+                f"{options.margin_ms:g} ms decision margin: bars may come late (--margin-ms)")
         self.reward = load_reward_model()
         self.synth = self._open_synth(soundfont)
         sinks = [self.synth] + self._midi_out()

@@ -58,7 +58,13 @@ class BandModel:
             raise ModelError(f"{self.path}: not a coperformer model ({first_line(exc)})") from exc
         if self.metadata.get("format") != SUPPORTED_FORMAT:
             raise ModelError(f"{self.path}: unsupported model format {self.metadata.get('format')}")
+        names, programs = self.metadata.get("track_names"), self.metadata.get("gm_programs")
+        if not (isinstance(names, list) and isinstance(programs, list)
+                and len(names) == len(programs) == F.BAND_VOICES):
+            raise ModelError(f"{self.path}: the model's metadata does not name "
+                             f"{F.BAND_VOICES} band voices and their programs")
         self._module.eval()
+        self.bar_ms = 0.0  # a live bar's time, measured by warm_up
 
     @property
     def track_names(self) -> list[str]:
@@ -78,9 +84,32 @@ class BandModel:
         context, current = empty.take(np.arange(F.CONTEXT_BARS)), empty.take(np.array([0]))
         profile = np.zeros(F.PROFILE_SIZE, np.float32)
         chord = Chord((0, 4, 7), 0)
+        live = []
         for round_ in range(rounds):  # every batch size TorchScript will see, every decoder
             kind = round_ % 3
+            started = time.perf_counter_ns()
             self.generate(context, current, kind == 0, rng, profile, chord if kind == 2 else None)
+            if kind == 2:
+                live.append((time.perf_counter_ns() - started) / 1e6)
+        self.bar_ms = float(np.median(live)) if live else 0.0
+
+    def _call(self, inputs: tuple, draws: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """The module's answer, checked: pitch logits [draws, voices, classes, steps] and onset
+        logits [draws, voices, steps]; ModelError for anything else."""
+        try:
+            answer = self._module(*inputs)
+            pitch_logits, onset_logits = answer
+        except Exception as exc:  # noqa: BLE001 - whatever a foreign module raises
+            raise ModelError(f"{self.path}: the model failed on a bar ({type(exc).__name__}: "
+                             f"{first_line(exc)})") from exc
+        voices = len(self.track_names)
+        if not (isinstance(pitch_logits, torch.Tensor) and isinstance(onset_logits, torch.Tensor)
+                and tuple(pitch_logits.shape) == (draws, voices, F.BAND_CLASSES, MAX_BAR_STEPS)
+                and tuple(onset_logits.shape) == (draws, voices, MAX_BAR_STEPS)):
+            raise ModelError(f"{self.path}: the model answers in the wrong shape (want pitch "
+                             f"logits [{draws}, {voices}, {F.BAND_CLASSES}, {MAX_BAR_STEPS}] and "
+                             f"onset logits [{draws}, {voices}, {MAX_BAR_STEPS}])")
+        return pitch_logits, onset_logits
 
     @torch.inference_mode()
     def time_model_call(self, calls: int) -> list[float]:
@@ -127,7 +156,7 @@ class BandModel:
         noise = rng.standard_normal((draws, F.NOISE_SIZE)).astype(np.float32)
         inputs = tuple(x.expand(draws, *x.shape[1:]) for x in inputs) + (
             torch.from_numpy(noise),)
-        pitch_logits, onset_logits = self._module(*inputs)
+        pitch_logits, onset_logits = self._call(inputs, draws)
         if offline:
             masks = offline_masks(current, profile, draws)
             return best_fitting([decode_bar(pitch_logits[d].numpy(), onset_logits[d].numpy(),

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 DEFAULT_MODEL = "bach"
 MODEL_SUFFIX = ".pt"
 LISTENER_FILE = "listener.npz"
+WARM_UP_LIMIT_S = 60.0  # a healthy model warms up in well under a second
 
 _LOADED: dict[tuple[str, int], BandModel] = {}  # (torch is imported with the first load)
 _LOCK = threading.Lock()
@@ -58,9 +59,32 @@ def load_model(name_or_path: str | None) -> BandModel:
     with _LOCK:
         if key not in _LOADED:
             model = BandModel(path)
-            model.warm_up()
+            _warm_up_within(model, WARM_UP_LIMIT_S)
             _LOADED[key] = model
         return _LOADED[key]
+
+
+def _warm_up_within(model: BandModel, limit_s: float) -> None:
+    """Warm the model up on a helper thread; ModelError when it fails or takes too long (a
+    module that never answers is left running on its daemon thread)."""
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            model.warm_up()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, name="model-warm-up", daemon=True)
+    worker.start()
+    worker.join(limit_s)
+    if worker.is_alive():
+        raise ModelError(f"{model.path}: the model did not answer within {limit_s:g} s")
+    if failure:
+        if isinstance(failure[0], ModelError):
+            raise failure[0]
+        raise ModelError(f"{model.path}: the model failed to warm up "
+                         f"({type(failure[0]).__name__}: {first_line(failure[0])})")
 
 
 def load_reward_model(path: str | Path | None = None) -> RewardModel:

@@ -128,3 +128,63 @@ def test_a_users_own_model_is_found_by_name_before_the_shipped_ones(random_model
     assert {"mine", "bach"} <= set(available_models())
     (folder / "bach.pt").unlink()
     assert resolve_model("bach").parent != folder  # the shipped one again
+
+
+class _Foreign(torch.nn.Module):
+    """A TorchScript module that claims to be a coperformer model but answers wrongly."""
+
+    def __init__(self, kind: int):
+        super().__init__()
+        self.kind = kind
+        from coperformer.model.export import model_metadata
+
+        self.meta = __import__("json").dumps(model_metadata())
+
+    def forward(self, context, melody, meter, mode, profile, noise):
+        n = noise.shape[0]
+        if self.kind == 0:  # wrong shapes
+            return torch.zeros(n, 3, 5, 16), torch.zeros(n, 3, 16)
+        if self.kind == 1:  # fails inside
+            return torch.zeros(n, 3, 5, 16).reshape(n, 7, -1), torch.zeros(n, 3, 16)
+        total = torch.zeros(64, 64)  # slow: a lot of work per bar
+        for _ in range(300):
+            total = total @ torch.ones(64, 64) * 1e-3
+        logits = torch.zeros(n, 3, F.BAND_CLASSES, 16) + total.sum() * 0
+        return logits, torch.zeros(n, 3, 16)
+
+    @torch.jit.export
+    def metadata(self) -> str:
+        return self.meta
+
+
+def _foreign(tmp_path, kind):
+    path = tmp_path / f"foreign{kind}.pt"
+    torch.jit.script(_Foreign(kind)).save(str(path))
+    return path
+
+
+def test_a_module_with_the_wrong_interface_is_a_clear_error_never_a_traceback(tmp_path,
+                                                                              melody_file):
+    from coperformer.cli.main import main
+    from coperformer.model.store import load_model
+
+    with pytest.raises(ModelError, match="wrong shape"):
+        load_model(str(_foreign(tmp_path, 0)))
+    with pytest.raises(ModelError, match="failed"):
+        load_model(str(_foreign(tmp_path, 1)))
+    assert main(["accompany", str(melody_file), "-o", str(tmp_path / "o.mid"),
+                 "--model", str(_foreign(tmp_path, 0))]) == 2
+    assert not (tmp_path / "o.mid").exists()
+
+
+def test_a_slow_model_is_measured_and_the_jam_warns(tmp_path, melody_file):
+    from coperformer.jam.jam import Jam
+    from coperformer.jam.options import JamOptions
+
+    jam = Jam.build(JamOptions(input=str(melody_file), model=str(_foreign(tmp_path, 2)),
+                               margin_ms=2.0))
+    try:
+        assert jam.model.bar_ms > 1.0
+        assert any("decision margin" in w for w in jam.warnings)
+    finally:
+        jam.finish()
