@@ -21,6 +21,10 @@ class SessionListener(Protocol):
     def on_planned(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
         """The band's notes of ``bar`` are decided and scheduled."""
 
+    def on_chord(self, bar: int, name: str, provisional: bool) -> None:
+        """The listening band's chord for ``bar``: previewed a beat before its decision
+        (``provisional``), then decided."""
+
     def on_input(self, event: InputEvent) -> None:
         """The player played a note or moved the pedal."""
 
@@ -50,6 +54,9 @@ class QuietListener:
         """Ignore (worker thread)."""
 
     def on_planned(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
+        """Ignore (worker thread)."""
+
+    def on_chord(self, bar: int, name: str, provisional: bool) -> None:
         """Ignore (worker thread)."""
 
     def on_input(self, event: InputEvent) -> None:

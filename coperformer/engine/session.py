@@ -98,6 +98,7 @@ class Session:
                        in zip(track_names, BAND_CHANNELS, programs, strict=True)]
         self.next_bar = -count_in  # the next bar to plan
         self.next_line = -count_in  # the next bar line to announce
+        self.previewed = -count_in - 1  # the last bar whose chord was previewed
         self.ended_input = False
         self.finished = False
         self.error: str | None = None
@@ -141,6 +142,8 @@ class Session:
             while self.transport.bar_start_ns(self.next_line) <= now_ns:
                 self._bar_line(self.next_line)
                 self.next_line += 1
+            if self.previewed < self.next_bar and self.preview_ns(self.next_bar) <= now_ns:
+                self._preview(self.next_bar)
             while self.decision_ns(self.next_bar) <= now_ns and not self.finished:
                 self._plan(self.next_bar)
                 self.next_bar += 1
@@ -151,11 +154,19 @@ class Session:
         """When poll() must run next: the next bar line or decision point (worker thread)."""
         if not self.transport.started:
             return self.clock.now_ns() + 50 * MS
-        return min(self.decision_ns(self.next_bar), self.transport.bar_start_ns(self.next_line))
+        due = min(self.decision_ns(self.next_bar), self.transport.bar_start_ns(self.next_line))
+        return min(due, self.preview_ns(self.next_bar)) if self.previewed < self.next_bar else due
 
     def decision_ns(self, bar: int) -> int:
         """The decision point of a bar: its downbeat minus the margin (worker thread)."""
         return self.transport.bar_start_ns(bar) - round(self.config.margin_ms * MS)
+
+    def preview_ns(self, bar: int) -> int:
+        """When the coming bar's chord is previewed: a quarter note before its decision point
+        (worker thread)."""
+        length = self.transport.bar_start_ns(bar) - self.transport.bar_start_ns(bar - 1)
+        quarter = length / self.transport.meter_at(bar - 1).bar_quarters
+        return self.decision_ns(bar) - round(quarter)
 
     def set_tempo(self, bpm: float) -> int:
         """Change the tempo at the first bar not planned yet; returns that bar (worker thread)."""
@@ -305,10 +316,22 @@ class Session:
             if isinstance(sink, ClockSink):
                 sink.schedule_clock(times, start)
 
+    def _preview(self, bar: int) -> None:
+        """Tell what the band is likely to play in ``bar`` (its chord), ahead of the decision."""
+        self.previewed = bar
+        if bar < 1 or self.band.planner is None:
+            return
+        chord = self.band.preview(self._request(bar, self.clock.now_ns()))
+        if chord is not None:
+            self.listener.on_chord(bar, chord.name, True)
+
     def _band_bar(self, bar: int) -> list[ScheduledNote]:
         started = self.clock.now_ns()
         voices = self.band.next_bar(self._request(bar, started))
         done = self.clock.now_ns()
+        self.previewed = max(self.previewed, bar)
+        if self.band.chord is not None:
+            self.listener.on_chord(bar, self.band.chord.name, False)
         notes = self._to_absolute(bar, voices)
         kept = _not_late(notes, done)
         downbeat = self.transport.bar_start_ns(bar)

@@ -20,6 +20,8 @@ CHORD_SHAPES = {
     "m7b5": (0, 3, 6, 10), "dim7": (0, 3, 6, 9),
 }
 CONSONANT_OVER_BASS = frozenset({0, 3, 4, 7, 8, 9})
+PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+TRIAD_SUFFIXES = {(4, 7): "", (3, 7): "m", (3, 6): "dim", (4, 8): "aug"}  # intervals over root
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,16 @@ class Key:
         return _diatonic_triads(self.tonic, self.minor)
 
     def __str__(self) -> str:
-        names = "C C# D Eb E F F# G Ab A Bb B".split()
-        return f"{names[self.tonic]} {'minor' if self.minor else 'major'}"
+        return f"{PITCH_CLASS_NAMES[self.tonic]} {'minor' if self.minor else 'major'}"
+
+
+def triad_name(pitch_classes: tuple[int, ...], bass: int | None = None) -> str:
+    """A triad's lead-sheet name from its (root, third, fifth) pitch classes: C, Am, Bdim,
+    G/B (the bass after a slash when it is not the root)."""
+    root = pitch_classes[0]
+    intervals = tuple((pc - root) % 12 for pc in pitch_classes[1:3])
+    name = PITCH_CLASS_NAMES[root] + TRIAD_SUFFIXES.get(intervals, "?")
+    return name if bass is None or bass == root else f"{name}/{PITCH_CLASS_NAMES[bass]}"
 
 
 @cache

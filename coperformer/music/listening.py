@@ -17,7 +17,7 @@ import numpy as np
 
 from coperformer.common.errors import CoperformerError
 from coperformer.music.baselines import best_triad
-from coperformer.music.harmony import Key, estimate_key, pitch_class_histogram
+from coperformer.music.harmony import Key, estimate_key, pitch_class_histogram, triad_name
 from coperformer.music.phrase_memory import recall, step_pitch_classes
 from coperformer.music.roll import REST
 
@@ -55,6 +55,11 @@ class Chord:
     def root(self) -> int:
         """The chord's root pitch class."""
         return self.pitch_classes[0]
+
+    @property
+    def name(self) -> str:
+        """The lead-sheet name: C, Am, G/B."""
+        return triad_name(self.pitch_classes, self.bass)
 
 
 def candidate_chords(key: Key) -> list[Chord]:
@@ -146,10 +151,11 @@ class HarmonyPlanner:
     adventure: float = DEFAULT_ADVENTURE
     roots: deque[int] = field(default_factory=lambda: deque(maxlen=RECENT_BARS))  # newest last
 
-    def plan(self, recent: list[np.ndarray], now: int) -> Chord | None:
+    def plan(self, recent: list[np.ndarray], now: int, commit: bool = True) -> Chord | None:
         """The chord for bar ``now`` from the player's last bars (None: nothing heard yet).
 
         ``recent``: up to MEMORY_BARS bars of melody steps, the newest (bar ``now`` - 1) last.
+        ``commit`` False: a preview, the planner remembers nothing of it.
         """
         recent = recent[-MEMORY_BARS:]
         heard = np.concatenate(recent) if recent else np.zeros(0, np.int16)
@@ -161,7 +167,8 @@ class HarmonyPlanner:
         latest = set(self.roots)
         novelty = np.array([chord.root not in latest for chord in chords], np.float32)
         chosen = chords[int((scores + self.adventure * NOVELTY_POINTS * novelty).argmax())]
-        self.roots.append(chosen.root)
+        if commit:
+            self.roots.append(chosen.root)
         return Chord(chosen.pitch_classes, chosen.bass, register_ceiling(recent[-1]))
 
 

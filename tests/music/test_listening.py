@@ -121,3 +121,17 @@ def test_the_band_stops_when_the_player_stops_and_stays_under_the_player():
     unknown = np.zeros(0, np.int16)  # bars the band did not hear are not silence
     assert planner.plan([a, unknown, unknown], 3) is not None
     assert planner.plan([a, a], 2).ceiling == 60  # the lowest note of the last bar
+
+
+def test_a_preview_plans_the_same_chord_and_remembers_nothing():
+    from coperformer.music.harmony import triad_name
+
+    planner = HarmonyPlanner(_chord_oracle_reward(), adventure=1.0)
+    a, f, g = _bar(list(C) + [72]), _bar(list(F_) + [65]), _bar(list(G) + [67])
+    before = list(planner.roots)
+    preview = planner.plan([a, f, g, a, f], 5, commit=False)
+    assert list(planner.roots) == before
+    assert planner.plan([a, f, g, a, f], 5) == preview and len(planner.roots) == len(before) + 1
+    assert preview.name == triad_name(preview.pitch_classes, preview.bass)
+    assert triad_name((7, 11, 2), 11) == "G/B" and triad_name((9, 0, 4)) == "Am"
+    assert triad_name((11, 2, 5)) == "Bdim"
