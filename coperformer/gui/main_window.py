@@ -16,6 +16,7 @@ from coperformer.engine.qwerty import QwertyKeyboard
 from coperformer.engine.sinks import BAND_CHANNELS, PLAYER_CHANNEL
 from coperformer.engine.transport import MAX_BPM, MIN_BPM
 from coperformer.gui.bridge import SessionBridge
+from coperformer.gui.chords import ChordBoard
 from coperformer.gui.controller import JamController, take_target
 from coperformer.gui.exporter import WavExporter
 from coperformer.gui.keyboard import OnScreenKeyboard
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.band.model.addItems(models)
         self._add_strips([(PLAYER_NAME, PLAYER_CHANNEL, PLAYER_PROGRAM)])
         self.roll = PianoRoll(time.perf_counter_ns)
+        self.chords = ChordBoard()
         self.keys = OnScreenKeyboard(self.qwerty.base)
         top = QHBoxLayout()
         for panel in (self.input_panel, self.sound, self.band):
@@ -88,6 +90,7 @@ class MainWindow(QMainWindow):
         body.addWidget(self.banner)
         body.addLayout(top)
         body.addWidget(self.transport)
+        body.addWidget(self.chords)
         body.addWidget(self.roll, 1)
         body.addWidget(self.keys)
         body.addWidget(self.recording.widget)
@@ -126,7 +129,9 @@ class MainWindow(QMainWindow):
         b = self.bridge
         b.started.connect(lambda _bar0: self.statusBar().showMessage("playing", 3000))
         b.bar.connect(lambda _bar, t_ns: self.roll.bar_line(t_ns))
+        b.bar.connect(lambda bar, _t_ns: self.chords.bar_line(bar))
         b.planned.connect(self.roll.band_planned)
+        b.chord.connect(self.chords.chord)
         b.played.connect(self._on_played)
         b.port_lost.connect(lambda: self.input_panel.state.setText("⚠ keyboard unplugged: waiting"))
         b.port_back.connect(lambda: self.input_panel.state.setText("● connected (reconnected)"))
@@ -254,6 +259,7 @@ class MainWindow(QMainWindow):
         if playing and not self.controller.running:
             self.banner.hide()
             self.roll.clear()
+            self.chords.clear()
             if not self.controller.start(self.options()):
                 self.transport.play.setChecked(False)
                 return

@@ -318,3 +318,19 @@ def test_settings_are_saved_when_they_change_not_only_on_close(window, qtbot, se
                 and int(fresh.value(f"voices/{channel}/volume", 0)) == 33)
 
     qtbot.waitUntil(saved, timeout=5000)  # the window is still open
+
+
+def test_the_chord_board_shows_the_chord_now_and_the_one_coming(window, qtbot, fast_melody):
+    from coperformer.gui.chords import NO_CHORD
+
+    seen = []
+    window.bridge.chord.connect(lambda bar, name, provisional: seen.append((bar, provisional)))
+    _play_file(window, fast_melody)
+    qtbot.waitUntil(lambda: window.chords.now.text() != NO_CHORD, timeout=15000)
+    qtbot.waitUntil(lambda: any(p for _, p in seen) and window.chords.next.text() != NO_CHORD,
+                    timeout=15000)
+    previewed = {bar for bar, p in seen if p}
+    decided = [bar for bar, p in seen if not p]
+    assert previewed & set(decided), "a bar is previewed, then decided"
+    assert window.chords.now.sizeHint().height() >= 40  # large
+    window.transport.play.setChecked(False)
