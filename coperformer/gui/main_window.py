@@ -21,6 +21,7 @@ from coperformer.gui.controller import JamController, take_target
 from coperformer.gui.exporter import WavExporter
 from coperformer.gui.keyboard import OnScreenKeyboard
 from coperformer.gui.model_loader import ModelLoader
+from coperformer.gui.note_keys import NoteKeys
 from coperformer.gui.panels import BandPanel, InputPanel, RecordPanel, SoundPanel, TransportPanel
 from coperformer.gui.pianoroll import PianoRoll
 from coperformer.gui.settings import (
@@ -121,8 +122,8 @@ class MainWindow(QMainWindow):
         self.loader.loaded.connect(self._on_model_loaded)
         c.error.connect(self.show_error)
         self._wire_bridge()
-        for keys, slot in ((Qt.Key_Space, t.play.toggle), (Qt.Key_R, r.record.toggle),
-                           (Qt.Key_Escape, c.panic)):
+        self.note_keys = NoteKeys(self)  # note keys and Space, whatever has the focus
+        for keys, slot in ((Qt.Key_R, r.record.toggle), (Qt.Key_Escape, c.panic)):
             QShortcut(QKeySequence(keys), self, activated=slot)
 
     def _wire_bridge(self) -> None:
@@ -321,24 +322,27 @@ class MainWindow(QMainWindow):
             self.roll.player_off(event.pitch, event.time_ns)
             self.keys.release(event.pitch)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """QWERTY notes while the window has focus."""
-        if event.isAutoRepeat() or self.selected_input() != QWERTY:
-            return super().keyPressEvent(event)
-        note = self.qwerty.press(event.text())
+    def plays_qwerty(self) -> bool:
+        """Whether the computer keyboard is the player's instrument."""
+        return self.selected_input() == QWERTY
+
+    def qwerty_press(self, key: str) -> None:
+        """A note key went down (from the application-wide key filter)."""
+        note = self.qwerty.press(key)
         self.keys.set_low(self.qwerty.base)
         if note:
             self.controller.key(*note)
-        return None
 
-    def keyReleaseEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """End the QWERTY note the key started."""
-        if event.isAutoRepeat():
-            return None
-        pitch = self.qwerty.release(event.text())
+    def qwerty_release(self, key: str) -> None:
+        """A note key went up."""
+        pitch = self.qwerty.release(key)
         if pitch is not None:
             self.controller.key(pitch, 0)
-        return None
+
+    def release_qwerty(self) -> None:
+        """The window lost the focus: no key may stay down."""
+        for pitch in self.qwerty.release_all():
+            self.controller.key(pitch, 0)
 
     def show_error(self, message: str) -> None:
         """A clear message in the window (never a traceback)."""

@@ -334,3 +334,24 @@ def test_the_chord_board_shows_the_chord_now_and_the_one_coming(window, qtbot, f
     assert previewed & set(decided), "a bar is previewed, then decided"
     assert window.chords.now.sizeHint().height() >= 40  # large
     window.transport.play.setChecked(False)
+
+
+def test_qwerty_notes_play_whatever_widget_has_the_focus(window, qtbot):
+    window.input_panel.picker.setCurrentText(QWERTY_LABEL)
+    window.transport.count_in.setValue(0)
+    window.transport.tempo.setFocus()  # the focus sits in the tempo box
+    qtbot.keyClick(window.transport.tempo, Qt.Key_Space)  # Space plays, the tempo stays
+    assert window.controller.running and window.transport.tempo.value() > 0
+    for widget in (window.transport.tempo, window.input_panel.picker, window.strips[1].program):
+        widget.setFocus()
+        qtbot.keyPress(widget, "s")  # D
+        qtbot.waitUntil(lambda: 62 in window.keys.down, timeout=3000)
+        qtbot.keyRelease(widget, "s")
+        qtbot.waitUntil(lambda: 62 not in window.keys.down, timeout=3000)
+    assert window.strips[1].program.currentIndex() >= 0
+    qtbot.keyPress(window.transport.tempo, "d")  # E held when the window loses the focus
+    qtbot.waitUntil(lambda: 64 in window.keys.down, timeout=3000)
+    window.release_qwerty()
+    qtbot.waitUntil(lambda: 64 not in window.keys.down, timeout=3000)
+    qtbot.keyClick(window.transport.tempo, Qt.Key_Space)
+    assert not window.controller.running
