@@ -9,6 +9,7 @@ from pathlib import Path
 
 from coperformer.bench.onsets import onset_error
 from coperformer.io.smfwrite import write_melody
+from coperformer.io.take_check import note_balance
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
 from coperformer.music.meter import Meter
@@ -17,6 +18,7 @@ from coperformer.music.notes import Note, Piece, bars_for
 SCALE = (60, 62, 64, 65, 67, 69, 71, 72, 71, 69, 67, 65, 64, 62)
 SESSION_TEMPOS = (120, 240)
 FLOOD_BPM, FLOOD_SECONDS, FLOOD_RATE = 120, 10.0, 2000  # issue 9's flood: 2,000 note-ons/s
+PLAYER_TRACK = 1  # a take: the conductor track, then the player's
 
 
 def melody_file(folder: Path, bpm: float, bars: int) -> Path:
@@ -43,23 +45,14 @@ def flood_figures(model: str | None, folder: Path, seconds: float = FLOOD_SECOND
                   per_second: int = FLOOD_RATE) -> dict:
     """A session flooded with notes: decision time, misses, and whether the take kept every
     note with its note-off."""
-    import mido
-
     take = folder / "flood-take.mid"
     stats = session_figures(model, FLOOD_BPM, 0, folder, flood_file(folder, FLOOD_BPM, seconds,
                                                                     per_second), take)
-    sounding: dict[int, int] = {}
-    notes = 0
-    for message in mido.MidiFile(take).tracks[1]:
-        if message.type == "note_on" and message.velocity:
-            sounding[message.note] = sounding.get(message.note, 0) + 1
-            notes += 1
-        elif message.type in ("note_on", "note_off"):
-            sounding[message.note] = max(0, sounding.get(message.note, 0) - 1)
+    notes, unterminated = note_balance(take, PLAYER_TRACK)
     return {"notes_per_second": per_second, "seconds": seconds,
             "inference_ms": stats["inference_ms"], "margin_ms": stats["margin_ms"],
             "missed_deadlines": stats["missed_deadlines"], "notes_sent": int(seconds * per_second),
-            "notes_in_take": notes, "unterminated_in_take": sum(sounding.values())}
+            "notes_in_take": notes, "unterminated_in_take": unterminated}
 
 
 def session_figures(model: str | None, bpm: float, bars: int, folder: Path,

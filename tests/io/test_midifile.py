@@ -84,3 +84,21 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(OSError):
         atomic_write(tmp_path / "nope" / "out.mid", boom)
+
+
+def test_note_balance_counts_notes_and_the_ones_never_ended(tmp_path):
+    import mido
+
+    from coperformer.io.take_check import note_balance
+
+    midi = mido.MidiFile()
+    track = mido.MidiTrack()
+    midi.tracks.append(track)
+    for message in (mido.Message("note_on", note=60, velocity=80),
+                    mido.Message("note_on", note=62, velocity=80),
+                    mido.Message("note_off", note=60, time=10),
+                    mido.Message("note_on", note=64, velocity=80),
+                    mido.Message("note_on", note=64, velocity=0, time=5)):
+        track.append(message)
+    midi.save(tmp_path / "t.mid")
+    assert note_balance(tmp_path / "t.mid", 0) == (3, 1)
