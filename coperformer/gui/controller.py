@@ -16,12 +16,19 @@ from coperformer.gui.bridge import SessionBridge
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
 
+TAKE_NAME = "jam-%Y%m%d-%H%M%S.mid"  # a take's file name: when it was recorded
+
+
+def take_name() -> str:
+    """A file name for a take recorded now (never the same twice a second apart)."""
+    return time.strftime(TAKE_NAME)
+
 
 def take_target() -> Path:
     """A fresh file name in the recordings folder for an armed recording's journal."""
     folder = recordings_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / time.strftime("jam-%Y%m%d-%H%M%S.mid")
+    return folder / take_name()
 
 
 class JamController(QObject):

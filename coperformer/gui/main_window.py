@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import platformdirs
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
@@ -17,7 +18,7 @@ from coperformer.engine.sinks import BAND_CHANNELS, PLAYER_CHANNEL
 from coperformer.engine.transport import MAX_BPM, MIN_BPM
 from coperformer.gui.bridge import SessionBridge
 from coperformer.gui.chords import ChordBoard
-from coperformer.gui.controller import JamController, take_target
+from coperformer.gui.controller import JamController, take_name, take_target
 from coperformer.gui.exporter import WavExporter
 from coperformer.gui.keyboard import OnScreenKeyboard
 from coperformer.gui.model_loader import ModelLoader
@@ -293,7 +294,8 @@ class MainWindow(QMainWindow):
     # --- recording -----------------------------------------------------------------------
     def save_recording(self) -> None:
         """Ask where to save the take; a cancelled dialog leaves the journal to recover."""
-        path, _ = QFileDialog.getSaveFileName(self, "Save the recording", "jam.mid",
+        suggested = Path(platformdirs.user_music_dir()) / take_name()
+        path, _ = QFileDialog.getSaveFileName(self, "Save the recording", str(suggested),
                                               "MIDI files (*.mid)")
         if not path:
             self.statusBar().showMessage("recording kept in its journal (recover at start-up)")

@@ -1,7 +1,9 @@
 """The desktop app through real Qt (offscreen), the real model and real FluidSynth."""
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import mido
 import pytest
@@ -46,8 +48,9 @@ def test_play_with_a_file_draws_band_notes_and_the_planned_bar(window, qtbot, fa
 def test_record_then_stop_saves_melody_and_band_tracks(window, qtbot, fast_melody, tmp_path,
                                                        monkeypatch):
     target = tmp_path / "take.mid"
+    proposed = []
     monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName",
-                        lambda *a, **k: (str(target), "MIDI files (*.mid)"))
+                        lambda *a, **k: proposed.append(a[2]) or (str(target), "MIDI (*.mid)"))
     window.recording.record.setChecked(True)
     _play_file(window, fast_melody)
     qtbot.waitUntil(lambda: window.roll.band_notes_count() > 10, timeout=15000)
@@ -57,6 +60,7 @@ def test_record_then_stop_saves_melody_and_band_tracks(window, qtbot, fast_melod
     assert names == ["Conductor", "Melody", "Alto", "Tenor", "Bass"]
     assert sum(m.type == "note_on" and m.velocity for m in midi.tracks[1]) > 0
     assert sum(m.type == "note_on" and m.velocity for m in midi.tracks[2]) > 0
+    assert proposed and re.fullmatch(r"jam-\d{8}-\d{6}\.mid", Path(proposed[0]).name)
 
 
 def test_device_list_follows_ports_appearing_and_disappearing(window, ports):
