@@ -14,22 +14,40 @@ from coperformer.common.paths import recordings_dir, ui_file
 from coperformer.engine.journal import JOURNAL_SUFFIX
 from coperformer.jam.recovery import recover_journal
 
+DECLINED_FOLDER = "declined"  # journals the user chose not to recover: kept, not asked again
+
 
 def offer_recovery(window) -> list[Path]:
-    """Ask to recover journals left by a crash; returns the files written."""
-    written = []
+    """Ask to recover journals left by a crash; returns the files written. A journal the user
+    declines is moved aside (still recoverable with `coperformer recover`) and not offered
+    again."""
+    written, declined = [], []
     for journal in sorted(recordings_dir().glob(f"*{JOURNAL_SUFFIX}")):
         answer = QMessageBox.question(window, "Recover recording",
                                       f"An unsaved recording was found:\n{journal}\nRecover it?")
-        if answer == QMessageBox.Yes:
-            try:
-                written.append(recover_journal(journal))
-                journal.unlink()
-            except (OSError, ValueError) as exc:
-                window.show_error(f"cannot recover {journal}: {exc}")
-    if written:
-        window.statusBar().showMessage("recovered " + ", ".join(map(str, written)), 15000)
+        if answer != QMessageBox.Yes:
+            declined.append(_set_aside(journal))
+            continue
+        try:
+            written.append(recover_journal(journal))
+            journal.unlink()
+        except (OSError, ValueError, CoperformerError) as exc:
+            window.show_error(f"cannot recover {journal}: {exc}")
+    notes = ["recovered " + ", ".join(map(str, written))] if written else []
+    if declined:
+        notes.append(f"kept {len(declined)} unrecovered take(s) in {declined[0].parent} "
+                     "(coperformer recover FILE)")
+    if notes:
+        window.statusBar().showMessage("; ".join(notes), 15000)
     return written
+
+
+def _set_aside(journal: Path) -> Path:
+    folder = journal.parent / DECLINED_FOLDER
+    folder.mkdir(exist_ok=True)
+    target = folder / journal.name
+    journal.replace(target)
+    return target
 
 
 def check_soundfont(window) -> bool:

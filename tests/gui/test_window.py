@@ -359,3 +359,19 @@ def test_qwerty_notes_play_whatever_widget_has_the_focus(window, qtbot):
     qtbot.waitUntil(lambda: 64 not in window.keys.down, timeout=3000)
     qtbot.keyClick(window.transport.tempo, Qt.Key_Space)
     assert not window.controller.running
+
+
+def test_a_declined_recovery_is_kept_aside_and_not_asked_again(window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from coperformer.common.paths import recordings_dir
+    from coperformer.gui.app import DECLINED_FOLDER, offer_recovery
+
+    folder = recordings_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "jam-old.mid.journal").write_text("{}\n")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(1) or QMessageBox.No)
+    assert offer_recovery(window) == [] and len(asked) == 1
+    assert (folder / DECLINED_FOLDER / "jam-old.mid.journal").exists()
+    assert offer_recovery(window) == [] and len(asked) == 1  # not asked again
