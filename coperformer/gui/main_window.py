@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMainWindow, QVB
 
 from coperformer.common.errors import CoperformerError
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
+from coperformer.engine.mixer import Mixer
 from coperformer.engine.qwerty import QwertyKeyboard
 from coperformer.engine.sinks import BAND_CHANNELS, PLAYER_CHANNEL
 from coperformer.engine.transport import MAX_BPM, MIN_BPM
@@ -170,8 +171,19 @@ class MainWindow(QMainWindow):
             strip.volume_changed.connect(self.controller.set_volume)
             strip.mute_changed.connect(self.controller.set_mute)
             strip.solo_changed.connect(self.controller.set_solo)
+            strip.mute_changed.connect(lambda *_: self._show_mix_on_roll())
+            strip.solo_changed.connect(lambda *_: self._show_mix_on_roll())
             if self.controller.running:  # a jam began before the model was ready
                 self._send_strip(strip)
+
+    def _show_mix_on_roll(self) -> None:
+        """The roll draws the voices the mix silences faint (same rule as the mixer)."""
+        mix = Mixer()
+        for strip in self.strips:
+            _program, _volume, muted, soloed = strip.setting()
+            mix.set_mute(strip.channel, muted)
+            mix.set_solo(strip.channel, soloed)
+        self.roll.silent_channels = {s.channel for s in self.strips if not mix.audible(s.channel)}
 
     def _send_strip(self, strip: VoiceStrip) -> None:
         program, volume, muted, soloed = strip.setting()

@@ -10,8 +10,9 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 PLAYER = QColor("#4fc3f7")
-BAND = QColor("#ffb74d")
-PLANNED = QColor("#ff8a65")
+VOICE_COLORS = (QColor("#ffb74d"), QColor("#aed581"), QColor("#ba68c8"))  # alto, tenor, bass
+PLANNED_LIGHTER = 140  # a planned bar's notes: their voice's colour, lighter, outlined
+MUTED_ALPHA = 60  # a muted voice (or one silenced by a solo) is drawn faint
 GRID = QColor("#37404a")
 PLAYHEAD = QColor("#eceff1")
 LOW, HIGH = 33, 96
@@ -26,6 +27,8 @@ class RollNote:
     end: int | None
     band: bool
     bar: int = -1
+    channel: int = -1
+    voice: int = -1
 
 
 class PianoRoll(QWidget):
@@ -36,6 +39,7 @@ class PianoRoll(QWidget):
         self.now_ns = now_ns
         self.span_ns = int(seconds_visible * 1e9)
         self.notes: list[RollNote] = []
+        self.silent_channels: set[int] = set()  # muted, or not soloed while another voice is
         self.bar_lines: list[int] = []
         self.planned_bar = -1
         self.frames = 0
@@ -71,7 +75,8 @@ class PianoRoll(QWidget):
     def band_planned(self, bar: int, notes: list) -> None:
         """The band's next bar is decided: draw it ahead of the playhead."""
         self.planned_bar = max(self.planned_bar, bar)
-        self.notes.extend(RollNote(n.pitch, n.on_ns, n.off_ns, True, bar) for n in notes)
+        self.notes.extend(RollNote(n.pitch, n.on_ns, n.off_ns, True, bar, n.channel, n.voice)
+                          for n in notes)
 
     def bar_line(self, time_ns: int) -> None:
         """A bar line passed or is known."""
@@ -129,8 +134,12 @@ class PianoRoll(QWidget):
         end = note.end if note.end is not None else now
         x0, x1 = x_of(note.start), x_of(end)
         y = self.height() - (note.pitch - LOW + 1) * row
-        color = PLAYER if not note.band else (PLANNED if note.start > now else BAND)
         planned = note.band and note.start > now
+        color = QColor(PLAYER if not note.band else VOICE_COLORS[note.voice % len(VOICE_COLORS)])
+        if planned:
+            color = color.lighter(PLANNED_LIGHTER)
+        if note.band and note.channel in self.silent_channels:
+            color.setAlpha(MUTED_ALPHA)
         painter.setPen(self._outline if planned else self._no_pen)
         painter.setBrush(color)
         painter.drawRoundedRect(QRectF(x0, y, max(2.0, x1 - x0), max(2.0, row - 1)), 2, 2)

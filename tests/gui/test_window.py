@@ -375,3 +375,18 @@ def test_a_declined_recovery_is_kept_aside_and_not_asked_again(window, monkeypat
     assert offer_recovery(window) == [] and len(asked) == 1
     assert (folder / DECLINED_FOLDER / "jam-old.mid.journal").exists()
     assert offer_recovery(window) == [] and len(asked) == 1  # not asked again
+
+
+def test_the_roll_colours_each_voice_and_fades_what_the_mix_silences(window):
+    from coperformer.gui.pianoroll import MUTED_ALPHA, VOICE_COLORS
+
+    alto, tenor, bass = window.strips[1:4]
+    bass.mute.setChecked(True)
+    assert window.roll.silent_channels == {bass.channel}
+    alto.solo.setChecked(True)
+    assert window.roll.silent_channels == {s.channel for s in window.strips if s is not alto}
+    alto.solo.setChecked(False)
+    bass.mute.setChecked(False)
+    assert window.roll.silent_channels == set()
+    assert len({c.name() for c in VOICE_COLORS}) == 3 and MUTED_ALPHA < 255
+    window.roll.grab()  # paints with voices and a muted channel without error
