@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.roll = PianoRoll(time.perf_counter_ns)
         self.chords = ChordBoard()
         self.keys = OnScreenKeyboard(self.qwerty.base)
+        self.keys.clicked.connect(lambda pitch, velocity: self.controller.key(pitch, velocity))
         top = QHBoxLayout()
         for panel in (self.input_panel, self.sound, self.band):
             top.addWidget(panel)

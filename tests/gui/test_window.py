@@ -390,3 +390,21 @@ def test_the_roll_colours_each_voice_and_fades_what_the_mix_silences(window):
     assert window.roll.silent_channels == set()
     assert len({c.name() for c in VOICE_COLORS}) == 3 and MUTED_ALPHA < 255
     window.roll.grab()  # paints with voices and a muted channel without error
+
+
+def test_clicking_the_on_screen_keyboard_plays(window, qtbot):
+    from PySide6.QtCore import QPoint
+
+    window.input_panel.picker.setCurrentText(QWERTY_LABEL)
+    window.transport.count_in.setValue(0)
+    window.transport.play.setChecked(True)
+    keys = window.keys
+    keys.resize(700, 60)
+    white_w = keys.width() / len(keys._whites())
+    assert keys.pitch_at(white_w / 2, 55) == keys.low  # a white key, low on the key
+    assert keys.pitch_at(white_w, 10) == keys.low + 1  # the black key between C and D
+    qtbot.mousePress(keys, Qt.LeftButton, pos=QPoint(int(white_w / 2), 55))
+    qtbot.waitUntil(lambda: keys.low in keys.down, timeout=3000)
+    qtbot.mouseRelease(keys, Qt.LeftButton, pos=QPoint(int(white_w / 2), 55))
+    qtbot.waitUntil(lambda: keys.low not in keys.down, timeout=3000)
+    window.transport.play.setChecked(False)
