@@ -14,6 +14,17 @@ from coperformer.io.midifile import Song, read_song
 from coperformer.synth.fluid import FluidSynth
 
 TAIL_SECONDS = 1.5
+PEAK_DBFS = -1.0  # renders are scaled so their loudest sample sits here: loud, never clipped
+INT16_FULL_SCALE = 32767
+
+
+def normalized(frames: np.ndarray, peak_dbfs: float = PEAK_DBFS) -> np.ndarray:
+    """int16 frames scaled so the loudest sample is at ``peak_dbfs`` (silence stays silent)."""
+    peak = int(np.abs(frames.astype(np.int32)).max()) if frames.size else 0
+    if peak == 0:
+        return frames
+    gain = INT16_FULL_SCALE * 10 ** (peak_dbfs / 20) / peak
+    return np.clip(np.rint(frames * gain), -INT16_FULL_SCALE, INT16_FULL_SCALE).astype(np.int16)
 
 
 def song_events(song: Song) -> list[tuple[float, object]]:
@@ -75,12 +86,12 @@ def write_wav(path: str | os.PathLike, frames: np.ndarray, sample_rate: int) -> 
 
 def render_file(midi_path: str | Path, wav_path: str | Path, soundfont: Path,
                 progress: Callable[[float, float], None] | None = None) -> float:
-    """Render a MIDI file to WAV; returns the audio length in seconds."""
+    """Render a MIDI file to WAV, its peak at PEAK_DBFS; returns the length in seconds."""
     song = read_song(midi_path)
     synth = FluidSynth(soundfont)
     try:
         frames = render_song(synth, song, progress)
     finally:
         synth.close()
-    write_wav(wav_path, frames, synth.sample_rate)
+    write_wav(wav_path, normalized(frames), synth.sample_rate)
     return frames.shape[0] / synth.sample_rate

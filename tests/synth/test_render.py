@@ -32,6 +32,19 @@ def test_render_file_writes_a_non_silent_wav(tmp_path, soundfont):
         frames = np.frombuffer(wav.readframes(wav.getnframes()), np.int16).reshape(-1, 2)
     assert abs(seconds - frames.shape[0] / 44100) < 1e-6
     assert rms(frames) > 0.001  # silence renders as exact zeros
+    peak_dbfs = 20 * np.log10(np.abs(frames.astype(np.int32)).max() / 32767)
+    assert -1.2 < peak_dbfs <= -0.9, peak_dbfs  # loud (FluidSynth alone peaks near -20 dBFS)
+
+
+def test_normalizing_keeps_silence_and_never_clips():
+    from coperformer.synth.render import normalized
+
+    silent = np.zeros((100, 2), np.int16)
+    assert (normalized(silent) == 0).all()
+    quiet = np.array([[100, -300], [0, 50]], np.int16)
+    loud = normalized(quiet)
+    assert abs(int(np.abs(loud).max()) - round(32767 * 10 ** (-1 / 20))) <= 1
+    assert np.sign(loud).tolist() == np.sign(quiet).tolist()
 
 
 def test_program_names_come_from_the_soundfont(soundfont):
