@@ -10,6 +10,7 @@ from coperformer import __version__
 from coperformer.cli import (
     accompany,
     bench,
+    checks,
     demo,
     devices,
     evaluate,
@@ -39,7 +40,7 @@ COMMANDS = {  # name -> (add its subparser, run it)
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(prog="coperformer", description="A live MIDI co-performer.")
+    parser = checks.OneLineParser(prog="coperformer", description="A live MIDI co-performer.")
     parser.add_argument("--version", action="version", version=f"coperformer {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for add, _ in COMMANDS.values():

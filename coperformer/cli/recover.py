@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 
+from coperformer.cli import checks
 from coperformer.cli.common import CommandError
 
 
 def add_recover(sub) -> None:
     """Arguments of `coperformer recover`."""
     r = sub.add_parser("recover", help="turn a journal left by a crash into a .mid file")
-    r.add_argument("journal", help="the .journal file (e.g. session.mid.journal)")
-    r.add_argument("-o", "--output", default=None)
+    r.add_argument("journal", type=checks.input_file,
+                   help="the .journal file (e.g. session.mid.journal)")
+    r.add_argument("-o", "--output", default=None, type=checks.output_file,
+                   help="the .mid file to write (default: beside the journal, numbered)")
 
 
 def run_recover(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 from coperformer.common.errors import first_line
+from coperformer.common.files import input_problem
 from coperformer.common.paths import models_dir
 from coperformer.model.runtime import BandModel, ModelError
 from coperformer.music.listening import RewardModel
@@ -32,6 +33,8 @@ def resolve_model(name_or_path: str | None) -> Path:
     if candidate.suffix == MODEL_SUFFIX or os.sep in text:
         if not candidate.exists():
             raise ModelError(f"model file not found: {candidate}")
+        if problem := input_problem(candidate):
+            raise ModelError(f"cannot read the model file {candidate}: {problem}")
         return candidate
     folder = models_dir()
     path = folder / f"{text}{MODEL_SUFFIX}"
