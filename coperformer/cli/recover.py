@@ -18,12 +18,14 @@ def add_recover(sub) -> None:
 
 
 def run_recover(args: argparse.Namespace) -> int:
-    """Recover a journal."""
-    from coperformer.jam.recovery import recover_journal
+    """Recover a journal line by line; one line says where the take went and what was skipped."""
+    from coperformer.common.errors import first_line
+    from coperformer.jam.recovery import salvage
 
     try:
-        out = recover_journal(args.journal, args.output)
+        out, skipped = salvage(args.journal, args.output)
     except (OSError, ValueError) as exc:
-        raise CommandError(f"cannot recover {args.journal}: {exc}") from exc
-    print(f"recovered {args.journal} -> {out}")
+        raise CommandError(f"cannot recover {args.journal}: {first_line(exc)}") from exc
+    lines = "1 unreadable line" if skipped == 1 else f"{skipped} unreadable lines"
+    print(f"recovered {args.journal} -> {out} (skipped {lines})")
     return 0
