@@ -164,3 +164,19 @@ def test_a_journal_with_nothing_usable_is_one_clear_line(tmp_path, capsys):
     assert err == [f"coperformer: error: cannot recover {journal}: {journal}: not a coperformer "
                    "journal (no tempo map; 3 unreadable lines)"]
     assert not list(tmp_path.glob("*.mid"))
+
+
+def test_a_jam_recording_over_a_left_journal_recovers_it_and_starts_a_fresh_one(
+        tmp_path, shipped_model):
+    from coperformer.jam.jam import Jam
+    from coperformer.jam.options import JamOptions
+
+    take = tmp_path / "jam.mid"
+    journal = write_journal(tmp_path / "jam.mid.journal")
+    jam = Jam.build(JamOptions(record=take, save_take=False))
+    try:
+        assert jam.recovered == tmp_path / "jam-recovered.mid"
+        assert len(melody_notes(jam.recovered)) == 8
+        assert not journal.exists() or journal.read_bytes() == b""  # not appended to the old
+    finally:
+        jam.finish()
