@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 
+from coperformer.cli import checks
 from coperformer.cli.common import cannot_write
 from coperformer.music.listening import DEFAULT_ADVENTURE
 
@@ -13,15 +14,17 @@ from coperformer.music.listening import DEFAULT_ADVENTURE
 def add_accompany(sub) -> None:
     """Arguments of `coperformer accompany`."""
     p = sub.add_parser("accompany", help="write a band accompaniment for a melody MIDI file")
-    p.add_argument("input", help="melody MIDI file")
-    p.add_argument("-o", "--output", required=True, help="MIDI file to write")
-    p.add_argument("--model", default=None, help="model name in models/ or path (default bach)")
+    p.add_argument("input", type=checks.input_file, help="melody MIDI file")
+    p.add_argument("-o", "--output", required=True, type=checks.output_file,
+                   help="MIDI file to write")
+    p.add_argument("--model", default=None, type=checks.model,
+                   help="model name in models/ or path (default bach)")
     p.add_argument("--mode", choices=("offline", "live"), default="offline",
                    help="offline sees each bar's melody; live runs the causal path")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=checks.seed, default=0)
     p.add_argument("--adventure", type=float, default=DEFAULT_ADVENTURE,
                    help="the live band: 0 = safe harmony .. 1 = more chord variety (default 0.5)")
-    p.add_argument("--melody-track", type=int, default=None,
+    p.add_argument("--melody-track", type=checks.positive, default=None,
                    help="1-based index among the pitched tracks (default: the highest)")
 
 

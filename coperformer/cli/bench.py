@@ -7,17 +7,19 @@ import json
 import time
 from pathlib import Path
 
+from coperformer.cli import checks
 from coperformer.cli.common import show
 
 
 def add_bench(sub) -> None:
     """Arguments of `coperformer bench`."""
     p = sub.add_parser("bench", help="measure speed figures and print them")
-    p.add_argument("--model", default=None)
-    p.add_argument("--inference-bars", type=int, default=2000,
+    p.add_argument("--model", default=None, type=checks.model)
+    p.add_argument("--inference-bars", type=checks.positive, default=2000,
                    help="bars for the inference figure")
-    p.add_argument("--json", default=None, help="also write the figures as JSON here")
-    p.add_argument("--bars", dest="session_bars", type=int, default=12,
+    p.add_argument("--json", default=None, type=checks.output_file,
+                   help="also write the figures as JSON here")
+    p.add_argument("--bars", dest="session_bars", type=checks.positive, default=12,
                    help="bars per live session (at 120 and 240 BPM)")
     p.add_argument("--quick", action="store_true", help="inference only (no live sessions)")
     p.add_argument("--with-gui", action="store_true",

@@ -8,6 +8,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coperformer.cli import checks
 from coperformer.music.listening import DEFAULT_ADVENTURE
 
 if TYPE_CHECKING:
@@ -78,9 +79,10 @@ def add_demo(sub) -> None:
     """Arguments of `coperformer demo`."""
     p = sub.add_parser("demo", help="a chorale, a folk song and a dance tune: live band, offline "
                                     "band and held tonic, rendered")
-    p.add_argument("--out", default="demo", help="folder for the files (default demo/)")
-    p.add_argument("--model", default=None)
-    p.add_argument("--soundfont", default=None)
+    p.add_argument("--out", default="demo", type=checks.output_folder,
+                   help="folder for the files (default demo/)")
+    p.add_argument("--model", default=None, type=checks.model)
+    p.add_argument("--soundfont", default=None, type=checks.input_file)
     p.add_argument("--adventure", type=float, default=DEFAULT_ADVENTURE,
                    help="the live band: 0 = safe .. 1 = more chord variety (default 0.5)")
 

@@ -8,21 +8,26 @@ import sys
 import time
 from pathlib import Path
 
+from coperformer.cli import checks
+
 
 def add_evaluate(sub) -> None:
     """Arguments of `coperformer evaluate`."""
     p = sub.add_parser("evaluate", help="measure the model on held-out and out-of-style melodies")
-    p.add_argument("--model", default=None, help="model name or path (default bach)")
-    p.add_argument("--json", default=None, help="also write the figures as JSON here")
-    p.add_argument("--markdown", default=None, help="write the tables as markdown here")
-    p.add_argument("--per-collection", type=int, default=30,
+    p.add_argument("--model", default=None, type=checks.model,
+                   help="model name or path (default bach)")
+    p.add_argument("--json", default=None, type=checks.output_file,
+                   help="also write the figures as JSON here")
+    p.add_argument("--markdown", default=None, type=checks.output_file,
+                   help="write the tables as markdown here")
+    p.add_argument("--per-collection", type=checks.positive, default=30,
                    help="melodies per out-of-style collection (default 30)")
     p.add_argument("--tuning", action="store_true",
                    help="measure on the tuning collections instead (for decoding choices)")
     p.add_argument("--no-chorales", action="store_true", help="skip the test chorales")
     p.add_argument("--adventure", type=float, default=None,
                    help="the live band's safe (0) .. adventurous (1) setting (default 0.5)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=checks.seed, default=0)
     p.add_argument("--card", action="store_true", help="store the figures in the model card")
 
 

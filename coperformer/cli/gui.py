@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 
+from coperformer.cli import checks
 from coperformer.cli.common import CommandError
 
 
 def add_gui(sub) -> None:
     """Arguments of `coperformer gui`."""
     g = sub.add_parser("gui", help="open the desktop app (the default with no command)")
-    g.add_argument("--input-file", default=None, help="start playing this MIDI file at once")
-    g.add_argument("--quit-after", type=float, default=None, help="close after N seconds")
-    g.add_argument("--startup-report", default=None,
+    g.add_argument("--input-file", default=None, type=checks.input_file,
+                   help="start playing this MIDI file at once")
+    g.add_argument("--quit-after", type=checks.seconds, default=None, help="close after N seconds")
+    g.add_argument("--startup-report", default=None, type=checks.output_file,
                    help="write when the window was shown and ready (JSON), then close")
 
 

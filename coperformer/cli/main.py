@@ -11,6 +11,7 @@ from coperformer import __version__
 from coperformer.cli import (
     accompany,
     bench,
+    checks,
     demo,
     devices,
     evaluate,
@@ -59,7 +60,7 @@ def missing_packages(command: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(prog="coperformer", description="A live MIDI co-performer.")
+    parser = checks.OneLineParser(prog="coperformer", description="A live MIDI co-performer.")
     parser.add_argument("--version", action="version", version=f"coperformer {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for add, _ in COMMANDS.values():

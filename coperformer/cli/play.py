@@ -11,10 +11,15 @@ import threading
 import time
 from pathlib import Path
 
+from coperformer.cli import checks
+from coperformer.cli.common import cannot_write
+from coperformer.common.files import atomic_write
 from coperformer.engine.listener import QuietListener
+from coperformer.engine.session import MARGIN_RANGE_MS
 from coperformer.engine.transport import MAX_BPM, MIN_BPM
 from coperformer.jam.options import JamOptions
 from coperformer.music.meter import SUPPORTED_METERS
+from coperformer.synth.fluid import PERIOD_COUNTS, PERIOD_SIZES, SAMPLE_RATES
 
 DEFAULTS = JamOptions()
 
@@ -22,23 +27,30 @@ DEFAULTS = JamOptions()
 def add_play(sub) -> None:
     """Arguments of `coperformer play`."""
     p = sub.add_parser("play", help="jam live: keyboard (or MIDI file) in, a GAN band out")
-    p.add_argument("--input", required=True, help="MIDI input port (name or unique part) or .mid")
-    p.add_argument("--model", default=DEFAULTS.model)
-    p.add_argument("--tempo", type=float, default=DEFAULTS.tempo,
+    p.add_argument("--input", required=True, type=checks.player_input,
+                   help="MIDI input port (name or unique part) or .mid")
+    p.add_argument("--model", default=DEFAULTS.model, type=checks.model)
+    p.add_argument("--tempo", type=checks.tempo, default=DEFAULTS.tempo,
                    help=f"BPM {MIN_BPM:g}-{MAX_BPM:g} (file input: its own)")
     p.add_argument("--meter", default=DEFAULTS.meter, choices=SUPPORTED_METERS)
-    p.add_argument("--count-in", type=int, default=DEFAULTS.count_in,
+    p.add_argument("--count-in", type=checks.whole(0, None, "the count-in"),
+                   default=DEFAULTS.count_in,
                    help=f"count-in bars (default {DEFAULTS.count_in})")
     p.add_argument("--no-metronome", action="store_true", help="click only in the count-in")
     p.add_argument("--sync-start", action="store_true", help="the first note starts bar 1")
-    p.add_argument("--record", default=None, help="write the session to this .mid file")
-    p.add_argument("--wav", default=None, help="write the session's audio to this WAV file")
+    p.add_argument("--record", default=None, type=checks.output_file,
+                   help="write the session to this .mid file")
+    p.add_argument("--wav", default=None, type=checks.output_file,
+                   help="write the session's audio to this WAV file")
     p.add_argument("--audio-driver", default=DEFAULTS.audio_driver,
                    help="jack, alsa, pulseaudio, coreaudio, dsound, ... or none (default)")
-    p.add_argument("--period-size", type=int, default=DEFAULTS.period_size,
+    p.add_argument("--period-size", type=checks.whole(*PERIOD_SIZES, "the period size"),
+                   default=DEFAULTS.period_size,
                    help="audio period (frames)")
-    p.add_argument("--periods", type=int, default=DEFAULTS.periods, help="audio periods")
-    p.add_argument("--sample-rate", type=int, default=DEFAULTS.sample_rate,
+    p.add_argument("--periods", type=checks.whole(*PERIOD_COUNTS, "the periods"),
+                   default=DEFAULTS.periods, help="audio periods")
+    p.add_argument("--sample-rate", type=checks.whole(*SAMPLE_RATES, "the sample rate"),
+                   default=DEFAULTS.sample_rate,
                    help=f"synth sample rate (default {DEFAULTS.sample_rate}: FluidSynth starts "
                         "notes on a 64-frame grid, 0.67 ms at 96 kHz, 1.45 ms at 44.1 kHz)")
     p.add_argument("--midi-api", default=None,
@@ -48,14 +60,16 @@ def add_play(sub) -> None:
                    help="with --audio-driver jack: leave FluidSynth's outputs unconnected")
     p.add_argument("--midi-clock", action="store_true",
                    help="send MIDI clock (24 ppqn), Start and Stop to --midi-out")
-    p.add_argument("--soundfont", default=None)
-    p.add_argument("--margin-ms", type=float, default=DEFAULTS.margin_ms,
+    p.add_argument("--soundfont", default=None, type=checks.input_file)
+    p.add_argument("--margin-ms", type=checks.real(*MARGIN_RANGE_MS, "the margin", "ms"),
+                   default=DEFAULTS.margin_ms,
                    help="decision margin (ms)")
-    p.add_argument("--stats", default=None, help="write session statistics (JSON) here")
-    p.add_argument("--seed", type=int, default=DEFAULTS.seed)
+    p.add_argument("--stats", default=None, type=checks.output_file,
+                   help="write session statistics (JSON) here")
+    p.add_argument("--seed", type=checks.seed, default=DEFAULTS.seed)
     p.add_argument("--adventure", type=float, default=DEFAULTS.adventure,
                    help="the live band: 0 = safe harmony .. 1 = more chord variety (default 0.5)")
-    p.add_argument("--max-seconds", type=float, default=None, help="stop after this long")
+    p.add_argument("--max-seconds", type=checks.seconds, default=None, help="stop after this long")
 
 
 def options_from_args(args: argparse.Namespace) -> JamOptions:
@@ -104,7 +118,11 @@ def run_play(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous)
         result = jam.finish()
     if args.stats:
-        Path(args.stats).write_text(json.dumps(result.stats, indent=2) + "\n")
+        try:
+            atomic_write(args.stats, lambda tmp: Path(tmp).write_text(
+                json.dumps(result.stats, indent=2) + "\n"))
+        except OSError as exc:
+            raise cannot_write(args.stats, exc) from exc
     print(result.summary(), file=sys.stderr)
     if result.error:
         print(f"coperformer: error: the band stopped: {result.error}", file=sys.stderr)

@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
+from coperformer.cli import checks
 from coperformer.cli.common import Progress, cannot_write
 
 
 def add_render(sub) -> None:
     """Arguments of `coperformer render`."""
     p = sub.add_parser("render", help="render a MIDI file to WAV through FluidSynth")
-    p.add_argument("input", help="MIDI file")
-    p.add_argument("-o", "--output", required=True, help="WAV file to write")
-    p.add_argument("--soundfont", default=None, help="GM .sf2 file (default: found)")
+    p.add_argument("input", type=checks.input_file, help="MIDI file")
+    p.add_argument("-o", "--output", required=True, type=checks.output_file,
+                   help="WAV file to write")
+    p.add_argument("--soundfont", default=None, type=checks.input_file,
+                   help="GM .sf2 file (default: found)")
 
 
 def run_render(args: argparse.Namespace) -> int:

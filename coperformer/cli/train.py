@@ -6,17 +6,21 @@ import argparse
 import os
 from pathlib import Path
 
+from coperformer.cli import checks
+
 
 def add_train(sub) -> None:
     """Arguments of `coperformer train`."""
     p = sub.add_parser("train", help="train the accompaniment GAN")
     p.add_argument("--corpus", default="bach", help="'bach' or a folder of MIDI files")
-    p.add_argument("--out", required=True, help="model file to write, e.g. models/bach.pt")
-    p.add_argument("--steps", type=int, default=3000, help="generator steps (default 3000)")
-    p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--critic-steps", type=int, default=5)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--checkpoint-every", type=int, default=200)
+    p.add_argument("--out", required=True, type=checks.output_file,
+                   help="model file to write, e.g. models/bach.pt")
+    p.add_argument("--steps", type=checks.positive, default=3000,
+                   help="generator steps (default 3000)")
+    p.add_argument("--batch", type=checks.positive, default=64)
+    p.add_argument("--critic-steps", type=checks.positive, default=5)
+    p.add_argument("--seed", type=checks.seed, default=0)
+    p.add_argument("--checkpoint-every", type=checks.positive, default=200)
     p.add_argument("--resume", action="store_true", help="continue from OUT's checkpoint")
 
 

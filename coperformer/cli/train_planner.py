@@ -6,15 +6,19 @@ import argparse
 import sys
 from pathlib import Path
 
+from coperformer.cli import checks
+
 
 def add_train_planner(sub) -> None:
     """Arguments of `coperformer train-planner`."""
     p = sub.add_parser("train-planner",
                        help="train the live band's chord planner (reward model) on folk tunes")
-    p.add_argument("--out", default="models/listener.npz", help="file to write (.npz)")
-    p.add_argument("--steps", type=int, default=6000, help="optimizer steps (default 6000)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--melodies", type=int, default=None,
+    p.add_argument("--out", default="models/listener.npz", type=checks.output_file,
+                   help="file to write (.npz)")
+    p.add_argument("--steps", type=checks.positive, default=6000,
+                   help="optimizer steps (default 6000)")
+    p.add_argument("--seed", type=checks.seed, default=0)
+    p.add_argument("--melodies", type=checks.positive, default=None,
                    help="at most this many melodies per collection (a quick trial run)")
 
 

@@ -1,8 +1,10 @@
-"""Writing files so that a failure never leaves a half-written one behind."""
+"""Writing files so that a failure never leaves a half-written one behind, and checking
+before any work that a path can be read or written."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -27,3 +29,53 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a folder"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device"
+    if stat.S_ISSOCK(mode):
+        return "is a socket"
+    return "is not a regular file"
+
+
+def input_problem(path: str | os.PathLike) -> str | None:
+    """Why a path cannot be read as a regular file ('no such file', 'is a FIFO ...'), or None.
+
+    Only stat() is called, so a FIFO or a device is refused without being opened (no hang).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    if not stat.S_ISREG(mode):
+        return _kind(mode)
+    if not os.access(path, os.R_OK):
+        return "permission denied"
+    return None
+
+
+def output_problem(path: str | os.PathLike) -> str | None:
+    """Why a file cannot be written at a path (its folder is missing or read-only, or the path
+    is a folder, a device, a FIFO ...), or None; an existing regular file may be replaced."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    if mode is not None and not stat.S_ISREG(mode):
+        return _kind(mode)
+    if not folder.is_dir():
+        return f"no such folder: {folder}"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} is not writable"
+    return None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from coperformer.engine.events import ALL_OFF, NOTE_OFF, NOTE_ON, PEDAL, InputEvent
+from coperformer.music.gm import PEDAL_DOWN
 
 
 @dataclass
@@ -46,7 +47,7 @@ class BarBuffer:
             for pitch in list(self._open):
                 self._close(pitch, event.time_ns)
         elif event.kind == PEDAL:
-            self.pedal_down = event.value >= 64
+            self.pedal_down = event.value >= PEDAL_DOWN
 
     def _close(self, pitch: int, time_ns: int) -> None:
         note = self._open.pop(pitch, None)

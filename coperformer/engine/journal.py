@@ -9,9 +9,10 @@ import threading
 from pathlib import Path
 
 from coperformer.common.errors import CoperformerError
+from coperformer.common.files import input_problem
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.take import BandTrackInfo, Recording
-from coperformer.engine.transport import Segment
+from coperformer.engine.transport import Segment, check_meter, check_tempo
 from coperformer.music.meter import Meter
 
 JOURNAL_VERSION = 1
@@ -91,28 +92,78 @@ def band_record(note: ScheduledNote) -> dict:
 
 
 def read_journal(path: str | Path) -> Recording:
-    """Rebuild a recording from a journal (a torn last line is ignored). Any thread."""
-    recording = Recording()
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
+    """Rebuild a recording from a journal, skipping lines it cannot use. Any thread."""
+    return salvage_journal(path)[0]
+
+
+def salvage_journal(path: str | Path) -> tuple[Recording, int]:
+    """Rebuild a recording line by line: a line that is not UTF-8, not JSON or holds a bad
+    value (a torn last line too) is skipped and counted. Returns (recording, lines skipped).
+    Raises JournalError when no tempo map survives; OSError when it cannot be read. Any thread.
+    """
+    problem = input_problem(path)  # before opening: a FIFO must not hang the reader
+    if problem:
+        raise JournalError(f"{path}: {problem}")
+    recording, skipped = Recording(), 0
+    for raw in Path(path).read_bytes().split(b"\n"):
+        if not raw.strip():
             continue
-        _apply(recording, record)
+        try:
+            record = json.loads(raw.decode("utf-8"))
+            if not isinstance(record, dict):
+                raise ValueError("not a record")
+            _apply(recording, record)
+        except (ValueError, KeyError, TypeError, IndexError):  # UnicodeDecodeError included
+            skipped += 1
     if not recording.segments:
-        raise JournalError(f"{path}: not a coperformer journal")
-    return recording
+        raise JournalError(f"{path}: not a coperformer journal (no tempo map"
+                           f"{f'; {skipped} unreadable lines' if skipped else ''})")
+    return recording, skipped
+
+
+def _whole(value: object, low: int | None = None, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"not a whole number: {value!r}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"out of range: {value}")
+    return value
+
+
+def _midi(value: object) -> tuple[int, ...]:
+    """A channel message as the recorder keeps it: a status byte, then 7-bit data bytes."""
+    if not isinstance(value, list) or not value:
+        raise TypeError(f"not a MIDI message: {value!r}")
+    status = _whole(value[0], 0x80, 0xEF)
+    length = 2 if status >> 4 in (0xC, 0xD) else 3
+    if len(value) != length:
+        raise ValueError(f"a MIDI message of {len(value)} bytes: {value!r}")
+    return (status, *(_whole(byte, 0, 127) for byte in value[1:]))
+
+
+def _segment(value: list) -> Segment:
+    first_bar, start_ns, bpm, meter = value
+    if isinstance(bpm, bool) or not isinstance(bpm, int | float):
+        raise TypeError(f"not a tempo: {bpm!r}")
+    return Segment(_whole(first_bar), _whole(start_ns), check_tempo(bpm),
+                   check_meter(Meter.parse(meter)))
 
 
 def _apply(recording: Recording, record: dict) -> None:
     kind = record.get("t")
     if kind == "start":
-        recording.band = [BandTrackInfo(**b) for b in record["band"]]
-        recording.count_in = record.get("count_in", 0)
+        recording.band = [BandTrackInfo(str(b["name"]), _whole(b["channel"], 0, 15),
+                                        _whole(b["program"], 0, 127)) for b in record["band"]]
+        recording.count_in = _whole(record.get("count_in", 0), 0)
     elif kind == "transport":
-        recording.segments = [Segment(f, s, b, Meter.parse(m)) for f, s, b, m in record["segments"]]
+        segments = [_segment(value) for value in record["segments"]]
+        if not segments:
+            raise ValueError("an empty tempo map")
+        recording.segments = segments
     elif kind == "player":
-        recording.player.append((record["ns"], tuple(record["msg"])))
+        recording.player.append((_whole(record["ns"]), _midi(record["msg"])))
     elif kind == "band":
-        recording.notes.append(ScheduledNote(record["on"], record["off"], record["ch"],
-                                             record["p"], record["v"], record["voice"]))
+        recording.notes.append(ScheduledNote(
+            _whole(record["on"]), _whole(record["off"]), _whole(record["ch"], 0, 15),
+            _whole(record["p"], 0, 127), _whole(record["v"], 0, 127), _whole(record["voice"], -1)))
+    else:
+        raise ValueError(f"an unknown record: {kind!r}")

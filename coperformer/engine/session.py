@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 
 MAX_WINDOW_NOTES = MAX_BAR_STEPS * WINDOW  # more notes than the window has steps: a flood
 DEFAULT_MARGIN_MS = 40.0  # a bar's decision this long before its downbeat (see docs/performance.md)
+MARGIN_RANGE_MS = (1.0, 500.0)  # the margins a session accepts
 
 
 @dataclass

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import mido
 
-from coperformer.common.errors import CoperformerError
+from coperformer.common.errors import CoperformerError, first_line
+from coperformer.common.files import input_problem
 from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar, Note, Piece
@@ -68,12 +69,13 @@ class Song:
 def read_song(path: str | os.PathLike) -> Song:
     """Read a MIDI file, raising MidiInputError with a clear reason when it is unusable."""
     path = Path(path)
-    if not path.exists():
-        raise MidiInputError(f"{path}: no such file")
+    problem = input_problem(path)  # before opening: a FIFO must not hang the reader
+    if problem:
+        raise MidiInputError(f"{path}: {problem}")
     try:
         midi = mido.MidiFile(path, clip=True)
     except (OSError, EOFError, ValueError, KeyError, IndexError) as exc:
-        raise MidiInputError(f"{path}: not a readable MIDI file ({exc})") from exc
+        raise MidiInputError(f"not a readable MIDI file ({path}): {first_line(exc)}") from exc
     if midi.type == 2:
         raise MidiInputError(f"{path}: type-2 MIDI files are not supported")
     return _song_from_midi(midi)

@@ -11,6 +11,7 @@ import mido
 from coperformer.engine.recorder import Recorder
 from coperformer.engine.take import Recording
 from coperformer.io.smfwrite import OutTrack, conductor_track, write_smf
+from coperformer.music.gm import ALL_NOTES_OFF_CC, ALL_SOUND_OFF_CC, PEDAL_DOWN, SUSTAIN_CC
 from coperformer.music.meter import Meter
 
 TAKE_TICKS = 960
@@ -23,9 +24,12 @@ def write_take(recording: Recording, path: str | os.PathLike) -> None:
     def tick(ns: int) -> int:
         return round(transport.quarters_at(ns) * TAKE_TICKS)
 
-    tracks = [OutTrack("Melody", 0, None, _player_events(recording.player, tick))]
-    for index, info in enumerate(recording.band):
-        events = _band_events(info.channel, recording.voice_notes(index), tick)
+    player = _player_events(recording.player, tick)
+    band = [_band_events(info.channel, recording.voice_notes(index), tick)
+            for index, info in enumerate(recording.band)]
+    end = max((at for events in (player, *band) for at, _ in events), default=0)
+    tracks = [OutTrack("Melody", 0, None, player + _release_held(player, end))]
+    for info, events in zip(recording.band, band, strict=True):
         tracks.append(OutTrack(info.name, info.channel, info.program, events))
     write_smf(path, TAKE_TICKS, _conductor(recording), tracks)
 
@@ -63,6 +67,29 @@ def _player_events(player: list[tuple[int, tuple[int, ...]]], tick: Callable[[in
             continue
         events.append((at, message))
     return events
+
+
+def _release_held(events: list[tuple[int, mido.Message]], end: int,
+                  ) -> list[tuple[int, mido.Message]]:
+    """Note-offs (and pedal releases) at the take's end for what the player still held (a
+    take cut short by a crash, or a key held at Stop)."""
+    held: dict[tuple[int, int], int] = {}
+    pedal: set[int] = set()
+    for at, message in sorted(events, key=lambda item: item[0]):
+        if message.type == "note_on" and message.velocity > 0:
+            held[(message.channel, message.note)] = at
+        elif message.type in ("note_on", "note_off"):
+            held.pop((message.channel, message.note), None)
+        elif message.type != "control_change":
+            continue
+        elif message.control == SUSTAIN_CC:
+            (pedal.add if message.value >= PEDAL_DOWN else pedal.discard)(message.channel)
+        elif message.control in (ALL_NOTES_OFF_CC, ALL_SOUND_OFF_CC):
+            held = {key: on for key, on in held.items() if key[0] != message.channel}
+    releases = [(max(end, at + 1), mido.Message("note_off", channel=channel, note=note))
+                for (channel, note), at in sorted(held.items())]
+    return releases + [(end, mido.Message("control_change", channel=channel, control=SUSTAIN_CC,
+                                          value=0)) for channel in sorted(pedal)]
 
 
 def _band_events(channel: int, notes: list, tick: Callable[[int], int],

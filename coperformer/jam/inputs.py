@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from coperformer.engine.clock import Clock
 from coperformer.engine.events import InputEvent
 from coperformer.engine.snapshot import SessionSnapshot
-from coperformer.engine.transport import DEFAULT_BPM
+from coperformer.engine.transport import DEFAULT_BPM, check_tempo
 from coperformer.jam.options import QWERTY, JamOptions
 from coperformer.music.meter import SUPPORTED_METERS, Meter
 
@@ -32,7 +32,7 @@ class InputPlan:
 
 def plan_input(options: JamOptions) -> InputPlan:
     """Tempo and meter from the options, else from the MIDI file, else the defaults."""
-    bpm = options.tempo or DEFAULT_BPM
+    bpm = DEFAULT_BPM if options.tempo is None else check_tempo(options.tempo)  # 0 is an error
     meter = Meter.parse(options.meter) if options.meter else Meter(4, 4)
     if not options.input or not options.input_is_file:
         return InputPlan(None, bpm, meter)

@@ -86,6 +86,7 @@ class Jam:
         options = self.options
         if options.record and journal_for(options.record).exists():
             self.recovered = recover_journal(journal_for(options.record))
+            journal_for(options.record).unlink()  # else this jam's journal would append to it
         plan = plan_input(options)
         soundfont = self._find_soundfont()
         self.model = load_model(options.model)

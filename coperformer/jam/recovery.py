@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from coperformer.engine.journal import JOURNAL_SUFFIX, read_journal
+from coperformer.engine.journal import JOURNAL_SUFFIX, salvage_journal
 from coperformer.io.takefile import write_take
 
 
 def recovered_name(journal: Path) -> Path:
-    """Where a journal's take goes: ``jam.mid.journal`` -> ``jam-recovered.mid``."""
+    """Where a journal's take goes, never over an earlier one: ``jam.mid.journal`` ->
+    ``jam-recovered.mid``, else ``jam-recovered-2.mid``, ``jam-recovered-3.mid`` ..."""
     stem = Path(journal.name.removesuffix(JOURNAL_SUFFIX)).stem
-    return journal.with_name(f"{stem}-recovered.mid")
+    target, number = journal.with_name(f"{stem}-recovered.mid"), 2
+    while os.path.lexists(target):
+        target, number = journal.with_name(f"{stem}-recovered-{number}.mid"), number + 1
+    return target
 
 
-def recover_journal(journal: str | Path, output: str | Path | None = None) -> Path:
-    """Turn a journal left behind by a crash into a .mid file; returns its path.
+def salvage(journal: str | Path, output: str | Path | None = None) -> tuple[Path, int]:
+    """Write what a journal holds to a .mid file, skipping the lines it cannot use; returns
+    the file and how many lines were skipped. Held notes end with the take.
 
     Raises JournalError for a file that is not a journal, OSError when it cannot be read or
     the take cannot be written.
     """
     journal = Path(journal)
+    recording, skipped = salvage_journal(journal)
     target = Path(output) if output is not None else recovered_name(journal)
-    write_take(read_journal(journal), target)
-    return target
+    write_take(recording, target)
+    return target, skipped
+
+
+def recover_journal(journal: str | Path, output: str | Path | None = None) -> Path:
+    """Turn a journal left behind by a crash into a .mid file; returns its path (see
+    salvage)."""
+    return salvage(journal, output)[0]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coperformer.common.errors import first_line
+from coperformer.common.files import input_problem
 from coperformer.common.paths import data_dir, model_dirs
 from coperformer.model.errors import ModelError
 from coperformer.music.listening import RewardModel
@@ -39,6 +40,8 @@ def resolve_model(name_or_path: str | None) -> Path:
     if candidate.suffix == MODEL_SUFFIX or os.sep in text:
         if not candidate.exists():
             raise ModelError(f"model file not found: {candidate}")
+        if problem := input_problem(candidate):
+            raise ModelError(f"cannot read the model file {candidate}: {problem}")
         return candidate
     for folder in model_dirs():
         path = folder / f"{text}{MODEL_SUFFIX}"

@@ -11,6 +11,7 @@ CLOCKS_PER_QUARTER = 24  # MIDI clock resolution
 
 VOLUME_CC = 7
 SUSTAIN_CC = 64
+PEDAL_DOWN = 64  # a sustain value from here up holds the notes
 ALL_SOUND_OFF_CC = 120
 RESET_CONTROLLERS_CC = 121
 ALL_NOTES_OFF_CC = 123

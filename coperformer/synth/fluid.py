@@ -14,6 +14,9 @@ from coperformer.music.gm import DRUM_BANK, DRUM_CHANNEL
 
 SAMPLE_RATE = 44100
 LIVE_SAMPLE_RATE = 96000  # halves the 64-frame grid on which FluidSynth starts scheduled notes
+SAMPLE_RATES = (8000, 96000)  # what FluidSynth 2 accepts (synth.sample-rate), Hz
+PERIOD_SIZES = (64, 8192)  # audio.period-size, frames
+PERIOD_COUNTS = (2, 64)  # audio.periods
 
 
 class SynthError(CoperformerError, RuntimeError):

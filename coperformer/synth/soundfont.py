@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from coperformer.common.errors import CoperformerError
+from coperformer.common.files import input_problem
 from coperformer.common.paths import soundfonts_dir, user_soundfonts_dir
 
 ENV_VAR = "COPERFORMER_SOUNDFONT"
@@ -45,8 +46,10 @@ def _is_soundfont(path: Path) -> bool:
 
 
 def _checked(path: Path, origin: str) -> Path:
-    if not path.is_file():
+    if not path.exists():
         raise SoundfontError(f"soundfont from {origin} not found: {path}; {how_to_get()}")
+    if problem := input_problem(path):  # before opening: a FIFO must not hang the reader
+        raise SoundfontError(f"cannot read the soundfont {path} (from {origin}): {problem}")
     if not _is_soundfont(path):
         raise SoundfontError(f"{path} (from {origin}) is not a SoundFont 2 file; {how_to_get()}")
     return path

@@ -52,6 +52,7 @@ def test_a_file_jam_with_intents_from_another_thread(short_melody, tmp_path, shi
 @pytest.mark.parametrize("options,error", [
     (JamOptions(model="no-such-style"), ModelError),
     (JamOptions(tempo=300), TransportError),
+    (JamOptions(tempo=0), TransportError),  # never silently the default
     (JamOptions(soundfont="/nowhere/gone.sf2"), SoundfontError),
     (JamOptions(adventure=1.5), AdventureError),
 ])

@@ -1,0 +1,124 @@
+"""The checks every command runs on its arguments while they are parsed, so that nothing
+starts (no session, no render, no training) before each number is in range and each file can
+be read or written: argparse `type=` functions, and a parser whose errors are one line."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from collections.abc import Callable
+from typing import NoReturn
+
+from coperformer.common.errors import CoperformerError, first_line
+from coperformer.common.files import input_problem, output_problem
+from coperformer.engine.transport import MAX_BPM, MIN_BPM
+
+MAX_SEED = 2**32 - 1  # numpy and torch both take it
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (exit 2), without the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE`` and exit 2."""
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
+
+
+def whole(low: int, high: int | None = None, what: str = "a whole number") -> Callable[[str], int]:
+    """A `type=` for an int in low..high (no upper bound when high is None)."""
+    span = f"from {low} to {high}" if high is not None else f">= {low}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number {span}, "
+                                             f"not {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{what} must be {span}, not {value}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def real(low: float, high: float | None = None, what: str = "the value", unit: str = "",
+         above: bool = False) -> Callable[[str], float]:
+    """A `type=` for a finite float in low..high (above=True: strictly greater than low)."""
+    unit = f" {unit}" if unit else ""
+    if high is not None:
+        span = f"between {low:g} and {high:g}{unit}"
+    else:
+        span = f"{'above' if above else 'at least'} {low:g}{unit}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a number {span}, "
+                                             f"not {text!r}") from None
+        low_ok = value > low if above else value >= low
+        if not math.isfinite(value) or not low_ok or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{what} must be {span}, not {text}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+seed = whole(0, MAX_SEED, "a seed")
+positive = whole(1, None, "the count")
+seconds = real(0.0, None, "the time", "s", above=True)
+tempo = real(MIN_BPM, MAX_BPM, "the tempo", "BPM")
+
+
+def input_file(text: str) -> str:
+    """A `type=` for a file to read: it must be a regular, readable file (a FIFO or a device
+    is refused without being opened)."""
+    problem = input_problem(os.path.expanduser(text))
+    if problem:
+        raise argparse.ArgumentTypeError(f"cannot read {text}: {problem}")
+    return text
+
+
+def output_file(text: str) -> str:
+    """A `type=` for a file to write: its folder exists and is writable, and the path is not a
+    folder, a device or a FIFO (an existing regular file is replaced)."""
+    problem = output_problem(os.path.expanduser(text))
+    if problem:
+        raise argparse.ArgumentTypeError(f"cannot write {text}: {problem}")
+    return text
+
+
+def output_folder(text: str) -> str:
+    """A `type=` for a folder to write into (made when missing): not a file, and the nearest
+    existing folder on its way is writable."""
+    path = os.path.abspath(os.path.expanduser(text))
+    while not os.path.exists(path) and os.path.dirname(path) != path:
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        raise argparse.ArgumentTypeError(f"cannot write into {text}: {path} is not a folder")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"cannot write into {text}: {path} is not writable")
+    return text
+
+
+def player_input(text: str) -> str:
+    """A `type=` for `play --input`: a port name, or a MIDI file that must be a regular file."""
+    from coperformer.jam.options import MIDI_FILE_SUFFIXES
+
+    if text.lower().endswith(MIDI_FILE_SUFFIXES) or os.path.lexists(text):
+        return input_file(text)
+    return text
+
+
+def model(text: str) -> str:
+    """A `type=` for `--model`: a model name in the models folder, or a readable .pt file."""
+    from coperformer.model.store import resolve_model
+
+    try:
+        resolve_model(text)
+    except CoperformerError as exc:
+        raise argparse.ArgumentTypeError(first_line(exc)) from None
+    return text
