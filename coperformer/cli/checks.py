@@ -91,6 +91,14 @@ def output_file(text: str) -> str:
     return text
 
 
+def output_file_made_folder(text: str) -> str:
+    """A `type=` for a file to write whose folder is made when missing (a trained model and
+    its card): as ``output_file`` once the folder exists."""
+    folder = os.path.dirname(os.path.abspath(os.path.expanduser(text)))
+    output_folder(folder)
+    return output_file(text) if os.path.isdir(folder) else text
+
+
 def output_folder(text: str) -> str:
     """A `type=` for a folder to write into (made when missing): not a file, and the nearest
     existing folder on its way is writable."""

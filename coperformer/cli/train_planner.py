@@ -13,7 +13,7 @@ def add_train_planner(sub) -> None:
     """Arguments of `coperformer train-planner`."""
     p = sub.add_parser("train-planner",
                        help="train the live band's chord planner (reward model) on folk tunes")
-    p.add_argument("--out", default="models/listener.npz", type=checks.output_file,
+    p.add_argument("--out", default="models/listener.npz", type=checks.output_file_made_folder,
                    help="file to write (.npz)")
     p.add_argument("--steps", type=checks.positive, default=6000,
                    help="optimizer steps (default 6000)")

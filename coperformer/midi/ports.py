@@ -177,6 +177,7 @@ class KeyboardInput:
         self.on_event, self.passthrough = on_event, passthrough
         self.port_name: str | None = None
         self._client = None
+        self._last_ns: int | None = None
         self._probe = None
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="midi-watch", daemon=True)
@@ -201,17 +202,28 @@ class KeyboardInput:
                 raise
             return False
         self._client = client
+        self._last_ns = None  # a new client: its first message has no delta
         return True
 
     def _callback(self, message_delta, _data=None) -> None:
         """rtmidi's thread: timestamp, pass the note through, enqueue. Nothing else."""
-        now = self.clock.now_ns()
+        now = self._stamp(self.clock.now_ns(), message_delta[1])
         event = parse_midi(message_delta[0], now)
         if event is None:
             return
         if self.passthrough and event.kind in PASSTHROUGH_KINDS:
             self.passthrough(event)
         self.on_event(event)
+
+    def _stamp(self, now_ns: int, delta_s: float) -> int:
+        """When the message arrived: rtmidi measures the time since the previous message in
+        its own thread, before this callback waits for Python's lock, so the previous stamp
+        plus that delta is exact when the callback runs late; never later than now."""
+        stamp = now_ns
+        if self._last_ns is not None and delta_s > 0:
+            stamp = min(now_ns, self._last_ns + round(delta_s * 1e9))
+        self._last_ns = stamp
+        return stamp
 
     def _present(self) -> bool:
         if self._probe is None:  # one long-lived client: creating clients stalls JACK
