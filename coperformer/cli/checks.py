@@ -95,21 +95,33 @@ def output_file_made_folder(text: str) -> str:
     """A `type=` for a file to write whose folder is made when missing (a trained model and
     its card): as ``output_file`` once the folder exists."""
     folder = os.path.dirname(os.path.abspath(os.path.expanduser(text)))
-    output_folder(folder)
-    return output_file(text) if os.path.isdir(folder) else text
+    if os.path.isdir(folder):
+        return output_file(text)
+    problem = _folder_problem(folder)
+    if problem:
+        raise argparse.ArgumentTypeError(f"cannot write {text}: {problem}")
+    return text
 
 
 def output_folder(text: str) -> str:
     """A `type=` for a folder to write into (made when missing): not a file, and the nearest
     existing folder on its way is writable."""
-    path = os.path.abspath(os.path.expanduser(text))
+    problem = _folder_problem(os.path.abspath(os.path.expanduser(text)))
+    if problem:
+        raise argparse.ArgumentTypeError(f"cannot write into {text}: {problem}")
+    return text
+
+
+def _folder_problem(path: str) -> str | None:
+    """Why a folder cannot be made or written at ``path`` (its nearest existing ancestor is a
+    file or read-only), or None."""
     while not os.path.exists(path) and os.path.dirname(path) != path:
         path = os.path.dirname(path)
     if not os.path.isdir(path):
-        raise argparse.ArgumentTypeError(f"cannot write into {text}: {path} is not a folder")
+        return f"{path} is not a folder"
     if not os.access(path, os.W_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(f"cannot write into {text}: {path} is not writable")
-    return text
+        return f"{path} is not writable"
+    return None
 
 
 def player_input(text: str) -> str:
