@@ -196,3 +196,36 @@ def test_demo_renders_live_offline_and_held_tonic(tmp_path, capsys, shipped_mode
     count = {name: sum(len(notes) for notes in band.values())
              for name, band in (("live", live), ("tonic", tonic))}
     assert live != tonic and count["tonic"] < count["live"] / 2  # a held chord per bar
+
+
+def test_sigterm_during_render_leaves_no_temp_file(tmp_path):
+    import signal as signals
+
+    notes = [(60 + i % 12, i * 0.5, i * 0.5 + 0.4) for i in range(4000)]  # 30+ minutes of audio
+    long = write_midi(tmp_path / "long.mid", [{"channel": 0, "notes": notes}], bpm=60)
+    out = tmp_path / "out" / "long.wav"
+    out.parent.mkdir()
+    app = subprocess.Popen([sys.executable, "-m", "coperformer.cli", "render", str(long), "-o",
+                            str(out)], stderr=subprocess.PIPE, text=True)
+    assert "render" in app.stderr.readline()  # rendering has begun
+    app.send_signal(signals.SIGTERM)
+    _, stderr = app.communicate(timeout=60)
+    assert app.returncode == 130 and "interrupted" in stderr and "Traceback" not in stderr
+    assert list(out.parent.iterdir()) == []  # no partial WAV, no hidden temp file
+
+
+def test_sigterm_ends_a_jam_like_ctrl_c_and_keeps_the_take(tmp_path, melody_file, shipped_model):
+    import signal as signals
+
+    take = tmp_path / "take.mid"
+    app = subprocess.Popen([sys.executable, "-m", "coperformer.cli", "play", "--input",
+                            str(melody_file), "--audio-driver", "none", "--count-in", "0",
+                            "--record", str(take)], stderr=subprocess.PIPE, text=True)
+    while "playing:" not in (line := app.stderr.readline()):
+        assert line, "the jam did not start"
+    time.sleep(3)
+    app.send_signal(signals.SIGTERM)
+    _, stderr = app.communicate(timeout=60)
+    assert app.returncode == 0, stderr
+    assert sum(m.type == "note_on" for m in mido.MidiFile(take).tracks[1]) > 0
+    assert not (tmp_path / "take.mid.journal").exists()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 
 from coperformer import __version__
 from coperformer.cli import (
@@ -68,11 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminated(_signum, _frame) -> None:
+    """SIGTERM: unwind as Ctrl-C does (a jam stops and saves, a render leaves no temp file)."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script (no command: the window)."""
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv or ["gui"])
     _, run = COMMANDS[args.command]
+    if args.command != "gui" and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)  # like Ctrl-C: stop cleanly, no temp files
     try:
         missing = missing_packages(args.command)
         if missing:
