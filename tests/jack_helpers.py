@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 
 import rtmidi
@@ -46,34 +47,54 @@ def stop_jackd(process: subprocess.Popen) -> None:
         process.kill()
 
 
+KEYBOARD_SCRIPT = """
+import sys, time, rtmidi
+out = rtmidi.MidiOut(rtapi=rtmidi.API_UNIX_JACK, name="kbd")
+out.open_virtual_port(sys.argv[1])
+print("ready", flush=True)
+for line in sys.stdin:
+    message = [int(x) for x in line.split()]
+    stamp = time.perf_counter_ns()
+    out.send_message(message)
+    print(stamp, flush=True)
+"""
+
+
 class VirtualKeyboard:
-    """A JACK MIDI output port that plays like a player, and can be unplugged."""
+    """A JACK MIDI output port that plays like a player, and can be unplugged.
+
+    The port lives in a process of its own; unplugging kills that process, as pulling a USB
+    cable does (closing a JACK client inside the test process crashed it twice in ~12 runs).
+    """
 
     def __init__(self, port: str = "test-keyboard"):
         self.port = port
-        self.out = None
+        self.process: subprocess.Popen | None = None
         self.replug()
 
     def unplug(self) -> None:
-        """Make the port (and its JACK client) vanish, as when a USB cable is pulled."""
-        self.out.close_port()
-        self.out.delete()
-        self.out = None
+        """Make the port (and its JACK client) vanish at once."""
+        self.process.kill()
+        self.process.wait(10)
+        self.process = None
 
     def replug(self) -> None:
         """Bring the port back under the same name."""
-        self.out = rtmidi.MidiOut(rtapi=rtmidi.API_UNIX_JACK, name="kbd")
-        self.out.open_virtual_port(self.port)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", KEYBOARD_SCRIPT, self.port], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True, env=jack_env())
+        assert self.process.stdout.readline().strip() == "ready"
 
     def send(self, message: list[int]) -> int:
-        """Send one message; returns the monotonic time (ns) it was sent."""
-        sent = time.perf_counter_ns()
-        self.out.send_message(message)
-        return sent
+        """Send one message; returns the monotonic time (ns) it was sent (CLOCK_MONOTONIC is
+        the same clock in every process)."""
+        self.process.stdin.write(" ".join(map(str, message)) + "\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
 
     def close(self) -> None:
         """Close the port."""
-        if self.out is not None:
+        if self.process is not None:
             self.unplug()
 
 
