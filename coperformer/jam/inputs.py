@@ -65,15 +65,13 @@ def open_input(options: JamOptions, plan: InputPlan, clock: Clock,
                snapshot: Callable[[], SessionSnapshot]) -> FilePlayer | KeyboardInput | None:
     """The file player or the opened keyboard port (None for the computer keyboard)."""
     from coperformer.midi.fileplayer import FilePlayer
-    from coperformer.midi.ports import KeyboardInput, api_by_name, find_api, split_label
+    from coperformer.midi.ports import KeyboardInput, locate_port
 
     if plan.messages is not None:
         return FilePlayer(plan.messages, clock, feed, passthrough)
     if not options.input or options.input == QWERTY:
         return None
-    name, labelled_api = split_label(options.input)
-    api_name = options.midi_api or labelled_api
-    api = api_by_name(api_name) if api_name else find_api(name)
+    name, api = locate_port(options.input, options.midi_api)
     keyboard = KeyboardInput(name, clock, feed, passthrough, api,
                              may_block=lambda: snapshot().quiet_ms(clock.now_ns()) > QUIET_MS)
     keyboard.open()

@@ -141,11 +141,9 @@ class Jam:
         if not self.options.midi_out:
             return []
         from coperformer.midi.output import MidiOutSink
-        from coperformer.midi.ports import api_by_name, find_api, split_label
+        from coperformer.midi.ports import locate_port
 
-        name, labelled_api = split_label(self.options.midi_out)
-        api_name = self.options.midi_api or labelled_api
-        api = api_by_name(api_name) if api_name else find_api(name, "out")
+        name, api = locate_port(self.options.midi_out, self.options.midi_api, "out")
         sink = MidiOutSink(name, self.clock, api)
         self.parts.append(sink)
         return [sink]

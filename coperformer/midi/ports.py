@@ -138,6 +138,14 @@ def find_api(wanted: str, kind: str = "in") -> int:
                     + (f"; {', '.join(errors)}" if errors else "") + ")")
 
 
+def locate_port(label: str, api_name: str | None, kind: str = "in") -> tuple[str, int]:
+    """(port name, API) for a port the user named: a label from the window, or a plain name
+    in ``api_name``'s MIDI system, or searched for in every system."""
+    name, labelled = split_label(label)
+    chosen = api_name or labelled
+    return name, api_by_name(chosen) if chosen else find_api(name, kind)
+
+
 class InputPortLister:
     """Lists the MIDI input ports of every available API, labelled with their API, with one
     long-lived client per API (cheap to poll every second).
