@@ -89,7 +89,7 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
         sent = _play(keyboard, melody)
         time.sleep(2 * 4 * BEAT_S)
         app.send_signal(signal.SIGINT)
-        stdout, stderr = app.communicate(timeout=30)
+        stdout, stderr = app.communicate(timeout=90)
     finally:
         if app.poll() is None:
             app.kill()
@@ -151,7 +151,7 @@ def _matched(delivered, recorded) -> list[tuple[tuple, tuple]]:
     return pairs
 
 
-def _wait_for_line(process, text: str, timeout: float = 60.0) -> str:
+def _wait_for_line(process, text: str, timeout: float = 150.0) -> str:
     deadline, seen = time.monotonic() + timeout, []
     while time.monotonic() < deadline:
         line = process.stderr.readline()

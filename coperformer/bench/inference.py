@@ -9,8 +9,13 @@ import numpy as np
 
 from coperformer.engine.stats import summary
 from coperformer.music import features as F
+from coperformer.music.accompany import accompany_piece
 from coperformer.music.features import BarGenerator
 from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner, RewardModel
+from coperformer.music.meter import Meter
+from coperformer.music.notes import Note, Piece, bars_for
+
+ACCOMPANY_BARS = 100  # issue 2: accompanying 100 bars takes <= 1 s after start-up
 
 
 def bench_inference(model: BarGenerator, bars: int = 2000, offline: bool = False,
@@ -37,6 +42,25 @@ def bench_inference(model: BarGenerator, bars: int = 2000, offline: bool = False
         samples.append((time.perf_counter_ns() - started) / 1e6)
         played.append(bar.key())
     return summary(samples)
+
+
+def bench_accompany(model: BarGenerator, reward: RewardModel, bars: int = ACCOMPANY_BARS,
+                    runs: int = 3) -> dict[str, float]:
+    """Seconds to accompany a ``bars``-bar melody, offline and live (listening), best of
+    ``runs`` after the model's warm-up."""
+    notes = [Note(67 + (i * 5) % 12, i * 0.5, i * 0.5 + 0.45, 80) for i in range(bars * 8)]
+    piece = Piece(notes, [], bars_for(Meter(4, 4), bars * 4.0))
+    model.warm_up()
+    figures = {"bars": bars}
+    for mode in ("offline", "live"):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            accompany_piece(model, piece, mode, planner=HarmonyPlanner(reward)
+                            if mode == "live" else None)
+            times.append(time.perf_counter() - started)
+        figures[f"{mode}_s"] = round(min(times), 3)
+    return figures
 
 
 def bench_planning(reward: RewardModel, bars: int = 2000) -> dict[str, float]:

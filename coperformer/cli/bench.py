@@ -28,7 +28,7 @@ def add_bench(sub) -> None:
 
 def run_bench(args: argparse.Namespace) -> int:
     """Measure and print the figures."""
-    from coperformer.bench.inference import bench_inference, bench_planning
+    from coperformer.bench.inference import bench_accompany, bench_inference, bench_planning
     from coperformer.common.proc import machine
     from coperformer.engine.stats import summary
 
@@ -36,6 +36,7 @@ def run_bench(args: argparse.Namespace) -> int:
     from coperformer.model.store import load_model, load_reward_model
 
     model = load_model(args.model)
+    reward = load_reward_model()
     startup_ms = (time.perf_counter() - started) * 1000
     figures = {
         "machine": machine(),
@@ -44,8 +45,9 @@ def run_bench(args: argparse.Namespace) -> int:
         "model_call_ms": summary(model.time_model_call(args.inference_bars)),
         "inference_ms": bench_inference(model, args.inference_bars, listening=True),
         "inference_unplanned_ms": bench_inference(model, args.inference_bars),
-        "plan_ms": bench_planning(load_reward_model(), args.inference_bars),
+        "plan_ms": bench_planning(reward, args.inference_bars),
         "inference_offline_ms": bench_inference(model, args.inference_bars, offline=True),
+        "accompany_s": bench_accompany(model, reward),
     }
     figures.update(_slow_figures(args))
     for key, value in figures.items():
