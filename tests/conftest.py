@@ -11,6 +11,7 @@ from tests.midi_helpers import melody_notes, write_midi
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_MODEL = ROOT / "models" / "bach.pt"
+SECOND_STYLE = ROOT / "models" / "palestrina.pt"
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +19,13 @@ def shipped_model() -> Path:
     """The trained model in models/ (it ships with the repo)."""
     assert SHIPPED_MODEL.exists(), "models/bach.pt must ship with the repository"
     return SHIPPED_MODEL
+
+
+@pytest.fixture(scope="session")
+def second_style() -> Path:
+    """The second shipped style (Palestrina's masses)."""
+    assert SECOND_STYLE.exists(), "models/palestrina.pt must ship with the repository"
+    return SECOND_STYLE
 
 
 @pytest.fixture(scope="session")

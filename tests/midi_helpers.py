@@ -57,3 +57,17 @@ def _track(events) -> mido.MidiTrack:
         track.append(message.copy(time=tick - last))
         last = tick
     return track
+
+
+def band_bars(path: Path, beats_per_bar: int = 4) -> set[int]:
+    """The bars (from the take's start) where the band tracks (after the conductor and the
+    player) start a note."""
+    midi = mido.MidiFile(path)
+    bars = set()
+    for track in midi.tracks[2:]:
+        ticks = 0
+        for message in track:
+            ticks += message.time
+            if message.type == "note_on" and message.velocity > 0:
+                bars.add(int(ticks / midi.ticks_per_beat // beats_per_bar))
+    return bars

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from tests.jack_helpers import MidiMonitor, VirtualKeyboard, jack_env, start_jackd, stop_jackd
+from tests.midi_helpers import band_bars
 
 BPM = 150
 BEAT_S = 60 / BPM
@@ -58,18 +59,6 @@ def _recorded_onsets(path) -> list[tuple[float, int]]:
     return out
 
 
-def _band_bars(path, bpm: float) -> set[int]:
-    midi = mido.MidiFile(path)
-    bars = set()
-    for track in midi.tracks[2:]:
-        ticks = 0
-        for message in track:
-            ticks += message.time
-            if message.type == "note_on" and message.velocity > 0:
-                bars.add(int(ticks / midi.ticks_per_beat // 4))
-    return bars
-
-
 def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
     melody = held_out_melody()
     keyboard = VirtualKeyboard()
@@ -110,7 +99,7 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
     assert errors_ms[-1] < 20.0, f"recorded timing off by up to {errors_ms[-1]:.2f} ms"
 
     last_bar = int((melody[-1][0]) // 4)
-    assert set(range(1, last_bar + 1)) <= _band_bars(out["rec.mid"], BPM)
+    assert set(range(1, last_bar + 1)) <= band_bars(out["rec.mid"])
     time.sleep(0.2)
     assert monitor.messages, "the band reached the MIDI out port"
     assert monitor.stuck_notes() == set()

@@ -1,9 +1,10 @@
-"""`coperformer evaluate`: measure the model against real Bach and rule baselines."""
+"""`coperformer evaluate`: a style against its real band and the rule baselines."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -24,7 +25,8 @@ def add_evaluate(sub) -> None:
                    help="melodies per out-of-style collection (default 30)")
     p.add_argument("--tuning", action="store_true",
                    help="measure on the tuning collections instead (for decoding choices)")
-    p.add_argument("--no-chorales", action="store_true", help="skip the test chorales")
+    p.add_argument("--no-chorales", "--no-held-out", action="store_true",
+                   help="skip the held-out test pieces of the model's own corpus")
     p.add_argument("--adventure", type=float, default=None,
                    help="the live band's safe (0) .. adventurous (1) setting (default 0.5)")
     p.add_argument("--seed", type=checks.seed, default=0)
@@ -33,14 +35,13 @@ def add_evaluate(sub) -> None:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Print the evaluation tables and the issue's goals."""
-    from coperformer.model.card import update_card
+    from coperformer.model.card import trained_on, update_card
     from coperformer.model.evaluation import (
-        CHORALES,
         collection_sets,
         evaluate,
         goals,
+        held_out_set,
         markdown_table,
-        test_chorales,
     )
     from coperformer.model.store import load_model, load_reward_model
 
@@ -48,7 +49,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     reward = load_reward_model()
     adventure = _adventure(args.adventure)
     started = time.perf_counter()
-    sets = {} if args.no_chorales else {CHORALES: test_chorales()}
+    corpus = trained_on(model.path)
+    sets = {} if args.no_chorales else held_out_set(corpus)
     sets.update(collection_sets(args.tuning, args.per_collection))
     results = evaluate(model, sets, args.seed, reward, adventure)
     counts = {name: len(grids) for name, grids in sets.items()}
@@ -63,7 +65,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
     if args.markdown:
-        Path(args.markdown).write_text(_document(text, checks, counts, model.path))
+        Path(args.markdown).write_text(_document(text, checks, counts, model.path, corpus))
     if args.card and not args.tuning:
         update_card(model.path, metrics={"pieces": counts, "results": results, "goals": checks})
     return 0
@@ -75,8 +77,9 @@ def _adventure(value: float | None) -> float:
     return check_adventure(DEFAULT_ADVENTURE if value is None else value)
 
 
-def _document(text: str, checks: dict, counts: dict, model_path) -> str:
+def _document(text: str, checks: dict, counts: dict, model_path, corpus: str) -> str:
     from coperformer.model.collections import EVALUATION, PLANNER_TRAINING, TUNING
+    from coperformer.model.dataset import describe_corpus
 
     goal_lines = "\n".join(f"- {'PASS' if ok else 'FAIL'}: {name}" for name, ok in checks.items())
     listed = "\n".join(f"  - **{c.name}** ({c.about}): `{', '.join(c.sources)}`"
@@ -85,7 +88,7 @@ def _document(text: str, checks: dict, counts: dict, model_path) -> str:
     training = "; ".join(f"`{', '.join(c.sources)}`" for c in PLANNER_TRAINING)
     return f"""# Evaluation
 
-Made by `coperformer evaluate --markdown docs/evaluation.md --json docs/evaluation.json --card`
+Made by `coperformer {shlex.join(sys.argv[1:])}`
 with `{Path(model_path).name}` (pieces: {counts}). Bars from the second bar on are measured in
 every system, because the live (causal) system cannot play before it has heard a bar.
 
@@ -98,7 +101,8 @@ every system, because the live (causal) system cannot play before it has heard a
 - **Tuning** (every decoding choice, such as the default adventure, was made on these only;
   `coperformer evaluate --tuning`): {tuning}.
 - **Training of the listening band's reward model** (`models/listener.npz`): {training}.
-- The GAN itself learns from the Bach chorales only; the test chorales are held out by piece.
+- The GAN itself learns from {describe_corpus(corpus)} only; its test pieces are held out
+  (by piece; Palestrina's by mass).
 
 ## Systems
 

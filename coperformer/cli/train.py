@@ -12,7 +12,8 @@ from coperformer.cli import checks
 def add_train(sub) -> None:
     """Arguments of `coperformer train`."""
     p = sub.add_parser("train", help="train the accompaniment GAN")
-    p.add_argument("--corpus", default="bach", help="'bach' or a folder of MIDI files")
+    p.add_argument("--corpus", default="bach",
+                   help="'bach', 'palestrina' or a folder of MIDI files")
     p.add_argument("--out", required=True, type=checks.output_file_made_folder,
                    help="model file to write, e.g. models/bach.pt")
     p.add_argument("--steps", type=checks.positive, default=3000,

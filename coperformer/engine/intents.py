@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coperformer.music.features import BarGenerator
+
 
 @dataclass(frozen=True)
 class SetTempo:
@@ -56,6 +58,15 @@ class SetAdventure:
 
 
 @dataclass(frozen=True)
+class SetStyle:
+    """Play another style (a loaded, warmed-up model) from the next bar decided; the band's
+    voices take the style's programs at once (sounding notes keep theirs)."""
+
+    generator: BarGenerator
+    programs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Panic:
     """Silence every sink now; the band comes back at the next bar it plans."""
 
@@ -65,4 +76,5 @@ class Stop:
     """End the session: stop planning, silence everything, close the recording."""
 
 
-Intent = SetTempo | SetProgram | SetVolume | SetMute | SetSolo | SetAdventure | Panic | Stop
+Intent = (SetTempo | SetProgram | SetVolume | SetMute | SetSolo | SetAdventure | SetStyle | Panic
+          | Stop)

@@ -91,6 +91,11 @@ def band_record(note: ScheduledNote) -> dict:
             "p": note.pitch, "v": note.velocity, "voice": note.voice}
 
 
+def program_record(time_ns: int, channel: int, program: int) -> dict:
+    """A program change during the take (a mixer strip, a new style)."""
+    return {"t": "program", "ns": time_ns, "ch": channel, "p": program}
+
+
 def read_journal(path: str | Path) -> Recording:
     """Rebuild a recording from a journal, skipping lines it cannot use. Any thread."""
     return salvage_journal(path)[0]
@@ -165,5 +170,8 @@ def _apply(recording: Recording, record: dict) -> None:
         recording.notes.append(ScheduledNote(
             _whole(record["on"]), _whole(record["off"]), _whole(record["ch"], 0, 15),
             _whole(record["p"], 0, 127), _whole(record["v"], 0, 127), _whole(record["voice"], -1)))
+    elif kind == "program":
+        recording.programs.append((_whole(record["ns"]), _whole(record["ch"], 0, 15),
+                                   _whole(record["p"], 0, 127)))
     else:
         raise ValueError(f"an unknown record: {kind!r}")

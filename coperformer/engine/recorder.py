@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from coperformer.engine import journal as J
@@ -23,8 +24,8 @@ class Recorder:
         self.journal_path = journal
 
     def begin(self, band: list[BandTrackInfo], transport: Transport) -> None:
-        """Start: the band's tracks and the tempo map (worker thread)."""
-        self.recording.band = list(band)
+        """Start: the band's tracks as they are now and the tempo map (worker thread)."""
+        self.recording.band = [replace(track) for track in band]
         self.recording.count_in = transport.count_in
         self._write(J.start_record(band, transport.count_in))
         self.tempo_map(transport)
@@ -44,6 +45,11 @@ class Recorder:
         self.recording.notes.extend(notes)
         for note in notes:
             self._write(J.band_record(note))
+
+    def program(self, time_ns: int, channel: int, program: int) -> None:
+        """A channel's program changed during the take (worker thread)."""
+        self.recording.programs.append((time_ns, channel, program))
+        self._write(J.program_record(time_ns, channel, program))
 
     def bar_line(self) -> None:
         """Flush the journal: a crash loses at most the bar in progress (worker thread)."""

@@ -29,6 +29,7 @@ from coperformer.engine.intents import (
     SetMute,
     SetProgram,
     SetSolo,
+    SetStyle,
     SetTempo,
     SetVolume,
     Stop,
@@ -100,6 +101,7 @@ class Session:
         self.next_bar = -count_in  # the next bar to plan
         self.next_line = -count_in  # the next bar line to announce
         self.previewed = -count_in - 1  # the last bar whose chord was previewed
+        self.player_program: int | None = None  # the player's, once chosen
         self.ended_input = False
         self.finished = False
         self.error: str | None = None
@@ -225,11 +227,20 @@ class Session:
                 self._send_mix()
             case SetAdventure(value):
                 self.band.set_adventure(value)
+            case SetStyle(generator, programs):
+                self._set_style(generator, programs)
             case Panic():
                 for sink in self.sinks:
                     sink.all_notes_off()
             case Stop():
                 self.finished = True
+
+    def _set_style(self, generator, programs: tuple[int, ...]) -> None:
+        self.band.generator = generator
+        self.stats.style_changes += 1
+        for track, program in zip(self.tracks, programs, strict=False):
+            self._set_program(track.channel, program)
+        self._dirty = True
 
     def _set_program(self, channel: int, program: int) -> None:
         for track in self.tracks:
@@ -237,6 +248,10 @@ class Session:
                 track.program = program
         for sink in self.sinks:
             sink.set_program(channel, program)
+        if channel == PLAYER_CHANNEL:
+            self.player_program = program
+        if self.recorder and self.transport.started:
+            self.recorder.program(self.clock.now_ns(), channel, program)
 
     def _send_mix(self) -> None:
         channels = [PLAYER_CHANNEL] + [track.channel for track in self.tracks]
@@ -277,6 +292,8 @@ class Session:
             self.transport.start(at_ns)
         if self.recorder:
             self.recorder.begin(self.tracks, self.transport)
+            if self.player_program is not None:
+                self.recorder.program(at_ns, PLAYER_CHANNEL, self.player_program)
         self._dirty = True
         self.listener.on_started(self.transport.bar_start_ns(0))
 

@@ -32,13 +32,14 @@ class SessionStats:
     input_events: int = 0
     port_losses: int = 0
     port_returns: int = 0
+    style_changes: int = 0
 
     def view(self) -> StatsView:
         """The figures as they are now, cheap to take (worker thread)."""
         return StatsView(self, len(self.inference_ms), len(self.margin_ms),
                          len(self.notes_per_bar), self.misses, self.dropped_notes,
                          self.bars_planned, self.input_events, self.port_losses,
-                         self.port_returns)
+                         self.port_returns, self.style_changes)
 
     def as_dict(self) -> dict:
         """A JSON-ready summary (worker thread, or any thread once the worker stopped)."""
@@ -60,6 +61,7 @@ class StatsView:
     input_events: int = 0
     port_losses: int = 0
     port_returns: int = 0
+    style_changes: int = 0
 
     def as_dict(self) -> dict:
         """A JSON-ready summary of the view (any thread)."""
@@ -75,4 +77,5 @@ class StatsView:
             "input_events": self.input_events,
             "port_losses": self.port_losses,
             "port_returns": self.port_returns,
+            "style_changes": self.style_changes,
         }

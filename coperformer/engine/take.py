@@ -30,6 +30,7 @@ class Recording:
     count_in: int = 0
     player: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
     notes: list[ScheduledNote] = field(default_factory=list)
+    programs: list[tuple[int, int, int]] = field(default_factory=list)  # (ns, channel, program)
 
     def transport(self) -> Transport:
         """A transport with the recorded tempo map (for ns -> quarters). Any thread."""

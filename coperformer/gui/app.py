@@ -85,14 +85,17 @@ def apply_theme(app: QApplication) -> None:
 
 
 def run_gui(argv: list[str] | None = None, quit_after_ms: int | None = None,
-            input_file: str | None = None, startup_report: str | None = None) -> int:
+            input_file: str | None = None, startup_report: str | None = None,
+            model: str | None = None) -> int:
     """Open the window and run the event loop (``startup_report``: write when it was shown and
-    ready to play, then close)."""
+    ready to play, then close; ``model``: the style to start with)."""
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("coperformer")
     app.setWindowIcon(QIcon(str(ui_file("icon.svg"))))
     apply_theme(app)
     window = make_window()
+    if model:
+        window.choose_style(model)
     window.resize(1280, 720)
     window.show()
     check_soundfont(window)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+CARD_SYSTEMS = ("GAN offline", "GAN live (listening)")  # evaluation.py's names for the style
+
 
 def card_text(model_name: str) -> str:
     """Data, split, training and headline figures of a model, from its card."""
     from coperformer.model.card import read_card
-    from coperformer.model.runtime import ModelError
+    from coperformer.model.errors import ModelError
     from coperformer.model.store import resolve_model
 
     try:
@@ -22,7 +24,7 @@ def card_text(model_name: str) -> str:
              f"{card.get('training', {}).get('wall_seconds', '?')} s"]
     results = card.get("metrics", {}).get("results", {})
     for set_name, table in results.items():
-        for system in ("GAN offline", "GAN live"):
+        for system in CARD_SYSTEMS:
             if system in table:
                 figures = table[system]
                 lines.append(f"{set_name}, {system}: harmonic agreement "

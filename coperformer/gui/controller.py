@@ -94,6 +94,17 @@ class JamController(QObject):
         if self.jam is not None:
             self.jam.key(pitch, velocity)
 
+    def set_style(self, name: str) -> None:
+        """Play another style from the next bar (the model is loaded already, or now)."""
+        if self.jam is None:
+            return
+        from coperformer.model.store import load_model
+
+        try:
+            self.jam.set_style(load_model(name or None))
+        except CoperformerError as exc:
+            self.error.emit(str(exc))
+
     def set_adventure(self, value: float) -> None:
         """The listening band's safe (0) .. adventurous (1) setting, from the next bar."""
         if self.jam is not None:

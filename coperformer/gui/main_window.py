@@ -18,6 +18,7 @@ from coperformer.engine.qwerty import QwertyKeyboard
 from coperformer.engine.sinks import BAND_CHANNELS, PLAYER_CHANNEL
 from coperformer.engine.transport import MAX_BPM, MIN_BPM
 from coperformer.gui.bridge import SessionBridge
+from coperformer.gui.card_view import card_text
 from coperformer.gui.chords import ChordBoard
 from coperformer.gui.controller import JamController, take_name, take_target
 from coperformer.gui.exporter import WavExporter
@@ -82,6 +83,8 @@ class MainWindow(QMainWindow):
         self.transport, self.band = TransportPanel(), BandPanel()
         self.recording = RecordPanel()
         self.band.model.addItems(models)
+        for index, name in enumerate(models):
+            self.band.model.setItemData(index, card_text(name), Qt.ToolTipRole)
         self._add_strips([(PLAYER_NAME, PLAYER_CHANNEL, PLAYER_PROGRAM)])
         self.roll = PianoRoll(time.perf_counter_ns)
         self.chords = ChordBoard()
@@ -152,6 +155,12 @@ class MainWindow(QMainWindow):
         self.status_timer.start(250)
 
     # --- the band's voices come from the model ---------------------------------------------
+    def choose_style(self, name: str) -> None:
+        """Pick a style by name or model path (added to the list when it is not there)."""
+        if self.band.model.findText(name) < 0:
+            self.band.model.addItem(name)
+        self.band.model.setCurrentText(name)
+
     def preload_model(self) -> None:
         """Load the chosen model off the GUI thread; its voices then get their strips."""
         self.loader.load(self.band.model.currentText())
@@ -159,12 +168,15 @@ class MainWindow(QMainWindow):
     def _on_model_loaded(self, name: str, voices: list[tuple[str, int]]) -> None:
         if name != self.band.model.currentText():
             return  # another style was chosen meanwhile
+        self.controller.set_style(name)  # a running jam plays it from the next bar
         wanted = [(n, ch, p) for (n, p), ch in zip(voices, BAND_CHANNELS, strict=False)]
-        if self.band.voices()[1:] != [(n, ch) for n, ch, _ in wanted]:
-            self._add_strips(wanted, keep=1)
+        if ([s.style for s in self.strips[1:]] != [name] * len(wanted)
+                or self.band.voices()[1:] != [(n, ch) for n, ch, _ in wanted]):
+            self._add_strips(wanted, keep=1, style=name)
 
-    def _add_strips(self, voices: list[tuple[str, int, int]], keep: int = 0) -> None:
-        for strip in self.band.show_voices(voices, self.program_names, keep):
+    def _add_strips(self, voices: list[tuple[str, int, int]], keep: int = 0,
+                    style: str = "") -> None:
+        for strip in self.band.show_voices(voices, self.program_names, keep, style):
             load_strip(strip, self.settings)
             if self.autosave_timer is not None:
                 autosave_strip(strip, self.autosave_timer)
@@ -369,7 +381,6 @@ class MainWindow(QMainWindow):
         """The style's model card: data and measured figures."""
         from PySide6.QtWidgets import QMessageBox
 
-        from coperformer.gui.card_view import card_text
 
         QMessageBox.information(self, "Model card", card_text(self.band.model.currentText()))
 

@@ -195,13 +195,13 @@ class BandPanel(QGroupBox):
         return [(strip.label.text(), strip.channel) for strip in self.strips]
 
     def show_voices(self, voices: list[tuple[str, int, int]], program_names: list[str],
-                    keep: int = 0) -> list[VoiceStrip]:
+                    keep: int = 0, style: str = "") -> list[VoiceStrip]:
         """Keep the first ``keep`` strips, replace the others with one per (name, channel,
-        program); returns the new ones."""
+        program) of ``style``; returns the new ones."""
         for strip in self.strips[keep:]:
             self.strips_layout.removeWidget(strip)
             strip.deleteLater()
-        new = [VoiceStrip(name, channel, program, program_names)
+        new = [VoiceStrip(name, channel, program, program_names, style=style)
                for name, channel, program in voices]
         self.strips = self.strips[:keep] + new
         for strip in new:

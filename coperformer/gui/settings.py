@@ -56,10 +56,17 @@ def load_settings(window, settings: QSettings) -> None:
         window.input_panel.picker.setCurrentText(window.wanted_input)
 
 
+def program_key(strip: VoiceStrip) -> str:
+    """Where a strip's program is kept: per channel, and per style for a band voice (another
+    style starts on its own sounds)."""
+    style = f"styles/{strip.style}/" if strip.style else ""
+    return f"{style}voices/{strip.channel}/program"
+
+
 def load_strip(strip: VoiceStrip, settings: QSettings) -> None:
     """Restore one voice's program, volume, mute and solo (by channel)."""
     key = f"voices/{strip.channel}"
-    strip.program.setCurrentIndex(int(settings.value(f"{key}/program",
+    strip.program.setCurrentIndex(int(settings.value(program_key(strip),
                                                      strip.program.currentIndex())))
     strip.volume.setValue(int(settings.value(f"{key}/volume", DEFAULT_VOLUME)))
     strip.mute.setChecked(_bool(settings.value(f"{key}/mute"), False))
@@ -84,7 +91,7 @@ def save_settings(window, settings: QSettings) -> None:
     for strip in window.strips:
         program, volume, muted, soloed = strip.setting()
         key = f"voices/{strip.channel}"
-        settings.setValue(f"{key}/program", program)
+        settings.setValue(program_key(strip), program)
         settings.setValue(f"{key}/volume", volume)
         settings.setValue(f"{key}/mute", muted)
         settings.setValue(f"{key}/solo", soloed)

@@ -17,9 +17,10 @@ class VoiceStrip(QWidget):
     solo_changed = Signal(int, bool)
 
     def __init__(self, name: str, channel: int, program: int, program_names: list[str],
-                 parent=None):
+                 parent=None, style: str = ""):
         super().__init__(parent)
         self.channel = channel
+        self.style = style  # a band voice's style: its program is remembered per style
         self.setObjectName(f"strip-{name}")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -28,9 +28,11 @@ def write_take(recording: Recording, path: str | os.PathLike) -> None:
     band = [_band_events(info.channel, recording.voice_notes(index), tick)
             for index, info in enumerate(recording.band)]
     end = max((at for events in (player, *band) for at, _ in events), default=0)
-    tracks = [OutTrack("Melody", 0, None, player + _release_held(player, end))]
+    tracks = [OutTrack("Melody", 0, None, player + _release_held(player, end)
+                       + _program_events(recording, 0, tick))]
     for info, events in zip(recording.band, band, strict=True):
-        tracks.append(OutTrack(info.name, info.channel, info.program, events))
+        tracks.append(OutTrack(info.name, info.channel, info.program,
+                               events + _program_events(recording, info.channel, tick)))
     write_smf(path, TAKE_TICKS, _conductor(recording), tracks)
 
 
@@ -90,6 +92,13 @@ def _release_held(events: list[tuple[int, mido.Message]], end: int,
                 for (channel, note), at in sorted(held.items())]
     return releases + [(end, mido.Message("control_change", channel=channel, control=SUSTAIN_CC,
                                           value=0)) for channel in sorted(pedal)]
+
+
+def _program_events(recording: Recording, channel: int, tick: Callable[[int], int],
+                    ) -> list[tuple[int, mido.Message]]:
+    """A channel's program changes during the take (one before bar 0 counts at bar 0)."""
+    return [(max(0, tick(ns)), mido.Message("program_change", channel=channel, program=program))
+            for ns, ch, program in recording.programs if ch == channel]
 
 
 def _band_events(channel: int, notes: list, tick: Callable[[int], int],

@@ -33,6 +33,7 @@ from coperformer.music.gm import NOTE_ON as NOTE_ON_STATUS
 from coperformer.music.listening import HarmonyPlanner, check_adventure
 
 if TYPE_CHECKING:
+    from coperformer.model.runtime import BandModel
     from coperformer.synth.live_synth import LiveSynth
 
 
@@ -223,6 +224,14 @@ class Jam:
     def set_program(self, channel: int, program: int) -> None:
         """Choose a GM program for a channel (0 is the player)."""
         self.session.request(I.SetProgram(channel, program))
+
+    def set_style(self, model: BandModel) -> None:
+        """Play another style (a loaded model) from the next bar decided, on its programs
+        (the owner's thread; the same model again changes nothing)."""
+        if model is self.model:
+            return
+        self.model = model
+        self.session.request(I.SetStyle(model, tuple(model.programs)))
 
     def set_adventure(self, value: float) -> None:
         """The listening band's safe (0) .. adventurous (1) setting, from the next bar."""

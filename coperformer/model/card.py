@@ -35,3 +35,8 @@ def update_card(model: str | Path, **sections) -> dict:
     card["sha256"] = sha256_of(model)
     card_path(model).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     return card
+
+
+def trained_on(model: str | Path) -> str:
+    """The corpus a model was trained on, from its card ('bach' when the card does not say)."""
+    return read_card(model).get("training", {}).get("config", {}).get("corpus", "bach")

@@ -13,7 +13,15 @@ from pathlib import Path
 import numpy as np
 
 from coperformer.common.paths import cache_dir
-from coperformer.model.corpus import CorpusError, chorale_names, load_chorale, midi_folder_pieces
+from coperformer.model.corpus import (
+    CorpusError,
+    chorale_names,
+    load_chorale,
+    load_mass_section,
+    midi_folder_pieces,
+    palestrina_names,
+    palestrina_works,
+)
 from coperformer.music import features as F
 from coperformer.music.notes import Piece
 from coperformer.music.roll import REST, grid_from_piece
@@ -36,6 +44,23 @@ def split_names(names: list[str], seed: int = SPLIT_SEED) -> dict[str, list[str]
         "validation": sorted(order[n_train : n_train + n_val]),
         "test": sorted(order[n_train + n_val :]),
     }
+
+
+def split_by_work(works: dict[str, str], seed: int = SPLIT_SEED) -> dict[str, list[str]]:
+    """A seeded split of pieces whose works are given ({piece: work}): the works are split,
+    so every section of a work lands in the same part."""
+    by_work = split_names(sorted(set(works.values())), seed)
+    return {part: sorted(p for p, w in works.items() if w in set(chosen))
+            for part, chosen in by_work.items()}
+
+
+def corpus_split(corpus: str, names: list[str]) -> dict[str, list[str]]:
+    """The fixed split of a corpus's loaded pieces: by piece, or by work where the corpus
+    has works of several pieces (Palestrina's masses)."""
+    if corpus == "palestrina":
+        works = palestrina_works()
+        return split_by_work({n: works.get(n, n) for n in names})
+    return split_names(names)
 
 
 @dataclass
@@ -95,18 +120,34 @@ def barset_from_pieces(pieces: list[Piece]) -> BarSet:
     return BarSet(merged, np.concatenate(piece_index), np.concatenate(first_bar), names)
 
 
-def _try_chorale(name: str) -> Piece | str:
+NAMED_CORPORA = {  # name: (piece names, parser of one piece, description for the card)
+    "bach": (chorale_names, load_chorale,
+             "music21 Bach chorales (soprano = melody; alto, tenor, bass = band)"),
+    "palestrina": (palestrina_names, load_mass_section,
+                   "music21 Palestrina mass sections in four voices (top voice = melody; the "
+                   "lower three = band), read with the half-note tactus as the beat"),
+}
+
+
+def describe_corpus(corpus: str) -> str:
+    """What a corpus is, for a model card."""
+    return NAMED_CORPORA[corpus][2] if corpus in NAMED_CORPORA else f"MIDI folder {corpus}"
+
+
+def _try_piece(job: tuple[str, str]) -> Piece | str:
+    corpus, name = job
     try:
-        return load_chorale(name)
+        return NAMED_CORPORA[corpus][1](name)
     except (CorpusError, ValueError) as exc:
         return str(exc)
 
 
-def load_bach(workers: int = 2) -> tuple[list[Piece], list[str]]:
-    """Parse every chorale; returns the pieces and one message per rejected chorale."""
-    names = chorale_names()
+def load_named(corpus: str, workers: int = 2) -> tuple[list[Piece], list[str]]:
+    """Parse every piece of a music21 corpus; returns the pieces and one message per rejected
+    piece."""
+    names = NAMED_CORPORA[corpus][0]()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(_try_chorale, names, chunksize=8))
+        results = list(pool.map(_try_piece, [(corpus, n) for n in names], chunksize=8))
     pieces = [r for r in results if isinstance(r, Piece)]
     rejected = [r for r in results if isinstance(r, str)]
     return pieces, rejected
@@ -129,8 +170,8 @@ def _load(path: Path) -> tuple[BarSet, list[str]]:
 
 def corpus_key(corpus: str) -> str:
     """A cache key for a corpus name or folder (folders hash their file list and sizes)."""
-    if corpus == "bach":
-        return f"bach-v{CACHE_VERSION}"
+    if corpus in NAMED_CORPORA:
+        return f"{corpus}-v{CACHE_VERSION}"
     files = sorted(Path(corpus).rglob("*.mid*"))
     digest = hashlib.sha256()
     for path in files:
@@ -139,12 +180,13 @@ def corpus_key(corpus: str) -> str:
 
 
 def load_corpus(corpus: str) -> tuple[BarSet, list[str]]:
-    """The whole corpus as bars, cached; 'bach' or a folder of MIDI files."""
+    """The whole corpus as bars, cached; a named corpus ('bach', 'palestrina') or a folder of
+    MIDI files."""
     path = cache_dir() / f"{corpus_key(corpus)}.npz"
     if path.exists():
         return _load(path)
-    if corpus == "bach":
-        pieces, rejected = load_bach()
+    if corpus in NAMED_CORPORA:
+        pieces, rejected = load_named(corpus)
     else:
         pieces, rejected = list(midi_folder_pieces(corpus)), []
     if not pieces:

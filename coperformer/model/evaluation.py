@@ -16,7 +16,12 @@ from coperformer.music.metrics import FIGURES, measure
 from coperformer.music.roll import Grid, grid_from_piece
 
 PER_COLLECTION = 30
-CHORALES = "test chorales"
+HELD_OUT = {  # a style's corpus: (its held-out test set's name, its real band's name)
+    "bach": ("test chorales", "real Bach"),
+    "palestrina": ("test Palestrina sections", "real Palestrina"),
+}
+CHORALES = HELD_OUT["bach"][0]
+REAL_BANDS = dict(HELD_OUT.values())
 AVERAGE = "average over the collections"
 LIVE = "GAN live (listening)"
 
@@ -45,9 +50,22 @@ def _grid_from_slots(slots: F.BarSlots) -> Grid:
 
 def test_chorales() -> list[Grid]:
     """The held-out test chorales (never seen in training)."""
-    bars, _ = D.load_corpus("bach")
-    split = D.split_names(bars.names)
+    return held_out_grids("bach")
+
+
+def held_out_grids(corpus: str) -> list[Grid]:
+    """A corpus's held-out test pieces (never seen in training), with their real band."""
+    bars, _ = D.load_corpus(corpus)
+    split = D.corpus_split(corpus, bars.names)
     return grids_from_barset(bars.subset(split["test"]))
+
+
+def held_out_set(corpus: str) -> dict[str, list[Grid]]:
+    """{name: grids} of the held-out set of the corpus a style was trained on ({} for a
+    corpus without one here)."""
+    if corpus not in HELD_OUT:
+        return {}
+    return {HELD_OUT[corpus][0]: held_out_grids(corpus)}
 
 
 def collection_sets(tuning: bool = False, count: int = PER_COLLECTION) -> dict[str, list[Grid]]:
@@ -91,10 +109,10 @@ def evaluate(model: BarGenerator | None, sets: dict[str, list[Grid]], seed: int 
     for set_name, grids in sets.items():
         table = {name: measure([run(g) for g in grids])
                  for name, run in systems(model, seed, reward, adventure).items()}
-        if set_name == CHORALES:
-            table["real Bach"] = measure(grids)
+        if set_name in REAL_BANDS:
+            table[REAL_BANDS[set_name]] = measure(grids)
         results[set_name] = table
-    collections = [t for name, t in results.items() if name != CHORALES]
+    collections = [t for name, t in results.items() if name not in REAL_BANDS]
     if collections:
         results[AVERAGE] = {system: {k: float(np.mean([t[system][k] for t in collections]))
                                      for k in FIGURES} for system in collections[0]}
@@ -123,7 +141,7 @@ def _fmt(key: str, value: float) -> str:
 def goals(results: dict[str, dict[str, dict[str, float]]]) -> dict[str, bool]:
     """The listening-band issue's goals on every collection and on the average."""
     ok: dict[str, bool] = {}
-    names = [n for n in results if n != CHORALES]
+    names = [n for n in results if n not in REAL_BANDS]
     for name in names:
         t = results[name]
         if LIVE not in t:

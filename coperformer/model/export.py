@@ -13,13 +13,21 @@ from coperformer.model.network import Generator
 from coperformer.music import features as F
 from coperformer.music.meter import METER_CODES, STEPS_PER_QUARTER
 
-BAND_TRACKS = ("Alto", "Tenor", "Bass")
-BAND_PROGRAMS = (48, 48, 42)  # GM: string ensemble, string ensemble, cello (0-based)
+STYLE_VOICES = {  # a corpus's band: its voices' track names and GM programs (0-based)
+    "bach": (("Alto", "Tenor", "Bass"), (48, 48, 42)),  # string ensemble x2, cello
+    "palestrina": (("Altus", "Tenor", "Bassus"), (52, 53, 52)),  # choir aahs, voice oohs
+}
 FORMAT_VERSION = 1
 
 
-def model_metadata(style: str = "bach") -> dict:
+def style_voices(corpus: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The band voices a style trained on ``corpus`` plays with (a MIDI folder: the strings)."""
+    return STYLE_VOICES.get(corpus, STYLE_VOICES["bach"])
+
+
+def model_metadata(style: str = "bach", corpus: str = "bach") -> dict:
     """What a runtime needs to know to feed and read the model."""
+    names, programs = style_voices(corpus)
     return {
         "format": FORMAT_VERSION,
         "style": style,
@@ -27,8 +35,8 @@ def model_metadata(style: str = "bach") -> dict:
         "bar_steps": 16,
         "melody_range": [F.MELODY_LOW, F.MELODY_LOW + F.MELODY_SIZE - 1],
         "band_range": [F.BAND_LOW, F.BAND_LOW + F.BAND_SIZE - 1],
-        "track_names": list(BAND_TRACKS),
-        "gm_programs": list(BAND_PROGRAMS),
+        "track_names": list(names),
+        "gm_programs": list(programs),
         "context_bars": F.CONTEXT_BARS,
         "noise_size": F.NOISE_SIZE,
         "meters": list(METER_CODES),
@@ -56,12 +64,13 @@ class ExportedGenerator(nn.Module):
         return self.metadata_json
 
 
-def export_generator(generator: Generator, path: str | Path, style: str = "bach") -> Path:
+def export_generator(generator: Generator, path: str | Path, style: str = "bach",
+                     corpus: str = "bach") -> Path:
     """Script the generator with its metadata and save it to ``path``."""
     generator = generator.eval()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        scripted = torch.jit.script(ExportedGenerator(generator, model_metadata(style)))
+        scripted = torch.jit.script(ExportedGenerator(generator, model_metadata(style, corpus)))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

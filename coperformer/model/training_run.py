@@ -36,7 +36,7 @@ from coperformer.model.train import (
 def prepare_data(config: TrainConfig) -> tuple[D.BarSet, D.BarSet, dict, list[str]]:
     """Load the corpus and return train bars, validation bars, the split and rejections."""
     bars, rejected = D.load_corpus(config.corpus)
-    split = D.split_names(bars.names, seed=D.SPLIT_SEED)
+    split = D.corpus_split(config.corpus, bars.names)
     return bars.subset(split["train"]), bars.subset(split["validation"]), split, rejected
 
 
@@ -104,7 +104,7 @@ def run_training(config: TrainConfig, out: Path, resume: bool) -> dict:
         torch.distributed.destroy_process_group()
     if run.rank == 0:
         out.parent.mkdir(parents=True, exist_ok=True)
-        export_generator(bare(run.generator).cpu(), out)
+        export_generator(bare(run.generator).cpu(), out, out.stem, config.corpus)
         _write_card(out, config, split, rejected, scores, seconds, run, train_bars)
     return {"steps": run.step, "seconds": seconds, **scores}
 
@@ -119,8 +119,7 @@ def _write_card(out, config, split, rejected, scores, seconds, run, train_bars) 
         out,
         style=out.stem,
         data={
-            "corpus": "music21 Bach chorales (soprano = melody; alto, tenor, bass = band)"
-            if config.corpus == "bach" else f"MIDI folder {config.corpus}",
+            "corpus": D.describe_corpus(config.corpus),
             "pieces": {k: len(v) for k, v in split.items()},
             "train_bars": train_bars.bars,
             "rejected": rejected,

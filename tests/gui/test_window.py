@@ -408,3 +408,25 @@ def test_clicking_the_on_screen_keyboard_plays(window, qtbot):
     qtbot.mouseRelease(keys, Qt.LeftButton, pos=QPoint(int(white_w / 2), 55))
     qtbot.waitUntil(lambda: keys.low not in keys.down, timeout=3000)
     window.transport.play.setChecked(False)
+
+
+def test_choosing_another_style_mid_jam_takes_over_with_its_voices(window, qtbot, fast_melody,
+                                                                   second_style):
+    styles = [window.band.model.itemText(i) for i in range(window.band.model.count())]
+    assert {"bach", "palestrina"} <= set(styles)
+    tip = window.band.model.itemData(styles.index("palestrina"), Qt.ToolTipRole)
+    assert "Palestrina" in tip and "sha256" in tip  # the list shows each style's card
+    window.band.model.setCurrentText("bach")
+    _play_file(window, fast_melody)
+    assert window.controller.running, window.banner.text()
+    jam = window.controller.jam
+    synth = jam.synth.synth.synth
+    qtbot.waitUntil(lambda: synth.program_info(1)[2] == 48, timeout=5000)
+    first = jam.session.band.generator
+    window.band.model.setCurrentText("palestrina")  # loaded off the GUI thread, then sent
+    qtbot.waitUntil(lambda: jam.session.band.generator is not first, timeout=30000)
+    qtbot.waitUntil(lambda: synth.program_info(1)[2] == 52, timeout=5000)
+    assert [s.label.text() for s in window.strips[1:]] == ["Altus", "Tenor", "Bassus"]
+    qtbot.waitUntil(lambda: jam.snapshot().stats.get("style_changes") == 1, timeout=5000)
+    window.transport.play.setChecked(False)
+    assert window.controller.last.session.stats.misses == 0

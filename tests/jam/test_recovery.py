@@ -12,6 +12,7 @@ from coperformer.engine.journal import (
     JournalWriter,
     band_record,
     player_record,
+    program_record,
     start_record,
     tempo_record,
 )
@@ -84,6 +85,20 @@ def test_a_clean_journal_is_recovered_whole(tmp_path, capsys):
     assert sum(m.type == "note_on" for m in mido.MidiFile(out).tracks[2]) == 2
 
 
+def test_program_changes_during_the_take_are_recovered_in_place(tmp_path, capsys):
+    journal = write_journal(tmp_path / "jam.mid.journal")
+    with journal.open("a") as handle:  # a new style at the second bar (a quarter = 960 ticks)
+        handle.write(json.dumps(program_record(4 * HALF, 1, 53)) + "\n")
+    recover(capsys, journal)
+    track = mido.MidiFile(tmp_path / "jam-recovered.mid").tracks[2]
+    ticks, changes = 0, []
+    for message in track:
+        ticks += message.time
+        if message.type == "program_change":
+            changes.append((ticks, message.program))
+    assert changes == [(0, 52), (4 * 960, 53)]
+
+
 @pytest.mark.parametrize("bad", [
     b"\xff\xfe\x00 not utf-8 \xc3\x28",
     b"this is not json",
@@ -98,6 +113,7 @@ def test_a_clean_journal_is_recovered_whole(tmp_path, capsys):
     b'{"t": "transport", "segments": [[0, 0, 120, "5/q"]]}',
     b'{"t": "transport", "segments": []}',
     b'{"t": "start", "band": [{"name": "X"}], "count_in": 0}',
+    b'{"t": "program", "ns": 5, "ch": 1, "p": 128}',
     b'{"t": "mystery"}',
 ])
 def test_a_bad_line_is_skipped_counted_and_the_take_still_written(bad, tmp_path, capsys):
