@@ -233,3 +233,17 @@ def test_sigterm_ends_a_jam_like_ctrl_c_and_keeps_the_take(tmp_path, melody_file
     assert app.returncode == 0, stderr
     assert sum(m.type == "note_on" for m in mido.MidiFile(take).tracks[1]) > 0
     assert not (tmp_path / "take.mid.journal").exists()
+
+
+def test_play_with_drums_records_the_groove_with_its_kit(tmp_path, shipped_model):
+    source = write_midi(tmp_path / "m.mid", [{"channel": 0, "notes": melody_notes(4)}], bpm=240)
+    take = tmp_path / "take.mid"
+    result = _run_cli("play", "--input", str(source), "--count-in", "0", "--record", str(take),
+                      "--drums", "soft", "--drum-kit", "Jazz", "--phrase", "8")
+    assert result.returncode == 0, result.stderr
+    drums = [t for t in mido.MidiFile(take).tracks if t.name == "Drums"]
+    assert len(drums) == 1
+    assert [m.program for m in drums[0] if m.type == "program_change"] == [32]
+    assert sum(m.type == "note_on" and m.velocity > 0 for m in drums[0]) > 10
+    wrong = _run_cli("play", "--input", str(source), "--drums", "polka")
+    assert wrong.returncode == 2 and "invalid choice" in wrong.stderr

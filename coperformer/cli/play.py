@@ -18,6 +18,8 @@ from coperformer.engine.listener import QuietListener
 from coperformer.engine.session import MARGIN_RANGE_MS
 from coperformer.engine.transport import MAX_BPM, MIN_BPM
 from coperformer.jam.options import JamOptions
+from coperformer.music.gm import DRUM_CHANNEL
+from coperformer.music.groove import DRUM_KITS, FEELS, PHRASE_BARS
 from coperformer.music.meter import SUPPORTED_METERS
 from coperformer.synth.fluid import PERIOD_COUNTS, PERIOD_SIZES, SAMPLE_RATES
 
@@ -69,6 +71,12 @@ def add_play(sub) -> None:
     p.add_argument("--seed", type=checks.seed, default=DEFAULTS.seed)
     p.add_argument("--adventure", type=float, default=DEFAULTS.adventure,
                    help="the live band: 0 = safe harmony .. 1 = more chord variety (default 0.5)")
+    p.add_argument("--drums", default=None, choices=FEELS,
+                   help="add a drum groove in this feel (hand-written patterns, not AI)")
+    p.add_argument("--drum-kit", default="Standard", choices=list(DRUM_KITS),
+                   help="the GM drum kit (default Standard)")
+    p.add_argument("--phrase", type=int, choices=PHRASE_BARS, default=DEFAULTS.phrase_bars,
+                   help="the groove plays a fill before every 4th or 8th bar line")
     p.add_argument("--max-seconds", type=checks.seconds, default=None, help="stop after this long")
 
 
@@ -82,6 +90,8 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         meter=args.meter,
         count_in=args.count_in, metronome=not args.no_metronome, sync_start=args.sync_start,
         margin_ms=args.margin_ms, seed=args.seed, adventure=args.adventure,
+        drums=args.drums, phrase_bars=args.phrase,
+        programs={DRUM_CHANNEL: DRUM_KITS[args.drum_kit]} if args.drums else {},
         record=Path(args.record) if args.record else None,
         wav=Path(args.wav) if args.wav else None)
 

@@ -67,6 +67,13 @@ class SetStyle:
 
 
 @dataclass(frozen=True)
+class SetGroove:
+    """Play the drum groove in this feel from the next bar planned (None: drums out)."""
+
+    feel: str | None
+
+
+@dataclass(frozen=True)
 class Panic:
     """Silence every sink now; the band comes back at the next bar it plans."""
 
@@ -76,5 +83,5 @@ class Stop:
     """End the session: stop planning, silence everything, close the recording."""
 
 
-Intent = (SetTempo | SetProgram | SetVolume | SetMute | SetSolo | SetAdventure | SetStyle | Panic
-          | Stop)
+Intent = (SetTempo | SetProgram | SetVolume | SetMute | SetSolo | SetAdventure | SetStyle
+          | SetGroove | Panic | Stop)

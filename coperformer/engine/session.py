@@ -26,6 +26,7 @@ from coperformer.engine.intents import (
     Intent,
     Panic,
     SetAdventure,
+    SetGroove,
     SetMute,
     SetProgram,
     SetSolo,
@@ -37,7 +38,7 @@ from coperformer.engine.intents import (
 from coperformer.engine.listener import QuietListener, SessionListener
 from coperformer.engine.live_band import WINDOW, BarRequest, LiveBand
 from coperformer.engine.metronome import click_notes, clock_times
-from coperformer.engine.mixer import Mixer
+from coperformer.engine.mixer import DEFAULT_VOLUME, Mixer
 from coperformer.engine.recorder import Recorder
 from coperformer.engine.sinks import (
     BAND_CHANNELS,
@@ -50,7 +51,8 @@ from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.stats import SessionStats
 from coperformer.engine.take import BandTrackInfo
 from coperformer.engine.transport import DEFAULT_BPM, Transport
-from coperformer.music.gm import VOLUME_CC
+from coperformer.music.gm import DRUM_CHANNEL, VOLUME_CC
+from coperformer.music.groove import HIT_QUARTERS, groove_bar
 from coperformer.music.meter import MAX_BAR_STEPS, Meter
 from coperformer.music.notes import Note
 from coperformer.music.roll import thin_line
@@ -62,6 +64,9 @@ log = logging.getLogger(__name__)
 MAX_WINDOW_NOTES = MAX_BAR_STEPS * WINDOW  # more notes than the window has steps: a flood
 DEFAULT_MARGIN_MS = 40.0  # a bar's decision this long before its downbeat (see docs/performance.md)
 MARGIN_RANGE_MS = (1.0, 500.0)  # the margins a session accepts
+
+
+DRUMS_TRACK = "Drums"  # the groove's track in takes (written only when it played)
 
 
 @dataclass
@@ -77,6 +82,9 @@ class SessionConfig:
     seed: int = 0
     click_velocity: int = 90
     midi_clock: bool = False  # send 24-ppqn clock and Start to sinks that can
+    drums: str | None = None  # the drum groove's feel (None: no drums)
+    drum_kit: int = 0  # GM kit program on the percussion channel
+    phrase_bars: int = 4  # the groove plays a fill before each phrase end
 
 
 class Session:
@@ -98,6 +106,8 @@ class Session:
         self.transport = Transport(config.bpm, config.meter, count_in)
         self.tracks = [BandTrackInfo(name, ch, prog) for name, ch, prog
                        in zip(track_names, BAND_CHANNELS, programs, strict=True)]
+        self.tracks.append(BandTrackInfo(DRUMS_TRACK, DRUM_CHANNEL, config.drum_kit))
+        self.groove = config.drums
         self.next_bar = -count_in  # the next bar to plan
         self.next_line = -count_in  # the next bar line to announce
         self.previewed = -count_in - 1  # the last bar whose chord was previewed
@@ -229,6 +239,8 @@ class Session:
                 self.band.set_adventure(value)
             case SetStyle(generator, programs):
                 self._set_style(generator, programs)
+            case SetGroove(feel):
+                self._set_groove(feel)
             case Panic():
                 for sink in self.sinks:
                     sink.all_notes_off()
@@ -253,8 +265,18 @@ class Session:
         if self.recorder and self.transport.started:
             self.recorder.program(self.clock.now_ns(), channel, program)
 
+    def _set_groove(self, feel: str | None) -> None:
+        """Drums in or out; the percussion channel's level follows the drum strip only while
+        the groove plays (the metronome's clicks share the channel)."""
+        self.groove = feel
+        if feel is None:
+            for sink in self.sinks:
+                sink.control_now(DRUM_CHANNEL, VOLUME_CC, DEFAULT_VOLUME)
+        self._send_mix()
+
     def _send_mix(self) -> None:
-        channels = [PLAYER_CHANNEL] + [track.channel for track in self.tracks]
+        channels = [PLAYER_CHANNEL] + [track.channel for track in self.tracks
+                                       if track.channel != DRUM_CHANNEL or self.groove]
         for channel, level in self.mixer.levels(channels).items():
             for sink in self.sinks:
                 sink.control_now(channel, VOLUME_CC, level)
@@ -321,6 +343,8 @@ class Session:
             notes = _not_late(click_notes(self.transport, bar, self.config.click_velocity), now)
         if bar >= 1:
             notes += self._band_bar(bar)
+            if self.groove:
+                notes += self._drum_bar(bar, now)
         if notes:
             for sink in self.sinks:
                 sink.schedule(notes)
@@ -363,6 +387,19 @@ class Session:
         if self.recorder:
             self.recorder.band(kept)
         self.listener.on_planned(bar, tuple(kept))
+        return kept
+
+    def _drum_bar(self, bar: int, now_ns: int) -> list[ScheduledNote]:
+        """The groove's hits for ``bar`` on the percussion channel, recorded as its track."""
+        voice = len(self.tracks) - 1
+        hits = groove_bar(self.transport.meter_at(bar), bar, self.groove,
+                          self.config.phrase_bars, self.config.seed)
+        notes = [ScheduledNote(self.transport.ns_at_quarters(bar, h.start),
+                               self.transport.ns_at_quarters(bar, h.start + HIT_QUARTERS) - MS,
+                               DRUM_CHANNEL, h.drum, h.velocity, voice) for h in hits]
+        kept = _not_late(notes, now_ns)
+        if self.recorder:
+            self.recorder.band(kept)
         return kept
 
     def _request(self, bar: int, now_ns: int) -> BarRequest:

@@ -105,6 +105,11 @@ class JamController(QObject):
         except CoperformerError as exc:
             self.error.emit(str(exc))
 
+    def set_groove(self, feel: str | None) -> None:
+        """Drums in this feel from the next bar, or out (None)."""
+        if self.jam is not None:
+            self.jam.set_groove(feel)
+
     def set_adventure(self, value: float) -> None:
         """The listening band's safe (0) .. adventurous (1) setting, from the next bar."""
         if self.jam is not None:

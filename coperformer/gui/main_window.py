@@ -73,6 +73,11 @@ class MainWindow(QMainWindow):
         """The mixer strips: the player's, then the band's voices once the model is loaded."""
         return self.band.strips
 
+    @property
+    def mixer_strips(self) -> list[VoiceStrip]:
+        """Every mixer strip: the player's, the band's voices, then the drum kit's."""
+        return self.band.strips + [self.band.drums.strip]
+
     # --- layout --------------------------------------------------------------------------
     def _build(self, drivers: list[str], models: list[str]) -> None:
         self.banner = QLabel("")
@@ -126,6 +131,9 @@ class MainWindow(QMainWindow):
         self.band.card.clicked.connect(self.show_card)
         self.band.model.currentIndexChanged.connect(lambda _i: self.preload_model())
         self.loader.loaded.connect(self._on_model_loaded)
+        self._connect_strip(self.band.drums.strip)
+        self.band.drum_feel.currentIndexChanged.connect(
+            lambda _i: c.set_groove(self.band.drums.chosen_feel()))
         c.error.connect(self.show_error)
         self._wire_bridge()
         self.note_keys = NoteKeys(self)  # note keys and Space, whatever has the focus
@@ -180,19 +188,22 @@ class MainWindow(QMainWindow):
             load_strip(strip, self.settings)
             if self.autosave_timer is not None:
                 autosave_strip(strip, self.autosave_timer)
-            strip.program_changed.connect(self.controller.set_program)
-            strip.volume_changed.connect(self.controller.set_volume)
-            strip.mute_changed.connect(self.controller.set_mute)
-            strip.solo_changed.connect(self.controller.set_solo)
-            strip.mute_changed.connect(lambda *_: self._show_mix_on_roll())
-            strip.solo_changed.connect(lambda *_: self._show_mix_on_roll())
+            self._connect_strip(strip)
             if self.controller.running:  # a jam began before the model was ready
                 self._send_strip(strip)
+
+    def _connect_strip(self, strip: VoiceStrip) -> None:
+        strip.program_changed.connect(self.controller.set_program)
+        strip.volume_changed.connect(self.controller.set_volume)
+        strip.mute_changed.connect(self.controller.set_mute)
+        strip.solo_changed.connect(self.controller.set_solo)
+        strip.mute_changed.connect(lambda *_: self._show_mix_on_roll())
+        strip.solo_changed.connect(lambda *_: self._show_mix_on_roll())
 
     def _show_mix_on_roll(self) -> None:
         """The roll draws the voices the mix silences faint (same rule as the mixer)."""
         mix = Mixer()
-        for strip in self.strips:
+        for strip in self.mixer_strips:
             _program, _volume, muted, soloed = strip.setting()
             mix.set_mute(strip.channel, muted)
             mix.set_solo(strip.channel, soloed)
@@ -266,14 +277,15 @@ class MainWindow(QMainWindow):
     def options(self) -> JamOptions:
         """The jam the window asks for: the same options `coperformer play` fills."""
         t = self.transport
-        mix = {strip.channel: strip.setting() for strip in self.strips}
+        mix = {strip.channel: strip.setting() for strip in self.mixer_strips}
         return JamOptions(
             input=self.selected_input(), model=self.band.model.currentText() or None,
             soundfont=self.soundfont, audio_driver=self.sound.driver.currentText(),
             driver_fallback=True, period_size=int(self.sound.period.currentText()),
             tempo=t.tempo.value(), meter=t.meter.currentText(), count_in=t.count_in.value(),
             metronome=t.metronome.isChecked(), sync_start=t.sync_start.isChecked(),
-            adventure=self.band.adventure_value(),
+            adventure=self.band.adventure_value(), drums=self.band.drums.chosen_feel(),
+            phrase_bars=self.band.drums.phrase_bars(),
             record=take_target() if self.recording.record.isChecked() else None,
             save_take=False,
             programs={ch: s[0] for ch, s in mix.items()},

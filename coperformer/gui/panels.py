@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from coperformer.common.paths import ui_file
 from coperformer.engine.transport import DEFAULT_BPM, MAX_BPM, MIN_BPM
+from coperformer.gui.drums import DrumRow
 from coperformer.gui.strips import VoiceStrip
 from coperformer.jam.options import QWERTY, JamOptions
 from coperformer.music.listening import DEFAULT_ADVENTURE
@@ -171,6 +172,9 @@ class BandPanel(QGroupBox):
         self.strips_layout.setContentsMargins(0, 0, 0, 0)
         self.layout_.addWidget(self.strips_box)
         self.strips: list[VoiceStrip] = []
+        self.drums = DrumRow()
+        self.drum_feel, self.phrase = self.drums.feel, self.drums.phrase
+        self.layout_.addWidget(self.drums)
 
     def _harmony_row(self) -> QHBoxLayout:
         row = QHBoxLayout()

@@ -6,6 +6,7 @@ from PySide6.QtCore import QByteArray, QSettings, QTimer
 
 from coperformer.engine.mixer import DEFAULT_VOLUME
 from coperformer.engine.transport import DEFAULT_BPM
+from coperformer.gui.drums import NO_DRUMS
 from coperformer.gui.panels import DEFAULT_METER
 from coperformer.gui.strips import VoiceStrip
 
@@ -44,7 +45,10 @@ def load_settings(window, settings: QSettings) -> None:
     model = settings.value("model", "")
     if model:
         window.band.model.setCurrentText(str(model))
-    for strip in window.strips:
+    window.band.drum_feel.setCurrentText(str(settings.value("drums", NO_DRUMS)))
+    window.band.phrase.setCurrentText(str(settings.value("phrase",
+                                                         window.band.phrase.currentText())))
+    for strip in window.mixer_strips:
         load_strip(strip, settings)
     window.file_input = settings.value("file_input", None) or None
     window.wanted_input = str(settings.value("input", ""))
@@ -66,8 +70,7 @@ def program_key(strip: VoiceStrip) -> str:
 def load_strip(strip: VoiceStrip, settings: QSettings) -> None:
     """Restore one voice's program, volume, mute and solo (by channel)."""
     key = f"voices/{strip.channel}"
-    strip.program.setCurrentIndex(int(settings.value(program_key(strip),
-                                                     strip.program.currentIndex())))
+    strip.select_program(int(settings.value(program_key(strip), strip.setting()[0])))
     strip.volume.setValue(int(settings.value(f"{key}/volume", DEFAULT_VOLUME)))
     strip.mute.setChecked(_bool(settings.value(f"{key}/mute"), False))
     strip.solo.setChecked(_bool(settings.value(f"{key}/solo"), False))
@@ -83,12 +86,13 @@ def save_settings(window, settings: QSettings) -> None:
         "audio_driver": window.sound.driver.currentText(),
         "period_size": window.sound.period.currentText(),
         "soundfont": window.soundfont or "", "model": window.band.model.currentText(),
+        "drums": window.band.drum_feel.currentText(), "phrase": window.band.phrase.currentText(),
         "input": window.input_panel.picker.currentText(),
         "file_input": window.file_input or "", "geometry": window.saveGeometry(),
     }
     for key, value in values.items():
         settings.setValue(key, value)
-    for strip in window.strips:
+    for strip in window.mixer_strips:
         program, volume, muted, soloed = strip.setting()
         key = f"voices/{strip.channel}"
         settings.setValue(program_key(strip), program)
@@ -111,9 +115,10 @@ def autosave(window, settings: QSettings) -> QTimer:
     for signal in (t.tempo.valueChanged, t.meter.currentTextChanged, t.count_in.valueChanged,
                    t.metronome.toggled, t.sync_start.toggled, window.band.adventure.valueChanged,
                    window.band.model.currentTextChanged, sound.driver.currentTextChanged,
-                   sound.period.currentTextChanged, window.input_panel.picker.currentTextChanged):
+                   sound.period.currentTextChanged, window.input_panel.picker.currentTextChanged,
+                   window.band.drum_feel.currentTextChanged, window.band.phrase.currentTextChanged):
         signal.connect(lambda *_: timer.start())
-    for strip in window.strips:
+    for strip in window.mixer_strips:
         autosave_strip(strip, timer)
     return timer
 

@@ -17,18 +17,20 @@ class VoiceStrip(QWidget):
     solo_changed = Signal(int, bool)
 
     def __init__(self, name: str, channel: int, program: int, program_names: list[str],
-                 parent=None, style: str = ""):
+                 parent=None, style: str = "", programs: list[int] | None = None):
         super().__init__(parent)
         self.channel = channel
         self.style = style  # a band voice's style: its program is remembered per style
+        self.programs = programs  # the program each entry stands for (None: entry i = i)
         self.setObjectName(f"strip-{name}")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel(name)
         self.label.setMinimumWidth(56)
         self.program = QComboBox()
-        self.program.addItems([f"{i + 1:3d} {n}" for i, n in enumerate(program_names)])
-        self.program.setCurrentIndex(program)
+        self.program.addItems(program_names if programs else
+                              [f"{i + 1:3d} {n}" for i, n in enumerate(program_names)])
+        self.select_program(program)
         self.volume = QSlider(Qt.Horizontal)
         self.volume.setRange(0, 127)
         self.volume.setValue(DEFAULT_VOLUME)
@@ -39,18 +41,33 @@ class VoiceStrip(QWidget):
         self.solo.setToolTip("solo")
         for widget in (self.label, self.program, self.volume, self.mute, self.solo):
             layout.addWidget(widget)
-        self.program.currentIndexChanged.connect(lambda i: self.program_changed.emit(channel, i))
+        self.program.currentIndexChanged.connect(
+            lambda i: self.program_changed.emit(channel, self.program_of(i)))
         self.volume.valueChanged.connect(lambda v: self.volume_changed.emit(channel, v))
         self.mute.toggled.connect(lambda on: self.mute_changed.emit(channel, on))
         self.solo.toggled.connect(lambda on: self.solo_changed.emit(channel, on))
 
+    def program_of(self, index: int) -> int:
+        """The GM program of a list entry."""
+        return self.programs[index] if self.programs else index
+
+    def select_program(self, program: int) -> None:
+        """Show this GM program as the choice (one the list lacks is left as it is)."""
+        if self.programs is None:
+            self.program.setCurrentIndex(program)
+        elif program in self.programs:
+            self.program.setCurrentIndex(self.programs.index(program))
+
     def setting(self) -> tuple[int, int, bool, bool]:
         """(program, volume, muted, soloed) as the strip shows them."""
-        return (self.program.currentIndex(), self.volume.value(), self.mute.isChecked(),
-                self.solo.isChecked())
+        return (self.program_of(self.program.currentIndex()), self.volume.value(),
+                self.mute.isChecked(), self.solo.isChecked())
 
     def set_program_names(self, names: list[str]) -> None:
-        """Refill the program list (another soundfont), keeping the choice."""
+        """Refill the program list (another soundfont), keeping the choice; a strip with its
+        own list (the drum kits) keeps it."""
+        if self.programs is not None:
+            return
         current = self.program.currentIndex()
         self.program.blockSignals(True)
         self.program.clear()

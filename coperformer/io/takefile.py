@@ -11,7 +11,13 @@ import mido
 from coperformer.engine.recorder import Recorder
 from coperformer.engine.take import Recording
 from coperformer.io.smfwrite import OutTrack, conductor_track, write_smf
-from coperformer.music.gm import ALL_NOTES_OFF_CC, ALL_SOUND_OFF_CC, PEDAL_DOWN, SUSTAIN_CC
+from coperformer.music.gm import (
+    ALL_NOTES_OFF_CC,
+    ALL_SOUND_OFF_CC,
+    DRUM_CHANNEL,
+    PEDAL_DOWN,
+    SUSTAIN_CC,
+)
 from coperformer.music.meter import Meter
 
 TAKE_TICKS = 960
@@ -31,6 +37,8 @@ def write_take(recording: Recording, path: str | os.PathLike) -> None:
     tracks = [OutTrack("Melody", 0, None, player + _release_held(player, end)
                        + _program_events(recording, 0, tick))]
     for info, events in zip(recording.band, band, strict=True):
+        if info.channel == DRUM_CHANNEL and not events:
+            continue  # the drums never played in this take
         tracks.append(OutTrack(info.name, info.channel, info.program,
                                events + _program_events(recording, info.channel, tick)))
     write_smf(path, TAKE_TICKS, _conductor(recording), tracks)

@@ -28,8 +28,10 @@ from coperformer.jam.options import JamOptions
 from coperformer.jam.passthrough import Passthrough
 from coperformer.jam.recovery import recover_journal
 from coperformer.jam.report import JamResult
+from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.gm import NOTE_OFF as NOTE_OFF_STATUS
 from coperformer.music.gm import NOTE_ON as NOTE_ON_STATUS
+from coperformer.music.groove import check_feel, check_phrase
 from coperformer.music.listening import HarmonyPlanner, check_adventure
 
 if TYPE_CHECKING:
@@ -164,7 +166,10 @@ class Jam:
         o = self.options
         config = SessionConfig(bpm=plan.bpm, meter=plan.meter, count_in=o.count_in,
                                metronome=o.metronome, sync_start=o.sync_start,
-                               margin_ms=o.margin_ms, seed=o.seed, midi_clock=o.midi_clock)
+                               margin_ms=o.margin_ms, seed=o.seed, midi_clock=o.midi_clock,
+                               drums=o.drums and check_feel(o.drums),
+                               drum_kit=o.programs.get(DRUM_CHANNEL, 0),
+                               phrase_bars=check_phrase(o.phrase_bars))
         programs = [o.programs.get(channel, program) for channel, program
                     in zip(BAND_CHANNELS, self.model.programs, strict=False)]
         mixer = Mixer(dict(o.volumes), set(o.muted), set(o.soloed))
@@ -232,6 +237,10 @@ class Jam:
             return
         self.model = model
         self.session.request(I.SetStyle(model, tuple(model.programs)))
+
+    def set_groove(self, feel: str | None) -> None:
+        """Drums in this feel from the next bar planned, or out (None)."""
+        self.session.request(I.SetGroove(feel and check_feel(feel)))
 
     def set_adventure(self, value: float) -> None:
         """The listening band's safe (0) .. adventurous (1) setting, from the next bar."""

@@ -31,3 +31,23 @@ def detect_onsets(frames: np.ndarray, sample_rate: int, threshold: float = 0.02,
     jumps = np.nonzero(np.diff(loud) > gap)[0]
     starts += [int(loud[j + 1]) for j in jumps]
     return [s / sample_rate for s in starts]
+
+
+def detect_attacks(frames: np.ndarray, sample_rate: int, hop_s: float = 0.005,
+                   rise: float = 1.6, floor: float = 0.002, min_gap_s: float = 0.04,
+                   ) -> list[float]:
+    """Times (s) where the level jumps, for sounds that ring into each other (drums): a hop
+    whose RMS exceeds ``rise`` times the loudest of the 4 hops before it, plus ``floor``."""
+    data = mono(frames)
+    hop = max(1, int(hop_s * sample_rate))
+    count = data.size // hop
+    if count < 5:
+        return []
+    envelope = np.sqrt(np.mean(data[: count * hop].reshape(count, hop) ** 2, axis=1))
+    attacks: list[float] = []
+    for index in range(4, count):
+        if envelope[index] > rise * envelope[index - 4 : index].max() + floor:
+            at = index * hop / sample_rate
+            if not attacks or at - attacks[-1] >= min_gap_s:
+                attacks.append(at)
+    return attacks

@@ -59,7 +59,7 @@ def test_band_plays_from_bar_two_before_every_downbeat():
     assert bars_with_band == [1, 2, 3, 4, 5]
     assert session.stats.misses == 0
     assert all(m >= 19.9 for m in session.stats.margin_ms)
-    assert sink.programs == {1: 48, 2: 48, 3: 42}
+    assert sink.programs == {1: 48, 2: 48, 3: 42, METRONOME_CHANNEL: 0}  # kit 0: Standard
     assert generator.calls[0][2] is False  # causal: live mode
 
 
@@ -190,3 +190,49 @@ def test_a_crashed_session_is_recovered_from_its_journal(tmp_path):
     midi = mido.MidiFile(out)
     assert sum(m.type == "note_on" and m.velocity > 0 for m in midi.tracks[1]) == 12
     assert sum(m.type == "note_on" for m in midi.tracks[2]) > 0
+
+
+def _drum_positions(session, sink):
+    """(bar, quarter within the bar, drum) of every groove hit scheduled."""
+    t = session.transport
+    out = []
+    for n in sink.scheduled:
+        if n.channel == METRONOME_CHANNEL and n.voice == len(session.tracks) - 1:  # drums
+            quarters = t.quarters_at(n.on_ns)
+            bar = max(b for b in range(64) if t.quarters_of_bar(b) <= quarters + 1e-9)
+            out.append((bar, quarters - t.quarters_of_bar(bar), n.pitch))
+    return out
+
+
+def test_the_drum_groove_plays_on_the_grid_in_three_four_and_follows_a_tempo_change():
+    from coperformer.engine.intents import SetGroove, SetTempo
+    from coperformer.music.groove import CRASH, KICK
+
+    clock = VirtualClock()
+    recorder = Recorder()
+    session, sink, _ = make_session(clock, recorder=recorder, bpm=120, meter=Meter(3, 4),
+                                     count_in=0, metronome=False, drums="straight")
+    session.start()
+    bar_ns = int(1.5 * NS_PER_S)
+    play_bars(session, 9, bar_ns, 0, beats=3)
+    run_until(session, clock, 3 * bar_ns)
+    session.request(SetTempo(90))  # bars not planned yet follow it
+    session.poll(clock.now_ns())
+    run_until(session, clock, session.transport.bar_start_ns(8))
+    hits = _drum_positions(session, sink)
+    bars = sorted({bar for bar, _, _ in hits})
+    assert bars == list(range(1, 9))  # with the band, from bar 1
+    for bar in bars:
+        positions = [q for b, q, _ in hits if b == bar]
+        assert all(abs(q * 4 - round(q * 4)) < 1e-6 and q < 3 for q in positions)
+        assert (bar, 0.0, KICK) in [(b, round(q, 6), d) for b, q, d in hits]
+    assert {b for b, _, d in hits if d == CRASH} == {4, 8}
+    lengths = [session.transport.bar_start_ns(b + 1) - session.transport.bar_start_ns(b)
+               for b in (1, 6)]
+    assert lengths[1] > lengths[0] * 1.3  # 120 -> 90 BPM: the groove's bars grew with it
+    session.request(SetGroove(None))
+    run_until(session, clock, session.transport.bar_start_ns(11))
+    assert max(b for b, _, _ in _drum_positions(session, sink)) <= 9  # out once planned
+    session.stop()
+    assert [t.name for t in recorder.recording.band][-1] == "Drums"
+    assert {n.channel for n in recorder.recording.voice_notes(3)} == {METRONOME_CHANNEL}

@@ -76,10 +76,10 @@ def test_intents_wait_in_the_inbox_until_the_worker_applies_them():
     for intent in (SetProgram(2, 33), SetProgram(0, 5), SetVolume(1, 64), SetMute(3, True),
                    SetTempo(60)):
         session.request(intent)
-    assert sink.programs == {1: 48, 2: 48, 3: 42} and not sink.controls
+    assert sink.programs == {1: 48, 2: 48, 3: 42, 9: 0} and not sink.controls
     assert session.tracks[1].program == 48
     session.poll(clock.now_ns())
-    assert sink.programs == {0: 5, 1: 48, 2: 33, 3: 42}
+    assert sink.programs == {0: 5, 1: 48, 2: 33, 3: 42, 9: 0}
     assert session.tracks[1].program == 33
     assert (1, VOLUME_CC, 64) in sink.controls and (3, VOLUME_CC, 0) in sink.controls
     assert session.transport.bpm_at(session.next_bar) == 60

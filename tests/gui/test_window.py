@@ -430,3 +430,25 @@ def test_choosing_another_style_mid_jam_takes_over_with_its_voices(window, qtbot
     qtbot.waitUntil(lambda: jam.snapshot().stats.get("style_changes") == 1, timeout=5000)
     window.transport.play.setChecked(False)
     assert window.controller.last.session.stats.misses == 0
+
+
+def test_the_drum_groove_is_chosen_in_the_window_and_follows_it_mid_jam(window, qtbot,
+                                                                        fast_melody):
+    from coperformer.gui.drums import DRUMS_LABEL
+
+    drums = window.band.drums
+    assert "not AI" in DRUMS_LABEL and drums.feel.currentText() == "off"
+    drums.feel.setCurrentText("swing")
+    drums.strip.select_program(8)  # the Room kit
+    assert window.options().drums == "swing" and window.options().programs[9] == 8
+    _play_file(window, fast_melody)
+    assert window.controller.running, window.banner.text()
+    session = window.controller.jam.session
+    synth = window.controller.jam.synth.synth.synth
+    assert session.groove == "swing"
+    qtbot.waitUntil(lambda: synth.program_info(9)[1:] == (128, 8), timeout=5000)
+    drums.strip.select_program(40)  # Brush, through the session's inbox
+    qtbot.waitUntil(lambda: synth.program_info(9)[2] == 40, timeout=5000)
+    drums.feel.setCurrentText("off")
+    qtbot.waitUntil(lambda: session.groove is None, timeout=5000)
+    window.transport.play.setChecked(False)
