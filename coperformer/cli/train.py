@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from pathlib import Path
 
@@ -23,6 +24,8 @@ def add_train(sub) -> None:
     p.add_argument("--seed", type=checks.seed, default=0)
     p.add_argument("--checkpoint-every", type=checks.positive, default=200)
     p.add_argument("--resume", action="store_true", help="continue from OUT's checkpoint")
+    p.add_argument("--progress-json", action="store_true",
+                   help="print one JSON line per step on stdout (step, steps, losses, seconds)")
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -35,8 +38,16 @@ def run_train(args: argparse.Namespace) -> int:
         seed=args.seed, checkpoint_every=args.checkpoint_every,
         eval_every=min(200, args.checkpoint_every),
     )
-    result = run_training(config, Path(args.out), args.resume)
+    result = run_training(config, Path(args.out), args.resume,
+                          print_progress if args.progress_json else None)
     if os.environ.get("RANK", "0") == "0":
         print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                        for k, v in result.items()))
     return 0
+
+
+def print_progress(step: int, steps: int, losses: dict[str, float], seconds: float) -> None:
+    """One JSON line of training progress (what the window's training dialog reads)."""
+    print(json.dumps({"step": step, "steps": steps, "seconds": round(seconds, 2),
+                      "losses": {k: round(float(v), 4) for k, v in losses.items()}}),
+          flush=True)

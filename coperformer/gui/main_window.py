@@ -35,6 +35,7 @@ from coperformer.gui.settings import (
     save_settings,
 )
 from coperformer.gui.strips import VoiceStrip, soundfont_program_names
+from coperformer.gui.train_dialog import TrainDialog
 from coperformer.jam.inputs import file_timing
 from coperformer.jam.options import QWERTY, JamOptions
 
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         self.bridge = SessionBridge(self)
         self.controller = JamController(self.bridge, self)
         self.loader = ModelLoader(self)
+        self.train_dialog: TrainDialog | None = None
         self.qwerty = QwertyKeyboard()
         self.file_input: str | None = None
         self.soundfont: str | None = None
@@ -129,6 +131,7 @@ class MainWindow(QMainWindow):
         self.sound.period.currentIndexChanged.connect(lambda _i: self.sound.update_latency())
         self.sound.soundfont_button.clicked.connect(self.choose_soundfont)
         self.band.card.clicked.connect(self.show_card)
+        self.band.train.clicked.connect(self.open_training)
         self.band.model.currentIndexChanged.connect(lambda _i: self.preload_model())
         self.loader.loaded.connect(self._on_model_loaded)
         self._connect_strip(self.band.drums.strip)
@@ -163,6 +166,23 @@ class MainWindow(QMainWindow):
         self.status_timer.start(250)
 
     # --- the band's voices come from the model ---------------------------------------------
+    def open_training(self) -> TrainDialog:
+        """The dialog that trains a style from the player's MIDI folder (kept open across
+        a jam; a finished style joins the list)."""
+        if self.train_dialog is None:
+            self.train_dialog = TrainDialog(self)
+            self.train_dialog.trained.connect(self.add_style)
+        self.train_dialog.show()
+        return self.train_dialog
+
+    def add_style(self, name: str) -> None:
+        """A newly trained style: listed with its card, and chosen."""
+        if self.band.model.findText(name) < 0:
+            self.band.model.addItem(name)
+            self.band.model.setItemData(self.band.model.count() - 1, card_text(name),
+                                        Qt.ToolTipRole)
+        self.band.model.setCurrentText(name)
+
     def choose_style(self, name: str) -> None:
         """Pick a style by name or model path (added to the list when it is not there)."""
         if self.band.model.findText(name) < 0:

@@ -29,16 +29,21 @@ from coperformer.music.roll import REST, grid_from_piece
 SPLIT_SEED = 20261122
 SPLIT_FRACTIONS = (0.8, 0.1, 0.1)
 CACHE_VERSION = 3
+MIN_PIECES = 3  # train, validation and test get one piece at least
 
 
 def split_names(names: list[str], seed: int = SPLIT_SEED) -> dict[str, list[str]]:
     """A fixed, seeded split of piece names into train, validation and test."""
     if len(set(names)) != len(names):
         raise ValueError("piece names must be unique for a split by piece")
+    if len(names) < MIN_PIECES:
+        raise CorpusError(f"a corpus needs at least {MIN_PIECES} usable pieces (one each to "
+                          f"validate and to test), not {len(names)}")
     order = sorted(names)
     np.random.default_rng(seed).shuffle(order)
     n_train = int(round(len(order) * SPLIT_FRACTIONS[0]))
-    n_val = int(round(len(order) * SPLIT_FRACTIONS[1]))
+    n_val = max(1, int(round(len(order) * SPLIT_FRACTIONS[1])))
+    n_train = min(n_train, len(order) - n_val - 1)  # small corpora keep one piece to test
     return {
         "train": sorted(order[:n_train]),
         "validation": sorted(order[n_train : n_train + n_val]),

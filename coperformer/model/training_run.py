@@ -6,6 +6,7 @@ from __future__ import annotations
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -72,8 +73,13 @@ def _iteration(run: Run, train: D.BarSet, rng: np.random.Generator, config: Trai
     return {"W": wasserstein, "rec": rec, "adv": adv}
 
 
-def run_training(config: TrainConfig, out: Path, resume: bool) -> dict:
-    """Train, checkpointing as it goes; export the generator and write the card on rank 0."""
+Progress = Callable[[int, int, dict[str, float], float], None]  # step, steps, losses, seconds
+
+
+def run_training(config: TrainConfig, out: Path, resume: bool,
+                 progress: Progress | None = None) -> dict:
+    """Train, checkpointing as it goes; export the generator and write the card on rank 0
+    (``progress`` hears of every step there)."""
     torch.set_num_threads(max(1, torch.get_num_threads()))
     run = build_run(config)
     ckpt = checkpoint_path(out)
@@ -92,6 +98,8 @@ def run_training(config: TrainConfig, out: Path, resume: bool) -> dict:
         run.step += 1
         bar.update(1)
         bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
+        if progress and run.rank == 0:
+            progress(run.step, config.steps, losses, time.perf_counter() - started)
         if run.step % config.eval_every == 0 or run.step == config.steps:
             scores = validate(run, val_batch)
             bar.write(" ".join(f"{k}={v:.3f}" for k, v in scores.items()), file=sys.stderr)
