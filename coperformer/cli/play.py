@@ -15,7 +15,7 @@ from coperformer.cli import checks
 from coperformer.cli.common import cannot_write
 from coperformer.common.files import atomic_write
 from coperformer.engine.listener import QuietListener
-from coperformer.engine.session import MARGIN_RANGE_MS
+from coperformer.engine.session_config import MARGIN_RANGE_MS
 from coperformer.engine.transport import MAX_BPM, MIN_BPM
 from coperformer.jam.options import JamOptions
 from coperformer.music.gm import DRUM_CHANNEL

@@ -7,6 +7,7 @@ import time
 from typing import Protocol
 
 NS_PER_S = 1_000_000_000
+MS = 1_000_000  # nanoseconds per millisecond
 
 
 class Clock(Protocol):

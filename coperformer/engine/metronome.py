@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from coperformer.engine.clock import MS
 from coperformer.engine.sinks import CLICK_HIGH, CLICK_LOW, METRONOME_CHANNEL, ScheduledNote
 from coperformer.engine.transport import Transport
 from coperformer.music.gm import CLOCKS_PER_QUARTER
 
 CLICK_MS = 60
-MS = 1_000_000
 
 
 def click_notes(transport: Transport, bar: int, velocity: int) -> list[ScheduledNote]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 import queue
-from dataclasses import dataclass, field
 
 from coperformer.common.errors import describe
 from coperformer.engine.bar_buffer import BarBuffer
-from coperformer.engine.clock import Clock
+from coperformer.engine.bar_notes import band_notes, drum_notes, not_late
+from coperformer.engine.clock import MS, Clock
 from coperformer.engine.events import (
     END,
     NOTE_OFF,
@@ -40,6 +40,7 @@ from coperformer.engine.live_band import WINDOW, BarRequest, LiveBand
 from coperformer.engine.metronome import click_notes, clock_times
 from coperformer.engine.mixer import DEFAULT_VOLUME, Mixer
 from coperformer.engine.recorder import Recorder
+from coperformer.engine.session_config import DRUMS_TRACK, SessionConfig
 from coperformer.engine.sinks import (
     BAND_CHANNELS,
     PLAYER_CHANNEL,
@@ -50,42 +51,15 @@ from coperformer.engine.sinks import (
 from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.stats import SessionStats
 from coperformer.engine.take import BandTrackInfo
-from coperformer.engine.transport import DEFAULT_BPM, Transport
+from coperformer.engine.transport import Transport
 from coperformer.music.gm import DRUM_CHANNEL, VOLUME_CC
-from coperformer.music.groove import HIT_QUARTERS, groove_bar
-from coperformer.music.meter import MAX_BAR_STEPS, Meter
+from coperformer.music.meter import MAX_BAR_STEPS
 from coperformer.music.notes import Note
 from coperformer.music.roll import thin_line
 
-MS = 1_000_000
 log = logging.getLogger(__name__)
 
-
 MAX_WINDOW_NOTES = MAX_BAR_STEPS * WINDOW  # more notes than the window has steps: a flood
-DEFAULT_MARGIN_MS = 40.0  # a bar's decision this long before its downbeat (see docs/performance.md)
-MARGIN_RANGE_MS = (1.0, 500.0)  # the margins a session accepts
-
-
-DRUMS_TRACK = "Drums"  # the groove's track in takes (written only when it played)
-
-
-@dataclass
-class SessionConfig:
-    """How the session runs."""
-
-    bpm: float = DEFAULT_BPM
-    meter: Meter = field(default_factory=lambda: Meter(4, 4))
-    count_in: int = 1
-    metronome: bool = True
-    sync_start: bool = False
-    margin_ms: float = DEFAULT_MARGIN_MS
-    seed: int = 0
-    click_velocity: int = 90
-    midi_clock: bool = False  # send 24-ppqn clock and Start to sinks that can
-    drums: str | None = None  # the drum groove's feel (None: no drums)
-    drum_kit: int = 0  # GM kit program on the percussion channel
-    phrase_bars: int = 4  # the groove plays a fill before each phrase end
-
 
 class Session:
     """Owns the transport, the bar buffer, the band and the mix; driven by poll() from one
@@ -340,7 +314,7 @@ class Session:
             self._send_clock(bar, now)
         notes = []
         if bar < 0 or self.config.metronome:
-            notes = _not_late(click_notes(self.transport, bar, self.config.click_velocity), now)
+            notes = not_late(click_notes(self.transport, bar, self.config.click_velocity), now)
         if bar >= 1:
             notes += self._band_bar(bar)
             if self.groove:
@@ -374,8 +348,8 @@ class Session:
         self.previewed = max(self.previewed, bar)
         if self.band.chord is not None:
             self.listener.on_chord(bar, self.band.chord.name, False)
-        notes = self._to_absolute(bar, voices)
-        kept = _not_late(notes, done)
+        notes = band_notes(self.transport, bar, voices, [t.channel for t in self.tracks])
+        kept = not_late(notes, done)
         downbeat = self.transport.bar_start_ns(bar)
         if len(kept) < len(notes) or done > downbeat:
             self.stats.misses += 1
@@ -390,14 +364,9 @@ class Session:
         return kept
 
     def _drum_bar(self, bar: int, now_ns: int) -> list[ScheduledNote]:
-        """The groove's hits for ``bar`` on the percussion channel, recorded as its track."""
-        voice = len(self.tracks) - 1
-        hits = groove_bar(self.transport.meter_at(bar), bar, self.groove,
-                          self.config.phrase_bars, self.config.seed)
-        notes = [ScheduledNote(self.transport.ns_at_quarters(bar, h.start),
-                               self.transport.ns_at_quarters(bar, h.start + HIT_QUARTERS) - MS,
-                               DRUM_CHANNEL, h.drum, h.velocity, voice) for h in hits]
-        kept = _not_late(notes, now_ns)
+        """The groove's hits for ``bar``, recorded as the drum track (the last track)."""
+        kept = not_late(drum_notes(self.transport, bar, self.groove, self.config.phrase_bars,
+                                   self.config.seed, len(self.tracks) - 1), now_ns)
         if self.recorder:
             self.recorder.band(kept)
         return kept
@@ -417,17 +386,6 @@ class Session:
             melody = thin_line(melody)
         return BarRequest(bar, meters, melody)
 
-    def _to_absolute(self, bar: int, voices: list[list[Note]]) -> list[ScheduledNote]:
-        out = []
-        for voice, notes in enumerate(voices):
-            channel = self.tracks[voice].channel
-            for n in notes:
-                on = self.transport.ns_at_quarters(bar, n.start)
-                off = self.transport.ns_at_quarters(bar, n.end) - MS  # re-strikes stay distinct
-                out.append(ScheduledNote(on, max(off, on + MS), channel, n.pitch, n.velocity,
-                                         voice))
-        return sorted(out)
-
     def _publish(self) -> None:
         started = self.transport.started
         self._snapshot = SessionSnapshot(
@@ -438,7 +396,3 @@ class Session:
             next_deadline_ns=self.next_deadline() if started and not self.finished else None,
             figures=self.stats.view(), error=self.error)
         self._dirty = False
-
-
-def _not_late(notes: list[ScheduledNote], now_ns: int) -> list[ScheduledNote]:
-    return [n for n in notes if n.on_ns >= now_ns]

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMainWindow, QVB
 
 from coperformer.common.errors import CoperformerError
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
-from coperformer.engine.mixer import Mixer
 from coperformer.engine.qwerty import QwertyKeyboard
-from coperformer.engine.sinks import BAND_CHANNELS, PLAYER_CHANNEL
+from coperformer.engine.sinks import PLAYER_CHANNEL
 from coperformer.engine.transport import MAX_BPM, MIN_BPM
+from coperformer.gui.band_controls import BandControls
 from coperformer.gui.bridge import SessionBridge
 from coperformer.gui.card_view import card_text
 from coperformer.gui.chords import ChordBoard
@@ -29,9 +29,7 @@ from coperformer.gui.panels import BandPanel, InputPanel, RecordPanel, SoundPane
 from coperformer.gui.pianoroll import PianoRoll
 from coperformer.gui.settings import (
     autosave,
-    autosave_strip,
     load_settings,
-    load_strip,
     save_settings,
 )
 from coperformer.gui.strips import VoiceStrip, soundfont_program_names
@@ -42,7 +40,7 @@ from coperformer.jam.options import QWERTY, JamOptions
 PLAYER_NAME, PLAYER_PROGRAM = "Player", 0
 
 
-class MainWindow(QMainWindow):
+class MainWindow(BandControls, QMainWindow):
     """The jam window (GUI thread only)."""
 
     def __init__(self, list_inputs: Callable[[], list[str]], drivers: list[str],
@@ -164,78 +162,6 @@ class MainWindow(QMainWindow):
         self.status_timer = QTimer(self)
         self.status_timer.timeout.connect(self._update_status)
         self.status_timer.start(250)
-
-    # --- the band's voices come from the model ---------------------------------------------
-    def open_training(self) -> TrainDialog:
-        """The dialog that trains a style from the player's MIDI folder (kept open across
-        a jam; a finished style joins the list)."""
-        if self.train_dialog is None:
-            self.train_dialog = TrainDialog(self)
-            self.train_dialog.trained.connect(self.add_style)
-        self.train_dialog.show()
-        return self.train_dialog
-
-    def add_style(self, name: str) -> None:
-        """A newly trained style: listed with its card, and chosen."""
-        if self.band.model.findText(name) < 0:
-            self.band.model.addItem(name)
-            self.band.model.setItemData(self.band.model.count() - 1, card_text(name),
-                                        Qt.ToolTipRole)
-        self.band.model.setCurrentText(name)
-
-    def choose_style(self, name: str) -> None:
-        """Pick a style by name or model path (added to the list when it is not there)."""
-        if self.band.model.findText(name) < 0:
-            self.band.model.addItem(name)
-        self.band.model.setCurrentText(name)
-
-    def preload_model(self) -> None:
-        """Load the chosen model off the GUI thread; its voices then get their strips."""
-        self.loader.load(self.band.model.currentText())
-
-    def _on_model_loaded(self, name: str, voices: list[tuple[str, int]]) -> None:
-        if name != self.band.model.currentText():
-            return  # another style was chosen meanwhile
-        self.controller.set_style(name)  # a running jam plays it from the next bar
-        wanted = [(n, ch, p) for (n, p), ch in zip(voices, BAND_CHANNELS, strict=False)]
-        if ([s.style for s in self.strips[1:]] != [name] * len(wanted)
-                or self.band.voices()[1:] != [(n, ch) for n, ch, _ in wanted]):
-            self._add_strips(wanted, keep=1, style=name)
-
-    def _add_strips(self, voices: list[tuple[str, int, int]], keep: int = 0,
-                    style: str = "") -> None:
-        for strip in self.band.show_voices(voices, self.program_names, keep, style):
-            load_strip(strip, self.settings)
-            if self.autosave_timer is not None:
-                autosave_strip(strip, self.autosave_timer)
-            self._connect_strip(strip)
-            if self.controller.running:  # a jam began before the model was ready
-                self._send_strip(strip)
-
-    def _connect_strip(self, strip: VoiceStrip) -> None:
-        strip.program_changed.connect(self.controller.set_program)
-        strip.volume_changed.connect(self.controller.set_volume)
-        strip.mute_changed.connect(self.controller.set_mute)
-        strip.solo_changed.connect(self.controller.set_solo)
-        strip.mute_changed.connect(lambda *_: self._show_mix_on_roll())
-        strip.solo_changed.connect(lambda *_: self._show_mix_on_roll())
-
-    def _show_mix_on_roll(self) -> None:
-        """The roll draws the voices the mix silences faint (same rule as the mixer)."""
-        mix = Mixer()
-        for strip in self.mixer_strips:
-            _program, _volume, muted, soloed = strip.setting()
-            mix.set_mute(strip.channel, muted)
-            mix.set_solo(strip.channel, soloed)
-        self.roll.silent_channels = {s.channel for s in self.strips if not mix.audible(s.channel)}
-
-    def _send_strip(self, strip: VoiceStrip) -> None:
-        program, volume, muted, soloed = strip.setting()
-        c = self.controller
-        c.set_program(strip.channel, program)
-        c.set_volume(strip.channel, volume)
-        c.set_mute(strip.channel, muted)
-        c.set_solo(strip.channel, soloed)
 
     # --- input ---------------------------------------------------------------------------
     def refresh_inputs(self) -> None:
@@ -408,13 +334,6 @@ class MainWindow(QMainWindow):
         self.banner.setText(message)
         self.banner.show()
         self.statusBar().showMessage(message, 15000)
-
-    def show_card(self) -> None:
-        """The style's model card: data and measured figures."""
-        from PySide6.QtWidgets import QMessageBox
-
-
-        QMessageBox.information(self, "Model card", card_text(self.band.model.currentText()))
 
     def _update_status(self) -> None:
         snapshot = self.controller.snapshot()

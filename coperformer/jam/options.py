@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coperformer.engine.session import DEFAULT_MARGIN_MS
+from coperformer.engine.session_config import DEFAULT_MARGIN_MS
 from coperformer.music.listening import DEFAULT_ADVENTURE
 from coperformer.synth.fluid import LIVE_SAMPLE_RATE
 

@@ -22,7 +22,7 @@ class FolderReport:
 
     @property
     def total(self) -> int:
-        """Every MIDI file looked at."""
+        """Every MIDI file looked at (any thread)."""
         return len(self.usable) + len(self.rejected)
 
 

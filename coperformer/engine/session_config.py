@@ -1,0 +1,33 @@
+"""How a session runs: its configuration and the defaults the window and the command line
+share (pure data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from coperformer.engine.transport import DEFAULT_BPM
+from coperformer.music.meter import Meter
+
+DEFAULT_MARGIN_MS = 40.0  # a bar's decision this long before its downbeat (see docs/performance.md)
+MARGIN_RANGE_MS = (1.0, 500.0)  # the margins a session accepts
+
+
+DRUMS_TRACK = "Drums"  # the groove's track in takes (written only when it played)
+
+
+@dataclass
+class SessionConfig:
+    """How the session runs."""
+
+    bpm: float = DEFAULT_BPM
+    meter: Meter = field(default_factory=lambda: Meter(4, 4))
+    count_in: int = 1
+    metronome: bool = True
+    sync_start: bool = False
+    margin_ms: float = DEFAULT_MARGIN_MS
+    seed: int = 0
+    click_velocity: int = 90
+    midi_clock: bool = False  # send 24-ppqn clock and Start to sinks that can
+    drums: str | None = None  # the drum groove's feel (None: no drums)
+    drum_kit: int = 0  # GM kit program on the percussion channel
+    phrase_bars: int = 4  # the groove plays a fill before each phrase end
