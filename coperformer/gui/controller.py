@@ -83,6 +83,10 @@ class JamController(QObject):
         """The running jam's audio buffer latency (0 without one)."""
         return self.jam.audio_latency_ms if self.jam is not None else 0.0
 
+    def recorded(self) -> bool:
+        """Whether the last jam journaled a take that waits to be saved."""
+        return self.last is not None and self.last.options.record is not None
+
     def save_recording(self, path: str | Path) -> Path:
         """Write the last jam's armed recording to ``path`` (its journal is then removed)."""
         if self.last is None:

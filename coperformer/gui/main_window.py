@@ -253,7 +253,7 @@ class MainWindow(BandControls, QMainWindow):
             report = self.controller.stop()
             self.transport.show_playing(False)
             self.statusBar().showMessage(report, 10000)
-            if self.recording.record.isChecked():
+            if self.controller.recorded():  # armed when Play was pressed, not later
                 self.save_recording()
 
     def _on_jam_ended(self) -> None:
