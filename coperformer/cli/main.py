@@ -24,6 +24,7 @@ from coperformer.cli import (
     train,
     train_planner,
 )
+from coperformer.common.crash import one_line, write_report
 from coperformer.common.errors import CoperformerError
 
 COMMANDS = {  # name -> (add its subparser, run it)
@@ -96,4 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("coperformer: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last resort: one line, the rest in a log
+        report = write_report(exc, " ".join(["command:", *argv]))
+        print(f"coperformer: error: {one_line(exc, report)}", file=sys.stderr)
+        return 1
 

@@ -68,3 +68,8 @@ def cache_dir() -> Path:
 def recordings_dir() -> Path:
     """Where the window journals armed recordings until they are saved (the state folder)."""
     return platformdirs.user_state_path(PACKAGE) / "recordings"
+
+
+def logs_dir() -> Path:
+    """Where the full report of an unexpected error goes (the state folder)."""
+    return platformdirs.user_state_path(PACKAGE) / "logs"

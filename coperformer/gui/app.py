@@ -77,6 +77,26 @@ def make_window(settings: QSettings | None = None, list_inputs=None):
     return MainWindow(list_inputs or InputPortLister(), drivers, available_models(), settings)
 
 
+def install_crash_hooks(window) -> None:
+    """An error nobody expected, in a slot or a helper thread, is written to a log file and
+    said in one line (in the window's banner for the GUI thread); the app goes on."""
+    import threading
+
+    from coperformer.common.crash import one_line, write_report
+
+    def in_the_window(_kind, exc, _traceback) -> None:
+        window.show_error(one_line(exc, write_report(exc, "window")))
+
+    def in_a_thread(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            name = args.thread.name if args.thread else "?"
+            report = write_report(args.exc_value, f"thread {name}")
+            print(f"coperformer: {one_line(args.exc_value, report)}", file=sys.stderr)
+
+    sys.excepthook = in_the_window
+    threading.excepthook = in_a_thread
+
+
 def apply_theme(app: QApplication) -> None:
     """The dark stylesheet from ui/."""
     style = ui_file("style.qss")
@@ -94,6 +114,7 @@ def run_gui(argv: list[str] | None = None, quit_after_ms: int | None = None,
     app.setWindowIcon(QIcon(str(ui_file("icon.svg"))))
     apply_theme(app)
     window = make_window()
+    install_crash_hooks(window)
     if model:
         window.choose_style(model)
     window.resize(1280, 720)
