@@ -66,3 +66,8 @@ def _private_user_folders(tmp_path, monkeypatch):
     """The user's models, soundfonts and recordings of each test live in its own folder."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+
+
+def pytest_addoption(parser):
+    """`--long`: the fuzz suite runs thousands of cases instead of a few dozen."""
+    parser.addoption("--long", action="store_true", help="long fuzz runs")

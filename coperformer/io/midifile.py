@@ -8,15 +8,12 @@ from pathlib import Path
 
 import mido
 
-from coperformer.common.errors import CoperformerError, first_line
+from coperformer.common.errors import first_line
 from coperformer.common.files import input_problem
+from coperformer.io.midi_limits import MidiInputError, check_bars, check_file, check_size
 from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar, Note, Piece
-
-
-class MidiInputError(CoperformerError, ValueError):
-    """A MIDI file that cannot be used, with a message for the user."""
 
 
 @dataclass
@@ -72,12 +69,14 @@ def read_song(path: str | os.PathLike) -> Song:
     problem = input_problem(path)  # before opening: a FIFO must not hang the reader
     if problem:
         raise MidiInputError(f"{path}: {problem}")
+    check_size(path)
     try:
         midi = mido.MidiFile(path, clip=True)
     except (OSError, EOFError, ValueError, KeyError, IndexError) as exc:
         raise MidiInputError(f"not a readable MIDI file ({path}): {first_line(exc)}") from exc
     if midi.type == 2:
         raise MidiInputError(f"{path}: type-2 MIDI files are not supported")
+    check_file(midi, path)
     return _song_from_midi(midi)
 
 
@@ -162,5 +161,6 @@ def bars_from_meter_map(song: Song, end_quarters: float) -> list[Bar]:
             index += 1
         meter = changes[index][1]
         bars.append(Bar(position, meter))
+        check_bars(len(bars))
         position += meter.bar_quarters
     return bars

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -14,17 +15,30 @@ from coperformer.io.midifile import Song, read_song
 from coperformer.synth.fluid import FluidSynth
 
 TAIL_SECONDS = 1.5
+BLOCK_FRAMES = 32768  # rendered and written this many frames at a time
 PEAK_DBFS = -1.0  # renders are scaled so their loudest sample sits here: loud, never clipped
 INT16_FULL_SCALE = 32767
 
 
+def peak_gain(peak: int, peak_dbfs: float = PEAK_DBFS) -> float:
+    """The gain that puts a loudest sample of ``peak`` at ``peak_dbfs`` (1 for silence)."""
+    return INT16_FULL_SCALE * 10 ** (peak_dbfs / 20) / peak if peak else 1.0
+
+
+def apply_gain(frames: np.ndarray, gain: float) -> np.ndarray:
+    """int16 frames scaled and clipped to int16."""
+    if gain == 1.0:
+        return frames
+    return np.clip(np.rint(frames * gain), -INT16_FULL_SCALE, INT16_FULL_SCALE).astype(np.int16)
+
+
 def normalized(frames: np.ndarray, peak_dbfs: float = PEAK_DBFS) -> np.ndarray:
     """int16 frames scaled so the loudest sample is at ``peak_dbfs`` (silence stays silent)."""
-    peak = int(np.abs(frames.astype(np.int32)).max()) if frames.size else 0
-    if peak == 0:
-        return frames
-    gain = INT16_FULL_SCALE * 10 ** (peak_dbfs / 20) / peak
-    return np.clip(np.rint(frames * gain), -INT16_FULL_SCALE, INT16_FULL_SCALE).astype(np.int16)
+    return apply_gain(frames, peak_gain(_peak(frames), peak_dbfs))
+
+
+def _peak(frames: np.ndarray) -> int:
+    return int(np.abs(frames.astype(np.int32)).max()) if frames.size else 0
 
 
 def song_events(song: Song) -> list[tuple[float, object]]:
@@ -51,24 +65,33 @@ def apply_message(synth: FluidSynth, message) -> None:
         synth.synth.pitch_bend(message.channel, message.pitch)
 
 
-def render_song(synth: FluidSynth, song: Song,
-                progress: Callable[[float, float], None] | None = None) -> np.ndarray:
-    """Render a whole song to int16 stereo frames; progress(done_s, total_s) is called often."""
+def stream_song(synth: FluidSynth, song: Song,
+                progress: Callable[[float, float], None] | None = None,
+                ) -> Iterator[np.ndarray]:
+    """Render a song block by block (int16 stereo, at most BLOCK_FRAMES each: memory does not
+    grow with the song); progress(done_s, total_s) is called often."""
     events = song_events(song)
     total = (events[-1][0] if events else 0.0) + TAIL_SECONDS
-    chunks, frame = [], 0
-    for seconds, message in events:
+    frame = 0
+    for seconds, message in [*events, (total, None)]:
         target = round(seconds * synth.sample_rate)
-        if target > frame:
-            chunks.append(synth.render(target - frame))
-            frame = target
+        while frame < target:
+            count = min(BLOCK_FRAMES, target - frame)
+            yield synth.render(count)
+            frame += count
             if progress:
-                progress(seconds, total)
-        apply_message(synth, message)
-    chunks.append(synth.render(round(total * synth.sample_rate) - frame))
+                progress(frame / synth.sample_rate, total)
+        if message is not None:
+            apply_message(synth, message)
     if progress:
         progress(total, total)
-    return np.concatenate(chunks) if chunks else np.zeros((0, 2), np.int16)
+
+
+def render_song(synth: FluidSynth, song: Song,
+                progress: Callable[[float, float], None] | None = None) -> np.ndarray:
+    """Render a whole song to int16 stereo frames in memory (for short songs and tests)."""
+    blocks = list(stream_song(synth, song, progress))
+    return np.concatenate(blocks) if blocks else np.zeros((0, 2), np.int16)
 
 
 def write_wav(path: str | os.PathLike, frames: np.ndarray, sample_rate: int) -> None:
@@ -86,12 +109,34 @@ def write_wav(path: str | os.PathLike, frames: np.ndarray, sample_rate: int) -> 
 
 def render_file(midi_path: str | Path, wav_path: str | Path, soundfont: Path,
                 progress: Callable[[float, float], None] | None = None) -> float:
-    """Render a MIDI file to WAV, its peak at PEAK_DBFS; returns the length in seconds."""
+    """Render a MIDI file to WAV, its peak at PEAK_DBFS, streaming through a temporary raw
+    file (memory independent of length); returns the length in seconds."""
     song = read_song(midi_path)
     synth = FluidSynth(soundfont)
+    frames = 0
+
+    def write(tmp: str) -> None:
+        nonlocal frames
+        with tempfile.TemporaryFile() as raw:  # unlinked at once: nothing left on SIGTERM
+            peak = 0
+            for block in stream_song(synth, song, progress):
+                raw.write(np.ascontiguousarray(block, np.int16).tobytes())
+                peak, frames = max(peak, _peak(block)), frames + block.shape[0]
+            raw.seek(0)
+            _copy_scaled(raw, tmp, synth.sample_rate, peak_gain(peak))
+
     try:
-        frames = render_song(synth, song, progress)
+        atomic_write(wav_path, write)
     finally:
         synth.close()
-    write_wav(wav_path, normalized(frames), synth.sample_rate)
-    return frames.shape[0] / synth.sample_rate
+    return frames / synth.sample_rate
+
+
+def _copy_scaled(raw, path: str, sample_rate: int, gain: float) -> None:
+    with wave.open(path, "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        while chunk := raw.read(BLOCK_FRAMES * 4):
+            block = np.frombuffer(chunk, np.int16).reshape(-1, 2)
+            out.writeframes(apply_gain(block, gain).tobytes())
