@@ -22,6 +22,9 @@ def add_bench(sub) -> None:
     p.add_argument("--bars", dest="session_bars", type=checks.positive, default=12,
                    help="bars per live session (at 120 and 240 BPM)")
     p.add_argument("--quick", action="store_true", help="inference only (no live sessions)")
+    p.add_argument("--corpus-files", type=checks.whole(0, None, "the corpus files"), default=0,
+                   help="also time reading a generated folder of this many MIDI files "
+                        "(issue figure: 2000)")
     p.add_argument("--with-gui", action="store_true",
                    help="also measure the window: start-up, and the onset error while it animates")
 
@@ -61,6 +64,10 @@ def _slow_figures(args: argparse.Namespace) -> dict:
     from coperformer.synth.soundfont import find_soundfont
 
     out: dict = {}
+    if args.corpus_files:
+        from coperformer.bench.corpus import corpus_figures
+
+        out["corpus_read"] = corpus_figures(args.corpus_files)
     if not args.quick or args.with_gui:
         soundfont = find_soundfont()
     if not args.quick:

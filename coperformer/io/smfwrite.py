@@ -104,7 +104,15 @@ def write_accompaniment(path: str | os.PathLike, song: Song, melody_index: int,
 
 def write_melody(piece: Piece, path: str | os.PathLike, bpm: float = 96.0) -> None:
     """Write a piece's melody as a one-track SMF (with its first meter and a tempo)."""
+    write_piece(Piece(piece.melody, [], piece.bars, piece.name), path, bpm)
+
+
+def write_piece(piece: Piece, path: str | os.PathLike, bpm: float = 96.0) -> None:
+    """Write a piece as an SMF: the melody, then each band voice on its own channel."""
     meter: Meter = piece.bars[0].meter
-    events = notes_to_events(piece.melody, 0, DEFAULT_TICKS)
     conductor = conductor_track([(0, round(60e6 / bpm))], [(0, meter)])
-    write_smf(path, DEFAULT_TICKS, conductor, [OutTrack("Melody", 0, 0, events)])
+    tracks = [OutTrack("Melody", 0, 0, notes_to_events(piece.melody, 0, DEFAULT_TICKS))]
+    for voice, notes in enumerate(piece.band, 1):
+        tracks.append(OutTrack(f"Voice {voice}", voice, 48,
+                               notes_to_events(notes, voice, DEFAULT_TICKS)))
+    write_smf(path, DEFAULT_TICKS, conductor, tracks)

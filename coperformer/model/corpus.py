@@ -3,12 +3,9 @@ folder of MIDI files."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 from coperformer.common.errors import CoperformerError
-from coperformer.io.midifile import MidiInputError, choose_melody, read_song, song_to_piece
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Note, Piece, bars_for
 
@@ -121,23 +118,3 @@ def load_chorale(name: str) -> Piece:
     from music21 import corpus
 
     return score_to_piece(corpus.parse(name), name, want_band=True)
-
-
-def midi_folder_pieces(folder: str | Path) -> Iterator[Piece]:
-    """Pieces from a folder of MIDI files; files that do not fit are reported and skipped."""
-    root = Path(folder)
-    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in (".mid", ".midi"))
-    if not files:
-        raise CorpusError(f"{root}: no .mid files found")
-    for path in files:
-        try:
-            song = read_song(path)
-            melody = choose_melody(song)
-            piece = song_to_piece(song, melody, name=str(path.relative_to(root)))
-        except MidiInputError as exc:
-            print(f"skipped {path}: {exc}", file=sys.stderr)
-            continue
-        if not piece.band:
-            print(f"skipped {path}: no band voices beside the melody", file=sys.stderr)
-            continue
-        yield piece

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -18,10 +17,10 @@ from coperformer.model.corpus import (
     chorale_names,
     load_chorale,
     load_mass_section,
-    midi_folder_pieces,
     palestrina_names,
     palestrina_works,
 )
+from coperformer.model.folder_corpus import read_folder
 from coperformer.music import features as F
 from coperformer.music.notes import Piece
 from coperformer.music.roll import REST, grid_from_piece
@@ -109,20 +108,20 @@ def bars_from_slots_subset(bars: BarSet, keep: np.ndarray) -> BarSet:
 
 def barset_from_pieces(pieces: list[Piece]) -> BarSet:
     """Encode pieces into one BarSet."""
-    all_slots, piece_index, first_bar, names = [], [], [], []
-    total = 0
-    for number, piece in enumerate(pieces):
-        slots = F.slots_from_grid(grid_from_piece(piece))
+    return barset_from_slots([p.name for p in pieces],
+                             [F.slots_from_grid(grid_from_piece(p)) for p in pieces])
+
+
+def barset_from_slots(names: list[str], pieces: list[F.BarSlots]) -> BarSet:
+    """One BarSet from each piece's bar slots, in order."""
+    piece_index, first_bar, total = [], [], 0
+    for number, slots in enumerate(pieces):
         count = slots.meter.shape[0]
-        all_slots.append(slots)
         piece_index.append(np.full(count, number, np.int32))
         first_bar.append(np.full(count, total, np.int32))
-        names.append(piece.name)
         total += count
-    merged = F.BarSlots(
-        *(np.concatenate([getattr(s, f) for s in all_slots]) for f in F.SLOT_FIELDS)
-    )
-    return BarSet(merged, np.concatenate(piece_index), np.concatenate(first_bar), names)
+    merged = F.BarSlots(*(np.concatenate([getattr(s, f) for s in pieces]) for f in F.SLOT_FIELDS))
+    return BarSet(merged, np.concatenate(piece_index), np.concatenate(first_bar), list(names))
 
 
 NAMED_CORPORA = {  # name: (piece names, parser of one piece, description for the card)
@@ -174,26 +173,19 @@ def _load(path: Path) -> tuple[BarSet, list[str]]:
 
 
 def corpus_key(corpus: str) -> str:
-    """A cache key for a corpus name or folder (folders hash their file list and sizes)."""
-    if corpus in NAMED_CORPORA:
-        return f"{corpus}-v{CACHE_VERSION}"
-    files = sorted(Path(corpus).rglob("*.mid*"))
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode())
-    return f"midi-{digest.hexdigest()[:16]}-v{CACHE_VERSION}"
+    """The cache key of a named corpus (a folder's files are cached one by one)."""
+    return f"{corpus}-v{CACHE_VERSION}"
 
 
 def load_corpus(corpus: str) -> tuple[BarSet, list[str]]:
     """The whole corpus as bars, cached; a named corpus ('bach', 'palestrina') or a folder of
-    MIDI files."""
+    MIDI files (read in parallel, each file cached by its content)."""
+    if corpus not in NAMED_CORPORA:
+        return load_folder(corpus)
     path = cache_dir() / f"{corpus_key(corpus)}.npz"
     if path.exists():
         return _load(path)
-    if corpus in NAMED_CORPORA:
-        pieces, rejected = load_named(corpus)
-    else:
-        pieces, rejected = list(midi_folder_pieces(corpus)), []
+    pieces, rejected = load_named(corpus)
     if not pieces:
         raise CorpusError(f"{corpus}: no usable pieces")
     for message in rejected:
@@ -202,6 +194,25 @@ def load_corpus(corpus: str) -> tuple[BarSet, list[str]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     _save(path, bars, rejected)
     return bars, rejected
+
+
+def load_folder(folder: str) -> tuple[BarSet, list[str]]:
+    """A MIDI folder as bars; under torchrun each rank reads its shard, then all assemble the
+    whole (the same on every rank). Rejected files are named on stderr, with their reason."""
+    rank, world = int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
+    corpus = read_folder(folder, rank=rank, world=world,
+                         barrier=_barrier if world > 1 else None)
+    if rank == 0:
+        print(corpus.summary(), file=sys.stderr)
+    return (barset_from_slots(corpus.names, corpus.slots),
+            [f"{name}: {why}" for name, why in corpus.rejected])
+
+
+def _barrier() -> None:
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
 
 
 @dataclass

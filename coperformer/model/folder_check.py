@@ -46,14 +46,28 @@ def corpus_piece(path: Path, root: Path) -> Piece:
 
 
 def check_midi_folder(folder: Path) -> FolderReport:
-    """Read every MIDI file of a folder as the trainer would and report on each."""
-    report = FolderReport()
-    for path in midi_files(folder):
-        name = str(path.relative_to(folder))
-        try:
-            corpus_piece(path, folder)
-        except CorpusError as exc:
-            report.rejected.append((name, str(exc)))
-        else:
-            report.usable.append(name)
-    return report
+    """Read every MIDI file of a folder as the trainer will (in parallel, into the same
+    per-file cache, so that training then starts at once) and report on each."""
+    from coperformer.model.folder_corpus import read_folder
+
+    try:
+        corpus = read_folder(folder)
+    except CorpusError:
+        corpus = None
+    if corpus is None:  # no usable file: say why for each
+        return FolderReport([], [(str(p.relative_to(folder)), _reason(p, folder))
+                                 for p in midi_files(folder)])
+    return FolderReport(list(corpus.names), list(corpus.rejected))
+
+
+def _reason(path: Path, root: Path) -> str:
+    try:
+        corpus_piece(path, root)
+    except CorpusError as exc:
+        return reason_of(exc, path)
+    return "usable"
+
+
+def reason_of(exc: CorpusError, path: Path | str) -> str:
+    """Why a file was left out, without its path (files with the same bytes share it)."""
+    return str(exc).replace(f" ({path})", "").replace(f"{path}: ", "")

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from coperformer.model import dataset as D
-from coperformer.model.corpus import CorpusError, midi_folder_pieces
+from coperformer.model.corpus import CorpusError
 from tests.midi_helpers import melody_notes, write_midi
 
 
@@ -28,20 +28,20 @@ def make_midi_corpus(folder, count=6):
 
 
 def test_midi_folder_corpus_skips_bad_files_with_a_message(tmp_path, capsys):
-    folder = make_midi_corpus(tmp_path / "corpus", 2)
+    folder = make_midi_corpus(tmp_path / "corpus", 3)
     (folder / "broken.mid").write_bytes(b"garbage")
     write_midi(folder / "solo.mid", [{"channel": 0, "notes": melody_notes(4)}])
-    pieces = list(midi_folder_pieces(folder))
-    assert len(pieces) == 2
+    bars, rejected = D.load_corpus(str(folder))
+    assert len(bars.names) == 3
+    assert [r.split(":")[0] for r in rejected] == ["broken.mid", "solo.mid"]
     err = capsys.readouterr().err
-    assert "broken.mid" in err and "solo.mid" in err
+    assert "read 5 MIDI files, 2 left out: broken.mid (" in err and "solo.mid (no band" in err
     with pytest.raises(CorpusError):
-        list(midi_folder_pieces(tmp_path / "empty"))
+        D.load_corpus(str(tmp_path / "empty"))
 
 
 def test_batches_are_transposed_copies(tmp_path):
-    pieces = list(midi_folder_pieces(make_midi_corpus(tmp_path / "c", 2)))
-    bars = D.barset_from_pieces(pieces)
+    bars, _ = D.load_corpus(str(make_midi_corpus(tmp_path / "c", 2)))
     index = np.array([3, 3])
     batch = D.make_batch(bars, index, np.array([0, 2]))
     assert batch.context.shape[0] == 2
@@ -54,7 +54,7 @@ def test_corpus_cache_round_trip(tmp_path, monkeypatch):
     monkeypatch.setenv("COPERFORMER_CACHE", str(tmp_path / "cache"))
     folder = make_midi_corpus(tmp_path / "c", 3)
     first, _ = D.load_corpus(str(folder))
-    assert list((tmp_path / "cache").glob("*.npz"))
+    assert len(list((tmp_path / "cache" / "files").glob("*.npz"))) == 3
     second, _ = D.load_corpus(str(folder))
     assert first.names == second.names
     assert (first.slots.band == second.slots.band).all()

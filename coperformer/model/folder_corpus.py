@@ -1,0 +1,133 @@
+"""A folder of MIDI files as a corpus, at scale: files are read in parallel worker processes,
+each file's bar arrays are cached under the sha256 of its bytes and the preprocessing version,
+one bad file is counted and named (never stops the corpus), and under torchrun each rank
+reads its own shard before all of them assemble the same whole corpus from the cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from coperformer.common.paths import cache_dir
+from coperformer.model.corpus import CorpusError
+from coperformer.model.folder_check import corpus_piece, midi_files, reason_of
+from coperformer.music import features as F
+from coperformer.music.roll import grid_from_piece
+
+PREPROCESS_VERSION = 1  # bump when a file's encoding into bars changes
+CACHE_FOLDER = "files"
+
+
+@dataclass
+class FolderCorpus:
+    """The usable files' bars in sorted file order, and the rejected files with reasons."""
+
+    names: list[str] = field(default_factory=list)
+    slots: list[F.BarSlots] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    parsed: int = 0  # files read and encoded now (the others came from the cache)
+
+    def summary(self) -> str:
+        """One line: how many files were read, how many left out and why (the first few)."""
+        total = len(self.names) + len(self.rejected)
+        line = f"read {total:,} MIDI files, {len(self.rejected):,} left out"
+        named = "; ".join(f"{name} ({why})" for name, why in self.rejected[:5])
+        more = f"; and {len(self.rejected) - 5:,} more" if len(self.rejected) > 5 else ""
+        return line + (f": {named}{more}" if named else "")
+
+
+def shard(files: list[Path], rank: int, world: int) -> list[Path]:
+    """The files one rank of ``world`` reads: every world-th from its rank on."""
+    return files[rank::world]
+
+
+def default_workers() -> int:
+    """Worker processes for reading: the CPUs this process may use."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1)
+
+
+def read_folder(folder: str | Path, workers: int | None = None, cache: Path | None = None,
+                rank: int = 0, world: int = 1,
+                barrier: Callable[[], None] | None = None) -> FolderCorpus:
+    """Every usable file of a folder as bars (cached), in sorted order; ``rank``/``world``
+    read a shard each and ``barrier`` waits for the others before the whole is assembled."""
+    root = Path(folder)
+    files = midi_files(root)
+    if not files:
+        raise CorpusError(f"{root}: no .mid files found")
+    cache = cache or cache_dir() / CACHE_FOLDER
+    cache.mkdir(parents=True, exist_ok=True)
+    jobs = [(str(p), str(root), str(cache)) for p in shard(files, rank, world)]
+    parsed = _run(jobs, workers or default_workers())
+    if barrier is not None:
+        barrier()
+    corpus = FolderCorpus(parsed=parsed)
+    for path in files:
+        name, result = _cached_or_read(str(path), str(root), str(cache))[:2]
+        if isinstance(result, str):
+            corpus.rejected.append((name, result))
+        else:
+            corpus.names.append(name)
+            corpus.slots.append(result)
+    if not corpus.names:
+        raise CorpusError(f"{root}: no usable MIDI files ({corpus.summary()})")
+    return corpus
+
+
+def _run(jobs: list[tuple[str, str, str]], workers: int) -> int:
+    """Read (or find cached) every job's file; returns how many were parsed now."""
+    if workers <= 1 or len(jobs) < 2:
+        return sum(_cached_or_read(*job)[2] for job in jobs)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return sum(fresh for _, _, fresh in pool.map(_cached_or_read_job, jobs,
+                                                      chunksize=max(1, len(jobs) // (8 * workers))))
+
+
+def _cached_or_read_job(job: tuple[str, str, str]):
+    return _cached_or_read(*job)
+
+
+def _cached_or_read(path: str, root: str, cache: str) -> tuple[str, F.BarSlots | str, bool]:
+    """(name, bars or the reason it is left out, whether it was parsed now) for one file."""
+    name = str(Path(path).relative_to(root))
+    data = Path(path).read_bytes()
+    key = Path(cache) / f"{hashlib.sha256(data).hexdigest()}-v{PREPROCESS_VERSION}"
+    found = _load(key)
+    if found is not None:
+        return name, found, False
+    try:
+        result: F.BarSlots | str = F.slots_from_grid(grid_from_piece(corpus_piece(Path(path),
+                                                                                 Path(root))))
+    except CorpusError as exc:  # the reason alone: another file may share these bytes
+        result = reason_of(exc, path)
+    _store(key, result)
+    return name, result, True
+
+
+def _load(key: Path) -> F.BarSlots | str | None:
+    if key.with_suffix(".npz").exists():
+        with np.load(key.with_suffix(".npz")) as data:
+            return F.BarSlots(*(data[f] for f in F.SLOT_FIELDS))
+    if key.with_suffix(".json").exists():
+        return str(json.loads(key.with_suffix(".json").read_text())["rejected"])
+    return None
+
+
+def _store(key: Path, result: F.BarSlots | str) -> None:
+    """Write atomically: ranks and workers may store the same file at once."""
+    tmp = key.with_name(f"{key.name}.{os.getpid()}.tmp")
+    if isinstance(result, str):
+        tmp.write_text(json.dumps({"rejected": result}))
+        os.replace(tmp, key.with_suffix(".json"))
+        return
+    with open(tmp, "wb") as handle:
+        np.savez(handle, **{f: getattr(result, f) for f in F.SLOT_FIELDS})
+    os.replace(tmp, key.with_suffix(".npz"))
