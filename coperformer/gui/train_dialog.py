@@ -109,7 +109,7 @@ class TrainDialog(QDialog):
     def check_folder(self, folder: Path) -> None:
         """Read every MIDI file of the folder and show how many are usable, and why the
         others are not (GUI thread; a folder of a few hundred files takes seconds)."""
-        from coperformer.model.folder_check import check_midi_folder
+        from coperformer.model.folder_corpus import check_midi_folder
 
         self.folder = folder
         self.folder_label.setText(str(folder))

@@ -1,5 +1,5 @@
-"""Which MIDI files of a folder can teach a style, and why the others cannot (what the
-window's training dialog shows before it starts)."""
+"""Which MIDI files of a folder can teach a style, and why the others cannot: one file at a
+time (folder_corpus.py reads whole folders with these)."""
 
 from __future__ import annotations
 
@@ -43,29 +43,6 @@ def corpus_piece(path: Path, root: Path) -> Piece:
     if not piece.band:
         raise CorpusError("no band voices beside the melody")
     return piece
-
-
-def check_midi_folder(folder: Path) -> FolderReport:
-    """Read every MIDI file of a folder as the trainer will (in parallel, into the same
-    per-file cache, so that training then starts at once) and report on each."""
-    from coperformer.model.folder_corpus import read_folder
-
-    try:
-        corpus = read_folder(folder)
-    except CorpusError:
-        corpus = None
-    if corpus is None:  # no usable file: say why for each
-        return FolderReport([], [(str(p.relative_to(folder)), _reason(p, folder))
-                                 for p in midi_files(folder)])
-    return FolderReport(list(corpus.names), list(corpus.rejected))
-
-
-def _reason(path: Path, root: Path) -> str:
-    try:
-        corpus_piece(path, root)
-    except CorpusError as exc:
-        return reason_of(exc, path)
-    return "usable"
 
 
 def reason_of(exc: CorpusError, path: Path | str) -> str:

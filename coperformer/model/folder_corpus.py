@@ -17,7 +17,7 @@ import numpy as np
 
 from coperformer.common.paths import cache_dir
 from coperformer.model.corpus import CorpusError
-from coperformer.model.folder_check import corpus_piece, midi_files, reason_of
+from coperformer.model.folder_check import FolderReport, corpus_piece, midi_files, reason_of
 from coperformer.music import features as F
 from coperformer.music.roll import grid_from_piece
 
@@ -35,7 +35,8 @@ class FolderCorpus:
     parsed: int = 0  # files read and encoded now (the others came from the cache)
 
     def summary(self) -> str:
-        """One line: how many files were read, how many left out and why (the first few)."""
+        """One line: how many files were read, how many left out and why (the first few;
+        any thread)."""
         total = len(self.names) + len(self.rejected)
         line = f"read {total:,} MIDI files, {len(self.rejected):,} left out"
         named = "; ".join(f"{name} ({why})" for name, why in self.rejected[:5])
@@ -131,3 +132,24 @@ def _store(key: Path, result: F.BarSlots | str) -> None:
     with open(tmp, "wb") as handle:
         np.savez(handle, **{f: getattr(result, f) for f in F.SLOT_FIELDS})
     os.replace(tmp, key.with_suffix(".npz"))
+
+
+def check_midi_folder(folder: Path) -> FolderReport:
+    """Read every MIDI file of a folder as the trainer will (in parallel, into the same
+    per-file cache, so that training then starts at once) and report on each."""
+    try:
+        corpus = read_folder(folder)
+    except CorpusError:
+        corpus = None
+    if corpus is None:  # no usable file: say why for each
+        return FolderReport([], [(str(p.relative_to(folder)), _reason(p, folder))
+                                 for p in midi_files(folder)])
+    return FolderReport(list(corpus.names), list(corpus.rejected))
+
+
+def _reason(path: Path, root: Path) -> str:
+    try:
+        corpus_piece(path, root)
+    except CorpusError as exc:
+        return reason_of(exc, path)
+    return "usable"
