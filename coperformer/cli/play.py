@@ -107,6 +107,10 @@ class TerminalListener(QuietListener):
         """The keyboard is back and connected again."""
         print("keyboard reconnected", file=sys.stderr, flush=True)
 
+    def on_warning(self, message: str) -> None:
+        """Something the player must know now (the recording's journal)."""
+        print(f"warning: {message}", file=sys.stderr, flush=True)
+
 
 def run_play(args: argparse.Namespace) -> int:
     """Run a live session until the file ends, Ctrl-C, or --max-seconds."""
@@ -134,7 +138,8 @@ def run_play(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise cannot_write(args.stats, exc) from exc
     print(result.summary(), file=sys.stderr)
+    if result.save_error:
+        print(f"coperformer: error: {result.save_error}", file=sys.stderr)
     if result.error:
         print(f"coperformer: error: the band stopped: {result.error}", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if result.error or result.save_error else 0

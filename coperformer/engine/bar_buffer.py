@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from coperformer.engine.events import ALL_OFF, NOTE_OFF, NOTE_ON, PEDAL, InputEvent
+from coperformer.music import gm
 from coperformer.music.gm import PEDAL_DOWN
 
 
@@ -18,6 +19,7 @@ class PlayedNote:
     velocity: int
     start_ns: int
     end_ns: int | None = None
+    channel: int = 0
 
 
 MAX_BUFFERED_NOTES = 256  # the newest notes kept: the window's 5 bars of 16ths in triads
@@ -32,13 +34,14 @@ class BarBuffer:
         self.notes: deque[PlayedNote] = deque(maxlen=MAX_BUFFERED_NOTES)
         self._open: dict[int, PlayedNote] = {}
         self.pedal_down = False
+        self.pedal_channel = 0
         self.keep_ns = keep_ns
 
     def add(self, event: InputEvent) -> None:
         """Apply one input event (worker thread)."""
         if event.kind == NOTE_ON:
             self._close(event.pitch, event.time_ns)
-            note = PlayedNote(event.pitch, event.velocity, event.time_ns)
+            note = PlayedNote(event.pitch, event.velocity, event.time_ns, None, event.channel)
             self._open[event.pitch] = note
             self.notes.append(note)
         elif event.kind == NOTE_OFF:
@@ -48,6 +51,19 @@ class BarBuffer:
                 self._close(pitch, event.time_ns)
         elif event.kind == PEDAL:
             self.pedal_down = event.value >= PEDAL_DOWN
+            self.pedal_channel = event.channel
+
+    def releases(self, time_ns: int) -> list[InputEvent]:
+        """Note-offs for every key still down and a pedal release, as if the player let go
+        at ``time_ns`` (a keyboard unplugged mid-note; worker thread)."""
+        events = [InputEvent(time_ns, NOTE_OFF, n.pitch, channel=n.channel,
+                             raw=(gm.NOTE_OFF | n.channel, n.pitch, 0))
+                  for n in self._open.values()]
+        if self.pedal_down:
+            events.append(InputEvent(time_ns, PEDAL, value=0, channel=self.pedal_channel,
+                                     raw=(gm.CONTROL_CHANGE | self.pedal_channel,
+                                          gm.SUSTAIN_CC, 0)))
+        return events
 
     def _close(self, pitch: int, time_ns: int) -> None:
         note = self._open.pop(pitch, None)

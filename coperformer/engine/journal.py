@@ -28,16 +28,26 @@ def journal_for(take: str | Path) -> Path:
     return Path(str(take) + JOURNAL_SUFFIX)
 
 
+class JournalLocked(CoperformerError):
+    """Another session is journaling to this file right now."""
+
+
 class JournalWriter:
-    """Appends JSON lines on its own thread, so the engine never waits for the disk.
+    """Appends JSON lines on its own thread, so the engine never waits for the disk; holds an
+    exclusive lock on the file for as long as it is open (one session per journal).
 
     write() and flush() are for the worker thread; close() for whoever ends the session.
+    ``problem`` says why writing stopped (a full disk), readable from any thread.
     """
 
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._handle = open(path, "a", encoding="utf-8")
+        if not _lock(self._handle):
+            self._handle.close()
+            raise JournalLocked(f"{path} is being recorded by another session")
+        self.problem: str | None = None
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="journal", daemon=True)
         self._thread.start()
@@ -59,13 +69,47 @@ class JournalWriter:
         while True:
             item = self._queue.get()
             if item is StopIteration:
-                self._handle.flush()
-                self._handle.close()
+                self._close_quietly()
                 return
-            if item is None:
-                self._handle.flush()
-            else:
-                self._handle.write(item + "\n")
+            if self.problem is not None:
+                continue  # the take lives on in memory; the recorder journals elsewhere
+            try:
+                if item is None:
+                    self._handle.flush()
+                else:
+                    self._handle.write(item + "\n")
+            except OSError as exc:
+                self.problem = f"cannot write {self.path}: {exc.strerror or exc}"
+
+    def _close_quietly(self) -> None:
+        try:
+            self._handle.close()
+        except OSError as exc:
+            self.problem = self.problem or f"cannot write {self.path}: {exc.strerror or exc}"
+
+
+def _lock(handle) -> bool:
+    """Take the file's exclusive lock without waiting (True where locks do not exist)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: one session per journal is not enforced there
+        return True
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def journal_in_use(path: Path) -> bool:
+    """Whether another live session holds this journal (any thread)."""
+    if not path.exists():
+        return False
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            return not _lock(handle)
+    except OSError:
+        return False
 
 
 def start_record(band: list[BandTrackInfo], count_in: int) -> dict:

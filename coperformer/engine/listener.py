@@ -40,6 +40,10 @@ class SessionListener(Protocol):
     def on_failed(self, message: str) -> None:
         """The worker failed; it is stopping (on_stopped follows)."""
 
+    def on_warning(self, message: str) -> None:
+        """Something the player must know while the session goes on (a journal that cannot
+        be written)."""
+
     def on_stopped(self) -> None:
         """The session stopped: everything is silent, the take is closed. The last event."""
 
@@ -72,6 +76,9 @@ class QuietListener:
         """Ignore (worker thread)."""
 
     def on_failed(self, message: str) -> None:
+        """Ignore (worker thread)."""
+
+    def on_warning(self, message: str) -> None:
         """Ignore (worker thread)."""
 
     def on_stopped(self) -> None:

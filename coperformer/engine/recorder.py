@@ -18,10 +18,11 @@ class Recorder:
     session, after the worker has stopped.
     """
 
-    def __init__(self, journal: Path | None = None):
+    def __init__(self, journal: Path | None = None, fallbacks: tuple[Path, ...] = ()):
         self.recording = Recording()
         self._journal = J.JournalWriter(journal) if journal else None
         self.journal_path = journal
+        self.fallbacks = fallbacks  # folders to journal in when the first one fails
 
     def begin(self, band: list[BandTrackInfo], transport: Transport) -> None:
         """Start: the band's tracks as they are now and the tempo map (worker thread)."""
@@ -51,10 +52,40 @@ class Recorder:
         self.recording.programs.append((time_ns, channel, program))
         self._write(J.program_record(time_ns, channel, program))
 
-    def bar_line(self) -> None:
-        """Flush the journal: a crash loses at most the bar in progress (worker thread)."""
-        if self._journal:
-            self._journal.flush()
+    def bar_line(self) -> str | None:
+        """Flush the journal: a crash loses at most the bar in progress. When the journal can
+        no longer be written (a full disk), journal the whole take again in a fallback folder;
+        returns what the player must be told, once (worker thread)."""
+        if not self._journal:
+            return None
+        self._journal.flush()
+        problem = self._journal.problem
+        if problem is None:
+            return None
+        self._journal.close()
+        self._journal = None
+        for folder in self.fallbacks:
+            try:
+                self._journal = J.JournalWriter(folder / self.journal_path.name)
+            except OSError:
+                continue
+            self.journal_path = self._journal.path
+            self._replay()
+            return f"{problem}; the take is kept in memory and journaled to {self.journal_path}"
+        return f"{problem}; the take is kept in memory only until it is saved"
+
+    def _replay(self) -> None:
+        """Everything recorded so far, into a fresh journal."""
+        recording = self.recording
+        self._write(J.start_record(recording.band, recording.count_in))
+        self._write(J.tempo_record(recording.segments))
+        for time_ns, raw in recording.player:
+            self._write(J.player_record(time_ns, raw))
+        for note in recording.notes:
+            self._write(J.band_record(note))
+        for time_ns, channel, program in recording.programs:
+            self._write(J.program_record(time_ns, channel, program))
+        self._journal.flush()
 
     def close(self) -> None:
         """Stop journaling; the file stays until the take is saved (after the worker)."""

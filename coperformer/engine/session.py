@@ -37,14 +37,13 @@ from coperformer.engine.intents import (
 )
 from coperformer.engine.listener import QuietListener, SessionListener
 from coperformer.engine.live_band import WINDOW, BarRequest, LiveBand
-from coperformer.engine.metronome import click_notes, clock_times
+from coperformer.engine.metronome import click_notes, send_clock
 from coperformer.engine.mixer import DEFAULT_VOLUME, Mixer
 from coperformer.engine.recorder import Recorder
 from coperformer.engine.session_config import DRUMS_TRACK, SessionConfig
 from coperformer.engine.sinks import (
     BAND_CHANNELS,
     PLAYER_CHANNEL,
-    ClockSink,
     NoteSink,
     ScheduledNote,
 )
@@ -52,7 +51,7 @@ from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.stats import SessionStats
 from coperformer.engine.take import BandTrackInfo
 from coperformer.engine.transport import Transport
-from coperformer.music.gm import DRUM_CHANNEL, VOLUME_CC
+from coperformer.music.gm import DRUM_CHANNEL, SUSTAIN_CC, VOLUME_CC
 from coperformer.music.meter import MAX_BAR_STEPS
 from coperformer.music.notes import Note
 from coperformer.music.roll import thin_line
@@ -258,7 +257,7 @@ class Session:
     def _handle(self, event: InputEvent) -> None:
         self.stats.input_events += 1
         if event.kind in (PORT_LOST, PORT_BACK):
-            self._port(event.kind == PORT_BACK)
+            self._port(event.kind == PORT_BACK, event.time_ns)
             return
         if event.kind == END:
             self.ended_input = True
@@ -271,11 +270,18 @@ class Session:
         if event.kind in (NOTE_ON, NOTE_OFF, PEDAL):
             self.listener.on_input(event)
 
-    def _port(self, back: bool) -> None:
+    def _port(self, back: bool, time_ns: int) -> None:
         if back:
             self.stats.port_returns += 1
             self.listener.on_port_back()
-        else:
+        else:  # what the player held ends now, heard and recorded
+            for release in self.buffer.releases(time_ns):
+                self._handle(release)
+                for sink in self.sinks:
+                    if release.kind == NOTE_OFF:
+                        sink.play_now(PLAYER_CHANNEL, release.pitch, 0)
+                    else:
+                        sink.control_now(PLAYER_CHANNEL, SUSTAIN_CC, 0)
             self.stats.port_losses += 1
             self.listener.on_port_lost()
         self._dirty = True
@@ -294,8 +300,8 @@ class Session:
         self.listener.on_started(self.transport.bar_start_ns(0))
 
     def _bar_line(self, bar: int) -> None:
-        if self.recorder:
-            self.recorder.bar_line()
+        if self.recorder and (problem := self.recorder.bar_line()):
+            self.listener.on_warning(problem)
         self._dirty = True
         self.listener.on_bar(bar, self.transport.bar_start_ns(bar))
         if self.ended_input and bar >= 1 and self._silent_since(bar - 1):
@@ -311,7 +317,7 @@ class Session:
     def _plan(self, bar: int) -> None:
         now = self.clock.now_ns()
         if self.config.midi_clock and bar >= 0:
-            self._send_clock(bar, now)
+            send_clock(self.sinks, self.transport, bar, now)
         notes = []
         if bar < 0 or self.config.metronome:
             notes = not_late(click_notes(self.transport, bar, self.config.click_velocity), now)
@@ -323,14 +329,6 @@ class Session:
             for sink in self.sinks:
                 sink.schedule(notes)
         self._dirty = True
-
-    def _send_clock(self, bar: int, now_ns: int) -> None:
-        """24 clocks per quarter through the bar, with Start on the first downbeat."""
-        times = [t for t in clock_times(self.transport, bar) if t >= now_ns]
-        start = self.transport.bar_start_ns(bar) if bar == 0 else None
-        for sink in self.sinks:
-            if isinstance(sink, ClockSink):
-                sink.schedule_clock(times, start)
 
     def _preview(self, bar: int) -> None:
         """Tell what the band is likely to play in ``bar`` (its chord), ahead of the decision."""

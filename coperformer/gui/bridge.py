@@ -22,6 +22,7 @@ class SessionBridge(QObject):
     port_back = Signal()
     finished = Signal()
     failed = Signal(str)
+    warning = Signal(str)
     stopped = Signal()
 
     def on_started(self, bar0_ns: int) -> None:
@@ -59,6 +60,10 @@ class SessionBridge(QObject):
     def on_failed(self, message: str) -> None:
         """Emit ``failed`` (worker thread)."""
         self.failed.emit(message)
+
+    def on_warning(self, message: str) -> None:
+        """Emit ``warning`` (worker thread)."""
+        self.warning.emit(message)
 
     def on_stopped(self) -> None:
         """Emit ``stopped`` (worker thread)."""

@@ -153,6 +153,7 @@ class MainWindow(BandControls, QMainWindow):
         b.port_back.connect(lambda: self.input_panel.state.setText("● connected (reconnected)"))
         b.finished.connect(self._on_jam_ended)
         b.failed.connect(self._on_failed)
+        b.warning.connect(self.show_error)
         b.stopped.connect(self._on_jam_ended)
 
     def _timers(self) -> None:

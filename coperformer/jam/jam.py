@@ -3,11 +3,14 @@ file, recorder, worker), relays intents to it, and tears everything down in orde
 
 from __future__ import annotations
 
+import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coperformer.common.errors import CoperformerError, first_line
+from coperformer.common.paths import recordings_dir
 from coperformer.common.proc import cpu_seconds
 from coperformer.engine import intents as I
 from coperformer.engine.clock import RealClock
@@ -26,7 +29,7 @@ from coperformer.engine.transport import check_tempo
 from coperformer.jam.inputs import InputPlan, open_input, plan_input
 from coperformer.jam.options import JamOptions
 from coperformer.jam.passthrough import Passthrough
-from coperformer.jam.recovery import recover_journal
+from coperformer.jam.recovery import free_take, recover_journal
 from coperformer.jam.report import JamResult
 from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.gm import NOTE_OFF as NOTE_OFF_STATUS
@@ -86,7 +89,7 @@ class Jam:
     def _build(self, listener: SessionListener | None) -> None:
         from coperformer.model.store import load_model, load_reward_model
 
-        options = self.options
+        options = self._claim_take(self.options)
         if options.record and journal_for(options.record).exists():
             self.recovered = recover_journal(journal_for(options.record))
             journal_for(options.record).unlink()  # else this jam's journal would append to it
@@ -151,12 +154,24 @@ class Jam:
         self.parts.append(sink)
         return [sink]
 
+    def _claim_take(self, options: JamOptions) -> JamOptions:
+        """A take another live session is recording to gets a new name (told in a warning);
+        a journal nobody holds is a crashed one, recovered below."""
+        if not options.record:
+            return options
+        free = free_take(Path(options.record))
+        if free != Path(options.record):
+            self.warnings.append(f"{options.record} is being recorded by another session: "
+                                 f"this take goes to {free}")
+            self.options = options = replace(options, record=free)
+        return options
+
     def _recorder(self) -> Recorder | None:
         record = self.options.record
         if record:
             if not Path(record).parent.exists():
                 raise JamError(f"cannot record to {record}: no such directory")
-            return Recorder(journal_for(record))
+            return Recorder(journal_for(record), (recordings_dir(), Path(tempfile.gettempdir())))
         if self.options.wav and self.synth.driver is not None:
             return Recorder(None)  # the WAV is rendered from the recording at the end
         return None
@@ -282,8 +297,8 @@ class Jam:
         wall = max(1e-9, time.perf_counter() - self.started_wall)
         cpu = 100.0 * (cpu_seconds() - self.cpu_start) / wall
         self._close_parts()
-        saved = self._save()
-        return JamResult(self.stats(cpu), tuple(saved), self.session.error)
+        saved, problem = self._save()
+        return JamResult(self.stats(cpu), tuple(saved), self.session.error, problem)
 
     def save_take(self, path: str | Path) -> Path:
         """Write the recorded take to ``path`` and drop its journal. The owner's thread."""
@@ -291,7 +306,13 @@ class Jam:
 
         if self.recorder is None:
             raise JamError("nothing was recorded")
-        save_take(self.recorder, path)
+        try:
+            save_take(self.recorder, path)
+        except OSError as exc:
+            journal = self.recorder.journal_path
+            kept = (f"; the take is kept in {journal} (coperformer recover {journal})"
+                    if journal and journal.exists() else "")
+            raise JamError(f"cannot save the take to {path}: {exc.strerror or exc}{kept}") from exc
         return Path(path)
 
     def stats(self, cpu_percent: float) -> dict:
@@ -303,17 +324,24 @@ class Jam:
         out["audio_driver"] = self.synth.driver or "none"
         return out
 
-    def _save(self) -> list[str]:
-        saved = []
+    def _save(self) -> tuple[list[str], str | None]:
+        """Write the take and the WAV asked for; what was written, and why not the rest."""
+        saved: list[str] = []
         record, wav = self.options.record, self.options.wav
-        if record and self.options.save_take and self.recorder:
-            self.save_take(record)
-            saved.append(str(record))
-        if wav and self.synth.driver and self.recorder and self.synth.synth.soundfont:
-            self._render_wav(Path(wav))
-        if wav:
-            saved.append(str(wav))
-        return saved
+        if self.recorder and not self.recorder.recording.segments:
+            self.recorder.discard_journal()  # the session never started: nothing to keep
+            return saved, None
+        try:
+            if record and self.options.save_take and self.recorder:
+                self.save_take(record)
+                saved.append(str(record))
+            if wav and self.synth.driver and self.recorder and self.synth.synth.soundfont:
+                self._render_wav(Path(wav))
+            if wav:
+                saved.append(str(wav))
+        except (OSError, JamError) as exc:
+            return saved, f"{exc}" if isinstance(exc, JamError) else f"cannot write {wav}: {exc}"
+        return saved, None
 
     def _render_wav(self, path: Path) -> None:
         import tempfile

@@ -5,18 +5,33 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from coperformer.engine.journal import JOURNAL_SUFFIX, salvage_journal
+from coperformer.engine.journal import (
+    JOURNAL_SUFFIX,
+    journal_for,
+    journal_in_use,
+    salvage_journal,
+)
 from coperformer.io.takefile import write_take
+
+
+def numbered(path: Path, taken=os.path.lexists) -> Path:
+    """``path`` if it is free, else ``stem-2.mid``, ``stem-3.mid`` ... (the first free one)."""
+    target, number = path, 2
+    while taken(target):
+        target, number = path.with_name(f"{path.stem}-{number}{path.suffix}"), number + 1
+    return target
 
 
 def recovered_name(journal: Path) -> Path:
     """Where a journal's take goes, never over an earlier one: ``jam.mid.journal`` ->
     ``jam-recovered.mid``, else ``jam-recovered-2.mid``, ``jam-recovered-3.mid`` ..."""
     stem = Path(journal.name.removesuffix(JOURNAL_SUFFIX)).stem
-    target, number = journal.with_name(f"{stem}-recovered.mid"), 2
-    while os.path.lexists(target):
-        target, number = journal.with_name(f"{stem}-recovered-{number}.mid"), number + 1
-    return target
+    return numbered(journal.with_name(f"{stem}-recovered.mid"))
+
+
+def free_take(take: Path) -> Path:
+    """A take name no live session journals to (``jam.mid``, else ``jam-2.mid`` ...)."""
+    return numbered(take, lambda p: journal_in_use(journal_for(p)))
 
 
 def salvage(journal: str | Path, output: str | Path | None = None) -> tuple[Path, int]:

@@ -13,6 +13,7 @@ class JamResult:
     stats: Mapping  # the session's figures plus pass-through, CPU and audio latency
     saved: tuple[str, ...] = ()
     error: str | None = None  # the worker's failure, if it failed
+    save_error: str | None = None  # why the take or the WAV could not be written
 
     def summary(self) -> str:
         """One line: bars, misses, inference and margin, and the files written."""

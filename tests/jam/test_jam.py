@@ -98,3 +98,36 @@ def test_without_any_soundfont_the_jam_plays_silently_and_records(short_melody, 
     assert result.error is None and result.saved == (str(take),)
     band_notes = [m for t in mido.MidiFile(take).tracks[2:] for m in t if m.type == "note_on"]
     assert band_notes, "the band played (silently) and was recorded"
+
+
+def test_a_second_session_on_the_same_take_records_beside_it(short_melody, tmp_path,
+                                                             shipped_model):
+    take = tmp_path / "take.mid"
+    jams = [Jam.build(JamOptions(input=str(short_melody), count_in=0, record=take))]
+    jams.append(Jam.build(JamOptions(input=str(short_melody), count_in=0, record=take)))
+    second = jams[1]
+    assert second.options.record == tmp_path / "take-2.mid"
+    assert any("being recorded by another session" in w for w in second.warnings)
+    assert second.recovered is None  # the live journal is not "recovered" from under it
+    for jam in jams:
+        jam.start()
+    while any(jam.running for jam in jams):
+        time.sleep(0.05)
+    results = [jam.finish() for jam in jams]
+    assert [r.saved for r in results] == [(str(take),), (str(tmp_path / "take-2.mid"),)]
+    assert not list(tmp_path.glob("*.journal"))
+
+
+def test_a_take_that_cannot_be_saved_keeps_its_journal_and_says_how_to_recover(
+        short_melody, tmp_path, shipped_model):
+    take = tmp_path / "take.mid"
+    jam = Jam.build(JamOptions(input=str(short_melody), count_in=0, record=take))
+    take.mkdir()  # something in the way of the file: the save fails
+    jam.start()
+    while jam.running:
+        time.sleep(0.05)
+    result = jam.finish()
+    journal = tmp_path / "take.mid.journal"
+    assert result.saved == () and journal.exists()
+    assert result.save_error.startswith(f"cannot save the take to {take}")
+    assert f"coperformer recover {journal}" in result.save_error
