@@ -22,6 +22,10 @@ def add_bench(sub) -> None:
     p.add_argument("--bars", dest="session_bars", type=checks.positive, default=12,
                    help="bars per live session (at 120 and 240 BPM)")
     p.add_argument("--quick", action="store_true", help="inference only (no live sessions)")
+    p.add_argument("--soak", type=checks.real(0.05, 24 * 60, "the soak", "minutes"),
+                   default=None, metavar="MINUTES",
+                   help="also play one recorded session at 240 BPM for this long (issue "
+                        "figure: 60)")
     p.add_argument("--corpus-files", type=checks.whole(0, None, "the corpus files"), default=0,
                    help="also time reading a generated folder of this many MIDI files "
                         "(issue figure: 2000)")
@@ -64,6 +68,10 @@ def _slow_figures(args: argparse.Namespace) -> dict:
     from coperformer.synth.soundfont import find_soundfont
 
     out: dict = {}
+    if args.soak:
+        from coperformer.bench.soak import soak_figures
+
+        out["soak"] = soak_figures(args.model, args.soak)
     if args.corpus_files:
         from coperformer.bench.corpus import corpus_figures
 

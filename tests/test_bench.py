@@ -1,0 +1,11 @@
+"""Bench pieces that need a real session: the soak (here a few seconds of it)."""
+
+from coperformer.bench.soak import soak_figures
+
+
+def test_a_short_soak_reports_misses_memory_and_a_whole_take(shipped_model):
+    figures = soak_figures(None, 0.1)
+    assert figures["bars"] >= 5 and figures["missed_deadlines"] == 0
+    assert figures["rss_start_mb"] > 50 and figures["rss_peak_mb"] >= figures["rss_end_mb"]
+    assert figures["player_notes_in_take"] >= 5 * 8 and figures["unended_in_take"] == 0
+    assert 0 < figures["cpu_percent"] < 200
