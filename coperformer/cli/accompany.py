@@ -19,6 +19,7 @@ def add_accompany(sub) -> None:
                    help="MIDI file to write")
     p.add_argument("--model", default=None, type=checks.model,
                    help="model name in models/ or path (default bach)")
+    checks.add_trust(p)
     p.add_argument("--mode", choices=("offline", "live"), default="offline",
                    help="offline sees each bar's melody; live runs the causal path")
     p.add_argument("--seed", type=checks.seed, default=0)
@@ -40,7 +41,7 @@ def run_accompany(args: argparse.Namespace) -> int:
     song = read_song(args.input)
     melody = choose_melody(song, args.melody_track)
     piece = song_to_piece(song, melody, name=args.input)
-    model = load_model(args.model)
+    model = load_model(args.model, args.trust_model)
     started = time.perf_counter()
     result = accompany_piece(model, piece, args.mode, args.seed, planner)
     seconds = time.perf_counter() - started

@@ -15,6 +15,7 @@ def add_bench(sub) -> None:
     """Arguments of `coperformer bench`."""
     p = sub.add_parser("bench", help="measure speed figures and print them")
     p.add_argument("--model", default=None, type=checks.model)
+    checks.add_trust(p)
     p.add_argument("--inference-bars", type=checks.positive, default=2000,
                    help="bars for the inference figure")
     p.add_argument("--json", default=None, type=checks.output_file,
@@ -42,7 +43,7 @@ def run_bench(args: argparse.Namespace) -> int:
     started = time.perf_counter()  # the first load in the process: torch's import included
     from coperformer.model.store import load_model, load_reward_model
 
-    model = load_model(args.model)
+    model = load_model(args.model, args.trust_model)
     reward = load_reward_model()
     startup_ms = (time.perf_counter() - started) * 1000
     figures = {

@@ -142,3 +142,10 @@ def model(text: str) -> str:
     except CoperformerError as exc:
         raise argparse.ArgumentTypeError(first_line(exc)) from None
     return text
+
+
+def add_trust(parser) -> None:
+    """`--trust-model`: load a model file that is neither shipped nor trained here."""
+    parser.add_argument("--trust-model", action="store_true",
+                        help="trust the --model file (a model is code: only shipped and "
+                             "trained models load without it)")

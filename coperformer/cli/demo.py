@@ -82,6 +82,7 @@ def add_demo(sub) -> None:
     p.add_argument("--out", default="demo", type=checks.output_folder,
                    help="folder for the files (default demo/)")
     p.add_argument("--model", default=None, type=checks.model)
+    checks.add_trust(p)
     p.add_argument("--soundfont", default=None, type=checks.input_file)
     p.add_argument("--adventure", type=float, default=DEFAULT_ADVENTURE,
                    help="the live band: 0 = safe .. 1 = more chord variety (default 0.5)")
@@ -89,6 +90,10 @@ def add_demo(sub) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     """Write three melodies, accompany each three ways and render the results."""
+    if args.trust_model:
+        from coperformer.model.store import load_model
+
+        load_model(args.model, trust_it=True)  # remembered: make_demo's load passes
     for path in make_demo(Path(args.out), args.model, args.soundfont, args.adventure):
         print(path)
     return 0

@@ -17,6 +17,7 @@ def add_evaluate(sub) -> None:
     p = sub.add_parser("evaluate", help="measure the model on held-out and out-of-style melodies")
     p.add_argument("--model", default=None, type=checks.model,
                    help="model name or path (default bach)")
+    checks.add_trust(p)
     p.add_argument("--json", default=None, type=checks.output_file,
                    help="also write the figures as JSON here")
     p.add_argument("--markdown", default=None, type=checks.output_file,
@@ -45,7 +46,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     )
     from coperformer.model.store import load_model, load_reward_model
 
-    model = load_model(args.model)
+    model = load_model(args.model, args.trust_model)
     reward = load_reward_model()
     adventure = _adventure(args.adventure)
     started = time.perf_counter()

@@ -15,6 +15,7 @@ def add_gui(sub) -> None:
                    help="start playing this MIDI file at once")
     g.add_argument("--model", default=None, type=checks.model,
                    help="the style to start with (a model name or .pt file)")
+    checks.add_trust(g)
     g.add_argument("--quit-after", type=checks.seconds, default=None, help="close after N seconds")
     g.add_argument("--startup-report", default=None, type=checks.output_file,
                    help="write when the window was shown and ready (JSON), then close")
@@ -28,4 +29,5 @@ def run_gui_command(args: argparse.Namespace) -> int:
         raise CommandError(f"the desktop app needs PySide6 and a display: {exc}") from exc
     quit_ms = int(args.quit_after * 1000) if args.quit_after else None
     return run_gui(quit_after_ms=quit_ms, input_file=args.input_file,
-                   startup_report=args.startup_report, model=args.model)
+                   startup_report=args.startup_report, model=args.model,
+                   trust_model=args.trust_model)

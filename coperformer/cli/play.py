@@ -32,6 +32,7 @@ def add_play(sub) -> None:
     p.add_argument("--input", required=True, type=checks.player_input,
                    help="MIDI input port (name or unique part) or .mid")
     p.add_argument("--model", default=DEFAULTS.model, type=checks.model)
+    checks.add_trust(p)
     p.add_argument("--tempo", type=checks.tempo, default=DEFAULTS.tempo,
                    help=f"BPM {MIN_BPM:g}-{MAX_BPM:g} (file input: its own)")
     p.add_argument("--meter", default=DEFAULTS.meter, choices=SUPPORTED_METERS)
@@ -83,7 +84,8 @@ def add_play(sub) -> None:
 def options_from_args(args: argparse.Namespace) -> JamOptions:
     """The jam the arguments ask for."""
     return JamOptions(
-        input=args.input, model=args.model, soundfont=args.soundfont,
+        input=args.input, model=args.model, trust_model=args.trust_model,
+        soundfont=args.soundfont,
         audio_driver=args.audio_driver, period_size=args.period_size, periods=args.periods,
         sample_rate=args.sample_rate, midi_api=args.midi_api, midi_out=args.midi_out,
         midi_clock=args.midi_clock, jack_autoconnect=args.jack_autoconnect, tempo=args.tempo,

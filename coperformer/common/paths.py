@@ -65,11 +65,16 @@ def cache_dir() -> Path:
     return platformdirs.user_cache_path(PACKAGE)
 
 
+def state_dir() -> Path:
+    """The platform's state folder for the app (recordings, logs, trusted models)."""
+    return platformdirs.user_state_path(PACKAGE)
+
+
 def recordings_dir() -> Path:
     """Where the window journals armed recordings until they are saved (the state folder)."""
-    return platformdirs.user_state_path(PACKAGE) / "recordings"
+    return state_dir() / "recordings"
 
 
 def logs_dir() -> Path:
     """Where the full report of an unexpected error goes (the state folder)."""
-    return platformdirs.user_state_path(PACKAGE) / "logs"
+    return state_dir() / "logs"

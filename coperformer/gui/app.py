@@ -106,7 +106,7 @@ def apply_theme(app: QApplication) -> None:
 
 def run_gui(argv: list[str] | None = None, quit_after_ms: int | None = None,
             input_file: str | None = None, startup_report: str | None = None,
-            model: str | None = None) -> int:
+            model: str | None = None, trust_model: bool = False) -> int:
     """Open the window and run the event loop (``startup_report``: write when it was shown and
     ready to play, then close; ``model``: the style to start with)."""
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
@@ -116,7 +116,7 @@ def run_gui(argv: list[str] | None = None, quit_after_ms: int | None = None,
     window = make_window()
     install_crash_hooks(window)
     if model:
-        window.choose_style(model)
+        window.choose_style(model, trust_model)
     window.resize(1280, 720)
     window.show()
     check_soundfont(window)

@@ -34,11 +34,49 @@ class BandControls:
                                         Qt.ToolTipRole)
         self.band.model.setCurrentText(name)
 
-    def choose_style(self, name: str) -> None:
-        """Pick a style by name or model path (added to the list when it is not there)."""
+    def choose_style(self, name: str, trusted: bool = False) -> None:
+        """Pick a style by name or model path (added to the list when it is not there); a
+        file that is neither shipped nor trained here is loaded only once the player trusts
+        it (``trusted``: they did, on the command line)."""
+        from coperformer.model.errors import ModelError
+        from coperformer.model.store import resolve_model
+        from coperformer.model.trust import check_trusted, trust
+
+        try:
+            path = resolve_model(name)
+            try:
+                check_trusted(path)
+            except ModelError:
+                if not (trusted or self.ask_trust(path)):
+                    return
+                trust(path)
+        except (ModelError, OSError) as exc:
+            self.show_error(str(exc))
+            return
         if self.band.model.findText(name) < 0:
             self.band.model.addItem(name)
+            self.band.model.setItemData(self.band.model.count() - 1, card_text(name),
+                                        Qt.ToolTipRole)
         self.band.model.setCurrentText(name)
+
+    def ask_trust(self, path) -> bool:
+        """Show a model file's card and hash and ask whether to trust it (a model is code)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from coperformer.model.card import sha256_of
+
+        text = (f"{path}\n\n{card_text(str(path))}\n\nsha256 {sha256_of(path)}\n\nA model "
+                "file is code. Load it only if you know where it comes from.")
+        answer = QMessageBox.question(self, "Trust this model?", text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def open_model_file(self) -> None:
+        """Choose a .pt file as the style (asked to trust it first)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "A coperformer model", "", "Models (*.pt)")
+        if path:
+            self.choose_style(path)
 
     def preload_model(self) -> None:
         """Load the chosen model off the GUI thread; its voices then get their strips."""

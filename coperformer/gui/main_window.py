@@ -130,6 +130,7 @@ class MainWindow(BandControls, QMainWindow):
         self.sound.soundfont_button.clicked.connect(self.choose_soundfont)
         self.band.card.clicked.connect(self.show_card)
         self.band.train.clicked.connect(self.open_training)
+        self.band.open_model.clicked.connect(self.open_model_file)
         self.band.model.currentIndexChanged.connect(lambda _i: self.preload_model())
         self.loader.loaded.connect(self._on_model_loaded)
         self._connect_strip(self.band.drums.strip)

@@ -95,7 +95,11 @@ class Jam:
             journal_for(options.record).unlink()  # else this jam's journal would append to it
         plan = plan_input(options)
         soundfont = self._find_soundfont()
-        self.model = load_model(options.model)
+        self.model = load_model(options.model, options.trust_model)
+        if self.model.bar_ms > options.margin_ms:
+            raise JamError(f"the model takes {self.model.bar_ms:.0f} ms a bar, more than the "
+                           f"{options.margin_ms:g} ms decision margin: too slow to play live "
+                           "(a larger --margin-ms, or accompany it offline)")
         if self.model.bar_ms > options.margin_ms / 2:
             self.warnings.append(
                 f"the model takes {self.model.bar_ms:.0f} ms a bar, close to the "

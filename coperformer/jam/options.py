@@ -22,6 +22,7 @@ class JamOptions:
 
     input: str = QWERTY  # a MIDI port (name or unique part), a .mid file, or "qwerty"
     model: str | None = None  # a model name or path (None: the default model)
+    trust_model: bool = False  # trust the model file first (neither shipped nor trained)
     soundfont: str | None = None  # None: found (see synth/soundfont.py)
     audio_driver: str = NO_DRIVER  # jack, alsa, pulseaudio, ... or "none" (render, no device)
     driver_fallback: bool = False  # a driver that cannot open: play silently, with a warning

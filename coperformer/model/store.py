@@ -12,6 +12,7 @@ from coperformer.common.errors import first_line
 from coperformer.common.files import input_problem
 from coperformer.common.paths import data_dir, model_dirs
 from coperformer.model.errors import ModelError
+from coperformer.model.trust import check_trusted, trust
 from coperformer.music.listening import RewardModel
 
 if TYPE_CHECKING:
@@ -52,15 +53,19 @@ def resolve_model(name_or_path: str | None) -> Path:
     raise ModelError(f"no model named {text!r} in {folders} (have: {have})")
 
 
-def load_model(name_or_path: str | None) -> BandModel:
+def load_model(name_or_path: str | None, trust_it: bool = False) -> BandModel:
     """A loaded and warmed-up model, cached per file and modification time (any thread; a
-    second caller waits for the first load instead of loading again)."""
+    second caller waits for the first load instead of loading again). Only a trusted file is
+    loaded (see trust.py); ``trust_it`` trusts this one first."""
     from coperformer.model.runtime import BandModel
 
     path = resolve_model(name_or_path).resolve()
+    if trust_it:
+        trust(path)
     key = (str(path), path.stat().st_mtime_ns)
     with _LOCK:
         if key not in _LOADED:
+            check_trusted(path)
             model = BandModel(path)
             _warm_up_within(model, WARM_UP_LIMIT_S)
             _LOADED[key] = model

@@ -452,3 +452,20 @@ def test_the_drum_groove_is_chosen_in_the_window_and_follows_it_mid_jam(window, 
     drums.feel.setCurrentText("off")
     qtbot.waitUntil(lambda: session.groove is None, timeout=5000)
     window.transport.play.setChecked(False)
+
+
+def test_a_model_file_from_elsewhere_is_played_only_once_trusted(window, tmp_path,
+                                                                 shipped_model, monkeypatch):
+    import shutil
+
+    from coperformer.model.trust import trusted_hashes
+
+    stranger = str(tmp_path / "downloaded.pt")
+    shutil.copy(shipped_model, stranger)
+    asked = []
+    monkeypatch.setattr(window, "ask_trust", lambda path: asked.append(path) or False)
+    window.choose_style(stranger)
+    assert asked and window.band.model.findText(stranger) < 0 and not trusted_hashes()
+    monkeypatch.setattr(window, "ask_trust", lambda path: True)
+    window.choose_style(stranger)
+    assert window.band.model.currentText() == stranger and len(trusted_hashes()) == 1

@@ -147,7 +147,7 @@ class _Foreign(torch.nn.Module):
         if self.kind == 1:  # fails inside
             return torch.zeros(n, 3, 5, 16).reshape(n, 7, -1), torch.zeros(n, 3, 16)
         total = torch.zeros(64, 64)  # slow: a lot of work per bar
-        for _ in range(300):
+        for _ in range(2000):
             total = total @ torch.ones(64, 64) * 1e-3
         logits = torch.zeros(n, 3, F.BAND_CLASSES, 16) + total.sum() * 0
         return logits, torch.zeros(n, 3, 16)
@@ -169,22 +169,26 @@ def test_a_module_with_the_wrong_interface_is_a_clear_error_never_a_traceback(tm
     from coperformer.model.store import load_model
 
     with pytest.raises(ModelError, match="wrong shape"):
-        load_model(str(_foreign(tmp_path, 0)))
+        load_model(str(_foreign(tmp_path, 0)), trust_it=True)
     with pytest.raises(ModelError, match="failed"):
-        load_model(str(_foreign(tmp_path, 1)))
+        load_model(str(_foreign(tmp_path, 1)), trust_it=True)
     assert main(["accompany", str(melody_file), "-o", str(tmp_path / "o.mid"),
-                 "--model", str(_foreign(tmp_path, 0))]) == 2
+                 "--model", str(_foreign(tmp_path, 0)), "--trust-model"]) == 2
     assert not (tmp_path / "o.mid").exists()
 
 
-def test_a_slow_model_is_measured_and_the_jam_warns(tmp_path, melody_file):
-    from coperformer.jam.jam import Jam
+def test_a_slow_model_is_refused_live_warned_about_near_the_margin(tmp_path, melody_file):
+    from coperformer.jam.jam import Jam, JamError
     from coperformer.jam.options import JamOptions
+    from coperformer.model.store import load_model
 
-    jam = Jam.build(JamOptions(input=str(melody_file), model=str(_foreign(tmp_path, 2)),
-                               margin_ms=2.0))
+    slow = str(_foreign(tmp_path, 2))
+    bar_ms = load_model(slow, trust_it=True).bar_ms
+    assert bar_ms > 2.0  # measured by the warm-up
+    with pytest.raises(JamError, match="too slow to play live"):
+        Jam.build(JamOptions(input=str(melody_file), model=slow, margin_ms=bar_ms / 1.5))
+    jam = Jam.build(JamOptions(input=str(melody_file), model=slow, margin_ms=bar_ms * 1.5))
     try:
-        assert jam.model.bar_ms > 1.0
         assert any("decision margin" in w for w in jam.warnings)
     finally:
         jam.finish()
