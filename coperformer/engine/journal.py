@@ -140,6 +140,11 @@ def program_record(time_ns: int, channel: int, program: int) -> dict:
     return {"t": "program", "ns": time_ns, "ch": channel, "p": program}
 
 
+def level_record(time_ns: int, channel: int, volume: int) -> dict:
+    """A channel's volume during the take (the mixer: volume, mute, solo)."""
+    return {"t": "level", "ns": time_ns, "ch": channel, "v": volume}
+
+
 def read_journal(path: str | Path) -> Recording:
     """Rebuild a recording from a journal, skipping lines it cannot use. Any thread."""
     return salvage_journal(path)[0]
@@ -214,6 +219,9 @@ def _apply(recording: Recording, record: dict) -> None:
         recording.notes.append(ScheduledNote(
             _whole(record["on"]), _whole(record["off"]), _whole(record["ch"], 0, 15),
             _whole(record["p"], 0, 127), _whole(record["v"], 0, 127), _whole(record["voice"], -1)))
+    elif kind == "level":
+        recording.levels.append((_whole(record["ns"]), _whole(record["ch"], 0, 15),
+                                 _whole(record["v"], 0, 127)))
     elif kind == "program":
         recording.programs.append((_whole(record["ns"]), _whole(record["ch"], 0, 15),
                                    _whole(record["p"], 0, 127)))

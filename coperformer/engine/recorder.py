@@ -52,6 +52,11 @@ class Recorder:
         self.recording.programs.append((time_ns, channel, program))
         self._write(J.program_record(time_ns, channel, program))
 
+    def level(self, time_ns: int, channel: int, volume: int) -> None:
+        """A channel's volume changed during the take (worker thread)."""
+        self.recording.levels.append((time_ns, channel, volume))
+        self._write(J.level_record(time_ns, channel, volume))
+
     def bar_line(self) -> str | None:
         """Flush the journal: a crash loses at most the bar in progress. When the journal can
         no longer be written (a full disk), journal the whole take again in a fallback folder;
@@ -85,6 +90,8 @@ class Recorder:
             self._write(J.band_record(note))
         for time_ns, channel, program in recording.programs:
             self._write(J.program_record(time_ns, channel, program))
+        for time_ns, channel, volume in recording.levels:
+            self._write(J.level_record(time_ns, channel, volume))
         self._journal.flush()
 
     def close(self) -> None:

@@ -38,7 +38,8 @@ from coperformer.engine.intents import (
 from coperformer.engine.listener import QuietListener, SessionListener
 from coperformer.engine.live_band import WINDOW, BarRequest, LiveBand
 from coperformer.engine.metronome import click_notes, send_clock
-from coperformer.engine.mixer import DEFAULT_VOLUME, Mixer
+from coperformer.engine.mix_controls import MixControls
+from coperformer.engine.mixer import Mixer
 from coperformer.engine.recorder import Recorder
 from coperformer.engine.session_config import DRUMS_TRACK, SessionConfig
 from coperformer.engine.sinks import (
@@ -51,7 +52,7 @@ from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.stats import SessionStats
 from coperformer.engine.take import BandTrackInfo
 from coperformer.engine.transport import Transport
-from coperformer.music.gm import DRUM_CHANNEL, SUSTAIN_CC, VOLUME_CC
+from coperformer.music.gm import DRUM_CHANNEL, SUSTAIN_CC
 from coperformer.music.meter import MAX_BAR_STEPS
 from coperformer.music.notes import Note
 from coperformer.music.roll import thin_line
@@ -60,7 +61,7 @@ log = logging.getLogger(__name__)
 
 MAX_WINDOW_NOTES = MAX_BAR_STEPS * WINDOW  # more notes than the window has steps: a flood
 
-class Session:
+class Session(MixControls):
     """Owns the transport, the bar buffer, the band and the mix; driven by poll() from one
     worker thread. Methods say which thread may call them."""
 
@@ -85,6 +86,7 @@ class Session:
         self.next_line = -count_in  # the next bar line to announce
         self.previewed = -count_in - 1  # the last bar whose chord was previewed
         self.player_program: int | None = None  # the player's, once chosen
+        self._recorded_levels: dict[int, int] = {}  # channel volumes the take holds
         self.ended_input = False
         self.finished = False
         self.error: str | None = None
@@ -220,40 +222,6 @@ class Session:
             case Stop():
                 self.finished = True
 
-    def _set_style(self, generator, programs: tuple[int, ...]) -> None:
-        self.band.generator = generator
-        self.stats.style_changes += 1
-        for track, program in zip(self.tracks, programs, strict=False):
-            self._set_program(track.channel, program)
-        self._dirty = True
-
-    def _set_program(self, channel: int, program: int) -> None:
-        for track in self.tracks:
-            if track.channel == channel:
-                track.program = program
-        for sink in self.sinks:
-            sink.set_program(channel, program)
-        if channel == PLAYER_CHANNEL:
-            self.player_program = program
-        if self.recorder and self.transport.started:
-            self.recorder.program(self.clock.now_ns(), channel, program)
-
-    def _set_groove(self, feel: str | None) -> None:
-        """Drums in or out; the percussion channel's level follows the drum strip only while
-        the groove plays (the metronome's clicks share the channel)."""
-        self.groove = feel
-        if feel is None:
-            for sink in self.sinks:
-                sink.control_now(DRUM_CHANNEL, VOLUME_CC, DEFAULT_VOLUME)
-        self._send_mix()
-
-    def _send_mix(self) -> None:
-        channels = [PLAYER_CHANNEL] + [track.channel for track in self.tracks
-                                       if track.channel != DRUM_CHANNEL or self.groove]
-        for channel, level in self.mixer.levels(channels).items():
-            for sink in self.sinks:
-                sink.control_now(channel, VOLUME_CC, level)
-
     def _handle(self, event: InputEvent) -> None:
         self.stats.input_events += 1
         if event.kind in (PORT_LOST, PORT_BACK):
@@ -296,6 +264,9 @@ class Session:
             self.recorder.begin(self.tracks, self.transport)
             if self.player_program is not None:
                 self.recorder.program(at_ns, PLAYER_CHANNEL, self.player_program)
+            for channel, level in self.mixer.levels([PLAYER_CHANNEL] + [
+                    t.channel for t in self.tracks]).items():
+                self._record_level(channel, level, at_ns)
         self._dirty = True
         self.listener.on_started(self.transport.bar_start_ns(0))
 

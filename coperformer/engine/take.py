@@ -31,6 +31,7 @@ class Recording:
     player: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
     notes: list[ScheduledNote] = field(default_factory=list)
     programs: list[tuple[int, int, int]] = field(default_factory=list)  # (ns, channel, program)
+    levels: list[tuple[int, int, int]] = field(default_factory=list)  # (ns, channel, volume)
 
     def transport(self) -> Transport:
         """A transport with the recorded tempo map (for ns -> quarters). Any thread."""

@@ -17,6 +17,7 @@ from coperformer.music.gm import (
     DRUM_CHANNEL,
     PEDAL_DOWN,
     SUSTAIN_CC,
+    VOLUME_CC,
 )
 from coperformer.music.meter import Meter
 
@@ -104,9 +105,13 @@ def _release_held(events: list[tuple[int, mido.Message]], end: int,
 
 def _program_events(recording: Recording, channel: int, tick: Callable[[int], int],
                     ) -> list[tuple[int, mido.Message]]:
-    """A channel's program changes during the take (one before bar 0 counts at bar 0)."""
-    return [(max(0, tick(ns)), mido.Message("program_change", channel=channel, program=program))
-            for ns, ch, program in recording.programs if ch == channel]
+    """A channel's program and volume changes during the take, as they happened (one before
+    bar 0 counts at bar 0): an export then sounds as the jam did."""
+    return ([(max(0, tick(ns)), mido.Message("program_change", channel=channel, program=value))
+             for ns, ch, value in recording.programs if ch == channel]
+            + [(max(0, tick(ns)), mido.Message("control_change", channel=channel,
+                                               control=VOLUME_CC, value=value))
+               for ns, ch, value in recording.levels if ch == channel])
 
 
 def _band_events(channel: int, notes: list, tick: Callable[[int], int],

@@ -131,3 +131,23 @@ def test_a_take_that_cannot_be_saved_keeps_its_journal_and_says_how_to_recover(
     assert result.saved == () and journal.exists()
     assert result.save_error.startswith(f"cannot save the take to {take}")
     assert f"coperformer recover {journal}" in result.save_error
+
+
+def test_the_mix_as_it_changed_is_in_the_take(short_melody, tmp_path, shipped_model):
+    take = tmp_path / "take.mid"
+    jam = Jam.build(JamOptions(input=str(short_melody), count_in=0, record=take,
+                               volumes={0: 70}, muted=frozenset({2})))
+    jam.start()
+    while jam.running and (jam.snapshot().planned_bar or 0) < 2:
+        time.sleep(0.01)
+    jam.set_solo(3, True)  # the others fall silent from here
+    while jam.running:
+        time.sleep(0.05)
+    jam.finish()
+    levels: dict[int, list[int]] = {}
+    for track in mido.MidiFile(take).tracks:
+        for message in track:
+            if message.type == "control_change" and message.control == 7:
+                levels.setdefault(message.channel, []).append(message.value)
+    assert levels[0] == [70, 0] and levels[2] == [0]  # the player quiet, the alto muted
+    assert levels[1] == [0] and 3 not in levels  # solo: the bass alone stays at 100
