@@ -250,3 +250,23 @@ def test_play_with_drums_records_the_groove_with_its_kit(tmp_path, shipped_model
     assert sum(m.type == "note_on" and m.velocity > 0 for m in drums[0]) > 10
     wrong = _run_cli("play", "--input", str(source), "--drums", "polka")
     assert wrong.returncode == 2 and "invalid choice" in wrong.stderr
+
+
+def test_play_with_an_intro_and_sync_stop_begins_and_ends_on_the_tonic(tmp_path, shipped_model):
+    source = write_midi(tmp_path / "m.mid", [{"channel": 0, "notes": melody_notes(3)}], bpm=240)
+    take = tmp_path / "take.mid"
+    result = _run_cli("play", "--input", str(source), "--count-in", "1", "--record", str(take),
+                      "--intro", "Am", "--sync-stop")
+    assert result.returncode == 0, result.stderr
+    bars: dict[int, set[int]] = {}
+    midi = mido.MidiFile(take)
+    for track in midi.tracks[2:]:
+        ticks = 0
+        for message in track:
+            ticks += message.time
+            if message.type == "note_on" and message.velocity:
+                bars.setdefault(ticks // (4 * midi.ticks_per_beat), set()).add(message.note % 12)
+    assert bars[0] == {9, 0, 4}  # the intro: A minor before the player is heard
+    assert len(bars[max(bars)]) == 3  # the last bar: one held chord, the ending
+    wrong = _run_cli("play", "--input", str(source), "--intro", "H")
+    assert wrong.returncode == 2 and "not a key" in wrong.stderr

@@ -149,3 +149,14 @@ def add_trust(parser) -> None:
     parser.add_argument("--trust-model", action="store_true",
                         help="trust the --model file (a model is code: only shipped and "
                              "trained models load without it)")
+
+
+def key(text: str) -> str:
+    """A `type=` for a key name (C, F#, Bb, Am, C# minor)."""
+    from coperformer.music.endings import KeyNameError, parse_key
+
+    try:
+        parse_key(text)
+    except KeyNameError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text

@@ -41,6 +41,10 @@ def add_play(sub) -> None:
                    help=f"count-in bars (default {DEFAULTS.count_in})")
     p.add_argument("--no-metronome", action="store_true", help="click only in the count-in")
     p.add_argument("--sync-start", action="store_true", help="the first note starts bar 1")
+    p.add_argument("--sync-stop", action="store_true",
+                   help="when you stop playing for a bar the band ends on the tonic")
+    p.add_argument("--intro", default=None, type=checks.key,
+                   help="a key (C, F#, Bb, Am ...): the band plays its tonic before you start")
     p.add_argument("--record", default=None, type=checks.output_file,
                    help="write the session to this .mid file")
     p.add_argument("--wav", default=None, type=checks.output_file,
@@ -91,6 +95,7 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         midi_clock=args.midi_clock, jack_autoconnect=args.jack_autoconnect, tempo=args.tempo,
         meter=args.meter,
         count_in=args.count_in, metronome=not args.no_metronome, sync_start=args.sync_start,
+        sync_stop=args.sync_stop, intro=args.intro,
         margin_ms=args.margin_ms, seed=args.seed, adventure=args.adventure,
         drums=args.drums, phrase_bars=args.phrase,
         programs={DRUM_CHANNEL: DRUM_KITS[args.drum_kit]} if args.drums else {},

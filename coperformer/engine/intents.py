@@ -74,6 +74,11 @@ class SetGroove:
 
 
 @dataclass(frozen=True)
+class End:
+    """End the tune: the next bar planned is the band's final chord, then the session ends."""
+
+
+@dataclass(frozen=True)
 class Panic:
     """Silence every sink now; the band comes back at the next bar it plans."""
 
@@ -84,4 +89,4 @@ class Stop:
 
 
 Intent = (SetTempo | SetProgram | SetVolume | SetMute | SetSolo | SetAdventure | SetStyle
-          | SetGroove | Panic | Stop)
+          | SetGroove | End | Panic | Stop)

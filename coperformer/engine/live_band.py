@@ -10,6 +10,7 @@ import numpy as np
 from coperformer.music import features as F
 from coperformer.music.accompany import RECENT_PATTERNS
 from coperformer.music.features import BarGenerator
+from coperformer.music.harmony import Key, estimate_key
 from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar, Note, Piece
@@ -86,6 +87,10 @@ class LiveBand:
         self._band.pop(request.bar - WINDOW, None)
         length = int(grid.bar_len[-1])
         return bar_voices(result.pitches[:, :length], result.onsets[:, :length])
+
+    def heard_key(self) -> Key:
+        """The key of everything the player played so far (worker thread)."""
+        return estimate_key(sum(self._pc_by_bar.values(), self._settled))
 
     def preview(self, request: BarRequest) -> Chord | None:
         """The chord the band would plan for ``request.bar`` from what was heard so far; it

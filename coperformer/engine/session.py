@@ -23,6 +23,7 @@ from coperformer.engine.events import (
     InputEvent,
 )
 from coperformer.engine.intents import (
+    End,
     Intent,
     Panic,
     SetAdventure,
@@ -52,7 +53,9 @@ from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.stats import SessionStats
 from coperformer.engine.take import BandTrackInfo
 from coperformer.engine.transport import Transport
+from coperformer.music.endings import tonic_chord
 from coperformer.music.gm import DRUM_CHANNEL, SUSTAIN_CC
+from coperformer.music.harmony import Key
 from coperformer.music.meter import MAX_BAR_STEPS
 from coperformer.music.notes import Note
 from coperformer.music.roll import thin_line
@@ -88,6 +91,7 @@ class Session(MixControls):
         self.player_program: int | None = None  # the player's, once chosen
         self._recorded_levels: dict[int, int] = {}  # channel volumes the take holds
         self.ended_input = False
+        self.ending_bar: int | None = None  # the band's final chord, once the tune ends
         self.finished = False
         self.error: str | None = None
         self._snapshot = SessionSnapshot()
@@ -216,6 +220,8 @@ class Session(MixControls):
                 self._set_style(generator, programs)
             case SetGroove(feel):
                 self._set_groove(feel)
+            case End():
+                self.ending_bar = self.ending_bar or max(1, self.next_bar)
             case Panic():
                 for sink in self.sinks:
                     sink.all_notes_off()
@@ -275,7 +281,11 @@ class Session(MixControls):
             self.listener.on_warning(problem)
         self._dirty = True
         self.listener.on_bar(bar, self.transport.bar_start_ns(bar))
-        if self.ended_input and bar >= 1 and self._silent_since(bar - 1):
+        if self.config.sync_stop and self.ending_bar is None and bar >= 2 \
+                and self.buffer.notes and self._silent_since(bar - 1):
+            self.ending_bar = self.next_bar  # the player stopped a bar ago: end with them
+        ended = self.ending_bar is not None and bar > self.ending_bar
+        if ended or (self.ended_input and bar >= 1 and self._silent_since(bar - 1)):
             self.finished = True
             self.listener.on_finished()
 
@@ -292,10 +302,15 @@ class Session(MixControls):
         notes = []
         if bar < 0 or self.config.metronome:
             notes = not_late(click_notes(self.transport, bar, self.config.click_velocity), now)
-        if bar >= 1:
+        if self.ending_bar is not None and bar >= self.ending_bar:
+            notes += self._chord_bar(bar, self.band.heard_key(), now) \
+                if bar == self.ending_bar else []
+        elif bar >= 1:
             notes += self._band_bar(bar)
             if self.groove:
                 notes += self._drum_bar(bar, now)
+        elif self.config.intro is not None:
+            notes += self._chord_bar(bar, self.config.intro, now)
         if notes:
             for sink in self.sinks:
                 sink.schedule(notes)
@@ -328,6 +343,16 @@ class Session(MixControls):
         self.stats.notes_per_bar.append(len(kept))
         self.stats.bars_planned += 1
         if self.recorder:
+            self.recorder.band(kept)
+        self.listener.on_planned(bar, tuple(kept))
+        return kept
+
+    def _chord_bar(self, bar: int, key: Key, now_ns: int) -> list[ScheduledNote]:
+        """The key's tonic chord held for the bar (intro, ending), recorded from bar 0 on."""
+        voices = tonic_chord(key, self.transport.meter_at(bar).bar_quarters)
+        kept = not_late(band_notes(self.transport, bar, voices,
+                                   [t.channel for t in self.tracks]), now_ns)
+        if self.recorder and bar >= 0:
             self.recorder.band(kept)
         self.listener.on_planned(bar, tuple(kept))
         return kept

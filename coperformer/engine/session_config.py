@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from coperformer.engine.transport import DEFAULT_BPM
+from coperformer.music.harmony import Key
 from coperformer.music.meter import Meter
 
 DEFAULT_MARGIN_MS = 40.0  # a bar's decision this long before its downbeat (see docs/performance.md)
@@ -31,3 +32,5 @@ class SessionConfig:
     drums: str | None = None  # the drum groove's feel (None: no drums)
     drum_kit: int = 0  # GM kit program on the percussion channel
     phrase_bars: int = 4  # the groove plays a fill before each phrase end
+    sync_stop: bool = False  # a bar of the player's silence: the band ends on the tonic
+    intro: Key | None = None  # the band plays this key's tonic through the count-in and bar 0

@@ -144,6 +144,11 @@ class JamController(QObject):
         if self.jam is not None:
             self.jam.set_solo(channel, solo)
 
+    def end(self) -> None:
+        """End the tune: the band's final chord next bar, then the jam stops."""
+        if self.jam is not None:
+            self.jam.end()
+
     def panic(self) -> None:
         """All notes off now (the band comes back at the next bar)."""
         if self.jam is not None:

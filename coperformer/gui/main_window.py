@@ -121,6 +121,7 @@ class MainWindow(BandControls, QMainWindow):
         self.band.adventure.valueChanged.connect(
             lambda _v: c.set_adventure(self.band.adventure_value()))
         r.panic.clicked.connect(c.panic)
+        self.transport.ending.clicked.connect(c.end)
         r.export.clicked.connect(self.export_wav)
         self.input_panel.file_button.clicked.connect(self.choose_file)
         self.input_panel.picker.currentIndexChanged.connect(
@@ -232,6 +233,7 @@ class MainWindow(BandControls, QMainWindow):
             driver_fallback=True, period_size=int(self.sound.period.currentText()),
             tempo=t.tempo.value(), meter=t.meter.currentText(), count_in=t.count_in.value(),
             metronome=t.metronome.isChecked(), sync_start=t.sync_start.isChecked(),
+            sync_stop=t.sync_stop.isChecked(), intro=t.intro_key(),
             adventure=self.band.adventure_value(), drums=self.band.drums.chosen_feel(),
             phrase_bars=self.band.drums.phrase_bars(),
             record=take_target() if self.recording.record.isChecked() else None,

@@ -116,6 +116,11 @@ class SoundPanel(QGroupBox):
         self.latency.setText(f"audio buffer latency {ms:.1f} ms")
 
 
+NO_INTRO = "no intro"
+INTRO_KEYS = [f"intro {name}{mode}" for mode in ("", "m") for name in
+              ("C", "G", "D", "A", "E", "F", "Bb", "Eb")]
+
+
 class TransportPanel(QGroupBox):
     """Play/stop, tempo with tap tempo, meter, count-in, metronome, sync start, position."""
 
@@ -141,11 +146,26 @@ class TransportPanel(QGroupBox):
         self.metronome = QCheckBox("Metronome")
         self.metronome.setChecked(True)
         self.sync_start = QCheckBox("Sync start")
+        self.sync_stop = QCheckBox("Sync stop")
+        self.sync_stop.setToolTip("When you stop playing for a bar, the band ends with a "
+                                  "final chord on the tonic")
+        self.intro = QComboBox()
+        self.intro.addItems([NO_INTRO, *INTRO_KEYS])
+        self.intro.setToolTip("The band plays this key's tonic chord through the count-in "
+                              "and the first bar, before you come in")
+        self.ending = QPushButton("Ending")
+        self.ending.setToolTip("End the tune: the band plays its final chord next bar")
         self.position = QLabel("–:–")
         self.position.setObjectName("position")
         for widget in (self.play, self.tempo, self.tap, self.meter, self.count_in,
-                       self.metronome, self.sync_start, self.position):
+                       self.metronome, self.sync_start, self.sync_stop, self.intro,
+                       self.ending, self.position):
             layout.addWidget(widget)
+
+    def intro_key(self) -> str | None:
+        """The key the intro is in ('G', 'Am'), or None for no intro."""
+        text = self.intro.currentText()
+        return None if text == NO_INTRO else text.removeprefix("intro ")
 
     def show_playing(self, playing: bool) -> None:
         """The play button's text for a running or stopped jam."""

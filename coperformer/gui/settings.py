@@ -34,6 +34,8 @@ def load_settings(window, settings: QSettings) -> None:
     t.count_in.setValue(int(settings.value("count_in", t.count_in.value())))
     t.metronome.setChecked(_bool(settings.value("metronome"), True))
     t.sync_start.setChecked(_bool(settings.value("sync_start"), False))
+    t.sync_stop.setChecked(_bool(settings.value("sync_stop"), False))
+    t.intro.setCurrentText(str(settings.value("intro", t.intro.currentText())))
     window.band.adventure.setValue(int(settings.value("adventure",
                                                       window.band.adventure.value())))
     window.sound.driver.setCurrentText(str(settings.value("audio_driver", default_driver(window))))
@@ -83,6 +85,7 @@ def save_settings(window, settings: QSettings) -> None:
         "tempo": t.tempo.value(), "meter": t.meter.currentText(),
         "count_in": t.count_in.value(), "metronome": t.metronome.isChecked(),
         "sync_start": t.sync_start.isChecked(), "adventure": window.band.adventure.value(),
+        "sync_stop": t.sync_stop.isChecked(), "intro": t.intro.currentText(),
         "audio_driver": window.sound.driver.currentText(),
         "period_size": window.sound.period.currentText(),
         "soundfont": window.soundfont or "", "model": window.band.model.currentText(),
@@ -113,7 +116,8 @@ def autosave(window, settings: QSettings) -> QTimer:
     timer.timeout.connect(lambda: save_settings(window, settings))
     t, sound = window.transport, window.sound
     for signal in (t.tempo.valueChanged, t.meter.currentTextChanged, t.count_in.valueChanged,
-                   t.metronome.toggled, t.sync_start.toggled, window.band.adventure.valueChanged,
+                   t.metronome.toggled, t.sync_start.toggled, t.sync_stop.toggled,
+                   t.intro.currentTextChanged, window.band.adventure.valueChanged,
                    window.band.model.currentTextChanged, sound.driver.currentTextChanged,
                    sound.period.currentTextChanged, window.input_panel.picker.currentTextChanged,
                    window.band.drum_feel.currentTextChanged, window.band.phrase.currentTextChanged):

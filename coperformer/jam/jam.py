@@ -31,6 +31,7 @@ from coperformer.jam.options import JamOptions
 from coperformer.jam.passthrough import Passthrough
 from coperformer.jam.recovery import free_take, recover_journal
 from coperformer.jam.report import JamResult
+from coperformer.music.endings import parse_key
 from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.gm import NOTE_OFF as NOTE_OFF_STATUS
 from coperformer.music.gm import NOTE_ON as NOTE_ON_STATUS
@@ -188,7 +189,8 @@ class Jam:
                                margin_ms=o.margin_ms, seed=o.seed, midi_clock=o.midi_clock,
                                drums=o.drums and check_feel(o.drums),
                                drum_kit=o.programs.get(DRUM_CHANNEL, 0),
-                               phrase_bars=check_phrase(o.phrase_bars))
+                               phrase_bars=check_phrase(o.phrase_bars), sync_stop=o.sync_stop,
+                               intro=parse_key(o.intro) if o.intro else None)
         programs = [o.programs.get(channel, program) for channel, program
                     in zip(BAND_CHANNELS, self.model.programs, strict=False)]
         mixer = Mixer(dict(o.volumes), set(o.muted), set(o.soloed))
@@ -276,6 +278,10 @@ class Jam:
     def set_solo(self, channel: int, solo: bool) -> None:
         """Solo a channel (the others fall silent) or take the solo back."""
         self.session.request(I.SetSolo(channel, solo))
+
+    def end(self) -> None:
+        """End the tune: the band's final chord next bar, then the jam stops by itself."""
+        self.session.request(I.End())
 
     def panic(self) -> None:
         """All notes off now; the band comes back at the next bar."""

@@ -38,6 +38,8 @@ class JamOptions:
     count_in: int = 1
     metronome: bool = True  # False: click in the count-in only
     sync_start: bool = False  # the first note starts bar 1
+    sync_stop: bool = False  # a bar of silence from the player: the band ends on the tonic
+    intro: str | None = None  # a key ('G', 'Am'): the band plays its tonic before you come in
     margin_ms: float = DEFAULT_MARGIN_MS  # decide each band bar this long before its downbeat
     seed: int = 0
     adventure: float = DEFAULT_ADVENTURE  # the listening band: safe (0) .. adventurous (1)

@@ -236,3 +236,62 @@ def test_the_drum_groove_plays_on_the_grid_in_three_four_and_follows_a_tempo_cha
     session.stop()
     assert [t.name for t in recorder.recording.band][-1] == "Drums"
     assert {n.channel for n in recorder.recording.voice_notes(3)} == {METRONOME_CHANNEL}
+
+
+def _band_by_bar(session, sink):
+    """{bar: set of pitch classes} of the band notes scheduled (metronome left out)."""
+    t, out = session.transport, {}
+    for n in sink.scheduled:
+        if n.channel in BAND_CHANNELS:
+            bar = max(b for b in range(-4, 64) if t.bar_start_ns(b) <= n.on_ns)
+            out.setdefault(bar, set()).add(n.pitch % 12)
+    return out
+
+
+def test_sync_stop_ends_on_the_tonic_a_bar_after_the_player_stops():
+    clock = VirtualClock()
+    recorder = Recorder()
+    session, sink, _ = make_session(clock, recorder=recorder, bpm=120, count_in=0,
+                                    metronome=False, sync_stop=True)
+    session.start()
+    bar_ns = 2 * NS_PER_S
+    play_bars(session, 4, bar_ns, 0)  # C E G-ish: C major
+    run_until(session, clock, 20 * bar_ns)
+    assert session.finished and session.ending_bar == 6  # silent bar 4 -> heard at 5's line
+    band = _band_by_bar(session, sink)
+    assert band[6] == {0, 4, 7} and max(band) == 6  # the final chord, then nothing
+    ending = [n for n in sink.scheduled if n.channel in BAND_CHANNELS
+              and n.on_ns == session.transport.bar_start_ns(6)]
+    assert len(ending) == 3 and all(n.off_ns > session.transport.bar_start_ns(7) - 10 * MS
+                                    for n in ending)  # held for the whole bar
+    assert clock.now_ns() < 9 * bar_ns  # it ended, it did not run on to the time limit
+    assert any(n.on_ns == session.transport.bar_start_ns(6) for n in recorder.recording.notes)
+
+
+def test_the_ending_intent_plays_the_final_chord_next_and_stops():
+    from coperformer.engine.intents import End
+
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, bpm=120, count_in=0, metronome=False)
+    session.start()
+    bar_ns = 2 * NS_PER_S
+    play_bars(session, 10, bar_ns, 0)
+    run_until(session, clock, 3 * bar_ns + bar_ns // 2)
+    session.request(End())
+    run_until(session, clock, 12 * bar_ns)
+    assert session.finished and session.ending_bar == 4
+    assert _band_by_bar(session, sink)[4] == {0, 4, 7} and max(_band_by_bar(session, sink)) == 4
+
+
+def test_an_intro_plays_the_tonic_of_the_key_set_through_the_count_in_and_bar_zero():
+    from coperformer.music.harmony import Key
+
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, bpm=120, count_in=1, intro=Key(7, False))
+    session.start()
+    bar_ns = 2 * NS_PER_S
+    play_bars(session, 3, bar_ns, bar_ns)
+    run_until(session, clock, 3 * bar_ns)
+    band = _band_by_bar(session, sink)
+    assert band[-1] == band[0] == {7, 11, 2}  # G major, before the player is heard
+    assert 1 in band  # from bar 1 the band plays what it heard

@@ -469,3 +469,20 @@ def test_a_model_file_from_elsewhere_is_played_only_once_trusted(window, tmp_pat
     monkeypatch.setattr(window, "ask_trust", lambda path: True)
     window.choose_style(stranger)
     assert window.band.model.currentText() == stranger and len(trusted_hashes()) == 1
+
+
+def test_the_ending_button_ends_the_tune_on_a_final_chord(window, qtbot, tmp_path):
+    long_melody = write_midi(tmp_path / "long.mid", [{"channel": 0, "notes": melody_notes(40)}],
+                             bpm=200)
+    window.transport.intro.setCurrentText("intro G")
+    window.transport.sync_stop.setChecked(True)
+    options = window.options()
+    assert options.intro == "G" and options.sync_stop
+    _play_file(window, long_melody)
+    assert window.controller.running, window.banner.text()
+    session = window.controller.jam.session
+    qtbot.waitUntil(lambda: (session.snapshot().planned_bar or 0) >= 2, timeout=15000)
+    window.transport.ending.click()
+    qtbot.waitUntil(lambda: not window.transport.play.isChecked(), timeout=15000)
+    assert session.ending_bar is not None and session.ending_bar <= 5  # not the file's end
+    assert session.config.intro is not None and session.config.sync_stop

@@ -1,0 +1,53 @@
+"""How the band begins and ends a tune with you (pure): a held tonic chord, voiced for the
+three band voices, for an intro in a key the player set and for the final bar."""
+
+from __future__ import annotations
+
+import re
+
+from coperformer.common.errors import CoperformerError
+from coperformer.music.harmony import PITCH_CLASS_NAMES, Key
+from coperformer.music.notes import Note
+
+VOICE_CENTRES = (62, 55, 43)  # alto, tenor, bass: where each voice's chord tone is sought
+ENDING_VELOCITY = 78
+KEY_PATTERN = re.compile(r"^([A-Ga-g])([#b]?)\s*(m|min|minor|maj|major)?$")
+LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+class KeyNameError(CoperformerError, ValueError):
+    """Text that does not name a key (said in one line)."""
+
+
+def parse_key(text: str) -> Key:
+    """'C', 'F#', 'Bb', 'Am', 'C# minor', 'Eb major' as a key."""
+    match = KEY_PATTERN.match(text.strip())
+    if not match:
+        raise KeyNameError(f"not a key: {text!r} (e.g. C, F#, Bb, Am, C# minor)")
+    letter, accidental, mode = match.groups()
+    tonic = (LETTERS[letter.upper()] + {"#": 1, "b": -1, "": 0}[accidental]) % 12
+    return Key(tonic, (mode or "").lower() in ("m", "min", "minor"))
+
+
+def key_name(key: Key) -> str:
+    """A key as it is written in the window: 'C', 'F#m'."""
+    return PITCH_CLASS_NAMES[key.tonic] + ("m" if key.minor else "")
+
+
+def tonic_chord(key: Key, bar_quarters: float, ceiling: int | None = None) -> list[list[Note]]:
+    """The key's tonic triad held for a bar: alto on the third, tenor on the fifth, bass on
+    the root, each voice near its usual register and under ``ceiling`` when one is given."""
+    third = (key.tonic + (3 if key.minor else 4)) % 12
+    fifth = (key.tonic + 7) % 12
+    voices = []
+    for pitch_class, centre in zip((third, fifth, key.tonic), VOICE_CENTRES, strict=True):
+        pitch = _nearest(pitch_class, centre)
+        while ceiling is not None and pitch >= ceiling and pitch - 12 >= 33:
+            pitch -= 12
+        voices.append([Note(pitch, 0.0, bar_quarters, ENDING_VELOCITY)])
+    return voices
+
+
+def _nearest(pitch_class: int, centre: int) -> int:
+    below = centre - (centre - pitch_class) % 12
+    return below if centre - below <= 6 else below + 12
