@@ -160,3 +160,14 @@ def key(text: str) -> str:
     except KeyNameError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text
+
+
+def note(text: str) -> str:
+    """A `type=` for a note name with its octave or a MIDI number (F#3, C4, 54)."""
+    from coperformer.music.chord_names import SplitError, parse_note
+
+    try:
+        parse_note(text)
+    except SplitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text

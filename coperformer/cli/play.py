@@ -43,6 +43,8 @@ def add_play(sub) -> None:
     p.add_argument("--sync-start", action="store_true", help="the first note starts bar 1")
     p.add_argument("--sync-stop", action="store_true",
                    help="when you stop playing for a bar the band ends on the tonic")
+    p.add_argument("--split", default=None, type=checks.note,
+                   help="a note (F#3, C4, 54): chords held below it steer the band")
     p.add_argument("--intro", default=None, type=checks.key,
                    help="a key (C, F#, Bb, Am ...): the band plays its tonic before you start")
     p.add_argument("--record", default=None, type=checks.output_file,
@@ -95,7 +97,7 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         midi_clock=args.midi_clock, jack_autoconnect=args.jack_autoconnect, tempo=args.tempo,
         meter=args.meter,
         count_in=args.count_in, metronome=not args.no_metronome, sync_start=args.sync_start,
-        sync_stop=args.sync_stop, intro=args.intro,
+        sync_stop=args.sync_stop, intro=args.intro, split=args.split,
         margin_ms=args.margin_ms, seed=args.seed, adventure=args.adventure,
         drums=args.drums, phrase_bars=args.phrase,
         programs={DRUM_CHANNEL: DRUM_KITS[args.drum_kit]} if args.drums else {},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -26,6 +26,7 @@ class BarRequest:
     bar: int  # the bar to generate (>= 1)
     meters: list[Meter]  # meters of bars bar-WINDOW+1 .. bar (oldest first; may be fewer)
     melody: list[Note]  # the player's notes, quarters relative to the window's first bar
+    declared: Chord | None = None  # the chord the left hand holds (it wins over the plan)
 
 
 class LiveBand:
@@ -76,6 +77,8 @@ class LiveBand:
         context = padded.take(np.arange(last - F.CONTEXT_BARS, last))
         chord = self.planner.plan(self._recent_melody(request.bar), request.bar) \
             if listening else None
+        if request.declared is not None:  # the left hand's chord, under the player
+            chord = replace(request.declared, ceiling=chord.ceiling if chord else None)
         self.chord = chord
         if listening and chord is None:  # nothing heard yet, or the player stopped: listen
             return [[] for _ in range(slots.band.shape[1])]
@@ -96,6 +99,8 @@ class LiveBand:
         """The chord the band would plan for ``request.bar`` from what was heard so far; it
         changes nothing (worker thread)."""
         grid = _grid(request)
+        if request.declared is not None:
+            return request.declared
         if not self._listens(request, grid):
             return None
         first = request.bar - len(request.meters) + 1

@@ -36,6 +36,7 @@ from coperformer.engine.intents import (
     SetVolume,
     Stop,
 )
+from coperformer.engine.left_hand import LeftHand
 from coperformer.engine.listener import QuietListener, SessionListener
 from coperformer.engine.live_band import WINDOW, BarRequest, LiveBand
 from coperformer.engine.metronome import click_notes, send_clock
@@ -92,6 +93,7 @@ class Session(MixControls):
         self._recorded_levels: dict[int, int] = {}  # channel volumes the take holds
         self.ended_input = False
         self.ending_bar: int | None = None  # the band's final chord, once the tune ends
+        self.left_hand = LeftHand(config.split) if config.split is not None else None
         self.finished = False
         self.error: str | None = None
         self._snapshot = SessionSnapshot()
@@ -243,6 +245,9 @@ class Session(MixControls):
             self.recorder.player(event.time_ns, event.raw)
         if event.kind in (NOTE_ON, NOTE_OFF, PEDAL):
             self.listener.on_input(event)
+        if self.left_hand and event.kind == NOTE_ON and (chord := self.left_hand.heard(
+                self.buffer)):
+            self.listener.on_chord(self.next_bar, chord.name, True)
 
     def _port(self, back: bool, time_ns: int) -> None:
         if back:
@@ -372,13 +377,15 @@ class Session(MixControls):
         origin_q = self.transport.quarters_of_bar(first)
         melody = []
         for pitch, velocity, on, off in self.buffer.snapshot(origin_ns, now_ns):
+            if self.left_hand and not self.left_hand.melody(pitch):
+                continue
             start = self.transport.quarters_at(max(on, origin_ns)) - origin_q
             end = self.transport.quarters_at(off) - origin_q
             melody.append(Note(pitch, start, max(end, start + 0.01), velocity))
         self.buffer.forget_before(self.transport.bar_start_ns(max(0, bar - 2 * WINDOW)))
         if len(melody) > MAX_WINDOW_NOTES:  # a flood: what the grid can show, no more
             melody = thin_line(melody)
-        return BarRequest(bar, meters, melody)
+        return BarRequest(bar, meters, melody, self.left_hand and self.left_hand.chord)
 
     def _publish(self) -> None:
         started = self.transport.started

@@ -34,3 +34,4 @@ class SessionConfig:
     phrase_bars: int = 4  # the groove plays a fill before each phrase end
     sync_stop: bool = False  # a bar of the player's silence: the band ends on the tonic
     intro: Key | None = None  # the band plays this key's tonic through the count-in and bar 0
+    split: int | None = None  # keys below this MIDI note are a chord the band follows

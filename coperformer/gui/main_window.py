@@ -234,6 +234,7 @@ class MainWindow(BandControls, QMainWindow):
             tempo=t.tempo.value(), meter=t.meter.currentText(), count_in=t.count_in.value(),
             metronome=t.metronome.isChecked(), sync_start=t.sync_start.isChecked(),
             sync_stop=t.sync_stop.isChecked(), intro=t.intro_key(),
+            split=self.band.split_note(),
             adventure=self.band.adventure_value(), drums=self.band.drums.chosen_feel(),
             phrase_bars=self.band.drums.phrase_bars(),
             record=take_target() if self.recording.record.isChecked() else None,

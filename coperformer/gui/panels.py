@@ -172,6 +172,10 @@ class TransportPanel(QGroupBox):
         self.play.setText("■ Stop" if playing else "▶ Play")
 
 
+NO_SPLIT = "no left-hand chords"
+SPLITS = [f"chords below {note}" for note in ("C3", "F#3", "C4")]
+
+
 class BandPanel(QGroupBox):
     """The style (model), its card, and the mixer strips: the player's, then one per voice of
     the model."""
@@ -215,7 +219,17 @@ class BandPanel(QGroupBox):
         row.addWidget(QLabel("Harmony: safe"))
         row.addWidget(self.adventure, 1)
         row.addWidget(QLabel("adventurous"))
+        self.split = QComboBox()
+        self.split.addItems([NO_SPLIT, *SPLITS])
+        self.split.setToolTip("Steer the band with your left hand: a chord held below the split "
+                              "point is the chord the band plays from its next bar")
+        row.addWidget(self.split)
         return row
+
+    def split_note(self) -> str | None:
+        """The split point ('F#3'), or None when the left hand plays melody too."""
+        text = self.split.currentText()
+        return None if text == NO_SPLIT else text.removeprefix("chords below ")
 
     def adventure_value(self) -> float:
         """The safe (0) .. adventurous (1) setting of the slider."""

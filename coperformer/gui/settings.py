@@ -36,6 +36,7 @@ def load_settings(window, settings: QSettings) -> None:
     t.sync_start.setChecked(_bool(settings.value("sync_start"), False))
     t.sync_stop.setChecked(_bool(settings.value("sync_stop"), False))
     t.intro.setCurrentText(str(settings.value("intro", t.intro.currentText())))
+    window.band.split.setCurrentText(str(settings.value("split", window.band.split.currentText())))
     window.band.adventure.setValue(int(settings.value("adventure",
                                                       window.band.adventure.value())))
     window.sound.driver.setCurrentText(str(settings.value("audio_driver", default_driver(window))))
@@ -86,6 +87,7 @@ def save_settings(window, settings: QSettings) -> None:
         "count_in": t.count_in.value(), "metronome": t.metronome.isChecked(),
         "sync_start": t.sync_start.isChecked(), "adventure": window.band.adventure.value(),
         "sync_stop": t.sync_stop.isChecked(), "intro": t.intro.currentText(),
+        "split": window.band.split.currentText(),
         "audio_driver": window.sound.driver.currentText(),
         "period_size": window.sound.period.currentText(),
         "soundfont": window.soundfont or "", "model": window.band.model.currentText(),
@@ -117,7 +119,8 @@ def autosave(window, settings: QSettings) -> QTimer:
     t, sound = window.transport, window.sound
     for signal in (t.tempo.valueChanged, t.meter.currentTextChanged, t.count_in.valueChanged,
                    t.metronome.toggled, t.sync_start.toggled, t.sync_stop.toggled,
-                   t.intro.currentTextChanged, window.band.adventure.valueChanged,
+                   t.intro.currentTextChanged, window.band.split.currentTextChanged,
+                   window.band.adventure.valueChanged,
                    window.band.model.currentTextChanged, sound.driver.currentTextChanged,
                    sound.period.currentTextChanged, window.input_panel.picker.currentTextChanged,
                    window.band.drum_feel.currentTextChanged, window.band.phrase.currentTextChanged):

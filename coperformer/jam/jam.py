@@ -31,6 +31,7 @@ from coperformer.jam.options import JamOptions
 from coperformer.jam.passthrough import Passthrough
 from coperformer.jam.recovery import free_take, recover_journal
 from coperformer.jam.report import JamResult
+from coperformer.music.chord_names import parse_note
 from coperformer.music.endings import parse_key
 from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.gm import NOTE_OFF as NOTE_OFF_STATUS
@@ -190,7 +191,8 @@ class Jam:
                                drums=o.drums and check_feel(o.drums),
                                drum_kit=o.programs.get(DRUM_CHANNEL, 0),
                                phrase_bars=check_phrase(o.phrase_bars), sync_stop=o.sync_stop,
-                               intro=parse_key(o.intro) if o.intro else None)
+                               intro=parse_key(o.intro) if o.intro else None,
+                               split=parse_note(o.split) if o.split else None)
         programs = [o.programs.get(channel, program) for channel, program
                     in zip(BAND_CHANNELS, self.model.programs, strict=False)]
         mixer = Mixer(dict(o.volumes), set(o.muted), set(o.soloed))

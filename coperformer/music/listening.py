@@ -50,6 +50,7 @@ class Chord:
     pitch_classes: tuple[int, ...]
     bass: int
     ceiling: int | None = None
+    label: str | None = None  # a declared chord's own name (7ths, sus ...)
 
     @property
     def root(self) -> int:
@@ -59,7 +60,7 @@ class Chord:
     @property
     def name(self) -> str:
         """The lead-sheet name: C, Am, G/B."""
-        return triad_name(self.pitch_classes, self.bass)
+        return self.label or triad_name(self.pitch_classes, self.bass)
 
 
 def candidate_chords(key: Key) -> list[Chord]:

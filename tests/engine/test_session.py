@@ -295,3 +295,24 @@ def test_an_intro_plays_the_tonic_of_the_key_set_through_the_count_in_and_bar_ze
     band = _band_by_bar(session, sink)
     assert band[-1] == band[0] == {7, 11, 2}  # G major, before the player is heard
     assert 1 in band  # from bar 1 the band plays what it heard
+
+
+def test_a_chord_held_below_the_split_steers_the_band_from_the_next_bar():
+    from coperformer.engine.intents import Stop
+
+    clock = VirtualClock()
+    session, sink, generator = make_session(clock, bpm=120, count_in=0, metronome=False,
+                                            split=55)
+    session.start()
+    bar_ns = 2 * NS_PER_S
+    play_bars(session, 6, bar_ns, 0)  # the melody, above the split
+    run_until(session, clock, 2 * bar_ns + bar_ns // 2)
+    for pitch in (45, 48, 52):  # A minor in the left hand, in bar 2
+        session.feed(InputEvent(clock.now_ns(), NOTE_ON, pitch, 70, raw=(0x90, pitch, 70)))
+    run_until(session, clock, 5 * bar_ns)
+    chords = [call[4] for call in generator.calls]  # the chord each bar was generated on
+    assert chords[-1].name == "Am" and chords[-1].pitch_classes == (9, 0, 4)
+    assert all(c is None or c.name != "Am" for c in chords[:1])  # bar 1: before the chord
+    melody = generator.calls[-1][1].melody
+    assert not ((melody >= 0) & (melody < 55)).any()  # the left hand is not melody
+    session.request(Stop())

@@ -486,3 +486,18 @@ def test_the_ending_button_ends_the_tune_on_a_final_chord(window, qtbot, tmp_pat
     qtbot.waitUntil(lambda: not window.transport.play.isChecked(), timeout=15000)
     assert session.ending_bar is not None and session.ending_bar <= 5  # not the file's end
     assert session.config.intro is not None and session.config.sync_stop
+
+
+def test_a_left_hand_chord_steers_the_band_and_shows_on_the_chord_board(window, qtbot,
+                                                                         tmp_path):
+    left = [(p, 0.0, 30.0) for p in (45, 48, 52)]  # A minor held below F#3
+    source = write_midi(tmp_path / "hands.mid", [
+        {"channel": 0, "notes": melody_notes(8, low=67)}, {"channel": 0, "notes": left}],
+        bpm=200, midi_type=0)
+    window.band.split.setCurrentText("chords below F#3")
+    assert window.options().split == "F#3"
+    _play_file(window, source)
+    assert window.controller.running, window.banner.text()
+    qtbot.waitUntil(lambda: window.chords.now.text() == "Am", timeout=20000)
+    assert window.controller.jam.session.left_hand.chord.name == "Am"
+    window.transport.play.setChecked(False)

@@ -1,0 +1,59 @@
+"""The left hand's chord (pure): the keys held below the split point, recognized as a chord
+with its root and bass, the way an arranger keyboard reads them."""
+
+from __future__ import annotations
+
+import re
+
+from coperformer.common.errors import CoperformerError
+from coperformer.music.harmony import PITCH_CLASS_NAMES
+from coperformer.music.listening import Chord
+
+QUALITIES = {  # intervals over the root -> suffix (the order is the preference on a tie)
+    (0, 4, 7): "", (0, 3, 7): "m", (0, 4, 7, 10): "7", (0, 4, 7, 11): "maj7",
+    (0, 3, 7, 10): "m7", (0, 3, 6): "dim", (0, 3, 6, 9): "dim7", (0, 3, 6, 10): "m7b5",
+    (0, 4, 8): "aug", (0, 5, 7): "sus4", (0, 2, 7): "sus2", (0, 5, 7, 10): "7sus4",
+    (0, 4, 10): "7", (0, 3, 10): "m7", (0, 4, 11): "maj7",  # sevenths without their fifth
+}
+NOTE_PATTERN = re.compile(r"^([A-Ga-g])([#b]?)(-?\d)$")
+LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+class SplitError(CoperformerError, ValueError):
+    """A split point that is not a note (said in one line)."""
+
+
+def recognize(pitches: list[int]) -> Chord | None:
+    """The chord the held keys spell (any inversion: the lowest key is the bass), or None
+    for fewer than three pitch classes or a cluster that is no chord."""
+    classes = sorted({p % 12 for p in pitches})
+    if len(classes) < 3 or not pitches:
+        return None
+    bass = min(pitches) % 12
+    found = []
+    for root in classes:
+        intervals = tuple(sorted((pc - root) % 12 for pc in classes))
+        if intervals in QUALITIES:
+            found.append((root != bass, list(QUALITIES).index(intervals), root, intervals))
+    if not found:
+        return None
+    _, _, root, intervals = min(found)  # a root-position reading first, then the likelier
+    name = PITCH_CLASS_NAMES[root] + QUALITIES[intervals]
+    label = name if bass == root else f"{name}/{PITCH_CLASS_NAMES[bass]}"
+    return Chord(tuple((root + i) % 12 for i in intervals), bass, label=label)
+
+
+def parse_note(text: str) -> int:
+    """A note name with its octave ('F#3', 'C4' = 60) or a MIDI number, as a MIDI number."""
+    text = text.strip()
+    if text.isdigit() and 0 <= int(text) <= 127:
+        return int(text)
+    match = NOTE_PATTERN.match(text)
+    if not match:
+        raise SplitError(f"not a note: {text!r} (e.g. F#3, C4 or a MIDI number)")
+    letter, accidental, octave = match.groups()
+    number = 12 * (int(octave) + 1) + LETTERS[letter.upper()] + {"#": 1, "b": -1, "": 0}[
+        accidental]
+    if not 0 <= number <= 127:
+        raise SplitError(f"{text} is outside the MIDI range")
+    return number
