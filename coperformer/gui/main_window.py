@@ -9,7 +9,15 @@ from pathlib import Path
 import platformdirs
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from coperformer.common.errors import CoperformerError
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
@@ -108,7 +116,11 @@ class MainWindow(BandControls, QMainWindow):
         body.addWidget(self.recording.widget)
         central = QWidget()
         central.setLayout(body)
-        self.setCentralWidget(central)
+        scroller = QScrollArea()  # a small screen (1024x600) scrolls instead of clipping
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.NoFrame)
+        scroller.setWidget(central)
+        self.setCentralWidget(scroller)
         self.stats_label = QLabel("")
         self.statusBar().addPermanentWidget(self.stats_label)
         self.sound.update_latency()

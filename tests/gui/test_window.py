@@ -501,3 +501,10 @@ def test_a_left_hand_chord_steers_the_band_and_shows_on_the_chord_board(window, 
     qtbot.waitUntil(lambda: window.chords.now.text() == "Am", timeout=20000)
     assert window.controller.jam.session.left_hand.chord.name == "Am"
     window.transport.play.setChecked(False)
+
+
+def test_the_window_fits_a_1024_by_600_screen(window, qtbot):
+    window.resize(1024, 600)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (1024, 600), timeout=3000)
+    assert window.minimumSizeHint().height() <= 600 and window.minimumSizeHint().width() <= 1024
+    assert window.transport.play.isVisible()  # reachable: the rest scrolls
