@@ -248,3 +248,19 @@ def test_missing_port_and_missing_soundfont_are_clear_errors(jack_server, tmp_pa
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "soundfont" in result.stderr and "gone.sf2" in result.stderr
+
+
+def test_the_jack_latency_is_the_servers_own_period_and_rate(jack_server, qtbot, tmp_path):
+    from coperformer.gui.panels import SoundPanel
+    from coperformer.synth.jack_server import jack_period
+    from coperformer.synth.live_synth import driver_latency_ms
+
+    assert jack_period() == (128, 48000)  # what tests/jack_helpers.py starts
+    assert abs(driver_latency_ms("jack", 64, 2, 96000) - 2 * 128 / 48) < 1e-9
+    assert abs(driver_latency_ms("alsa", 64, 2, 96000) - 2 * 64 / 96) < 1e-9
+    panel = SoundPanel(["jack", "alsa"])
+    qtbot.addWidget(panel)
+    panel.driver.setCurrentText("jack")
+    panel.update_latency()
+    assert panel.latency.text() == ("audio buffer latency 5.3 ms (the JACK server: 128 frames "
+                                    "at 48 kHz)")

@@ -25,7 +25,9 @@ from coperformer.gui.strips import VoiceStrip
 from coperformer.jam.options import QWERTY, JamOptions
 from coperformer.music.listening import DEFAULT_ADVENTURE
 from coperformer.music.meter import SUPPORTED_METERS
-from coperformer.synth.fluid import LIVE_SAMPLE_RATE, buffer_latency_ms
+from coperformer.synth.fluid import LIVE_SAMPLE_RATE
+from coperformer.synth.jack_server import jack_period
+from coperformer.synth.live_synth import driver_latency_ms
 
 QWERTY_LABEL = "Computer keyboard (QWERTY)"
 FILE_PREFIX = "File: "
@@ -111,9 +113,13 @@ class SoundPanel(QGroupBox):
         if self.driver.currentText() == "none":
             self.latency.setText("no audio device (silent; use --audio-driver for sound)")
             return
-        ms = buffer_latency_ms(int(self.period.currentText()), JamOptions.periods,
+        driver = self.driver.currentText()
+        ms = driver_latency_ms(driver, int(self.period.currentText()), JamOptions.periods,
                                LIVE_SAMPLE_RATE)
-        self.latency.setText(f"audio buffer latency {ms:.1f} ms")
+        server = jack_period() if driver == "jack" else None
+        where = (f" (the JACK server: {server[0]} frames at {server[1] / 1000:g} kHz)"
+                 if server else " (no JACK server running)" if driver == "jack" else "")
+        self.latency.setText(f"audio buffer latency {ms:.1f} ms{where}")
 
 
 NO_INTRO = "no intro"

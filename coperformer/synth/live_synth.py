@@ -18,6 +18,7 @@ from coperformer.synth.fluid import (
     buffer_latency_ms,
     load_fluidsynth,
 )
+from coperformer.synth.jack_server import JACK_PERIODS, jack_period
 
 BLOCK_FRAMES = 128
 
@@ -44,7 +45,7 @@ class LiveSynth:
         if driver == "jack":  # else JACK leaves FluidSynth's outputs unconnected: silence
             settings["audio.jack.autoconnect"] = int(jack_autoconnect)
         self.synth = FluidSynth(soundfont, sample_rate, gain, **settings)
-        self.latency_ms = buffer_latency_ms(period_size, periods, sample_rate) if driver else 0.0
+        self.latency_ms = driver_latency_ms(driver, period_size, periods, sample_rate)
         self._sequencer = fs.Sequencer(time_scale=sample_rate, use_system_timer=driver is not None)
         self._dest = self._sequencer.register_fluidsynth(self.synth.synth)
         self._lock = threading.Lock()
@@ -132,6 +133,17 @@ class LiveSynth:
             load_fluidsynth().delete_fluid_audio_driver(self._audio_driver)
             self._audio_driver = None
         self.synth.close()
+
+
+def driver_latency_ms(driver: str | None, period_size: int, periods: int,
+                      sample_rate: int) -> float:
+    """The output buffer latency a driver gives: JACK's is the server's own period and rate
+    (FluidSynth follows the server), the others' what was asked for; 0 without a device."""
+    if not driver:
+        return 0.0
+    if driver == "jack" and (server := jack_period()) is not None:
+        return buffer_latency_ms(server[0], JACK_PERIODS, server[1])
+    return buffer_latency_ms(period_size, periods, sample_rate)
 
 
 def _open_audio_driver(fs, synth: FluidSynth, driver: str):
