@@ -133,15 +133,20 @@ def player_input(text: str) -> str:
     return text
 
 
+def _accepted(parse: Callable[[str], object], text: str) -> str:
+    """``text`` when ``parse`` accepts it, else its one-line reason as the argument's error."""
+    try:
+        parse(text)
+    except CoperformerError as exc:
+        raise argparse.ArgumentTypeError(first_line(exc)) from None
+    return text
+
+
 def model(text: str) -> str:
     """A `type=` for `--model`: a model name in the models folder, or a readable .pt file."""
     from coperformer.model.store import resolve_model
 
-    try:
-        resolve_model(text)
-    except CoperformerError as exc:
-        raise argparse.ArgumentTypeError(first_line(exc)) from None
-    return text
+    return _accepted(resolve_model, text)
 
 
 def add_trust(parser) -> None:
@@ -153,21 +158,13 @@ def add_trust(parser) -> None:
 
 def key(text: str) -> str:
     """A `type=` for a key name (C, F#, Bb, Am, C# minor)."""
-    from coperformer.music.endings import KeyNameError, parse_key
+    from coperformer.music.endings import parse_key
 
-    try:
-        parse_key(text)
-    except KeyNameError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
+    return _accepted(parse_key, text)
 
 
 def note(text: str) -> str:
     """A `type=` for a note name with its octave or a MIDI number (F#3, C4, 54)."""
-    from coperformer.music.chord_names import SplitError, parse_note
+    from coperformer.music.chord_names import parse_note
 
-    try:
-        parse_note(text)
-    except SplitError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
+    return _accepted(parse_note, text)
