@@ -33,10 +33,10 @@ def jack_server():
 
 def held_out_melody(bars: int = 14) -> list[tuple[float, float, int]]:
     """(start beat, end beat, pitch) of a held-out test chorale's soprano."""
-    from coperformer.model.corpus import chorale_names, load_chorale
-    from coperformer.model.dataset import split_names
+    from coperformer.model.corpus import load_chorale
+    from coperformer.model.dataset import held_out_names
 
-    for name in split_names(chorale_names())["test"]:
+    for name in held_out_names("bach"):
         piece = load_chorale(name)
         if str(piece.bars[0].meter) == "4/4" and len(piece.bars) > bars:
             first = piece.bars[1].start  # skip the pickup bar

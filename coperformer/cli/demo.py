@@ -21,10 +21,10 @@ VERSIONS = ("live", "offline", "held-tonic")
 def demo_pieces() -> list[Piece]:
     """A held-out test chorale, an out-of-style folk song and a dance tune."""
     from coperformer.model.collections import EVALUATION, collection_melodies
-    from coperformer.model.corpus import chorale_names, load_chorale
-    from coperformer.model.dataset import SPLIT_SEED, split_names
+    from coperformer.model.corpus import load_chorale
+    from coperformer.model.dataset import held_out_names
 
-    test = split_names(chorale_names(), SPLIT_SEED)["test"]
+    test = held_out_names("bach")
     folk, dances = EVALUATION[0], EVALUATION[-1]
     return [load_chorale(test[0]), collection_melodies(folk, 1)[0],
             collection_melodies(dances, 1)[0]]

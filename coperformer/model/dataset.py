@@ -67,6 +67,12 @@ def corpus_split(corpus: str, names: list[str]) -> dict[str, list[str]]:
     return split_names(names)
 
 
+def held_out_names(corpus: str) -> list[str]:
+    """The test pieces of a named corpus, as its models were split (never trained on)."""
+    bars, _ = load_corpus(corpus)
+    return corpus_split(corpus, bars.names)["test"]
+
+
 @dataclass
 class BarSet:
     """All bars of a set of pieces, with each bar's piece and the piece's first bar (read-only
