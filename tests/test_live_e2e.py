@@ -264,3 +264,21 @@ def test_the_jack_latency_is_the_servers_own_period_and_rate(jack_server, qtbot,
     panel.update_latency()
     assert panel.latency.text() == ("audio buffer latency 5.3 ms (the JACK server: 128 frames "
                                     "at 48 kHz)")
+
+
+def test_a_first_start_picks_a_driver_that_can_play(jack_server, qtbot, tmp_path, monkeypatch,
+                                                    shipped_model):
+    from PySide6.QtCore import QSettings
+
+    from coperformer.gui.app import make_window
+    from coperformer.synth.jack_server import output_present
+
+    monkeypatch.delenv("PULSE_SERVER", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # no PulseAudio, no PipeWire socket
+    assert output_present("jack") and not output_present("pulseaudio")
+    window = make_window(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat),
+                         list_inputs=lambda: [])
+    qtbot.addWidget(window)
+    drivers = [window.sound.driver.itemText(i) for i in range(window.sound.driver.count())]
+    expected = "jack" if "jack" in drivers else "none"
+    assert window.sound.driver.currentText() == expected

@@ -20,10 +20,13 @@ def _bool(value, default: bool) -> bool:
 
 
 def default_driver(window) -> str:
-    """On first start: the first desktop audio driver FluidSynth has (else none)."""
+    """On first start: the first desktop audio driver FluidSynth has that has something to
+    play to (a running server, a sound card), else none: never one that cannot open."""
+    from coperformer.synth.jack_server import output_present
+
     combo = window.sound.driver
     have = [combo.itemText(i) for i in range(combo.count())]
-    return next((d for d in PREFERRED_DRIVERS if d in have), "none")
+    return next((d for d in PREFERRED_DRIVERS if d in have and output_present(d)), "none")
 
 
 def load_settings(window, settings: QSettings) -> None:

@@ -1,5 +1,6 @@
-"""What a running JACK server says about itself: its period and sample rate, from JACK's own
-command-line tools (the buffer latency the player really gets with the JACK driver)."""
+"""What the audio system offers here: a running JACK server's period and sample rate, from
+JACK's own command-line tools (the buffer latency the player really gets with the JACK
+driver), and whether a driver has anything to play to."""
 
 from __future__ import annotations
 
@@ -30,3 +31,19 @@ def _ask(tool: str) -> int | None:
         return None
     text = done.stdout.strip().split()
     return int(text[-1]) if done.returncode == 0 and text and text[-1].isdigit() else None
+
+
+def output_present(driver: str) -> bool:
+    """Whether a driver has something to play to here and now: a JACK server, a PulseAudio or
+    PipeWire socket, an ALSA sound card; the macOS and Windows drivers always do. Any
+    thread; never starts a server."""
+    if driver == "jack":
+        return jack_period() is not None
+    if driver in ("pulseaudio", "pipewire"):
+        runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+        sockets = [os.path.join(runtime, name) for name in ("pulse/native", "pipewire-0")]
+        return bool(os.environ.get("PULSE_SERVER")) or any(os.path.exists(s) for s in sockets
+                                                             if runtime)
+    if driver == "alsa":
+        return os.path.isdir("/dev/snd") and bool(os.listdir("/dev/snd"))
+    return driver in ("coreaudio", "wasapi", "dsound")
