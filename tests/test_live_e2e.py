@@ -229,7 +229,7 @@ def test_fluidsynth_plays_through_the_jack_audio_driver(jack_server, tmp_path, m
     linked = _jack_connections(connections)
     assert any(port.startswith("system:playback") for port in linked.get("fluidsynth:left", ()))
     assert result.returncode == 0, result.stderr
-    assert "audio jack (2.7 ms buffer)" in banner
+    assert "audio jack (5.3 ms buffer)" in banner  # the server's 2 x 128 frames at 48 kHz
     figures = json.loads(stats.read_text())
     assert figures["audio_driver"] == "jack"
     assert figures["missed_deadlines"] == 0, figures
