@@ -49,6 +49,7 @@ class LiveSynth:
         self._sequencer = fs.Sequencer(time_scale=sample_rate, use_system_timer=driver is not None)
         self._dest = self._sequencer.register_fluidsynth(self.synth.synth)
         self._lock = threading.Lock()
+        self._closed = False
         self._stop = threading.Event()
         self._wav = None
         self._frames_rendered = 0
@@ -92,6 +93,8 @@ class LiveSynth:
     def schedule(self, notes: list[ScheduledNote]) -> None:
         """Hand notes to FluidSynth's sequencer at absolute sample ticks. Any thread."""
         with self._lock:
+            if self._closed:
+                return
             for n in notes:
                 self._sequencer.note_on(self.tick_at(n.on_ns), n.channel, n.pitch, n.velocity,
                                         dest=self._dest)
@@ -99,40 +102,57 @@ class LiveSynth:
                                          dest=self._dest)
 
     def play_now(self, channel: int, pitch: int, velocity: int) -> None:
-        """The player's own note, at once (the MIDI callback's thread, say). Any thread."""
-        if velocity:
-            self.synth.noteon(channel, pitch, velocity)
-        else:
-            self.synth.noteoff(channel, pitch)
+        """The player's own note, at once (the MIDI callback's thread, say); nothing once
+        closed. Any thread."""
+        with self._lock:
+            if self._closed:
+                return
+            if velocity:
+                self.synth.noteon(channel, pitch, velocity)
+            else:
+                self.synth.noteoff(channel, pitch)
 
     def control_now(self, channel: int, control: int, value: int) -> None:
         """A controller change at once (the sustain pedal, say). Any thread."""
-        self.synth.cc(channel, control, value)
+        with self._lock:
+            if not self._closed:
+                self.synth.cc(channel, control, value)
 
     def set_program(self, channel: int, program: int) -> None:
         """A GM program for a channel. Any thread."""
-        self.synth.program(channel, program)
+        with self._lock:
+            if not self._closed:
+                self.synth.program(channel, program)
 
     def all_notes_off(self) -> None:
         """Forget scheduled events and silence every channel. Any thread."""
         with self._lock:
+            if self._closed:
+                return
             _remove_events(self._sequencer, self._dest)
             self.synth.silence()
 
     def close(self) -> None:
-        """Stop rendering, finish the WAV, free FluidSynth; the owner's thread, once."""
+        """Stop rendering, finish the WAV, free FluidSynth; the owner's thread, once.
+
+        The order matters: first nothing may render any more (the render thread joined, the
+        audio driver and its callback thread deleted), only then the sequencer that feeds the
+        synth, then the synth. Deleting the sequencer while a JACK callback still rendered the
+        synth was a use-after-free waiting to happen (the crash at Stop with JACK audio)."""
         self.all_notes_off()
         self._stop.set()
         if self._thread is not None:
             self._thread.join(2)
-        if self._wav is not None:
-            self._wav.close()
-            self._wav = None
-        self._sequencer.delete()
-        if self._audio_driver:
-            load_fluidsynth().delete_fluid_audio_driver(self._audio_driver)
-            self._audio_driver = None
-        self.synth.close()
+        with self._lock:
+            self._closed = True  # from now on every call is a no-op, never a freed synth
+            if self._audio_driver:
+                load_fluidsynth().delete_fluid_audio_driver(self._audio_driver)
+                self._audio_driver = None
+            if self._wav is not None:
+                self._wav.close()
+                self._wav = None
+            self._sequencer.delete()
+            self.synth.close()
 
 
 def driver_latency_ms(driver: str | None, period_size: int, periods: int,

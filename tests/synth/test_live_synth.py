@@ -36,3 +36,18 @@ def test_all_notes_off_forgets_scheduled_notes_and_silences(tmp_path, soundfont)
         frames = np.frombuffer(wav.readframes(wav.getnframes()), np.int16).reshape(-1, 2)
     assert rms(frames[int(0.2 * rate): int(0.5 * rate)]) > 0.001  # it sounded
     assert rms(frames[int(1.2 * rate):]) < 1e-4  # and then nothing: no stuck or late notes
+
+
+def test_a_closed_synth_ignores_every_call_from_any_thread(soundfont):
+    import threading
+
+    synth = LiveSynth(soundfont, RealClock(), None)
+    late = threading.Thread(target=lambda: [synth.play_now(0, 60, 90) for _ in range(2000)])
+    late.start()  # a MIDI callback still playing through while the jam stops
+    synth.close()
+    late.join()
+    synth.play_now(0, 62, 90)
+    synth.control_now(0, 64, 127)
+    synth.set_program(1, 40)
+    synth.schedule([ScheduledNote(0, 1, 1, 60, 90)])
+    synth.all_notes_off()  # Panic after Stop: nothing happens, nothing crashes
