@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
+import zipfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from coperformer.common.errors import describe
 from coperformer.common.paths import cache_dir
 from coperformer.model.corpus import CorpusError
 from coperformer.model.folder_check import FolderReport, corpus_piece, midi_files, reason_of
@@ -23,6 +26,7 @@ from coperformer.music.roll import grid_from_piece
 
 PREPROCESS_VERSION = 1  # bump when a file's encoding into bars changes
 CACHE_FOLDER = "files"
+WORKERS_ENV = "COPERFORMER_READ_WORKERS"  # how many processes read a folder
 
 
 @dataclass
@@ -50,9 +54,18 @@ def shard(files: list[Path], rank: int, world: int) -> list[Path]:
 
 
 def default_workers() -> int:
-    """Worker processes for reading: the CPUs this process may use."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else os.cpu_count() or 1)
+    """Worker processes for reading: $COPERFORMER_READ_WORKERS, else the CPUs this process
+    may use shared among the ranks torchrun started on this machine."""
+    chosen = os.environ.get(WORKERS_ENV, "").strip()
+    if chosen.isdigit() and int(chosen) > 0:
+        return int(chosen)
+    cpus = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1)
+    local = os.environ.get("LOCAL_WORLD_SIZE", "1")
+    return max(1, cpus // max(1, int(local) if local.isdigit() else 1))
+
+
+Result = tuple[str, F.BarSlots | str, bool]  # name, bars or why left out, parsed now
 
 
 def read_folder(folder: str | Path, workers: int | None = None, cache: Path | None = None,
@@ -66,13 +79,15 @@ def read_folder(folder: str | Path, workers: int | None = None, cache: Path | No
         raise CorpusError(f"{root}: no .mid files found")
     cache = cache or cache_dir() / CACHE_FOLDER
     cache.mkdir(parents=True, exist_ok=True)
-    jobs = [(str(p), str(root), str(cache)) for p in shard(files, rank, world)]
-    parsed = _run(jobs, workers or default_workers())
+    mine = shard(files, rank, world)
+    jobs = [(str(p), str(root), str(cache)) for p in mine]
+    results = dict(zip(mine, _run(jobs, workers or default_workers()), strict=True))
     if barrier is not None:
         barrier()
-    corpus = FolderCorpus(parsed=parsed)
-    for path in files:
-        name, result = _cached_or_read(str(path), str(root), str(cache))[:2]
+    corpus = FolderCorpus()
+    for path in files:  # the others' shards come from the cache they filled
+        name, result, fresh = results.get(path) or read_one(str(path), str(root), str(cache))
+        corpus.parsed += fresh
         if isinstance(result, str):
             corpus.rejected.append((name, result))
         else:
@@ -83,55 +98,76 @@ def read_folder(folder: str | Path, workers: int | None = None, cache: Path | No
     return corpus
 
 
-def _run(jobs: list[tuple[str, str, str]], workers: int) -> int:
-    """Read (or find cached) every job's file; returns how many were parsed now."""
+def _run(jobs: list[tuple[str, str, str]], workers: int) -> list[Result]:
+    """Every job's result, in the jobs' order (from the cache, or read now)."""
     if workers <= 1 or len(jobs) < 2:
-        return sum(_cached_or_read(*job)[2] for job in jobs)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return sum(fresh for _, _, fresh in pool.map(_cached_or_read_job, jobs,
-                                                      chunksize=max(1, len(jobs) // (8 * workers))))
+        return [read_one(*job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        return list(pool.map(_read_job, jobs, chunksize=max(1, len(jobs) // (8 * workers))))
 
 
-def _cached_or_read_job(job: tuple[str, str, str]):
-    return _cached_or_read(*job)
+def _read_job(job: tuple[str, str, str]) -> Result:
+    return read_one(*job)
 
 
-def _cached_or_read(path: str, root: str, cache: str) -> tuple[str, F.BarSlots | str, bool]:
-    """(name, bars or the reason it is left out, whether it was parsed now) for one file."""
+def read_one(path: str, root: str, cache: str) -> Result:
+    """One file: (its name under root, its bars or why it is left out, whether it was parsed
+    now rather than found in the cache under the sha256 of its bytes). Any process."""
     name = str(Path(path).relative_to(root))
-    data = Path(path).read_bytes()
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return name, f"cannot be read: {exc.strerror or describe(exc)}", False
     key = Path(cache) / f"{hashlib.sha256(data).hexdigest()}-v{PREPROCESS_VERSION}"
     found = _load(key)
     if found is not None:
         return name, found, False
-    try:
-        result: F.BarSlots | str = F.slots_from_grid(grid_from_piece(corpus_piece(Path(path),
-                                                                                 Path(root))))
-    except CorpusError as exc:  # the reason alone: another file may share these bytes
-        result = reason_of(exc, path)
-    _store(key, result)
+    result, lasting = _encode(Path(path), Path(root))
+    if lasting:
+        _store(key, result)
     return name, result, True
 
 
+def _encode(path: Path, root: Path) -> tuple[F.BarSlots | str, bool]:
+    """The file's bars or why not, and whether that answer belongs in the cache."""
+    try:
+        return F.slots_from_grid(grid_from_piece(corpus_piece(path, root))), True
+    except CorpusError as exc:  # the reason alone: another file may share these bytes
+        return reason_of(exc, path), True
+    except Exception as exc:  # one file's surprise never stops a corpus
+        return f"could not be encoded ({describe(exc)})", False  # not cached: tried again
+
+
 def _load(key: Path) -> F.BarSlots | str | None:
-    if key.with_suffix(".npz").exists():
-        with np.load(key.with_suffix(".npz")) as data:
-            return F.BarSlots(*(data[f] for f in F.SLOT_FIELDS))
-    if key.with_suffix(".json").exists():
-        return str(json.loads(key.with_suffix(".json").read_text())["rejected"])
+    """A cached answer, or None (none yet, or an entry that cannot be read: read again)."""
+    try:
+        if key.with_suffix(".npz").exists():
+            with np.load(key.with_suffix(".npz")) as data:
+                return F.BarSlots(*(data[f] for f in F.SLOT_FIELDS))
+        if key.with_suffix(".json").exists():
+            return str(json.loads(key.with_suffix(".json").read_text())["rejected"])
+    except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+        return None
     return None
 
 
 def _store(key: Path, result: F.BarSlots | str) -> None:
-    """Write atomically: ranks and workers may store the same file at once."""
-    tmp = key.with_name(f"{key.name}.{os.getpid()}.tmp")
-    if isinstance(result, str):
-        tmp.write_text(json.dumps({"rejected": result}))
-        os.replace(tmp, key.with_suffix(".json"))
+    """Write atomically through a temp file of this writer's own: ranks and workers may
+    store the same bytes at once. A cache that cannot be written is only slower."""
+    target = key.with_suffix(".json" if isinstance(result, str) else ".npz")
+    try:
+        handle, tmp = tempfile.mkstemp(dir=key.parent, prefix=f"{key.name}.", suffix=".tmp")
+    except OSError:
         return
-    with open(tmp, "wb") as handle:
-        np.savez(handle, **{f: getattr(result, f) for f in F.SLOT_FIELDS})
-    os.replace(tmp, key.with_suffix(".npz"))
+    try:
+        with os.fdopen(handle, "wb") as out:
+            if isinstance(result, str):
+                out.write(json.dumps({"rejected": result}).encode())
+            else:
+                np.savez(out, **{f: getattr(result, f) for f in F.SLOT_FIELDS})
+        os.replace(tmp, target)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def check_midi_folder(folder: Path) -> FolderReport:
