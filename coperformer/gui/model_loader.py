@@ -1,19 +1,27 @@
 """Loading a model off the GUI thread, so that the window opens at once and Play does not
-wait; the model's voices (names and GM programs, from its metadata) come back as a signal."""
+wait; the model's voices (names and GM programs, from its metadata) come back as a signal.
+
+The model starts on its numpy pass (no torch import: Play is ready sooner), then the same
+helper thread imports torch and hands the model over to its TorchScript module."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from PySide6.QtCore import QObject, Signal
 
 from coperformer.common.errors import CoperformerError
 
+log = logging.getLogger(__name__)
+
 
 class ModelLoader(QObject):
-    """load() on the GUI thread; ``loaded`` arrives there once the model is ready."""
+    """load() on the GUI thread; ``loaded`` arrives there once the model is ready, and
+    ``runtime`` once TorchScript runs it."""
 
     loaded = Signal(str, object)  # the name asked for, [(track name, GM program), ...]
+    runtime = Signal(str, str)  # the name asked for, the backend now generating its bars
 
     def load(self, name: str) -> None:
         """Load (and cache) a model on a helper thread (GUI thread)."""
@@ -24,11 +32,24 @@ class ModelLoader(QObject):
         from coperformer.model.store import load_model, load_reward_model
 
         try:
-            model = load_model(name or None)
+            model = load_model(name or None, quick_start=True)
             load_reward_model()
         except CoperformerError:
             return  # Play reports it in the window
+        if not self._emit(self.loaded, name, list(zip(model.track_names, model.programs,
+                                                         strict=True))):
+            return
         try:
-            self.loaded.emit(name, list(zip(model.track_names, model.programs, strict=True)))
+            model.adopt_torchscript()
+        except CoperformerError as exc:
+            log.warning("%s", exc)
+        self._emit(self.runtime, name, model.runtime)
+
+    @staticmethod
+    def _emit(signal, *args) -> bool:
+        """Emit unless the window closed meanwhile (then False)."""
+        try:
+            signal.emit(*args)
         except RuntimeError:
-            pass  # the window closed meanwhile
+            return False
+        return True

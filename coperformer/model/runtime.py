@@ -1,17 +1,23 @@
-"""The one module that knows the model is TorchScript: load, describe, warm up, generate bars."""
+"""A loaded band model: load, describe, warm up, generate bars (the backend runs the network:
+TorchScript, or numpy while torch is still being imported)."""
 
 from __future__ import annotations
 
 import json
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from coperformer.common.errors import first_line
+from coperformer.model.backends import (
+    AGREEMENT_TOLERANCE,
+    Backend,
+    NumpyBackend,
+    TorchScriptBackend,
+    largest_difference,
+)
 from coperformer.model.errors import ModelError
 from coperformer.music import features as F
 from coperformer.music.harmony import estimate_key, pitch_class_histogram
@@ -46,25 +52,55 @@ class BandModel:
     worker, or the offline loop). The metadata properties may be read from any thread.
     """
 
-    def __init__(self, path: str | Path, threads: int = 1):
+    def __init__(self, path: str | Path, threads: int = 1, quick_start: bool = False):
         self.path = Path(path)
-        torch.set_num_threads(threads)
+        self._threads = threads
+        self._backend: Backend = self._first_backend(quick_start)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                self._module = torch.jit.load(str(self.path), map_location="cpu")
-            self.metadata = json.loads(self._module.metadata())
-        except (RuntimeError, ValueError, AttributeError, OSError) as exc:
-            raise ModelError(f"{self.path}: not a coperformer model ({first_line(exc)})") from exc
-        if self.metadata.get("format") != SUPPORTED_FORMAT:
-            raise ModelError(f"{self.path}: unsupported model format {self.metadata.get('format')}")
+            self.metadata = json.loads(self._backend.metadata_json)
+        except ValueError as exc:
+            raise ModelError(f"{self.path}: not a coperformer model ({first_line(exc)})"
+                             ) from exc
+        if not isinstance(self.metadata, dict) \
+                or self.metadata.get("format") != SUPPORTED_FORMAT:
+            found = self.metadata.get("format") if isinstance(self.metadata, dict) else None
+            raise ModelError(f"{self.path}: unsupported model format {found}")
         names, programs = self.metadata.get("track_names"), self.metadata.get("gm_programs")
         if not (isinstance(names, list) and isinstance(programs, list)
                 and len(names) == len(programs) == F.BAND_VOICES):
             raise ModelError(f"{self.path}: the model's metadata does not name "
                              f"{F.BAND_VOICES} band voices and their programs")
-        self._module.eval()
         self.bar_ms = 0.0  # a live bar's time, measured by warm_up
+
+    def _first_backend(self, quick_start: bool) -> Backend:
+        """numpy for a quick start when the file holds the standard generator, else
+        TorchScript."""
+        if quick_start:
+            try:
+                return NumpyBackend(self.path)
+            except ModelError:
+                pass  # another layout: TorchScript reads it
+        return TorchScriptBackend(self.path, self._threads)
+
+    @property
+    def runtime(self) -> str:
+        """The backend generating bars now: "TorchScript" or "numpy" (any thread)."""
+        return self._backend.name
+
+    def adopt_torchscript(self) -> float:
+        """Hand the model over to its TorchScript module: load it, warm it up and compare it
+        with the numpy pass that runs meanwhile; the worker's next bar uses it. Returns the
+        largest relative difference of their logits; ModelError when it exceeds the
+        tolerance (TorchScript, the reference, takes over anyway). A helper thread."""
+        if self._backend.name == TorchScriptBackend.name:
+            return 0.0
+        torchscript = TorchScriptBackend(self.path, self._threads)
+        difference = largest_difference(self._backend, torchscript, (1, OFFLINE_DRAWS))
+        self._backend = torchscript  # one assignment: the worker reads it once per bar
+        if difference > AGREEMENT_TOLERANCE:
+            raise ModelError(f"{self.path}: the numpy start and TorchScript disagree "
+                             f"(relative logit difference {difference:.1e})")
+        return difference
 
     @property
     def track_names(self) -> list[str]:
@@ -93,41 +129,38 @@ class BandModel:
                 live.append((time.perf_counter_ns() - started) / 1e6)
         self.bar_ms = float(np.median(live)) if live else 0.0
 
-    def _call(self, inputs: tuple, draws: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """The module's answer, checked: pitch logits [draws, voices, classes, steps] and onset
+    def _call(self, inputs: tuple, draws: int) -> tuple[np.ndarray, np.ndarray]:
+        """The backend's answer, checked: pitch logits [draws, voices, classes, steps] and onset
         logits [draws, voices, steps]; ModelError for anything else."""
         try:
-            answer = self._module(*inputs)
-            pitch_logits, onset_logits = answer
+            pitch_logits, onset_logits = self._backend(*inputs)
         except Exception as exc:  # noqa: BLE001 - whatever a foreign module raises
             raise ModelError(f"{self.path}: the model failed on a bar ({type(exc).__name__}: "
                              f"{first_line(exc)})") from exc
         voices = len(self.track_names)
-        if not (isinstance(pitch_logits, torch.Tensor) and isinstance(onset_logits, torch.Tensor)
-                and tuple(pitch_logits.shape) == (draws, voices, F.BAND_CLASSES, MAX_BAR_STEPS)
+        if not (tuple(pitch_logits.shape) == (draws, voices, F.BAND_CLASSES, MAX_BAR_STEPS)
                 and tuple(onset_logits.shape) == (draws, voices, MAX_BAR_STEPS)):
             raise ModelError(f"{self.path}: the model answers in the wrong shape (want pitch "
                              f"logits [{draws}, {voices}, {F.BAND_CLASSES}, {MAX_BAR_STEPS}] and "
                              f"onset logits [{draws}, {voices}, {MAX_BAR_STEPS}])")
         return pitch_logits, onset_logits
 
-    @torch.inference_mode()
     def time_model_call(self, calls: int) -> list[float]:
-        """Milliseconds of the TorchScript call alone (one live bar, batch 1), ``calls`` times;
+        """Milliseconds of the backend's call alone (one live bar, batch 1), ``calls`` times;
         for the benchmark (the thread that owns the model)."""
         empty = F.empty_slots(1 + F.CONTEXT_BARS)
-        inputs = (torch.from_numpy(F.context_features(empty.take(np.arange(F.CONTEXT_BARS)), 1)),
-                  torch.zeros(1, F.MELODY_CHANNELS, MAX_BAR_STEPS),
-                  torch.from_numpy(F.meter_features(empty.meter[:1])), torch.zeros(1, 1),
-                  torch.zeros(1, F.PROFILE_SIZE), torch.zeros(1, F.NOISE_SIZE))
+        inputs = (F.context_features(empty.take(np.arange(F.CONTEXT_BARS)), 1),
+                  np.zeros((1, F.MELODY_CHANNELS, MAX_BAR_STEPS), np.float32),
+                  F.meter_features(empty.meter[:1]), np.zeros((1, 1), np.float32),
+                  np.zeros((1, F.PROFILE_SIZE), np.float32),
+                  np.zeros((1, F.NOISE_SIZE), np.float32))
         samples = []
         for _ in range(calls):
             started = time.perf_counter_ns()
-            self._module(*inputs)
+            self._backend(*inputs)
             samples.append((time.perf_counter_ns() - started) / 1e6)
         return samples
 
-    @torch.inference_mode()
     def generate(self, context: F.BarSlots, current: F.BarSlots, offline: bool,
                  rng: np.random.Generator, profile: np.ndarray,
                  chord: Chord | None = None, avoid: frozenset[bytes] = frozenset(),
@@ -146,25 +179,25 @@ class BandModel:
         if not offline:
             melody[:, :-1] = 0.0
         inputs = (
-            torch.from_numpy(F.context_features(context, 1)),
-            torch.from_numpy(melody),
-            torch.from_numpy(F.meter_features(current.meter)),
-            torch.tensor([[1.0 if offline else 0.0]]),
-            torch.from_numpy(np.asarray(profile, np.float32).reshape(1, F.PROFILE_SIZE)),
+            F.context_features(context, 1),
+            melody,
+            F.meter_features(current.meter),
+            np.array([[1.0 if offline else 0.0]], np.float32),
+            np.asarray(profile, np.float32).reshape(1, F.PROFILE_SIZE),
         )
         draws = OFFLINE_DRAWS if offline else 1
         noise = rng.standard_normal((draws, F.NOISE_SIZE)).astype(np.float32)
-        inputs = tuple(x.expand(draws, *x.shape[1:]) for x in inputs) + (
-            torch.from_numpy(noise),)
+        inputs = tuple(np.repeat(x.astype(np.float32, copy=False), draws, axis=0)
+                       for x in inputs) + (noise,)
         pitch_logits, onset_logits = self._call(inputs, draws)
         if offline:
             masks = offline_masks(current, profile, draws)
-            return best_fitting([decode_bar(pitch_logits[d].numpy(), onset_logits[d].numpy(),
+            return best_fitting([decode_bar(pitch_logits[d], onset_logits[d],
                                             current.valid[0], 1, masks[d],
                                             None if masks[d] is None else rng)
                                  for d in range(draws)], current)
         unit = live_unit(int(current.meter[0]), int(current.valid[0].sum()))
-        pitches, onsets = pitch_logits[0].numpy(), onset_logits[0].numpy()
+        pitches, onsets = pitch_logits[0], onset_logits[0]
         if chord is None:
             return decode_bar(pitches, onsets, current.valid[0], unit)
         allowed, first = chord_mask(chord), None

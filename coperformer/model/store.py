@@ -53,10 +53,12 @@ def resolve_model(name_or_path: str | None) -> Path:
     raise ModelError(f"no model named {text!r} in {folders} (have: {have})")
 
 
-def load_model(name_or_path: str | None, trust_it: bool = False) -> BandModel:
+def load_model(name_or_path: str | None, trust_it: bool = False,
+               quick_start: bool = False) -> BandModel:
     """A loaded and warmed-up model, cached per file and modification time (any thread; a
     second caller waits for the first load instead of loading again). Only a trusted file is
-    loaded (see trust.py); ``trust_it`` trusts this one first."""
+    loaded (see trust.py); ``trust_it`` trusts this one first. ``quick_start`` loads it
+    without torch when it can (the numpy pass; BandModel.adopt_torchscript hands over)."""
     from coperformer.model.runtime import BandModel
 
     path = resolve_model(name_or_path).resolve()
@@ -66,7 +68,7 @@ def load_model(name_or_path: str | None, trust_it: bool = False) -> BandModel:
     with _LOCK:
         if key not in _LOADED:
             check_trusted(path)
-            model = BandModel(path)
+            model = BandModel(path, quick_start=quick_start)
             _warm_up_within(model, WARM_UP_LIMIT_S)
             _LOADED[key] = model
         return _LOADED[key]
