@@ -21,9 +21,13 @@ class SessionListener(Protocol):
     def on_planned(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
         """The band's notes of ``bar`` are decided and scheduled."""
 
+    def on_provisional(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
+        """The band's likely notes of ``bar``, planned at each beat of the bar before it;
+        on_planned replaces them at the decision point."""
+
     def on_chord(self, bar: int, name: str, provisional: bool) -> None:
-        """The listening band's chord for ``bar``: previewed a beat before its decision
-        (``provisional``), then decided."""
+        """The listening band's chord for ``bar``: planned provisionally at each beat of the
+        bar before (``provisional``), then decided."""
 
     def on_input(self, event: InputEvent) -> None:
         """The player played a note or moved the pedal."""
@@ -58,6 +62,9 @@ class QuietListener:
         """Ignore (worker thread)."""
 
     def on_planned(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
+        """Ignore (worker thread)."""
+
+    def on_provisional(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
         """Ignore (worker thread)."""
 
     def on_chord(self, bar: int, name: str, provisional: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from dataclasses import dataclass, replace
 
@@ -56,6 +57,35 @@ class LiveBand:
 
     def next_bar(self, request: BarRequest) -> list[list[Note]]:
         """Band notes per voice for ``request.bar``, in quarters from that bar's start."""
+        window = self._window(request)
+        if window.listening:  # (a bar longer than 16 steps is split: no plan, no memory)
+            self._remember_melody(window.grid, window.first, len(request.meters) - 1)
+        self._pc_by_bar, self._settled = window.pc_by_bar, window.settled
+        chord = self.planner.plan(self._recent_melody(request.bar), request.bar) \
+            if window.listening else None
+        chord = self.chord = _with_declared(chord, request.declared)
+        if window.listening and chord is None:  # nothing heard yet, or the player stopped
+            return [[] for _ in range(F.BAND_VOICES)]
+        result = self._generate(window, chord, self.rng)
+        self._played.append(result.key())
+        self._band[request.bar] = (result.pitches, result.onsets)
+        self._band.pop(request.bar - WINDOW, None)
+        return _voices(result, window)
+
+    def provisional(self, request: BarRequest) -> tuple[Chord | None, list[list[Note]]]:
+        """The chord and notes the band would play in ``request.bar`` from what was heard so
+        far; it changes nothing, and draws what next_bar would draw from the same input
+        (worker thread)."""
+        window = self._window(request)
+        chord = _with_declared(self.preview(request), request.declared)
+        if window.listening and chord is None:
+            return None, [[] for _ in range(F.BAND_VOICES)]
+        result = self._generate(window, chord, copy.deepcopy(self.rng))
+        return chord, _voices(result, window)
+
+    def _window(self, request: BarRequest) -> _Window:
+        """The model's view of the request: slots with the band played, the pitch-class
+        history with the request's bars in it; no state changes."""
         first = request.bar - len(request.meters) + 1
         grid = _grid(request)
         slots = F.slots_from_grid(grid)
@@ -63,33 +93,22 @@ class LiveBand:
             stored = self._band.get(first + offset)
             if stored is not None:
                 slots.band[offset], slots.band_onset[offset] = stored
-        listening = self._listens(request, grid)
-        if listening:  # (a bar longer than the model's 16 steps is split: no plan, no memory)
-            self._remember_melody(grid, first, len(request.meters) - 1)
+        pc_by_bar, settled = dict(self._pc_by_bar), self._settled
         per_bar = F.bar_pitch_classes(slots)
         for offset in range(len(request.meters) - 1):
-            self._pc_by_bar[first + offset] = per_bar[offset]
-        for old in [b for b in self._pc_by_bar if b < first]:
-            self._settled = self._settled + self._pc_by_bar.pop(old)
-        history = sum(self._pc_by_bar.values(), self._settled)
+            pc_by_bar[first + offset] = per_bar[offset]
+        for old in [b for b in pc_by_bar if b < first]:
+            settled = settled + pc_by_bar.pop(old)
         padded = _pad_front(slots, WINDOW - len(request.meters))
+        return _Window(grid, first, self._listens(request, grid), pc_by_bar, settled, padded)
+
+    def _generate(self, window: _Window, chord: Chord | None, rng: np.random.Generator):
         last = WINDOW - 1
-        context = padded.take(np.arange(last - F.CONTEXT_BARS, last))
-        chord = self.planner.plan(self._recent_melody(request.bar), request.bar) \
-            if listening else None
-        if request.declared is not None:  # the left hand's chord, under the player
-            chord = replace(request.declared, ceiling=chord.ceiling if chord else None)
-        self.chord = chord
-        if listening and chord is None:  # nothing heard yet, or the player stopped: listen
-            return [[] for _ in range(slots.band.shape[1])]
-        result = self.generator.generate(context, padded.take(np.array([last])), False,
-                                         self.rng, F.normalize_profile(history), chord,
-                                         frozenset(self._played))
-        self._played.append(result.key())
-        self._band[request.bar] = (result.pitches, result.onsets)
-        self._band.pop(request.bar - WINDOW, None)
-        length = int(grid.bar_len[-1])
-        return bar_voices(result.pitches[:, :length], result.onsets[:, :length])
+        history = sum(window.pc_by_bar.values(), window.settled)
+        return self.generator.generate(
+            window.padded.take(np.arange(last - F.CONTEXT_BARS, last)),
+            window.padded.take(np.array([last])), False, rng, F.normalize_profile(history),
+            chord, frozenset(self._played))
 
     def heard_key(self) -> Key:
         """The key of everything the player played so far (worker thread)."""
@@ -99,8 +118,6 @@ class LiveBand:
         """The chord the band would plan for ``request.bar`` from what was heard so far; it
         changes nothing (worker thread)."""
         grid = _grid(request)
-        if request.declared is not None:
-            return request.declared
         if not self._listens(request, grid):
             return None
         first = request.bar - len(request.meters) + 1
@@ -125,6 +142,31 @@ class LiveBand:
         empty = np.zeros(0, np.int16)
         known = {**self._melody, **(newer or {})}
         return [known.get(index, empty) for index in range(max(0, bar - MEMORY_BARS), bar)]
+
+
+@dataclass
+class _Window:
+    """A request as the model sees it (see LiveBand._window)."""
+
+    grid: object
+    first: int
+    listening: bool
+    pc_by_bar: dict[int, np.ndarray]
+    settled: np.ndarray
+    padded: F.BarSlots
+
+
+def _with_declared(planned: Chord | None, declared: Chord | None) -> Chord | None:
+    """The left hand's chord wins over the plan, and keeps under the player like the plan."""
+    if declared is None:
+        return planned
+    return replace(declared, ceiling=planned.ceiling if planned else None)
+
+
+def _voices(result, window: _Window) -> list[list[Note]]:
+    """A generated bar as notes per voice, cut to the bar's length."""
+    length = int(window.grid.bar_len[-1])
+    return bar_voices(result.pitches[:, :length], result.onsets[:, :length])
 
 
 def _grid(request: BarRequest):

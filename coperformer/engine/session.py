@@ -39,6 +39,7 @@ from coperformer.engine.intents import (
 from coperformer.engine.left_hand import LeftHand
 from coperformer.engine.listener import QuietListener, SessionListener
 from coperformer.engine.live_band import WINDOW, BarRequest, LiveBand
+from coperformer.engine.lookahead import Lookahead
 from coperformer.engine.metronome import click_notes, send_clock
 from coperformer.engine.mix_controls import MixControls
 from coperformer.engine.mixer import Mixer
@@ -88,7 +89,7 @@ class Session(MixControls):
         self.groove = config.drums
         self.next_bar = -count_in  # the next bar to plan
         self.next_line = -count_in  # the next bar line to announce
-        self.previewed = -count_in - 1  # the last bar whose chord was previewed
+        self.lookahead = Lookahead()  # the coming bar's provisional plans, one per beat
         self.player_program: int | None = None  # the player's, once chosen
         self._recorded_levels: dict[int, int] = {}  # channel volumes the take holds
         self.ended_input = False
@@ -136,8 +137,9 @@ class Session(MixControls):
             while self.transport.bar_start_ns(self.next_line) <= now_ns:
                 self._bar_line(self.next_line)
                 self.next_line += 1
-            if self.previewed < self.next_bar and self.preview_ns(self.next_bar) <= now_ns:
-                self._preview(self.next_bar)
+            if self.lookahead.take(self.transport, self.next_bar, now_ns,
+                                   self.decision_ns(self.next_bar)):
+                self._provisional(self.next_bar)
             while self.decision_ns(self.next_bar) <= now_ns and not self.finished:
                 self._plan(self.next_bar)
                 self.next_bar += 1
@@ -149,18 +151,13 @@ class Session(MixControls):
         if not self.transport.started:
             return self.clock.now_ns() + 50 * MS
         due = min(self.decision_ns(self.next_bar), self.transport.bar_start_ns(self.next_line))
-        return min(due, self.preview_ns(self.next_bar)) if self.previewed < self.next_bar else due
+        ahead = self.lookahead.due_ns(self.transport, self.next_bar,
+                                      self.decision_ns(self.next_bar))
+        return due if ahead is None else min(due, ahead)
 
     def decision_ns(self, bar: int) -> int:
         """The decision point of a bar: its downbeat minus the margin (worker thread)."""
         return self.transport.bar_start_ns(bar) - round(self.config.margin_ms * MS)
-
-    def preview_ns(self, bar: int) -> int:
-        """When the coming bar's chord is previewed: a quarter note before its decision point
-        (worker thread)."""
-        length = self.transport.bar_start_ns(bar) - self.transport.bar_start_ns(bar - 1)
-        quarter = length / self.transport.meter_at(bar - 1).bar_quarters
-        return self.decision_ns(bar) - round(quarter)
 
     def set_tempo(self, bpm: float) -> int:
         """Change the tempo at the first bar not planned yet; returns that bar (worker thread)."""
@@ -321,20 +318,22 @@ class Session(MixControls):
                 sink.schedule(notes)
         self._dirty = True
 
-    def _preview(self, bar: int) -> None:
-        """Tell what the band is likely to play in ``bar`` (its chord), ahead of the decision."""
-        self.previewed = bar
-        if bar < 1 or self.band.planner is None:
+    def _provisional(self, bar: int) -> None:
+        """Tell what the band is likely to play in ``bar`` (chord and notes), from what was
+        heard so far; the decision point commits it."""
+        if bar < 1 or (self.ending_bar is not None and bar >= self.ending_bar):
             return
-        chord = self.band.preview(self._request(bar, self.clock.now_ns()))
+        chord, voices = self.band.provisional(self._request(bar, self.clock.now_ns()))
         if chord is not None:
             self.listener.on_chord(bar, chord.name, True)
+        channels = [t.channel for t in self.tracks]
+        self.listener.on_provisional(bar, tuple(band_notes(self.transport, bar, voices,
+                                                           channels)))
 
     def _band_bar(self, bar: int) -> list[ScheduledNote]:
         started = self.clock.now_ns()
         voices = self.band.next_bar(self._request(bar, started))
         done = self.clock.now_ns()
-        self.previewed = max(self.previewed, bar)
         if self.band.chord is not None:
             self.listener.on_chord(bar, self.band.chord.name, False)
         notes = band_notes(self.transport, bar, voices, [t.channel for t in self.tracks])

@@ -16,6 +16,7 @@ class SessionBridge(QObject):
     started = Signal(object)  # bar 0 time (ns; a Python int, too big for a C int)
     bar = Signal(int, object)  # bar, time (ns)
     planned = Signal(int, object)  # bar, tuple[ScheduledNote, ...]
+    provisional = Signal(int, object)  # bar, tuple[ScheduledNote, ...] (likely, not decided)
     chord = Signal(int, str, bool)  # bar, chord name, provisional
     played = Signal(object)  # InputEvent
     port_lost = Signal()
@@ -36,6 +37,10 @@ class SessionBridge(QObject):
     def on_planned(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
         """Emit ``planned`` (worker thread)."""
         self.planned.emit(bar, notes)
+
+    def on_provisional(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
+        """Emit ``provisional`` (worker thread)."""
+        self.provisional.emit(bar, notes)
 
     def on_chord(self, bar: int, name: str, provisional: bool) -> None:
         """Emit ``chord`` (worker thread)."""

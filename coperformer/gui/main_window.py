@@ -161,6 +161,8 @@ class MainWindow(BandControls, QMainWindow):
         b.bar.connect(lambda _bar, t_ns: self.roll.bar_line(t_ns))
         b.bar.connect(lambda bar, _t_ns: self.chords.bar_line(bar))
         b.planned.connect(self.roll.band_planned)
+        b.provisional.connect(self.roll.band_provisional)
+        b.stopped.connect(self.roll.freeze)
         b.chord.connect(self.chords.chord)
         b.played.connect(self._on_played)
         b.port_lost.connect(lambda: self.input_panel.state.setText("⚠ keyboard unplugged: waiting"))

@@ -1,4 +1,5 @@
-"""The live piano roll: the player's notes, the band's, and the next bar planned ahead."""
+"""The live piano roll: the player's notes, the band's, and the next bar planned ahead:
+provisionally at each beat (dashed), then decided (outlined)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from PySide6.QtWidgets import QWidget
 PLAYER = QColor("#4fc3f7")
 VOICE_COLORS = (QColor("#ffb74d"), QColor("#aed581"), QColor("#ba68c8"))  # alto, tenor, bass
 PLANNED_LIGHTER = 140  # a planned bar's notes: their voice's colour, lighter, outlined
+PROVISIONAL_ALPHA = 110  # a provisional plan: lighter still see-through, dashed outline
 MUTED_ALPHA = 60  # a muted voice (or one silenced by a solo) is drawn faint
 GRID = QColor("#37404a")
 PLAYHEAD = QColor("#eceff1")
+LABEL = QColor("#90a4ae")
 LOW, HIGH = 33, 96
 
 
@@ -29,6 +32,7 @@ class RollNote:
     bar: int = -1
     channel: int = -1
     voice: int = -1
+    provisional: bool = False
 
 
 class PianoRoll(QWidget):
@@ -42,24 +46,37 @@ class PianoRoll(QWidget):
         self.silent_channels: set[int] = set()  # muted, or not soloed while another voice is
         self.bar_lines: list[int] = []
         self.planned_bar = -1
+        self.frozen_ns: int | None = None  # the time shown after Stop (the take stays)
         self.frames = 0
         self._no_pen = QPen(Qt.PenStyle.NoPen)
         self._outline = QPen(QColor("#ffffff"), 1)
+        self._dashed = QPen(QColor("#ffffff"), 1, Qt.PenStyle.DashLine)
         self.setMinimumHeight(160)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         self.timer.start(16)  # display rate; painting never touches the engine
 
     def _tick(self) -> None:
-        """Repaint while something is on the roll; an idle roll costs nothing."""
-        if self.notes or self.bar_lines:
+        """Repaint while something moves on the roll; an idle or frozen roll costs nothing."""
+        if (self.notes or self.bar_lines) and self.frozen_ns is None:
             self.update()
 
     def clear(self) -> None:
-        """Forget everything."""
+        """Forget everything (a new jam)."""
         self.notes.clear()
         self.bar_lines.clear()
         self.planned_bar = -1
+        self.frozen_ns = None
+
+    def freeze(self) -> None:
+        """The jam stopped: keep showing its last seconds, drop plans never played."""
+        if self.frozen_ns is None:
+            self.frozen_ns = self.now_ns()
+            self.notes = [n for n in self.notes if n.start <= self.frozen_ns]
+            self.update()
+
+    def _now(self) -> int:
+        return self.frozen_ns if self.frozen_ns is not None else self.now_ns()
 
     def player_on(self, pitch: int, time_ns: int) -> None:
         """The player pressed a key."""
@@ -72,11 +89,27 @@ class PianoRoll(QWidget):
                 note.end = time_ns
                 return
 
+    def band_provisional(self, bar: int, notes: list) -> None:
+        """The band's likely notes of a coming bar: they replace its previous plan."""
+        if bar <= self.planned_bar or self.frozen_ns is not None:
+            return  # decided already (a late signal), or the jam stopped
+        self._drop_provisional(bar)
+        self.notes.extend(RollNote(n.pitch, n.on_ns, n.off_ns, True, bar, n.channel, n.voice,
+                                   provisional=True) for n in notes)
+
     def band_planned(self, bar: int, notes: list) -> None:
         """The band's next bar is decided: draw it ahead of the playhead."""
         self.planned_bar = max(self.planned_bar, bar)
+        self._drop_provisional(bar)
         self.notes.extend(RollNote(n.pitch, n.on_ns, n.off_ns, True, bar, n.channel, n.voice)
                           for n in notes)
+
+    def _drop_provisional(self, bar: int) -> None:
+        self.notes = [n for n in self.notes if not (n.provisional and n.bar == bar)]
+
+    def provisional_notes(self, bar: int) -> list[RollNote]:
+        """The provisional plan of ``bar`` on the roll (tests and status)."""
+        return [n for n in self.notes if n.provisional and n.bar == bar]
 
     def bar_line(self, time_ns: int) -> None:
         """A bar line passed or is known."""
@@ -84,7 +117,7 @@ class PianoRoll(QWidget):
 
     def band_notes_count(self) -> int:
         """How many band notes the roll holds (tests and status)."""
-        return sum(1 for n in self.notes if n.band)
+        return sum(1 for n in self.notes if n.band and not n.provisional)
 
     def _prune(self, now: int) -> None:
         oldest = now - self.span_ns
@@ -93,7 +126,7 @@ class PianoRoll(QWidget):
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt's name
         """Draw grid, notes and playhead."""
-        now = self.now_ns()
+        now = self._now()
         self.frames += 1
         self._prune(now)
         painter = QPainter(self)
@@ -119,11 +152,14 @@ class PianoRoll(QWidget):
         return x_of
 
     def _draw_grid(self, painter: QPainter, x_of, row: float, width: int, height: int) -> None:
-        painter.setPen(QPen(GRID, 1))
         for pitch in range(LOW, HIGH + 1):
             if pitch % 12 == 0:
                 y = height - (pitch - LOW + 1) * row
+                painter.setPen(QPen(GRID, 1))
                 painter.drawLine(0, int(y), width, int(y))
+                painter.setPen(LABEL)
+                painter.drawText(QRectF(2, y, 40, row + 12), f"C{pitch // 12 - 1}")
+        painter.setPen(QPen(GRID, 1))
         for t in self.bar_lines:
             x = x_of(t)
             painter.drawLine(int(x), 0, int(x), height)
@@ -138,8 +174,11 @@ class PianoRoll(QWidget):
         color = QColor(PLAYER if not note.band else VOICE_COLORS[note.voice % len(VOICE_COLORS)])
         if planned:
             color = color.lighter(PLANNED_LIGHTER)
+        if note.provisional:
+            color.setAlpha(PROVISIONAL_ALPHA)
         if note.band and note.channel in self.silent_channels:
             color.setAlpha(MUTED_ALPHA)
-        painter.setPen(self._outline if planned else self._no_pen)
+        pen = self._dashed if note.provisional else self._outline
+        painter.setPen(pen if planned else self._no_pen)
         painter.setBrush(color)
         painter.drawRoundedRect(QRectF(x0, y, max(2.0, x1 - x0), max(2.0, row - 1)), 2, 2)

@@ -18,6 +18,14 @@ def settings(tmp_path):
 
 
 @pytest.fixture
+def fast_melody(tmp_path):
+    """An 8-bar melody file at 200 BPM."""
+    from tests.midi_helpers import melody_notes, write_midi
+
+    return write_midi(tmp_path / "fast.mid", [{"channel": 0, "notes": melody_notes(8)}], bpm=200)
+
+
+@pytest.fixture
 def ports():
     return ["USB Keyboard MIDI 1"]
 

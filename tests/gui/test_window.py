@@ -6,17 +6,11 @@ import sys
 from pathlib import Path
 
 import mido
-import pytest
 from PySide6.QtCore import Qt
 
 from coperformer.gui.panels import QWERTY_LABEL
 from tests.gui.conftest import wait_for_band
 from tests.midi_helpers import melody_notes, write_midi
-
-
-@pytest.fixture
-def fast_melody(tmp_path):
-    return write_midi(tmp_path / "fast.mid", [{"channel": 0, "notes": melody_notes(8)}], bpm=200)
 
 
 def _play_file(window, path, tempo=200):

@@ -1,0 +1,42 @@
+"""When the band plans the coming bar provisionally: at every beat of the bar before it, from
+that bar's downbeat to its last beat, one beat or more before the coming bar line; the plan
+is committed at the decision point (pure timing; the worker thread)."""
+
+from __future__ import annotations
+
+from coperformer.engine.transport import Transport
+
+
+def lead_in_beats(transport: Transport, bar: int) -> list[int]:
+    """The times (ns) of the provisional plans of ``bar``: each quarter-note beat of the bar
+    before it (a bar shorter than two quarters: its downbeat only)."""
+    start, end = transport.bar_start_ns(bar - 1), transport.bar_start_ns(bar)
+    quarters = transport.meter_at(bar - 1).bar_quarters
+    beat = (end - start) / quarters
+    return [start + round(k * beat) for k in range(max(1, int(quarters)))]
+
+
+class Lookahead:
+    """Which provisional plans of the coming bar were made (worker thread)."""
+
+    def __init__(self) -> None:
+        self.bar: int | None = None
+        self.done = 0  # beats of the lead-in already planned
+
+    def due_ns(self, transport: Transport, bar: int, decision_ns: int) -> int | None:
+        """When the next provisional plan of ``bar`` is due; None when none is left."""
+        done = self.done if self.bar == bar else 0
+        beats = [t for t in lead_in_beats(transport, bar)[done:] if t < decision_ns]
+        return beats[0] if beats else None
+
+    def take(self, transport: Transport, bar: int, now_ns: int, decision_ns: int) -> bool:
+        """Mark every beat due by ``now_ns`` as planned; True when one was new (a worker
+        that fell behind plans once, not once per missed beat)."""
+        if self.bar != bar:
+            self.bar, self.done = bar, 0
+        beats = lead_in_beats(transport, bar)
+        due = sum(1 for t in beats if t <= now_ns and t < decision_ns)
+        if due <= self.done:
+            return False
+        self.done = due
+        return True

@@ -1,0 +1,114 @@
+"""The coming bar is planned provisionally at every beat of the bar before it (chord and
+notes), at least one beat before its bar line, then committed at the decision point."""
+
+import pytest
+
+from coperformer.common.paths import data_dir
+from coperformer.engine.clock import NS_PER_S, VirtualClock
+from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
+from coperformer.engine.live_band import LiveBand
+from coperformer.engine.lookahead import Lookahead, lead_in_beats
+from coperformer.engine.session import Session, SessionConfig
+from coperformer.engine.sinks import MemorySink
+from coperformer.engine.transport import Transport
+from coperformer.music.listening import HarmonyPlanner, RewardModel
+from coperformer.music.meter import Meter
+from tests.engine.fakes import ChordGenerator
+from tests.engine.test_session import NAMES, PROGRAMS, run_until
+from tests.engine.test_session_api import Events
+
+BAR_NS, QUARTER_NS = 2 * NS_PER_S, NS_PER_S // 2  # 120 BPM, 4/4
+
+
+class Ahead(Events):
+    def on_chord(self, bar, name, provisional):
+        self._add("chord", bar, name, provisional, self.clock.now_ns())
+
+    def on_provisional(self, bar, notes):
+        self._add("provisional", bar, notes, self.clock.now_ns())
+
+    def on_planned(self, bar, notes):
+        self._add("planned", bar, notes, self.clock.now_ns())
+
+
+def _session(generator, clock):
+    events = Ahead()
+    events.clock = clock
+    planner = HarmonyPlanner(RewardModel.load(data_dir("models") / "listener.npz"))
+    band = LiveBand(generator, planner=planner)
+    session = Session(SessionConfig(bpm=120, count_in=0, metronome=False), band, [MemorySink()],
+                      clock, NAMES, PROGRAMS, listener=events)
+    session.start()
+    return session, events
+
+
+def _play(session, clock, bars, steps=(0, 1, 2)):
+    """C E G on the first three beats of each bar; the fourth beat rests."""
+    for bar in range(bars):
+        for beat, pitch in zip(steps, (60, 64, 67), strict=True):
+            on = bar * BAR_NS + beat * QUARTER_NS
+            run_until(session, clock, on)
+            session.feed(InputEvent(on, NOTE_ON, pitch + 12 * (bar % 2), 80))
+            session.feed(InputEvent(on + QUARTER_NS - 1, NOTE_OFF, pitch + 12 * (bar % 2)))
+
+
+def test_the_chord_is_planned_at_every_beat_of_the_bar_before_then_decided():
+    clock = VirtualClock()
+    session, events = _session(ChordGenerator(), clock)
+    _play(session, clock, 4)
+    run_until(session, clock, 4 * BAR_NS)
+    chords = [item for item in events.seen if item[0] == "chord"]
+    margin = round(session.config.margin_ms * 1e6)
+    for bar in (2, 3):
+        ahead = [at for _, b, _, provisional, at, _ in chords if b == bar and provisional]
+        decided = [at for _, b, _, provisional, at, _ in chords if b == bar and not provisional]
+        assert ahead == [(bar - 1) * BAR_NS + k * QUARTER_NS for k in range(4)]
+        assert max(ahead) <= bar * BAR_NS - QUARTER_NS  # at least a beat before the bar line
+        assert decided == [bar * BAR_NS - margin]
+    assert all(name in {"C", "Am", "Em", "G", "F", "Dm"} or "/" in name
+               for _, _, name, provisional, _, _ in chords if not provisional)
+
+
+def test_the_committed_bar_is_the_last_plan_when_nothing_new_was_heard():
+    from coperformer.model.store import load_model
+
+    clock = VirtualClock()
+    session, events = _session(load_model("bach"), clock)
+    _play(session, clock, 6)
+    run_until(session, clock, 6 * BAR_NS)
+
+    def key(notes):
+        return [(n.pitch, n.on_ns, n.off_ns, n.channel) for n in notes]
+
+    checked = 0
+    for bar in range(2, 6):
+        plans = [notes for kind, b, notes, _, _ in
+                 [e for e in events.seen if e[0] in ("provisional",)] if b == bar]
+        decided = [notes for kind, b, notes, _, _ in
+                   [e for e in events.seen if e[0] == "planned"] if b == bar]
+        assert len(plans) == 4 and len(decided) == 1
+        assert all(n.on_ns >= bar * BAR_NS for notes in plans for n in notes)
+        if decided[0]:
+            checked += 1
+            assert key(plans[-1]) == key(decided[0])  # beat 4 rests: the plan holds
+    assert checked >= 3
+
+
+def test_a_worker_that_fell_behind_plans_once_and_never_after_the_decision():
+    transport = Transport(120, Meter.parse("3/4"), 0)
+    transport.start(0)
+    beats = lead_in_beats(transport, 2)
+    assert beats == [1_500_000_000, 2_000_000_000, 2_500_000_000]
+    ahead = Lookahead()
+    decision = 3 * 1_500_000_000 - 40_000_000
+    assert ahead.due_ns(transport, 2, decision) == beats[0]
+    assert ahead.take(transport, 2, beats[2] + 1, decision)  # late: all three at once
+    assert not ahead.take(transport, 2, beats[2] + 2, decision)
+    assert ahead.due_ns(transport, 2, decision) is None
+
+
+@pytest.mark.parametrize("meter, count", [("6/8", 3), ("3/4", 3), ("4/4", 4)])
+def test_the_lead_in_has_one_plan_per_quarter_beat(meter, count):
+    transport = Transport(100, Meter.parse(meter), 0)
+    transport.start(0)
+    assert len(lead_in_beats(transport, 3)) == count

@@ -1,0 +1,55 @@
+"""The roll through the real window: the coming bar's provisional plan (redrawn each beat,
+replaced when decided), pitch labels, and the take still shown after Stop."""
+
+from tests.gui.test_window import _play_file
+
+
+def test_the_roll_shows_each_beats_plan_then_the_decided_bar(window, qtbot, fast_melody):
+    plans, decided = [], []
+    window.bridge.provisional.connect(lambda bar, notes: plans.append((bar, len(notes))))
+    window.bridge.planned.connect(lambda bar, notes: decided.append(bar))
+    _play_file(window, fast_melody, tempo=160)
+    assert window.controller.running, window.banner.text()
+    qtbot.waitUntil(lambda: any(n for _, n in plans), timeout=15000)
+    qtbot.waitUntil(lambda: any(window.roll.provisional_notes(bar) for bar, _ in plans),
+                    timeout=15000)
+    qtbot.waitUntil(lambda: len(decided) >= 4, timeout=20000)
+    window.transport.play.setChecked(False)
+    planned_bars = {bar for bar, _ in plans}
+    assert {bar for bar in decided if bar >= 2} <= planned_bars  # every bar planned ahead
+    beats = [bar for bar, _ in plans].count(decided[2])
+    assert beats == 4  # once per beat of the bar before (4/4)
+    for bar in decided:  # a decided bar keeps no provisional notes
+        assert not window.roll.provisional_notes(bar)
+
+
+def test_after_stop_the_roll_keeps_the_take_in_view(window, qtbot, fast_melody):
+    _play_file(window, fast_melody, tempo=200)
+    roll = window.roll
+    qtbot.waitUntil(lambda: sum(n.band and n.start < roll.now_ns() for n in roll.notes) > 5,
+                    timeout=15000)  # band notes heard already, not only planned
+    window.transport.play.setChecked(False)
+    qtbot.waitUntil(lambda: window.roll.frozen_ns is not None, timeout=5000)
+    count, frames = window.roll.band_notes_count(), window.roll.frames
+    qtbot.wait(600)
+    window.roll.grab()  # a paint at the frozen time prunes nothing
+    assert window.roll.band_notes_count() == count > 0
+    assert window.roll.frames <= frames + 3  # a frozen roll does not repaint by itself
+    assert not any(n.provisional for n in window.roll.notes)
+    _play_file(window, fast_melody, tempo=200)  # a new jam starts a clean, moving roll
+    assert window.roll.frozen_ns is None
+    window.transport.play.setChecked(False)
+
+
+def test_the_roll_labels_its_octaves(window):
+    from PySide6.QtGui import QColor
+
+    from coperformer.gui.pianoroll import LABEL
+
+    image = window.roll.grab().toImage()
+    label = QColor(LABEL)
+    found = sum(1 for x in range(0, 24) for y in range(image.height())
+                if abs(QColor(image.pixel(x, y)).red() - label.red()) < 30
+                and abs(QColor(image.pixel(x, y)).blue() - label.blue()) < 30
+                and QColor(image.pixel(x, y)).green() > 100)
+    assert found > 20  # text drawn in the label colour at the left edge
