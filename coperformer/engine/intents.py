@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coperformer.music.features import BarGenerator
+from coperformer.music.meter import Meter
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,13 @@ class SetTempo:
     """Change the tempo from the first bar not planned yet."""
 
     bpm: float
+
+
+@dataclass(frozen=True)
+class SetMeter:
+    """Change the meter from the first bar not planned yet (a bar line)."""
+
+    meter: Meter
 
 
 @dataclass(frozen=True)

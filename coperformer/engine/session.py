@@ -12,6 +12,7 @@ import queue
 from coperformer.common.errors import describe
 from coperformer.engine.bar_buffer import BarBuffer
 from coperformer.engine.bar_notes import band_notes, drum_notes, not_late
+from coperformer.engine.bar_request import bar_request
 from coperformer.engine.clock import MS, Clock
 from coperformer.engine.events import (
     END,
@@ -28,6 +29,7 @@ from coperformer.engine.intents import (
     Panic,
     SetAdventure,
     SetGroove,
+    SetMeter,
     SetMute,
     SetProgram,
     SetSolo,
@@ -38,7 +40,7 @@ from coperformer.engine.intents import (
 )
 from coperformer.engine.left_hand import LeftHand
 from coperformer.engine.listener import QuietListener, SessionListener
-from coperformer.engine.live_band import WINDOW, BarRequest, LiveBand
+from coperformer.engine.live_band import BarRequest, LiveBand
 from coperformer.engine.lookahead import Lookahead
 from coperformer.engine.metronome import click_notes, send_clock
 from coperformer.engine.mix_controls import MixControls
@@ -58,13 +60,9 @@ from coperformer.engine.transport import Transport
 from coperformer.music.endings import tonic_chord
 from coperformer.music.gm import DRUM_CHANNEL, SUSTAIN_CC
 from coperformer.music.harmony import Key
-from coperformer.music.meter import MAX_BAR_STEPS
-from coperformer.music.notes import Note
-from coperformer.music.roll import thin_line
 
 log = logging.getLogger(__name__)
 
-MAX_WINDOW_NOTES = MAX_BAR_STEPS * WINDOW  # more notes than the window has steps: a flood
 
 class Session(MixControls):
     """Owns the transport, the bar buffer, the band and the mix; driven by poll() from one
@@ -161,7 +159,10 @@ class Session(MixControls):
 
     def set_tempo(self, bpm: float) -> int:
         """Change the tempo at the first bar not planned yet; returns that bar (worker thread)."""
-        bar = self.transport.set_tempo(bpm, self.clock.now_ns(), self.next_bar)
+        return self._changed(self.transport.set_tempo(bpm, self.clock.now_ns(), self.next_bar))
+
+    def _changed(self, bar: int) -> int:
+        """The tempo map changed from ``bar``: record it and publish it."""
         if self.recorder and self.transport.started:
             self.recorder.tempo_map(self.transport)
         self._dirty = True
@@ -202,6 +203,9 @@ class Session(MixControls):
         match intent:
             case SetTempo(bpm):
                 self.set_tempo(bpm)
+            case SetMeter(meter):
+                self._changed(self.transport.set_meter(meter, self.clock.now_ns(),
+                                                       self.next_bar))
             case SetProgram(channel, program):
                 self._set_program(channel, program)
             case SetVolume(channel, volume):
@@ -370,21 +374,7 @@ class Session(MixControls):
         return kept
 
     def _request(self, bar: int, now_ns: int) -> BarRequest:
-        first = max(0, bar - WINDOW + 1)
-        meters = [self.transport.meter_at(b) for b in range(first, bar + 1)]
-        origin_ns = self.transport.bar_start_ns(first)
-        origin_q = self.transport.quarters_of_bar(first)
-        melody = []
-        for pitch, velocity, on, off in self.buffer.snapshot(origin_ns, now_ns):
-            if self.left_hand and not self.left_hand.melody(pitch):
-                continue
-            start = self.transport.quarters_at(max(on, origin_ns)) - origin_q
-            end = self.transport.quarters_at(off) - origin_q
-            melody.append(Note(pitch, start, max(end, start + 0.01), velocity))
-        self.buffer.forget_before(self.transport.bar_start_ns(max(0, bar - 2 * WINDOW)))
-        if len(melody) > MAX_WINDOW_NOTES:  # a flood: what the grid can show, no more
-            melody = thin_line(melody)
-        return BarRequest(bar, meters, melody, self.left_hand and self.left_hand.chord)
+        return bar_request(self.transport, self.buffer, self.left_hand, bar, now_ns)
 
     def _publish(self) -> None:
         started = self.transport.started

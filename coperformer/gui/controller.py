@@ -124,6 +124,11 @@ class JamController(QObject):
         if self.jam is not None:
             self.jam.set_tempo(bpm)
 
+    def set_meter(self, meter: str) -> None:
+        """Change the meter at the next bar line that is not planned yet."""
+        if self.jam is not None:
+            self.jam.set_meter(meter)
+
     def set_program(self, channel: int, program: int) -> None:
         """Choose a GM program for a channel (0 is the player)."""
         if self.jam is not None:

@@ -33,7 +33,14 @@ from coperformer.gui.exporter import WavExporter
 from coperformer.gui.keyboard import OnScreenKeyboard
 from coperformer.gui.model_loader import ModelLoader
 from coperformer.gui.note_keys import NoteKeys
-from coperformer.gui.panels import BandPanel, InputPanel, RecordPanel, SoundPanel, TransportPanel
+from coperformer.gui.panels import (
+    NO_POSITION,
+    BandPanel,
+    InputPanel,
+    RecordPanel,
+    SoundPanel,
+    TransportPanel,
+)
 from coperformer.gui.pianoroll import PianoRoll
 from coperformer.gui.settings import (
     autosave,
@@ -130,6 +137,7 @@ class MainWindow(BandControls, QMainWindow):
         t.play.toggled.connect(self.toggle_play)
         t.tap.clicked.connect(self.tap_tempo)
         t.tempo.valueChanged.connect(c.set_tempo)
+        t.meter.currentTextChanged.connect(c.set_meter)
         self.band.adventure.valueChanged.connect(
             lambda _v: c.set_adventure(self.band.adventure_value()))
         r.panic.clicked.connect(c.panic)
@@ -359,8 +367,8 @@ class MainWindow(BandControls, QMainWindow):
         if snapshot is None:
             return
         position = snapshot.position(time.perf_counter_ns())
-        if position is not None:
-            self.transport.position.setText(f"{position[0]}:{position[1]}")
+        self.transport.position.setText(NO_POSITION if position is None
+                                        else f"{position[0]}:{position[1]}")
         s = snapshot.stats
         inference = s["inference_ms"]
         self.stats_label.setText(

@@ -127,6 +127,9 @@ INTRO_KEYS = [f"intro {name}{mode}" for mode in ("", "m") for name in
               ("C", "G", "D", "A", "E", "F", "Bb", "Eb")]
 
 
+NO_POSITION = "–:–"
+
+
 class TransportPanel(QGroupBox):
     """Play/stop, tempo with tap tempo, meter, count-in, metronome, sync start, position."""
 
@@ -152,6 +155,10 @@ class TransportPanel(QGroupBox):
         self.metronome = QCheckBox("Metronome")
         self.metronome.setChecked(True)
         self.sync_start = QCheckBox("Sync start")
+        self.sync_start.setToolTip(
+            "Keyboard: the band waits for your first note, which is the downbeat of bar 1 "
+            "(no count-in).\nFile: it starts at the bar of its first note, after the "
+            "count-in, keeping its timing")
         self.sync_stop = QCheckBox("Sync stop")
         self.sync_stop.setToolTip("When you stop playing for a bar, the band ends with a "
                                   "final chord on the tonic")
@@ -161,8 +168,20 @@ class TransportPanel(QGroupBox):
                               "and the first bar, before you come in")
         self.ending = QPushButton("Ending")
         self.ending.setToolTip("End the tune: the band plays its final chord next bar")
-        self.position = QLabel("–:–")
+        self.position = QLabel(NO_POSITION)
         self.position.setObjectName("position")
+        self.position.setToolTip("Bar:beat (negative in the count-in; –:– while stopped or "
+                                 "waiting for your first note)")
+        for widget, tip in ((self.play, "Start or stop the jam (Space)"),
+                            (self.tempo, "Beats per minute; a change applies from the next "
+                                         "bar the band has not planned yet"),
+                            (self.tap, "Tap four times in time to set the tempo"),
+                            (self.meter, "Beats in a bar; changed while playing, it takes "
+                                         "effect at the next bar line"),
+                            (self.count_in, "Bars of clicks before bar 1"),
+                            (self.metronome, "Clicks on every beat while you play (never in "
+                                             "exports unless you ask)")):
+            widget.setToolTip(tip)
         for widget in (self.play, self.tempo, self.tap, self.meter, self.count_in,
                        self.metronome, self.sync_start, self.sync_stop, self.intro,
                        self.ending, self.position):

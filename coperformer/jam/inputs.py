@@ -29,6 +29,11 @@ class InputPlan:
     bpm: float
     meter: Meter
 
+    def waits_for_first_note(self, sync_start: bool) -> bool:
+        """Sync start waits for a player's first note; a file's is known, so a file starts at
+        the bar of its first note instead, after the count-in, keeping its bar lines."""
+        return sync_start and self.messages is None
+
 
 def plan_input(options: JamOptions) -> InputPlan:
     """Tempo and meter from the options, else from the MIDI file, else the defaults."""
@@ -37,11 +42,15 @@ def plan_input(options: JamOptions) -> InputPlan:
     if not options.input or not options.input_is_file:
         return InputPlan(None, bpm, meter)
     from coperformer.io.midifile import read_song
-    from coperformer.midi.fileplayer import melody_messages
+    from coperformer.midi.fileplayer import first_bar_seconds, melody_messages
 
     song = read_song(options.input)
     file_bpm, file_meter = song_timing(song)
-    return InputPlan(melody_messages(song), options.tempo or file_bpm or DEFAULT_BPM,
+    messages = melody_messages(song)
+    if options.sync_start:  # leading empty bars are skipped, the bar lines kept
+        skip = first_bar_seconds(song)
+        messages = [(max(0.0, seconds - skip), raw) for seconds, raw in messages]
+    return InputPlan(messages, options.tempo or file_bpm or DEFAULT_BPM,
                      meter if options.meter else (file_meter or meter))
 
 

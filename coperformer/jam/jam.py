@@ -25,7 +25,7 @@ from coperformer.engine.session import Session, SessionConfig
 from coperformer.engine.sinks import BAND_CHANNELS, PLAYER_CHANNEL
 from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.stats import summary
-from coperformer.engine.transport import check_tempo
+from coperformer.engine.transport import check_meter, check_tempo
 from coperformer.jam.inputs import InputPlan, open_input, plan_input
 from coperformer.jam.options import JamOptions
 from coperformer.jam.passthrough import Passthrough
@@ -38,6 +38,7 @@ from coperformer.music.gm import NOTE_OFF as NOTE_OFF_STATUS
 from coperformer.music.gm import NOTE_ON as NOTE_ON_STATUS
 from coperformer.music.groove import check_feel, check_phrase
 from coperformer.music.listening import HarmonyPlanner, check_adventure
+from coperformer.music.meter import Meter
 
 if TYPE_CHECKING:
     from coperformer.model.runtime import BandModel
@@ -186,7 +187,8 @@ class Jam:
                  ) -> Session:
         o = self.options
         config = SessionConfig(bpm=plan.bpm, meter=plan.meter, count_in=o.count_in,
-                               metronome=o.metronome, sync_start=o.sync_start,
+                               metronome=o.metronome,
+                               sync_start=plan.waits_for_first_note(o.sync_start),
                                margin_ms=o.margin_ms, seed=o.seed, midi_clock=o.midi_clock,
                                drums=o.drums and check_feel(o.drums),
                                drum_kit=o.programs.get(DRUM_CHANNEL, 0),
@@ -248,6 +250,10 @@ class Jam:
     def set_tempo(self, bpm: float) -> None:
         """Change the tempo from the next bar not planned yet (TransportError if out of range)."""
         self.session.request(I.SetTempo(check_tempo(bpm)))
+
+    def set_meter(self, meter: str) -> None:
+        """Change the meter from the next bar not planned yet (TransportError if unsupported)."""
+        self.session.request(I.SetMeter(check_meter(Meter.parse(meter))))
 
     def set_program(self, channel: int, program: int) -> None:
         """Choose a GM program for a channel (0 is the player)."""

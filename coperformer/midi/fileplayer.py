@@ -20,6 +20,21 @@ def melody_messages(song: Song, melody_track: int | None = None) -> list[tuple[f
     return out
 
 
+def first_bar_seconds(song: Song, melody_track: int | None = None) -> float:
+    """Seconds from the file's start to the bar line before its melody's first note (sync
+    start begins there, so the file's bar lines stay the jam's; any thread)."""
+    track = song.tracks[choose_melody(song, melody_track)]
+    if not track.notes:
+        return 0.0
+    first = min(note[1] for note in track.notes)
+    meter_tick, meter = 0, None
+    for tick, value in song.meters:
+        if tick <= first:
+            meter_tick, meter = tick, value
+    bar_ticks = max(1, round((meter.bar_quarters if meter else 4.0) * song.ticks_per_beat))
+    return song.seconds_at(meter_tick + (first - meter_tick) // bar_ticks * bar_ticks)
+
+
 class FilePlayer:
     """Plays messages at ``start + t`` (absolute deadlines), like a keyboard's callback.
 

@@ -3,9 +3,9 @@
 import numpy as np
 
 from coperformer.engine.bar_buffer import MAX_BUFFERED_NOTES
+from coperformer.engine.bar_request import MAX_WINDOW_NOTES
 from coperformer.engine.clock import NS_PER_S, VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
-from coperformer.engine.session import MAX_WINDOW_NOTES
 from coperformer.music.notes import Note
 from coperformer.music.roll import thin_line, write_line
 from tests.engine.test_session import make_session, run_until

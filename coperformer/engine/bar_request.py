@@ -1,0 +1,35 @@
+"""What the band hears at a decision point: the player's notes of the window's bars, in
+quarters, with the left hand's chord (the worker thread)."""
+
+from __future__ import annotations
+
+from coperformer.engine.bar_buffer import BarBuffer
+from coperformer.engine.left_hand import LeftHand
+from coperformer.engine.live_band import WINDOW, BarRequest
+from coperformer.engine.transport import Transport
+from coperformer.music.meter import MAX_BAR_STEPS
+from coperformer.music.notes import Note
+from coperformer.music.roll import thin_line
+
+MAX_WINDOW_NOTES = MAX_BAR_STEPS * WINDOW  # more notes than the window has steps: a flood
+
+
+def bar_request(transport: Transport, buffer: BarBuffer, left_hand: LeftHand | None,
+                bar: int, now_ns: int) -> BarRequest:
+    """The request for ``bar`` from everything heard until ``now_ns``; notes older than two
+    windows are forgotten."""
+    first = max(0, bar - WINDOW + 1)
+    meters = [transport.meter_at(b) for b in range(first, bar + 1)]
+    origin_ns = transport.bar_start_ns(first)
+    origin_q = transport.quarters_of_bar(first)
+    melody = []
+    for pitch, velocity, on, off in buffer.snapshot(origin_ns, now_ns):
+        if left_hand and not left_hand.melody(pitch):
+            continue
+        start = transport.quarters_at(max(on, origin_ns)) - origin_q
+        end = transport.quarters_at(off) - origin_q
+        melody.append(Note(pitch, start, max(end, start + 0.01), velocity))
+    buffer.forget_before(transport.bar_start_ns(max(0, bar - 2 * WINDOW)))
+    if len(melody) > MAX_WINDOW_NOTES:  # a flood: what the grid can show, no more
+        melody = thin_line(melody)
+    return BarRequest(bar, meters, melody, left_hand and left_hand.chord)

@@ -1,0 +1,87 @@
+"""Sync start with a MIDI file: the jam starts at the bar of the file's first note, after the
+count-in, and keeps the file's timing (its bar lines stay the jam's)."""
+
+import time
+
+import mido
+import pytest
+
+from coperformer.io.midifile import read_song
+from coperformer.jam.jam import Jam
+from coperformer.jam.options import JamOptions
+from coperformer.midi.fileplayer import first_bar_seconds
+from tests.midi_helpers import melody_notes, write_midi
+
+
+def _onsets(path):
+    midi = mido.MidiFile(path)
+    out = {}
+    for track in midi.tracks:
+        tick, ons = 0, []
+        for message in track:
+            tick += message.time
+            if message.type == "note_on" and message.velocity:
+                ons.append(tick / midi.ticks_per_beat)
+        out[track.name] = ons
+    return out
+
+
+@pytest.mark.parametrize("meter, offset, bar_start", [((4, 4), 5.0, 4.0), ((3, 4), 7.5, 6.0),
+                                                       ((4, 4), 0.0, 0.0)])
+def test_the_first_notes_bar_line(tmp_path, meter, offset, bar_start):
+    notes = [(p, s + offset, e + offset) for p, s, e in melody_notes(2)]
+    song = read_song(write_midi(tmp_path / "m.mid", [{"notes": notes}], bpm=120, meter=meter))
+    assert first_bar_seconds(song) == pytest.approx(bar_start * 0.5)
+
+
+def test_a_file_with_a_late_first_note_keeps_its_place_in_the_bar(tmp_path, shipped_model):
+    notes = [(p, s + 5.0, e + 5.0) for p, s, e in melody_notes(3)]  # bar 2, beat 2
+    melody = write_midi(tmp_path / "late.mid", [{"channel": 0, "notes": notes}], bpm=240)
+    take = tmp_path / "take.mid"
+    jam = Jam.build(JamOptions(input=str(melody), sync_start=True, count_in=1, record=take))
+    assert not jam.session.config.sync_start  # a file's first note is known: no waiting
+    assert jam.session.transport.count_in == 1  # the count-in is kept
+    jam.start()
+    while jam.running:
+        time.sleep(0.05)
+    assert jam.finish().error is None
+    onsets = _onsets(take)
+    melody_on = onsets["Melody"]
+    assert melody_on[0] == pytest.approx(1.0, abs=0.02)  # beat 2 of the first bar
+    gaps = [b - a for a, b in zip(melody_on, melody_on[1:], strict=False)]
+    assert sorted(gaps)[len(gaps) // 2] == pytest.approx(1.0, abs=0.02)  # its rhythm kept
+    assert all(g == pytest.approx(1.0, abs=0.2) for g in gaps), gaps  # (a busy machine)
+    band = [t for name in ("Alto", "Tenor", "Bass") for t in onsets[name]]
+    assert band and min(band) >= 4.0 - 0.01  # the band from bar 1, on its bar lines
+    assert all(abs(t * 4 - round(t * 4)) < 0.02 for t in band)  # on the grid of the bars
+
+
+def test_a_meter_change_mid_jam_starts_at_a_bar_line_and_is_recorded(tmp_path, shipped_model):
+    melody = write_midi(tmp_path / "m.mid", [{"channel": 0, "notes": melody_notes(8)}], bpm=240)
+    take = tmp_path / "take.mid"
+    jam = Jam.build(JamOptions(input=str(melody), count_in=0, record=take))
+    jam.start()
+    while jam.running and (jam.snapshot().planned_bar or 0) < 2:
+        time.sleep(0.01)
+    jam.set_meter("3/4")
+    while jam.running and len(jam.snapshot().segments) < 2:
+        time.sleep(0.01)
+    change = jam.snapshot().segments[-1]
+    assert str(change.meter) == "3/4" and change.first_bar >= 3
+    while jam.running:
+        time.sleep(0.05)
+    assert jam.finish().error is None
+    midi = mido.MidiFile(take)
+    tick, signatures = 0, []
+    for message in midi.tracks[0]:
+        tick += message.time
+        if message.type == "time_signature":
+            signatures.append((tick / midi.ticks_per_beat, message.numerator))
+    at = change.first_bar * 4.0  # 4/4 bars before the change
+    assert signatures == [(0.0, 4), (at, 3)]
+    onsets = _onsets(take)
+    band = [t for name in ("Alto", "Tenor", "Bass") for t in onsets[name] if t >= at]
+    assert band, "the band plays on in 3/4"
+    downbeats = {round((t - at) / 3.0, 6) for t in band if abs((t - at) % 3.0) < 1e-3}
+    assert len(downbeats) >= 2  # notes on the new 3-beat bar lines
+    assert all(t >= at or t < at - 0.01 for t in band)
