@@ -47,6 +47,9 @@ def add_play(sub) -> None:
                    help="a note (F#3, C4, 54): chords held below it steer the band")
     p.add_argument("--intro", default=None, type=checks.key,
                    help="a key (C, F#, Bb, Am ...): the band plays its tonic before you start")
+    p.add_argument("--float-above", default=[], type=int, choices=(1, 2), action="append",
+                   help="band voice 1 (top) or 2 keeps above your melody, not under it "
+                        "(repeatable)")
     p.add_argument("--record", default=None, type=checks.output_file,
                    help="write the session to this .mid file")
     p.add_argument("--wav", default=None, type=checks.output_file,
@@ -98,6 +101,7 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         meter=args.meter,
         count_in=args.count_in, metronome=not args.no_metronome, sync_start=args.sync_start,
         sync_stop=args.sync_stop, intro=args.intro, split=args.split,
+        floating=frozenset(voice - 1 for voice in args.float_above),
         margin_ms=args.margin_ms, seed=args.seed, adventure=args.adventure,
         drums=args.drums, phrase_bars=args.phrase,
         programs={DRUM_CHANNEL: DRUM_KITS[args.drum_kit]} if args.drums else {},

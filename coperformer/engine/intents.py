@@ -27,6 +27,14 @@ class SetMeter:
 
 
 @dataclass(frozen=True)
+class SetFloating:
+    """An upper band voice (0 = the top one) keeps above the player, or under (the default)."""
+
+    voice: int
+    floating: bool
+
+
+@dataclass(frozen=True)
 class SetProgram:
     """Choose a GM program for a channel (the player's or a band voice's)."""
 

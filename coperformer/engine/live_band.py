@@ -39,9 +39,10 @@ class LiveBand:
     """
 
     def __init__(self, generator: BarGenerator, seed: int = 0,
-                 planner: HarmonyPlanner | None = None):
+                 planner: HarmonyPlanner | None = None, floating: frozenset[int] = frozenset()):
         self.generator = generator
         self.planner = planner
+        self.floating = floating  # upper voices (0 = top) that keep above the player
         self.rng = np.random.default_rng(seed)
         self._melody: dict[int, np.ndarray] = {}  # the player's bars as steps, the last 64
         self._played: deque[bytes] = deque(maxlen=RECENT_PATTERNS)
@@ -55,6 +56,11 @@ class LiveBand:
         if self.planner is not None:
             self.planner.adventure = min(1.0, max(0.0, value))
 
+    def set_floating(self, voice: int, floating: bool) -> None:
+        """An upper voice keeps above the player (or under, the default) from the next bar
+        planned (worker thread)."""
+        self.floating = self.floating | {voice} if floating else self.floating - {voice}
+
     def next_bar(self, request: BarRequest) -> list[list[Note]]:
         """Band notes per voice for ``request.bar``, in quarters from that bar's start."""
         window = self._window(request)
@@ -63,7 +69,7 @@ class LiveBand:
         self._pc_by_bar, self._settled = window.pc_by_bar, window.settled
         chord = self.planner.plan(self._recent_melody(request.bar), request.bar) \
             if window.listening else None
-        chord = self.chord = _with_declared(chord, request.declared)
+        chord = self.chord = _with_declared(chord, request.declared, self.floating)
         if window.listening and chord is None:  # nothing heard yet, or the player stopped
             return [[] for _ in range(F.BAND_VOICES)]
         result = self._generate(window, chord, self.rng)
@@ -77,7 +83,7 @@ class LiveBand:
         far; it changes nothing, and draws what next_bar would draw from the same input
         (worker thread)."""
         window = self._window(request)
-        chord = _with_declared(self.preview(request), request.declared)
+        chord = _with_declared(self.preview(request), request.declared, self.floating)
         if window.listening and chord is None:
             return None, [[] for _ in range(F.BAND_VOICES)]
         result = self._generate(window, chord, copy.deepcopy(self.rng))
@@ -156,11 +162,14 @@ class _Window:
     padded: F.BarSlots
 
 
-def _with_declared(planned: Chord | None, declared: Chord | None) -> Chord | None:
-    """The left hand's chord wins over the plan, and keeps under the player like the plan."""
-    if declared is None:
-        return planned
-    return replace(declared, ceiling=planned.ceiling if planned else None)
+def _with_declared(planned: Chord | None, declared: Chord | None,
+                   floating: frozenset[int] = frozenset()) -> Chord | None:
+    """The left hand's chord wins over the plan, and keeps to the player's register like the
+    plan; ``floating`` voices keep above the player."""
+    chord = planned if declared is None else replace(
+        declared, ceiling=planned.ceiling if planned else None,
+        top=planned.top if planned else None)
+    return chord if chord is None or not floating else replace(chord, floating=floating)
 
 
 def _voices(result, window: _Window) -> list[list[Note]]:

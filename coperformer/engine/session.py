@@ -28,6 +28,7 @@ from coperformer.engine.intents import (
     Intent,
     Panic,
     SetAdventure,
+    SetFloating,
     SetGroove,
     SetMeter,
     SetMute,
@@ -219,6 +220,8 @@ class Session(MixControls):
                 self._send_mix()
             case SetAdventure(value):
                 self.band.set_adventure(value)
+            case SetFloating(voice, floating):
+                self.band.set_floating(voice, floating)
             case SetStyle(generator, programs):
                 self._set_style(generator, programs)
             case SetGroove(feel):

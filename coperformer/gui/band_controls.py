@@ -106,6 +106,7 @@ class BandControls:
         strip.volume_changed.connect(self.controller.set_volume)
         strip.mute_changed.connect(self.controller.set_mute)
         strip.solo_changed.connect(self.controller.set_solo)
+        strip.float_changed.connect(self.controller.set_floating)
         strip.mute_changed.connect(lambda *_: self._show_mix_on_roll())
         strip.solo_changed.connect(lambda *_: self._show_mix_on_roll())
 
@@ -125,6 +126,8 @@ class BandControls:
         c.set_volume(strip.channel, volume)
         c.set_mute(strip.channel, muted)
         c.set_solo(strip.channel, soloed)
+        if strip.above is not None:
+            c.set_floating(strip.channel, strip.floating())
 
     def show_card(self) -> None:
         """The style's model card: data and measured figures."""

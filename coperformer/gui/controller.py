@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from coperformer.common.errors import CoperformerError
 from coperformer.common.paths import recordings_dir
+from coperformer.engine.sinks import BAND_CHANNELS
 from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.gui.bridge import SessionBridge
 from coperformer.jam.jam import Jam
@@ -123,6 +124,12 @@ class JamController(QObject):
         """Change the tempo at the next bar line that is not planned yet."""
         if self.jam is not None:
             self.jam.set_tempo(bpm)
+
+    def set_floating(self, channel: int, floating: bool) -> None:
+        """Keep the band voice on ``channel`` above the player (or under it) from the next
+        bar."""
+        if self.jam is not None:
+            self.jam.set_floating(BAND_CHANNELS.index(channel), floating)
 
     def set_meter(self, meter: str) -> None:
         """Change the meter at the next bar line that is not planned yet."""

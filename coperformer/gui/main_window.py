@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from coperformer.common.errors import CoperformerError
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.qwerty import QwertyKeyboard
-from coperformer.engine.sinks import PLAYER_CHANNEL
+from coperformer.engine.sinks import BAND_CHANNELS, PLAYER_CHANNEL
 from coperformer.engine.transport import MAX_BPM, MIN_BPM
 from coperformer.gui.band_controls import BandControls
 from coperformer.gui.bridge import SessionBridge
@@ -257,6 +257,8 @@ class MainWindow(BandControls, QMainWindow):
             metronome=t.metronome.isChecked(), sync_start=t.sync_start.isChecked(),
             sync_stop=t.sync_stop.isChecked(), intro=t.intro_key(),
             split=self.band.split_note(),
+            floating=frozenset(BAND_CHANNELS.index(s.channel) for s in self.strips
+                               if s.floating()),
             adventure=self.band.adventure_value(), drums=self.band.drums.chosen_feel(),
             phrase_bars=self.band.drums.phrase_bars(),
             record=take_target() if self.recording.record.isChecked() else None,

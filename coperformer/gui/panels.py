@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from coperformer.common.paths import ui_file
+from coperformer.engine.sinks import BAND_CHANNELS
 from coperformer.engine.transport import DEFAULT_BPM, MAX_BPM, MIN_BPM
 from coperformer.gui.drums import DrumRow
 from coperformer.gui.strips import VoiceStrip
 from coperformer.jam.options import QWERTY, JamOptions
-from coperformer.music.listening import DEFAULT_ADVENTURE
+from coperformer.music.listening import DEFAULT_ADVENTURE, FLOATING_VOICES
 from coperformer.music.meter import SUPPORTED_METERS
 from coperformer.synth.fluid import LIVE_SAMPLE_RATE
 from coperformer.synth.jack_server import jack_period
@@ -271,8 +272,9 @@ class BandPanel(QGroupBox):
         for strip in self.strips[keep:]:
             self.strips_layout.removeWidget(strip)
             strip.deleteLater()
-        new = [VoiceStrip(name, channel, program, program_names, style=style)
-               for name, channel, program in voices]
+        floating = {BAND_CHANNELS[voice] for voice in FLOATING_VOICES}
+        new = [VoiceStrip(name, channel, program, program_names, style=style,
+                          floats=channel in floating) for name, channel, program in voices]
         self.strips = self.strips[:keep] + new
         for strip in new:
             self.strips_layout.addWidget(strip)

@@ -80,6 +80,8 @@ def load_strip(strip: VoiceStrip, settings: QSettings) -> None:
     strip.volume.setValue(int(settings.value(f"{key}/volume", DEFAULT_VOLUME)))
     strip.mute.setChecked(_bool(settings.value(f"{key}/mute"), False))
     strip.solo.setChecked(_bool(settings.value(f"{key}/solo"), False))
+    if strip.above is not None:
+        strip.above.setChecked(_bool(settings.value(f"{key}/above"), False))
 
 
 def save_settings(window, settings: QSettings) -> None:
@@ -107,6 +109,8 @@ def save_settings(window, settings: QSettings) -> None:
         settings.setValue(f"{key}/volume", volume)
         settings.setValue(f"{key}/mute", muted)
         settings.setValue(f"{key}/solo", soloed)
+        if strip.above is not None:
+            settings.setValue(f"{key}/above", strip.floating())
     settings.sync()
 
 
@@ -134,7 +138,7 @@ def autosave(window, settings: QSettings) -> QTimer:
 
 
 def autosave_strip(strip: VoiceStrip, timer: QTimer) -> None:
-    """Save when a voice's program, volume, mute or solo changes (GUI thread)."""
+    """Save when a voice's program, volume, mute, solo or float changes (GUI thread)."""
     for signal in (strip.program_changed, strip.volume_changed, strip.mute_changed,
-                   strip.solo_changed):
+                   strip.solo_changed, strip.float_changed):
         signal.connect(lambda *_: timer.start())

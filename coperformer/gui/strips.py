@@ -15,9 +15,11 @@ class VoiceStrip(QWidget):
     volume_changed = Signal(int, int)
     mute_changed = Signal(int, bool)
     solo_changed = Signal(int, bool)
+    float_changed = Signal(int, bool)  # channel, keeps above the player
 
     def __init__(self, name: str, channel: int, program: int, program_names: list[str],
-                 parent=None, style: str = "", programs: list[int] | None = None):
+                 parent=None, style: str = "", programs: list[int] | None = None,
+                 floats: bool = False):
         super().__init__(parent)
         self.channel = channel
         self.style = style  # a band voice's style: its program is remembered per style
@@ -39,8 +41,14 @@ class VoiceStrip(QWidget):
         self.mute.setToolTip("mute")
         self.solo = QCheckBox("S")
         self.solo.setToolTip("solo")
-        for widget in (self.label, self.program, self.volume, self.mute, self.solo):
-            layout.addWidget(widget)
+        self.above = QCheckBox("↑") if floats else None  # upper band voices only
+        for widget in (self.label, self.program, self.volume, self.mute, self.solo, self.above):
+            if widget is not None:
+                layout.addWidget(widget)
+        if self.above is not None:
+            self.above.setToolTip("float above: this voice keeps above your melody "
+                                  "(unchecked: it keeps under it)")
+            self.above.toggled.connect(lambda on: self.float_changed.emit(channel, on))
         self.program.currentIndexChanged.connect(
             lambda i: self.program_changed.emit(channel, self.program_of(i)))
         self.volume.valueChanged.connect(lambda v: self.volume_changed.emit(channel, v))
@@ -57,6 +65,10 @@ class VoiceStrip(QWidget):
             self.program.setCurrentIndex(program)
         elif program in self.programs:
             self.program.setCurrentIndex(self.programs.index(program))
+
+    def floating(self) -> bool:
+        """True when this voice keeps above the player."""
+        return self.above is not None and self.above.isChecked()
 
     def setting(self) -> tuple[int, int, bool, bool]:
         """(program, volume, muted, soloed) as the strip shows them."""

@@ -37,7 +37,7 @@ from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.gm import NOTE_OFF as NOTE_OFF_STATUS
 from coperformer.music.gm import NOTE_ON as NOTE_ON_STATUS
 from coperformer.music.groove import check_feel, check_phrase
-from coperformer.music.listening import HarmonyPlanner, check_adventure
+from coperformer.music.listening import HarmonyPlanner, check_adventure, check_floating
 from coperformer.music.meter import Meter
 
 if TYPE_CHECKING:
@@ -199,7 +199,7 @@ class Jam:
                     in zip(BAND_CHANNELS, self.model.programs, strict=False)]
         mixer = Mixer(dict(o.volumes), set(o.muted), set(o.soloed))
         planner = HarmonyPlanner(self.reward, check_adventure(o.adventure))
-        band = LiveBand(self.model, o.seed, planner)
+        band = LiveBand(self.model, o.seed, planner, check_floating(o.floating))
         session = Session(config, band, sinks, self.clock,
                           self.model.track_names, programs, self.recorder, listener, mixer)
         if PLAYER_CHANNEL in o.programs:
@@ -254,6 +254,11 @@ class Jam:
     def set_meter(self, meter: str) -> None:
         """Change the meter from the next bar not planned yet (TransportError if unsupported)."""
         self.session.request(I.SetMeter(check_meter(Meter.parse(meter))))
+
+    def set_floating(self, voice: int, floating: bool) -> None:
+        """Keep an upper voice (0 = top) above the player, or under it, from the next bar."""
+        check_floating(frozenset({voice}))
+        self.session.request(I.SetFloating(voice, floating))
 
     def set_program(self, channel: int, program: int) -> None:
         """Choose a GM program for a channel (0 is the player)."""

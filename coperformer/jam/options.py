@@ -41,6 +41,7 @@ class JamOptions:
     sync_stop: bool = False  # a bar of silence from the player: the band ends on the tonic
     intro: str | None = None  # a key ('G', 'Am'): the band plays its tonic before you come in
     split: str | None = None  # a note ('F#3', 'C4', 54): a chord held below it steers the band
+    floating: frozenset[int] = frozenset()  # upper voices (0 = top) kept above the player
     margin_ms: float = DEFAULT_MARGIN_MS  # decide each band bar this long before its downbeat
     seed: int = 0
     adventure: float = DEFAULT_ADVENTURE  # the listening band: safe (0) .. adventurous (1)

@@ -230,12 +230,22 @@ def best_fitting(bars: list[BandBar], current: F.BarSlots) -> BandBar:
 
 
 def chord_mask(chord: Chord) -> np.ndarray:
-    """Pitches each voice may take [voices, BAND_SIZE]: chord tones; the bass gets the bass."""
+    """Pitches each voice may take [voices, BAND_SIZE]: chord tones; the bass gets the bass.
+    The upper voices keep under the player, a floating one above (when two chord tones fit
+    there; else anywhere)."""
     pitches = np.arange(F.BAND_SIZE) + F.BAND_LOW
-    upper = np.isin(pitches % 12, chord.pitch_classes)
-    if chord.ceiling is not None and (upper & (pitches <= chord.ceiling)).sum() >= 2:
-        upper &= pitches <= chord.ceiling  # under the player (when two chord tones fit there)
-    return np.stack([upper, upper, pitches % 12 == chord.bass])
+    tones = np.isin(pitches % 12, chord.pitch_classes)
+    under = _where_two_fit(tones, None if chord.ceiling is None else pitches <= chord.ceiling)
+    above = _where_two_fit(tones, None if chord.top is None else pitches > chord.top)
+    upper = [above if voice in chord.floating else under for voice in range(2)]
+    return np.stack([*upper, pitches % 12 == chord.bass])
+
+
+def _where_two_fit(tones: np.ndarray, region: np.ndarray | None) -> np.ndarray:
+    """The tones inside ``region`` when at least two are, else all of them."""
+    if region is None or (tones & region).sum() < 2:
+        return tones
+    return tones & region
 
 
 SHORT_UNIT = 2

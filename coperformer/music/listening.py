@@ -31,8 +31,20 @@ SILENT_BARS_TO_STOP = 2  # the player stopped this many bars ago: the band stops
 DEFAULT_ADVENTURE = 0.5  # chosen on the tuning collections (docs/evaluation.md)
 
 
+FLOATING_VOICES = (0, 1)  # the upper voices (0 = top) may float above the player
+
+
 class AdventureError(CoperformerError, ValueError):
-    """An adventure setting outside 0..1."""
+    """An adventure setting outside 0..1, or a voice that cannot float above the player."""
+
+
+def check_floating(voices: frozenset[int]) -> frozenset[int]:
+    """The voices themselves when each is an upper voice (0 = top, 1)."""
+    wrong = sorted(set(voices) - set(FLOATING_VOICES))
+    if wrong:
+        raise AdventureError(f"only the upper voices 1 and 2 can float above the player, "
+                             f"not {', '.join(str(v + 1) for v in wrong)}")
+    return frozenset(voices)
 
 
 def check_adventure(value: float) -> float:
@@ -45,12 +57,15 @@ def check_adventure(value: float) -> float:
 @dataclass(frozen=True)
 class Chord:
     """A planned chord: its pitch classes (root, third, fifth), the bass pitch class, and the
-    highest pitch the upper voices may take (under the player's register; None: no limit)."""
+    player's register: the upper voices keep under ``ceiling`` (None: no limit), except the
+    ``floating`` ones (0 = the top voice), which keep above ``top``."""
 
     pitch_classes: tuple[int, ...]
     bass: int
     ceiling: int | None = None
     label: str | None = None  # a declared chord's own name (7ths, sus ...)
+    top: int | None = None  # the player's highest note lately
+    floating: frozenset[int] = frozenset()
 
     @property
     def root(self) -> int:
@@ -170,7 +185,8 @@ class HarmonyPlanner:
         chosen = chords[int((scores + self.adventure * NOVELTY_POINTS * novelty).argmax())]
         if commit:
             self.roots.append(chosen.root)
-        return Chord(chosen.pitch_classes, chosen.bass, register_ceiling(recent[-1]))
+        return Chord(chosen.pitch_classes, chosen.bass, register_ceiling(recent[-1]),
+                     top=register_top(recent[-1]))
 
 
 def player_stopped(recent: list[np.ndarray]) -> bool:
@@ -184,3 +200,9 @@ def register_ceiling(bar: np.ndarray) -> int | None:
     """The lowest note the player played in a bar: the band's upper voices stay under it."""
     sounding = bar[bar != REST]
     return int(sounding.min()) if sounding.size else None
+
+
+def register_top(bar: np.ndarray) -> int | None:
+    """The highest note the player played in a bar: a floating voice stays above it."""
+    sounding = bar[bar != REST]
+    return int(sounding.max()) if sounding.size else None

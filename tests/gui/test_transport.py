@@ -38,3 +38,22 @@ def test_a_meter_changed_while_playing_starts_at_the_next_free_bar_line(window, 
              if not qtbot.wait(50)}
     assert max(beats) <= 3  # the display counts three beats now
     window.transport.play.setChecked(False)
+
+
+def test_the_float_above_box_moves_a_voice_over_the_player_mid_jam(window, qtbot,
+                                                                    fast_melody, settings):
+    from coperformer.engine.sinks import BAND_CHANNELS
+
+    alto, tenor, bass = (s for s in window.strips if s.channel in BAND_CHANNELS)
+    assert alto.above is not None and tenor.above is not None and bass.above is None
+    _play_file(window, fast_melody, tempo=160)
+    band = window.controller.jam.session.band
+    alto.above.setChecked(True)
+    qtbot.waitUntil(lambda: band.floating == {0}, timeout=5000)  # applied by the worker
+    alto.above.setChecked(False)
+    qtbot.waitUntil(lambda: band.floating == frozenset(), timeout=5000)
+    window.transport.play.setChecked(False)
+    tenor.above.setChecked(True)  # saved when it changes, not only at Stop or close
+    assert window.options().floating == {1}  # the next jam starts with it
+    qtbot.waitUntil(lambda: str(settings.value(f"voices/{tenor.channel}/above")).lower()
+                    == "true", timeout=5000)  # saved when it changes
