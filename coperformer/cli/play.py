@@ -54,6 +54,8 @@ def add_play(sub) -> None:
                    help="write the session to this .mid file")
     p.add_argument("--wav", default=None, type=checks.output_file,
                    help="write the session's audio to this WAV file")
+    p.add_argument("--wav-click", action="store_true",
+                   help="put the metronome in the --wav audio (it is never in the take)")
     p.add_argument("--audio-driver", default=DEFAULTS.audio_driver,
                    help="jack, alsa, pulseaudio, coreaudio, dsound, ... or none (default)")
     p.add_argument("--period-size", type=checks.whole(*PERIOD_SIZES, "the period size"),
@@ -106,7 +108,7 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         drums=args.drums, phrase_bars=args.phrase,
         programs={DRUM_CHANNEL: DRUM_KITS[args.drum_kit]} if args.drums else {},
         record=Path(args.record) if args.record else None,
-        wav=Path(args.wav) if args.wav else None)
+        wav=Path(args.wav) if args.wav else None, wav_click=args.wav_click)
 
 
 class TerminalListener(QuietListener):

@@ -17,6 +17,9 @@ def add_render(sub) -> None:
                    help="WAV file to write")
     p.add_argument("--soundfont", default=None, type=checks.input_file,
                    help="GM .sf2 file (default: found)")
+    p.add_argument("--click", action="store_true",
+                   help="add a metronome (one click a beat, following the file's meter and "
+                        "tempo)")
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -26,7 +29,8 @@ def run_render(args: argparse.Namespace) -> int:
 
     soundfont = find_soundfont(args.soundfont)
     try:
-        seconds = render_file(args.input, args.output, soundfont, Progress("render"))
+        seconds = render_file(args.input, args.output, soundfont, Progress("render"),
+                              click=args.click)
     except OSError as exc:
         raise cannot_write(args.output, exc) from exc
     print(f"rendered {seconds:.1f} s of audio -> {args.output}", file=sys.stderr)

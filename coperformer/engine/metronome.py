@@ -14,6 +14,7 @@ from coperformer.engine.transport import Transport
 from coperformer.music.gm import CLOCKS_PER_QUARTER
 
 CLICK_MS = 60
+CLICK_VELOCITY = 90  # the metronome's loudness, live and in exports
 
 
 def click_notes(transport: Transport, bar: int, velocity: int) -> list[ScheduledNote]:

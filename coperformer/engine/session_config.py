@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from coperformer.engine.metronome import CLICK_VELOCITY
 from coperformer.engine.transport import DEFAULT_BPM
 from coperformer.music.harmony import Key
 from coperformer.music.meter import Meter
@@ -27,7 +28,7 @@ class SessionConfig:
     sync_start: bool = False
     margin_ms: float = DEFAULT_MARGIN_MS
     seed: int = 0
-    click_velocity: int = 90
+    click_velocity: int = CLICK_VELOCITY
     midi_clock: bool = False  # send 24-ppqn clock and Start to sinks that can
     drums: str | None = None  # the drum groove's feel (None: no drums)
     drum_kit: int = 0  # GM kit program on the percussion channel

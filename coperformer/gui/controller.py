@@ -14,6 +14,7 @@ from coperformer.common.paths import recordings_dir
 from coperformer.engine.sinks import BAND_CHANNELS
 from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.gui.bridge import SessionBridge
+from coperformer.gui.idle_synth import IdleSynth
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
 
@@ -42,6 +43,7 @@ class JamController(QObject):
         self.bridge = bridge
         self.jam: Jam | None = None
         self.last: Jam | None = None  # the last jam, kept for saving its take
+        self.idle: IdleSynth | None = None  # the window's synth while no jam runs
 
     @property
     def running(self) -> bool:
@@ -52,6 +54,8 @@ class JamController(QObject):
         """Build and start a jam; False (and an error signal) if something is wrong."""
         if self.jam is not None:
             self.stop()
+        if self.idle is not None:
+            self.idle.close()  # the jam's synth takes the audio device
         try:
             jam = Jam.build(options, self.bridge)
         except CoperformerError as exc:
@@ -70,6 +74,12 @@ class JamController(QObject):
             return ""
         jam, self.jam, self.last = self.jam, None, self.jam
         return jam.finish().summary()
+
+    def shutdown(self) -> None:
+        """The window closes: end the jam, stop any playback, give the audio device back."""
+        self.stop()
+        if self.idle is not None:
+            self.idle.close()
 
     def ended(self) -> bool:
         """True when the running jam's worker has stopped by itself (input end, failure)."""
@@ -95,9 +105,11 @@ class JamController(QObject):
         return self.last.save_take(path)
 
     def key(self, pitch: int, velocity: int) -> None:
-        """A QWERTY note (velocity 0 ends it)."""
+        """A QWERTY note (velocity 0 ends it); it sounds while stopped too."""
         if self.jam is not None:
             self.jam.key(pitch, velocity)
+        elif self.idle is not None:
+            self.idle.key(pitch, velocity)
 
     def set_style(self, name: str) -> None:
         """Play another style from the next bar (the model is loaded already, or now)."""
@@ -140,6 +152,8 @@ class JamController(QObject):
         """Choose a GM program for a channel (0 is the player)."""
         if self.jam is not None:
             self.jam.set_program(channel, program)
+        elif self.idle is not None:
+            self.idle.set_program(channel, program)
 
     def set_volume(self, channel: int, value: int) -> None:
         """CC7 volume for a channel (0-127)."""

@@ -30,6 +30,7 @@ from coperformer.gui.card_view import card_text
 from coperformer.gui.chords import ChordBoard
 from coperformer.gui.controller import JamController, take_name, take_target
 from coperformer.gui.exporter import WavExporter
+from coperformer.gui.idle_synth import IdleSynth, SoundChoice
 from coperformer.gui.keyboard import OnScreenKeyboard
 from coperformer.gui.model_loader import ModelLoader
 from coperformer.gui.note_keys import NoteKeys
@@ -65,6 +66,7 @@ class MainWindow(BandControls, QMainWindow):
         self.list_inputs, self.settings = list_inputs, settings
         self.bridge = SessionBridge(self)
         self.controller = JamController(self.bridge, self)
+        self.controller.idle = IdleSynth(self.sound_choice)
         self.loader = ModelLoader(self)
         self.train_dialog: TrainDialog | None = None
         self.qwerty = QwertyKeyboard()
@@ -146,8 +148,9 @@ class MainWindow(BandControls, QMainWindow):
         self.input_panel.file_button.clicked.connect(self.choose_file)
         self.input_panel.picker.currentIndexChanged.connect(
             lambda _i: self.input_panel.show_connection())
-        self.sound.driver.currentIndexChanged.connect(lambda _i: self.sound.update_latency())
-        self.sound.period.currentIndexChanged.connect(lambda _i: self.sound.update_latency())
+        for box in (self.sound.driver, self.sound.period):  # the idle synth reopens with it
+            box.currentIndexChanged.connect(lambda _i: (self.sound.update_latency(),
+                                                        self.controller.idle.close()))
         self.sound.soundfont_button.clicked.connect(self.choose_soundfont)
         self.band.card.clicked.connect(self.show_card)
         self.band.train.clicked.connect(self.open_training)
@@ -237,6 +240,7 @@ class MainWindow(BandControls, QMainWindow):
     def set_soundfont(self, path: str | None) -> None:
         """Use this soundfont (None: the system one)."""
         self.soundfont = path
+        self.controller.idle.close()  # reopened with this soundfont when next needed
         self.sound.soundfont.setText(path or "(system GM soundfont)")
         if self.autosave_timer is not None:
             self.autosave_timer.start()
@@ -377,9 +381,14 @@ class MainWindow(BandControls, QMainWindow):
             f"bar decision {inference['p50']:.2f}/{inference['p99']:.2f} ms (p50/p99) · "
             f"misses {s['missed_deadlines']} · audio {self.controller.audio_latency_ms():.1f} ms")
 
+    def sound_choice(self) -> SoundChoice:
+        """The sound the window asks for, for its synth while stopped."""
+        return SoundChoice(self.soundfont, self.sound.driver.currentText(),
+                           int(self.sound.period.currentText()),
+                           {s.channel: s.setting()[0] for s in self.mixer_strips})
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Stop cleanly and remember the settings."""
-        if self.controller.running:
-            self.controller.stop()
+        self.controller.shutdown()
         save_settings(self, self.settings)
         super().closeEvent(event)

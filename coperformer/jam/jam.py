@@ -139,14 +139,13 @@ class Jam:
         o = self.options
         try:
             synth = LiveSynth(soundfont, self.clock, o.driver, o.period_size, o.periods,
-                              o.sample_rate, wav_path=o.wav if o.driver is None else None,
-                              jack_autoconnect=o.jack_autoconnect)
+                              o.sample_rate, jack_autoconnect=o.jack_autoconnect)
         except AudioDriverError as exc:
             if not o.driver_fallback:
                 raise
             self.warnings.append(f"{exc}; playing without sound")
             synth = LiveSynth(soundfont, self.clock, None, o.period_size, o.periods,
-                              o.sample_rate, wav_path=o.wav)
+                              o.sample_rate)
         self.parts.append(synth)
         return synth
 
@@ -179,7 +178,7 @@ class Jam:
             if not Path(record).parent.exists():
                 raise JamError(f"cannot record to {record}: no such directory")
             return Recorder(journal_for(record), (recordings_dir(), Path(tempfile.gettempdir())))
-        if self.options.wav and self.synth.driver is not None:
+        if self.options.wav:
             return Recorder(None)  # the WAV is rendered from the recording at the end
         return None
 
@@ -358,9 +357,10 @@ class Jam:
             if record and self.options.save_take and self.recorder:
                 self.save_take(record)
                 saved.append(str(record))
-            if wav and self.synth.driver and self.recorder and self.synth.synth.soundfont:
-                self._render_wav(Path(wav))
+            if wav and not (self.recorder and self.synth.synth.soundfont):
+                return saved, f"no soundfont to render {wav} with: not written"
             if wav:
+                self._render_wav(Path(wav))
                 saved.append(str(wav))
         except (OSError, JamError) as exc:
             return saved, f"{exc}" if isinstance(exc, JamError) else f"cannot write {wav}: {exc}"
@@ -375,7 +375,7 @@ class Jam:
         with tempfile.TemporaryDirectory() as tmp:
             midi = Path(tmp) / "session.mid"
             write_take(self.recorder.recording, midi)
-            render_file(midi, path, self.synth.synth.soundfont)
+            render_file(midi, path, self.synth.synth.soundfont, click=self.options.wav_click)
 
     def _close_parts(self) -> None:
         for part in reversed(self.parts):

@@ -49,7 +49,8 @@ class JamOptions:
     phrase_bars: int = 4  # the groove's fill ends each phrase of 4 or 8 bars
     record: Path | None = None  # journal the take beside this .mid file
     save_take: bool = True  # write the take to `record` when the jam ends (else save_take())
-    wav: Path | None = None  # write the jam's audio here
+    wav: Path | None = None  # write the jam's audio here (rendered from the take at the end)
+    wav_click: bool = False  # with the metronome in that audio
     programs: dict[int, int] = field(default_factory=dict)  # channel -> GM program override
     volumes: dict[int, int] = field(default_factory=dict)  # channel -> CC7 volume
     muted: frozenset[int] = frozenset()

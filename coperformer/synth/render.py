@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import mido
 import numpy as np
 
 from coperformer.common.files import atomic_write
+from coperformer.engine.metronome import CLICK_MS, CLICK_VELOCITY
+from coperformer.engine.sinks import CLICK_HIGH, CLICK_LOW, METRONOME_CHANNEL
 from coperformer.io.midifile import Song, read_song
+from coperformer.music.meter import Meter
 from coperformer.synth.fluid import FluidSynth
 
 TAIL_SECONDS = 1.5
 BLOCK_FRAMES = 32768  # rendered and written this many frames at a time
 PEAK_DBFS = -1.0  # renders are scaled so their loudest sample sits here: loud, never clipped
 INT16_FULL_SCALE = 32767
+MAX_CLICKS = 400_000  # a metronome for a few hours at most, whatever a file claims
 
 
 def peak_gain(peak: int, peak_dbfs: float = PEAK_DBFS) -> float:
@@ -50,6 +56,25 @@ def song_events(song: Song) -> list[tuple[float, object]]:
     return events
 
 
+def song_clicks(song: Song, velocity: int = CLICK_VELOCITY) -> list[tuple[float, object]]:
+    """A metronome for a song, as timed note messages: one click per counted beat from its
+    first bar line to its end, the downbeats higher, following its meter and tempo maps."""
+    meters = song.meters or [(0, Meter(4, 4))]
+    clicks = []
+    for index, (start, meter) in enumerate(meters):
+        end = meters[index + 1][0] if index + 1 < len(meters) else song.end_tick
+        beat_ticks = meter.bar_quarters * song.ticks_per_beat / meter.beats_per_bar
+        beats = max(0, math.ceil((end - start) / beat_ticks)) if beat_ticks > 0 else 0
+        for beat in range(min(beats, MAX_CLICKS - len(clicks))):
+            at = song.seconds_at(round(start + beat * beat_ticks))
+            pitch = CLICK_HIGH if beat % meter.beats_per_bar == 0 else CLICK_LOW
+            clicks.append((at, mido.Message("note_on", channel=METRONOME_CHANNEL, note=pitch,
+                                            velocity=velocity)))
+            clicks.append((at + CLICK_MS / 1000, mido.Message(
+                "note_off", channel=METRONOME_CHANNEL, note=pitch)))
+    return clicks
+
+
 def apply_message(synth: FluidSynth, message) -> None:
     """Send one mido channel message to the synth."""
     kind = message.type
@@ -66,11 +91,15 @@ def apply_message(synth: FluidSynth, message) -> None:
 
 
 def stream_song(synth: FluidSynth, song: Song,
-                progress: Callable[[float, float], None] | None = None,
+                progress: Callable[[float, float], None] | None = None, click: bool = False,
                 ) -> Iterator[np.ndarray]:
     """Render a song block by block (int16 stereo, at most BLOCK_FRAMES each: memory does not
-    grow with the song); progress(done_s, total_s) is called often."""
+    grow with the song), with a metronome when ``click``; progress(done_s, total_s) is called
+    often."""
     events = song_events(song)
+    if click:
+        events = sorted(events + song_clicks(song),
+                        key=lambda item: (item[0], 0 if item[1].type == "note_off" else 1))
     total = (events[-1][0] if events else 0.0) + TAIL_SECONDS
     frame = 0
     for seconds, message in [*events, (total, None)]:
@@ -108,9 +137,11 @@ def write_wav(path: str | os.PathLike, frames: np.ndarray, sample_rate: int) -> 
 
 
 def render_file(midi_path: str | Path, wav_path: str | Path, soundfont: Path,
-                progress: Callable[[float, float], None] | None = None) -> float:
-    """Render a MIDI file to WAV, its peak at PEAK_DBFS, streaming through a temporary raw
-    file (memory independent of length); returns the length in seconds."""
+                progress: Callable[[float, float], None] | None = None,
+                click: bool = False) -> float:
+    """Render a MIDI file to WAV (with a metronome when ``click``), its peak at PEAK_DBFS,
+    streaming through a temporary raw file (memory independent of length); returns the
+    length in seconds."""
     song = read_song(midi_path)
     synth = FluidSynth(soundfont)
     frames = 0
@@ -119,7 +150,7 @@ def render_file(midi_path: str | Path, wav_path: str | Path, soundfont: Path,
         nonlocal frames
         with tempfile.TemporaryFile() as raw:  # unlinked at once: nothing left on SIGTERM
             peak = 0
-            for block in stream_song(synth, song, progress):
+            for block in stream_song(synth, song, progress, click):
                 raw.write(np.ascontiguousarray(block, np.int16).tobytes())
                 peak, frames = max(peak, _peak(block)), frames + block.shape[0]
             raw.seek(0)
