@@ -25,22 +25,24 @@ class WavExporter(QObject):
         self.done.connect(self._on_done)
         self.failed.connect(self._on_failed)
 
-    def export(self, midi: Path, wav: Path, soundfont: str | None) -> None:
-        """Start rendering; the dialog shows the progress."""
+    def export(self, midi: Path, wav: Path, soundfont: str | None, click: bool = False) -> None:
+        """Start rendering (with the metronome when ``click``); the dialog shows the
+        progress."""
         self.dialog = QProgressDialog("Rendering WAV…", None, 0, 100, self.window)
         self.dialog.setMinimumDuration(0)
         self.dialog.setValue(0)
-        self.thread = threading.Thread(target=self._work, args=(midi, wav, soundfont),
+        self.thread = threading.Thread(target=self._work, args=(midi, wav, soundfont, click),
                                        daemon=True)
         self.thread.start()
 
-    def _work(self, midi: Path, wav: Path, soundfont: str | None) -> None:
+    def _work(self, midi: Path, wav: Path, soundfont: str | None, click: bool) -> None:
         from coperformer.synth.render import render_file
         from coperformer.synth.soundfont import find_soundfont
 
         try:
             render_file(midi, wav, find_soundfont(soundfont),
-                        lambda done, total: self.progress.emit(int(100 * done / max(total, 1e-9))))
+                        lambda done, total: self.progress.emit(int(100 * done / max(total, 1e-9))),
+                        click=click)
             self.done.emit(str(wav))
         except Exception as exc:  # noqa: BLE001 - shown in the window
             self.failed.emit(f"cannot export {wav}: {exc}")

@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import platformdirs
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -28,7 +27,7 @@ from coperformer.gui.band_controls import BandControls
 from coperformer.gui.bridge import SessionBridge
 from coperformer.gui.card_view import card_text
 from coperformer.gui.chords import ChordBoard
-from coperformer.gui.controller import JamController, take_name, take_target
+from coperformer.gui.controller import JamController, take_target
 from coperformer.gui.exporter import WavExporter
 from coperformer.gui.idle_synth import IdleSynth, SoundChoice
 from coperformer.gui.keyboard import OnScreenKeyboard
@@ -49,6 +48,7 @@ from coperformer.gui.settings import (
     save_settings,
 )
 from coperformer.gui.strips import VoiceStrip, soundfont_program_names
+from coperformer.gui.takes import TakeControls
 from coperformer.gui.train_dialog import TrainDialog
 from coperformer.jam.inputs import file_timing
 from coperformer.jam.options import QWERTY, JamOptions
@@ -56,7 +56,7 @@ from coperformer.jam.options import QWERTY, JamOptions
 PLAYER_NAME, PLAYER_PROGRAM = "Player", 0
 
 
-class MainWindow(BandControls, QMainWindow):
+class MainWindow(BandControls, TakeControls, QMainWindow):
     """The jam window (GUI thread only)."""
 
     def __init__(self, list_inputs: Callable[[], list[str]], drivers: list[str],
@@ -144,7 +144,8 @@ class MainWindow(BandControls, QMainWindow):
             lambda _v: c.set_adventure(self.band.adventure_value()))
         r.panic.clicked.connect(c.panic)
         self.transport.ending.clicked.connect(c.end)
-        r.export.clicked.connect(self.export_wav)
+        r.export.clicked.connect(lambda: self.export_wav())
+        r.takes.clicked.connect(self.show_takes)
         self.input_panel.file_button.clicked.connect(self.choose_file)
         self.input_panel.picker.currentIndexChanged.connect(
             lambda _i: self.input_panel.show_connection())
@@ -308,29 +309,6 @@ class MainWindow(BandControls, QMainWindow):
             self.transport.tempo.setValue(max(MIN_BPM, min(MAX_BPM, round(bpm))))
 
     # --- recording -----------------------------------------------------------------------
-    def save_recording(self) -> None:
-        """Ask where to save the take; a cancelled dialog leaves the journal to recover."""
-        suggested = Path(platformdirs.user_music_dir()) / take_name()
-        path, _ = QFileDialog.getSaveFileName(self, "Save the recording", str(suggested),
-                                              "MIDI files (*.mid)")
-        if not path:
-            self.statusBar().showMessage("recording kept in its journal (recover at start-up)")
-            return
-        try:
-            self.last_saved = self.controller.save_recording(path)
-            self.statusBar().showMessage(f"saved {path}", 10000)
-        except (OSError, ValueError, CoperformerError) as exc:
-            self.show_error(f"cannot save the recording: {exc}")
-
-    def export_wav(self) -> None:
-        """Render the last saved recording to WAV, with a progress bar."""
-        if self.last_saved is None:
-            self.show_error("record and save a take first, then export it")
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Export WAV", "jam.wav", "WAV (*.wav)")
-        if path:
-            self.exporter.export(self.last_saved, Path(path), self.soundfont)
-
     # --- events --------------------------------------------------------------------------
     def _on_played(self, event: InputEvent) -> None:
         if event.kind == NOTE_ON:

@@ -295,3 +295,10 @@ class RecordPanel:
         self.record = self.widget.findChild(QPushButton, "recordButton")
         self.export = self.widget.findChild(QPushButton, "exportButton")
         self.panic = self.widget.findChild(QPushButton, "panicButton")
+        self.export_click = QCheckBox("click in WAV")
+        self.export_click.setToolTip("Export WAV… puts the metronome in the audio (never in "
+                                     "the take)")
+        self.takes = QPushButton("Takes…")
+        self.takes.setToolTip("Recent takes: play one back, export it, open its folder")
+        for widget in (self.export_click, self.takes):
+            self.widget.layout().addWidget(widget)

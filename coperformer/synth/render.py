@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
 import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import mido
 import numpy as np
 
 from coperformer.common.files import atomic_write
-from coperformer.engine.metronome import CLICK_MS, CLICK_VELOCITY
-from coperformer.engine.sinks import CLICK_HIGH, CLICK_LOW, METRONOME_CHANNEL
+from coperformer.io.clicks import song_clicks
 from coperformer.io.midifile import Song, read_song
-from coperformer.music.meter import Meter
 from coperformer.synth.fluid import FluidSynth
 
 TAIL_SECONDS = 1.5
 BLOCK_FRAMES = 32768  # rendered and written this many frames at a time
 PEAK_DBFS = -1.0  # renders are scaled so their loudest sample sits here: loud, never clipped
 INT16_FULL_SCALE = 32767
-MAX_CLICKS = 400_000  # a metronome for a few hours at most, whatever a file claims
 
 
 def peak_gain(peak: int, peak_dbfs: float = PEAK_DBFS) -> float:
@@ -54,25 +49,6 @@ def song_events(song: Song) -> list[tuple[float, object]]:
         events.extend((song.seconds_at(tick), message) for tick, message in track.events)
     events.sort(key=lambda item: (item[0], 0 if item[1].type == "note_off" else 1))
     return events
-
-
-def song_clicks(song: Song, velocity: int = CLICK_VELOCITY) -> list[tuple[float, object]]:
-    """A metronome for a song, as timed note messages: one click per counted beat from its
-    first bar line to its end, the downbeats higher, following its meter and tempo maps."""
-    meters = song.meters or [(0, Meter(4, 4))]
-    clicks = []
-    for index, (start, meter) in enumerate(meters):
-        end = meters[index + 1][0] if index + 1 < len(meters) else song.end_tick
-        beat_ticks = meter.bar_quarters * song.ticks_per_beat / meter.beats_per_bar
-        beats = max(0, math.ceil((end - start) / beat_ticks)) if beat_ticks > 0 else 0
-        for beat in range(min(beats, MAX_CLICKS - len(clicks))):
-            at = song.seconds_at(round(start + beat * beat_ticks))
-            pitch = CLICK_HIGH if beat % meter.beats_per_bar == 0 else CLICK_LOW
-            clicks.append((at, mido.Message("note_on", channel=METRONOME_CHANNEL, note=pitch,
-                                            velocity=velocity)))
-            clicks.append((at + CLICK_MS / 1000, mido.Message(
-                "note_off", channel=METRONOME_CHANNEL, note=pitch)))
-    return clicks
 
 
 def apply_message(synth: FluidSynth, message) -> None:

@@ -234,7 +234,7 @@ def test_a_worker_failure_reaches_the_window(window, qtbot, fast_melody, tmp_pat
 
     def generate(*args):
         bars.append(1)
-        if len(bars) > 3:
+        if len(bars) > 15:  # 3 bars: 4 provisional plans (one a beat) and the decision each
             raise RuntimeError("the generator exploded")
         return real_generate(*args)
 

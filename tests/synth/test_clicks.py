@@ -8,8 +8,8 @@ import pytest
 
 from coperformer.cli.main import main
 from coperformer.engine.sinks import CLICK_HIGH, CLICK_LOW
+from coperformer.io.clicks import song_clicks
 from coperformer.io.midifile import read_song
-from coperformer.synth.render import song_clicks
 from tests.midi_helpers import melody_notes, write_midi
 
 
