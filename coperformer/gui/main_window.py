@@ -355,9 +355,13 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
                                         else f"{position[0]}:{position[1]}")
         s = snapshot.stats
         inference = s["inference_ms"]
+        late = s["missed_deadlines"]
         self.stats_label.setText(
-            f"bar decision {inference['p50']:.2f}/{inference['p99']:.2f} ms (p50/p99) · "
-            f"misses {s['missed_deadlines']} · audio {self.controller.audio_latency_ms():.1f} ms")
+            f"{late} late band bar{'' if late == 1 else 's'} · the band decides a bar in "
+            f"{inference['p50']:.1f} ms (slowest {inference['max']:.1f}) · sound delay "
+            f"{self.controller.audio_latency_ms():.1f} ms")
+        self.stats_label.setToolTip("Late bars: band bars decided after their downbeat (their "
+                                    "first notes are dropped). Sound delay: the audio buffer.")
 
     def sound_choice(self) -> SoundChoice:
         """The sound the window asks for, for its synth while stopped."""

@@ -34,7 +34,7 @@ def test_play_with_a_file_draws_band_notes_and_the_planned_bar(window, qtbot, fa
     assert window.controller.running, window.banner.text()
     qtbot.waitUntil(lambda: window.roll.band_notes_count() > 0, timeout=10000)
     assert window.roll.planned_bar >= 1
-    qtbot.waitUntil(lambda: "misses" in window.stats_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "late band bar" in window.stats_label.text(), timeout=5000)
     window.transport.play.setChecked(False)
     assert not window.controller.running
 
