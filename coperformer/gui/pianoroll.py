@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 PLAYER = QColor("#4fc3f7")
 VOICE_COLORS = (QColor("#ffb74d"), QColor("#aed581"), QColor("#ba68c8"))  # alto, tenor, bass
 PLANNED_LIGHTER = 140  # a planned bar's notes: their voice's colour, lighter, outlined
-PROVISIONAL_ALPHA = 110  # a provisional plan: lighter still see-through, dashed outline
+PROVISIONAL_ALPHA = 120  # a provisional plan: see-through, a dashed outline of its colour
 MUTED_ALPHA = 60  # a muted voice (or one silenced by a solo) is drawn faint
 GRID = QColor("#37404a")
 PLAYHEAD = QColor("#eceff1")
@@ -50,7 +50,6 @@ class PianoRoll(QWidget):
         self.frames = 0
         self._no_pen = QPen(Qt.PenStyle.NoPen)
         self._outline = QPen(QColor("#ffffff"), 1)
-        self._dashed = QPen(QColor("#ffffff"), 1, Qt.PenStyle.DashLine)
         self.setMinimumHeight(160)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
@@ -178,7 +177,9 @@ class PianoRoll(QWidget):
             color.setAlpha(PROVISIONAL_ALPHA)
         if note.band and note.channel in self.silent_channels:
             color.setAlpha(MUTED_ALPHA)
-        pen = self._dashed if note.provisional else self._outline
-        painter.setPen(pen if planned else self._no_pen)
+        if note.provisional:  # dashed in the voice's own colour: likely, not decided
+            painter.setPen(QPen(color.lighter(PLANNED_LIGHTER), 1, Qt.PenStyle.DashLine))
+        else:
+            painter.setPen(self._outline if planned else self._no_pen)
         painter.setBrush(color)
         painter.drawRoundedRect(QRectF(x0, y, max(2.0, x1 - x0), max(2.0, row - 1)), 2, 2)
