@@ -41,8 +41,8 @@ class ModelLoader(QObject):
             return
         try:
             model.adopt_torchscript()
-        except CoperformerError as exc:
-            log.warning("%s", exc)
+        except Exception as exc:  # noqa: BLE001 - the numpy pass plays on; say why
+            log.warning("TorchScript did not take over: %s", exc)
         self._emit(self.runtime, name, model.runtime)
 
     @staticmethod
