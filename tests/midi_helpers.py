@@ -71,3 +71,17 @@ def band_bars(path: Path, beats_per_bar: int = 4) -> set[int]:
             if message.type == "note_on" and message.velocity > 0:
                 bars.add(int(ticks / midi.ticks_per_beat // beats_per_bar))
     return bars
+
+
+def note_ons(path: Path) -> dict[str, list[tuple[float, int]]]:
+    """Each track's note-ons by track name: (quarters from the start, pitch)."""
+    midi = mido.MidiFile(path)
+    out = {}
+    for track in midi.tracks:
+        ticks, ons = 0, []
+        for message in track:
+            ticks += message.time
+            if message.type == "note_on" and message.velocity > 0:
+                ons.append((ticks / midi.ticks_per_beat, message.note))
+        out[track.name] = ons
+    return out

@@ -3,7 +3,6 @@ voice set to float keeps above it (through the real model and a recorded take)."
 
 import time
 
-import mido
 import numpy as np
 
 from coperformer.jam.jam import Jam
@@ -11,7 +10,7 @@ from coperformer.jam.options import JamOptions
 from coperformer.model.runtime import chord_mask
 from coperformer.music import features as F
 from coperformer.music.listening import Chord
-from tests.midi_helpers import melody_notes, write_midi
+from tests.midi_helpers import melody_notes, note_ons, write_midi
 
 
 def test_a_floating_voice_may_only_take_chord_tones_above_the_player():
@@ -25,16 +24,8 @@ def test_a_floating_voice_may_only_take_chord_tones_above_the_player():
 
 
 def _notes_by_bar(path, bar_quarters=4.0):
-    midi = mido.MidiFile(path)
-    out = {}
-    for track in midi.tracks:
-        tick, notes = 0, []
-        for message in track:
-            tick += message.time
-            if message.type == "note_on" and message.velocity:
-                notes.append((int(tick / midi.ticks_per_beat // bar_quarters), message.note))
-        out[track.name] = notes
-    return out
+    return {name: [(int(at // bar_quarters), pitch) for at, pitch in ons]
+            for name, ons in note_ons(path).items()}
 
 
 def _take(tmp_path, floating):

@@ -10,20 +10,11 @@ from coperformer.io.midifile import read_song
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
 from coperformer.midi.fileplayer import first_bar_seconds
-from tests.midi_helpers import melody_notes, write_midi
+from tests.midi_helpers import melody_notes, note_ons, write_midi
 
 
 def _onsets(path):
-    midi = mido.MidiFile(path)
-    out = {}
-    for track in midi.tracks:
-        tick, ons = 0, []
-        for message in track:
-            tick += message.time
-            if message.type == "note_on" and message.velocity:
-                ons.append(tick / midi.ticks_per_beat)
-        out[track.name] = ons
-    return out
+    return {name: [at for at, _ in ons] for name, ons in note_ons(path).items()}
 
 
 @pytest.mark.parametrize("meter, offset, bar_start", [((4, 4), 5.0, 4.0), ((3, 4), 7.5, 6.0),
