@@ -25,6 +25,12 @@ class SessionListener(Protocol):
         """The band's likely notes of ``bar``, planned at each beat of the bar before it;
         on_planned replaces them at the decision point."""
 
+    def on_replanned(self, bar: int, from_ns: int, kept: tuple[tuple[int, int], ...],
+                     notes: tuple[ScheduledNote, ...]) -> None:
+        """The bar being played was planned again from ``from_ns`` (the left hand changed its
+        chord): its notes sounding across that time end there, except the (channel, pitch)
+        in ``kept``; ``notes`` follow."""
+
     def on_chord(self, bar: int, name: str, provisional: bool) -> None:
         """The listening band's chord for ``bar``: planned provisionally at each beat of the
         bar before (``provisional``), then decided."""
@@ -65,6 +71,10 @@ class QuietListener:
         """Ignore (worker thread)."""
 
     def on_provisional(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
+        """Ignore (worker thread)."""
+
+    def on_replanned(self, bar: int, from_ns: int, kept: tuple[tuple[int, int], ...],
+                     notes: tuple[ScheduledNote, ...]) -> None:
         """Ignore (worker thread)."""
 
     def on_chord(self, bar: int, name: str, provisional: bool) -> None:

@@ -78,6 +78,15 @@ class LiveBand:
         self._band.pop(request.bar - WINDOW, None)
         return _voices(result, window)
 
+    def replan(self, request: BarRequest) -> list[list[Note]]:
+        """``request.bar`` again, under the chord the left hand now holds, keeping the bar's
+        register (the bar being played follows it from its next beat; worker thread)."""
+        window = self._window(request)
+        chord = self.chord = _with_declared(self.chord, request.declared, self.floating)
+        result = self._generate(window, chord, self.rng)
+        self._band[request.bar] = (result.pitches, result.onsets)
+        return _voices(result, window)
+
     def provisional(self, request: BarRequest) -> tuple[Chord | None, list[list[Note]]]:
         """The chord and notes the band would play in ``request.bar`` from what was heard so
         far; it changes nothing, and draws what next_bar would draw from the same input

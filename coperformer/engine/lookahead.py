@@ -7,13 +7,18 @@ from __future__ import annotations
 from coperformer.engine.transport import Transport
 
 
-def lead_in_beats(transport: Transport, bar: int) -> list[int]:
-    """The times (ns) of the provisional plans of ``bar``: each quarter-note beat of the bar
-    before it (a bar shorter than two quarters: its downbeat only)."""
-    start, end = transport.bar_start_ns(bar - 1), transport.bar_start_ns(bar)
-    quarters = transport.meter_at(bar - 1).bar_quarters
+def beat_times(transport: Transport, bar: int) -> list[int]:
+    """The times (ns) of a bar's quarter-note beats (a bar shorter than two quarters: its
+    downbeat only)."""
+    start, end = transport.bar_start_ns(bar), transport.bar_start_ns(bar + 1)
+    quarters = transport.meter_at(bar).bar_quarters
     beat = (end - start) / quarters
     return [start + round(k * beat) for k in range(max(1, int(quarters)))]
+
+
+def lead_in_beats(transport: Transport, bar: int) -> list[int]:
+    """The times (ns) of the provisional plans of ``bar``: each beat of the bar before it."""
+    return beat_times(transport, bar - 1)
 
 
 class Lookahead:

@@ -13,6 +13,7 @@ from coperformer.common.errors import describe
 from coperformer.engine.bar_buffer import BarBuffer
 from coperformer.engine.bar_notes import band_notes, drum_notes, not_late
 from coperformer.engine.bar_request import bar_request
+from coperformer.engine.beat_handover import BeatHandover
 from coperformer.engine.clock import MS, Clock
 from coperformer.engine.events import (
     END,
@@ -39,6 +40,7 @@ from coperformer.engine.intents import (
     SetVolume,
     Stop,
 )
+from coperformer.engine.left_follow import FollowsLeftHand
 from coperformer.engine.left_hand import LeftHand
 from coperformer.engine.listener import QuietListener, SessionListener
 from coperformer.engine.live_band import BarRequest, LiveBand
@@ -65,7 +67,7 @@ from coperformer.music.harmony import Key
 log = logging.getLogger(__name__)
 
 
-class Session(MixControls):
+class Session(MixControls, FollowsLeftHand):
     """Owns the transport, the bar buffer, the band and the mix; driven by poll() from one
     worker thread. Methods say which thread may call them."""
 
@@ -94,6 +96,7 @@ class Session(MixControls):
         self.ended_input = False
         self.ending_bar: int | None = None  # the band's final chord, once the tune ends
         self.left_hand = LeftHand(config.split) if config.split is not None else None
+        self.handover = BeatHandover(round(config.margin_ms * MS)) if self.left_hand else None
         self.finished = False
         self.error: str | None = None
         self._snapshot = SessionSnapshot()
@@ -136,6 +139,7 @@ class Session(MixControls):
             while self.transport.bar_start_ns(self.next_line) <= now_ns:
                 self._bar_line(self.next_line)
                 self.next_line += 1
+            self._follow(now_ns)
             if self.lookahead.take(self.transport, self.next_bar, now_ns,
                                    self.decision_ns(self.next_bar)):
                 self._provisional(self.next_bar)
@@ -150,9 +154,10 @@ class Session(MixControls):
         if not self.transport.started:
             return self.clock.now_ns() + 50 * MS
         due = min(self.decision_ns(self.next_bar), self.transport.bar_start_ns(self.next_line))
-        ahead = self.lookahead.due_ns(self.transport, self.next_bar,
-                                      self.decision_ns(self.next_bar))
-        return due if ahead is None else min(due, ahead)
+        ahead = [self.lookahead.due_ns(self.transport, self.next_bar,
+                                       self.decision_ns(self.next_bar)),
+                 self.handover and self.handover.next_ns()]
+        return min([due, *(t for t in ahead if t is not None)])
 
     def decision_ns(self, bar: int) -> int:
         """The decision point of a bar: its downbeat minus the margin (worker thread)."""
@@ -183,6 +188,7 @@ class Session(MixControls):
                 sink.all_notes_off()
             except Exception:  # noqa: BLE001 - the other sinks must still fall silent
                 log.exception("a sink failed to fall silent")
+        self._finish_hand_over()
         if self.recorder:
             self.recorder.close()
         self._publish()
@@ -252,6 +258,7 @@ class Session(MixControls):
         if self.left_hand and event.kind == NOTE_ON and (chord := self.left_hand.heard(
                 self.buffer)):
             self.listener.on_chord(self.next_bar, chord.name, True)
+            self._chord_changed(event.time_ns)
 
     def _port(self, back: bool, time_ns: int) -> None:
         if back:
@@ -353,10 +360,8 @@ class Session(MixControls):
         self.stats.margin_ms.append((downbeat - done) / MS)
         self.stats.notes_per_bar.append(len(kept))
         self.stats.bars_planned += 1
-        if self.recorder:
-            self.recorder.band(kept)
         self.listener.on_planned(bar, tuple(kept))
-        return kept
+        return self._hand_over(bar, kept)
 
     def _chord_bar(self, bar: int, key: Key, now_ns: int) -> list[ScheduledNote]:
         """The key's tonic chord held for the bar (intro, ending), recorded from bar 0 on."""

@@ -35,6 +35,10 @@ class NoteSink(Protocol):
     def schedule(self, notes: list[ScheduledNote]) -> None:
         """Play these notes at their absolute times (any thread)."""
 
+    def end_at(self, channel: int, pitch: int, at_ns: int) -> None:
+        """End a scheduled note early, at ``at_ns`` (its own note-off still follows,
+        harmlessly; any thread)."""
+
     def play_now(self, channel: int, pitch: int, velocity: int) -> None:
         """Start (velocity > 0) or end (velocity 0) a note at once (any thread)."""
 
@@ -64,11 +68,16 @@ class MemorySink:
     immediate: list[tuple[int, int, int]] = field(default_factory=list)
     controls: list[tuple[int, int, int]] = field(default_factory=list)
     programs: dict[int, int] = field(default_factory=dict)
+    ended: list[tuple[int, int, int]] = field(default_factory=list)  # channel, pitch, at
     panics: int = 0
 
     def schedule(self, notes: list[ScheduledNote]) -> None:
         """Remember scheduled notes (the test's thread)."""
         self.scheduled.extend(notes)
+
+    def end_at(self, channel: int, pitch: int, at_ns: int) -> None:
+        """Remember a note ended early (the test's thread)."""
+        self.ended.append((channel, pitch, at_ns))
 
     def play_now(self, channel: int, pitch: int, velocity: int) -> None:
         """Remember an immediate note (the test's thread)."""

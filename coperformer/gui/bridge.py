@@ -17,6 +17,7 @@ class SessionBridge(QObject):
     bar = Signal(int, object)  # bar, time (ns)
     planned = Signal(int, object)  # bar, tuple[ScheduledNote, ...]
     provisional = Signal(int, object)  # bar, tuple[ScheduledNote, ...] (likely, not decided)
+    replanned = Signal(int, object, object, object)  # bar, from (ns), kept keys, notes
     chord = Signal(int, str, bool)  # bar, chord name, provisional
     played = Signal(object)  # InputEvent
     port_lost = Signal()
@@ -41,6 +42,11 @@ class SessionBridge(QObject):
     def on_provisional(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
         """Emit ``provisional`` (worker thread)."""
         self.provisional.emit(bar, notes)
+
+    def on_replanned(self, bar: int, from_ns: int, kept: tuple[tuple[int, int], ...],
+                     notes: tuple[ScheduledNote, ...]) -> None:
+        """Emit ``replanned`` (worker thread)."""
+        self.replanned.emit(bar, from_ns, kept, notes)
 
     def on_chord(self, bar: int, name: str, provisional: bool) -> None:
         """Emit ``chord`` (worker thread)."""

@@ -174,6 +174,7 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
         b.bar.connect(lambda bar, _t_ns: self.chords.bar_line(bar))
         b.planned.connect(self.roll.band_planned)
         b.provisional.connect(self.roll.band_provisional)
+        b.replanned.connect(self.roll.band_replanned)
         b.stopped.connect(self.roll.freeze)
         b.chord.connect(self.chords.chord)
         b.played.connect(self._on_played)

@@ -103,6 +103,23 @@ class PianoRoll(QWidget):
         self.notes.extend(RollNote(n.pitch, n.on_ns, n.off_ns, True, bar, n.channel, n.voice)
                           for n in notes)
 
+    def band_replanned(self, bar: int, from_ns: int, kept, notes: list) -> None:
+        """The bar being played changes from ``from_ns`` (the left hand's new chord): its
+        notes after that go, those sounding across it end there (but the ``kept`` ones)."""
+        kept = set(kept)
+        out = []
+        for note in self.notes:
+            if note.band and note.bar == bar and not note.provisional:
+                if note.start >= from_ns:
+                    continue
+                if note.end is not None and note.end > from_ns \
+                        and (note.channel, note.pitch) not in kept:
+                    note.end = from_ns
+            out.append(note)
+        self.notes = out
+        self.notes.extend(RollNote(n.pitch, n.on_ns, n.off_ns, True, bar, n.channel, n.voice)
+                          for n in notes)
+
     def _drop_provisional(self, bar: int) -> None:
         self.notes = [n for n in self.notes if not (n.provisional and n.bar == bar)]
 

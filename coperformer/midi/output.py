@@ -58,6 +58,13 @@ class MidiOutSink:
                 self._channels.add(n.channel)
         self._wake.set()
 
+    def end_at(self, channel: int, pitch: int, at_ns: int) -> None:
+        """Queue an early note-off (the note's own one still follows; any thread)."""
+        with self._lock:
+            heapq.heappush(self._heap, (at_ns, next(self._counter),
+                                        [NOTE_OFF | channel, pitch, 0]))
+        self._wake.set()
+
     def schedule_clock(self, times_ns: list[int], start_ns: int | None = None) -> None:
         """MIDI clock (24 per quarter) at absolute times; Start at ``start_ns`` (any thread)."""
         with self._lock:

@@ -101,6 +101,13 @@ class LiveSynth:
                 self._sequencer.note_off(self.tick_at(n.off_ns), n.channel, n.pitch,
                                          dest=self._dest)
 
+    def end_at(self, channel: int, pitch: int, at_ns: int) -> None:
+        """An early note-off at an absolute time (the note's own one still follows, a no-op
+        then); nothing once closed. Any thread."""
+        with self._lock:
+            if not self._closed:
+                self._sequencer.note_off(self.tick_at(at_ns), channel, pitch, dest=self._dest)
+
     def play_now(self, channel: int, pitch: int, velocity: int) -> None:
         """The player's own note, at once (the MIDI callback's thread, say); nothing once
         closed. Any thread."""

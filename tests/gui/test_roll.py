@@ -53,3 +53,21 @@ def test_the_roll_labels_its_octaves(window):
                 and abs(QColor(image.pixel(x, y)).blue() - label.blue()) < 30
                 and QColor(image.pixel(x, y)).green() > 100)
     assert found > 20  # text drawn in the label colour at the left edge
+
+
+def test_a_bar_planned_again_from_a_beat_replaces_its_rest(window):
+    from coperformer.engine.sinks import ScheduledNote
+
+    roll = window.roll
+    start = roll.now_ns() + 10**9
+    old = [ScheduledNote(start, start + 4 * 10**8, 1, 67, 80, 0),
+           ScheduledNote(start, start + 4 * 10**8, 2, 64, 80, 1),
+           ScheduledNote(start + 3 * 10**8, start + 4 * 10**8, 3, 48, 80, 2)]
+    roll.band_planned(5, old)
+    new = [ScheduledNote(start + 2 * 10**8, start + 4 * 10**8, 2, 69, 80, 1)]
+    roll.band_replanned(5, start + 2 * 10**8, ((1, 67),), new)
+    notes = {(n.channel, n.pitch): n for n in roll.notes if n.band}
+    assert notes[(1, 67)].end == start + 4 * 10**8  # it fits the new chord: it goes on
+    assert notes[(2, 64)].end == start + 2 * 10**8  # ended at the beat
+    assert (3, 48) not in notes  # it had not started: gone
+    assert notes[(2, 69)].start == start + 2 * 10**8

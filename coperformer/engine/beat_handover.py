@@ -1,0 +1,75 @@
+"""A band bar handed to the sinks a beat at a time instead of all at its decision, so the rest
+of the bar can still be planned again (when the left hand changes its chord mid-bar). Pure
+bookkeeping of one bar's notes; the worker thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from coperformer.engine.sinks import ScheduledNote
+
+
+def key(note: ScheduledNote) -> tuple[int, int]:
+    """A note's channel and pitch: what a note-off ends."""
+    return note.channel, note.pitch
+
+
+@dataclass
+class BeatHandover:
+    """The bar being played: notes decided but not handed to the sinks yet, and notes handed
+    (final unless a re-plan ends them early; recorded when the bar is done)."""
+
+    lead_ns: int  # a note goes to the sinks this long before it starts
+    bar: int | None = None
+    held: list[ScheduledNote] = field(default_factory=list)
+    handed: list[ScheduledNote] = field(default_factory=list)
+    replan_ns: int | None = None  # the beat from which the bar is planned again
+
+    def hold(self, bar: int, notes: list[ScheduledNote]
+             ) -> tuple[list[ScheduledNote], list[ScheduledNote]]:
+        """A newly decided bar; returns the previous bar's notes, final now (to record), and
+        those of them still held (to hand over at once: nothing decided is dropped)."""
+        final, late = self.handed + self.held, self.held
+        self.bar, self.held, self.handed, self.replan_ns = bar, sorted(notes), [], None
+        return final, late
+
+    def finish(self) -> list[ScheduledNote]:
+        """The session stops: the notes handed (those played), final; nothing is held."""
+        final, self.handed, self.held, self.replan_ns = self.handed, [], [], None
+        return final
+
+    def due(self, now_ns: int) -> list[ScheduledNote]:
+        """The held notes whose time to go to the sinks has come (they count as handed)."""
+        ready = [n for n in self.held if n.on_ns - self.lead_ns <= now_ns]
+        if ready:
+            self.held = [n for n in self.held if n.on_ns - self.lead_ns > now_ns]
+            self.handed.extend(ready)
+        return ready
+
+    def next_ns(self) -> int | None:
+        """When the next note must go, or the re-plan is due; None when nothing waits."""
+        times = [self.held[0].on_ns - self.lead_ns] if self.held else []
+        if self.replan_ns is not None:
+            times.append(self.replan_ns - self.lead_ns)
+        return min(times) if times else None
+
+    def replace_from(self, at_ns: int, new: list[ScheduledNote]
+                     ) -> tuple[list[ScheduledNote], set[tuple[int, int]]]:
+        """The bar from ``at_ns`` on becomes ``new``: held notes are dropped, handed notes
+        sounding across ``at_ns`` end there unless ``new`` sounds the same key across it (then
+        the note simply goes on). Returns the notes ended early and the keys that went on."""
+        across_new = {key(n) for n in new if n.on_ns <= at_ns < n.off_ns}
+        ended, kept, handed = [], set(), []
+        for note in self.handed:
+            if note.on_ns < at_ns < note.off_ns:
+                if key(note) in across_new:
+                    kept.add(key(note))
+                else:
+                    ended.append(note)
+                    note = replace(note, off_ns=at_ns)
+            handed.append(note)
+        self.handed = handed
+        self.held = sorted(replace(n, on_ns=max(n.on_ns, at_ns)) for n in new
+                           if n.off_ns > at_ns and not (key(n) in kept and n.on_ns <= at_ns))
+        self.replan_ns = None
+        return ended, kept

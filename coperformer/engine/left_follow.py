@@ -1,0 +1,71 @@
+"""Following the left hand from the next beat. With a split point the band's bars go to the
+sinks a beat ahead (beat_handover.py), so when the left hand holds a new chord mid-bar the
+rest of the bar is planned again from the next beat: notes sounding across that beat end
+there, the new ones follow (a mixin of Session; worker thread)."""
+
+from __future__ import annotations
+
+from coperformer.engine.bar_notes import band_notes
+from coperformer.engine.beat_handover import BeatHandover
+from coperformer.engine.lookahead import beat_times
+from coperformer.engine.sinks import ScheduledNote
+
+
+class FollowsLeftHand:
+    """For a session with ``handover`` (None without a split), ``transport``, ``band``,
+    ``sinks``, ``recorder``, ``listener``, ``tracks``, ``clock`` and ``next_bar``."""
+
+    handover: BeatHandover | None
+
+    def _hand_over(self, bar: int, notes: list[ScheduledNote]) -> list[ScheduledNote]:
+        """The decided bar's notes that go to the sinks now: all of them without a split
+        (recorded at once), else the first beat's (the bar before is recorded, final)."""
+        if self.handover is None:
+            if self.recorder:
+                self.recorder.band(notes)
+            return notes
+        final, late = self.handover.hold(bar, notes)
+        if self.recorder:
+            self.recorder.band(final)
+        return late + self.handover.due(self.clock.now_ns())
+
+    def _follow(self, now_ns: int) -> None:
+        """Re-plan the bar if the left hand asked for it, then hand over what is due."""
+        if self.handover is None:
+            return
+        if self.handover.replan_ns is not None and \
+                self.handover.replan_ns - self.handover.lead_ns <= now_ns:
+            self._replan(now_ns)
+        if due := self.handover.due(now_ns):
+            for sink in self.sinks:
+                sink.schedule(due)
+
+    def _chord_changed(self, now_ns: int) -> None:
+        """The left hand holds a new chord: the bar being played follows it from its next
+        beat that can still be reached (the next bar's decision takes it otherwise)."""
+        handover = self.handover
+        if handover is None or handover.bar is None or handover.bar < 1:
+            return
+        bar = handover.bar
+        reachable = [t for t in beat_times(self.transport, bar)
+                     if t - handover.lead_ns > now_ns]
+        if reachable and reachable[0] < self.transport.bar_start_ns(bar + 1):
+            handover.replan_ns = reachable[0]
+
+    def _replan(self, now_ns: int) -> None:
+        handover = self.handover
+        at, bar = handover.replan_ns, handover.bar
+        voices = self.band.replan(self._request(bar, now_ns))
+        new = band_notes(self.transport, bar, voices, [t.channel for t in self.tracks])
+        ended, kept = handover.replace_from(at, new)
+        for note in ended:
+            for sink in self.sinks:
+                sink.end_at(note.channel, note.pitch, at)
+        if self.band.chord is not None:
+            self.listener.on_chord(bar, self.band.chord.name, False)
+        self.listener.on_replanned(bar, at, tuple(kept), tuple(handover.held))
+
+    def _finish_hand_over(self) -> None:
+        """The session stops: the notes played of the last bar go into the take."""
+        if self.handover is not None and self.recorder:
+            self.recorder.band(self.handover.finish())

@@ -1,0 +1,94 @@
+"""The left hand followed from the next beat: with a split, a chord held mid-bar has the rest
+of the bar planned again from the next beat (virtual time, a generator that plays the chord
+it is given as whole notes)."""
+
+import numpy as np
+
+from coperformer.engine.beat_handover import BeatHandover
+from coperformer.engine.clock import NS_PER_S, VirtualClock
+from coperformer.engine.events import NOTE_ON, InputEvent
+from coperformer.engine.recorder import Recorder
+from coperformer.engine.sinks import ScheduledNote
+from tests.engine.fakes import FakeBar
+from tests.engine.test_session import make_session, play_bars, run_until
+
+BAR_NS, BEAT_NS = 2 * NS_PER_S, NS_PER_S // 2  # 120 BPM, 4/4
+LEAD_NS = 40_000_000  # the default margin
+
+
+class ChordTones:
+    """Each voice holds one tone of the chord it is given (or of C major) for the bar."""
+
+    def generate(self, context, current, offline, rng, profile, chord=None, avoid=frozenset()):
+        classes = chord.pitch_classes if chord else (0, 4, 7)
+        length = int(current.valid[0].sum())
+        pitches = np.full((3, 16), -1, np.int16)
+        onsets = np.zeros((3, 16), bool)
+        for voice, (octave, tone) in enumerate(zip((60, 48, 36), classes, strict=False)):
+            pitches[voice, :length] = octave + tone
+            onsets[voice, 0] = True
+        return FakeBar(pitches, onsets)
+
+
+def _left(session, at_ns, pitches):
+    for pitch in pitches:
+        session.feed(InputEvent(at_ns, NOTE_ON, pitch, 70, raw=(0x90, pitch, 70)))
+
+
+def test_a_chord_changed_mid_bar_is_followed_from_the_next_beat():
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, ChordTones(), Recorder(None), bpm=120, count_in=0,
+                                    metronome=False, split=55)
+    session.start()
+    play_bars(session, 5, BAR_NS, 0)
+    run_until(session, clock, 2 * BAR_NS + BEAT_NS + BEAT_NS // 2)  # bar 2, beat 2 and a half
+    _left(session, clock.now_ns(), (45, 48, 52))  # A minor
+    run_until(session, clock, 4 * BAR_NS)
+    change = 2 * BAR_NS + 2 * BEAT_NS  # the next beat
+    across = [n for n in sink.scheduled if n.on_ns < change < n.off_ns]
+    assert across and sorted(sink.ended) == sorted((n.channel, n.pitch, change) for n in across)
+    after = [n for n in sink.scheduled if change <= n.on_ns < 3 * BAR_NS]
+    assert after and {n.pitch % 12 for n in after} <= {9, 0, 4}
+    assert all(n.on_ns == change for n in after)  # re-struck at the beat, not later
+    assert all(n.on_ns >= 2 * BAR_NS for n in sink.scheduled if n.pitch % 12 == 9)
+    take = session.recorder.recording.notes
+    cut = [n for n in take if 2 * BAR_NS <= n.on_ns < change]
+    assert cut and all(n.off_ns == change for n in cut)  # the take holds what sounded
+
+
+def test_without_a_split_a_bar_goes_out_whole_at_its_decision():
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, ChordTones(), bpm=120, count_in=0, metronome=False)
+    session.start()
+    play_bars(session, 3, BAR_NS, 0)
+    run_until(session, clock, BAR_NS - LEAD_NS)  # bar 1's decision point
+    assert session.handover is None
+    assert {n.on_ns for n in sink.scheduled} == {BAR_NS}  # the whole bar, at once
+
+
+def test_a_change_too_late_in_the_bar_waits_for_the_next_decision():
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, ChordTones(), bpm=120, count_in=0, metronome=False,
+                                    split=55)
+    session.start()
+    play_bars(session, 4, BAR_NS, 0)
+    run_until(session, clock, 3 * BAR_NS - 2 * LEAD_NS)  # the bar's last beat already went
+    _left(session, clock.now_ns(), (45, 48, 52))
+    run_until(session, clock, 3 * BAR_NS + BEAT_NS)
+    assert not sink.ended
+    assert {n.pitch % 12 for n in sink.scheduled if n.on_ns >= 3 * BAR_NS} <= {9, 0, 4}
+
+
+def test_the_handover_keeps_a_note_that_fits_and_drops_nothing_decided():
+    notes = [ScheduledNote(0, 400, 1, 67, 80), ScheduledNote(0, 400, 2, 64, 80),
+             ScheduledNote(300, 400, 3, 48, 80)]
+    handover = BeatHandover(lead_ns=10)
+    assert handover.hold(1, notes) == ([], [])
+    assert handover.due(0) == notes[:2] and handover.next_ns() == 290
+    new = [ScheduledNote(0, 400, 1, 67, 80), ScheduledNote(0, 400, 2, 69, 80)]
+    ended, kept = handover.replace_from(200, new)
+    assert ended == [notes[1]] and kept == {(1, 67)}
+    assert handover.held == [ScheduledNote(200, 400, 2, 69, 80)]  # re-struck at the beat
+    final, late = handover.hold(2, [])
+    assert late == [ScheduledNote(200, 400, 2, 69, 80)]  # still handed, never dropped
+    assert ScheduledNote(0, 200, 2, 64, 80) in final and notes[0] in final
