@@ -51,3 +51,23 @@ def test_a_closed_synth_ignores_every_call_from_any_thread(soundfont):
     synth.set_program(1, 40)
     synth.schedule([ScheduledNote(0, 1, 1, 60, 90)])
     synth.all_notes_off()  # Panic after Stop: nothing happens, nothing crashes
+
+
+def test_a_note_ended_early_stops_sounding_there(tmp_path, soundfont):
+    """end_at (the left hand's new chord): the strings note scheduled for 2 s stops at 0.5 s;
+    its own later note-off changes nothing."""
+    clock = RealClock()
+    wav_path = tmp_path / "early.wav"
+    synth = LiveSynth(soundfont, clock, None, wav_path=wav_path)
+    start = synth.reference_ns + 100_000_000
+    synth.set_program(1, 48)  # strings: they sound as long as the note is held
+    synth.schedule([ScheduledNote(start, start + 2_000_000_000, 1, 60, 100)])
+    synth.end_at(1, 60, start + 400_000_000)
+    time.sleep(2.6)
+    synth.close()
+    with wave.open(str(wav_path)) as wav:
+        rate = wav.getframerate()
+        frames = np.frombuffer(wav.readframes(wav.getnframes()), np.int16).reshape(-1, 2)
+    held = rms(frames[int(0.2 * rate): int(0.45 * rate)])
+    after = rms(frames[int(1.4 * rate): int(2.0 * rate)])  # the release is long over
+    assert held > 0.001 and after < held / 20

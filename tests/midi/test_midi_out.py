@@ -1,0 +1,37 @@
+"""The MIDI-out sink through a real JACK port: notes at their times, and a note ended early
+(the left hand's new chord) gets its note-off there."""
+
+import time
+
+import pytest
+
+from coperformer.engine.clock import RealClock
+from coperformer.engine.sinks import ScheduledNote
+from coperformer.midi.ports import api_by_name
+from tests.jack_helpers import MidiMonitor, start_jackd, stop_jackd
+
+
+@pytest.fixture(scope="module")
+def jack_server():
+    process = start_jackd()
+    yield process
+    stop_jackd(process)
+
+
+def test_a_note_ended_early_gets_its_note_off_there(jack_server):
+    from coperformer.midi.output import MidiOutSink
+
+    monitor = MidiMonitor("test-out-monitor")
+    sink = MidiOutSink("test-out-monitor", RealClock(), api_by_name("jack"))
+    try:
+        start = time.perf_counter_ns() + 200_000_000
+        sink.schedule([ScheduledNote(start, start + 1_500_000_000, 1, 60, 100)])
+        sink.end_at(1, 60, start + 400_000_000)
+        time.sleep(2.0)
+    finally:
+        sink.close()
+    notes = [(t, m) for t, m in monitor.messages if m[0] & 0xF0 in (0x80, 0x90)]
+    monitor.close()
+    on = next(t for t, m in notes if m[0] == 0x91 and m[2] > 0)
+    offs = [t for t, m in notes if m[0] == 0x81 or (m[0] == 0x91 and m[2] == 0)]
+    assert offs and abs((offs[0] - on) / 1e6 - 400) < 50  # the early note-off, on time
