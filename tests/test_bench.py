@@ -9,3 +9,4 @@ def test_a_short_soak_reports_misses_memory_and_a_whole_take(shipped_model):
     assert figures["rss_start_mb"] > 50 and figures["rss_peak_mb"] >= figures["rss_end_mb"]
     assert figures["player_notes_in_take"] >= 5 * 8 and figures["unended_in_take"] == 0
     assert 0 < figures["cpu_percent"] < 200
+    assert figures["plan_ms"]["n"] >= 3 * (figures["bars"] - 2)  # a plan a beat, timed

@@ -81,7 +81,8 @@ def live_figures(model: str | None, session_bars: int, soundfont: Path) -> dict:
             stats = session_figures(model, bpm, session_bars, Path(tmp))
             out[f"session_{bpm}bpm"] = {
                 "margin_ms": stats["margin_ms"], "inference_ms": stats["inference_ms"],
-                "missed_deadlines": stats["missed_deadlines"], "bars": stats["bars_planned"],
+                "plan_ms": stats["plan_ms"], "missed_deadlines": stats["missed_deadlines"],
+                "bars": stats["bars_planned"],
                 "cpu_percent": stats["cpu_percent"], "startup_ms": stats["startup_ms"]}
         for key in ("missed_deadlines", "passthrough_ms", "cpu_percent", "startup_ms"):
             out[key] = stats[key]  # the fastest tempo's

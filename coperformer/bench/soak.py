@@ -49,7 +49,8 @@ def _report(minutes: float, stats: dict, samples: list[tuple[float, float]], not
     start, end = warm[0], warm[-1]
     return {"minutes": minutes, "bpm": SOAK_BPM, "bars": stats["bars_planned"],
             "missed_deadlines": stats["missed_deadlines"],
-            "inference_ms": stats["inference_ms"], "margin_ms": stats["margin_ms"],
+            "inference_ms": stats["inference_ms"], "plan_ms": stats["plan_ms"],
+            "margin_ms": stats["margin_ms"],
             "rss_start_mb": round(start, 1), "rss_end_mb": round(end, 1),
             "rss_peak_mb": round(max(mb for _, mb in samples), 1),
             "rss_growth_percent": round(100 * (end - start) / start, 2) if start else 0.0,

@@ -337,7 +337,9 @@ class Session(MixControls, FollowsLeftHand):
         heard so far; the decision point commits it."""
         if bar < 1 or (self.ending_bar is not None and bar >= self.ending_bar):
             return
-        chord, voices = self.band.provisional(self._request(bar, self.clock.now_ns()))
+        started = self.clock.now_ns()
+        chord, voices = self.band.provisional(self._request(bar, started))
+        self.stats.plan_ms.append((self.clock.now_ns() - started) / MS)
         if chord is not None:
             self.listener.on_chord(bar, chord.name, True)
         channels = [t.channel for t in self.tracks]

@@ -24,6 +24,7 @@ class SessionStats:
     read a StatsView (the lists only grow, so a view's prefix never changes)."""
 
     inference_ms: list[float] = field(default_factory=list)
+    plan_ms: list[float] = field(default_factory=list)  # each beat's plan of the coming bar
     margin_ms: list[float] = field(default_factory=list)
     notes_per_bar: list[int] = field(default_factory=list)
     misses: int = 0
@@ -36,7 +37,7 @@ class SessionStats:
 
     def view(self) -> StatsView:
         """The figures as they are now, cheap to take (worker thread)."""
-        return StatsView(self, len(self.inference_ms), len(self.margin_ms),
+        return StatsView(self, len(self.inference_ms), len(self.plan_ms), len(self.margin_ms),
                          len(self.notes_per_bar), self.misses, self.dropped_notes,
                          self.bars_planned, self.input_events, self.port_losses,
                          self.port_returns, self.style_changes)
@@ -53,6 +54,7 @@ class StatsView:
 
     source: SessionStats
     inference_n: int = 0
+    plan_n: int = 0
     margin_n: int = 0
     notes_n: int = 0
     misses: int = 0
@@ -68,6 +70,7 @@ class StatsView:
         notes = self.source.notes_per_bar[: self.notes_n]
         return {
             "inference_ms": summary(self.source.inference_ms[: self.inference_n]),
+            "plan_ms": summary(self.source.plan_ms[: self.plan_n]),
             "margin_ms": summary(self.source.margin_ms[: self.margin_n]),
             "notes_per_bar": summary([float(n) for n in notes]),
             "missed_deadlines": self.misses,

@@ -67,6 +67,8 @@ def test_the_chord_is_planned_at_every_beat_of_the_bar_before_then_decided():
         assert decided == [bar * BAR_NS - margin]
     assert all(name in {"C", "Am", "Em", "G", "F", "Dm"} or "/" in name
                for _, _, name, provisional, _, _ in chords if not provisional)
+    assert session.stats.as_dict()["plan_ms"]["n"] == len(
+        [e for e in events.seen if e[0] == "provisional"])  # each plan is timed
 
 
 def test_the_committed_bar_is_the_last_plan_when_nothing_new_was_heard():
