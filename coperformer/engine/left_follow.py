@@ -65,6 +65,14 @@ class FollowsLeftHand:
             self.listener.on_chord(bar, self.band.chord.name, False)
         self.listener.on_replanned(bar, at, tuple(kept), tuple(handover.held))
 
+    def _panic(self) -> None:
+        """All notes off now; the rest of the bar stays silent (the band is back next bar),
+        with a split as without."""
+        for sink in self.sinks:
+            sink.all_notes_off()
+        if self.handover is not None:
+            self.handover.held = []
+
     def _finish_hand_over(self) -> None:
         """The session stops: the notes played of the last bar go into the take."""
         if self.handover is not None and self.recorder:

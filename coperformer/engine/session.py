@@ -235,8 +235,7 @@ class Session(MixControls, FollowsLeftHand):
             case End():
                 self.ending_bar = self.ending_bar or max(1, self.next_bar)
             case Panic():
-                for sink in self.sinks:
-                    sink.all_notes_off()
+                self._panic()
             case Stop():
                 self.finished = True
 

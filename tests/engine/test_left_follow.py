@@ -17,7 +17,11 @@ LEAD_NS = 40_000_000  # the default margin
 
 
 class ChordTones:
-    """Each voice holds one tone of the chord it is given (or of C major) for the bar."""
+    """Each voice holds one tone of the chord it is given (or of C major) for the bar, or
+    strikes it on every beat."""
+
+    def __init__(self, every_beat: bool = False):
+        self.step = 4 if every_beat else 16
 
     def generate(self, context, current, offline, rng, profile, chord=None, avoid=frozenset()):
         classes = chord.pitch_classes if chord else (0, 4, 7)
@@ -26,7 +30,7 @@ class ChordTones:
         onsets = np.zeros((3, 16), bool)
         for voice, (octave, tone) in enumerate(zip((60, 48, 36), classes, strict=False)):
             pitches[voice, :length] = octave + tone
-            onsets[voice, 0] = True
+            onsets[voice, 0:length:self.step] = True
         return FakeBar(pitches, onsets)
 
 
@@ -92,3 +96,21 @@ def test_the_handover_keeps_a_note_that_fits_and_drops_nothing_decided():
     final, late = handover.hold(2, [])
     assert late == [ScheduledNote(200, 400, 2, 69, 80)]  # still handed, never dropped
     assert ScheduledNote(0, 200, 2, 64, 80) in final and notes[0] in final
+
+
+def test_panic_silences_the_rest_of_the_bar_with_a_split_too():
+    from coperformer.engine.intents import Panic
+
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, ChordTones(every_beat=True), bpm=120, count_in=0,
+                                    metronome=False, split=55)
+    session.start()
+    play_bars(session, 4, BAR_NS, 0)
+    run_until(session, clock, 2 * BAR_NS + BEAT_NS // 2)
+    assert [n for n in sink.scheduled if n.on_ns == 2 * BAR_NS]
+    session.request(Panic())
+    run_until(session, clock, 3 * BAR_NS - 2 * LEAD_NS)
+    assert sink.panics == 1
+    assert not [n for n in sink.scheduled if 2 * BAR_NS < n.on_ns < 3 * BAR_NS]
+    run_until(session, clock, 3 * BAR_NS + BEAT_NS)
+    assert [n for n in sink.scheduled if n.on_ns == 3 * BAR_NS]  # back at the next bar
