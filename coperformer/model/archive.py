@@ -5,6 +5,7 @@ code from the file runs). Any thread."""
 from __future__ import annotations
 
 import pickle
+import re
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ STORAGE_DTYPES = {
 }
 LIST_BUILDERS = ("build_intlist", "build_doublelist", "build_boollist", "build_tensorlist")
 MAX_ARCHIVE_BYTES = 512 * 1024 * 1024  # a band model is a few MB
+MANGLE_SEGMENT = re.compile(r"___torch_mangle_\d+\.")  # torch's mark on a class scripted again
 
 
 class ScriptObject:
@@ -118,8 +120,15 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return flat[:numel]
 
 
+def unmangled(class_name: str) -> str:
+    """``class_name`` without torch's ``___torch_mangle_N.`` segments: a class scripted a
+    second time in one process (another width, say) is saved under a mangled name."""
+    return MANGLE_SEGMENT.sub("", class_name)
+
+
 def _script_class(class_name: str) -> type[ScriptObject]:
-    """The archive class named ``class_name``: a ScriptObject that knows its name."""
+    """The archive class named ``class_name`` (unmangled): a ScriptObject that knows its name."""
+    class_name = unmangled(class_name)
     return type(class_name.rsplit(".", 1)[-1], (ScriptObject,), {"class_name": class_name})
 
 
