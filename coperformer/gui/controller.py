@@ -4,6 +4,7 @@ back as the worker's snapshot and the bridge's signals."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -44,6 +45,8 @@ class JamController(QObject):
         self.jam: Jam | None = None
         self.last: Jam | None = None  # the last jam, kept for saving its take
         self.idle: IdleSynth | None = None  # the window's synth while no jam runs
+        self.quiet = threading.Event()  # set while no jam runs (heavy helper work waits)
+        self.quiet.set()
 
     @property
     def running(self) -> bool:
@@ -56,9 +59,11 @@ class JamController(QObject):
             self.stop()
         if self.idle is not None:
             self.idle.close()  # the jam's synth takes the audio device
+        self.quiet.clear()
         try:
             jam = Jam.build(options, self.bridge)
         except CoperformerError as exc:
+            self.quiet.set()
             self.error.emit(str(exc))
             return False
         for warning in jam.warnings:
@@ -73,7 +78,10 @@ class JamController(QObject):
         if self.jam is None:
             return ""
         jam, self.jam, self.last = self.jam, None, self.jam
-        return jam.finish().summary()
+        try:
+            return jam.finish().summary()
+        finally:
+            self.quiet.set()
 
     def shutdown(self) -> None:
         """The window closes: end the jam, stop any playback, give the audio device back."""

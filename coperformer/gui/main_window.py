@@ -67,7 +67,7 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
         self.bridge = SessionBridge(self)
         self.controller = JamController(self.bridge, self)
         self.controller.idle = IdleSynth(self.sound_choice)
-        self.loader = ModelLoader(self)
+        self.loader = ModelLoader(self, quiet=self.controller.quiet)
         self.train_dialog: TrainDialog | None = None
         self.qwerty = QwertyKeyboard()
         self.file_input: str | None = None

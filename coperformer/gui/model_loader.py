@@ -2,7 +2,9 @@
 wait; the model's voices (names and GM programs, from its metadata) come back as a signal.
 
 The model starts on its numpy pass (no torch import: Play is ready sooner), then the same
-helper thread imports torch and hands the model over to its TorchScript module."""
+helper thread imports torch and hands the model over to its TorchScript module, once no jam
+runs: importing torch holds the interpreter for long stretches, which a live bar must not wait
+for."""
 
 from __future__ import annotations
 
@@ -23,6 +25,11 @@ class ModelLoader(QObject):
     loaded = Signal(str, object)  # the name asked for, [(track name, GM program), ...]
     runtime = Signal(str, str)  # the name asked for, the backend now generating its bars
 
+    def __init__(self, parent: QObject | None = None,
+                 quiet: threading.Event | None = None):
+        super().__init__(parent)
+        self.quiet = quiet  # set while no jam runs; the hand-over waits for it
+
     def load(self, name: str) -> None:
         """Load (and cache) a model on a helper thread (GUI thread)."""
         threading.Thread(target=self._work, args=(name,), name="model-preload",
@@ -39,6 +46,8 @@ class ModelLoader(QObject):
         if not self._emit(self.loaded, name, list(zip(model.track_names, model.programs,
                                                          strict=True))):
             return
+        if self.quiet is not None:
+            self.quiet.wait()
         try:
             model.adopt_torchscript()
         except Exception as exc:  # noqa: BLE001 - the numpy pass plays on; say why

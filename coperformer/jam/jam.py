@@ -362,8 +362,9 @@ class Jam:
             if wav:
                 self._render_wav(Path(wav))
                 saved.append(str(wav))
-        except (OSError, JamError) as exc:
-            return saved, f"{exc}" if isinstance(exc, JamError) else f"cannot write {wav}: {exc}"
+        except (OSError, CoperformerError) as exc:  # the take is saved first: never lost here
+            reason = first_line(exc) if isinstance(exc, CoperformerError) else str(exc)
+            return saved, reason if isinstance(exc, JamError) else f"cannot write {wav}: {reason}"
         return saved, None
 
     def _render_wav(self, path: Path) -> None:

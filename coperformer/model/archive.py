@@ -4,6 +4,7 @@ code from the file runs). Any thread."""
 
 from __future__ import annotations
 
+import math
 import pickle
 import re
 import zipfile
@@ -138,6 +139,8 @@ def _rebuild_tensor(storage: np.ndarray, offset: int, size, stride, *_rest) -> n
     last = offset + sum((n - 1) * s for n, s in zip(size, stride, strict=True) if n > 0)
     if offset < 0 or any(s < 0 for s in stride) or (all(size) and last >= storage.size):
         raise pickle.UnpicklingError("a tensor reaches outside its storage")
+    if math.prod(size) > storage.size:  # only repeated (zero) strides could make it larger
+        raise pickle.UnpicklingError("a tensor holds more values than its storage")
     view = np.lib.stride_tricks.as_strided(
         storage[offset:], shape=size, strides=[s * storage.itemsize for s in stride])
     return np.array(view)

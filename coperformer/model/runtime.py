@@ -4,6 +4,7 @@ TorchScript, or numpy while torch is still being imported)."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,7 @@ class BandModel:
         self.path = Path(path)
         self._threads = threads
         self._backend: Backend = self._first_backend(quick_start)
+        self._handover = threading.Lock()  # one hand-over at a time (two loader threads)
         try:
             self.metadata = json.loads(self._backend.metadata_json)
         except ValueError as exc:
@@ -78,8 +80,8 @@ class BandModel:
         if quick_start:
             try:
                 return NumpyBackend(self.path)
-            except ModelError:
-                pass  # another layout: TorchScript reads it
+            except Exception:  # noqa: BLE001 - another layout or an odd archive: TorchScript
+                pass  # reads it, and says why when it cannot
         return TorchScriptBackend(self.path, self._threads)
 
     @property
@@ -91,12 +93,15 @@ class BandModel:
         """Hand the model over to its TorchScript module: load it, warm it up and compare it
         with the numpy pass that runs meanwhile; the worker's next bar uses it. Returns the
         largest relative difference of their logits; ModelError when it exceeds the
-        tolerance (TorchScript, the reference, takes over anyway). A helper thread."""
-        if self._backend.name == TorchScriptBackend.name:
-            return 0.0
-        torchscript = TorchScriptBackend(self.path, self._threads)
-        difference = largest_difference(self._backend, torchscript, (1, OFFLINE_DRAWS))
-        self._backend = torchscript  # one assignment: the worker reads it once per bar
+        tolerance (TorchScript, the reference, takes over anyway). A helper thread; the worker
+        goes on with the numpy pass meanwhile (the comparison runs a numpy pass of its own)."""
+        with self._handover:
+            if self._backend.name == TorchScriptBackend.name:
+                return 0.0
+            torchscript = TorchScriptBackend(self.path, self._threads)
+            difference = largest_difference(NumpyBackend(self.path), torchscript,
+                                            (1, OFFLINE_DRAWS))
+            self._backend = torchscript  # one assignment: the worker reads it once per bar
         if difference > AGREEMENT_TOLERANCE:
             raise ModelError(f"{self.path}: the numpy start and TorchScript disagree "
                              f"(relative logit difference {difference:.1e})")

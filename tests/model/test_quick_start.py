@@ -115,3 +115,14 @@ def test_the_archive_reader_runs_no_code_from_the_file(tmp_path):
     (tmp_path / "junk.pt").write_bytes(b"PK\x03\x04 not really")
     with pytest.raises(ModelError, match="not a readable TorchScript archive"):
         read_archive(tmp_path / "junk.pt")
+
+
+def test_a_tensor_larger_than_its_storage_is_refused():
+    from coperformer.model.archive import _rebuild_tensor
+
+    storage = np.zeros(4, np.float32)
+    assert _rebuild_tensor(storage, 0, (2, 2), (2, 1)).shape == (2, 2)
+    with pytest.raises(pickle.UnpicklingError, match="more values than its storage"):
+        _rebuild_tensor(storage, 0, (1_000_000_000,), (0,))
+    with pytest.raises(pickle.UnpicklingError, match="outside its storage"):
+        _rebuild_tensor(storage, 2, (4,), (1,))
