@@ -48,13 +48,19 @@ class IdleSynth:
         except CoperformerError as exc:
             self.problem = str(exc)
             return None
-        for channel, program in choice.programs.items():
-            self.synth.set_program(channel, program)
+        self._apply_programs(choice.programs)
         self.problem = None
         return self.synth
 
+    def _apply_programs(self, programs: dict[int, int]) -> None:
+        """The window's program on each channel."""
+        for channel, program in programs.items():
+            self.synth.set_program(channel, program)
+
     def key(self, pitch: int, velocity: int) -> None:
         """Sound (or end) one of the player's notes now."""
+        if self.playback is not None and not self.playback.playing:
+            self.stop_playback()  # the take ended: its pedal and volumes must not stay
         synth = self._open() if velocity else self.synth
         if synth is not None:
             synth.play_now(PLAYER_CHANNEL, pitch, velocity)
@@ -83,10 +89,14 @@ class IdleSynth:
         return self.playback is not None and self.playback.playing
 
     def stop_playback(self) -> None:
-        """Stop the take playing, if any; everything falls silent."""
+        """Stop the take playing (or played), if any: everything falls silent, and the take's
+        programs, pedal and volumes give way to the window's again."""
         if self.playback is not None:
             self.playback.stop()
             self.playback = None
+            if self.synth is not None:
+                self.synth.reset()
+                self._apply_programs(self.choice().programs)
 
     def close(self) -> None:
         """Stop playing and give the audio device back (before a jam opens it, at exit)."""

@@ -93,6 +93,11 @@ class FluidSynth:
             self.synth.all_notes_off(channel)
             self.synth.all_sounds_off(channel)
 
+    def reset(self) -> None:
+        """Every channel back to its power-on state: sounds cut, controllers (sustain,
+        volume, pan) and programs reset. Any thread."""
+        self.synth.system_reset()
+
     def render(self, frames: int) -> np.ndarray:
         """Render ``frames`` stereo frames as int16 [frames, 2]; the rendering thread only."""
         if frames <= 0:

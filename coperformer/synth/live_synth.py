@@ -139,6 +139,15 @@ class LiveSynth:
             _remove_events(self._sequencer, self._dest)
             self.synth.silence()
 
+    def reset(self) -> None:
+        """Forget scheduled events and put every channel back to its power-on state (programs
+        and controllers too; the owner applies its programs again). Any thread."""
+        with self._lock:
+            if self._closed:
+                return
+            _remove_events(self._sequencer, self._dest)
+            self.synth.reset()
+
     def close(self) -> None:
         """Stop rendering, finish the WAV, free FluidSynth; the owner's thread, once.
 
