@@ -20,6 +20,7 @@ from coperformer.engine.transport import MAX_BPM, MIN_BPM
 from coperformer.jam.options import JamOptions
 from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.groove import DRUM_KITS, FEELS, PHRASE_BARS
+from coperformer.music.listening import FLOATING_VOICES
 from coperformer.music.meter import SUPPORTED_METERS
 from coperformer.synth.fluid import PERIOD_COUNTS, PERIOD_SIZES, SAMPLE_RATES
 
@@ -47,7 +48,8 @@ def add_play(sub) -> None:
                    help="a note (F#3, C4, 54): chords held below it steer the band")
     p.add_argument("--intro", default=None, type=checks.key,
                    help="a key (C, F#, Bb, Am ...): the band plays its tonic before you start")
-    p.add_argument("--float-above", default=[], type=int, choices=(1, 2), action="append",
+    p.add_argument("--float-above", default=[], type=int, action="append",
+                   choices=tuple(voice + 1 for voice in FLOATING_VOICES),
                    help="band voice 1 (top) or 2 keeps above your melody, not under it "
                         "(repeatable)")
     p.add_argument("--record", default=None, type=checks.output_file,

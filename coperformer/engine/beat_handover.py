@@ -17,7 +17,8 @@ def key(note: ScheduledNote) -> tuple[int, int]:
 @dataclass
 class BeatHandover:
     """The bar being played: notes decided but not handed to the sinks yet, and notes handed
-    (final unless a re-plan ends them early; recorded when the bar is done)."""
+    (final unless a re-plan ends them early; recorded when the bar is done). Every method
+    belongs to the worker thread."""
 
     lead_ns: int  # a note goes to the sinks this long before it starts
     bar: int | None = None
@@ -57,11 +58,14 @@ class BeatHandover:
                      ) -> tuple[list[ScheduledNote], set[tuple[int, int]]]:
         """The bar from ``at_ns`` on becomes ``new``: held notes are dropped, handed notes
         sounding across ``at_ns`` end there unless ``new`` sounds the same key across it (then
-        the note simply goes on). Returns the notes ended early and the keys that went on."""
+        the note simply goes on). A new note on such a key that would start before the old
+        note's own note-off (still on its way to the sinks) is left out: that note-off would
+        cut it. Returns the notes ended early and the keys that went on."""
         across_new = {key(n) for n in new if n.on_ns <= at_ns < n.off_ns}
-        ended, kept, handed = [], set(), []
+        ended, kept, handed, old_off = [], set(), [], {}
         for note in self.handed:
             if note.on_ns < at_ns < note.off_ns:
+                old_off[key(note)] = max(old_off.get(key(note), 0), note.off_ns)
                 if key(note) in across_new:
                     kept.add(key(note))
                 else:
@@ -70,6 +74,7 @@ class BeatHandover:
             handed.append(note)
         self.handed = handed
         self.held = sorted(replace(n, on_ns=max(n.on_ns, at_ns)) for n in new
-                           if n.off_ns > at_ns and not (key(n) in kept and n.on_ns <= at_ns))
+                           if n.off_ns > at_ns and not (key(n) in kept and n.on_ns <= at_ns)
+                           and not (key(n) in old_off and at_ns < n.on_ns < old_off[key(n)]))
         self.replan_ns = None
         return ended, kept

@@ -31,11 +31,15 @@ class FollowsLeftHand:
 
     def _follow(self, now_ns: int) -> None:
         """Re-plan the bar if the left hand asked for it, then hand over what is due."""
-        if self.handover is None:
+        handover = self.handover
+        if handover is None:
             return
-        if self.handover.replan_ns is not None and \
-                self.handover.replan_ns - self.handover.lead_ns <= now_ns:
-            self._replan(now_ns)
+        if handover.replan_ns is not None and handover.replan_ns - handover.lead_ns <= now_ns:
+            if handover.replan_ns > now_ns:
+                self._replan(now_ns)
+            else:  # the worker came too late for that beat: the next one the bar still has
+                handover.replan_ns = None
+                self._chord_changed(now_ns)
         if due := self.handover.due(now_ns):
             for sink in self.sinks:
                 sink.schedule(due)
@@ -70,8 +74,8 @@ class FollowsLeftHand:
         with a split as without."""
         for sink in self.sinks:
             sink.all_notes_off()
-        if self.handover is not None:
-            self.handover.held = []
+        if self.handover is not None:  # and no re-plan brings it back before the next bar
+            self.handover.held, self.handover.replan_ns, self.handover.bar = [], None, None
 
     def _finish_hand_over(self) -> None:
         """The session stops: the notes played of the last bar go into the take."""

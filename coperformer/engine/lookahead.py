@@ -8,12 +8,11 @@ from coperformer.engine.transport import Transport
 
 
 def beat_times(transport: Transport, bar: int) -> list[int]:
-    """The times (ns) of a bar's quarter-note beats (a bar shorter than two quarters: its
-    downbeat only)."""
+    """The times (ns) of a bar's counted beats (a dotted quarter in 6/8; a bar of one beat:
+    its downbeat only)."""
     start, end = transport.bar_start_ns(bar), transport.bar_start_ns(bar + 1)
-    quarters = transport.meter_at(bar).bar_quarters
-    beat = (end - start) / quarters
-    return [start + round(k * beat) for k in range(max(1, int(quarters)))]
+    beats = transport.meter_at(bar).beats_per_bar
+    return [start + round(k * (end - start) / beats) for k in range(beats)]
 
 
 def lead_in_beats(transport: Transport, bar: int) -> list[int]:
@@ -29,14 +28,15 @@ class Lookahead:
         self.done = 0  # beats of the lead-in already planned
 
     def due_ns(self, transport: Transport, bar: int, decision_ns: int) -> int | None:
-        """When the next provisional plan of ``bar`` is due; None when none is left."""
+        """When the next provisional plan of ``bar`` is due; None when none is left (worker
+        thread)."""
         done = self.done if self.bar == bar else 0
         beats = [t for t in lead_in_beats(transport, bar)[done:] if t < decision_ns]
         return beats[0] if beats else None
 
     def take(self, transport: Transport, bar: int, now_ns: int, decision_ns: int) -> bool:
         """Mark every beat due by ``now_ns`` as planned; True when one was new (a worker
-        that fell behind plans once, not once per missed beat)."""
+        that fell behind plans once, not once per missed beat; worker thread)."""
         if self.bar != bar:
             self.bar, self.done = bar, 0
         beats = lead_in_beats(transport, bar)

@@ -48,6 +48,7 @@ from coperformer.engine.lookahead import Lookahead
 from coperformer.engine.metronome import click_notes, send_clock
 from coperformer.engine.mix_controls import MixControls
 from coperformer.engine.mixer import Mixer
+from coperformer.engine.plan_ahead import PlansAhead
 from coperformer.engine.recorder import Recorder
 from coperformer.engine.session_config import DRUMS_TRACK, SessionConfig
 from coperformer.engine.sinks import (
@@ -67,7 +68,7 @@ from coperformer.music.harmony import Key
 log = logging.getLogger(__name__)
 
 
-class Session(MixControls, FollowsLeftHand):
+class Session(MixControls, FollowsLeftHand, PlansAhead):
     """Owns the transport, the bar buffer, the band and the mix; driven by poll() from one
     worker thread. Methods say which thread may call them."""
 
@@ -139,10 +140,9 @@ class Session(MixControls, FollowsLeftHand):
             while self.transport.bar_start_ns(self.next_line) <= now_ns:
                 self._bar_line(self.next_line)
                 self.next_line += 1
-            self._follow(now_ns)
-            if self.lookahead.take(self.transport, self.next_bar, now_ns,
-                                   self.decision_ns(self.next_bar)):
-                self._provisional(self.next_bar)
+            if not self.finished:
+                self._follow(now_ns)
+                self._plan_ahead(now_ns)
             while self.decision_ns(self.next_bar) <= now_ns and not self.finished:
                 self._plan(self.next_bar)
                 self.next_bar += 1
@@ -257,7 +257,7 @@ class Session(MixControls, FollowsLeftHand):
         if self.left_hand and event.kind == NOTE_ON and (chord := self.left_hand.heard(
                 self.buffer)):
             self.listener.on_chord(self.next_bar, chord.name, True)
-            self._chord_changed(event.time_ns)
+            self._chord_changed(max(event.time_ns, self.clock.now_ns()))
 
     def _port(self, back: bool, time_ns: int) -> None:
         if back:
@@ -330,20 +330,6 @@ class Session(MixControls, FollowsLeftHand):
             for sink in self.sinks:
                 sink.schedule(notes)
         self._dirty = True
-
-    def _provisional(self, bar: int) -> None:
-        """Tell what the band is likely to play in ``bar`` (chord and notes), from what was
-        heard so far; the decision point commits it."""
-        if bar < 1 or (self.ending_bar is not None and bar >= self.ending_bar):
-            return
-        started = self.clock.now_ns()
-        chord, voices = self.band.provisional(self._request(bar, started))
-        self.stats.plan_ms.append((self.clock.now_ns() - started) / MS)
-        if chord is not None:
-            self.listener.on_chord(bar, chord.name, True)
-        channels = [t.channel for t in self.tracks]
-        self.listener.on_provisional(bar, tuple(band_notes(self.transport, bar, voices,
-                                                           channels)))
 
     def _band_bar(self, bar: int) -> list[ScheduledNote]:
         started = self.clock.now_ns()

@@ -49,7 +49,8 @@ class TorchScriptBackend:
         self._module.eval()
 
     def __call__(self, *inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The module's answer as numpy arrays (TypeError when it is not two tensors)."""
+        """The module's answer as numpy arrays (TypeError when it is not two tensors; the
+        thread that owns the model)."""
         torch = self._torch
         with torch.inference_mode():
             answer = self._module(*(torch.from_numpy(x) for x in inputs))
@@ -69,7 +70,7 @@ class NumpyBackend:
         self.metadata_json = self._generator.metadata_json
 
     def __call__(self, *inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The generator's logits."""
+        """The generator's logits (the thread that owns the model)."""
         return self._generator(*inputs)
 
 

@@ -51,7 +51,8 @@ class NumpyGenerator:
 
     def __call__(self, context, melody, meter, mode, profile, noise
                  ) -> tuple[np.ndarray, np.ndarray]:
-        """Pitch logits [N, voices, BAND_CLASSES, 16] and onset logits [N, voices, 16]."""
+        """Pitch logits [N, voices, BAND_CLASSES, 16] and onset logits [N, voices, 16] (one
+        thread at a time)."""
         context_code = self._dense("encoder.context_out",
                                    self._convs("encoder.context", context, CONTEXT_CONVS))
         melody_code = self._dense("encoder.melody_out",

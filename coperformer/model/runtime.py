@@ -242,7 +242,7 @@ def chord_mask(chord: Chord) -> np.ndarray:
     tones = np.isin(pitches % 12, chord.pitch_classes)
     under = _where_two_fit(tones, None if chord.ceiling is None else pitches <= chord.ceiling)
     above = _where_two_fit(tones, None if chord.top is None else pitches > chord.top)
-    upper = [above if voice in chord.floating else under for voice in range(2)]
+    upper = [above if voice in chord.floating else under for voice in range(F.BAND_VOICES - 1)]
     return np.stack([*upper, pitches % 12 == chord.bass])
 
 

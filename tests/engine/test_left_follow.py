@@ -114,3 +114,66 @@ def test_panic_silences_the_rest_of_the_bar_with_a_split_too():
     assert not [n for n in sink.scheduled if 2 * BAR_NS < n.on_ns < 3 * BAR_NS]
     run_until(session, clock, 3 * BAR_NS + BEAT_NS)
     assert [n for n in sink.scheduled if n.on_ns == 3 * BAR_NS]  # back at the next bar
+
+
+def test_a_new_note_is_not_cut_by_an_old_notes_own_note_off():
+    handover = BeatHandover(lead_ns=10)
+    handover.hold(1, [ScheduledNote(0, 400, 2, 64, 80), ScheduledNote(0, 400, 3, 48, 80)])
+    handover.due(0)
+    new = [ScheduledNote(300, 400, 2, 64, 80),  # E again on beat 4: 64's note-off at 400 is coming
+           ScheduledNote(200, 300, 3, 50, 80), ScheduledNote(400, 500, 3, 48, 80)]
+    ended, kept = handover.replace_from(200, new)
+    assert {(n.channel, n.pitch) for n in ended} == {(2, 64), (3, 48)} and not kept
+    assert handover.held == [ScheduledNote(200, 300, 3, 50, 80),
+                             ScheduledNote(400, 500, 3, 48, 80)]  # after the old off: kept
+
+
+def test_in_six_eight_the_band_follows_from_the_next_dotted_quarter():
+    from coperformer.music.meter import Meter
+
+    clock = VirtualClock()
+    bar_ns = 3 * NS_PER_S // 2  # 6/8 at 120 quarters a minute
+    session, sink, _ = make_session(clock, ChordTones(), Recorder(None), bpm=120, count_in=0,
+                                    metronome=False, split=55, meter=Meter.parse("6/8"))
+    session.start()
+    play_bars(session, 5, bar_ns, 0, beats=2)
+    run_until(session, clock, 2 * bar_ns + NS_PER_S // 5)  # early in bar 2's first beat
+    _left(session, clock.now_ns(), (45, 48, 52))  # A minor
+    run_until(session, clock, 3 * bar_ns)
+    beat = 2 * bar_ns + bar_ns // 2  # the second dotted quarter (not the second quarter)
+    assert sink.ended and {at for _c, _p, at in sink.ended} == {beat}
+    assert {n.on_ns for n in sink.scheduled if 2 * bar_ns < n.on_ns < 3 * bar_ns} == {beat}
+
+
+def test_a_worker_too_late_for_the_beat_follows_from_the_one_after():
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, ChordTones(), Recorder(None), bpm=120, count_in=0,
+                                    metronome=False, split=55)
+    session.start()
+    play_bars(session, 5, BAR_NS, 0)
+    run_until(session, clock, 2 * BAR_NS + BEAT_NS // 2)
+    _left(session, clock.now_ns(), (45, 48, 52))  # A minor: beat 2 would follow it
+    session.poll(clock.now_ns())
+    clock.wait_until(2 * BAR_NS + BEAT_NS + 5_000_000)  # the worker stalls past beat 2
+    run_until(session, clock, 3 * BAR_NS - 2 * LEAD_NS)
+    beat3 = 2 * BAR_NS + 2 * BEAT_NS
+    assert sink.ended and {at for _c, _p, at in sink.ended} == {beat3}
+    assert {n.on_ns for n in sink.scheduled if 2 * BAR_NS < n.on_ns < 3 * BAR_NS} == {beat3}
+
+
+def test_after_panic_a_chord_change_does_not_bring_the_bar_back():
+    from coperformer.engine.intents import Panic
+
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, ChordTones(every_beat=True), bpm=120, count_in=0,
+                                    metronome=False, split=55)
+    session.start()
+    play_bars(session, 4, BAR_NS, 0)
+    run_until(session, clock, 2 * BAR_NS + BEAT_NS // 2)
+    _left(session, clock.now_ns(), (45, 48, 52))  # a re-plan from beat 2 is asked for
+    session.request(Panic())
+    session.poll(clock.now_ns())
+    _left(session, clock.now_ns() + 1, (43, 47, 50))  # and another chord after the panic
+    run_until(session, clock, 3 * BAR_NS - 2 * LEAD_NS)
+    assert not sink.ended
+    assert not [n for n in sink.scheduled if 2 * BAR_NS < n.on_ns < 3 * BAR_NS]

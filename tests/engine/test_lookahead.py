@@ -109,8 +109,25 @@ def test_a_worker_that_fell_behind_plans_once_and_never_after_the_decision():
     assert ahead.due_ns(transport, 2, decision) is None
 
 
-@pytest.mark.parametrize("meter, count", [("6/8", 3), ("3/4", 3), ("4/4", 4)])
-def test_the_lead_in_has_one_plan_per_quarter_beat(meter, count):
+@pytest.mark.parametrize("meter, count", [("6/8", 2), ("3/4", 3), ("4/4", 4)])
+def test_the_lead_in_has_one_plan_per_counted_beat(meter, count):
     transport = Transport(100, Meter.parse(meter), 0)
     transport.start(0)
     assert len(lead_in_beats(transport, 3)) == count
+
+
+def test_a_worker_late_past_the_decision_decides_without_planning_first():
+    clock = VirtualClock()
+    session, events = _session(ChordGenerator(), clock)
+    _play(session, clock, 2)
+    run_until(session, clock, 2 * BAR_NS - 3 * QUARTER_NS)  # bar 2's lead-in: one plan made
+
+    def plans():
+        return sum(1 for item in events.seen if item[0] == "provisional" and item[1] == 2)
+
+    made = plans()
+    assert made >= 1
+    clock.wait_until(2 * BAR_NS - 20_000_000)  # the worker stalls past bar 2's decision
+    session.poll(clock.now_ns())
+    assert any(item[0] == "planned" and item[1] == 2 for item in events.seen)
+    assert plans() == made  # nothing planned ahead that the decision at once replaces

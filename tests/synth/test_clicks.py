@@ -56,3 +56,22 @@ def test_play_wav_has_no_metronome_unless_asked(tmp_path, melody_file, shipped_m
     assert _frames(wav).shape[0] > 0 and _frames(clicked).shape[0] > 0
     assert not np.array_equal(_frames(wav)[: _frames(clicked).shape[0]],
                               _frames(clicked)[: _frames(wav).shape[0]])
+
+
+def test_a_failed_wav_render_keeps_the_take_and_says_why(tmp_path, melody_file, shipped_model,
+                                                         monkeypatch, capsys):
+    from coperformer.synth.fluid import SynthError
+
+    def broken(*_args, **_kwargs):
+        raise SynthError("fluidsynth could not write the file")
+
+    monkeypatch.setattr("coperformer.synth.render.render_file", broken)
+    take, wav = tmp_path / "take.mid", tmp_path / "jam.wav"
+    code = main(["play", "--input", str(melody_file), "--audio-driver", "none",
+                 "--count-in", "1", "--record", str(take), "--wav", str(wav)])
+    assert take.is_file() and len(mido.MidiFile(take).tracks) > 1  # the take is kept
+    assert not wav.exists()
+    said = capsys.readouterr()
+    assert f"saved {take}" in said.out + said.err  # the report says what was kept
+    assert f"cannot write {wav}: fluidsynth could not write the file" in said.err
+    assert code == 1
