@@ -34,6 +34,15 @@ class ChordTones:
         return FakeBar(pitches, onsets)
 
 
+def _split_jam(clock, bars, every_beat=False, recorder=None):
+    """A started session with a split at G3, the player's melody fed for ``bars`` bars."""
+    session, sink, _ = make_session(clock, ChordTones(every_beat), recorder, bpm=120,
+                                    count_in=0, metronome=False, split=55)
+    session.start()
+    play_bars(session, bars, BAR_NS, 0)
+    return session, sink
+
+
 def _left(session, at_ns, pitches):
     for pitch in pitches:
         session.feed(InputEvent(at_ns, NOTE_ON, pitch, 70, raw=(0x90, pitch, 70)))
@@ -41,10 +50,7 @@ def _left(session, at_ns, pitches):
 
 def test_a_chord_changed_mid_bar_is_followed_from_the_next_beat():
     clock = VirtualClock()
-    session, sink, _ = make_session(clock, ChordTones(), Recorder(None), bpm=120, count_in=0,
-                                    metronome=False, split=55)
-    session.start()
-    play_bars(session, 5, BAR_NS, 0)
+    session, sink = _split_jam(clock, 5, recorder=Recorder(None))
     run_until(session, clock, 2 * BAR_NS + BEAT_NS + BEAT_NS // 2)  # bar 2, beat 2 and a half
     _left(session, clock.now_ns(), (45, 48, 52))  # A minor
     run_until(session, clock, 4 * BAR_NS)
@@ -102,10 +108,7 @@ def test_panic_silences_the_rest_of_the_bar_with_a_split_too():
     from coperformer.engine.intents import Panic
 
     clock = VirtualClock()
-    session, sink, _ = make_session(clock, ChordTones(every_beat=True), bpm=120, count_in=0,
-                                    metronome=False, split=55)
-    session.start()
-    play_bars(session, 4, BAR_NS, 0)
+    session, sink = _split_jam(clock, 4, every_beat=True)
     run_until(session, clock, 2 * BAR_NS + BEAT_NS // 2)
     assert [n for n in sink.scheduled if n.on_ns == 2 * BAR_NS]
     session.request(Panic())
@@ -147,10 +150,7 @@ def test_in_six_eight_the_band_follows_from_the_next_dotted_quarter():
 
 def test_a_worker_too_late_for_the_beat_follows_from_the_one_after():
     clock = VirtualClock()
-    session, sink, _ = make_session(clock, ChordTones(), Recorder(None), bpm=120, count_in=0,
-                                    metronome=False, split=55)
-    session.start()
-    play_bars(session, 5, BAR_NS, 0)
+    session, sink = _split_jam(clock, 5, recorder=Recorder(None))
     run_until(session, clock, 2 * BAR_NS + BEAT_NS // 2)
     _left(session, clock.now_ns(), (45, 48, 52))  # A minor: beat 2 would follow it
     session.poll(clock.now_ns())
@@ -165,10 +165,7 @@ def test_after_panic_a_chord_change_does_not_bring_the_bar_back():
     from coperformer.engine.intents import Panic
 
     clock = VirtualClock()
-    session, sink, _ = make_session(clock, ChordTones(every_beat=True), bpm=120, count_in=0,
-                                    metronome=False, split=55)
-    session.start()
-    play_bars(session, 4, BAR_NS, 0)
+    session, sink = _split_jam(clock, 4, every_beat=True)
     run_until(session, clock, 2 * BAR_NS + BEAT_NS // 2)
     _left(session, clock.now_ns(), (45, 48, 52))  # a re-plan from beat 2 is asked for
     session.request(Panic())
