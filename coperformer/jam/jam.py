@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from coperformer.common.errors import CoperformerError, first_line
 from coperformer.common.paths import recordings_dir
-from coperformer.common.proc import cpu_seconds
+from coperformer.common.proc import cpu_seconds, freeze_heap, thaw_heap
 from coperformer.engine import intents as I
 from coperformer.engine.clock import RealClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
@@ -208,6 +208,7 @@ class Jam:
     # --- running (the owner's thread) ---------------------------------------------------
     def start(self) -> None:
         """Start the worker, then the input (a file starts at bar 0). The owner's thread."""
+        freeze_heap()  # before the clock starts: the worker never waits for a full collection
         self.started_wall = time.perf_counter()
         self.cpu_start = cpu_seconds()
         bar0_ns = self.runner.start()
@@ -316,6 +317,7 @@ class Jam:
     def finish(self) -> JamResult:
         """Stop everything (no stuck notes), close the parts, save what was asked for."""
         self.runner.stop()
+        thaw_heap()
         wall = max(1e-9, time.perf_counter() - self.started_wall)
         cpu = 100.0 * (cpu_seconds() - self.cpu_start) / wall
         self._close_parts()
