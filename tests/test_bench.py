@@ -1,5 +1,7 @@
-"""Bench pieces that need a real session: the soak (here a few seconds of it)."""
+"""Bench pieces that need a real session: the soak (here a few seconds of it) and the left
+hand's re-plans."""
 
+from coperformer.bench.sessions import left_hand_figures
 from coperformer.bench.soak import soak_figures
 
 
@@ -10,3 +12,10 @@ def test_a_short_soak_reports_misses_memory_and_a_whole_take(shipped_model):
     assert figures["player_notes_in_take"] >= 5 * 8 and figures["unended_in_take"] == 0
     assert 0 < figures["cpu_percent"] < 200
     assert figures["plan_ms"]["n"] >= 3 * (figures["bars"] - 2)  # a plan a beat, timed
+
+
+def test_the_left_hand_bench_times_a_replan_in_every_bar(shipped_model, tmp_path):
+    figures = left_hand_figures(None, tmp_path, bars=6)
+    assert figures["replan_ms"]["n"] >= 3  # a chord changes on beat 3 of every bar
+    assert figures["late_replans"] == 0 and figures["missed_deadlines"] == 0
+    assert 0 < figures["replan_margin_ms"]["min"] <= 40.0  # before its beat, at most a lead

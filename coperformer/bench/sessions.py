@@ -1,5 +1,6 @@
 """Real live sessions (a MIDI file as the player, FluidSynth without a device): decision
-margins, misses, pass-through latency, CPU use and start-up time."""
+margins, misses, pass-through latency, CPU use, start-up time, a note flood and the left
+hand's re-plans."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from coperformer.music.notes import Note, Piece, bars_for
 SCALE = (60, 62, 64, 65, 67, 69, 71, 72, 71, 69, 67, 65, 64, 62)
 SESSION_TEMPOS = (120, 240)
 FLOOD_BPM, FLOOD_SECONDS, FLOOD_RATE = 120, 10.0, 2000  # issue 9's flood: 2,000 note-ons/s
+LEFT_HAND_CHORDS = ((45, 48, 52), (41, 45, 48), (43, 47, 50, 53), (36, 40, 43))  # Am F G7 C
+LEFT_HAND_SPLIT, LEFT_HAND_BPM, LEFT_HAND_BARS = "F#3", 120, 16
 PLAYER_TRACK = 1  # a take: the conductor track, then the player's
 
 
@@ -28,6 +31,30 @@ def melody_file(folder: Path, bpm: float, bars: int) -> Path:
     path = folder / f"melody-{bpm:g}.mid"
     write_melody(Piece(notes, [], bars_for(Meter(4, 4), bars * 4.0)), path, bpm)
     return path
+
+
+def two_hands_file(folder: Path, bpm: float, bars: int) -> Path:
+    """The scale above the split, and below it a chord that changes on beat 3 of every bar
+    (so every bar is planned again from a beat inside it), as a MIDI file."""
+    melody = [Note(SCALE[i % len(SCALE)] + 7, i * 0.5, i * 0.5 + 0.45, 80)
+              for i in range(bars * 8)]
+    chords = [Note(pitch, 4.0 * bar + 2.0, 4.0 * bar + 5.9, 70) for bar in range(bars - 1)
+              for pitch in LEFT_HAND_CHORDS[bar % len(LEFT_HAND_CHORDS)]]
+    path = folder / f"two-hands-{bpm:g}.mid"
+    notes = sorted(melody + chords, key=lambda n: (n.start, n.pitch))
+    write_melody(Piece(notes, [], bars_for(Meter(4, 4), bars * 4.0)), path, bpm)
+    return path
+
+
+def left_hand_figures(model: str | None, folder: Path, bars: int = LEFT_HAND_BARS) -> dict:
+    """A session steered by the left hand mid-bar: how long each re-plan of the rest of a bar
+    takes and how long before its beat it is done."""
+    stats = session_figures(model, LEFT_HAND_BPM, bars, folder,
+                            two_hands_file(folder, LEFT_HAND_BPM, bars), split=LEFT_HAND_SPLIT)
+    return {"bpm": LEFT_HAND_BPM, "bars": stats["bars_planned"],
+            "replan_ms": stats["replan_ms"], "replan_margin_ms": stats["replan_margin_ms"],
+            "late_replans": stats["late_replans"],
+            "missed_deadlines": stats["missed_deadlines"]}
 
 
 def flood_file(folder: Path, bpm: float, seconds: float, per_second: int) -> Path:
@@ -56,11 +83,12 @@ def flood_figures(model: str | None, folder: Path, seconds: float = FLOOD_SECOND
 
 
 def session_figures(model: str | None, bpm: float, bars: int, folder: Path,
-                    path: Path | None = None, record: Path | None = None) -> dict:
+                    path: Path | None = None, record: Path | None = None,
+                    split: str | None = None) -> dict:
     """Run a real session (file input, FluidSynth without a device) and return its stats."""
     path = path or melody_file(folder, bpm, bars)
     options = JamOptions(input=str(path), model=model, tempo=bpm, meter="4/4",
-                         record=str(record) if record else None)
+                         record=str(record) if record else None, split=split)
     started = time.perf_counter()
     jam = Jam.build(options)
     startup_ms = (time.perf_counter() - started) * 1000
@@ -87,4 +115,5 @@ def live_figures(model: str | None, session_bars: int, soundfont: Path) -> dict:
         for key in ("missed_deadlines", "passthrough_ms", "cpu_percent", "startup_ms"):
             out[key] = stats[key]  # the fastest tempo's
         out["flood"] = flood_figures(model, Path(tmp))
+        out["left_hand"] = left_hand_figures(model, Path(tmp))
     return out

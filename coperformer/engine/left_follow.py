@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from coperformer.engine.bar_notes import band_notes
 from coperformer.engine.beat_handover import BeatHandover
+from coperformer.engine.clock import MS
 from coperformer.engine.lookahead import beat_times
 from coperformer.engine.sinks import ScheduledNote
 
 
 class FollowsLeftHand:
     """For a session with ``handover`` (None without a split), ``transport``, ``band``,
-    ``sinks``, ``recorder``, ``listener``, ``tracks``, ``clock`` and ``next_bar``."""
+    ``sinks``, ``recorder``, ``listener``, ``tracks``, ``clock``, ``stats`` and
+    ``next_bar``."""
 
     handover: BeatHandover | None
 
@@ -58,8 +60,9 @@ class FollowsLeftHand:
 
     def _replan(self, now_ns: int) -> None:
         handover = self.handover
-        at, bar = handover.replan_ns, handover.bar
+        at, bar, started = handover.replan_ns, handover.bar, self.clock.now_ns()
         voices = self.band.replan(self._request(bar, now_ns))
+        self._time_replan(started, at)
         new = band_notes(self.transport, bar, voices, [t.channel for t in self.tracks])
         ended, kept = handover.replace_from(at, new)
         for note in ended:
@@ -68,6 +71,14 @@ class FollowsLeftHand:
         if self.band.chord is not None:
             self.listener.on_chord(bar, self.band.chord.name, False)
         self.listener.on_replanned(bar, at, tuple(kept), tuple(handover.held))
+
+    def _time_replan(self, started_ns: int, beat_ns: int) -> None:
+        """Count a re-plan: how long it took, how long before its beat it was done (a late
+        one is counted: its first notes start late)."""
+        done = self.clock.now_ns()
+        self.stats.replan_ms.append((done - started_ns) / MS)
+        self.stats.replan_margin_ms.append((beat_ns - done) / MS)
+        self.stats.late_replans += done > beat_ns
 
     def _panic(self) -> None:
         """All notes off now; the rest of the bar stays silent (the band is back next bar),

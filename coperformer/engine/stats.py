@@ -26,8 +26,11 @@ class SessionStats:
     inference_ms: list[float] = field(default_factory=list)
     plan_ms: list[float] = field(default_factory=list)  # each beat's plan of the coming bar
     margin_ms: list[float] = field(default_factory=list)
+    replan_ms: list[float] = field(default_factory=list)  # the left hand's re-plans of a bar
+    replan_margin_ms: list[float] = field(default_factory=list)  # done this long before the beat
     notes_per_bar: list[int] = field(default_factory=list)
     misses: int = 0
+    late_replans: int = 0
     dropped_notes: int = 0
     bars_planned: int = 0
     input_events: int = 0
@@ -38,7 +41,8 @@ class SessionStats:
     def view(self) -> StatsView:
         """The figures as they are now, cheap to take (worker thread)."""
         return StatsView(self, len(self.inference_ms), len(self.plan_ms), len(self.margin_ms),
-                         len(self.notes_per_bar), self.misses, self.dropped_notes,
+                         len(self.replan_ms), len(self.notes_per_bar), self.misses,
+                         self.late_replans, self.dropped_notes,
                          self.bars_planned, self.input_events, self.port_losses,
                          self.port_returns, self.style_changes)
 
@@ -56,8 +60,10 @@ class StatsView:
     inference_n: int = 0
     plan_n: int = 0
     margin_n: int = 0
+    replan_n: int = 0
     notes_n: int = 0
     misses: int = 0
+    late_replans: int = 0
     dropped_notes: int = 0
     bars_planned: int = 0
     input_events: int = 0
@@ -72,8 +78,11 @@ class StatsView:
             "inference_ms": summary(self.source.inference_ms[: self.inference_n]),
             "plan_ms": summary(self.source.plan_ms[: self.plan_n]),
             "margin_ms": summary(self.source.margin_ms[: self.margin_n]),
+            "replan_ms": summary(self.source.replan_ms[: self.replan_n]),
+            "replan_margin_ms": summary(self.source.replan_margin_ms[: self.replan_n]),
             "notes_per_bar": summary([float(n) for n in notes]),
             "missed_deadlines": self.misses,
+            "late_replans": self.late_replans,
             "dropped_notes": self.dropped_notes,
             "bars_planned": self.bars_planned,
             "bars_with_band": sum(1 for n in notes if n > 0),

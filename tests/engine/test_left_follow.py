@@ -66,6 +66,43 @@ def test_a_chord_changed_mid_bar_is_followed_from_the_next_beat():
     assert cut and all(n.off_ns == change for n in cut)  # the take holds what sounded
 
 
+class SlowChordTones(ChordTones):
+    """ChordTones that takes ``cost_ns`` of virtual time for every bar it generates."""
+
+    def __init__(self, clock, cost_ns):
+        super().__init__()
+        self.clock, self.cost_ns = clock, cost_ns
+
+    def generate(self, *args, **kwargs):
+        self.clock.advance(self.cost_ns)
+        return super().generate(*args, **kwargs)
+
+
+def test_each_replan_is_timed_against_its_beat():
+    clock = VirtualClock()
+    session, _ = _split_jam(clock, 5)
+    run_until(session, clock, 2 * BAR_NS + BEAT_NS + BEAT_NS // 2)
+    _left(session, clock.now_ns(), (45, 48, 52))
+    run_until(session, clock, 4 * BAR_NS)
+    stats = session.stats.as_dict()
+    assert stats["replan_ms"]["n"] == 1 and stats["late_replans"] == 0
+    assert stats["replan_margin_ms"]["min"] == LEAD_NS / 1e6  # done at once, a lead ahead
+
+
+def test_a_replan_done_after_its_beat_is_counted_late():
+    clock = VirtualClock()
+    session, _, _ = make_session(clock, SlowChordTones(clock, LEAD_NS + 10_000_000), bpm=120,
+                                 count_in=0, metronome=False, split=55)
+    session.start()
+    play_bars(session, 5, BAR_NS, 0)
+    run_until(session, clock, 2 * BAR_NS + BEAT_NS + BEAT_NS // 2)
+    _left(session, clock.now_ns(), (45, 48, 52))
+    run_until(session, clock, 4 * BAR_NS)
+    stats = session.stats.as_dict()
+    assert stats["replan_ms"]["n"] == 1 and stats["late_replans"] == 1
+    assert stats["replan_margin_ms"]["max"] == -10.0 and stats["replan_ms"]["max"] == 50.0
+
+
 def test_without_a_split_a_bar_goes_out_whole_at_its_decision():
     clock = VirtualClock()
     session, sink, _ = make_session(clock, ChordTones(), bpm=120, count_in=0, metronome=False)
