@@ -1,7 +1,8 @@
 """Following the left hand from the next beat. With a split point the band's bars go to the
 sinks a beat ahead (beat_handover.py), so when the left hand holds a new chord mid-bar the
-rest of the bar is planned again from the next beat: notes sounding across that beat end
-there, the new ones follow (a mixin of Session; worker thread)."""
+rest of the bar is planned again from the next beat (the next eighth when beats are slow):
+notes sounding across it end there, the new ones follow (a mixin of Session; worker
+thread)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,22 @@ from coperformer.engine.beat_handover import BeatHandover
 from coperformer.engine.clock import MS
 from coperformer.engine.lookahead import beat_times
 from coperformer.engine.sinks import ScheduledNote
+from coperformer.engine.transport import Transport
+
+SLOW_BEAT_NS = 750 * MS  # a beat longer than this (a quarter below 80 BPM) is followed by parts
+
+
+def follow_times(transport: Transport, bar: int) -> list[int]:
+    """When a chord held mid-bar can take effect in ``bar``: its counted beats, and when a
+    beat is slow, their parts too (eighths: halves of a simple beat, thirds of a compound
+    one)."""
+    beats = beat_times(transport, bar)
+    bounds = [*beats, transport.bar_start_ns(bar + 1)]
+    if bounds[1] - bounds[0] <= SLOW_BEAT_NS:
+        return beats
+    parts = 3 if transport.meter_at(bar).beat_steps % 3 == 0 else 2
+    return [start + round(k * (end - start) / parts)
+            for start, end in zip(beats, bounds[1:], strict=True) for k in range(parts)]
 
 
 class FollowsLeftHand:
@@ -48,12 +65,13 @@ class FollowsLeftHand:
 
     def _chord_changed(self, now_ns: int) -> None:
         """The left hand holds a new chord: the bar being played follows it from its next
-        beat that can still be reached (the next bar's decision takes it otherwise)."""
+        beat (or part of a slow beat) that can still be reached (the next bar's decision
+        takes it otherwise)."""
         handover = self.handover
         if handover is None or handover.bar is None or handover.bar < 1:
             return
         bar = handover.bar
-        reachable = [t for t in beat_times(self.transport, bar)
+        reachable = [t for t in follow_times(self.transport, bar)
                      if t - handover.lead_ns > now_ns]
         if reachable and reachable[0] < self.transport.bar_start_ns(bar + 1):
             handover.replan_ns = reachable[0]

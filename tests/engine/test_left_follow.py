@@ -185,6 +185,41 @@ def test_in_six_eight_the_band_follows_from_the_next_dotted_quarter():
     assert {n.on_ns for n in sink.scheduled if 2 * bar_ns < n.on_ns < 3 * bar_ns} == {beat}
 
 
+def _slow_jam(clock, meter, bar_ns, beats):
+    """A started session at 60 quarters a minute with a split at G3, melody fed for 5 bars."""
+    from coperformer.music.meter import Meter
+
+    session, sink, _ = make_session(clock, ChordTones(), Recorder(None), bpm=60, count_in=0,
+                                    metronome=False, split=55, meter=Meter.parse(meter))
+    session.start()
+    play_bars(session, 5, bar_ns, 0, beats=beats)
+    return session, sink
+
+
+def test_at_a_slow_tempo_the_band_follows_from_the_next_eighth():
+    clock = VirtualClock()
+    bar_ns, beat_ns = 4 * NS_PER_S, NS_PER_S  # 4/4 at 60 BPM: a beat is a second
+    session, sink = _slow_jam(clock, "4/4", bar_ns, 4)
+    run_until(session, clock, 2 * bar_ns + beat_ns + beat_ns // 5)  # just after beat 2
+    _left(session, clock.now_ns(), (45, 48, 52))  # A minor
+    run_until(session, clock, 3 * bar_ns)
+    half = 2 * bar_ns + beat_ns + beat_ns // 2  # the "and" of beat 2, not beat 3
+    assert sink.ended and {at for _c, _p, at in sink.ended} == {half}
+    assert {n.on_ns for n in sink.scheduled if 2 * bar_ns < n.on_ns < 3 * bar_ns} == {half}
+
+
+def test_a_slow_compound_beat_is_followed_by_its_thirds():
+    clock = VirtualClock()
+    bar_ns = 3 * NS_PER_S  # 6/8 at 60 quarters a minute: a dotted quarter is 1.5 s
+    session, sink = _slow_jam(clock, "6/8", bar_ns, 2)
+    run_until(session, clock, 2 * bar_ns + NS_PER_S // 5)
+    _left(session, clock.now_ns(), (45, 48, 52))
+    run_until(session, clock, 3 * bar_ns)
+    eighth = 2 * bar_ns + NS_PER_S // 2  # the second eighth of the first dotted quarter
+    assert sink.ended and {at for _c, _p, at in sink.ended} == {eighth}
+    assert {n.on_ns for n in sink.scheduled if 2 * bar_ns < n.on_ns < 3 * bar_ns} == {eighth}
+
+
 def test_a_worker_too_late_for_the_beat_follows_from_the_one_after():
     clock = VirtualClock()
     session, sink = _split_jam(clock, 5, recorder=Recorder(None))
