@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
+import time
 
 from coperformer.engine.clock import Clock
 from coperformer.engine.sinks import ScheduledNote
@@ -21,6 +22,8 @@ from coperformer.music.gm import (
     PROGRAM_CHANGE,
     RESET_CONTROLLERS_CC,
 )
+
+DRAIN_S = 0.1  # RtMidi's JACK backend drops what its process cycle has not sent at close
 
 
 class MidiOutSink:
@@ -129,10 +132,12 @@ class MidiOutSink:
                 self._client.send_message([CONTROL_CHANGE | channel, control, 0])
 
     def close(self) -> None:
-        """Silence, stop the thread and close the port (the owner's thread, once)."""
-        self.all_notes_off()
+        """Stop the thread, silence, let the last messages out, close the port (the owner's
+        thread, once)."""
         self._stop.set()
         self._wake.set()
-        self._thread.join(2)
+        self._thread.join(2)  # first: no clock tick can follow the Stop below
+        self.all_notes_off()
+        time.sleep(DRAIN_S)
         self._client.close_port()
         self._client.delete()

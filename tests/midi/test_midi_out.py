@@ -35,3 +35,24 @@ def test_a_note_ended_early_gets_its_note_off_there(jack_server):
     on = next(t for t, m in notes if m[0] == 0x91 and m[2] > 0)
     offs = [t for t, m in notes if m[0] == 0x81 or (m[0] == 0x91 and m[2] == 0)]
     assert offs and abs((offs[0] - on) / 1e6 - 400) < 50  # the early note-off, on time
+
+
+def test_what_close_sends_reaches_the_port(jack_server):
+    """Stop, the note-offs and the all-notes-off controllers sent at close get out before the
+    port closes (RtMidi's JACK backend drops what is undelivered at close)."""
+    from coperformer.midi.output import MidiOutSink
+
+    monitor = MidiMonitor("test-close-monitor")
+    for _ in range(3):
+        sink = MidiOutSink("test-close-monitor", RealClock(), api_by_name("jack"))
+        now = time.perf_counter_ns()
+        sink.schedule_clock([now + 20_000_000], start_ns=now + 10_000_000)
+        sink.schedule([ScheduledNote(now + 30_000_000, now + 5_000_000_000, 2, 64, 90)])
+        time.sleep(0.1)
+        sink.close()
+    time.sleep(0.2)
+    messages = [m for _, m in monitor.messages]
+    monitor.close()
+    assert messages.count([0xFC]) == 3  # a Stop each time
+    assert messages.count([0x82, 64, 0]) == 3  # the held note ended each time
+    assert messages.count([0xB2, 123, 0]) == 3  # all notes off on its channel
