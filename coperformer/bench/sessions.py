@@ -24,26 +24,30 @@ LEFT_HAND_SPLIT, LEFT_HAND_BPM, LEFT_HAND_BARS = "F#3", 120, 16
 PLAYER_TRACK = 1  # a take: the conductor track, then the player's
 
 
+def scale_notes(bars: int) -> list[Note]:
+    """A scale in eighth notes over ``bars`` bars of 4/4 (G4 and up)."""
+    return [Note(SCALE[i % len(SCALE)] + 7, i * 0.5, i * 0.5 + 0.45, 80)
+            for i in range(bars * 8)]
+
+
+def write_four_four(notes: list[Note], path: Path, bpm: float, quarters: float) -> Path:
+    """Write ``notes`` as a one-track 4/4 MIDI file of ``quarters`` quarter notes."""
+    write_melody(Piece(notes, [], bars_for(Meter(4, 4), quarters)), path, bpm)
+    return path
+
+
 def melody_file(folder: Path, bpm: float, bars: int) -> Path:
     """A scale in eighth notes over ``bars`` bars of 4/4, written as a MIDI file."""
-    notes = [Note(SCALE[i % len(SCALE)] + 7, i * 0.5, i * 0.5 + 0.45, 80)
-             for i in range(bars * 8)]
-    path = folder / f"melody-{bpm:g}.mid"
-    write_melody(Piece(notes, [], bars_for(Meter(4, 4), bars * 4.0)), path, bpm)
-    return path
+    return write_four_four(scale_notes(bars), folder / f"melody-{bpm:g}.mid", bpm, bars * 4.0)
 
 
 def two_hands_file(folder: Path, bpm: float, bars: int) -> Path:
     """The scale above the split, and below it a chord that changes on beat 3 of every bar
     (so every bar is planned again from a beat inside it), as a MIDI file."""
-    melody = [Note(SCALE[i % len(SCALE)] + 7, i * 0.5, i * 0.5 + 0.45, 80)
-              for i in range(bars * 8)]
     chords = [Note(pitch, 4.0 * bar + 2.0, 4.0 * bar + 5.9, 70) for bar in range(bars - 1)
               for pitch in LEFT_HAND_CHORDS[bar % len(LEFT_HAND_CHORDS)]]
-    path = folder / f"two-hands-{bpm:g}.mid"
-    notes = sorted(melody + chords, key=lambda n: (n.start, n.pitch))
-    write_melody(Piece(notes, [], bars_for(Meter(4, 4), bars * 4.0)), path, bpm)
-    return path
+    notes = sorted(scale_notes(bars) + chords, key=lambda n: (n.start, n.pitch))
+    return write_four_four(notes, folder / f"two-hands-{bpm:g}.mid", bpm, bars * 4.0)
 
 
 def left_hand_figures(model: str | None, folder: Path, bars: int = LEFT_HAND_BARS) -> dict:
@@ -63,9 +67,7 @@ def flood_file(folder: Path, bpm: float, seconds: float, per_second: int) -> Pat
     count = int(seconds * per_second)
     notes = [Note(48 + (i * 7) % 40, i / per_second * bpm / 60, i / per_second * bpm / 60 + 0.05,
                   80) for i in range(count)]
-    path = folder / f"flood-{per_second}.mid"
-    write_melody(Piece(notes, [], bars_for(Meter(4, 4), seconds * bpm / 60 + 4)), path, bpm)
-    return path
+    return write_four_four(notes, folder / f"flood-{per_second}.mid", bpm, seconds * bpm / 60 + 4)
 
 
 def flood_figures(model: str | None, folder: Path, seconds: float = FLOOD_SECONDS,
