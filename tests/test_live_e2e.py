@@ -93,12 +93,14 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
     pairs = _matched(delivered, recorded)
     assert len(delivered) - len(pairs) <= JACK_LOSSES, (delivered, recorded)
     first_sent, first_recorded = pairs[0][0][0], pairs[0][1][0]
-    errors_ms = sorted(abs((r - first_recorded) - (s - first_sent) / 1e9) * 1000
-                       for (s, _, _), (r, _) in pairs)
+    errors = sorted((abs((r - first_recorded) - (s - first_sent) / 1e9) * 1000, pitch, r)
+                    for (s, _, _), (r, pitch) in pairs)
+    errors_ms = [error for error, _, _ in errors]
     # generous for a loaded 2-core CI machine (5.04 ms p90 seen under a training run);
     # the unloaded figure is measured in docs/performance.md
     assert errors_ms[int(0.9 * len(errors_ms))] < 10.0, f"recorded timing off: {errors_ms}"
-    assert errors_ms[-1] < 40.0, f"recorded timing off by up to {errors_ms[-1]:.2f} ms"
+    assert errors_ms[-1] < 40.0, f"recorded timing off by {errors_ms[-1]:.2f} ms: pitch " \
+        f"{errors[-1][1]} recorded at {errors[-1][2]:.3f} s; lost: {len(delivered) - len(pairs)}"
 
     last_bar = int((melody[-1][0]) // 4)
     assert set(range(1, last_bar + 1)) <= band_bars(out["rec.mid"])
@@ -131,14 +133,25 @@ def _jack_connections(listing: str) -> dict[str, list[str]]:
 
 
 def _matched(delivered, recorded) -> list[tuple[tuple, tuple]]:
-    """(sent, recorded) pairs of the same note; recorded notes must all have been sent, in order."""
+    """(sent, recorded) pairs of the same note; recorded notes must all have been sent, in order.
+    Aligned by pitch sequence first; then each recorded note is paired with the sent note of its
+    pitch nearest in time (the alignment's median offset), so a note JACK lost among repeated
+    pitches does not pair its neighbour, a beat away, with the wrong recording."""
     matcher = difflib.SequenceMatcher(a=[p for _, p, _ in delivered], b=[p for _, p in recorded],
                                       autojunk=False)
-    pairs = []
+    aligned = []
     for tag, a0, a1, b0, b1 in matcher.get_opcodes():
         assert tag in ("equal", "delete"), f"recorded notes nobody played: {recorded[b0:b1]}"
         if tag == "equal":
-            pairs += list(zip(delivered[a0:a1], recorded[b0:b1], strict=True))
+            aligned += list(zip(delivered[a0:a1], recorded[b0:b1], strict=True))
+    offset = float(np.median([r - s / 1e9 for (s, _, _), (r, _) in aligned]))
+    unused, pairs = set(range(len(delivered))), []
+    for at, pitch in recorded:
+        same = [i for i in unused if delivered[i][1] == pitch]
+        assert same, f"recorded {pitch} at {at:.3f} s more often than it was played"
+        nearest = min(same, key=lambda i: abs(at - offset - delivered[i][0] / 1e9))
+        unused.discard(nearest)
+        pairs.append((delivered[nearest], (at, pitch)))
     return pairs
 
 

@@ -79,33 +79,30 @@ class MidiOutSink:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            with self._lock:
+            with self._lock:  # popped and sent at once: all_notes_off cannot come between
                 due = self._heap[0][0] if self._heap else None
-            now = self.clock.now_ns()
-            if due is None or due > now:
-                timeout = None if due is None else (due - now) / 1e9
-                self._wake.wait(timeout)
-                self._wake.clear()
-                continue
-            with self._lock:
-                _, _, message = heapq.heappop(self._heap)
-            self._send(message)
+                now = self.clock.now_ns()
+                if due is not None and due <= now:
+                    self._send(heapq.heappop(self._heap)[2])
+                    continue
+            self._wake.wait(None if due is None else (due - now) / 1e9)
+            self._wake.clear()
 
     def _send(self, message: list[int]) -> None:
+        """Send one message and keep track of what sounds and whether clock runs (the caller
+        holds the lock)."""
         if len(message) == 1:  # clock, start, stop
-            self._clock_running = True
-            self._client.send_message(message)
-            return
-        key = (message[0] & 0x0F, message[1])
-        if message[0] & 0xF0 == NOTE_ON:
-            self._sounding.add(key)
+            self._clock_running = message[0] != CLOCK_STOP
+        elif message[0] & 0xF0 == NOTE_ON:
+            self._sounding.add((message[0] & 0x0F, message[1]))
         else:
-            self._sounding.discard(key)
+            self._sounding.discard((message[0] & 0x0F, message[1]))
         self._client.send_message(message)
 
     def play_now(self, channel: int, pitch: int, velocity: int) -> None:
         """Send a note at once (any thread)."""
-        self._send([(NOTE_ON if velocity else NOTE_OFF) | channel, pitch, velocity])
+        with self._lock:
+            self._send([(NOTE_ON if velocity else NOTE_OFF) | channel, pitch, velocity])
 
     def control_now(self, channel: int, control: int, value: int) -> None:
         """Send a controller change at once (any thread)."""
@@ -117,26 +114,24 @@ class MidiOutSink:
         self._client.send_message([PROGRAM_CHANGE | channel, program])
 
     def all_notes_off(self) -> None:
-        """Forget what is queued; note-off every sounding note; all-notes-off per channel
-        (any thread)."""
+        """Forget what is queued; Stop the clock if it runs; note-off every sounding note;
+        all-notes-off per channel (any thread; nothing queued can slip out after it)."""
         with self._lock:
             self._heap.clear()
-        if self._clock_running:
-            self._client.send_message([CLOCK_STOP])
-            self._clock_running = False
-        for channel, pitch in list(self._sounding):
-            self._client.send_message([NOTE_OFF | channel, pitch, 0])
-        self._sounding.clear()
-        for channel in sorted(self._channels):
-            for control in (ALL_NOTES_OFF_CC, ALL_SOUND_OFF_CC, RESET_CONTROLLERS_CC):
-                self._client.send_message([CONTROL_CHANGE | channel, control, 0])
+            if self._clock_running:
+                self._send([CLOCK_STOP])
+            for channel, pitch in list(self._sounding):
+                self._send([NOTE_OFF | channel, pitch, 0])
+            for channel in sorted(self._channels):
+                for control in (ALL_NOTES_OFF_CC, ALL_SOUND_OFF_CC, RESET_CONTROLLERS_CC):
+                    self._client.send_message([CONTROL_CHANGE | channel, control, 0])
 
     def close(self) -> None:
         """Stop the thread, silence, let the last messages out, close the port (the owner's
         thread, once)."""
         self._stop.set()
         self._wake.set()
-        self._thread.join(2)  # first: no clock tick can follow the Stop below
+        self._thread.join(2)
         self.all_notes_off()
         time.sleep(DRAIN_S)
         self._client.close_port()

@@ -56,3 +56,50 @@ def test_what_close_sends_reaches_the_port(jack_server):
     assert messages.count([0xFC]) == 3  # a Stop each time
     assert messages.count([0x82, 64, 0]) == 3  # the held note ended each time
     assert messages.count([0xB2, 123, 0]) == 3  # all notes off on its channel
+
+
+
+class SlowClockPort:
+    """A stand-in rtmidi client whose clock ticks take 5 ms to leave (a busy port), so a
+    tick popped from the queue is still on its way when all_notes_off comes."""
+
+    def __init__(self):
+        self.sent = []
+
+    def get_ports(self):
+        return ["slow"]
+
+    def open_port(self, index, name):
+        pass
+
+    def send_message(self, message):
+        if message == [0xF8]:
+            time.sleep(0.005)
+        self.sent.append(list(message))
+
+    def close_port(self):
+        pass
+
+    def delete(self):
+        pass
+
+
+def test_no_clock_tick_slips_out_after_the_stop(monkeypatch):
+    """all_notes_off while a tick is being sent: the Stop comes after it, never before it,
+    and close sends no second Stop."""
+    import coperformer.midi.output as output
+
+    port = SlowClockPort()
+    monkeypatch.setattr(output, "open_client", lambda kind, api: port)
+    sink = output.MidiOutSink("slow", RealClock())
+    for _ in range(5):
+        now = time.perf_counter_ns()
+        sink.schedule_clock([now + k * 1_000_000 for k in range(1, 100)], start_ns=now)
+        time.sleep(0.0125)  # in the middle of a tick's 5 ms
+        sink.all_notes_off()
+        time.sleep(0.02)
+    sink.close()
+    clock = [m[0] for m in port.sent if m[0] in (0xF8, 0xFA, 0xFC)]
+    assert clock.count(0xFC) == 5 and clock.count(0xFA) == 5
+    after_stop = [clock[i + 1] for i, m in enumerate(clock[:-1]) if m == 0xFC]
+    assert set(after_stop) == {0xFA} and clock[-1] == 0xFC, "a tick or a Stop after a Stop"
