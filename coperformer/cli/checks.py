@@ -163,6 +163,13 @@ def key(text: str) -> str:
     return _accepted(parse_key, text)
 
 
+def chart(text: str) -> str:
+    """A `type=` for a chord chart (C | Am | F G7 | C)."""
+    from coperformer.music.chord_chart import parse_chart
+
+    return _accepted(parse_chart, text)
+
+
 def note(text: str) -> str:
     """A `type=` for a note name with its octave or a MIDI number (F#3, C4, 54)."""
     from coperformer.music.chord_names import parse_note

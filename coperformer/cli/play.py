@@ -46,6 +46,9 @@ def add_play(sub) -> None:
                    help="when you stop playing for a bar the band ends on the tonic")
     p.add_argument("--split", default=None, type=checks.note,
                    help="a note (F#3, C4, 54): chords held below it steer the band")
+    p.add_argument("--chords", default=None, type=checks.chart,
+                   help="a chord chart the band plays, repeating ('C | Am | F G7 | C'; "
+                        "not with --split)")
     p.add_argument("--intro", default=None, type=checks.key,
                    help="a key (C, F#, Bb, Am ...): the band plays its tonic before you start")
     p.add_argument("--float-above", default=[], type=int, action="append",
@@ -104,7 +107,7 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         midi_clock=args.midi_clock, jack_autoconnect=args.jack_autoconnect, tempo=args.tempo,
         meter=args.meter,
         count_in=args.count_in, metronome=not args.no_metronome, sync_start=args.sync_start,
-        sync_stop=args.sync_stop, intro=args.intro, split=args.split,
+        sync_stop=args.sync_stop, intro=args.intro, split=args.split, chords=args.chords,
         floating=frozenset(voice - 1 for voice in args.float_above),
         margin_ms=args.margin_ms, seed=args.seed, adventure=args.adventure,
         drums=args.drums, phrase_bars=args.phrase,

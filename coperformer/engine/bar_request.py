@@ -7,6 +7,7 @@ from coperformer.engine.bar_buffer import BarBuffer
 from coperformer.engine.left_hand import LeftHand
 from coperformer.engine.live_band import WINDOW, BarRequest
 from coperformer.engine.transport import Transport
+from coperformer.music.listening import Chord
 from coperformer.music.meter import MAX_BAR_STEPS
 from coperformer.music.notes import Note
 from coperformer.music.roll import thin_line
@@ -15,9 +16,10 @@ MAX_WINDOW_NOTES = MAX_BAR_STEPS * WINDOW  # more notes than the window has step
 
 
 def bar_request(transport: Transport, buffer: BarBuffer, left_hand: LeftHand | None,
-                bar: int, now_ns: int) -> BarRequest:
+                bar: int, now_ns: int, charted: Chord | None = None) -> BarRequest:
     """The request for ``bar`` from everything heard until ``now_ns``; notes older than two
-    windows are forgotten."""
+    windows are forgotten. The declared chord: the left hand's, else ``charted`` (a chord
+    chart's)."""
     first = max(0, bar - WINDOW + 1)
     meters = [transport.meter_at(b) for b in range(first, bar + 1)]
     origin_ns = transport.bar_start_ns(first)
@@ -32,4 +34,4 @@ def bar_request(transport: Transport, buffer: BarBuffer, left_hand: LeftHand | N
     buffer.forget_before(transport.bar_start_ns(max(0, bar - 2 * WINDOW)))
     if len(melody) > MAX_WINDOW_NOTES:  # a flood: what the grid can show, no more
         melody = thin_line(melody)
-    return BarRequest(bar, meters, melody, left_hand and left_hand.chord)
+    return BarRequest(bar, meters, melody, left_hand.chord if left_hand else charted)

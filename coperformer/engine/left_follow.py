@@ -1,10 +1,13 @@
-"""Following the left hand from the next beat. With a split point the band's bars go to the
-sinks a beat ahead (beat_handover.py), so when the left hand holds a new chord mid-bar the
-rest of the bar is planned again from the next beat (the next eighth when beats are slow):
-notes sounding across it end there, the new ones follow (a mixin of Session; worker
-thread)."""
+"""Following the left hand from the next beat, and a chord chart's changes on their beat.
+With a split point or a chart the band's bars go to the sinks a beat ahead
+(beat_handover.py), so when the left hand holds a new chord mid-bar the rest of the bar is
+planned again from the next beat (the next eighth when beats are slow), and a chart's chord
+change inside a bar is planned a margin before its beat: notes sounding across it end there,
+the new ones follow (a mixin of Session; worker thread)."""
 
 from __future__ import annotations
+
+from bisect import bisect_right
 
 from coperformer.engine.bar_notes import band_notes
 from coperformer.engine.beat_handover import BeatHandover
@@ -12,6 +15,8 @@ from coperformer.engine.clock import MS
 from coperformer.engine.lookahead import beat_times
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.transport import Transport
+from coperformer.music.chord_chart import ChordChart
+from coperformer.music.listening import Chord
 
 SLOW_BEAT_NS = 750 * MS  # a beat longer than this (a quarter below 80 BPM) is followed by parts
 
@@ -30,11 +35,12 @@ def follow_times(transport: Transport, bar: int) -> list[int]:
 
 
 class FollowsLeftHand:
-    """For a session with ``handover`` (None without a split), ``transport``, ``band``,
-    ``sinks``, ``recorder``, ``listener``, ``tracks``, ``clock``, ``stats`` and
-    ``next_bar``."""
+    """For a session with ``handover`` (None without a split or a chart), ``chart``,
+    ``transport``, ``band``, ``sinks``, ``recorder``, ``listener``, ``tracks``, ``clock``,
+    ``stats`` and ``next_bar``."""
 
     handover: BeatHandover | None
+    chart: ChordChart | None
 
     def _hand_over(self, bar: int, notes: list[ScheduledNote]) -> list[ScheduledNote]:
         """The decided bar's notes that go to the sinks now: all of them without a split
@@ -44,6 +50,7 @@ class FollowsLeftHand:
                 self.recorder.band(notes)
             return notes
         final, late = self.handover.hold(bar, notes)
+        self._next_chart_change(bar, self.transport.bar_start_ns(bar))
         if self.recorder:
             self.recorder.band(final)
         return late + self.handover.due(self.clock.now_ns())
@@ -79,7 +86,7 @@ class FollowsLeftHand:
     def _replan(self, now_ns: int) -> None:
         handover = self.handover
         at, bar, started = handover.replan_ns, handover.bar, self.clock.now_ns()
-        voices = self.band.replan(self._request(bar, now_ns))
+        voices = self.band.replan(self._request(bar, now_ns, at))
         self._time_replan(started, at)
         new = band_notes(self.transport, bar, voices, [t.channel for t in self.tracks])
         ended, kept = handover.replace_from(at, new)
@@ -89,6 +96,25 @@ class FollowsLeftHand:
         if self.band.chord is not None:
             self.listener.on_chord(bar, self.band.chord.name, False)
         self.listener.on_replanned(bar, at, tuple(kept), tuple(handover.held))
+        self._next_chart_change(bar, at)
+
+    def _chart_chord(self, bar: int, at_ns: int) -> Chord | None:
+        """The chart's chord sounding at ``at_ns`` in ``bar`` (None without a chart)."""
+        if self.chart is None:
+            return None
+        beats = beat_times(self.transport, bar)
+        return self.chart.chord_at(bar, max(0, bisect_right(beats, at_ns) - 1), len(beats))
+
+    def _next_chart_change(self, bar: int, after_ns: int) -> None:
+        """The bar being played is planned again on the chart's next chord change after
+        ``after_ns`` (nothing without a chart, or when no change is left in the bar)."""
+        if self.chart is None or self.handover is None:
+            return
+        beats = beat_times(self.transport, bar)
+        changes = [beats[beat] for beat, _ in self.chart.changes(bar, len(beats))
+                   if beats[beat] > after_ns]
+        if changes:
+            self.handover.replan_ns = changes[0]
 
     def _time_replan(self, started_ns: int, beat_ns: int) -> None:
         """Count a re-plan: how long it took, how long before its beat it was done (a late

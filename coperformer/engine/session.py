@@ -97,7 +97,9 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
         self.ended_input = False
         self.ending_bar: int | None = None  # the band's final chord, once the tune ends
         self.left_hand = LeftHand(config.split) if config.split is not None else None
-        self.handover = BeatHandover(round(config.margin_ms * MS)) if self.left_hand else None
+        self.chart = config.chart
+        self.handover = BeatHandover(round(config.margin_ms * MS)) \
+            if self.left_hand or self.chart else None
         self.finished = False
         self.error: str | None = None
         self._snapshot = SessionSnapshot()
@@ -368,8 +370,12 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
             self.recorder.band(kept)
         return kept
 
-    def _request(self, bar: int, now_ns: int) -> BarRequest:
-        return bar_request(self.transport, self.buffer, self.left_hand, bar, now_ns)
+    def _request(self, bar: int, now_ns: int, at_ns: int | None = None) -> BarRequest:
+        """What the band knows of ``bar`` at ``now_ns``; the chart's chord is the one sounding
+        at ``at_ns`` (default: the bar's downbeat)."""
+        at = self.transport.bar_start_ns(bar) if at_ns is None else at_ns
+        return bar_request(self.transport, self.buffer, self.left_hand, bar, now_ns,
+                           self._chart_chord(bar, at))
 
     def _publish(self) -> None:
         started = self.transport.started

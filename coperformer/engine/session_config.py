@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from coperformer.engine.metronome import CLICK_VELOCITY
 from coperformer.engine.transport import DEFAULT_BPM
+from coperformer.music.chord_chart import ChordChart
 from coperformer.music.harmony import Key
 from coperformer.music.meter import Meter
 
@@ -36,3 +37,4 @@ class SessionConfig:
     sync_stop: bool = False  # a bar of the player's silence: the band ends on the tonic
     intro: Key | None = None  # the band plays this key's tonic through the count-in and bar 0
     split: int | None = None  # keys below this MIDI note are a chord the band follows
+    chart: ChordChart | None = None  # the song's chords: the band plays them, not its plan

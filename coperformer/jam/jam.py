@@ -193,7 +193,8 @@ class Jam:
                                drum_kit=o.programs.get(DRUM_CHANNEL, 0),
                                phrase_bars=check_phrase(o.phrase_bars), sync_stop=o.sync_stop,
                                intro=parse_key(o.intro) if o.intro else None,
-                               split=parse_note(o.split) if o.split else None)
+                               split=parse_note(o.split) if o.split else None,
+                               chart=o.chart())
         programs = [o.programs.get(channel, program) for channel, program
                     in zip(BAND_CHANNELS, self.model.programs, strict=False)]
         mixer = Mixer(dict(o.volumes), set(o.muted), set(o.soloed))
@@ -387,3 +388,4 @@ class Jam:
             except Exception:  # noqa: BLE001 - closing must go on for the others
                 pass
         self.parts.clear()
+

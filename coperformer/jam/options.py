@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coperformer.engine.session_config import DEFAULT_MARGIN_MS
+from coperformer.music.chord_chart import ChartError, ChordChart, parse_chart
 from coperformer.music.listening import DEFAULT_ADVENTURE
 from coperformer.synth.fluid import LIVE_SAMPLE_RATE
 
@@ -41,6 +42,7 @@ class JamOptions:
     sync_stop: bool = False  # a bar of silence from the player: the band ends on the tonic
     intro: str | None = None  # a key ('G', 'Am'): the band plays its tonic before you come in
     split: str | None = None  # a note ('F#3', 'C4', 54): a chord held below it steers the band
+    chords: str | None = None  # a chord chart ('C | Am | F G7 | C'): the band plays it
     floating: frozenset[int] = frozenset()  # upper voices (0 = top) kept above the player
     margin_ms: float = DEFAULT_MARGIN_MS  # decide each band bar this long before its downbeat
     seed: int = 0
@@ -60,6 +62,16 @@ class JamOptions:
     def driver(self) -> str | None:
         """The audio driver to open, or None for no audio device."""
         return None if self.audio_driver in ("", NO_DRIVER) else self.audio_driver
+
+    def chart(self) -> ChordChart | None:
+        """The chord chart the band plays (None without one); a chart and a split point
+        exclude each other: both would declare the band's chord."""
+        if not self.chords:
+            return None
+        if self.split:
+            raise ChartError("a chord chart and a split point cannot both steer the band: "
+                             "choose one")
+        return parse_chart(self.chords)
 
     @property
     def input_is_file(self) -> bool:

@@ -1,0 +1,115 @@
+"""A chord chart (pure): a song's chords written as a lead sheet, ``C | Am | F G7 | C``, that
+the band plays instead of planning its own (Band-in-a-Box style); the form repeats."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coperformer.common.errors import CoperformerError
+from coperformer.music.chord_names import LETTERS, QUALITIES
+from coperformer.music.harmony import PITCH_CLASS_NAMES
+from coperformer.music.listening import Chord
+
+MAX_CHART_BARS = 512
+MAX_CHORDS_PER_BAR = 4
+REPEAT_BAR = "%"
+SYMBOL = re.compile(r"^([A-Ga-g])([#b]?)([^/]*)(?:/([A-Ga-g])([#b]?))?$")
+SIXTHS = {"6": (0, 4, 7, 9), "m6": (0, 3, 7, 9)}
+ALIASES = {"maj": "", "M": "", "min": "m", "mi": "m", "-": "m", "M7": "maj7", "Maj7": "maj7",
+           "-7": "m7", "min7": "m7", "o": "dim", "°": "dim", "o7": "dim7", "°7": "dim7",
+           "ø": "m7b5", "ø7": "m7b5", "+": "aug", "sus": "sus4", "dom7": "7"}
+
+
+def _suffixes() -> dict[str, tuple[int, ...]]:
+    """Each written quality's intervals over the root (the first, full spelling per name)."""
+    table: dict[str, tuple[int, ...]] = {}
+    for intervals, name in QUALITIES.items():
+        table.setdefault(name, intervals)
+    table.update(SIXTHS)
+    for alias, name in ALIASES.items():
+        table[alias] = table[name]
+    return table
+
+
+SUFFIXES = _suffixes()
+
+
+class ChartError(CoperformerError, ValueError):
+    """A chord chart that cannot be read (said in one line, naming the symbol or bar)."""
+
+
+def _pitch_class(letter: str, accidental: str) -> int:
+    return (LETTERS[letter.upper()] + {"#": 1, "b": -1, "": 0}[accidental]) % 12
+
+
+def parse_chord(symbol: str) -> Chord:
+    """One chord symbol (``C``, ``F#m7``, ``Bb/D``, ``Gsus4``, ``Edim``) as a chord with its
+    bass; its label is the symbol as written."""
+    match = SYMBOL.match(symbol)
+    if not match or match.group(3) not in SUFFIXES:
+        raise ChartError(f"not a chord symbol: {symbol!r} (e.g. C, Am, F#m7, Bb/D, Gsus4)")
+    letter, accidental, quality, bass_letter, bass_accidental = match.groups()
+    root = _pitch_class(letter, accidental)
+    bass = root if bass_letter is None else _pitch_class(bass_letter, bass_accidental)
+    intervals = SUFFIXES[quality]
+    pitch_classes = tuple((root + i) % 12 for i in intervals)
+    name = PITCH_CLASS_NAMES[root] + QUALITIES.get(intervals, quality)
+    label = name if bass == root else f"{name}/{PITCH_CLASS_NAMES[bass]}"
+    return Chord(pitch_classes, bass, label=label)
+
+
+@dataclass(frozen=True)
+class ChordChart:
+    """The chart's bars, each one to MAX_CHORDS_PER_BAR chords that share the bar's beats
+    evenly; song bar ``n`` plays chart bar ``n`` modulo the chart's length."""
+
+    bars: tuple[tuple[Chord, ...], ...]
+    text: str
+
+    def changes(self, bar: int, beats: int) -> list[tuple[int, Chord]]:
+        """The chords of song ``bar`` as (first beat, chord), the first at beat 0; in a bar
+        of ``beats`` beats, chord ``i`` of ``n`` starts on beat ``i * beats // n`` (when two
+        fall on one beat the later wins)."""
+        chords = self.bars[bar % len(self.bars)]
+        starts: dict[int, Chord] = {}
+        for index, chord in enumerate(chords):
+            starts[index * max(1, beats) // len(chords)] = chord
+        return sorted(starts.items(), key=lambda item: item[0])
+
+    def chord_at(self, bar: int, beat: int, beats: int) -> Chord:
+        """The chord sounding on ``beat`` (0-based) of song ``bar``."""
+        return [chord for start, chord in self.changes(bar, beats) if start <= beat][-1]
+
+
+def parse_chart(text: str) -> ChordChart:
+    """A chart written as bars between bar lines, chords in a bar separated by spaces, ``%``
+    repeating the bar before: ``C | Am | F G7 | %``; a line break is a bar line too."""
+    lines = [line.strip().strip("|").strip() for line in text.splitlines()]
+    written = " | ".join(line for line in lines if line)
+    cells = [cell.split() for cell in written.split("|")] if written else []
+    if not cells:
+        raise ChartError("the chord chart is empty (write it like: C | Am | F G7 | C)")
+    if len(cells) > MAX_CHART_BARS:
+        raise ChartError(f"a chord chart of {len(cells)} bars; at most {MAX_CHART_BARS}")
+    bars: list[tuple[Chord, ...]] = []
+    for number, cell in enumerate(cells, start=1):
+        bars.append(_bar(cell, number, bars[-1] if bars else None))
+    return ChordChart(tuple(bars), " | ".join(" ".join(cell) for cell in cells))
+
+
+def _bar(cell: list[str], number: int, previous: tuple[Chord, ...] | None) -> tuple[Chord, ...]:
+    """One bar of the chart from its symbols (bar ``number`` counted from 1)."""
+    if not cell:
+        raise ChartError(f"bar {number} of the chord chart is empty (use % to repeat a bar)")
+    if cell == [REPEAT_BAR]:
+        if previous is None:
+            raise ChartError("the chord chart starts with %: there is no bar to repeat")
+        return previous
+    if len(cell) > MAX_CHORDS_PER_BAR:
+        raise ChartError(f"bar {number} of the chord chart has {len(cell)} chords; "
+                         f"at most {MAX_CHORDS_PER_BAR}")
+    try:
+        return tuple(parse_chord(symbol) for symbol in cell)
+    except ChartError as error:
+        raise ChartError(f"bar {number}: {error}") from None

@@ -1,0 +1,87 @@
+"""A chord chart through the real model and engine: the band plays the chart's chords, changes
+inside a bar included, on their beat; the form repeats; a bad chart is one line."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from coperformer.engine.listener import QuietListener
+from coperformer.io.midifile import read_song
+from coperformer.jam.jam import Jam
+from coperformer.jam.options import JamOptions
+from coperformer.music.chord_chart import ChartError, parse_chart
+from tests.midi_helpers import melody_notes, write_midi
+
+CHART = "Am | F G7 | C | Dm Em F G"
+BAND = ("Alto", "Tenor", "Bass")
+
+
+def test_every_band_note_fits_the_chart_on_every_beat_it_sounds(tmp_path, shipped_model):
+    source = write_midi(tmp_path / "melody.mid", [{"channel": 0, "notes": melody_notes(10)}],
+                        bpm=180)
+    take = tmp_path / "take.mid"
+    jam = Jam.build(JamOptions(input=str(source), count_in=0, record=take, chords=CHART))
+    jam.start()
+    while jam.running:
+        time.sleep(0.05)
+    result = jam.finish()
+    assert result.stats["missed_deadlines"] == 0 and result.stats["late_replans"] == 0
+    chart, song = parse_chart(CHART), read_song(take)
+    tpq = song.ticks_per_beat
+    checked, misfits, beats_heard = 0, [], set()
+    for pitch, on, off, _ in [n for t in song.tracks if t.name in BAND for n in t.notes]:
+        first = on // tpq
+        for beat in range(first, -(-off // tpq)):  # every beat the note sounds in
+            if beat > first and off - beat * tpq <= tpq // 50:
+                continue  # ended on that beat (within rounding)
+            chord = chart.chord_at(beat // 4, beat % 4, 4)
+            checked += 1
+            beats_heard.add(beat)
+            if pitch % 12 not in chord.pitch_classes:
+                misfits.append((beat, pitch, chord.name))
+    assert checked > 100 and not misfits, f"{len(misfits)} of {checked}: {misfits[:8]}"
+    inside = {b for b in beats_heard if (b // 4) % 4 in (1, 3) and b % 4}
+    assert {4 * 5 + 2, 4 * 7 + 1, 4 * 7 + 3} <= inside  # changes mid-bar, in the second round
+    assert result.stats["replan_ms"]["n"] >= 8  # one per change inside a bar
+
+
+def test_the_chord_board_shows_each_chart_chord_as_it_comes(tmp_path, shipped_model):
+    source = write_midi(tmp_path / "melody.mid", [{"channel": 0, "notes": melody_notes(6)}],
+                        bpm=200)
+
+    class Board(QuietListener):
+        decided: list[tuple[int, str]] = []
+
+        def on_chord(self, bar: int, name: str, provisional: bool) -> None:
+            if not provisional:
+                self.decided.append((bar, name))
+
+    jam = Jam.build(JamOptions(input=str(source), count_in=0, chords=CHART), Board())
+    jam.start()
+    while jam.running:
+        time.sleep(0.05)
+    jam.finish()
+    assert Board.decided[:7] == [(1, "F"), (1, "G7"), (2, "C"), (3, "Dm"), (3, "Em"),
+                                 (3, "F"), (3, "G")]
+
+
+@pytest.mark.parametrize("args, reason", [
+    (["--chords", "C | H"], "bar 2: not a chord symbol"),
+    (["--chords", "C | Am", "--split", "F#3"], "cannot both steer the band"),
+])
+def test_a_bad_chart_on_the_command_line_is_one_line(tmp_path, melody_file, shipped_model,
+                                                     args, reason):
+    run = subprocess.run([sys.executable, "-m", "coperformer", "play", "--input",
+                          str(melody_file), "--audio-driver", "none", "--record",
+                          str(tmp_path / "take.mid"), *args],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0 and reason in run.stderr
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) <= 2
+    assert [p.name for p in tmp_path.iterdir()] == [melody_file.name]  # no take, no journal
+
+
+def test_the_chart_and_the_split_exclude_each_other_in_the_jam_too(tmp_path, melody_file):
+    with pytest.raises(ChartError, match="choose one"):
+        Jam.build(JamOptions(input=str(melody_file), chords="C", split="F#3"))

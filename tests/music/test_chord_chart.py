@@ -1,0 +1,61 @@
+"""Reading a chord chart (pure): symbols, bars, repeats, where each chord starts, and one-line
+errors that name the bar."""
+
+import pytest
+
+from coperformer.music.chord_chart import ChartError, parse_chart, parse_chord
+
+
+@pytest.mark.parametrize("symbol, classes, bass, label", [
+    ("C", (0, 4, 7), 0, "C"),
+    ("Am", (9, 0, 4), 9, "Am"),
+    ("F#m7", (6, 9, 1, 4), 6, "F#m7"),
+    ("Bb/D", (10, 2, 5), 2, "Bb/D"),
+    ("G7", (7, 11, 2, 5), 7, "G7"),
+    ("Ebmaj7", (3, 7, 10, 2), 3, "Ebmaj7"),
+    ("Gsus", (7, 0, 2), 7, "Gsus4"),
+    ("Bdim", (11, 2, 5), 11, "Bdim"),
+    ("C6", (0, 4, 7, 9), 0, "C6"),
+    ("D-7", (2, 5, 9, 0), 2, "Dm7"),
+    ("Caug", (0, 4, 8), 0, "Caug"),
+    ("e", (4, 8, 11), 4, "E"),
+])
+def test_chord_symbols_are_read_with_their_bass_and_name(symbol, classes, bass, label):
+    chord = parse_chord(symbol)
+    assert (chord.pitch_classes, chord.bass, chord.name) == (classes, bass, label)
+
+
+def test_bars_lines_and_repeats():
+    chart = parse_chart("| C | Am |\nF G7 | %\n\n  Bb/D |")
+    assert [[c.name for c in bar] for bar in chart.bars] == [
+        ["C"], ["Am"], ["F", "G7"], ["F", "G7"], ["Bb/D"]]
+    assert chart.text == "C | Am | F G7 | % | Bb/D"
+
+
+def test_chords_share_the_bar_evenly_and_the_form_repeats():
+    chart = parse_chart("C | F G7 | Dm Em F G | Am Dm E")
+    assert [(beat, c.name) for beat, c in chart.changes(1, 4)] == [(0, "F"), (2, "G7")]
+    assert [beat for beat, _ in chart.changes(2, 4)] == [0, 1, 2, 3]
+    assert [beat for beat, _ in chart.changes(2, 2)] == [0, 1]  # two beats: the later wins
+    assert [(b, c.name) for b, c in chart.changes(2, 2)] == [(0, "Em"), (1, "G")]
+    assert [beat for beat, _ in chart.changes(3, 3)] == [0, 1, 2]
+    assert [beat for beat, _ in chart.changes(3, 4)] == [0, 1, 2]
+    assert chart.chord_at(1, 3, 4).name == "G7" and chart.chord_at(1, 1, 4).name == "F"
+    assert chart.chord_at(5, 2, 4).name == "G7"  # bar 5 is the chart's bar 1 again
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("", "empty"),
+    ("  | \n |", "empty"),
+    ("C | H", "bar 2: not a chord symbol: 'H'"),
+    ("% | C", "starts with %"),
+    ("C | | D", "bar 2 of the chord chart is empty"),
+    ("C D E F G", "has 5 chords; at most 4"),
+    ("Cxyz", "bar 1: not a chord symbol"),
+    ("C/H", "not a chord symbol"),
+    ("C |" * 600, "at most 512"),
+])
+def test_a_bad_chart_is_one_line_naming_its_reason(text, reason):
+    with pytest.raises(ChartError, match=reason) as error:
+        parse_chart(text)
+    assert "\n" not in str(error.value)
