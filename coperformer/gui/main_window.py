@@ -262,7 +262,7 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
             tempo=t.tempo.value(), meter=t.meter.currentText(), count_in=t.count_in.value(),
             metronome=t.metronome.isChecked(), sync_start=t.sync_start.isChecked(),
             sync_stop=t.sync_stop.isChecked(), intro=t.intro_key(),
-            split=self.band.split_note(),
+            split=self.band.split_note(), chords=self.band.chart.text(),
             floating=frozenset(BAND_CHANNELS.index(s.channel) for s in self.strips
                                if s.floating()),
             adventure=self.band.adventure_value(), drums=self.band.drums.chosen_feel(),

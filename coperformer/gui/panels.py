@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from coperformer.common.paths import ui_file
 from coperformer.engine.sinks import BAND_CHANNELS
 from coperformer.engine.transport import DEFAULT_BPM, MAX_BPM, MIN_BPM
+from coperformer.gui.chart_row import ChartRow
 from coperformer.gui.drums import DrumRow
 from coperformer.gui.strips import VoiceStrip
 from coperformer.jam.options import QWERTY, JamOptions
@@ -224,6 +225,9 @@ class BandPanel(QGroupBox):
         top.addWidget(self.train)
         self.layout_.addLayout(top)
         self.layout_.addLayout(self._harmony_row())
+        self.chart = ChartRow()
+        self.chart.changed.connect(lambda: self.split.setEnabled(not self.chart.playing()))
+        self.layout_.addWidget(self.chart)
         self.strips_box = QWidget()
         self.strips_layout = QVBoxLayout(self.strips_box)
         self.strips_layout.setContentsMargins(0, 0, 0, 0)
@@ -253,9 +257,12 @@ class BandPanel(QGroupBox):
         return row
 
     def split_note(self) -> str | None:
-        """The split point ('F#3'), or None when the left hand plays melody too."""
+        """The split point ('F#3'), or None when the left hand plays melody too (or a chord
+        chart is played instead)."""
         text = self.split.currentText()
-        return None if text == NO_SPLIT else text.removeprefix("chords below ")
+        if text == NO_SPLIT or self.chart.playing():
+            return None
+        return text.removeprefix("chords below ")
 
     def adventure_value(self) -> float:
         """The safe (0) .. adventurous (1) setting of the slider."""

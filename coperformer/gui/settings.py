@@ -40,6 +40,7 @@ def load_settings(window, settings: QSettings) -> None:
     t.sync_stop.setChecked(_bool(settings.value("sync_stop"), False))
     t.intro.setCurrentText(str(settings.value("intro", t.intro.currentText())))
     window.band.split.setCurrentText(str(settings.value("split", window.band.split.currentText())))
+    window.band.chart.edit.setText(str(settings.value("chords", "")))
     window.band.adventure.setValue(int(settings.value("adventure",
                                                       window.band.adventure.value())))
     window.sound.driver.setCurrentText(str(settings.value("audio_driver", default_driver(window))))
@@ -92,7 +93,7 @@ def save_settings(window, settings: QSettings) -> None:
         "count_in": t.count_in.value(), "metronome": t.metronome.isChecked(),
         "sync_start": t.sync_start.isChecked(), "adventure": window.band.adventure.value(),
         "sync_stop": t.sync_stop.isChecked(), "intro": t.intro.currentText(),
-        "split": window.band.split.currentText(),
+        "split": window.band.split.currentText(), "chords": window.band.chart.edit.text(),
         "audio_driver": window.sound.driver.currentText(),
         "period_size": window.sound.period.currentText(),
         "soundfont": window.soundfont or "", "model": window.band.model.currentText(),
@@ -127,6 +128,7 @@ def autosave(window, settings: QSettings) -> QTimer:
     for signal in (t.tempo.valueChanged, t.meter.currentTextChanged, t.count_in.valueChanged,
                    t.metronome.toggled, t.sync_start.toggled, t.sync_stop.toggled,
                    t.intro.currentTextChanged, window.band.split.currentTextChanged,
+                   window.band.chart.edit.textChanged,
                    window.band.adventure.valueChanged,
                    window.band.model.currentTextChanged, sound.driver.currentTextChanged,
                    sound.period.currentTextChanged, window.input_panel.picker.currentTextChanged,

@@ -68,10 +68,11 @@ class JamOptions:
         exclude each other: both would declare the band's chord."""
         if not self.chords:
             return None
+        chart = parse_chart(self.chords)
         if self.split:
             raise ChartError("a chord chart and a split point cannot both steer the band: "
                              "choose one")
-        return parse_chart(self.chords)
+        return chart
 
     @property
     def input_is_file(self) -> bool:

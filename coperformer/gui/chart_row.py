@@ -1,0 +1,61 @@
+"""The band panel's chord chart: a lead sheet typed in one line (C | Am | F G7 | C) that the
+band plays instead of choosing its own chords; read as it is typed (GUI thread)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from coperformer.common.errors import first_line
+from coperformer.music.chord_chart import ChartError, parse_chart
+
+PLACEHOLDER = "a chord chart to play, e.g.  C | Am | F G7 | C   (empty: the band listens)"
+ERROR_STYLE = "color: #e0604a;"
+
+
+class ChartRow(QWidget):
+    """A line for the chart and what the chart reads as (bars, or why it cannot be read)."""
+
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Chords:"))
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(PLACEHOLDER)
+        self.edit.setToolTip("The band plays these chords from its first bar, one bar between "
+                             "bar lines, two or more chords sharing a bar's beats, % repeating "
+                             "the bar before; the chart repeats. Read at Play; instead of the "
+                             "split point.")
+        row.addWidget(self.edit, 1)
+        self.status = QLabel("")
+        row.addWidget(self.status)
+        self.edit.textChanged.connect(self._read)
+        self.edit.returnPressed.connect(self.edit.clearFocus)  # the keys play notes again
+
+    def text(self) -> str | None:
+        """The chart as typed (None when empty); a chart that cannot be read is still
+        returned, so starting the jam says why."""
+        return self.edit.text().strip() or None
+
+    def playing(self) -> bool:
+        """True when a readable chart is typed: the band will play it."""
+        return self.status.styleSheet() != ERROR_STYLE and self.text() is not None
+
+    def _read(self) -> None:
+        text = self.text()
+        if text is None:
+            self.status.setText("")
+            self.status.setStyleSheet("")
+        else:
+            try:
+                bars = len(parse_chart(text).bars)
+            except ChartError as error:
+                self.status.setText(first_line(error))
+                self.status.setStyleSheet(ERROR_STYLE)
+            else:
+                self.status.setText(f"{bars} bar{'s' * (bars != 1)}, repeating")
+                self.status.setStyleSheet("")
+        self.changed.emit()

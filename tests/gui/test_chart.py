@@ -1,0 +1,59 @@
+"""The window's chord chart, through the real window (offscreen), model and FluidSynth: read
+as typed, saved, instead of the split point, and played by the band from the first bar."""
+
+from tests.gui.test_window import _play_file
+
+
+def test_a_chart_is_read_as_typed_and_says_why_when_it_cannot_be(window, qtbot):
+    chart = window.band.chart
+    chart.edit.setText("C | Am | F G7 | %")
+    assert chart.status.text() == "4 bars, repeating" and chart.playing()
+    chart.edit.setText("C | Hm")
+    assert "bar 2: not a chord symbol: 'Hm'" in chart.status.text() and not chart.playing()
+    chart.edit.setText("   ")
+    assert chart.status.text() == "" and window.options().chords is None
+
+
+def test_a_chart_takes_the_split_points_place(window, qtbot):
+    window.band.split.setCurrentText("chords below F#3")
+    window.band.chart.edit.setText("Am | F")
+    assert not window.band.split.isEnabled()
+    options = window.options()
+    assert (options.split, options.chords) == (None, "Am | F")
+    assert [c.name for bar in options.chart().bars for c in bar] == ["Am", "F"]
+    window.band.chart.edit.clear()
+    assert window.band.split.isEnabled() and window.options().split == "F#3"
+
+
+def test_the_band_plays_the_chart_and_the_board_shows_it(window, qtbot, fast_melody):
+    window.band.chart.edit.setText("Am | F G7 | C | Dm")
+    seen = []
+    window.bridge.chord.connect(lambda bar, name, provisional: seen.append((bar, name,
+                                                                           provisional)))
+    _play_file(window, fast_melody)
+    assert window.controller.running, window.banner.text()
+    qtbot.waitUntil(lambda: window.chords.now.text() == "C", timeout=20000)
+    window.transport.play.setChecked(False)
+    decided = [(bar, name) for bar, name, provisional in seen if not provisional]
+    assert decided[:3] == [(1, "F"), (1, "G7"), (2, "C")]
+
+
+def test_an_unreadable_chart_stops_play_with_its_reason(window, qtbot, fast_melody):
+    window.band.chart.edit.setText("C | Q")
+    _play_file(window, fast_melody)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
+    assert "bar 2: not a chord symbol" in window.banner.text()
+    assert not window.controller.running and not window.transport.play.isChecked()
+
+
+def test_the_chart_is_saved_as_typed_and_restored(window, qtbot, settings):
+    from PySide6.QtCore import QSettings
+
+    from coperformer.gui.settings import load_settings
+
+    window.band.chart.edit.setText("G | D/F# | Em | C")
+    qtbot.waitUntil(lambda: QSettings(settings.fileName(), QSettings.IniFormat).value(
+        "chords") == "G | D/F# | Em | C", timeout=5000)
+    window.band.chart.edit.setText("")
+    load_settings(window, QSettings(settings.fileName(), QSettings.IniFormat))
+    assert window.band.chart.text() == "G | D/F# | Em | C" and window.band.chart.playing()
