@@ -98,6 +98,9 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
         self.ending_bar: int | None = None  # the band's final chord, once the tune ends
         self.left_hand = LeftHand(config.split) if config.split is not None else None
         self.chart = config.chart
+        # the band listens to bar 0 first; with a chart it knows bar 0 already: it plays it when
+        # a count-in leaves time to decide it
+        self.first_band_bar = 0 if self.chart and count_in else 1
         self.handover = BeatHandover(round(config.margin_ms * MS)) \
             if self.left_hand or self.chart else None
         self.finished = False
@@ -322,7 +325,7 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
         if self.ending_bar is not None and bar >= self.ending_bar:
             notes += self._chord_bar(bar, self.band.heard_key(), now) \
                 if bar == self.ending_bar else []
-        elif bar >= 1:
+        elif bar >= self.first_band_bar:
             notes += self._band_bar(bar)
             if self.groove:
                 notes += self._drum_bar(bar, now)

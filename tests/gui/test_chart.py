@@ -35,7 +35,7 @@ def test_the_band_plays_the_chart_and_the_board_shows_it(window, qtbot, fast_mel
     qtbot.waitUntil(lambda: window.chords.now.text() == "C", timeout=20000)
     window.transport.play.setChecked(False)
     decided = [(bar, name) for bar, name, provisional in seen if not provisional]
-    assert decided[:3] == [(1, "F"), (1, "G7"), (2, "C")]
+    assert decided[:3] == [(1, "F"), (1, "G7"), (2, "C")]  # no count-in: from the 2nd bar
 
 
 def test_an_unreadable_chart_stops_play_with_its_reason(window, qtbot, fast_melody):

@@ -1,5 +1,6 @@
-"""A chord chart through the real model and engine: the band plays the chart's chords, changes
-inside a bar included, on their beat; the form repeats; a bad chart is one line."""
+"""A chord chart through the real model and engine: the band plays the chart's chords from the
+first bar after the count-in, changes inside a bar included, on their beat; the form repeats;
+a bad chart is one line."""
 
 import subprocess
 import sys
@@ -22,7 +23,7 @@ def test_every_band_note_fits_the_chart_on_every_beat_it_sounds(tmp_path, shippe
     source = write_midi(tmp_path / "melody.mid", [{"channel": 0, "notes": melody_notes(10)}],
                         bpm=180)
     take = tmp_path / "take.mid"
-    jam = Jam.build(JamOptions(input=str(source), count_in=0, record=take, chords=CHART))
+    jam = Jam.build(JamOptions(input=str(source), count_in=1, record=take, chords=CHART))
     jam.start()
     while jam.running:
         time.sleep(0.05)
@@ -42,6 +43,7 @@ def test_every_band_note_fits_the_chart_on_every_beat_it_sounds(tmp_path, shippe
             if pitch % 12 not in chord.pitch_classes:
                 misfits.append((beat, pitch, chord.name))
     assert checked > 100 and not misfits, f"{len(misfits)} of {checked}: {misfits[:8]}"
+    assert 0 in beats_heard  # the chart's first bar, on its downbeat: no bar alone first
     inside = {b for b in beats_heard if (b // 4) % 4 in (1, 3) and b % 4}
     assert {4 * 5 + 2, 4 * 7 + 1, 4 * 7 + 3} <= inside  # changes mid-bar, in the second round
     assert result.stats["replan_ms"]["n"] >= 8  # one per change inside a bar
