@@ -27,6 +27,9 @@ def add_accompany(sub) -> None:
                    help="the live band: 0 = safe harmony .. 1 = more chord variety (default 0.5)")
     p.add_argument("--melody-track", type=checks.positive, default=None,
                    help="1-based index among the pitched tracks (default: the highest)")
+    p.add_argument("--chords", default=None, type=checks.chart,
+                   help="a chord chart the band plays from the first bar, repeating "
+                        "('C | Am | F G7 | C')")
 
 
 def run_accompany(args: argparse.Namespace) -> int:
@@ -35,6 +38,7 @@ def run_accompany(args: argparse.Namespace) -> int:
     from coperformer.io.smfwrite import write_accompaniment
     from coperformer.model.store import load_model, load_reward_model
     from coperformer.music.accompany import accompany_piece
+    from coperformer.music.chord_chart import parse_chart
     from coperformer.music.listening import HarmonyPlanner, check_adventure
 
     planner = HarmonyPlanner(load_reward_model(), check_adventure(args.adventure))
@@ -43,7 +47,8 @@ def run_accompany(args: argparse.Namespace) -> int:
     piece = song_to_piece(song, melody, name=args.input)
     model = load_model(args.model, args.trust_model)
     started = time.perf_counter()
-    result = accompany_piece(model, piece, args.mode, args.seed, planner)
+    chart = parse_chart(args.chords) if args.chords else None
+    result = accompany_piece(model, piece, args.mode, args.seed, planner, chart)
     seconds = time.perf_counter() - started
     band = list(zip(model.track_names, model.programs, result.voices, strict=True))
     try:

@@ -195,8 +195,9 @@ class BandModel:
         inputs = tuple(np.repeat(x.astype(np.float32, copy=False), draws, axis=0)
                        for x in inputs) + (noise,)
         pitch_logits, onset_logits = self._call(inputs, draws)
-        if offline:
-            masks = offline_masks(current, profile, draws)
+        if offline:  # a declared chord (a chart's) holds for every draw
+            masks = offline_masks(current, profile, draws) if chord is None \
+                else [chord_mask(chord)] * draws
             return best_fitting([decode_bar(pitch_logits[d], onset_logits[d],
                                             current.valid[0], 1, masks[d],
                                             None if masks[d] is None else rng)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from coperformer.music import features as F
+from coperformer.music.chord_chart import ChordChart, chords_by_step
 from coperformer.music.features import BandBarLike, BarGenerator
-from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner
+from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner, register_ceiling
 from coperformer.music.notes import Note, Piece
-from coperformer.music.roll import Grid, bar_voices, grid_from_piece
+from coperformer.music.roll import REST, Grid, bar_voices, grid_from_piece
 
 RECENT_PATTERNS = 64  # the live band avoids repeating any of its last 64 bars exactly
 
@@ -40,11 +41,13 @@ def fill_bar(generator: BarGenerator, slots: F.BarSlots, bar: int, offline: bool
 
 
 def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
-                   seed: int = 0, planner: HarmonyPlanner | None = None) -> Grid:
+                   seed: int = 0, planner: HarmonyPlanner | None = None,
+                   charted: list[Chord] | None = None) -> Grid:
     """Fill the band of a melody grid; live mode leaves bar 1 silent, as on stage.
 
     In live mode a ``planner`` chooses each bar's chord from the bars before it (the
-    listening band); without one the GAN's own live guess is played.
+    listening band); without one the GAN's own live guess is played. ``charted`` (a chord
+    chart's chord per step) is played instead, from bar 1, in either mode.
     """
     if mode not in ("offline", "live"):
         raise ValueError(f"unknown mode {mode!r}")
@@ -61,12 +64,43 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
         recent = melody_bars[max(0, bar - MEMORY_BARS):bar]
         chord = planner.plan(recent, bar) if listening and bar > 0 else None
         waits = bar == 0 and mode == "live" or listening and chord is None  # nothing heard yet
-        if not waits:
+        if charted:
+            _charted_bar(generator, slots, bar, mode == "offline", rng, history,
+                         _chart_changes(charted, grid.bar_slice(bar)), played)
+        elif not waits:
             result = fill_bar(generator, slots, bar, mode == "offline", rng, history, chord,
                               frozenset(played[-RECENT_PATTERNS:]))
             played.append(result.key())
         history = history + per_bar[bar]
     return slots_to_grid(slots, grid)
+
+
+def _chart_changes(charted: list[Chord], span: slice) -> list[tuple[int, Chord]]:
+    """A bar's chords as (first step in the bar, chord)."""
+    bar = charted[span]
+    return [(step, chord) for step, chord in enumerate(bar) if step == 0 or chord != bar[step - 1]]
+
+
+def _charted_bar(generator: BarGenerator, slots: F.BarSlots, bar: int, offline: bool,
+                 rng: np.random.Generator, history: np.ndarray,
+                 changes: list[tuple[int, Chord]], played: list[bytes]) -> None:
+    """One bar on a chart's chords: generated on its first chord, then from each change on
+    again on the next one (as the live band re-plans a bar), under the melody it hears."""
+    heard = bar if offline else bar - 1  # the bar whose melody the band's register keeps under
+    ceiling = register_ceiling(slots.melody[heard]) if heard >= 0 else None
+    final_pitches = final_onsets = None
+    for step, chord in changes:
+        result = fill_bar(generator, slots, bar, offline, rng, history,
+                          replace(chord, ceiling=ceiling), frozenset(played[-RECENT_PATTERNS:]))
+        if final_pitches is None:
+            final_pitches, final_onsets = result.pitches.copy(), result.onsets.copy()
+            played.append(result.key())
+            continue
+        changed = final_pitches[:, step] != result.pitches[:, step]
+        final_pitches[:, step:], final_onsets[:, step:] = result.pitches[:, step:], \
+            result.onsets[:, step:]
+        final_onsets[:, step] |= changed & (result.pitches[:, step] != REST)
+    slots.band[bar], slots.band_onset[bar] = final_pitches, final_onsets
 
 
 def slots_to_grid(slots: F.BarSlots, grid: Grid) -> Grid:
@@ -93,9 +127,12 @@ def band_notes(grid: Grid) -> list[list[Note]]:
 
 
 def accompany_piece(generator: BarGenerator, piece: Piece, mode: str = "offline",
-                    seed: int = 0, planner: HarmonyPlanner | None = None) -> Accompaniment:
+                    seed: int = 0, planner: HarmonyPlanner | None = None,
+                    chart: ChordChart | None = None) -> Accompaniment:
     """Accompany a piece's melody (any band it has is ignored); live mode listens through
-    ``planner`` when one is given."""
+    ``planner`` when one is given; a ``chart``'s chords are played instead of any plan."""
     melody_only = Piece(piece.melody, [], piece.bars, piece.name)
-    grid = accompany_grid(generator, grid_from_piece(melody_only), mode, seed, planner)
+    grid = grid_from_piece(melody_only)
+    charted = chords_by_step(chart, piece.bars, grid.steps) if chart else None
+    grid = accompany_grid(generator, grid, mode, seed, planner, charted)
     return Accompaniment(grid, band_notes(grid))

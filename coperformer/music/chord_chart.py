@@ -10,6 +10,8 @@ from coperformer.common.errors import CoperformerError
 from coperformer.music.chord_names import LETTERS, QUALITIES
 from coperformer.music.harmony import PITCH_CLASS_NAMES
 from coperformer.music.listening import Chord
+from coperformer.music.notes import Bar
+from coperformer.music.roll import to_step
 
 MAX_CHART_BARS = 512
 MAX_CHORDS_PER_BAR = 4
@@ -80,6 +82,18 @@ class ChordChart:
     def chord_at(self, bar: int, beat: int, beats: int) -> Chord:
         """The chord sounding on ``beat`` (0-based) of song ``bar``."""
         return [chord for start, chord in self.changes(bar, beats) if start <= beat][-1]
+
+
+def chords_by_step(chart: ChordChart, bars: list[Bar], steps: int) -> list[Chord]:
+    """The chart's chord at each of ``steps`` grid steps of a piece with these bars."""
+    out = [chart.chord_at(0, 0, 1)] * steps
+    starts = [to_step(bar.start) for bar in bars] + [steps]
+    for index, bar in enumerate(bars):
+        beats, beat_steps = bar.meter.beats_per_bar, bar.meter.beat_steps
+        for step in range(max(0, starts[index]), min(starts[index + 1], steps)):
+            beat = min((step - starts[index]) // beat_steps, beats - 1)
+            out[step] = chart.chord_at(index, beat, beats)
+    return out
 
 
 def parse_chart(text: str) -> ChordChart:

@@ -29,24 +29,44 @@ def test_every_band_note_fits_the_chart_on_every_beat_it_sounds(tmp_path, shippe
         time.sleep(0.05)
     result = jam.finish()
     assert result.stats["missed_deadlines"] == 0 and result.stats["late_replans"] == 0
-    chart, song = parse_chart(CHART), read_song(take)
-    tpq = song.ticks_per_beat
-    checked, misfits, beats_heard = 0, [], set()
-    for pitch, on, off, _ in [n for t in song.tracks if t.name in BAND for n in t.notes]:
-        first = on // tpq
-        for beat in range(first, -(-off // tpq)):  # every beat the note sounds in
-            if beat > first and off - beat * tpq <= tpq // 50:
-                continue  # ended on that beat (within rounding)
-            chord = chart.chord_at(beat // 4, beat % 4, 4)
-            checked += 1
-            beats_heard.add(beat)
-            if pitch % 12 not in chord.pitch_classes:
-                misfits.append((beat, pitch, chord.name))
+    checked, misfits, beats_heard = _judge(take, parse_chart(CHART))
     assert checked > 100 and not misfits, f"{len(misfits)} of {checked}: {misfits[:8]}"
     assert 0 in beats_heard  # the chart's first bar, on its downbeat: no bar alone first
     inside = {b for b in beats_heard if (b // 4) % 4 in (1, 3) and b % 4}
     assert {4 * 5 + 2, 4 * 7 + 1, 4 * 7 + 3} <= inside  # changes mid-bar, in the second round
     assert result.stats["replan_ms"]["n"] >= 8  # one per change inside a bar
+
+
+@pytest.mark.parametrize("mode", ["offline", "live"])
+def test_accompany_plays_the_chart_from_the_first_bar(tmp_path, shipped_model, mode):
+    source = write_midi(tmp_path / "melody.mid", [{"channel": 0, "notes": melody_notes(8)}])
+    out = tmp_path / "band.mid"
+    run = subprocess.run([sys.executable, "-m", "coperformer", "accompany", str(source), "-o",
+                          str(out), "--mode", mode, "--chords", CHART],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    checked, misfits, beats_heard = _judge(out, parse_chart(CHART))
+    assert checked > 60 and not misfits, f"{len(misfits)} of {checked}: {misfits[:8]}"
+    assert 0 in beats_heard and {10, 13, 14, 15} <= beats_heard  # bar 1, and each change
+
+
+def _judge(path, chart) -> tuple[int, list, set[int]]:
+    """Every band note at every beat it sounds (a note ending on a beat does not sound
+    there): how many were judged, those off the chart's chord, and the beats heard (4/4)."""
+    song = read_song(path)
+    tpq = song.ticks_per_beat
+    checked, misfits, beats_heard = 0, [], set()
+    for pitch, on, off, _ in [n for t in song.tracks if t.name in BAND for n in t.notes]:
+        first = on // tpq
+        for beat in range(first, -(-off // tpq)):
+            if beat > first and off - beat * tpq <= tpq // 50:
+                continue
+            chord = chart.chord_at(beat // 4, beat % 4, 4)
+            checked += 1
+            beats_heard.add(beat)
+            if pitch % 12 not in chord.pitch_classes:
+                misfits.append((beat, pitch, chord.name))
+    return checked, misfits, beats_heard
 
 
 def test_the_chord_board_shows_each_chart_chord_as_it_comes(tmp_path, shipped_model):

@@ -3,7 +3,9 @@ errors that name the bar."""
 
 import pytest
 
-from coperformer.music.chord_chart import ChartError, parse_chart, parse_chord
+from coperformer.music.chord_chart import ChartError, chords_by_step, parse_chart, parse_chord
+from coperformer.music.meter import Meter
+from coperformer.music.notes import Bar
 
 
 @pytest.mark.parametrize("symbol, classes, bass, label", [
@@ -59,3 +61,12 @@ def test_a_bad_chart_is_one_line_naming_its_reason(text, reason):
     with pytest.raises(ChartError, match=reason) as error:
         parse_chart(text)
     assert "\n" not in str(error.value)
+
+
+def test_each_grid_step_gets_the_chord_of_its_beat_in_any_meter():
+    chart = parse_chart("C G | F")
+    bars = [Bar(0.0, Meter(3, 4)), Bar(3.0, Meter(6, 8)), Bar(6.0, Meter(12, 8))]
+    names = [chord.name for chord in chords_by_step(chart, bars, 12 + 12 + 24)]
+    assert names[:12] == ["C"] * 4 + ["G"] * 8  # 3/4: chord 2 of 2 starts on beat 2
+    assert names[12:24] == ["F"] * 12
+    assert names[24:] == ["C"] * 12 + ["G"] * 12  # the chart again; 12/8's 4 beats: 2 each
