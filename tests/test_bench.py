@@ -1,7 +1,7 @@
 """Bench pieces that need a real session: the soak (here a few seconds of it) and the left
 hand's re-plans."""
 
-from coperformer.bench.sessions import left_hand_figures
+from coperformer.bench.sessions import chart_figures, left_hand_figures
 from coperformer.bench.soak import soak_figures
 
 
@@ -19,3 +19,10 @@ def test_the_left_hand_bench_times_a_replan_in_every_bar(shipped_model, tmp_path
     assert figures["replan_ms"]["n"] >= 3  # a chord changes on beat 3 of every bar
     assert figures["late_replans"] == 0 and figures["missed_deadlines"] == 0
     assert 0 < figures["replan_margin_ms"]["min"] <= 40.0  # before its beat, at most a lead
+
+
+def test_the_chart_bench_times_each_change_inside_a_bar(shipped_model, tmp_path):
+    figures = chart_figures(None, tmp_path, bars=6)
+    assert figures["replan_ms"]["n"] >= 5  # bars 1 and 3 change inside; bar 5 repeats bar 1
+    assert figures["late_replans"] == 0 and figures["missed_deadlines"] == 0
+    assert 0 < figures["replan_margin_ms"]["min"] <= 40.0

@@ -1,6 +1,6 @@
 """Real live sessions (a MIDI file as the player, FluidSynth without a device): decision
-margins, misses, pass-through latency, CPU use, start-up time, a note flood and the left
-hand's re-plans."""
+margins, misses, pass-through latency, CPU use, start-up time, a note flood, and the
+re-plans inside bars that the left hand and a chord chart bring."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ SESSION_TEMPOS = (120, 240)
 FLOOD_BPM, FLOOD_SECONDS, FLOOD_RATE = 120, 10.0, 2000  # issue 9's flood: 2,000 note-ons/s
 LEFT_HAND_CHORDS = ((45, 48, 52), (41, 45, 48), (43, 47, 50, 53), (36, 40, 43))  # Am F G7 C
 LEFT_HAND_SPLIT, LEFT_HAND_BPM, LEFT_HAND_BARS = "F#3", 120, 16
+CHART, CHART_BPM, CHART_BARS = "Am | F G7 | C | Dm Em F G", 240, 16  # 5 changes in 4 bars
 PLAYER_TRACK = 1  # a take: the conductor track, then the player's
 
 
@@ -61,6 +62,16 @@ def left_hand_figures(model: str | None, folder: Path, bars: int = LEFT_HAND_BAR
             "missed_deadlines": stats["missed_deadlines"]}
 
 
+def chart_figures(model: str | None, folder: Path, bars: int = CHART_BARS) -> dict:
+    """A session on a chord chart at 240 BPM with chords changing inside bars (up to one a
+    beat): how long each re-plan takes and how long before its beat it is done."""
+    stats = session_figures(model, CHART_BPM, bars, folder, chords=CHART)
+    return {"bpm": CHART_BPM, "chart": CHART, "bars": stats["bars_planned"],
+            "replan_ms": stats["replan_ms"], "replan_margin_ms": stats["replan_margin_ms"],
+            "late_replans": stats["late_replans"],
+            "missed_deadlines": stats["missed_deadlines"]}
+
+
 def flood_file(folder: Path, bpm: float, seconds: float, per_second: int) -> Path:
     """``per_second`` short note-ons a second for ``seconds``, as a MIDI file (a stuck
     controller, a cat on the keys)."""
@@ -86,11 +97,11 @@ def flood_figures(model: str | None, folder: Path, seconds: float = FLOOD_SECOND
 
 def session_figures(model: str | None, bpm: float, bars: int, folder: Path,
                     path: Path | None = None, record: Path | None = None,
-                    split: str | None = None) -> dict:
+                    split: str | None = None, chords: str | None = None) -> dict:
     """Run a real session (file input, FluidSynth without a device) and return its stats."""
     path = path or melody_file(folder, bpm, bars)
     options = JamOptions(input=str(path), model=model, tempo=bpm, meter="4/4",
-                         record=str(record) if record else None, split=split)
+                         record=str(record) if record else None, split=split, chords=chords)
     started = time.perf_counter()
     jam = Jam.build(options)
     startup_ms = (time.perf_counter() - started) * 1000
@@ -118,4 +129,5 @@ def live_figures(model: str | None, session_bars: int, soundfont: Path) -> dict:
             out[key] = stats[key]  # the fastest tempo's
         out["flood"] = flood_figures(model, Path(tmp))
         out["left_hand"] = left_hand_figures(model, Path(tmp))
+        out["chart"] = chart_figures(model, Path(tmp))
     return out

@@ -16,11 +16,11 @@ class JamResult:
     save_error: str | None = None  # why the take or the WAV could not be written
 
     def summary(self) -> str:
-        """One line: bars, misses, inference and margin, the left hand's re-plans (if any),
-        and the files written."""
+        """One line: bars, misses, inference and margin, the re-plans inside bars (the left
+        hand's or a chord chart's, if any), and the files written."""
         s = self.stats
         line = (f"bars {s['bars_planned']}, misses {s['missed_deadlines']}, inference p99 "
                 f"{s['inference_ms']['p99']:.2f} ms, margin p50 {s['margin_ms']['p50']:.1f} ms")
         if replans := s.get("replan_ms", {}).get("n"):
-            line += f", left-hand re-plans {replans} ({s['late_replans']} late)"
+            line += f", re-plans inside bars {replans} ({s['late_replans']} late)"
         return line + (f"; saved {', '.join(self.saved)}" if self.saved else "")
