@@ -7,8 +7,6 @@ the new ones follow (a mixin of Session; worker thread)."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
-
 from coperformer.engine.bar_notes import band_notes
 from coperformer.engine.beat_handover import BeatHandover
 from coperformer.engine.clock import MS
@@ -75,7 +73,7 @@ class FollowsLeftHand:
         beat (or part of a slow beat) that can still be reached (the next bar's decision
         takes it otherwise)."""
         handover = self.handover
-        if handover is None or handover.bar is None or handover.bar < 1:
+        if handover is None or handover.bar is None:  # (bar 0 is a band bar only with a chart)
             return
         bar = handover.bar
         reachable = [t for t in follow_times(self.transport, bar)
@@ -102,19 +100,21 @@ class FollowsLeftHand:
         """The chart's chord sounding at ``at_ns`` in ``bar`` (None without a chart)."""
         if self.chart is None:
             return None
-        beats = beat_times(self.transport, bar)
-        return self.chart.chord_at(bar, max(0, bisect_right(beats, at_ns) - 1), len(beats))
+        start, end = self.transport.bar_start_ns(bar), self.transport.bar_start_ns(bar + 1)
+        return self.chart.chord_at(bar, max(0.0, (at_ns - start) / (end - start)),
+                                   self.transport.meter_at(bar))
 
     def _next_chart_change(self, bar: int, after_ns: int) -> None:
         """The bar being played is planned again on the chart's next chord change after
         ``after_ns`` (nothing without a chart, or when no change is left in the bar)."""
         if self.chart is None or self.handover is None:
             return
-        beats = beat_times(self.transport, bar)
-        changes = [beats[beat] for beat, _ in self.chart.changes(bar, len(beats))
-                   if beats[beat] > after_ns]
-        if changes:
-            self.handover.replan_ns = changes[0]
+        start, end = self.transport.bar_start_ns(bar), self.transport.bar_start_ns(bar + 1)
+        changes = [start + round(share * (end - start))
+                   for share, _ in self.chart.changes(bar, self.transport.meter_at(bar))]
+        later = [at for at in changes if at > after_ns]
+        if later:
+            self.handover.replan_ns = later[0]
 
     def _time_replan(self, started_ns: int, beat_ns: int) -> None:
         """Count a re-plan: how long it took, how long before its beat it was done (a late

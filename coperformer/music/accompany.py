@@ -42,7 +42,7 @@ def fill_bar(generator: BarGenerator, slots: F.BarSlots, bar: int, offline: bool
 
 def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
                    seed: int = 0, planner: HarmonyPlanner | None = None,
-                   charted: list[Chord] | None = None) -> Grid:
+                   charted: list[Chord | None] | None = None) -> Grid:
     """Fill the band of a melody grid; live mode leaves bar 1 silent, as on stage.
 
     In live mode a ``planner`` chooses each bar's chord from the bars before it (the
@@ -65,8 +65,9 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
         chord = planner.plan(recent, bar) if listening and bar > 0 else None
         waits = bar == 0 and mode == "live" or listening and chord is None  # nothing heard yet
         if charted:
-            _charted_bar(generator, slots, bar, mode == "offline", rng, history,
-                         _chart_changes(charted, grid.bar_slice(bar)), played)
+            if changes := _chart_changes(charted, grid.bar_slice(bar)):  # (none: a pickup)
+                _charted_bar(generator, slots, bar, mode == "offline", rng, history, changes,
+                             played)
         elif not waits:
             result = fill_bar(generator, slots, bar, mode == "offline", rng, history, chord,
                               frozenset(played[-RECENT_PATTERNS:]))
@@ -75,10 +76,11 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
     return slots_to_grid(slots, grid)
 
 
-def _chart_changes(charted: list[Chord], span: slice) -> list[tuple[int, Chord]]:
-    """A bar's chords as (first step in the bar, chord)."""
+def _chart_changes(charted: list[Chord | None], span: slice) -> list[tuple[int, Chord]]:
+    """A bar's chords as (first step in the bar, chord); none where the chart has none."""
     bar = charted[span]
-    return [(step, chord) for step, chord in enumerate(bar) if step == 0 or chord != bar[step - 1]]
+    return [(step, chord) for step, chord in enumerate(bar)
+            if chord is not None and (step == 0 or chord != bar[step - 1])]
 
 
 def _charted_bar(generator: BarGenerator, slots: F.BarSlots, bar: int, offline: bool,

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from coperformer.common.errors import CoperformerError
 from coperformer.music.chord_names import LETTERS, QUALITIES
-from coperformer.music.harmony import PITCH_CLASS_NAMES
 from coperformer.music.listening import Chord
+from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar
 from coperformer.music.roll import to_step
 
@@ -46,9 +46,10 @@ def _pitch_class(letter: str, accidental: str) -> int:
 
 
 def parse_chord(symbol: str) -> Chord:
-    """One chord symbol (``C``, ``F#m7``, ``Bb/D``, ``Gsus4``, ``Edim``) as a chord with its
-    bass; its label is the symbol as written."""
-    match = SYMBOL.match(symbol)
+    """One chord symbol (``C``, ``F#m7``, ``Bb/D``, ``Gsus4``, ``Edim``; ``♭`` and ``♯``
+    too) as a chord with its bass; its name keeps the root and bass as written (``Db`` stays
+    ``Db``), the quality in its usual form (``Cmin7`` reads ``Cm7``)."""
+    match = SYMBOL.match(symbol.replace("♭", "b").replace("♯", "#"))
     if not match or match.group(3) not in SUFFIXES:
         raise ChartError(f"not a chord symbol: {symbol!r} (e.g. C, Am, F#m7, Bb/D, Gsus4)")
     letter, accidental, quality, bass_letter, bass_accidental = match.groups()
@@ -56,43 +57,46 @@ def parse_chord(symbol: str) -> Chord:
     bass = root if bass_letter is None else _pitch_class(bass_letter, bass_accidental)
     intervals = SUFFIXES[quality]
     pitch_classes = tuple((root + i) % 12 for i in intervals)
-    name = PITCH_CLASS_NAMES[root] + QUALITIES.get(intervals, quality)
-    label = name if bass == root else f"{name}/{PITCH_CLASS_NAMES[bass]}"
+    name = letter.upper() + accidental + QUALITIES.get(intervals, quality)
+    label = name if bass_letter is None else f"{name}/{bass_letter.upper()}{bass_accidental}"
     return Chord(pitch_classes, bass, label=label)
 
 
 @dataclass(frozen=True)
 class ChordChart:
-    """The chart's bars, each one to MAX_CHORDS_PER_BAR chords that share the bar's beats
-    evenly; song bar ``n`` plays chart bar ``n`` modulo the chart's length."""
+    """The chart's bars, each one to MAX_CHORDS_PER_BAR chords that share the bar evenly;
+    song bar ``n`` plays chart bar ``n`` modulo the chart's length."""
 
     bars: tuple[tuple[Chord, ...], ...]
     text: str
 
-    def changes(self, bar: int, beats: int) -> list[tuple[int, Chord]]:
-        """The chords of song ``bar`` as (first beat, chord), the first at beat 0; in a bar
-        of ``beats`` beats, chord ``i`` of ``n`` starts on beat ``i * beats // n`` (when two
-        fall on one beat the later wins)."""
+    def changes(self, bar: int, meter: Meter) -> list[tuple[float, Chord]]:
+        """The chords of song ``bar`` as (where each starts, as a share of the bar); chord
+        ``i`` of ``n`` starts on beat ``i * beats // n``, or, when the chords outnumber the
+        beats, on the bar's eighths (halves of simple beats, thirds of compound ones)."""
         chords = self.bars[bar % len(self.bars)]
-        starts: dict[int, Chord] = {}
-        for index, chord in enumerate(chords):
-            starts[index * max(1, beats) // len(chords)] = chord
-        return sorted(starts.items(), key=lambda item: item[0])
+        slots = meter.beats_per_bar
+        while slots < len(chords):
+            slots *= 3 if meter.beat_steps % 3 == 0 else 2
+        return [(index * slots // len(chords) / slots, chord)
+                for index, chord in enumerate(chords)]
 
-    def chord_at(self, bar: int, beat: int, beats: int) -> Chord:
-        """The chord sounding on ``beat`` (0-based) of song ``bar``."""
-        return [chord for start, chord in self.changes(bar, beats) if start <= beat][-1]
+    def chord_at(self, bar: int, share: float, meter: Meter) -> Chord:
+        """The chord sounding ``share`` (0..1) of the way through song ``bar``."""
+        return [chord for start, chord in self.changes(bar, meter) if start <= share + 1e-9][-1]
 
 
-def chords_by_step(chart: ChordChart, bars: list[Bar], steps: int) -> list[Chord]:
-    """The chart's chord at each of ``steps`` grid steps of a piece with these bars."""
-    out = [chart.chord_at(0, 0, 1)] * steps
+def chords_by_step(chart: ChordChart, bars: list[Bar], steps: int) -> list[Chord | None]:
+    """The chart's chord at each of ``steps`` grid steps of a piece with these bars. A first
+    bar shorter than the second is a pickup: no chord (None), and the chart starts after it."""
+    out: list[Chord | None] = [None] * steps
     starts = [to_step(bar.start) for bar in bars] + [steps]
-    for index, bar in enumerate(bars):
-        beats, beat_steps = bar.meter.beats_per_bar, bar.meter.beat_steps
+    pickup = len(bars) > 1 and bars[0].meter.bar_quarters < bars[1].meter.bar_quarters
+    for index, bar in enumerate(bars[1:] if pickup else bars, start=int(pickup)):
+        bar_steps = bar.meter.bar_steps
         for step in range(max(0, starts[index]), min(starts[index + 1], steps)):
-            beat = min((step - starts[index]) // beat_steps, beats - 1)
-            out[step] = chart.chord_at(index, beat, beats)
+            share = min(step - starts[index], bar_steps - 1) / bar_steps
+            out[step] = chart.chord_at(index - pickup, share, bar.meter)
     return out
 
 

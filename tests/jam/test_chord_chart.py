@@ -13,13 +13,15 @@ from coperformer.io.midifile import read_song
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
 from coperformer.music.chord_chart import ChartError, parse_chart
+from coperformer.music.meter import Meter
 from tests.midi_helpers import melody_notes, write_midi
 
 CHART = "Am | F G7 | C | Dm Em F G"
 BAND = ("Alto", "Tenor", "Bass")
+FOUR_FOUR = Meter(4, 4)
 
 
-def test_every_band_note_fits_the_chart_on_every_beat_it_sounds(tmp_path, shipped_model):
+def test_every_band_note_fits_the_chart_on_every_eighth_it_sounds(tmp_path, shipped_model):
     source = write_midi(tmp_path / "melody.mid", [{"channel": 0, "notes": melody_notes(10)}],
                         bpm=180)
     take = tmp_path / "take.mid"
@@ -29,11 +31,10 @@ def test_every_band_note_fits_the_chart_on_every_beat_it_sounds(tmp_path, shippe
         time.sleep(0.05)
     result = jam.finish()
     assert result.stats["missed_deadlines"] == 0 and result.stats["late_replans"] == 0
-    checked, misfits, beats_heard = _judge(take, parse_chart(CHART))
-    assert checked > 100 and not misfits, f"{len(misfits)} of {checked}: {misfits[:8]}"
-    assert 0 in beats_heard  # the chart's first bar, on its downbeat: no bar alone first
-    inside = {b for b in beats_heard if (b // 4) % 4 in (1, 3) and b % 4}
-    assert {4 * 5 + 2, 4 * 7 + 1, 4 * 7 + 3} <= inside  # changes mid-bar, in the second round
+    checked, misfits, heard = _judge(take, parse_chart(CHART))
+    assert checked > 200 and not misfits, f"{len(misfits)} of {checked}: {misfits[:8]}"
+    assert 0 in heard  # the chart's first bar, on its downbeat: no bar alone first
+    assert {8 * 5 + 4, 8 * 7 + 2, 8 * 7 + 6} <= heard  # changes inside bars, second round
     assert result.stats["replan_ms"]["n"] >= 8  # one per change inside a bar
 
 
@@ -45,28 +46,46 @@ def test_accompany_plays_the_chart_from_the_first_bar(tmp_path, shipped_model, m
                           str(out), "--mode", mode, "--chords", CHART],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    checked, misfits, beats_heard = _judge(out, parse_chart(CHART))
-    assert checked > 60 and not misfits, f"{len(misfits)} of {checked}: {misfits[:8]}"
-    assert 0 in beats_heard and {10, 13, 14, 15} <= beats_heard  # bar 1, and each change
+    checked, misfits, heard = _judge(out, parse_chart(CHART))
+    assert checked > 120 and not misfits, f"{len(misfits)} of {checked}: {misfits[:8]}"
+    assert 0 in heard and {20, 26, 28, 30} <= heard  # bar 1, and each change inside a bar
 
 
-def _judge(path, chart) -> tuple[int, list, set[int]]:
-    """Every band note at every beat it sounds (a note ending on a beat does not sound
-    there): how many were judged, those off the chart's chord, and the beats heard (4/4)."""
+def test_more_chords_than_beats_change_on_eighths_in_three_four(tmp_path, shipped_model):
+    source = write_midi(tmp_path / "melody.mid", [{"channel": 0, "notes": melody_notes(
+        8, beats_per_bar=3)}], bpm=120, meter=(3, 4))
+    take = tmp_path / "take.mid"
+    chart = "Dm Em F G | C"
+    jam = Jam.build(JamOptions(input=str(source), count_in=1, record=take, chords=chart))
+    jam.start()
+    while jam.running:
+        time.sleep(0.05)
+    result = jam.finish()
+    assert result.stats["missed_deadlines"] == 0 and result.stats["late_replans"] == 0
+    checked, misfits, heard = _judge(take, parse_chart(chart), Meter(3, 4))
+    assert checked > 80 and not misfits, f"{len(misfits)} of {checked}: {misfits[:8]}"
+    assert {1, 3, 4} & heard and {13, 15, 16} & heard  # Em, F, G on eighths 2, 4 and 5
+    assert result.stats["replan_ms"]["n"] >= 9  # three changes in every other bar
+
+
+def _judge(path, chart, meter: Meter = FOUR_FOUR) -> tuple[int, list, set[int]]:
+    """Every band note at every eighth it sounds in (a note ending on an eighth does not sound
+    there): how many were judged, those off the chart's chord, and the eighths heard."""
     song = read_song(path)
-    tpq = song.ticks_per_beat
-    checked, misfits, beats_heard = 0, [], set()
+    unit = song.ticks_per_beat // 2
+    per_bar = round(meter.bar_quarters * 2)
+    checked, misfits, heard = 0, [], set()
     for pitch, on, off, _ in [n for t in song.tracks if t.name in BAND for n in t.notes]:
-        first = on // tpq
-        for beat in range(first, -(-off // tpq)):
-            if beat > first and off - beat * tpq <= tpq // 50:
+        first = on // unit
+        for eighth in range(first, -(-off // unit)):
+            if eighth > first and off - eighth * unit <= unit // 25:
                 continue
-            chord = chart.chord_at(beat // 4, beat % 4, 4)
+            chord = chart.chord_at(eighth // per_bar, (eighth % per_bar) / per_bar, meter)
             checked += 1
-            beats_heard.add(beat)
+            heard.add(eighth)
             if pitch % 12 not in chord.pitch_classes:
-                misfits.append((beat, pitch, chord.name))
-    return checked, misfits, beats_heard
+                misfits.append((eighth, pitch, chord.name))
+    return checked, misfits, heard
 
 
 def test_the_chord_board_shows_each_chart_chord_as_it_comes(tmp_path, shipped_model):

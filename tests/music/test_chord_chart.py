@@ -36,14 +36,27 @@ def test_bars_lines_and_repeats():
 
 def test_chords_share_the_bar_evenly_and_the_form_repeats():
     chart = parse_chart("C | F G7 | Dm Em F G | Am Dm E")
-    assert [(beat, c.name) for beat, c in chart.changes(1, 4)] == [(0, "F"), (2, "G7")]
-    assert [beat for beat, _ in chart.changes(2, 4)] == [0, 1, 2, 3]
-    assert [beat for beat, _ in chart.changes(2, 2)] == [0, 1]  # two beats: the later wins
-    assert [(b, c.name) for b, c in chart.changes(2, 2)] == [(0, "Em"), (1, "G")]
-    assert [beat for beat, _ in chart.changes(3, 3)] == [0, 1, 2]
-    assert [beat for beat, _ in chart.changes(3, 4)] == [0, 1, 2]
-    assert chart.chord_at(1, 3, 4).name == "G7" and chart.chord_at(1, 1, 4).name == "F"
-    assert chart.chord_at(5, 2, 4).name == "G7"  # bar 5 is the chart's bar 1 again
+    four, three = Meter(4, 4), Meter(3, 4)
+    assert [(share, c.name) for share, c in chart.changes(1, four)] == [(0, "F"), (0.5, "G7")]
+    assert [share for share, _ in chart.changes(2, four)] == [0, 0.25, 0.5, 0.75]
+    assert [share for share, _ in chart.changes(3, three)] == [0, 1 / 3, 2 / 3]  # a beat each
+    assert [share for share, _ in chart.changes(3, four)] == [0, 0.25, 0.5]  # 1 + 1 + 2 beats
+    assert chart.chord_at(1, 0.75, four).name == "G7" and chart.chord_at(1, 0.4, four).name == "F"
+    assert chart.chord_at(5, 0.5, four).name == "G7"  # bar 5 is the chart's bar 1 again
+
+
+def test_more_chords_than_beats_fall_on_eighths_and_none_is_lost():
+    chart = parse_chart("Dm Em F G")
+    assert [share for share, _ in chart.changes(0, Meter(2, 4))] == [0, 0.25, 0.5, 0.75]
+    assert [share for share, _ in chart.changes(0, Meter(6, 8))] == [0, 1 / 6, 3 / 6, 4 / 6]
+    assert [share for share, _ in chart.changes(0, Meter(3, 4))] == [0, 1 / 6, 3 / 6, 4 / 6]
+    assert [c.name for _, c in chart.changes(0, Meter(6, 8))] == ["Dm", "Em", "F", "G"]
+
+
+def test_names_keep_the_spelling_as_written():
+    assert [parse_chord(s).name for s in ("Db", "Gb/Bb", "Cmin7", "B♭maj7", "F♯m", "C/E")] == [
+        "Db", "Gb/Bb", "Cm7", "Bbmaj7", "F#m", "C/E"]
+    assert parse_chord("B♭").pitch_classes == (10, 2, 5)
 
 
 @pytest.mark.parametrize("text, reason", [
@@ -70,3 +83,10 @@ def test_each_grid_step_gets_the_chord_of_its_beat_in_any_meter():
     assert names[:12] == ["C"] * 4 + ["G"] * 8  # 3/4: chord 2 of 2 starts on beat 2
     assert names[12:24] == ["F"] * 12
     assert names[24:] == ["C"] * 12 + ["G"] * 12  # the chart again; 12/8's 4 beats: 2 each
+
+
+def test_a_short_first_bar_is_a_pickup_with_no_chord():
+    bars = [Bar(0.0, Meter(1, 4)), Bar(1.0, Meter(4, 4)), Bar(5.0, Meter(4, 4))]
+    chords = chords_by_step(parse_chart("C | Am | F"), bars, 4 + 16 + 16)
+    assert chords[:4] == [None] * 4
+    assert [c.name for c in chords[4:20]] == ["C"] * 16 and chords[20].name == "Am"
