@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import rtmidi
@@ -98,15 +99,39 @@ class VirtualKeyboard:
             self.unplug()
 
 
+MONITOR_SCRIPT = """
+import sys, time, rtmidi
+inp = rtmidi.MidiIn(rtapi=rtmidi.API_UNIX_JACK, name="monitor")
+inp.ignore_types(sysex=True, timing=False, active_sense=True)
+def heard(event, _data):
+    sys.stdout.write(" ".join(map(str, [time.perf_counter_ns(), *event[0]])) + "\\n")
+    sys.stdout.flush()
+inp.set_callback(heard)
+inp.open_virtual_port(sys.argv[1])
+print("ready", flush=True)
+sys.stdin.read()  # until the test is done
+inp.close_port()
+"""
+
+
 class MidiMonitor:
-    """A JACK MIDI input port that records everything sent to it."""
+    """A JACK MIDI input port that records everything sent to it, in a process of its own (a
+    JACK client inside the test process crashed it: a segfault in CI while another client
+    went away). Read ``messages`` after ``close()``."""
 
     def __init__(self, port: str = "test-monitor"):
         self.messages: list[tuple[int, list[int]]] = []
-        self.inp = rtmidi.MidiIn(rtapi=rtmidi.API_UNIX_JACK, name="monitor")
-        self.inp.ignore_types(sysex=True, timing=False, active_sense=True)
-        self.inp.set_callback(lambda m, _d: self.messages.append((time.perf_counter_ns(), m[0])))
-        self.inp.open_virtual_port(port)
+        self.process = subprocess.Popen([sys.executable, "-c", MONITOR_SCRIPT, port],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True, env=jack_env())
+        assert self.process.stdout.readline().strip() == "ready"
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            stamp, *message = map(int, line.split())
+            self.messages.append((stamp, message))
 
     def stuck_notes(self) -> set[tuple[int, int]]:
         """(channel, pitch) still on after all messages (all-notes-off clears a channel)."""
@@ -122,6 +147,11 @@ class MidiMonitor:
         return sounding
 
     def close(self) -> None:
-        """Close the port."""
-        self.inp.close_port()
-        self.inp.delete()
+        """Close the port; every message it heard is in ``messages`` after this (once)."""
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self._reader.join(10)

@@ -105,15 +105,16 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
     last_bar = int((melody[-1][0]) // 4)
     assert set(range(1, last_bar + 1)) <= band_bars(out["rec.mid"])
     time.sleep(0.2)
+    monitor.close()
     assert monitor.messages, "the band reached the MIDI out port"
     assert monitor.stuck_notes() == set()
     clocks = [t for t, m in monitor.messages if m == [0xF8]]
-    assert [m for _, m in monitor.messages if m in ([0xFA], [0xFC])] == [[0xFA], [0xFC]]
+    transport = [(t, m[0]) for t, m in monitor.messages if m in ([0xFA], [0xFC])]
+    assert [m for _, m in transport] == [0xFA, 0xFC], (transport, monitor.messages[-12:])
     beats = [(clocks[i + 24] - clocks[i]) / 1e9 / BEAT_S for i in range(len(clocks) - 24)]
     assert abs(float(np.median(beats)) - 1.0) < 0.02, "24 clocks per beat"
     expected = (clocks[-1] - clocks[0]) / 1e9 / BEAT_S * 24
     assert len(clocks) >= 0.95 * expected, (len(clocks), expected)
-    monitor.close()
     with wave.open(str(out["out.wav"])) as wav:
         frames = np.frombuffer(wav.readframes(wav.getnframes()), np.int16)
     assert np.sqrt(np.mean((frames / 32768.0) ** 2)) > 0.003

@@ -70,8 +70,8 @@ class LiveBand:
         chord = self.planner.plan(self._recent_melody(request.bar), request.bar) \
             if window.listening else None
         chord = self.chord = _with_declared(chord, request.declared, self.floating)
-        if window.listening and chord is None:  # nothing heard yet, or the player stopped
-            return [[] for _ in range(F.BAND_VOICES)]
+        if window.listening and chord is None or chord is not None and chord.rests:
+            return [[] for _ in range(F.BAND_VOICES)]  # nothing heard yet, stopped, or N.C.
         result = self._generate(window, chord, self.rng)
         self._played.append(result.key())
         self._band[request.bar] = (result.pitches, result.onsets)
@@ -83,6 +83,8 @@ class LiveBand:
         register (the bar being played follows it from its next beat; worker thread)."""
         window = self._window(request)
         chord = self.chord = _with_declared(self.chord, request.declared, self.floating)
+        if chord is not None and chord.rests:  # a chart's N.C.: the rest of the bar is silent
+            return [[] for _ in range(F.BAND_VOICES)]
         result = self._generate(window, chord, self.rng)
         self._band[request.bar] = (result.pitches, result.onsets)
         return _voices(result, window)
@@ -93,8 +95,8 @@ class LiveBand:
         (worker thread)."""
         window = self._window(request)
         chord = _with_declared(self.preview(request), request.declared, self.floating)
-        if window.listening and chord is None:
-            return None, [[] for _ in range(F.BAND_VOICES)]
+        if window.listening and chord is None or chord is not None and chord.rests:
+            return chord, [[] for _ in range(F.BAND_VOICES)]
         result = self._generate(window, chord, copy.deepcopy(self.rng))
         return chord, _voices(result, window)
 

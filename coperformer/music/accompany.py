@@ -86,23 +86,24 @@ def _chart_changes(charted: list[Chord | None], span: slice) -> list[tuple[int, 
 def _charted_bar(generator: BarGenerator, slots: F.BarSlots, bar: int, offline: bool,
                  rng: np.random.Generator, history: np.ndarray,
                  changes: list[tuple[int, Chord]], played: list[bytes]) -> None:
-    """One bar on a chart's chords: generated on its first chord, then from each change on
-    again on the next one (as the live band re-plans a bar), under the melody it hears."""
+    """One bar on a chart's chords: generated on each chord and kept from where that chord
+    starts (as the live band re-plans a bar), silent from an N.C., under the melody it hears."""
     heard = bar if offline else bar - 1  # the bar whose melody the band's register keeps under
     ceiling = register_ceiling(slots.melody[heard]) if heard >= 0 else None
-    final_pitches = final_onsets = None
+    pitches = np.full_like(slots.band[bar], REST)
+    onsets = np.zeros_like(slots.band_onset[bar])
     for step, chord in changes:
+        if chord.rests:
+            pitches[:, step:], onsets[:, step:] = REST, False
+            continue
         result = fill_bar(generator, slots, bar, offline, rng, history,
                           replace(chord, ceiling=ceiling), frozenset(played[-RECENT_PATTERNS:]))
-        if final_pitches is None:
-            final_pitches, final_onsets = result.pitches.copy(), result.onsets.copy()
+        if step == 0:
             played.append(result.key())
-            continue
-        changed = final_pitches[:, step] != result.pitches[:, step]
-        final_pitches[:, step:], final_onsets[:, step:] = result.pitches[:, step:], \
-            result.onsets[:, step:]
-        final_onsets[:, step] |= changed & (result.pitches[:, step] != REST)
-    slots.band[bar], slots.band_onset[bar] = final_pitches, final_onsets
+        changed = pitches[:, step] != result.pitches[:, step]
+        pitches[:, step:], onsets[:, step:] = result.pitches[:, step:], result.onsets[:, step:]
+        onsets[:, step] |= changed & (result.pitches[:, step] != REST)
+    slots.band[bar], slots.band_onset[bar] = pitches, onsets
 
 
 def slots_to_grid(slots: F.BarSlots, grid: Grid) -> Grid:

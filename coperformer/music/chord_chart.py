@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from coperformer.common.errors import CoperformerError
 from coperformer.music.chord_names import LETTERS, QUALITIES
-from coperformer.music.listening import Chord
+from coperformer.music.listening import NO_CHORD, Chord
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar
 from coperformer.music.roll import to_step
@@ -16,6 +16,7 @@ from coperformer.music.roll import to_step
 MAX_CHART_BARS = 512
 MAX_CHORDS_PER_BAR = 4
 REPEAT_BAR = "%"
+NO_CHORD_SYMBOLS = ("n.c.", "nc", "n.c")
 SYMBOL = re.compile(r"^([A-Ga-g])([#b]?)([^/]*)(?:/([A-Ga-g])([#b]?))?$")
 SIXTHS = {"6": (0, 4, 7, 9), "m6": (0, 3, 7, 9)}
 ALIASES = {"maj": "", "M": "", "min": "m", "mi": "m", "-": "m", "M7": "maj7", "Maj7": "maj7",
@@ -48,10 +49,12 @@ def _pitch_class(letter: str, accidental: str) -> int:
 def parse_chord(symbol: str) -> Chord:
     """One chord symbol (``C``, ``F#m7``, ``Bb/D``, ``Gsus4``, ``Edim``; ``♭`` and ``♯``
     too) as a chord with its bass; its name keeps the root and bass as written (``Db`` stays
-    ``Db``), the quality in its usual form (``Cmin7`` reads ``Cm7``)."""
+    ``Db``), the quality in its usual form (``Cmin7`` reads ``Cm7``). ``N.C.``: no chord."""
+    if symbol.lower() in NO_CHORD_SYMBOLS:
+        return NO_CHORD
     match = SYMBOL.match(symbol.replace("♭", "b").replace("♯", "#"))
     if not match or match.group(3) not in SUFFIXES:
-        raise ChartError(f"not a chord symbol: {symbol!r} (e.g. C, Am, F#m7, Bb/D, Gsus4)")
+        raise ChartError(f"not a chord symbol: {symbol!r} (e.g. C, Am, F#m7, Bb/D, Gsus4, N.C.)")
     letter, accidental, quality, bass_letter, bass_accidental = match.groups()
     root = _pitch_class(letter, accidental)
     bass = root if bass_letter is None else _pitch_class(bass_letter, bass_accidental)

@@ -77,6 +77,14 @@ class Chord:
         """The lead-sheet name: C, Am, G/B."""
         return self.label or triad_name(self.pitch_classes, self.bass)
 
+    @property
+    def rests(self) -> bool:
+        """True for "no chord" (a chart's N.C.): the band is silent."""
+        return not self.pitch_classes
+
+
+NO_CHORD = Chord((), -1, label="N.C.")  # a chart's N.C.: the band rests
+
 
 def candidate_chords(key: Key) -> list[Chord]:
     """The 21 candidates: each diatonic triad with its root, third or fifth in the bass."""

@@ -12,11 +12,11 @@ CHART = "C D E F | G"
 CLASSES = [{0, 4, 7}, {2, 6, 9}, {4, 8, 11}, {5, 9, 0}]  # C D E F, a beat each
 
 
-def _chart_jam(clock, bars=3):
-    """A session on CHART with a count-in bar: a first note starts the count-in at 0, the
+def _chart_jam(clock, bars=3, chart=CHART):
+    """A session on ``chart`` with a count-in bar: a first note starts the count-in at 0, the
     melody follows from bar 0 (at BAR_NS)."""
     session, sink, _ = make_session(clock, ChordTones(), None, bpm=120, count_in=1,
-                                    metronome=False, chart=parse_chart(CHART))
+                                    metronome=False, chart=parse_chart(chart))
     session.start()
     session.feed(InputEvent(0, NOTE_ON, 72, 90, raw=(0x90, 72, 90)))
     play_bars(session, bars, BAR_NS, BAR_NS)
@@ -54,3 +54,14 @@ def test_a_worker_that_stalls_past_a_change_still_plays_the_later_ones():
     for note in _bar_zero(sink):
         if note.on_ns > beat1:
             assert note.pitch % 12 in CLASSES[(note.on_ns - BAR_NS) // BEAT_NS], note
+
+
+def test_no_chord_silences_the_band_from_its_beat():
+    clock = VirtualClock()
+    session, sink = _chart_jam(clock, chart="N.C. | C N.C. | G")
+    run_until(session, clock, 4 * BAR_NS)
+    starts = {n.on_ns for n in sink.scheduled}
+    assert not [at for at in starts if BAR_NS <= at < 2 * BAR_NS]  # bar 0: N.C.
+    assert 2 * BAR_NS in starts and 3 * BAR_NS in starts  # C, then G next bar
+    assert not [at for at in starts if 2 * BAR_NS < at < 3 * BAR_NS]
+    assert {at for _c, _p, at in sink.ended} == {2 * BAR_NS + 2 * BEAT_NS}  # C ends at beat 3

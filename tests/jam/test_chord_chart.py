@@ -68,6 +68,22 @@ def test_more_chords_than_beats_change_on_eighths_in_three_four(tmp_path, shippe
     assert result.stats["replan_ms"]["n"] >= 9  # three changes in every other bar
 
 
+def test_no_chord_rests_the_band_in_accompany(tmp_path, shipped_model):
+    source = write_midi(tmp_path / "melody.mid", [{"channel": 0, "notes": melody_notes(4)}])
+    out = tmp_path / "band.mid"
+    run = subprocess.run([sys.executable, "-m", "coperformer", "accompany", str(source), "-o",
+                          str(out), "--chords", "N.C. | C G | F N.C. | C"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    song = read_song(out)
+    tpq = song.ticks_per_beat
+    band = [n for t in song.tracks if t.name in BAND for n in t.notes]
+    silent = [(0, 4 * tpq), (10 * tpq, 12 * tpq)]  # bar 1, and bar 3 from beat 3
+    assert band and not [(p, on, off) for p, on, off, _ in band
+                         for start, end in silent if on < end and off > start + tpq // 50]
+    assert {on // tpq for _p, on, _off, _v in band} >= {4, 6, 8, 12}  # C, G, F, C
+
+
 def _judge(path, chart, meter: Meter = FOUR_FOUR) -> tuple[int, list, set[int]]:
     """Every band note at every eighth it sounds in (a note ending on an eighth does not sound
     there): how many were judged, those off the chart's chord, and the eighths heard."""

@@ -30,8 +30,8 @@ def test_a_note_ended_early_gets_its_note_off_there(jack_server):
         time.sleep(2.0)
     finally:
         sink.close()
-    notes = [(t, m) for t, m in monitor.messages if m[0] & 0xF0 in (0x80, 0x90)]
     monitor.close()
+    notes = [(t, m) for t, m in monitor.messages if m[0] & 0xF0 in (0x80, 0x90)]
     on = next(t for t, m in notes if m[0] == 0x91 and m[2] > 0)
     offs = [t for t, m in notes if m[0] == 0x81 or (m[0] == 0x91 and m[2] == 0)]
     assert offs and abs((offs[0] - on) / 1e6 - 400) < 50  # the early note-off, on time
@@ -51,8 +51,8 @@ def test_what_close_sends_reaches_the_port(jack_server):
         time.sleep(0.1)
         sink.close()
     time.sleep(0.2)
-    messages = [m for _, m in monitor.messages]
     monitor.close()
+    messages = [m for _, m in monitor.messages]
     assert messages.count([0xFC]) == 3  # a Stop each time
     assert messages.count([0x82, 64, 0]) == 3  # the held note ended each time
     assert messages.count([0xB2, 123, 0]) == 3  # all notes off on its channel

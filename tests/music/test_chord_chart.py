@@ -90,3 +90,10 @@ def test_a_short_first_bar_is_a_pickup_with_no_chord():
     chords = chords_by_step(parse_chart("C | Am | F"), bars, 4 + 16 + 16)
     assert chords[:4] == [None] * 4
     assert [c.name for c in chords[4:20]] == ["C"] * 16 and chords[20].name == "Am"
+
+
+@pytest.mark.parametrize("symbol", ["N.C.", "NC", "n.c."])
+def test_no_chord_is_read_as_a_rest(symbol):
+    chart = parse_chart(f"{symbol} | C {symbol}")
+    assert chart.bars[0][0].rests and chart.bars[0][0].name == "N.C."
+    assert [c.rests for c in chart.bars[1]] == [False, True]
