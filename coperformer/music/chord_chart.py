@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 from coperformer.common.errors import CoperformerError
-from coperformer.music.chord_names import LETTERS, QUALITIES
+from coperformer.music.chord_names import QUALITIES
+from coperformer.music.harmony import semitones
 from coperformer.music.listening import NO_CHORD, Chord
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar
@@ -42,10 +43,6 @@ class ChartError(CoperformerError, ValueError):
     """A chord chart that cannot be read (said in one line, naming the symbol or bar)."""
 
 
-def _pitch_class(letter: str, accidental: str) -> int:
-    return (LETTERS[letter.upper()] + {"#": 1, "b": -1, "": 0}[accidental]) % 12
-
-
 def parse_chord(symbol: str) -> Chord:
     """One chord symbol (``C``, ``F#m7``, ``Bb/D``, ``Gsus4``, ``Edim``; ``♭`` and ``♯``
     too) as a chord with its bass; its name keeps the root and bass as written (``Db`` stays
@@ -56,8 +53,8 @@ def parse_chord(symbol: str) -> Chord:
     if not match or match.group(3) not in SUFFIXES:
         raise ChartError(f"not a chord symbol: {symbol!r} (e.g. C, Am, F#m7, Bb/D, Gsus4, N.C.)")
     letter, accidental, quality, bass_letter, bass_accidental = match.groups()
-    root = _pitch_class(letter, accidental)
-    bass = root if bass_letter is None else _pitch_class(bass_letter, bass_accidental)
+    root = semitones(letter, accidental) % 12
+    bass = root if bass_letter is None else semitones(bass_letter, bass_accidental) % 12
     intervals = SUFFIXES[quality]
     pitch_classes = tuple((root + i) % 12 for i in intervals)
     name = letter.upper() + accidental + QUALITIES.get(intervals, quality)

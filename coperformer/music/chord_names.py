@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from coperformer.common.errors import CoperformerError
-from coperformer.music.harmony import PITCH_CLASS_NAMES
+from coperformer.music.harmony import PITCH_CLASS_NAMES, semitones
 from coperformer.music.listening import Chord
 
 QUALITIES = {  # intervals over the root -> suffix (the order is the preference on a tie)
@@ -16,7 +16,6 @@ QUALITIES = {  # intervals over the root -> suffix (the order is the preference 
     (0, 4, 10): "7", (0, 3, 10): "m7", (0, 4, 11): "maj7",  # sevenths without their fifth
 }
 NOTE_PATTERN = re.compile(r"^([A-Ga-g])([#b]?)(-?\d)$")
-LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 
 class SplitError(CoperformerError, ValueError):
@@ -52,8 +51,7 @@ def parse_note(text: str) -> int:
     if not match:
         raise SplitError(f"not a note: {text!r} (e.g. F#3, C4 or a MIDI number)")
     letter, accidental, octave = match.groups()
-    number = 12 * (int(octave) + 1) + LETTERS[letter.upper()] + {"#": 1, "b": -1, "": 0}[
-        accidental]
+    number = 12 * (int(octave) + 1) + semitones(letter, accidental)
     if not 0 <= number <= 127:
         raise SplitError(f"{text} is outside the MIDI range")
     return number

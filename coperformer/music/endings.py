@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 
 from coperformer.common.errors import CoperformerError
-from coperformer.music.harmony import PITCH_CLASS_NAMES, Key
+from coperformer.music.harmony import PITCH_CLASS_NAMES, Key, semitones
 from coperformer.music.notes import Note
 
 VOICE_CENTRES = (62, 55, 43)  # alto, tenor, bass: where each voice's chord tone is sought
 ENDING_VELOCITY = 78
 KEY_PATTERN = re.compile(r"^([A-Ga-g])([#b]?)\s*(m|min|minor|maj|major)?$")
-LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 
 class KeyNameError(CoperformerError, ValueError):
@@ -25,7 +24,7 @@ def parse_key(text: str) -> Key:
     if not match:
         raise KeyNameError(f"not a key: {text!r} (e.g. C, F#, Bb, Am, C# minor)")
     letter, accidental, mode = match.groups()
-    tonic = (LETTERS[letter.upper()] + {"#": 1, "b": -1, "": 0}[accidental]) % 12
+    tonic = semitones(letter, accidental) % 12
     return Key(tonic, (mode or "").lower() in ("m", "min", "minor"))
 
 

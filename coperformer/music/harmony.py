@@ -21,6 +21,8 @@ CHORD_SHAPES = {
 }
 CONSONANT_OVER_BASS = frozenset({0, 3, 4, 7, 8, 9})
 PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+ACCIDENTALS = {"#": 1, "b": -1, "": 0}
 TRIAD_SUFFIXES = {(4, 7): "", (3, 7): "m", (3, 6): "dim", (4, 8): "aug"}  # intervals over root
 
 
@@ -135,3 +137,8 @@ def estimate_key(histogram: np.ndarray) -> Key:
         return Key(0, False)
     row = int(np.argmax(KEY_PROFILES @ (centred / norm)))  # Pearson correlation with each key
     return Key(row // 2, bool(row % 2))
+
+
+def semitones(letter: str, accidental: str) -> int:
+    """Semitones above C of a spelled note name (``B#`` is 12, ``Cb`` is -1)."""
+    return LETTERS[letter.upper()] + ACCIDENTALS[accidental]
