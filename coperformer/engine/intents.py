@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coperformer.music.chord_chart import ChordChart
 from coperformer.music.features import BarGenerator
 from coperformer.music.meter import Meter
 
@@ -74,6 +75,14 @@ class SetAdventure:
 
 
 @dataclass(frozen=True)
+class SetChart:
+    """Play this chord chart from the next bar decided (None: the band plans its own chords
+    again); ignored while a split point declares the chord."""
+
+    chart: ChordChart | None
+
+
+@dataclass(frozen=True)
 class SetStyle:
     """Play another style (a loaded, warmed-up model) from the next bar decided; the band's
     voices take the style's programs at once (sounding notes keep theirs)."""
@@ -105,4 +114,4 @@ class Stop:
 
 
 Intent = (SetTempo | SetProgram | SetVolume | SetMute | SetSolo | SetAdventure | SetStyle
-          | SetGroove | End | Panic | Stop)
+          | SetGroove | SetChart | End | Panic | Stop)

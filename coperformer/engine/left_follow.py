@@ -11,6 +11,7 @@ from coperformer.engine.bar_notes import band_notes
 from coperformer.engine.beat_handover import BeatHandover
 from coperformer.engine.clock import MS
 from coperformer.engine.lookahead import beat_times
+from coperformer.engine.session_config import SessionConfig
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.transport import Transport
 from coperformer.music.chord_chart import ChordChart
@@ -32,13 +33,19 @@ def follow_times(transport: Transport, bar: int) -> list[int]:
             for start, end in zip(beats, bounds[1:], strict=True) for k in range(parts)]
 
 
+def beat_handover(config: SessionConfig) -> BeatHandover:
+    """The bar handed to the sinks a beat at a time, each note a margin before it starts."""
+    return BeatHandover(round(config.margin_ms * MS))
+
+
 class FollowsLeftHand:
-    """For a session with ``handover`` (None without a split or a chart), ``chart``,
-    ``transport``, ``band``, ``sinks``, ``recorder``, ``listener``, ``tracks``, ``clock``,
-    ``stats`` and ``next_bar``."""
+    """For a session with ``handover`` (None without a split or a chart), ``charts`` (from
+    which bar each chart plays, oldest first),
+    ``left_hand``, ``config``, ``transport``, ``band``, ``sinks``, ``recorder``, ``listener``,
+    ``tracks``, ``clock``, ``stats`` and ``next_bar``."""
 
     handover: BeatHandover | None
-    chart: ChordChart | None
+    charts: list[tuple[int, ChordChart | None]]
 
     def _hand_over(self, bar: int, notes: list[ScheduledNote]) -> list[ScheduledNote]:
         """The decided bar's notes that go to the sinks now: all of them without a split
@@ -96,22 +103,38 @@ class FollowsLeftHand:
         self.listener.on_replanned(bar, at, tuple(kept), tuple(handover.held))
         self._next_chart_change(bar, at)
 
+    def _set_chart(self, chart: ChordChart | None) -> None:
+        """Play ``chart`` from the next bar decided (None: the band plans again; a bar already
+        decided keeps its chart); its changes inside bars need the bar handed over by beats,
+        so that starts if it did not run. Nothing while a split point declares the chord."""
+        if self.left_hand is not None:
+            return
+        self.charts.append((self.next_bar, chart))
+        if chart is not None and self.handover is None:
+            self.handover = beat_handover(self.config)
+
+    def _chart_for(self, bar: int) -> ChordChart | None:
+        """The chart ``bar`` plays (None: none)."""
+        return [chart for first, chart in self.charts if first <= bar][-1]
+
     def _chart_chord(self, bar: int, at_ns: int) -> Chord | None:
         """The chart's chord sounding at ``at_ns`` in ``bar`` (None without a chart)."""
-        if self.chart is None:
+        chart = self._chart_for(bar)
+        if chart is None:
             return None
         start, end = self.transport.bar_start_ns(bar), self.transport.bar_start_ns(bar + 1)
-        return self.chart.chord_at(bar, max(0.0, (at_ns - start) / (end - start)),
-                                   self.transport.meter_at(bar))
+        return chart.chord_at(bar, max(0.0, (at_ns - start) / (end - start)),
+                              self.transport.meter_at(bar))
 
     def _next_chart_change(self, bar: int, after_ns: int) -> None:
         """The bar being played is planned again on the chart's next chord change after
         ``after_ns`` (nothing without a chart, or when no change is left in the bar)."""
-        if self.chart is None or self.handover is None:
+        chart = self._chart_for(bar)
+        if chart is None or self.handover is None:
             return
         start, end = self.transport.bar_start_ns(bar), self.transport.bar_start_ns(bar + 1)
         changes = [start + round(share * (end - start))
-                   for share, _ in self.chart.changes(bar, self.transport.meter_at(bar))]
+                   for share, _ in chart.changes(bar, self.transport.meter_at(bar))]
         later = [at for at in changes if at > after_ns]
         if later:
             self.handover.replan_ns = later[0]

@@ -13,7 +13,6 @@ from coperformer.common.errors import describe
 from coperformer.engine.bar_buffer import BarBuffer
 from coperformer.engine.bar_notes import band_notes, drum_notes, not_late
 from coperformer.engine.bar_request import bar_request
-from coperformer.engine.beat_handover import BeatHandover
 from coperformer.engine.clock import MS, Clock
 from coperformer.engine.events import (
     END,
@@ -29,6 +28,7 @@ from coperformer.engine.intents import (
     Intent,
     Panic,
     SetAdventure,
+    SetChart,
     SetFloating,
     SetGroove,
     SetMeter,
@@ -40,7 +40,7 @@ from coperformer.engine.intents import (
     SetVolume,
     Stop,
 )
-from coperformer.engine.left_follow import FollowsLeftHand
+from coperformer.engine.left_follow import FollowsLeftHand, beat_handover
 from coperformer.engine.left_hand import LeftHand
 from coperformer.engine.listener import QuietListener, SessionListener
 from coperformer.engine.live_band import BarRequest, LiveBand
@@ -61,6 +61,7 @@ from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.stats import SessionStats
 from coperformer.engine.take import BandTrackInfo
 from coperformer.engine.transport import Transport
+from coperformer.music.chord_chart import ChordChart
 from coperformer.music.endings import tonic_chord
 from coperformer.music.gm import DRUM_CHANNEL, SUSTAIN_CC
 from coperformer.music.harmony import Key
@@ -97,12 +98,11 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
         self.ended_input = False
         self.ending_bar: int | None = None  # the band's final chord, once the tune ends
         self.left_hand = LeftHand(config.split) if config.split is not None else None
-        self.chart = config.chart
+        self.charts: list[tuple[int, ChordChart | None]] = [(-count_in, config.chart)]
         # the band listens to bar 0 first; with a chart it knows bar 0 already: it plays it when
         # a count-in leaves time to decide it
-        self.first_band_bar = 0 if self.chart and count_in else 1
-        self.handover = BeatHandover(round(config.margin_ms * MS)) \
-            if self.left_hand or self.chart else None
+        self.first_band_bar = 0 if config.chart and count_in else 1
+        self.handover = beat_handover(config) if self.left_hand or config.chart else None
         self.finished = False
         self.error: str | None = None
         self._snapshot = SessionSnapshot()
@@ -231,6 +231,8 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
                 self._send_mix()
             case SetAdventure(value):
                 self.band.set_adventure(value)
+            case SetChart(chart):
+                self._set_chart(chart)
             case SetFloating(voice, floating):
                 self.band.set_floating(voice, floating)
             case SetStyle(generator, programs):

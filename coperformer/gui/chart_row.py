@@ -27,8 +27,9 @@ class ChartRow(QWidget):
         self.edit.setPlaceholderText(PLACEHOLDER)
         self.edit.setToolTip("The band plays these chords from its first bar, one bar between "
                              "bar lines, two or more chords sharing a bar's beats, % repeating "
-                             "the bar before; the chart repeats. Read at Play; instead of the "
-                             "split point.")
+                             "the bar before, N.C. rests the band; the chart repeats. Instead "
+                             "of the split point. During a jam, Return plays the edited chart "
+                             "from the next bar (empty: the band listens again).")
         row.addWidget(self.edit, 1)
         self.status = QLabel("")
         row.addWidget(self.status)

@@ -140,6 +140,15 @@ class JamController(QObject):
         if self.jam is not None:
             self.jam.set_adventure(value)
 
+    def set_chart(self, text: str | None) -> None:
+        """Play this chord chart from the next bar (None: the band plans again); a chart that
+        cannot be played says why in the banner."""
+        if self.jam is not None:
+            try:
+                self.jam.set_chart(text)
+            except CoperformerError as exc:
+                self.error.emit(str(exc))
+
     def set_tempo(self, bpm: float) -> None:
         """Change the tempo at the next bar line that is not planned yet."""
         if self.jam is not None:

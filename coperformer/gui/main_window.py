@@ -142,6 +142,7 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
         t.meter.currentTextChanged.connect(c.set_meter)
         self.band.adventure.valueChanged.connect(
             lambda _v: c.set_adventure(self.band.adventure_value()))
+        self.band.chart.edit.editingFinished.connect(lambda: c.set_chart(self.band.chart.text()))
         r.panic.clicked.connect(c.panic)
         self.transport.ending.clicked.connect(c.end)
         r.export.clicked.connect(lambda: self.export_wav())

@@ -4,6 +4,7 @@ and a worker that stalls past one change still follows the next ones."""
 
 from coperformer.engine.clock import VirtualClock
 from coperformer.engine.events import NOTE_ON, InputEvent
+from coperformer.engine.intents import SetChart
 from coperformer.music.chord_chart import parse_chart
 from tests.engine.test_left_follow import BAR_NS, BEAT_NS, LEAD_NS, ChordTones
 from tests.engine.test_session import make_session, play_bars, run_until
@@ -65,3 +66,25 @@ def test_no_chord_silences_the_band_from_its_beat():
     assert 2 * BAR_NS in starts and 3 * BAR_NS in starts  # C, then G next bar
     assert not [at for at in starts if 2 * BAR_NS < at < 3 * BAR_NS]
     assert {at for _c, _p, at in sink.ended} == {2 * BAR_NS + 2 * BEAT_NS}  # C ends at beat 3
+
+
+def test_a_chart_set_during_the_jam_plays_from_the_next_bar_and_can_be_taken_back():
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, ChordTones(), None, bpm=120, count_in=0,
+                                    metronome=False)
+    session.start()
+    play_bars(session, 6, BAR_NS, 0)
+    run_until(session, clock, 2 * BAR_NS + BEAT_NS)  # bar 2, beat 2
+    session.request(SetChart(parse_chart("F G")))
+    run_until(session, clock, 4 * BAR_NS + BEAT_NS)
+    session.request(SetChart(None))
+    run_until(session, clock, 6 * BAR_NS)
+
+    def classes(start_ns, end_ns):
+        return {n.pitch % 12 for n in sink.scheduled if start_ns <= n.on_ns < end_ns}
+
+    assert classes(2 * BAR_NS, 3 * BAR_NS) == {0, 4, 7}  # bar 2 was decided before
+    for bar in (3, 4):  # F on beats 1-2, G on 3-4, the bar handed over by beats
+        assert classes(bar * BAR_NS, bar * BAR_NS + 2 * BEAT_NS) == {5, 9, 0}
+        assert classes(bar * BAR_NS + 2 * BEAT_NS, (bar + 1) * BAR_NS) == {7, 11, 2}
+    assert classes(5 * BAR_NS, 6 * BAR_NS) == {0, 4, 7}  # the chart taken back

@@ -57,3 +57,28 @@ def test_the_chart_is_saved_as_typed_and_restored(window, qtbot, settings):
     window.band.chart.edit.setText("")
     load_settings(window, QSettings(settings.fileName(), QSettings.IniFormat))
     assert window.band.chart.text() == "G | D/F# | Em | C" and window.band.chart.playing()
+
+
+def test_a_chart_typed_during_the_jam_plays_from_the_next_bar_on_return(window, qtbot,
+                                                                         fast_melody):
+    _play_file(window, fast_melody)
+    assert window.controller.running, window.banner.text()
+    from coperformer.gui.chords import NO_CHORD
+
+    qtbot.waitUntil(lambda: window.chords.now.text() != NO_CHORD, timeout=20000)
+    window.band.chart.edit.setText("Bb | Eb")
+    window.band.chart.edit.editingFinished.emit()  # Return
+    qtbot.waitUntil(lambda: window.chords.now.text() in ("Bb", "Eb"), timeout=20000)
+    window.transport.play.setChecked(False)
+
+
+def test_a_chart_during_a_split_jam_is_refused_in_the_banner(window, qtbot, fast_melody):
+    window.band.split.setCurrentText("chords below F#3")
+    _play_file(window, fast_melody)
+    assert window.controller.running, window.banner.text()
+    window.band.chart.edit.setText("Bb | Eb")
+    window.band.chart.edit.editingFinished.emit()
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
+    assert "a split point steers this jam" in window.banner.text()
+    assert window.controller.running
+    window.transport.play.setChecked(False)
