@@ -105,13 +105,15 @@ class MidiOutSink:
             self._send([(NOTE_ON if velocity else NOTE_OFF) | channel, pitch, velocity])
 
     def control_now(self, channel: int, control: int, value: int) -> None:
-        """Send a controller change at once (any thread)."""
-        self._client.send_message([CONTROL_CHANGE | channel, control, value])
+        """Send a controller change at once (any thread; one sender at a time)."""
+        with self._lock:
+            self._client.send_message([CONTROL_CHANGE | channel, control, value])
 
     def set_program(self, channel: int, program: int) -> None:
-        """Send a program change (any thread)."""
-        self._channels.add(channel)
-        self._client.send_message([PROGRAM_CHANGE | channel, program])
+        """Send a program change (any thread; one sender at a time)."""
+        with self._lock:
+            self._channels.add(channel)
+            self._client.send_message([PROGRAM_CHANGE | channel, program])
 
     def all_notes_off(self) -> None:
         """Forget what is queued; Stop the clock if it runs; note-off every sounding note;
