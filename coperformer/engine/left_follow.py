@@ -40,9 +40,9 @@ def beat_handover(config: SessionConfig) -> BeatHandover:
 
 class FollowsLeftHand:
     """For a session with ``handover`` (None without a split or a chart), ``charts`` (from
-    which bar each chart plays, oldest first),
-    ``left_hand``, ``config``, ``transport``, ``band``, ``sinks``, ``recorder``, ``listener``,
-    ``tracks``, ``clock``, ``stats`` and ``next_bar``."""
+    which bar each chart plays, oldest first), ``left_hand``, ``config``, ``transport``,
+    ``band``, ``sinks``, ``recorder``, ``listener``, ``tracks``, ``clock``, ``stats`` and
+    ``next_bar``."""
 
     handover: BeatHandover | None
     charts: list[tuple[int, ChordChart | None]]

@@ -70,8 +70,8 @@ class LiveBand:
         chord = self.planner.plan(self._recent_melody(request.bar), request.bar) \
             if window.listening else None
         chord = self.chord = _with_declared(chord, request.declared, self.floating)
-        if window.listening and chord is None or chord is not None and chord.rests:
-            return [[] for _ in range(F.BAND_VOICES)]  # nothing heard yet, stopped, or N.C.
+        if _silent(window, chord):
+            return [[] for _ in range(F.BAND_VOICES)]
         result = self._generate(window, chord, self.rng)
         self._played.append(result.key())
         self._band[request.bar] = (result.pitches, result.onsets)
@@ -95,7 +95,7 @@ class LiveBand:
         (worker thread)."""
         window = self._window(request)
         chord = _with_declared(self.preview(request), request.declared, self.floating)
-        if window.listening and chord is None or chord is not None and chord.rests:
+        if _silent(window, chord):
             return chord, [[] for _ in range(F.BAND_VOICES)]
         result = self._generate(window, chord, copy.deepcopy(self.rng))
         return chord, _voices(result, window)
@@ -181,6 +181,12 @@ def _with_declared(planned: Chord | None, declared: Chord | None,
         declared, ceiling=planned.ceiling if planned else None,
         top=planned.top if planned else None)
     return chord if chord is None or not floating else replace(chord, floating=floating)
+
+
+def _silent(window: _Window, chord: Chord | None) -> bool:
+    """The band rests: it listens and heard nothing yet (or the player stopped), or the
+    chart says N.C."""
+    return window.listening and chord is None or chord is not None and chord.rests
 
 
 def _voices(result, window: _Window) -> list[list[Note]]:

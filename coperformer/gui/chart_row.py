@@ -33,6 +33,7 @@ class ChartRow(QWidget):
         row.addWidget(self.edit, 1)
         self.status = QLabel("")
         row.addWidget(self.status)
+        self._readable = False  # a chart is typed and reads
         self.edit.textChanged.connect(self._read)
         self.edit.returnPressed.connect(self.edit.clearFocus)  # the keys play notes again
 
@@ -43,10 +44,11 @@ class ChartRow(QWidget):
 
     def playing(self) -> bool:
         """True when a readable chart is typed: the band will play it."""
-        return self.status.styleSheet() != ERROR_STYLE and self.text() is not None
+        return self._readable
 
     def _read(self) -> None:
         text = self.text()
+        self._readable = False
         if text is None:
             self.status.setText("")
             self.status.setStyleSheet("")
@@ -59,4 +61,5 @@ class ChartRow(QWidget):
             else:
                 self.status.setText(f"{bars} bar{'s' * (bars != 1)}, repeating")
                 self.status.setStyleSheet("")
+                self._readable = True
         self.changed.emit()

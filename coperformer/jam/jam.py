@@ -31,7 +31,6 @@ from coperformer.jam.options import JamOptions
 from coperformer.jam.passthrough import Passthrough
 from coperformer.jam.recovery import free_take, recover_journal
 from coperformer.jam.report import JamResult
-from coperformer.music.chord_chart import parse_chart
 from coperformer.music.chord_names import parse_note
 from coperformer.music.endings import parse_key
 from coperformer.music.gm import DRUM_CHANNEL
@@ -285,9 +284,7 @@ class Jam:
     def set_chart(self, text: str | None) -> None:
         """Play this chord chart from the next bar (None or empty: the band plans again); a
         one-line error for a chart that cannot be read, or while a split point steers."""
-        if text and self.options.split:
-            raise JamError("a split point steers this jam: the chart plays from the next Play")
-        self.session.request(I.SetChart(parse_chart(text) if text else None))
+        self.session.request(I.SetChart(replace(self.options, chords=text).chart()))
 
     def set_volume(self, channel: int, volume: int) -> None:
         """Set a channel's volume (0-127)."""

@@ -61,17 +61,17 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
     played: list[bytes] = []
     listening = planner is not None and mode == "live"
     for bar in range(grid.bars):
-        recent = melody_bars[max(0, bar - MEMORY_BARS):bar]
-        chord = planner.plan(recent, bar) if listening and bar > 0 else None
-        waits = bar == 0 and mode == "live" or listening and chord is None  # nothing heard yet
-        if charted:
-            if changes := _chart_changes(charted, grid.bar_slice(bar)):  # (none: a pickup)
+        if charted:  # the chart's chords, no plan (none in a pickup)
+            if changes := _chart_changes(charted, grid.bar_slice(bar)):
                 _charted_bar(generator, slots, bar, mode == "offline", rng, history, changes,
                              played)
-        elif not waits:
-            result = fill_bar(generator, slots, bar, mode == "offline", rng, history, chord,
-                              frozenset(played[-RECENT_PATTERNS:]))
-            played.append(result.key())
+        else:
+            recent = melody_bars[max(0, bar - MEMORY_BARS):bar]
+            chord = planner.plan(recent, bar) if listening and bar > 0 else None
+            if not (bar == 0 and mode == "live" or listening and chord is None):  # heard some
+                result = fill_bar(generator, slots, bar, mode == "offline", rng, history, chord,
+                                  frozenset(played[-RECENT_PATTERNS:]))
+                played.append(result.key())
         history = history + per_bar[bar]
     return slots_to_grid(slots, grid)
 

@@ -79,6 +79,6 @@ def test_a_chart_during_a_split_jam_is_refused_in_the_banner(window, qtbot, fast
     window.band.chart.edit.setText("Bb | Eb")
     window.band.chart.edit.editingFinished.emit()
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
-    assert "a split point steers this jam" in window.banner.text()
+    assert "a chord chart and a split point cannot both steer the band" in window.banner.text()
     assert window.controller.running
     window.transport.play.setChecked(False)
