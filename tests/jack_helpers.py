@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import rtmidi
 
@@ -17,35 +19,50 @@ def jack_env() -> dict[str, str]:
     return {**os.environ, "JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1"}
 
 
-def start_jackd(timeout: float = 15.0) -> subprocess.Popen:
-    """Start `jackd --no-realtime -d dummy` and wait until clients can connect."""
+def start_jackd(timeout: float = 15.0, realtime: bool = True,
+                log: Path | None = None) -> subprocess.Popen:
+    """Start `jackd -R -d dummy` (or `--no-realtime`) and wait until clients can connect; its
+    output goes to ``log`` if given. A server still going away is waited for."""
     jackd = shutil.which("jackd")
     assert jackd, "jackd is missing: scripts/setup.sh installs jackd2"
     os.environ.update({"JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1"})
-    process = subprocess.Popen([jackd, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "128"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=jack_env())
+    # real-time threads where the system grants them (jackd runs without where it does not):
+    # on a loaded 2-core machine a client without a core in time loses its cycle's MIDI
+    # (CI once lost the MIDI Stop; scripts/jack_loss.py measures it)
+    command = [jackd, "-R" if realtime else "--no-realtime", "-d", "dummy",
+               "-r", "48000", "-p", "128"]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("jackd exited at start")
+        with open(log, "w") if log else contextlib.nullcontext(subprocess.DEVNULL) as output:
+            process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                       env=jack_env())
+        if _serving(process, deadline):
+            return process
+        time.sleep(0.5)  # "server already active": the last one may still be closing
+    process.kill()
+    raise RuntimeError("jackd did not come up (is another JACK server running?)")
+
+
+def _serving(process: subprocess.Popen, deadline: float) -> bool:
+    """Whether this server came up and clients reach it (False once it has exited)."""
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             probe = rtmidi.MidiOut(rtapi=rtmidi.API_UNIX_JACK, name="probe")
             probe.delete()
-            return process
+            return process.poll() is None
         except rtmidi.SystemError:
             time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("jackd did not come up")
+    return False
 
 
 def stop_jackd(process: subprocess.Popen) -> None:
     """Stop the server."""
     process.terminate()
     try:
-        process.wait(5)
+        process.wait(10)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait(10)
 
 
 KEYBOARD_SCRIPT = """
