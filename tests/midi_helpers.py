@@ -85,3 +85,16 @@ def note_ons(path: Path) -> dict[str, list[tuple[float, int]]]:
                 ons.append((ticks / midi.ticks_per_beat, message.note))
         out[track.name] = ons
     return out
+
+
+def markers(path: Path) -> list[tuple[float, str]]:
+    """The file's markers (the band's chords in a take): (quarters from the start, text)."""
+    midi = mido.MidiFile(path)
+    out = []
+    for track in midi.tracks:
+        ticks = 0
+        for message in track:
+            ticks += message.time
+            if message.type == "marker":
+                out.append((ticks / midi.ticks_per_beat, message.text))
+    return out

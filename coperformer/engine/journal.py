@@ -17,6 +17,7 @@ from coperformer.music.meter import Meter
 
 JOURNAL_VERSION = 1
 JOURNAL_SUFFIX = ".journal"
+MAX_CHORD_NAME = 32  # longer than any symbol a chart or the band names
 
 
 class JournalError(CoperformerError, ValueError):
@@ -145,6 +146,11 @@ def level_record(time_ns: int, channel: int, volume: int) -> dict:
     return {"t": "level", "ns": time_ns, "ch": channel, "v": volume}
 
 
+def chord_record(time_ns: int, name: str) -> dict:
+    """The band's chord from this time on (a marker in the take)."""
+    return {"t": "chord", "ns": time_ns, "name": name}
+
+
 def read_journal(path: str | Path) -> Recording:
     """Rebuild a recording from a journal, skipping lines it cannot use. Any thread."""
     return salvage_journal(path)[0]
@@ -225,5 +231,13 @@ def _apply(recording: Recording, record: dict) -> None:
     elif kind == "program":
         recording.programs.append((_whole(record["ns"]), _whole(record["ch"], 0, 15),
                                    _whole(record["p"], 0, 127)))
+    elif kind == "chord":
+        recording.chords.append((_whole(record["ns"]), _chord_name(record["name"])))
     else:
         raise ValueError(f"an unknown record: {kind!r}")
+
+
+def _chord_name(value: object) -> str:
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_CHORD_NAME:
+        raise ValueError(f"not a chord name: {value!r}")
+    return value

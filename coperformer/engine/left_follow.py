@@ -98,10 +98,19 @@ class FollowsLeftHand:
         for note in ended:
             for sink in self.sinks:
                 sink.end_at(note.channel, note.pitch, at)
-        if self.band.chord is not None:
-            self.listener.on_chord(bar, self.band.chord.name, False)
+        self._chord_decided(bar, at)
         self.listener.on_replanned(bar, at, tuple(kept), tuple(handover.held))
         self._next_chart_change(bar, at)
+
+    def _chord_decided(self, bar: int, at_ns: int) -> None:
+        """Show the band's chord for ``bar`` as decided, and mark it in the take from
+        ``at_ns`` (its downbeat, or the beat a re-plan starts from)."""
+        chord = self.band.chord
+        if chord is None:
+            return
+        self.listener.on_chord(bar, chord.name, False)
+        if self.recorder:
+            self.recorder.chord(at_ns, chord.name)
 
     def _set_chart(self, chart: ChordChart | None) -> None:
         """Play ``chart`` from the next bar decided (None: the band plans again; a bar already

@@ -57,6 +57,11 @@ class Recorder:
         self.recording.levels.append((time_ns, channel, volume))
         self._write(J.level_record(time_ns, channel, volume))
 
+    def chord(self, time_ns: int, name: str) -> None:
+        """The band plays this chord from ``time_ns`` on (worker thread)."""
+        self.recording.chords.append((time_ns, name))
+        self._write(J.chord_record(time_ns, name))
+
     def bar_line(self) -> str | None:
         """Flush the journal: a crash loses at most the bar in progress. When the journal can
         no longer be written (a full disk), journal the whole take again in a fallback folder;
@@ -92,6 +97,8 @@ class Recorder:
             self._write(J.program_record(time_ns, channel, program))
         for time_ns, channel, volume in recording.levels:
             self._write(J.level_record(time_ns, channel, volume))
+        for time_ns, name in recording.chords:
+            self._write(J.chord_record(time_ns, name))
         self._journal.flush()
 
     def close(self) -> None:

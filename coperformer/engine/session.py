@@ -342,8 +342,7 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
         started = self.clock.now_ns()
         voices = self.band.next_bar(self._request(bar, started))
         done = self.clock.now_ns()
-        if self.band.chord is not None:
-            self.listener.on_chord(bar, self.band.chord.name, False)
+        self._chord_decided(bar, self.transport.bar_start_ns(bar))
         notes = band_notes(self.transport, bar, voices, [t.channel for t in self.tracks])
         kept = not_late(notes, done)
         downbeat = self.transport.bar_start_ns(bar)

@@ -32,6 +32,7 @@ class Recording:
     notes: list[ScheduledNote] = field(default_factory=list)
     programs: list[tuple[int, int, int]] = field(default_factory=list)  # (ns, channel, program)
     levels: list[tuple[int, int, int]] = field(default_factory=list)  # (ns, channel, volume)
+    chords: list[tuple[int, str]] = field(default_factory=list)  # (ns, name): the band's chords
 
     def transport(self) -> Transport:
         """A transport with the recorded tempo map (for ns -> quarters). Any thread."""

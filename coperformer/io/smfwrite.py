@@ -48,8 +48,9 @@ def free_channels(used: set[int], count: int) -> list[int]:
 
 
 def conductor_track(tempos: list[tuple[int, int]], meters: list[tuple[int, Meter]],
-                    ) -> mido.MidiTrack:
-    """Tempo and time-signature events (defaults to 120 BPM and 4/4 when none are given)."""
+                    markers: list[tuple[int, str]] = ()) -> mido.MidiTrack:
+    """Tempo and time-signature events (defaults to 120 BPM and 4/4 when none are given), and
+    markers (a DAW shows them on its marker lane: the band's chords)."""
     events: list[tuple[int, mido.MetaMessage]] = [
         (0, mido.MetaMessage("track_name", name="Conductor"))]
     for tick, tempo in tempos or [(0, 500000)]:
@@ -57,7 +58,15 @@ def conductor_track(tempos: list[tuple[int, int]], meters: list[tuple[int, Meter
     for tick, meter in meters or [(0, Meter(4, 4))]:
         events.append((tick, mido.MetaMessage(
             "time_signature", numerator=meter.numerator, denominator=meter.denominator)))
+    for tick, text in markers:
+        events.append((tick, mido.MetaMessage("marker", text=marker_text(text))))
     return events_to_track(events)
+
+
+def marker_text(text: str) -> str:
+    """Text a MIDI file can hold (Latin-1): sharps and flats spelled #, b; others as ?."""
+    plain = text.replace("♯", "#").replace("♭", "b")
+    return plain.encode("latin-1", "replace").decode("latin-1")
 
 
 def events_to_track(events: list[tuple[int, mido.Message]]) -> mido.MidiTrack:

@@ -42,7 +42,8 @@ def write_take(recording: Recording, path: str | os.PathLike) -> None:
             continue  # the drums never played in this take
         tracks.append(OutTrack(info.name, info.channel, info.program,
                                events + _program_events(recording, info.channel, tick)))
-    write_smf(path, TAKE_TICKS, _conductor(recording), tracks)
+    markers = _chord_markers(recording, tick, end)
+    write_smf(path, TAKE_TICKS, _conductor(recording, markers), tracks)
 
 
 def save_take(recorder: Recorder, path: str | os.PathLike) -> None:
@@ -52,7 +53,23 @@ def save_take(recorder: Recorder, path: str | os.PathLike) -> None:
     recorder.discard_journal()
 
 
-def _conductor(recording: Recording) -> mido.MidiTrack:
+def _chord_markers(recording: Recording, tick: Callable[[int], int], end: int,
+                   ) -> list[tuple[int, str]]:
+    """A marker where the band's chord changes (a chord kept into the next bar: none), up to
+    the take's last event (a bar decided but never played: none)."""
+    markers: list[tuple[int, str]] = []
+    for time_ns, name in sorted(recording.chords, key=lambda chord: chord[0]):
+        at = tick(time_ns)
+        if not 0 <= at < end:
+            continue
+        if markers and markers[-1][0] == at:
+            markers.pop()  # decided again at the same moment: the later one played
+        if not markers or markers[-1][1] != name:
+            markers.append((at, name))
+    return markers
+
+
+def _conductor(recording: Recording, markers: list[tuple[int, str]]) -> mido.MidiTrack:
     transport = recording.transport()
     tempos: list[tuple[int, int]] = []
     meters: list[tuple[int, Meter]] = []
@@ -61,7 +78,7 @@ def _conductor(recording: Recording) -> mido.MidiTrack:
         if segment.first_bar < 0 or at >= 0:
             tempos.append((at, mido.bpm2tempo(segment.bpm)))
             meters.append((at, segment.meter))
-    return conductor_track(tempos, meters)
+    return conductor_track(tempos, meters, markers)
 
 
 def _player_events(player: list[tuple[int, tuple[int, ...]]], tick: Callable[[int], int],

@@ -34,6 +34,7 @@ def test_a_full_disk_is_told_once_and_the_take_is_journaled_elsewhere(tmp_path):
                       LiveBand(ChordGenerator()), [MemorySink()], clock, NAMES, PROGRAMS,
                       recorder, listener)
     session.start()
+    recorder.chord(0, "C")  # (the fake band names no chords)
     play_bars(session, 6, 2 * NS_PER_S, 0)
     run_until(session, clock, 6 * 2 * NS_PER_S)
     session.stop()
@@ -45,6 +46,7 @@ def test_a_full_disk_is_told_once_and_the_take_is_journaled_elsewhere(tmp_path):
     assert skipped == 0
     assert len(recovered.player) == len(recorder.recording.player) == 6 * 4 * 2
     assert len(recovered.notes) == len(recorder.recording.notes) > 0
+    assert recovered.chords == [(0, "C")]  # recorded before the failure: replayed
 
 
 def test_one_journal_belongs_to_one_session(tmp_path):

@@ -8,13 +8,13 @@ import time
 
 import pytest
 
-from coperformer.engine.listener import QuietListener
 from coperformer.io.midifile import read_song
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
 from coperformer.music.chord_chart import ChartError, parse_chart
 from coperformer.music.meter import Meter
-from tests.midi_helpers import melody_notes, write_midi
+from tests.jam.helpers import ChordBoard
+from tests.midi_helpers import markers, melody_notes, write_midi
 
 CHART = "Am | F G7 | C | Dm Em F G"
 BAND = ("Alto", "Tenor", "Bass")
@@ -31,6 +31,18 @@ def test_every_band_note_fits_the_chart_on_every_eighth_it_sounds(tmp_path, ship
     assert 0 in heard  # the chart's first bar, on its downbeat: no bar alone first
     assert {8 * 5 + 4, 8 * 7 + 2, 8 * 7 + 6} <= heard  # changes inside bars, second round
     assert result.stats["replan_ms"]["n"] >= 8  # one per change inside a bar
+    written = [(round(at, 3), name) for at, name in markers(take)]
+    assert len(written) >= 16 and written == _chart_markers(parse_chart(CHART))[:len(written)]
+
+
+def _chart_markers(chart, bars: int = 16) -> list[tuple[float, str]]:
+    """Where a take of ``chart`` in 4/4 should mark its chords: each change, in quarters."""
+    out: list[tuple[float, str]] = []
+    for bar in range(bars):
+        for share, chord in chart.changes(bar, FOUR_FOUR):
+            if not out or out[-1][1] != chord.name:
+                out.append((round(4 * (bar + share), 3), chord.name))
+    return out
 
 
 @pytest.mark.parametrize("mode", ["offline", "live"])
@@ -108,20 +120,13 @@ def _judge(path, chart, meter: Meter = FOUR_FOUR) -> tuple[int, list, set[int]]:
 def test_the_chord_board_shows_each_chart_chord_as_it_comes(tmp_path, shipped_model):
     source = write_midi(tmp_path / "melody.mid", [{"channel": 0, "notes": melody_notes(6)}],
                         bpm=200)
-
-    class Board(QuietListener):
-        decided: list[tuple[int, str]] = []
-
-        def on_chord(self, bar: int, name: str, provisional: bool) -> None:
-            if not provisional:
-                self.decided.append((bar, name))
-
-    jam = Jam.build(JamOptions(input=str(source), count_in=0, chords=CHART), Board())
+    board = ChordBoard()
+    jam = Jam.build(JamOptions(input=str(source), count_in=0, chords=CHART), board)
     jam.start()
     while jam.running:
         time.sleep(0.05)
     jam.finish()
-    assert Board.decided[:7] == [(1, "F"), (1, "G7"), (2, "C"), (3, "Dm"), (3, "Em"),
+    assert board.decided[:7] == [(1, "F"), (1, "G7"), (2, "C"), (3, "Dm"), (3, "Em"),
                                  (3, "F"), (3, "G")]
 
 

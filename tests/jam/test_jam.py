@@ -13,7 +13,8 @@ from coperformer.model.runtime import ModelError
 from coperformer.music.listening import AdventureError
 from coperformer.synth.live_synth import AudioDriverError
 from coperformer.synth.soundfont import SoundfontError
-from tests.midi_helpers import melody_notes, write_midi
+from tests.jam.helpers import ChordBoard
+from tests.midi_helpers import markers, melody_notes, write_midi
 
 
 @pytest.fixture
@@ -151,3 +152,19 @@ def test_the_mix_as_it_changed_is_in_the_take(short_melody, tmp_path, shipped_mo
                 levels.setdefault(message.channel, []).append(message.value)
     assert levels[0] == [70, 0] and levels[2] == [0]  # the player quiet, the alto muted
     assert levels[1] == [0] and 3 not in levels  # solo: the bass alone stays at 100
+
+
+def test_the_take_marks_each_chord_the_listening_band_decided(tmp_path, shipped_model):
+    melody = write_midi(tmp_path / "m.mid", [{"channel": 0, "notes": melody_notes(8)}], bpm=240)
+    take = tmp_path / "take.mid"
+    board = ChordBoard()
+    jam = Jam.build(JamOptions(input=str(melody), count_in=0, record=take), board)
+    jam.start()
+    while jam.running:
+        time.sleep(0.05)
+    assert jam.finish().error is None
+    changes = [(4.0 * bar, name) for index, (bar, name) in enumerate(board.decided)
+               if index == 0 or board.decided[index - 1][1] != name]
+    written = markers(take)
+    assert len(changes) >= 3, board.decided  # the band moved
+    assert written == changes[:len(written)] and len(written) >= len(changes) - 1

@@ -11,6 +11,7 @@ from coperformer.engine.clock import NS_PER_S
 from coperformer.engine.journal import (
     JournalWriter,
     band_record,
+    chord_record,
     player_record,
     program_record,
     start_record,
@@ -19,6 +20,7 @@ from coperformer.engine.journal import (
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.take import BandTrackInfo
 from coperformer.engine.transport import Transport
+from tests.midi_helpers import markers
 
 HALF = NS_PER_S // 2  # a quarter note at 120 BPM
 BAND = [BandTrackInfo("Alto", 1, 52), BandTrackInfo("Tenor", 2, 52), BandTrackInfo("Bass", 3, 32)]
@@ -99,6 +101,17 @@ def test_program_changes_during_the_take_are_recovered_in_place(tmp_path, capsys
     assert changes == [(0, 52), (4 * 960, 53)]
 
 
+def test_the_band_s_chords_are_recovered_as_markers_where_they_change(tmp_path, capsys):
+    journal = write_journal(tmp_path / "jam.mid.journal")
+    chords = [(0, "C"), (4 * HALF, "C"), (6 * HALF, "G7"), (7 * HALF, "Am"), (7 * HALF, "F♯m"),
+              (20 * HALF, "C")]  # the same chord again; re-decided at once; after the take
+    with journal.open("a") as handle:
+        for time_ns, name in chords:
+            handle.write(json.dumps(chord_record(time_ns, name)) + "\n")
+    recover(capsys, journal)
+    assert markers(tmp_path / "jam-recovered.mid") == [(0.0, "C"), (6.0, "G7"), (7.0, "F#m")]
+
+
 @pytest.mark.parametrize("bad", [
     b"\xff\xfe\x00 not utf-8 \xc3\x28",
     b"this is not json",
@@ -114,6 +127,8 @@ def test_program_changes_during_the_take_are_recovered_in_place(tmp_path, capsys
     b'{"t": "transport", "segments": []}',
     b'{"t": "start", "band": [{"name": "X"}], "count_in": 0}',
     b'{"t": "program", "ns": 5, "ch": 1, "p": 128}',
+    b'{"t": "chord", "ns": 5, "name": ""}',
+    b'{"t": "chord", "ns": 5, "name": ["C"]}',
     b'{"t": "mystery"}',
 ])
 def test_a_bad_line_is_skipped_counted_and_the_take_still_written(bad, tmp_path, capsys):
