@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from coperformer.cli.main import main
-from tests.midi_helpers import melody_notes, write_midi
+from tests.midi_helpers import markers, melody_notes, write_midi
 
 
 def _run_cli(*args, cwd=None):
@@ -44,6 +44,7 @@ def test_accompany_writes_melody_and_band_tracks(melody_file, tmp_path, shipped_
     assert len(channels) == 3 and 9 not in channels and 0 not in channels
     assert any(m.type == "set_tempo" and abs(mido.tempo2bpm(m.tempo) - 110) < 0.01
                for m in midi.tracks[0])
+    assert markers(out) == []  # offline the GAN is given no chord to name
 
 
 def test_same_seed_same_output_and_seeds_differ(melody_file, tmp_path, shipped_model):
@@ -62,6 +63,10 @@ def test_live_mode_leaves_bar_one_to_the_player(melody_file, tmp_path, shipped_m
         sum(m.time for m in track[: i + 1])
         for track in midi.tracks[2:] for i, m in enumerate(track) if m.type == "note_on")
     assert first_band_tick >= 4 * midi.ticks_per_beat
+    chords = markers(out)  # the listening band's chord where it changes, from bar 2 on
+    assert chords[0][0] == 4.0 and all(at % 4 == 0 for at, _ in chords), chords
+    assert len({name for _, name in chords}) >= 2 and all(
+        a[1] != b[1] for a, b in zip(chords, chords[1:], strict=False)), chords
 
 
 @pytest.mark.parametrize("meter,beats,low,pickup", [

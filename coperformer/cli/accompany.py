@@ -52,7 +52,7 @@ def run_accompany(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     band = list(zip(model.track_names, model.programs, result.voices, strict=True))
     try:
-        write_accompaniment(args.output, song, melody, band)
+        write_accompaniment(args.output, song, melody, band, result.chords)
     except OSError as exc:
         raise cannot_write(args.output, exc) from exc
     print(f"accompanied {result.grid.bars} bars in {seconds:.3f} s ({args.mode}, seed {args.seed})"

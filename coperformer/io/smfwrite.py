@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import mido
@@ -63,6 +64,18 @@ def conductor_track(tempos: list[tuple[int, int]], meters: list[tuple[int, Meter
     return events_to_track(events)
 
 
+def chord_markers(chords: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """(tick, name) of chords in time order -> a marker where the chord changes; of chords
+    given at the same tick the last counts (the band decided again at that moment)."""
+    markers: list[tuple[int, str]] = []
+    for tick, name in chords:
+        if markers and markers[-1][0] == tick:
+            markers.pop()
+        if not markers or markers[-1][1] != name:
+            markers.append((tick, name))
+    return markers
+
+
 def marker_text(text: str) -> str:
     """Text a MIDI file can hold (Latin-1): sharps and flats spelled #, b; others as ?."""
     plain = text.replace("♯", "#").replace("♭", "b")
@@ -100,15 +113,19 @@ def write_smf(path: str | os.PathLike, ticks_per_quarter: int, conductor: mido.M
 
 
 def write_accompaniment(path: str | os.PathLike, song: Song, melody_index: int,
-                        band: list[tuple[str, int, list[Note]]]) -> None:
-    """The input's tempo and meter, its melody unchanged as 'Melody', and the band tracks."""
+                        band: list[tuple[str, int, list[Note]]],
+                        chords: list[tuple[float, str]] = ()) -> None:
+    """The input's tempo and meter, its melody unchanged as 'Melody', the band tracks, and
+    the band's ``chords`` (quarters, name) as markers where they change."""
     melody = song.tracks[melody_index]
     channels = free_channels({melody.channel or 0}, len(band))
     tracks = [OutTrack("Melody", melody.channel or 0, None, list(melody.events))]
     for (name, program, notes), channel in zip(band, channels, strict=True):
         events = notes_to_events(notes, channel, song.ticks_per_beat)
         tracks.append(OutTrack(name, channel, program, events))
-    write_smf(path, song.ticks_per_beat, conductor_track(song.tempos, song.meters), tracks)
+    markers = chord_markers((round(at * song.ticks_per_beat), name) for at, name in chords)
+    write_smf(path, song.ticks_per_beat, conductor_track(song.tempos, song.meters, markers),
+              tracks)
 
 
 def write_melody(piece: Piece, path: str | os.PathLike, bpm: float = 96.0) -> None:

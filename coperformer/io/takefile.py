@@ -10,7 +10,7 @@ import mido
 
 from coperformer.engine.recorder import Recorder
 from coperformer.engine.take import Recording
-from coperformer.io.smfwrite import OutTrack, conductor_track, write_smf
+from coperformer.io.smfwrite import OutTrack, chord_markers, conductor_track, write_smf
 from coperformer.music.gm import (
     ALL_NOTES_OFF_CC,
     ALL_SOUND_OFF_CC,
@@ -55,18 +55,10 @@ def save_take(recorder: Recorder, path: str | os.PathLike) -> None:
 
 def _chord_markers(recording: Recording, tick: Callable[[int], int], end: int,
                    ) -> list[tuple[int, str]]:
-    """A marker where the band's chord changes (a chord kept into the next bar: none), up to
-    the take's last event (a bar decided but never played: none)."""
-    markers: list[tuple[int, str]] = []
-    for time_ns, name in sorted(recording.chords, key=lambda chord: chord[0]):
-        at = tick(time_ns)
-        if not 0 <= at < end:
-            continue
-        if markers and markers[-1][0] == at:
-            markers.pop()  # decided again at the same moment: the later one played
-        if not markers or markers[-1][1] != name:
-            markers.append((at, name))
-    return markers
+    """The band's chords up to the take's last event (a bar decided but never played: none)."""
+    ticks = [(tick(time_ns), name)
+             for time_ns, name in sorted(recording.chords, key=lambda chord: chord[0])]
+    return chord_markers((at, name) for at, name in ticks if 0 <= at < end)
 
 
 def _conductor(recording: Recording, markers: list[tuple[int, str]]) -> mido.MidiTrack:

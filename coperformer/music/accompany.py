@@ -10,6 +10,7 @@ from coperformer.music import features as F
 from coperformer.music.chord_chart import ChordChart, chords_by_step
 from coperformer.music.features import BandBarLike, BarGenerator
 from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner, register_ceiling
+from coperformer.music.meter import STEPS_PER_QUARTER
 from coperformer.music.notes import Note, Piece
 from coperformer.music.roll import REST, Grid, bar_voices, grid_from_piece
 
@@ -22,6 +23,7 @@ class Accompaniment:
 
     grid: Grid
     voices: list[list[Note]]
+    chords: list[tuple[float, str]]  # (quarters, name): each chord the band was given
 
 
 def fill_bar(generator: BarGenerator, slots: F.BarSlots, bar: int, offline: bool,
@@ -42,13 +44,16 @@ def fill_bar(generator: BarGenerator, slots: F.BarSlots, bar: int, offline: bool
 
 def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
                    seed: int = 0, planner: HarmonyPlanner | None = None,
-                   charted: list[Chord | None] | None = None) -> Grid:
+                   charted: list[Chord | None] | None = None,
+                   given: list[tuple[int, Chord]] | None = None) -> Grid:
     """Fill the band of a melody grid; live mode leaves bar 1 silent, as on stage.
 
     In live mode a ``planner`` chooses each bar's chord from the bars before it (the
     listening band); without one the GAN's own live guess is played. ``charted`` (a chord
-    chart's chord per step) is played instead, from bar 1, in either mode.
+    chart's chord per step) is played instead, from bar 1, in either mode. Each chord the
+    band is given goes into ``given`` as (first step, chord).
     """
+    given = [] if given is None else given
     if mode not in ("offline", "live"):
         raise ValueError(f"unknown mode {mode!r}")
     slots = F.slots_from_grid(grid)
@@ -65,6 +70,7 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
             if changes := _chart_changes(charted, grid.bar_slice(bar)):
                 _charted_bar(generator, slots, bar, mode == "offline", rng, history, changes,
                              played)
+                given += [(grid.bar_slice(bar).start + step, chord) for step, chord in changes]
         else:
             recent = melody_bars[max(0, bar - MEMORY_BARS):bar]
             chord = planner.plan(recent, bar) if listening and bar > 0 else None
@@ -72,6 +78,8 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
                 result = fill_bar(generator, slots, bar, mode == "offline", rng, history, chord,
                                   frozenset(played[-RECENT_PATTERNS:]))
                 played.append(result.key())
+                if chord is not None:
+                    given.append((grid.bar_slice(bar).start, chord))
         history = history + per_bar[bar]
     return slots_to_grid(slots, grid)
 
@@ -137,5 +145,7 @@ def accompany_piece(generator: BarGenerator, piece: Piece, mode: str = "offline"
     melody_only = Piece(piece.melody, [], piece.bars, piece.name)
     grid = grid_from_piece(melody_only)
     charted = chords_by_step(chart, piece.bars, grid.steps) if chart else None
-    grid = accompany_grid(generator, grid, mode, seed, planner, charted)
-    return Accompaniment(grid, band_notes(grid))
+    given: list[tuple[int, Chord]] = []
+    grid = accompany_grid(generator, grid, mode, seed, planner, charted, given)
+    chords = [(step / STEPS_PER_QUARTER, chord.name) for step, chord in given]
+    return Accompaniment(grid, band_notes(grid), chords)

@@ -36,7 +36,8 @@ def test_every_band_note_fits_the_chart_on_every_eighth_it_sounds(tmp_path, ship
 
 
 def _chart_markers(chart, bars: int = 16) -> list[tuple[float, str]]:
-    """Where a take of ``chart`` in 4/4 should mark its chords: each change, in quarters."""
+    """Where a take or an accompaniment of ``chart`` in 4/4 should mark its chords: each
+    change, in quarters."""
     out: list[tuple[float, str]] = []
     for bar in range(bars):
         for share, chord in chart.changes(bar, FOUR_FOUR):
@@ -56,6 +57,8 @@ def test_accompany_plays_the_chart_from_the_first_bar(tmp_path, shipped_model, m
     checked, misfits, heard = _judge(out, parse_chart(CHART))
     assert checked > 120 and not misfits, f"{len(misfits)} of {checked}: {misfits[:8]}"
     assert 0 in heard and {20, 26, 28, 30} <= heard  # bar 1, and each change inside a bar
+    written = [(round(at, 3), name) for at, name in markers(out)]
+    assert written == _chart_markers(parse_chart(CHART), 8)
 
 
 def test_more_chords_than_beats_change_on_eighths_in_three_four(tmp_path, shipped_model):
