@@ -29,7 +29,7 @@ def add_accompany(sub) -> None:
                    help="1-based index among the pitched tracks (default: the highest)")
     p.add_argument("--chords", default=None, type=checks.chart,
                    help="a chord chart the band plays from the first bar, repeating "
-                        "('C | Am | F G7 | C')")
+                        "('C | Am | F G7 | C', or @song.txt: a text file holding one)")
 
 
 def run_accompany(args: argparse.Namespace) -> int:

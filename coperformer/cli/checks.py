@@ -15,6 +15,7 @@ from coperformer.common.files import input_problem, output_problem
 from coperformer.engine.transport import MAX_BPM, MIN_BPM
 
 MAX_SEED = 2**32 - 1  # numpy and torch both take it
+CHART_FILE_PREFIX = "@"  # --chords @song.txt reads the chart from a file
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -164,9 +165,16 @@ def key(text: str) -> str:
 
 
 def chart(text: str) -> str:
-    """A `type=` for a chord chart (C | Am | F G7 | C)."""
+    """A `type=` for a chord chart (C | Am | F G7 | C), or @FILE: a text file holding one;
+    returns the chart's text."""
+    from coperformer.io.chart_file import read_chart_file
     from coperformer.music.chord_chart import parse_chart
 
+    if text.startswith(CHART_FILE_PREFIX):
+        try:
+            text = read_chart_file(text[len(CHART_FILE_PREFIX):])
+        except CoperformerError as exc:
+            raise argparse.ArgumentTypeError(first_line(exc)) from None
     return _accepted(parse_chart, text)
 
 

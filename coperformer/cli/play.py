@@ -47,8 +47,8 @@ def add_play(sub) -> None:
     p.add_argument("--split", default=None, type=checks.note,
                    help="a note (F#3, C4, 54): chords held below it steer the band")
     p.add_argument("--chords", default=None, type=checks.chart,
-                   help="a chord chart the band plays, repeating ('C | Am | F G7 | C'; "
-                        "not with --split)")
+                   help="a chord chart the band plays, repeating ('C | Am | F G7 | C', or "
+                        "@song.txt: a text file holding one; not with --split)")
     p.add_argument("--intro", default=None, type=checks.key,
                    help="a key (C, F#, Bb, Am ...): the band plays its tonic before you start")
     p.add_argument("--float-above", default=[], type=int, action="append",

@@ -1,16 +1,19 @@
-"""The band panel's chord chart: a lead sheet typed in one line (C | Am | F G7 | C) that the
-band plays instead of choosing its own chords; read as it is typed (GUI thread)."""
+"""The band panel's chord chart: a lead sheet typed in one line (C | Am | F G7 | C), or opened
+from a text file, that the band plays instead of choosing its own chords; read as it is typed
+(GUI thread)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from coperformer.common.errors import first_line
+from coperformer.io.chart_file import read_chart_file
 from coperformer.music.chord_chart import ChartError, parse_chart
 
 PLACEHOLDER = "a chord chart to play, e.g.  C | Am | F G7 | C   (empty: the band listens)"
 ERROR_STYLE = "color: #e0604a;"
+CHART_FILES = "Chord charts (*.txt *.chords);;All files (*)"
 
 
 class ChartRow(QWidget):
@@ -31,6 +34,12 @@ class ChartRow(QWidget):
                              "of the split point. During a jam, Return plays the edited chart "
                              "from the next bar (empty: the band listens again).")
         row.addWidget(self.edit, 1)
+        self.open_button = QToolButton()
+        self.open_button.setText("Open…")
+        self.open_button.setToolTip("Open a chord chart kept in a text file: bars between bar "
+                                    "lines or on lines of their own, # lines for a title")
+        self.open_button.clicked.connect(self._choose_file)
+        row.addWidget(self.open_button)
         self.status = QLabel("")
         row.addWidget(self.status)
         self._readable = False  # a chart is typed and reads
@@ -45,6 +54,25 @@ class ChartRow(QWidget):
     def playing(self) -> bool:
         """True when a readable chart is typed: the band will play it."""
         return self._readable
+
+    def open_file(self, path: str) -> bool:
+        """Put the chart of a text file in the line and enter it, as if typed (during a jam
+        it plays from the next bar); False, with the reason beside the line, when the file
+        cannot be read as a chart (the line keeps what it had)."""
+        try:
+            chart = parse_chart(read_chart_file(path))
+        except ChartError as error:
+            self.status.setText(first_line(error))
+            self.status.setStyleSheet(ERROR_STYLE)
+            return False
+        self.edit.setText(chart.text)
+        self.edit.editingFinished.emit()
+        return True
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a chord chart", "", CHART_FILES)
+        if path:
+            self.open_file(path)
 
     def _read(self) -> None:
         text = self.text()

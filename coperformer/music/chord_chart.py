@@ -16,6 +16,7 @@ from coperformer.music.roll import to_step
 
 MAX_CHART_BARS = 512
 MAX_CHORDS_PER_BAR = 4
+COMMENT = "#"  # a chart line starting with it is a title or a note
 REPEAT_BAR = "%"
 NO_CHORD_SYMBOLS = ("n.c.", "nc", "n.c")
 SYMBOL = re.compile(r"^([A-Ga-g])([#b]?)([^/]*)(?:/([A-Ga-g])([#b]?))?$")
@@ -102,8 +103,10 @@ def chords_by_step(chart: ChordChart, bars: list[Bar], steps: int) -> list[Chord
 
 def parse_chart(text: str) -> ChordChart:
     """A chart written as bars between bar lines, chords in a bar separated by spaces, ``%``
-    repeating the bar before: ``C | Am | F G7 | %``; a line break is a bar line too."""
-    lines = [line.strip().strip("|").strip() for line in text.splitlines()]
+    repeating the bar before: ``C | Am | F G7 | %``; a line break is a bar line too, and a
+    line starting with ``#`` is a comment (a title)."""
+    lines = [line.strip().strip("|").strip() for line in text.splitlines()
+             if not line.lstrip().startswith(COMMENT)]
     written = " | ".join(line for line in lines if line)
     cells = [cell.split() for cell in written.split("|")] if written else []
     if not cells:

@@ -82,3 +82,22 @@ def test_a_chart_during_a_split_jam_is_refused_in_the_banner(window, qtbot, fast
     assert "a chord chart and a split point cannot both steer the band" in window.banner.text()
     assert window.controller.running
     window.transport.play.setChecked(False)
+
+
+def test_a_chart_opens_from_a_text_file_and_a_bad_one_says_why(window, qtbot, tmp_path,
+                                                               monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    song, bad = tmp_path / "song.txt", tmp_path / "bad.txt"
+    song.write_text("# Blue Bossa\nCm7 | % | Fm7 | %\nDm7b5 | G7 | Cm7 | %\n")
+    bad.write_bytes(b"\x00\xff\xfe")
+    chart = window.band.chart
+    chart.edit.setText("C | G")
+    picked = [str(bad), str(song)]
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_: (picked.pop(0), ""))
+    chart.open_button.click()
+    assert "bad.txt: not UTF-8 text" in chart.status.text()
+    assert chart.text() == "C | G"  # the line keeps what it had
+    chart.open_button.click()
+    assert chart.text() == "Cm7 | % | Fm7 | % | Dm7b5 | G7 | Cm7 | %"
+    assert chart.status.text() == "8 bars, repeating" and chart.playing()

@@ -136,6 +136,7 @@ def test_the_chord_board_shows_each_chart_chord_as_it_comes(tmp_path, shipped_mo
 @pytest.mark.parametrize("args, reason", [
     (["--chords", "C | H"], "bar 2: not a chord symbol"),
     (["--chords", "C | Am", "--split", "F#3"], "cannot both steer the band"),
+    (["--chords", "@/nowhere/song.txt"], "/nowhere/song.txt: no such file"),
 ])
 def test_a_bad_chart_on_the_command_line_is_one_line(tmp_path, melody_file, shipped_model,
                                                      args, reason):
@@ -146,6 +147,19 @@ def test_a_bad_chart_on_the_command_line_is_one_line(tmp_path, melody_file, ship
     assert run.returncode != 0 and reason in run.stderr
     assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) <= 2
     assert [p.name for p in tmp_path.iterdir()] == [melody_file.name]  # no take, no journal
+
+
+def test_a_chart_file_is_played_as_its_text_would_be(tmp_path, shipped_model):
+    from coperformer.cli.main import main
+
+    source = write_midi(tmp_path / "melody.mid", [{"channel": 0, "notes": melody_notes(4)}])
+    song = tmp_path / "song.txt"
+    song.write_text("# a title\nAm | F G7\nC | Dm Em F G\n")
+    outputs = [tmp_path / "from-file.mid", tmp_path / "from-text.mid"]
+    for out, chords in zip(outputs, [f"@{song}", CHART], strict=True):
+        assert main(["accompany", str(source), "-o", str(out), "--chords", chords]) == 0
+    assert outputs[0].read_bytes() == outputs[1].read_bytes()
+    assert [name for _, name in markers(outputs[0])][:3] == ["Am", "F", "G7"]
 
 
 def test_the_chart_and_the_split_exclude_each_other_in_the_jam_too(tmp_path, melody_file):

@@ -34,6 +34,11 @@ def test_bars_lines_and_repeats():
     assert chart.text == "C | Am | F G7 | % | Bb/D"
 
 
+def test_hash_lines_are_a_title_and_notes_and_sharps_still_read():
+    chart = parse_chart("# Autumn Leaves, A section\nCm7 | F7 |\n   # the turn\nF# | C#m |")
+    assert chart.text == "Cm7 | F7 | F# | C#m"
+
+
 def test_chords_share_the_bar_evenly_and_the_form_repeats():
     chart = parse_chart("C | F G7 | Dm Em F G | Am Dm E")
     four, three = Meter(4, 4), Meter(3, 4)
