@@ -75,16 +75,29 @@ def _conductor(recording: Recording, markers: list[tuple[int, str]]) -> mido.Mid
 
 def _player_events(player: list[tuple[int, tuple[int, ...]]], tick: Callable[[int], int],
                    ) -> list[tuple[int, mido.Message]]:
+    """The player's messages from bar 0 on, every note-on with a note-off of its own at least
+    a tick later: a note shorter than a tick keeps its tick, and a key struck again while its
+    note sounds (its note-off lost on the way, as a flooded JACK port does) ends that note
+    first (the file's order puts a tick's note-offs before its note-ons)."""
     events, started = [], set()
+    sounding: dict[tuple[int, int], int] = {}  # (channel, note) -> the tick it started
     for time_ns, raw in player:
         at = tick(time_ns)
         message = mido.Message.from_bytes(list(raw))
         if at < 0:
             continue  # the count-in is left out
-        if message.type == "note_on" and message.velocity > 0:
-            started.add(message.note)
-        elif message.type in ("note_on", "note_off") and message.note not in started:
-            continue
+        if message.type in ("note_on", "note_off"):
+            key = (message.channel, message.note)
+            if message.type == "note_on" and message.velocity > 0:
+                started.add(message.note)
+                if key in sounding:
+                    at = max(at, sounding[key] + 1)
+                    events.append((at, mido.Message("note_off", channel=key[0], note=key[1])))
+                sounding[key] = at
+            elif message.note not in started:
+                continue
+            elif key in sounding:
+                at = max(at, sounding.pop(key) + 1)
         events.append((at, message))
     return events
 

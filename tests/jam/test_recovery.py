@@ -169,6 +169,36 @@ def test_recovered_takes_are_numbered_and_never_overwritten(tmp_path, capsys):
     assert recover(capsys, journal, "-o", explicit).startswith(f"recovered {journal} -> {explicit}")
 
 
+def test_a_key_struck_again_before_its_note_off_ends_its_note_there(tmp_path, capsys):
+    from coperformer.io.take_check import note_balance
+
+    journal = write_journal(tmp_path / "jam.mid.journal", held=(62,))  # its note-off was lost
+    with journal.open("a") as handle:
+        for record in (player_record(3 * HALF + HALF // 4, (0x90, 62, 90)),
+                       player_record(3 * HALF + HALF // 2, (0x80, 62, 0))):
+            handle.write(json.dumps(record) + "\n")
+    recover(capsys, journal)
+    out = tmp_path / "jam-recovered.mid"
+    assert note_balance(out, 1) == (9, 0)
+    assert [(on, off) for note, on, off in melody_notes(out) if note == 62] == [
+        (2 * 960, 3 * 960 + 240), (3 * 960 + 240, 3 * 960 + 480)]
+
+
+def test_a_note_shorter_than_a_tick_keeps_one(tmp_path, capsys):
+    from coperformer.io.take_check import note_balance
+
+    journal = write_journal(tmp_path / "jam.mid.journal")
+    with journal.open("a") as handle:  # a flood's note: its off 0.1 ms after its on
+        for record in (player_record(5 * HALF + HALF // 4, (0x90, 40, 90)),
+                       player_record(5 * HALF + HALF // 4 + 100_000, (0x80, 40, 0))):
+            handle.write(json.dumps(record) + "\n")
+    recover(capsys, journal)
+    out = tmp_path / "jam-recovered.mid"
+    assert note_balance(out, 1) == (9, 0)
+    assert [(on, off) for note, on, off in melody_notes(out) if note == 40] == [
+        (5 * 960 + 240, 5 * 960 + 241)]
+
+
 def test_held_notes_and_pedal_end_with_the_recovered_take(tmp_path, capsys):
     journal = write_journal(tmp_path / "jam.mid.journal", held=(62, 67), pedal=True)
     recover(capsys, journal)
