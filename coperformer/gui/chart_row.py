@@ -4,6 +4,8 @@ from a text file, that the band plays instead of choosing its own chords; read a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
@@ -62,7 +64,11 @@ class ChartRow(QWidget):
         try:
             chart = parse_chart(read_chart_file(path))
         except ChartError as error:
-            self.status.setText(first_line(error))
+            reason = first_line(error)
+            if reason.startswith(path):  # the file's name is enough beside the line
+                reason = Path(path).name + reason[len(path):]
+            self.status.setText(reason)
+            self.status.setToolTip(first_line(error))
             self.status.setStyleSheet(ERROR_STYLE)
             return False
         self.edit.setText(chart.text)
@@ -77,6 +83,7 @@ class ChartRow(QWidget):
     def _read(self) -> None:
         text = self.text()
         self._readable = False
+        self.status.setToolTip("")
         if text is None:
             self.status.setText("")
             self.status.setStyleSheet("")

@@ -96,8 +96,10 @@ def test_a_chart_opens_from_a_text_file_and_a_bad_one_says_why(window, qtbot, tm
     picked = [str(bad), str(song)]
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_: (picked.pop(0), ""))
     chart.open_button.click()
-    assert "bad.txt: not UTF-8 text" in chart.status.text()
+    assert chart.status.text() == "bad.txt: not UTF-8 text"  # the name, the path in the tip
+    assert chart.status.toolTip() == f"{bad}: not UTF-8 text"
     assert chart.text() == "C | G"  # the line keeps what it had
     chart.open_button.click()
     assert chart.text() == "Cm7 | % | Fm7 | % | Dm7b5 | G7 | Cm7 | %"
     assert chart.status.text() == "8 bars, repeating" and chart.playing()
+    assert chart.status.toolTip() == ""
