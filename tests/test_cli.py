@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from coperformer.cli.main import main
+from coperformer.music.chord_chart import parse_chord
 from tests.midi_helpers import markers, melody_notes, write_midi
 
 
@@ -273,5 +274,8 @@ def test_play_with_an_intro_and_sync_stop_begins_and_ends_on_the_tonic(tmp_path,
                 bars.setdefault(ticks // (4 * midi.ticks_per_beat), set()).add(message.note % 12)
     assert bars[0] == {9, 0, 4}  # the intro: A minor before the player is heard
     assert len(bars[max(bars)]) == 3  # the last bar: one held chord, the ending
+    chords = markers(take)  # and the take's marker lane names both
+    assert chords[0] == (0.0, "Am") and chords[-1][0] == 4.0 * max(bars)
+    assert set(parse_chord(chords[-1][1]).pitch_classes) == bars[max(bars)]
     wrong = _run_cli("play", "--input", str(source), "--intro", "H")
     assert wrong.returncode == 2 and "not a key" in wrong.stderr

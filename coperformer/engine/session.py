@@ -357,12 +357,14 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
         return self._hand_over(bar, kept)
 
     def _chord_bar(self, bar: int, key: Key, now_ns: int) -> list[ScheduledNote]:
-        """The key's tonic chord held for the bar (intro, ending), recorded from bar 0 on."""
+        """The key's tonic chord held for the bar (intro, ending), recorded (and marked) from
+        bar 0 on."""
         voices = tonic_chord(key, self.transport.meter_at(bar).bar_quarters)
         kept = not_late(band_notes(self.transport, bar, voices,
                                    [t.channel for t in self.tracks]), now_ns)
         if self.recorder and bar >= 0:
             self.recorder.band(kept)
+            self.recorder.chord(self.transport.bar_start_ns(bar), key.tonic_triad_name())
         self.listener.on_planned(bar, tuple(kept))
         return kept
 

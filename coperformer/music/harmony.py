@@ -42,6 +42,10 @@ class Key:
         """The seven diatonic triads (minor uses the harmonic-minor dominant)."""
         return _diatonic_triads(self.tonic, self.minor)
 
+    def tonic_triad_name(self) -> str:
+        """The lead-sheet name of the key's tonic chord: C, Am."""
+        return triad_name(self.diatonic_triads()[0])
+
     def __str__(self) -> str:
         return f"{PITCH_CLASS_NAMES[self.tonic]} {'minor' if self.minor else 'major'}"
 
