@@ -31,6 +31,7 @@ from coperformer.jam.options import JamOptions
 from coperformer.jam.passthrough import Passthrough
 from coperformer.jam.recovery import free_take, recover_journal
 from coperformer.jam.report import JamResult
+from coperformer.jam.speed import judge_speed
 from coperformer.music.chord_names import parse_note
 from coperformer.music.endings import parse_key
 from coperformer.music.gm import DRUM_CHANNEL
@@ -99,14 +100,10 @@ class Jam:
         plan = plan_input(options)
         soundfont = self._find_soundfont()
         self.model = load_model(options.model, options.trust_model)
-        if self.model.bar_ms > options.margin_ms:
-            raise JamError(f"the model takes {self.model.bar_ms:.0f} ms a bar, more than the "
-                           f"{options.margin_ms:g} ms decision margin: too slow to play live "
-                           "(a larger --margin-ms, or accompany it offline)")
-        if self.model.bar_ms > options.margin_ms / 2:
-            self.warnings.append(
-                f"the model takes {self.model.bar_ms:.0f} ms a bar, close to the "
-                f"{options.margin_ms:g} ms decision margin: bars may come late (--margin-ms)")
+        refusal, warning = judge_speed(self.model, options.margin_ms)  # measured at each Play
+        if refusal:
+            raise JamError(refusal)
+        self.warnings += [warning] if warning else []
         self.reward = load_reward_model()
         self.synth = self._open_synth(soundfont)
         sinks = [self.synth] + self._midi_out()

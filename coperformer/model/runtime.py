@@ -20,6 +20,7 @@ from coperformer.model.backends import (
     largest_difference,
 )
 from coperformer.model.errors import ModelError
+from coperformer.model.trust import model_bytes
 from coperformer.music import features as F
 from coperformer.music.harmony import estimate_key, pitch_class_histogram
 from coperformer.music.listening import Chord, candidate_chords
@@ -46,6 +47,18 @@ class BandBar:
         return self.pitches.tobytes() + np.packbits(self.onsets).tobytes()
 
 
+SPEED_CALLS = 9  # live bars timed for a model's speed (their median)
+SPEED_WARM_CALLS = 3  # and bars run before, untimed
+DUMMY_CHORD = Chord((0, 4, 7), 0)
+
+
+def _dummy_bar() -> tuple[F.BarSlots, F.BarSlots, np.ndarray, np.random.Generator]:
+    """An empty context, bar and profile, and a seeded generator: a bar to warm up on."""
+    empty = F.empty_slots(1 + F.CONTEXT_BARS)
+    return (empty.take(np.arange(F.CONTEXT_BARS)), empty.take(np.array([0])),
+            np.zeros(F.PROFILE_SIZE, np.float32), np.random.default_rng(0))
+
+
 class BandModel:
     """A loaded generator: feed bar slots, get band bars back (single CPU thread).
 
@@ -53,8 +66,12 @@ class BandModel:
     worker, or the offline loop). The metadata properties may be read from any thread.
     """
 
-    def __init__(self, path: str | Path, threads: int = 1, quick_start: bool = False):
+    def __init__(self, path: str | Path, threads: int = 1, quick_start: bool = False,
+                 data: bytes | None = None):
+        """Load the model from ``data`` (the file's bytes, as the store read and checked them;
+        read from ``path`` now when not given: a test's or a benchmark's own file)."""
         self.path = Path(path)
+        self._data = model_bytes(path) if data is None else data  # every backend runs these
         self._threads = threads
         self._backend: Backend = self._first_backend(quick_start)
         self._handover = threading.Lock()  # one hand-over at a time (two loader threads)
@@ -72,17 +89,17 @@ class BandModel:
                 and len(names) == len(programs) == F.BAND_VOICES):
             raise ModelError(f"{self.path}: the model's metadata does not name "
                              f"{F.BAND_VOICES} band voices and their programs")
-        self.bar_ms = 0.0  # a live bar's time, measured by warm_up
+        self.bar_ms = 0.0  # a live bar's time (ms), measured by measure_speed
 
     def _first_backend(self, quick_start: bool) -> Backend:
         """numpy for a quick start when the file holds the standard generator, else
         TorchScript."""
         if quick_start:
             try:
-                return NumpyBackend(self.path)
+                return NumpyBackend(self.path, self._data)
             except Exception:  # noqa: BLE001 - another layout or an odd archive: TorchScript
                 pass  # reads it, and says why when it cannot
-        return TorchScriptBackend(self.path, self._threads)
+        return TorchScriptBackend(self.path, self._data, self._threads)
 
     @property
     def runtime(self) -> str:
@@ -98,8 +115,8 @@ class BandModel:
         with self._handover:
             if self._backend.name == TorchScriptBackend.name:
                 return 0.0
-            torchscript = TorchScriptBackend(self.path, self._threads)
-            difference = largest_difference(NumpyBackend(self.path), torchscript,
+            torchscript = TorchScriptBackend(self.path, self._data, self._threads)
+            difference = largest_difference(NumpyBackend(self.path, self._data), torchscript,
                                             (1, OFFLINE_DRAWS))
             self._backend = torchscript  # one assignment: the worker reads it once per bar
         if difference > AGREEMENT_TOLERANCE:
@@ -119,20 +136,29 @@ class BandModel:
 
     def warm_up(self, rounds: int = 24) -> None:
         """Run a few dummy bars so the first real bar is not slow (TorchScript optimizes each
-        batch size on its first calls: offline draws, live bars, planned live bars)."""
-        empty = F.empty_slots(1 + F.CONTEXT_BARS)
-        rng = np.random.default_rng(0)
-        context, current = empty.take(np.arange(F.CONTEXT_BARS)), empty.take(np.array([0]))
-        profile = np.zeros(F.PROFILE_SIZE, np.float32)
-        chord = Chord((0, 4, 7), 0)
-        live = []
+        batch size on its first calls: offline draws, live bars, planned live bars), then
+        measure a live bar's time (``bar_ms``). The thread that owns the model."""
+        context, current, profile, rng = _dummy_bar()
         for round_ in range(rounds):  # every batch size TorchScript will see, every decoder
             kind = round_ % 3
+            self.generate(context, current, kind == 0, rng, profile,
+                          DUMMY_CHORD if kind == 2 else None)
+        self.measure_speed()
+
+    def measure_speed(self, calls: int = SPEED_CALLS, warm: int = SPEED_WARM_CALLS) -> float:
+        """A live bar's time in ms, measured now: ``warm`` bars untimed (caches, a backend
+        just handed over), then the median of ``calls`` timed ones, so one slow call (a
+        collection, a busy moment) is not the model's speed. Kept in ``bar_ms`` (the thread
+        that owns the model; no jam may be generating with it)."""
+        context, current, profile, rng = _dummy_bar()
+        samples = []
+        for call in range(warm + calls):
             started = time.perf_counter_ns()
-            self.generate(context, current, kind == 0, rng, profile, chord if kind == 2 else None)
-            if kind == 2:
-                live.append((time.perf_counter_ns() - started) / 1e6)
-        self.bar_ms = float(np.median(live)) if live else 0.0
+            self.generate(context, current, False, rng, profile, DUMMY_CHORD)
+            if call >= warm:
+                samples.append((time.perf_counter_ns() - started) / 1e6)
+        self.bar_ms = float(np.median(samples))
+        return self.bar_ms
 
     def _call(self, inputs: tuple, draws: int) -> tuple[np.ndarray, np.ndarray]:
         """The backend's answer, checked: pitch logits [draws, voices, classes, steps] and onset

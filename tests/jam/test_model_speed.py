@@ -1,0 +1,77 @@
+"""The model's speed is measured at every Play, robustly: the real model, the real jam."""
+
+import time
+
+import pytest
+
+from coperformer.engine.session_config import DEFAULT_MARGIN_MS
+from coperformer.jam.jam import Jam, JamError
+from coperformer.jam.options import JamOptions
+from coperformer.model.runtime import SPEED_CALLS, SPEED_WARM_CALLS
+from coperformer.model.store import load_model
+
+
+class BusyMoment:
+    """The model's own backend, slowed for its next ``calls`` calls (a busy machine: another
+    program, an import on another thread), then as fast as it is."""
+
+    def __init__(self, backend, calls: int, seconds: float):
+        self.backend, self.calls, self.seconds = backend, calls, seconds
+        self.name, self.metadata_json = backend.name, backend.metadata_json
+
+    def __call__(self, *inputs):
+        if self.calls > 0:
+            self.calls -= 1
+            time.sleep(self.seconds)
+        return self.backend(*inputs)
+
+
+def _build(options: JamOptions) -> Jam:
+    jam = Jam.build(options)
+    jam.finish()
+    return jam
+
+
+def test_a_slow_figure_from_the_load_does_not_refuse_the_next_play(melody_file, shipped_model):
+    model = load_model(str(shipped_model))
+    model.bar_ms = 99.0  # what the window's start measured once, on a busy machine
+    jam = _build(JamOptions(input=str(melody_file), model=str(shipped_model)))
+    assert jam.model is model and model.bar_ms < DEFAULT_MARGIN_MS / 2  # measured again
+    assert not any("decision margin" in warning for warning in jam.warnings)
+
+
+def test_one_slow_measurement_never_refuses_a_jam(melody_file, shipped_model):
+    model = load_model(str(shipped_model))
+    real = model._backend
+    # a whole measurement in a busy moment: every one of its bars 60 ms slower
+    busy = model._backend = BusyMoment(real, SPEED_WARM_CALLS + SPEED_CALLS, 0.06)
+    try:
+        jam = _build(JamOptions(input=str(melody_file), model=str(shipped_model)))
+    finally:
+        model._backend = real
+    assert busy.calls == 0, "Play measured the model"
+    assert model.bar_ms < DEFAULT_MARGIN_MS / 2, "measured again; the lower median counts"
+    assert not any("decision margin" in warning for warning in jam.warnings)
+
+
+def test_a_few_slow_bars_inside_a_measurement_do_not_count(shipped_model):
+    model = load_model(str(shipped_model))
+    real = model._backend
+    model._backend = BusyMoment(real, SPEED_WARM_CALLS + 3, 0.1)  # 3 slow timed bars of 9
+    try:
+        assert model.measure_speed() < DEFAULT_MARGIN_MS / 2  # the median
+    finally:
+        model._backend = real
+
+
+def test_a_model_slow_every_time_is_still_refused(melody_file, shipped_model):
+    model = load_model(str(shipped_model))
+    real = model._backend
+    model._backend = BusyMoment(real, 10_000, 0.05)
+    try:
+        with pytest.raises(JamError, match="too slow to play live.*Margin in the window"):
+            Jam.build(JamOptions(input=str(melody_file), model=str(shipped_model),
+                                 margin_ms=30))
+        assert model.bar_ms > 30
+    finally:
+        model._backend = real
