@@ -1,10 +1,18 @@
-"""Band onset error: notes scheduled through the live sequencer, found in the rendered audio,
-against the same notes rendered offline at exact sample positions."""
+"""Band onset error: notes scheduled through the live sequencer, found in the audio a listener
+gets, against the same notes rendered offline at exact sample positions. Without a driver the
+audio is what the render thread wrote; through JACK it is captured by a second JACK client on
+a dummy server of our own, each frame with its time, as a listener hears it."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import tempfile
 import time
+import wave
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -16,45 +24,125 @@ from coperformer.synth.fluid import LIVE_SAMPLE_RATE
 
 GRID_NOTES = 40
 GRID_SPACING_S = 0.25
+NOTE_S = 0.1
+LEAD_S = 0.3  # the first note this long after the synth is ready
+ONSET_THRESHOLD = 0.01
+JACK_RATE = 48000
 
 
 def onset_error(soundfont: Path, sample_rate: int = LIVE_SAMPLE_RATE) -> dict:
-    """Band notes scheduled through the live sequencer, found in the rendered audio, against
-    the same notes rendered offline at exact sample positions (removes the sound's attack)."""
-    from coperformer.synth.analysis import detect_onsets
-
-    intended, frames = _live_render(soundfont, sample_rate)
-    live = detect_onsets(frames, sample_rate, threshold=0.01)
-    offline = detect_onsets(_reference_render(soundfont, sample_rate, intended), sample_rate,
-                            threshold=0.01)
-    if len(live) != len(intended) or len(offline) != len(intended):
-        raise RuntimeError(f"found {len(live)}/{len(offline)} onsets for {len(intended)} notes")
-    errors = [abs((lv - t) - (ov - t)) * 1000 for lv, ov, t in zip(live, offline, intended,
-                                                                    strict=True)]
-    return summary(errors)
-
-
-def _live_render(soundfont: Path, sample_rate: int) -> tuple[list[float], np.ndarray]:
-    """A grid of notes through LiveSynth in real time: (intended onsets in s, audio frames)."""
-    import wave
-
+    """Onset error (ms) with no audio driver: the render thread's WAV against the reference."""
     from coperformer.synth.live_synth import LiveSynth
 
-    clock = RealClock()
     with tempfile.TemporaryDirectory() as tmp:
         wav_path = Path(tmp) / "live.wav"
-        synth = LiveSynth(soundfont, clock, None, wav_path=wav_path, sample_rate=sample_rate)
-        synth.set_program(1, 0)
-        start = synth.reference_ns + 300_000_000
-        notes = [ScheduledNote(start + round(i * GRID_SPACING_S * 1e9),
-                               start + round((i * GRID_SPACING_S + 0.1) * 1e9), 1, 72, 100)
-                 for i in range(GRID_NOTES)]
-        synth.schedule(notes)
-        time.sleep((notes[-1].off_ns - clock.now_ns()) / 1e9 + 0.5)
+        synth = LiveSynth(soundfont, RealClock(), None, wav_path=wav_path,
+                          sample_rate=sample_rate)
+        notes = _play_grid(synth)
+        start_ns = synth.reference_ns
+        frames, rate = read_wav(wav_path)
+    return _errors(soundfont, notes, frames, rate, start_ns)["abs_ms"]
+
+
+def jack_onset_error(soundfont: Path, period: int = 128) -> dict:
+    """Onset error through the JACK driver, heard by a capture client on a dummy server of
+    our own: {"abs_ms": summary, "signed_ms": summary, "reanchors": n}."""
+    from coperformer.synth.jack_server import DummyJackServer
+    from coperformer.synth.live_synth import LiveSynth
+
+    name = f"coperformer-bench-{os.getpid()}"
+    with DummyJackServer(name, JACK_RATE, period) as server, _environment(server.env), \
+            tempfile.TemporaryDirectory() as tmp:
+        synth = LiveSynth(soundfont, RealClock(), "jack", period_size=period,
+                          sample_rate=JACK_RATE, jack_autoconnect=False)
+        try:
+            with capturing(server.env, Path(tmp) / "heard.wav",
+                           ["fluidsynth:left", "fluidsynth:right"]) as heard:
+                notes = _play_grid(synth, close=False)
+        finally:
+            synth.close()
+        out = _errors(soundfont, notes, *read_wav(heard.path), heard.start_ns())
+        out["reanchors"] = synth.anchor.reanchors
+    return out
+
+
+class Heard:
+    """What a capture client wrote: the WAV, and the time of its first frame."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def start_ns(self) -> int:
+        """The first captured frame's time (perf_counter_ns's clock)."""
+        return int(json.loads(Path(f"{self.path}.json").read_text())["start_ns"])
+
+
+@contextmanager
+def capturing(env: dict, path: Path, sources: list[str], name: str = "listener"):
+    """Capture the JACK ports ``sources`` into ``path`` while the block runs (a client in a
+    process of its own); yields a ``Heard``, readable after the block."""
+    process = subprocess.Popen([sys.executable, "-m", "coperformer.synth.jack_capture", name,
+                                *sources, "--out", str(path)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        if process.stdout.readline().strip() != "ready":
+            raise RuntimeError("the JACK capture client did not start")
+        if process.stdout.readline().strip() != "connected":
+            raise RuntimeError(f"the JACK capture client found no {sources}")
+        yield Heard(path)
+    finally:
+        process.stdin.close()
+        process.wait(30)
+
+
+@contextmanager
+def _environment(env: dict):
+    """os.environ as ``env`` while the block runs (FluidSynth's JACK driver reads it)."""
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _play_grid(synth, close: bool = True) -> list[ScheduledNote]:
+    """A grid of notes through a LiveSynth in real time; returns the notes."""
+    clock = synth.clock
+    synth.set_program(1, 0)
+    start = clock.now_ns() + round(LEAD_S * 1e9)
+    notes = [ScheduledNote(start + round(i * GRID_SPACING_S * 1e9),
+                           start + round((i * GRID_SPACING_S + NOTE_S) * 1e9), 1, 72, 100)
+             for i in range(GRID_NOTES)]
+    synth.schedule(notes)
+    time.sleep((notes[-1].off_ns - clock.now_ns()) / 1e9 + 0.5)
+    if close:
         synth.close()
-        with wave.open(str(wav_path)) as wav:
-            frames = np.frombuffer(wav.readframes(wav.getnframes()), np.int16).reshape(-1, 2)
-    return [(n.on_ns - synth.reference_ns) / 1e9 for n in notes], frames
+    return notes
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """A 16-bit WAV's frames [N, channels] and its sample rate."""
+    with wave.open(str(path)) as wav:
+        frames = np.frombuffer(wav.readframes(wav.getnframes()), np.int16)
+        return frames.reshape(-1, wav.getnchannels()), wav.getframerate()
+
+
+def _errors(soundfont: Path, notes: list[ScheduledNote], frames: np.ndarray, rate: int,
+            start_ns: int) -> dict:
+    """Each note's heard onset against the reference's (which removes the sound's attack)."""
+    from coperformer.synth.analysis import detect_onsets
+
+    intended = [(n.on_ns - start_ns) / 1e9 for n in notes]
+    heard = detect_onsets(frames, rate, threshold=ONSET_THRESHOLD)
+    reference = detect_onsets(_reference_render(soundfont, rate, intended), rate,
+                              threshold=ONSET_THRESHOLD)
+    if len(heard) != len(intended) or len(reference) != len(intended):
+        raise RuntimeError(f"found {len(heard)}/{len(reference)} onsets for {len(intended)} "
+                           "notes")
+    signed = [(h - r) * 1000 for h, r in zip(heard, reference, strict=True)]
+    return {"abs_ms": summary([abs(e) for e in signed]), "signed_ms": summary(signed)}
 
 
 def _reference_render(soundfont: Path, sample_rate: int, onsets: list[float]) -> np.ndarray:
@@ -63,7 +151,7 @@ def _reference_render(soundfont: Path, sample_rate: int, onsets: list[float]) ->
 
     reference = FluidSynth(soundfont, sample_rate)
     reference.program(1, 0)
-    length = round(0.1 * sample_rate)
+    length = round(NOTE_S * sample_rate)
     chunks, at = [], 0
     for t in onsets:
         target = round(t * sample_rate)

@@ -4,11 +4,12 @@ re-plans inside bars that the left hand and a chord chart bring."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from pathlib import Path
 
-from coperformer.bench.onsets import onset_error
+from coperformer.bench.onsets import jack_onset_error, onset_error
 from coperformer.io.smfwrite import write_melody
 from coperformer.io.take_check import note_balance
 from coperformer.jam.jam import Jam
@@ -113,10 +114,25 @@ def session_figures(model: str | None, bpm: float, bars: int, folder: Path,
     return stats
 
 
+def jack_onset_figures(soundfont: Path) -> dict:
+    """The band's onset error through the JACK driver, heard by a capture client on a dummy
+    server of our own (128 and 64 frames a period); an empty dict without jackd."""
+    if shutil.which("jackd") is None:
+        print("bench: no jackd here; the onset error through JACK is not measured")
+        return {}
+    out = {}
+    for period in (128, 64):
+        figures = jack_onset_error(soundfont, period)
+        out[f"onset_error_jack{period}_ms"] = figures["abs_ms"]
+        out[f"onset_lag_jack{period}_ms"] = figures["signed_ms"]["p50"]
+    return out
+
+
 def live_figures(model: str | None, session_bars: int, soundfont: Path) -> dict:
     """The figures that need real sessions and rendered audio."""
     out: dict = {"onset_error_ms": onset_error(soundfont),  # at the live default, 96 kHz
                  "onset_error_44khz_ms": onset_error(soundfont, 44100)}
+    out.update(jack_onset_figures(soundfont))
     with tempfile.TemporaryDirectory() as tmp:
         for bpm in SESSION_TEMPOS:
             stats = session_figures(model, bpm, session_bars, Path(tmp))

@@ -51,3 +51,48 @@ def detect_attacks(frames: np.ndarray, sample_rate: int, hop_s: float = 0.005,
             if not attacks or at - attacks[-1] >= min_gap_s:
                 attacks.append(at)
     return attacks
+
+
+def envelope(frames: np.ndarray, sample_rate: int, hop_s: float = 0.001) -> np.ndarray:
+    """RMS level per hop of ``hop_s``."""
+    data = mono(frames)
+    hop = max(1, int(hop_s * sample_rate))
+    count = data.size // hop
+    return np.sqrt(np.mean(data[: count * hop].reshape(count, hop) ** 2, axis=1))
+
+
+def best_offset_s(heard: np.ndarray, reference: np.ndarray, sample_rate: int,
+                  hop_s: float = 0.001) -> float:
+    """The delay (s) of ``heard`` against ``reference`` that lines their level envelopes up
+    best (a cross-correlation through the FFT); positive when ``heard`` comes later."""
+    a, b = envelope(heard, sample_rate, hop_s), envelope(reference, sample_rate, hop_s)
+    size = 1 << int(np.ceil(np.log2(a.size + b.size)))
+    spectrum = np.fft.rfft(a - a.mean(), size) * np.conj(np.fft.rfft(b - b.mean(), size))
+    correlation = np.fft.irfft(spectrum, size)
+    lag = int(np.argmax(correlation))
+    if lag > size // 2:
+        lag -= size
+    return lag * hop_s
+
+
+def local_lags(heard: np.ndarray, reference: np.ndarray, sample_rate: int,
+               times_s: list[float], search_s: float = 0.02, window_s: float = 0.04,
+               ) -> list[tuple[float, float]]:
+    """For each time of ``reference``: (lag in s, normalized correlation) of the stretch of
+    ``heard`` that best matches the ``window_s`` after it, searched within ``search_s``
+    either way (the two must be lined up to within that already)."""
+    a, b = mono(heard), mono(reference)
+    width, reach = int(window_s * sample_rate), int(search_s * sample_rate)
+    out = []
+    for t in times_s:
+        start = int(round(t * sample_rate))
+        if start - reach < 0 or start + width + reach > min(a.size, b.size):
+            continue
+        template = b[start : start + width]
+        stretch = a[start - reach : start + width + reach]
+        scores = np.correlate(stretch, template, mode="valid")
+        energy = np.sqrt(np.convolve(stretch ** 2, np.ones(width), mode="valid"))
+        norm = scores / (np.linalg.norm(template) * energy + 1e-12)
+        best = int(np.argmax(norm))
+        out.append(((best - reach) / sample_rate, float(norm[best])))
+    return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 
 JACK_PERIODS = 2  # jackd's default periods per buffer
 TOOL_TIMEOUT_S = 3.0
@@ -47,3 +48,62 @@ def output_present(driver: str) -> bool:
     if driver == "alsa":
         return os.path.isdir("/dev/snd") and bool(os.listdir("/dev/snd"))
     return driver in ("coreaudio", "wasapi", "dsound")
+
+
+class DummyJackServer:
+    """A JACK server of our own (``jackd -n NAME -d dummy``: no sound card), for measuring
+    the live audio path. Its clients find it through ``env`` (JACK_DEFAULT_SERVER), so another
+    server on the machine can never answer for it. The owner's thread."""
+
+    def __init__(self, name: str, rate: int = 48000, period: int = 128, realtime: bool = True):
+        self.name = name
+        self.env = {**os.environ, "JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1",
+                    "JACK_DEFAULT_SERVER": name}
+        jackd = shutil.which("jackd")
+        if jackd is None:
+            raise OSError("jackd is not installed (Debian/Ubuntu: sudo apt install jackd2)")
+        self.command = [jackd, "-n", name, "-R" if realtime else "--no-realtime", "-d", "dummy",
+                        "-r", str(rate), "-p", str(period)]
+        self.process: subprocess.Popen | None = None
+
+    def start(self, log=subprocess.DEVNULL, timeout_s: float = 15.0) -> None:
+        """Start the server and wait until clients reach it (a server still closing under the
+        same name is waited out)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT,
+                                            env=self.env)
+            if self._serving(deadline):
+                return
+            time.sleep(0.5)
+        self.stop()
+        raise OSError(f"jackd -n {self.name} did not come up")
+
+    def _serving(self, deadline: float) -> bool:
+        while time.monotonic() < deadline and self.process.poll() is None:
+            done = subprocess.run(["jack_wait", "-c", "-s", self.name], env=self.env,
+                                  capture_output=True, text=True, timeout=TOOL_TIMEOUT_S,
+                                  check=False)
+            if "running" in done.stdout and "not" not in done.stdout:
+                return self.process.poll() is None
+            time.sleep(0.1)
+        return False
+
+    def stop(self) -> None:
+        """Stop the server (and wait for it)."""
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+        self.process = None
+
+    def __enter__(self) -> DummyJackServer:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()

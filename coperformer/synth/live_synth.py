@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import wave
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from coperformer.engine.clock import Clock
 from coperformer.engine.sinks import ScheduledNote
+from coperformer.synth.audio_clock import AudioAnchor, AudioClockSampler
 from coperformer.synth.fluid import (
     LIVE_SAMPLE_RATE,
     FluidSynth,
@@ -21,6 +24,7 @@ from coperformer.synth.fluid import (
 from coperformer.synth.jack_server import JACK_PERIODS, jack_period
 
 BLOCK_FRAMES = 128
+DRIVER_START_S = 2.0  # how long a driver may take to render its first period
 
 
 class AudioDriverError(SynthError):
@@ -28,9 +32,11 @@ class AudioDriverError(SynthError):
 
 
 class LiveSynth:
-    """A NoteSink. With a driver, audio goes to the sound card; with driver None, a render
-    thread advances the synth in real time (the sequencer follows the rendered samples) and
-    can stream the audio to a WAV file.
+    """A NoteSink. The sequencer always follows the samples the synth renders (a sample timer:
+    FluidSynth's system timer never delivers its events). With a driver, the driver's thread
+    renders to the sound card (the ``file`` driver to ``wav_path``) and an ``AudioAnchor``
+    keeps the ns -> tick mapping true to the audio clock; with driver None, a render thread
+    advances the synth in real time and can stream the audio to a WAV file.
 
     Built and closed on the owner's thread; the NoteSink methods may be called from any
     thread (the sequencer is guarded by a lock, FluidSynth locks itself).
@@ -41,12 +47,16 @@ class LiveSynth:
                  wav_path: Path | None = None, gain: float = 0.5, jack_autoconnect: bool = True):
         fs = load_fluidsynth()
         self.clock, self.driver, self.sample_rate = clock, driver, sample_rate
+        if driver == "file":
+            period_size = whole_ms_period(period_size, sample_rate)
         settings = {"audio.period-size": period_size, "audio.periods": periods}
         if driver == "jack":  # else JACK leaves FluidSynth's outputs unconnected: silence
             settings["audio.jack.autoconnect"] = int(jack_autoconnect)
+        if driver == "file" and wav_path is not None:
+            settings["audio.file.name"] = str(wav_path)
         self.synth = FluidSynth(soundfont, sample_rate, gain, **settings)
         self.latency_ms = driver_latency_ms(driver, period_size, periods, sample_rate)
-        self._sequencer = fs.Sequencer(time_scale=sample_rate, use_system_timer=driver is not None)
+        self._sequencer = fs.Sequencer(time_scale=sample_rate, use_system_timer=False)
         self._dest = self._sequencer.register_fluidsynth(self.synth.synth)
         self._lock = threading.Lock()
         self._closed = False
@@ -54,11 +64,12 @@ class LiveSynth:
         self._wav = None
         self._frames_rendered = 0
         self.reference_ns = clock.now_ns()
-        self._reference_tick = self._sequencer.get_tick()
-        self._audio_driver = None
+        self.anchor = AudioAnchor(sample_rate, self.reference_ns, self._sequencer.get_tick())
+        self._audio_driver = self._sampler = self._thread = None
         if driver:
             self._audio_driver = _open_audio_driver(fs, self.synth, driver)
-            self._thread = None
+            self._sampler = AudioClockSampler(self.anchor, clock.now_ns, self._sequencer.get_tick)
+            self._sampler.await_rendering(DRIVER_START_S)
         else:
             if wav_path is not None:
                 self._wav = wave.open(str(wav_path), "wb")
@@ -72,7 +83,7 @@ class LiveSynth:
     # --- time -------------------------------------------------------------------------------
     def tick_at(self, time_ns: int) -> int:
         """The sequencer tick (one per sample) of an absolute time. Any thread."""
-        return self._reference_tick + round((time_ns - self.reference_ns) * self.sample_rate / 1e9)
+        return self.anchor.tick_at(time_ns)
 
     def _render_loop(self) -> None:
         block_ns = BLOCK_FRAMES * 1e9 / self.sample_rate
@@ -159,6 +170,8 @@ class LiveSynth:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(2)
+        if self._sampler is not None:
+            self._sampler.stop()
         with self._lock:
             self._closed = True  # from now on every call is a no-op, never a freed synth
             if self._audio_driver:
@@ -169,6 +182,16 @@ class LiveSynth:
                 self._wav = None
             self._sequencer.delete()
             self.synth.close()
+
+
+def whole_ms_period(period_size: int, sample_rate: int) -> int:
+    """The ``file`` driver's period: at least ``period_size`` frames and a whole number of
+    milliseconds. Its timer counts whole ms, so a 128-frame period at 44.1 kHz (2.9 ms) was
+    rendered every 2 ms: the file ran 1.45 times faster than real time. Any thread."""
+    frames_per_ms = Fraction(sample_rate, 1000)
+    step = frames_per_ms.numerator  # frames in the shortest whole-ms period (441 at 44.1 kHz)
+    whole = step * math.ceil(period_size / step)
+    return int(whole)
 
 
 def driver_latency_ms(driver: str | None, period_size: int, periods: int,
