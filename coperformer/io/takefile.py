@@ -25,11 +25,14 @@ TAKE_TICKS = 960
 
 
 def write_take(recording: Recording, path: str | os.PathLike) -> None:
-    """Write a recording atomically; the count-in is left out."""
+    """Write a recording atomically. It begins at bar 0, or at the count-in bar the player
+    first played in (a pickup is the player's too); the count-in's clicks are never in it."""
     transport = recording.transport()
+    first = first_bar(recording)
+    origin = transport.quarters_of_bar(first)
 
     def tick(ns: int) -> int:
-        return round(transport.quarters_at(ns) * TAKE_TICKS)
+        return round((transport.quarters_at(ns) - origin) * TAKE_TICKS)
 
     player = _player_events(recording.player, tick)
     band = [_band_events(info.channel, recording.voice_notes(index), tick)
@@ -43,7 +46,15 @@ def write_take(recording: Recording, path: str | os.PathLike) -> None:
         tracks.append(OutTrack(info.name, info.channel, info.program,
                                events + _program_events(recording, info.channel, tick)))
     markers = _chord_markers(recording, tick, end)
-    write_smf(path, TAKE_TICKS, _conductor(recording, markers), tracks)
+    write_smf(path, TAKE_TICKS, _conductor(recording, markers, first), tracks)
+
+
+def first_bar(recording: Recording) -> int:
+    """The take's first bar: 0, or the count-in bar of the player's first note (any
+    thread)."""
+    transport = recording.transport()
+    starts = [ns for ns, raw in recording.player if raw[0] >> 4 == 0x9 and raw[2] > 0]
+    return min(0, transport.bar_at(min(starts))) if starts else 0
 
 
 def save_take(recorder: Recorder, path: str | os.PathLike) -> None:
@@ -61,15 +72,21 @@ def _chord_markers(recording: Recording, tick: Callable[[int], int], end: int,
     return chord_markers((at, name) for at, name in ticks if 0 <= at < end)
 
 
-def _conductor(recording: Recording, markers: list[tuple[int, str]]) -> mido.MidiTrack:
+def _conductor(recording: Recording, markers: list[tuple[int, str]], first: int,
+               ) -> mido.MidiTrack:
+    """Tempo and meter from the take's first bar on (a segment that ended before it: none)."""
     transport = recording.transport()
+    origin = transport.quarters_of_bar(first)
     tempos: list[tuple[int, int]] = []
     meters: list[tuple[int, Meter]] = []
-    for segment in recording.segments:
-        at = round(transport.quarters_of_bar(max(0, segment.first_bar)) * TAKE_TICKS)
-        if segment.first_bar < 0 or at >= 0:
-            tempos.append((at, mido.bpm2tempo(segment.bpm)))
-            meters.append((at, segment.meter))
+    segments = recording.segments
+    for index, segment in enumerate(segments):
+        if index + 1 < len(segments) and segments[index + 1].first_bar <= first:
+            continue  # replaced before the take begins
+        at = round((transport.quarters_of_bar(max(first, segment.first_bar)) - origin)
+                   * TAKE_TICKS)
+        tempos.append((at, mido.bpm2tempo(segment.bpm)))
+        meters.append((at, segment.meter))
     return conductor_track(tempos, meters, markers)
 
 
@@ -85,7 +102,7 @@ def _player_events(player: list[tuple[int, tuple[int, ...]]], tick: Callable[[in
         at = tick(time_ns)
         message = mido.Message.from_bytes(list(raw))
         if at < 0:
-            continue  # the count-in is left out
+            continue  # before the take's first bar: nothing was played there
         if message.type in ("note_on", "note_off"):
             key = (message.channel, message.note)
             if message.type == "note_on" and message.velocity > 0:
