@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from coperformer.common.errors import CoperformerError
+
 
 def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
     """Call ``write(tmp_path)`` and move the result into place; leave nothing on failure."""
@@ -79,3 +81,44 @@ def output_problem(path: str | os.PathLike) -> str | None:
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"the folder {folder} is not writable"
     return None
+
+
+class UnreadableFile(CoperformerError):
+    """A file refused before it is read: not a regular file, or larger than its limit."""
+
+
+def read_regular(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, read once; UnreadableFile
+    otherwise. A FIFO or a device is never waited on (opened non-blocking, checked by fstat
+    before any read), and no more than ``limit`` + 1 bytes are ever read. Any thread."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise UnreadableFile(f"{path}: no such {what}") from None
+    except OSError as exc:
+        raise UnreadableFile(f"{path}: {what} {_kind_or(exc)}") from None
+    try:
+        mode = os.fstat(handle).st_mode
+        if not stat.S_ISREG(mode):
+            raise UnreadableFile(f"{path}: the {what} {_kind(mode)}")
+        if os.fstat(handle).st_size > limit:
+            raise UnreadableFile(f"{path}: the {what} is larger than {_size(limit)}")
+        chunks, size = [], 0
+        while chunk := os.read(handle, min(1 << 20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise UnreadableFile(f"{path}: the {what} is larger than {_size(limit)}")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise UnreadableFile(f"{path}: the {what} cannot be read ({_kind_or(exc)})") from None
+    finally:
+        os.close(handle)
+
+
+def _kind_or(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"

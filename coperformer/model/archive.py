@@ -4,6 +4,7 @@ code from the file runs). Any thread."""
 
 from __future__ import annotations
 
+import io
 import math
 import pickle
 import re
@@ -53,12 +54,12 @@ class ArchiveContents:
     tensors: dict[str, np.ndarray]
 
 
-def read_archive(path: str | Path) -> ArchiveContents:
-    """The root object and tensors of the TorchScript archive at ``path``; ModelError when it
-    is not one this reader understands."""
+def read_archive(path: str | Path, data: bytes | None = None) -> ArchiveContents:
+    """The root object and tensors of the TorchScript archive at ``path`` (or in ``data``, the
+    file's bytes already read); ModelError when it is not one this reader understands."""
     path = Path(path)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as archive:
             total = sum(info.file_size for info in archive.infolist())
             if total > MAX_ARCHIVE_BYTES:
                 raise ModelError(f"{path}: {total / 2**20:.0f} MB unpacked is too large")

@@ -4,6 +4,7 @@ still being imported. Both take numpy inputs and answer numpy logits."""
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 from typing import Protocol
@@ -34,7 +35,9 @@ class TorchScriptBackend:
 
     name = "TorchScript"
 
-    def __init__(self, path: str | Path, threads: int = 1):
+    def __init__(self, path: str | Path, data: bytes, threads: int = 1):
+        """Load the module from ``data``, the model file's bytes (read once and checked by the
+        caller: the bytes trusted are the bytes run)."""
         import torch
 
         self._torch = torch
@@ -42,7 +45,7 @@ class TorchScriptBackend:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)
-                self._module = torch.jit.load(str(path), map_location="cpu")
+                self._module = torch.jit.load(io.BytesIO(data), map_location="cpu")
             self.metadata_json = self._module.metadata()
         except (RuntimeError, ValueError, AttributeError, OSError) as exc:
             raise ModelError(f"{path}: not a coperformer model ({first_line(exc)})") from exc
@@ -65,8 +68,8 @@ class NumpyBackend:
 
     name = "numpy"
 
-    def __init__(self, path: str | Path):
-        self._generator = NumpyGenerator(path)
+    def __init__(self, path: str | Path, data: bytes | None = None):
+        self._generator = NumpyGenerator(path, data)
         self.metadata_json = self._generator.metadata_json
 
     def __call__(self, *inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

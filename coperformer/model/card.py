@@ -1,10 +1,20 @@
-"""Model cards: the JSON beside each model file (data, split, command, time, metrics, sha256)."""
+"""Model cards: the JSON beside each model file (data, split, command, time, metrics, sha256).
+A card is information only, never a reason to trust a model (see trust.py); it is read as a
+regular file of at most MAX_CARD_BYTES, and each way it can be broken is named."""
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 from pathlib import Path
+
+from coperformer.common.errors import first_line
+from coperformer.common.files import UnreadableFile, read_regular
+from coperformer.model.errors import ModelError
+from coperformer.model.trust import digest_of, model_bytes
+
+MAX_CARD_BYTES = 64 * 1024
+SECTIONS = ("data", "split", "training", "metrics", "validation")  # each a JSON object
 
 
 def card_path(model: str | Path) -> Path:
@@ -13,18 +23,35 @@ def card_path(model: str | Path) -> Path:
 
 
 def sha256_of(path: str | Path) -> str:
-    """The hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The hex sha256 of a model file (a regular file, read once; ModelError otherwise)."""
+    return digest_of(model_bytes(path))
 
 
 def read_card(model: str | Path) -> dict:
-    """The card of a model ({} when there is none)."""
+    """The card of a model ({} when there is none); ModelError naming what is wrong with a
+    card that is not a small UTF-8 JSON object (any thread)."""
     path = card_path(model)
-    return json.loads(path.read_text()) if path.exists() else {}
+    if not os.path.lexists(path):
+        return {}
+    try:
+        text = read_regular(path, MAX_CARD_BYTES, "model card").decode("utf-8")
+    except UnreadableFile as exc:
+        raise ModelError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise ModelError(f"{path}: the model card is not UTF-8 text (a binary file?)") from None
+    try:
+        card = json.loads(text)
+    except RecursionError:
+        raise ModelError(f"{path}: the model card is nested too deep") from None
+    except ValueError as exc:
+        raise ModelError(f"{path}: the model card is not JSON ({first_line(exc)})") from None
+    if not isinstance(card, dict):
+        raise ModelError(f"{path}: the model card is a JSON {type(card).__name__}, not an "
+                         "object")
+    for section in SECTIONS:
+        if not isinstance(card.get(section, {}), dict):
+            raise ModelError(f"{path}: the model card's {section!r} is not an object")
+    return card
 
 
 def update_card(model: str | Path, **sections) -> dict:
@@ -39,4 +66,6 @@ def update_card(model: str | Path, **sections) -> dict:
 
 def trained_on(model: str | Path) -> str:
     """The corpus a model was trained on, from its card ('bach' when the card does not say)."""
-    return read_card(model).get("training", {}).get("config", {}).get("corpus", "bach")
+    config = read_card(model).get("training", {}).get("config", {})
+    corpus = config.get("corpus", "bach") if isinstance(config, dict) else "bach"
+    return corpus if isinstance(corpus, str) else "bach"

@@ -29,8 +29,8 @@ FINAL_CONV = Conv(None, 1)
 class NumpyGenerator:
     """Runs a standard exported generator with numpy (one thread at a time)."""
 
-    def __init__(self, path: str | Path):
-        contents = read_archive(path)
+    def __init__(self, path: str | Path, data: bytes | None = None):
+        contents = read_archive(path, data)
         generator = contents.root.child("generator")
         if contents.root.class_name != EXPORT_CLASS or generator is None \
                 or generator.class_name != GENERATOR_CLASS:

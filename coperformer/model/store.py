@@ -12,7 +12,7 @@ from coperformer.common.errors import first_line
 from coperformer.common.files import input_problem
 from coperformer.common.paths import data_dir, model_dirs
 from coperformer.model.errors import ModelError
-from coperformer.model.trust import check_trusted, trust
+from coperformer.model.trust import check_trusted, digest_of, model_bytes, trust_digest
 from coperformer.music.listening import RewardModel
 
 if TYPE_CHECKING:
@@ -23,52 +23,69 @@ MODEL_SUFFIX = ".pt"
 LISTENER_FILE = "listener.npz"
 WARM_UP_LIMIT_S = 60.0  # a healthy model warms up in well under a second
 
-_LOADED: dict[tuple[str, int], BandModel] = {}  # (torch is imported with the first load)
+_LOADED: dict[tuple[str, str], BandModel] = {}  # (torch is imported with the first load)
 _LOCK = threading.Lock()
 
 
 def available_models() -> list[str]:
-    """Names of the models in the user's and the shipped models folders, sorted (any thread)."""
+    """Names of the models (regular files) in the user's and the shipped models folders,
+    sorted (any thread)."""
     return sorted({path.stem for folder in model_dirs()
-                   for path in folder.glob(f"*{MODEL_SUFFIX}")})
+                   for path in folder.glob(f"*{MODEL_SUFFIX}") if path.is_file()})
 
 
 def resolve_model(name_or_path: str | None) -> Path:
-    """A model by name (the user's models folder first, then the shipped one), or a path to a
-    .pt file (any thread)."""
+    """A model by name (the user's models folder, then the shipped one; a user's file never
+    stands in for a shipped style's name: that is an error naming it), or a path to a .pt file
+    (any thread). Only a regular file is ever a model."""
     text = name_or_path or DEFAULT_MODEL
     candidate = Path(text)
     if candidate.suffix == MODEL_SUFFIX or os.sep in text:
         if not candidate.exists():
             raise ModelError(f"model file not found: {candidate}")
-        if problem := input_problem(candidate):
-            raise ModelError(f"cannot read the model file {candidate}: {problem}")
-        return candidate
-    for folder in model_dirs():
-        path = folder / f"{text}{MODEL_SUFFIX}"
-        if path.exists():
-            return path
+        return _readable(candidate)
+    found = [folder / f"{text}{MODEL_SUFFIX}" for folder in model_dirs()
+             if os.path.lexists(folder / f"{text}{MODEL_SUFFIX}")]
+    if len(found) > 1 and not _same_file(*found[:2]):
+        raise ModelError(f"{found[0]} has the name of a shipped style ({text}): rename it to "
+                         "load it by name, or give its path to --model")
+    if found:
+        return _readable(found[0])
     have = ", ".join(available_models()) or "none"
     folders = " or ".join(str(folder) for folder in model_dirs())
     raise ModelError(f"no model named {text!r} in {folders} (have: {have})")
 
 
+def _readable(path: Path) -> Path:
+    if problem := input_problem(path):
+        raise ModelError(f"cannot read the model file {path}: {problem}")
+    return path
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.samefile(second)
+    except OSError:
+        return False
+
+
 def load_model(name_or_path: str | None, trust_it: bool = False,
                quick_start: bool = False) -> BandModel:
-    """A loaded and warmed-up model, cached per file and modification time (any thread; a
+    """A loaded and warmed-up model, cached per file and content (any thread; a
     second caller waits for the first load instead of loading again). Only a trusted file is
     loaded (see trust.py); ``trust_it`` trusts this one first. ``quick_start`` loads it
     without torch when it can (the numpy pass; BandModel.adopt_torchscript hands over)."""
     from coperformer.model.runtime import BandModel
 
     path = resolve_model(name_or_path).resolve()
+    data = model_bytes(path)  # read once: the bytes checked are the bytes loaded
     if trust_it:
-        trust(path)
-    key = (str(path), path.stat().st_mtime_ns)
+        trust_digest(digest_of(data))
+    key = (str(path), digest_of(data))
     with _LOCK:
         if key not in _LOADED:
-            check_trusted(path)
-            model = BandModel(path, quick_start=quick_start)
+            check_trusted(path, data)
+            model = BandModel(path, quick_start=quick_start, data=data)
             _warm_up_within(model, WARM_UP_LIMIT_S)
             _LOADED[key] = model
         return _LOADED[key]

@@ -32,6 +32,7 @@ from coperformer.model.train import (
     to_tensors,
     validate,
 )
+from coperformer.model.trust import trust
 
 
 def prepare_data(config: TrainConfig) -> tuple[D.BarSet, D.BarSet, dict, list[str]]:
@@ -114,6 +115,7 @@ def run_training(config: TrainConfig, out: Path, resume: bool,
         out.parent.mkdir(parents=True, exist_ok=True)
         export_generator(bare(run.generator).cpu(), out, out.stem, config.corpus)
         _write_card(out, config, split, rejected, scores, seconds, run, train_bars)
+        trust(out)  # the user's own command wrote it: their record trusts it, not its card
     return {"steps": run.step, "seconds": seconds, **scores}
 
 

@@ -110,8 +110,8 @@ def test_a_planned_live_bar_plays_the_chord_and_avoids_a_repeat(band_model):
     assert upper.size and upper.max() <= 60  # the upper voices stay under the player
 
 
-def test_a_users_own_model_is_found_by_name_before_the_shipped_ones(random_model, tmp_path,
-                                                                    monkeypatch):
+def test_a_users_own_model_is_found_by_name_but_never_as_a_shipped_style(random_model,
+                                                                       tmp_path, monkeypatch):
     import shutil
 
     from coperformer.common.paths import user_models_dir
@@ -122,9 +122,10 @@ def test_a_users_own_model_is_found_by_name_before_the_shipped_ones(random_model
     assert folder == tmp_path / "data" / "coperformer" / "models"
     folder.mkdir(parents=True)
     shutil.copy(random_model[1], folder / "mine.pt")
-    shutil.copy(random_model[1], folder / "bach.pt")  # the user's own 'bach' wins
+    shutil.copy(random_model[1], folder / "bach.pt")  # never stands in for the shipped one
     assert resolve_model("mine") == folder / "mine.pt"
-    assert resolve_model("bach") == folder / "bach.pt"
+    with pytest.raises(ModelError, match=r"bach.pt has the name of a shipped style \(bach\)"):
+        resolve_model("bach")
     assert {"mine", "bach"} <= set(available_models())
     (folder / "bach.pt").unlink()
     assert resolve_model("bach").parent != folder  # the shipped one again

@@ -20,6 +20,9 @@ def test_train_on_a_midi_folder_writes_model_card_and_resumes(tmp_path, capsys):
     assert card["training"]["wall_seconds"] > 0
     assert set(card["split"]) >= {"train", "validation", "test", "seed"}
     assert len(card["sha256"]) == 64
+    from coperformer.model.trust import trusted_hashes
+
+    assert card["sha256"] in trusted_hashes()  # the user's own command: their record trusts it
     state = torch.load(out.with_suffix(".ckpt"), weights_only=True)
     assert state["step"] == 3 and "generator" in state and "opt_d" in state
     more = [a if a != "3" else "5" for a in args]
