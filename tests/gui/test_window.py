@@ -450,12 +450,10 @@ def test_the_drum_groove_is_chosen_in_the_window_and_follows_it_mid_jam(window, 
 
 def test_a_model_file_from_elsewhere_is_played_only_once_trusted(window, tmp_path,
                                                                  shipped_model, monkeypatch):
-    import shutil
-
     from coperformer.model.trust import trusted_hashes
 
-    stranger = str(tmp_path / "downloaded.pt")
-    shutil.copy(shipped_model, stranger)
+    stranger = str(tmp_path / "downloaded.pt")  # not the shipped bytes: a byte more
+    (tmp_path / "downloaded.pt").write_bytes(shipped_model.read_bytes() + b"\0")
     asked = []
     monkeypatch.setattr(window, "ask_trust", lambda path: asked.append(path) or False)
     window.choose_style(stranger)
