@@ -1,0 +1,35 @@
+"""`coperformer train-chords`: train the live band's next-chord model on human chords."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from coperformer.cli import checks
+
+
+def add_train_chords(sub) -> None:
+    """Arguments of `coperformer train-chords`."""
+    p = sub.add_parser("train-chords",
+                       help="train the live band's chord model on human harmonizations")
+    p.add_argument("--out", default="models/chords.npz", type=checks.output_file_made_folder,
+                   help="file to write (.npz; its card beside it as .json)")
+    p.add_argument("--steps", type=checks.positive, default=1500,
+                   help="optimizer steps (default 1500)")
+    p.add_argument("--seed", type=checks.seed, default=0)
+    p.add_argument("--resume", action="store_true",
+                   help="continue from the last checkpoint of a run writing the same file")
+
+
+def run_train_chords(args: argparse.Namespace) -> int:
+    """Build (or read the cached) examples, train, write the model and its card."""
+    from coperformer.model.chord_training import ChordConfig, train_chords
+
+    command = "coperformer " + " ".join(sys.argv[1:] or ["train-chords"])
+    config = ChordConfig(steps=args.steps, seed=args.seed)
+    card = train_chords(Path(args.out), config, command, args.resume,
+                        log=lambda line: print(line, flush=True))
+    for split, figures in card["metrics"].items():
+        print(split + ": " + " ".join(f"{k}={v}" for k, v in figures.items()))
+    return 0

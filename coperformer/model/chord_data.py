@@ -1,0 +1,169 @@
+"""Human chords for the chord model, offline from music21's installed corpus; split by tune.
+
+- The Bach chorales' own harmony: each beat labelled from all four voices
+  (``chords.step_labels``), each bar's chord the one that sounds longest in it. Their split is
+  the GAN's own (model/dataset.py), so the GAN's test chorales stay held out here too.
+- The corpus's tunes written with chord symbols (music21 ``ChordSymbol``): two lead sheets and
+  the two Nottingham reels. So few that all go to the test split: labelled held-out tunes of
+  another style. (Ryan's Mammoth, an evaluation collection, is never read here; none of the
+  evaluation or tuning collections' sources is.)
+
+Every example is read in the key heard so far, so the 12 transpositions of a tune give the
+same arrays (the transposition to all keys is built in; a test checks it).
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+
+import numpy as np
+
+from coperformer.common.paths import cache_dir
+from coperformer.model import dataset as D
+from coperformer.music.chord_model import (
+    FEATURES,
+    MEMORY_BARS,
+    chord_features,
+    heard_key,
+)
+from coperformer.music.chords import bar_chord, label_symbol, step_labels, transpose_chord
+from coperformer.music.roll import REST, Grid, grid_from_piece, to_step
+
+CHORD_DATA_VERSION = 1
+SPLITS = ("train", "validation", "test")
+LEAD_SHEETS = ("leadSheet/fosterBrownHair.mxl", "leadSheet/berlinAlexandersRagtime.mxl",
+               "nottingham-dataset/reelsa-c.abc")
+LEAD_SHEET_SET = "lead-sheet tunes"
+
+
+@dataclass
+class LabelledTune:
+    """A melody on the grid with the human chord of every step (-1: none)."""
+
+    name: str
+    grid: Grid
+    labels: np.ndarray  # int32 [steps], absolute vocabulary indices
+
+    def bar_chords(self) -> list[int | None]:
+        """Each bar's chord (the one sounding longest in it)."""
+        return [bar_chord(self.labels[self.grid.bar_slice(b)]) for b in range(self.grid.bars)]
+
+    def melody_bars(self) -> list[np.ndarray]:
+        """The melody's steps, bar by bar."""
+        return [self.grid.melody[self.grid.bar_slice(b)] for b in range(self.grid.bars)]
+
+
+def chorale_tunes() -> dict[str, list[LabelledTune]]:
+    """The chorales by split, each step labelled from its four voices."""
+    from coperformer.model.evaluation import grids_from_barset
+
+    bars, _ = D.load_corpus("bach")
+    split = D.corpus_split("bach", bars.names)
+    out = {}
+    for part in SPLITS:
+        subset = bars.subset(split[part])
+        out[part] = [LabelledTune(name, grid, step_labels(grid))
+                     for name, grid in zip(subset.names, grids_from_barset(subset), strict=True)]
+    return out
+
+
+def lead_sheet_tunes() -> list[LabelledTune]:
+    """The corpus's tunes with chord symbols (melody and the written chords), cached."""
+    path = cache_dir() / f"lead-sheets-v{CHORD_DATA_VERSION}.pkl"
+    if path.exists():
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    tunes = [tune for source in LEAD_SHEETS for tune in _parse_symbols(source)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_suffix(".tmp").open("wb") as handle:
+        pickle.dump(tunes, handle)
+    path.with_suffix(".tmp").replace(path)
+    return tunes
+
+
+def _parse_symbols(source: str) -> list[LabelledTune]:
+    from music21 import corpus, stream
+
+    parsed = corpus.parse(source)
+    scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
+    return [_symbol_tune(score, f"{source}#{number}") for number, score in enumerate(scores)]
+
+
+def _symbol_tune(score, name: str) -> LabelledTune:
+    from music21 import harmony
+
+    from coperformer.model.corpus import score_to_piece
+
+    try:
+        score = score.expandRepeats()
+    except Exception:  # noqa: BLE001 - music21 raises many kinds here; keep as written
+        pass
+    part = score.parts[0]
+    measures = list(part.getElementsByClass("Measure"))
+    shift = float(measures[0].paddingLeft) if measures else 0.0
+    piece = score_to_piece(score, name, want_band=False)
+    grid = grid_from_piece(piece)
+    labels = np.full(grid.steps, -1, np.int32)
+    for symbol in part.flatten().getElementsByClass(harmony.ChordSymbol):
+        if isinstance(symbol, harmony.NoChord) or not symbol.pitches:
+            continue
+        chord = label_symbol(symbol.root().pitchClass, [p.pitchClass for p in symbol.pitches])
+        labels[max(0, to_step(float(symbol.offset) + shift)):] = chord
+    return LabelledTune(name, grid, labels)
+
+
+def labelled_sets() -> dict[str, list[LabelledTune]]:
+    """Every tune by split: the chorales' train, validation and test, and the lead sheets
+    in test."""
+    sets = chorale_tunes()
+    sets["test"] = sets["test"] + lead_sheet_tunes()
+    return sets
+
+
+def tune_examples(tune: LabelledTune) -> tuple[np.ndarray, np.ndarray]:
+    """Features [n, FEATURES] and key-relative target chords [n] of one tune: every bar from
+    the second on whose chord is known, from what was heard before it."""
+    bars, chords = tune.melody_bars(), tune.bar_chords()
+    features, targets = [], []
+    for now in range(1, len(bars)):
+        recent = bars[max(0, now - MEMORY_BARS):now]
+        heard = heard_key(recent)
+        if chords[now] is None or not any((b != REST).any() for b in recent):
+            continue
+        features.append(chord_features(recent, chords[max(0, now - MEMORY_BARS):now], now,
+                                       heard))
+        targets.append(transpose_chord(chords[now], -heard.key.tonic))
+    return (np.asarray(features, np.float32).reshape(-1, FEATURES),
+            np.asarray(targets, np.int64))
+
+
+def training_arrays() -> dict[str, np.ndarray]:
+    """x_/y_ arrays for train, validation and test, and each split's tune names; cached."""
+    path = cache_dir() / f"chord-data-v{CHORD_DATA_VERSION}.npz"
+    if path.exists():
+        with np.load(path) as data:
+            return dict(data)
+    arrays: dict[str, np.ndarray] = {}
+    for part, tunes in labelled_sets().items():
+        pairs = [tune_examples(t) for t in tunes]
+        arrays[f"x_{part}"] = np.concatenate([x for x, _ in pairs])
+        arrays[f"y_{part}"] = np.concatenate([y for _, y in pairs])
+        arrays[f"names_{part}"] = np.asarray([t.name for t in tunes])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path.with_suffix(".tmp.npz"), **arrays)
+    path.with_suffix(".tmp.npz").replace(path)
+    return arrays
+
+
+def emission_counts(tunes: list[LabelledTune]) -> np.ndarray:
+    """Melody steps at each interval above the human chord's root, per quality [q, 12]."""
+    from coperformer.music.chords import QUALITIES, chord_quality, chord_root
+
+    counts = np.zeros((len(QUALITIES), 12))
+    for tune in tunes:
+        known = (tune.labels >= 0) & (tune.grid.melody != REST)
+        for label, pitch in zip(tune.labels[known], tune.grid.melody[known], strict=True):
+            counts[QUALITIES.index(chord_quality(int(label))),
+                   (int(pitch) - chord_root(int(label))) % 12] += 1
+    return counts

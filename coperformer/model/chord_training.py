@@ -1,0 +1,175 @@
+"""Train the chord model: cross-entropy on the human chord of the coming bar (never on any
+figure the evaluation reports), checkpointed so that a stopped run resumes; export to .npz
+with a JSON card."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from coperformer.common.paths import cache_dir
+from coperformer.model.chord_data import (
+    CHORD_DATA_VERSION,
+    LEAD_SHEETS,
+    emission_counts,
+    labelled_sets,
+    training_arrays,
+)
+from coperformer.music.chord_model import FEATURES, ChordModel
+from coperformer.music.chords import QUALITIES, VOCABULARY, chord_root
+
+CHECKPOINT_EVERY = 500
+SMOOTHING = 1.0  # add-one counts for the melody-given-chord table
+
+
+@dataclass(frozen=True)
+class ChordConfig:
+    """Training settings of the chord model."""
+
+    steps: int = 1500
+    batch: int = 256
+    hidden: int = 64
+    learning_rate: float = 2e-3
+    weight_decay: float = 0.05
+    dropout: float = 0.4
+    seed: int = 0
+
+
+def _network(config: ChordConfig) -> torch.nn.Sequential:
+    return torch.nn.Sequential(torch.nn.Dropout(config.dropout / 2),
+                               torch.nn.Linear(FEATURES, config.hidden), torch.nn.ReLU(),
+                               torch.nn.Dropout(config.dropout),
+                               torch.nn.Linear(config.hidden, VOCABULARY))
+
+
+def checkpoint_path(out: Path) -> Path:
+    """Where a run writing ``out`` keeps its checkpoint (the cache folder)."""
+    digest = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:12]
+    return cache_dir() / f"chord-train-{out.stem}-{digest}.ckpt"
+
+
+def fit(arrays: dict[str, np.ndarray], config: ChordConfig, checkpoint: Path,
+        resume: bool, log=print) -> torch.nn.Sequential:
+    """Adam on the cross-entropy of the human chord; a checkpoint every CHECKPOINT_EVERY
+    steps; ``resume`` continues from one (same config) instead of starting again."""
+    torch.manual_seed(config.seed)
+    net = _network(config)
+    optimizer = torch.optim.AdamW(net.parameters(), config.learning_rate,
+                                  weight_decay=config.weight_decay)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: 0.5 * (1 + np.cos(np.pi * min(1.0, s / config.steps))))
+    generator = torch.Generator().manual_seed(config.seed)
+    start = 0
+    if resume and checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        if state["config"] != asdict(config):
+            raise ValueError(f"{checkpoint}: a checkpoint of other settings; start without "
+                             f"--resume")
+        net.load_state_dict(state["net"])
+        optimizer.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        generator.set_state(state["generator"])
+        start = state["step"]
+        log(f"resumed at step {start}")
+    x, y = torch.from_numpy(arrays["x_train"]), torch.from_numpy(arrays["y_train"])
+    for step in range(start, config.steps):
+        net.train()
+        index = torch.randint(0, x.shape[0], (config.batch,), generator=generator)
+        loss = torch.nn.functional.cross_entropy(net(x[index]), y[index])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        if (step + 1) % CHECKPOINT_EVERY == 0 or step + 1 == config.steps:
+            _save_checkpoint(checkpoint, {"net": net, "optimizer": optimizer,
+                                          "schedule": schedule}, generator, step + 1, config)
+            log(f"step {step + 1}/{config.steps} loss {loss.item():.3f} "
+                f"validation {held_out_figures(net, arrays, 'validation')}")
+    return net
+
+
+def _save_checkpoint(path: Path, parts: dict, generator, step: int,
+                     config: ChordConfig) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    state = {name: part.state_dict() for name, part in parts.items()}
+    torch.save({**state, "generator": generator.get_state(), "step": step,
+                "config": asdict(config)}, tmp)
+    tmp.replace(path)
+
+
+def held_out_figures(net: torch.nn.Sequential, arrays: dict[str, np.ndarray],
+                     split: str) -> dict[str, float]:
+    """Top-1 and top-3 accuracy, root accuracy and cross-entropy (nats) on a split."""
+    net.eval()
+    with torch.no_grad():
+        logits = net(torch.from_numpy(arrays[f"x_{split}"]))
+    y = torch.from_numpy(arrays[f"y_{split}"])
+    top = logits.topk(3, dim=1).indices
+    roots = np.asarray([chord_root(int(i)) for i in top[:, 0]])
+    true_roots = np.asarray([chord_root(int(i)) for i in y])
+    return {
+        "top1": round(float((top[:, 0] == y).float().mean()), 4),
+        "top3": round(float((top == y[:, None]).any(dim=1).float().mean()), 4),
+        "root": round(float((roots == true_roots).mean()), 4),
+        "cross_entropy": round(float(torch.nn.functional.cross_entropy(logits, y)), 4),
+        "bars": int(y.shape[0]),
+    }
+
+
+def export(net: torch.nn.Sequential, emission: np.ndarray) -> ChordModel:
+    """The trained network as the numpy model (dropout has no weights)."""
+    first, last = net[1], net[4]
+    log_emission = np.log((emission + SMOOTHING) / (emission + SMOOTHING).sum(axis=1,
+                                                                               keepdims=True))
+    return ChordModel(first.weight.detach().numpy().T.copy(), first.bias.detach().numpy(),
+                      last.weight.detach().numpy().T.copy(), last.bias.detach().numpy(),
+                      log_emission.astype(np.float32))
+
+
+def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = False,
+                 log=print) -> dict:
+    """Train, write ``out`` (.npz) and its JSON card; return the card."""
+    torch.set_num_threads(2)
+    started = time.perf_counter()
+    arrays = training_arrays()
+    net = fit(arrays, config, checkpoint_path(out), resume, log)
+    model = export(net, emission_counts(labelled_sets()["train"]))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.save(out)
+    card = {
+        "file": out.name,
+        "kind": "the listening band's next-chord model (numpy MLP, used by every style)",
+        "data": {
+            "sources": ["music21 Bach chorales: each beat labelled from the four voices, "
+                        "each bar's chord the longest-sounding",
+                        f"chord-symbol tunes of music21's corpus: {', '.join(LEAD_SHEETS)}"],
+            "split": "by tune: the chorales as the GAN's split (model/dataset.py); the "
+                     "chord-symbol tunes all in test",
+            "tunes": {part: int(len(arrays[f"names_{part}"]))
+                      for part in ("train", "validation", "test")},
+            "bars": {part: int(len(arrays[f"y_{part}"])) for part in ("train", "validation",
+                                                                      "test")},
+            "transposition": "built in: inputs and targets are read in the key heard so "
+                             "far, so all 12 transpositions give the same examples",
+            "vocabulary": f"12 roots x {', '.join(QUALITIES)}",
+            "not_used": "the evaluation and tuning collections (model/collections.py); no "
+                        "figure of `coperformer evaluate` is a target",
+            "version": CHORD_DATA_VERSION,
+        },
+        "objective": "cross-entropy on the human chord of the coming bar (causal inputs)",
+        "command": command,
+        "config": asdict(config),
+        "wall_seconds": round(time.perf_counter() - started, 1),
+        "metrics": {part: held_out_figures(net, arrays, part)
+                    for part in ("validation", "test")},
+        "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+    }
+    out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+    return card

@@ -1,0 +1,184 @@
+"""The learned next-chord model (pure numpy): what was heard -> a distribution over the chord
+of the coming bar, as people harmonize (trained by model/chord_training.py on human chords).
+
+Everything is read in the key heard so far (``chords.likely_key``), so a tune and its
+transpositions give the same input and the same (transposed) answer. The inputs: the
+melody's pitch classes in the last two bars and so far, its last note, the phrase memory's
+forecast (the bar that followed the same lead-in before, and the chord played there), the
+chords of the last two bars, the position in the phrase, the key's mode and certainty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from coperformer.music.chords import NO_CHORD_INDEX, VOCABULARY, likely_key, transpose_chord
+from coperformer.music.harmony import Key, pitch_class_histogram
+from coperformer.music.phrase_memory import recall, step_pitch_classes
+from coperformer.music.roll import REST
+
+INPUT_CHORDS = VOCABULARY + 1  # the vocabulary and "no chord"
+FEATURES = 12 * 5 + 1 + 3 * INPUT_CHORDS + 4 + 2 + 3
+MEMORY_BARS = 64  # the phrase memory looks this far back (keeps the per-bar work constant)
+EMISSION_WEIGHT = 0.5  # offline: how much the bar's own melody counts beside the model
+
+
+@dataclass(frozen=True)
+class Heard:
+    """The key frame of a decision: the key heard so far and how sure it is."""
+
+    key: Key
+    margin: float
+    pitch_classes: int  # distinct pitch classes heard
+
+
+def heard_key(recent: list[np.ndarray], known: Key | None = None) -> Heard:
+    """The key of the bars heard (``known``: a key the player set, certain at once)."""
+    heard = np.concatenate(recent) if recent else np.zeros(0, np.int16)
+    histogram = pitch_class_histogram(heard)
+    distinct = int((histogram > 0).sum())
+    if known is not None:
+        return Heard(known, 1.0, distinct)
+    key, margin = likely_key(histogram)
+    return Heard(key, margin, distinct)
+
+
+def _relative(histogram: np.ndarray, tonic: int) -> np.ndarray:
+    rolled = np.roll(histogram, -tonic)
+    total = rolled.sum()
+    return rolled / total if total > 0 else rolled
+
+
+def _one_hot(size: int, index: int | None) -> np.ndarray:
+    out = np.zeros(size)
+    if index is not None:
+        out[index] = 1.0
+    return out
+
+
+def _relative_chord(chord: int | None, tonic: int) -> int:
+    return NO_CHORD_INDEX if chord is None else transpose_chord(chord, -tonic)
+
+
+def chord_features(recent: list[np.ndarray], chords: list[int | None], now: int,
+                   heard: Heard) -> np.ndarray:
+    """The model's input for bar ``now`` [FEATURES].
+
+    ``recent``: the player's last bars as steps (the newest, bar ``now`` - 1, last);
+    ``chords``: the absolute chord played in each of those bars (None: none).
+    """
+    tonic = heard.key.tonic
+    empty = np.zeros(0, np.int16)
+    previous = recent[-1] if recent else empty
+    before = recent[-2] if len(recent) >= 2 else empty
+    heard_steps = np.concatenate(recent) if recent else empty
+    notes = heard_steps[heard_steps != REST]
+    last = _one_hot(12, None if not notes.size else (int(notes[-1]) - tonic) % 12)
+    memory, match, memory_chord = np.zeros(12), 0.0, None
+    found = recall(recent, len(recent), previous.shape[0]) if recent else None
+    if found is not None:
+        remembered = step_pitch_classes(recent[found[0]]).sum(axis=0)
+        memory, match, memory_chord = _relative(remembered, tonic), found[1] / 4.0, \
+            chords[found[0]]
+    position = _one_hot(4, now % 4)
+    parts = [
+        _relative(pitch_class_histogram(previous), tonic),
+        _relative(pitch_class_histogram(before), tonic),
+        _relative(pitch_class_histogram(heard_steps), tonic), last, memory, [match],
+        _one_hot(INPUT_CHORDS, _relative_chord(chords[-1] if chords else None, tonic)),
+        _one_hot(INPUT_CHORDS, _relative_chord(chords[-2] if len(chords) >= 2 else None,
+                                               tonic)),
+        _one_hot(INPUT_CHORDS, _relative_chord(memory_chord, tonic)), position,
+        [float(now % 8 >= 4), min(now, 16) / 16.0],
+        [float(heard.key.minor), min(heard.margin, 0.3) / 0.3, previous.shape[0] / 16.0],
+    ]
+    return np.concatenate([np.asarray(p, np.float64).ravel() for p in parts]).astype(np.float32)
+
+
+@dataclass
+class ChordModel:
+    """A two-layer perceptron: features -> log-probabilities of the coming bar's chord,
+    relative to the key heard; and the melody given a chord, for offline decoding
+    (``emission`` [qualities, 12]: the log-probability of a melody step at each interval above
+    the root of a chord of each quality, counted on the training tunes)."""
+
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: np.ndarray
+    emission: np.ndarray
+
+    FIELDS = ("w1", "b1", "w2", "b2", "emission")
+
+    @classmethod
+    def load(cls, path: str | Path) -> ChordModel:
+        """Read weights saved by ``save`` (an .npz file); ValueError when they do not fit."""
+        with np.load(path) as data:
+            model = cls(*(data[name].astype(np.float32) for name in cls.FIELDS))
+        if model.w1.shape[0] != FEATURES or model.w2.shape[1] != VOCABULARY:
+            raise ValueError(f"weights for {model.w1.shape[0]} features and "
+                             f"{model.w2.shape[1]} chords, not {FEATURES} and {VOCABULARY}")
+        return model
+
+    def save(self, path: str | Path) -> None:
+        """Write the weights as an .npz file."""
+        np.savez(path, **{name: getattr(self, name) for name in self.FIELDS})
+
+    def log_probs(self, features: np.ndarray) -> np.ndarray:
+        """Log-probabilities of each key-relative chord [..., VOCABULARY]."""
+        hidden = np.maximum(features @ self.w1 + self.b1, 0.0)
+        logits = hidden @ self.w2 + self.b2
+        logits = logits - logits.max(axis=-1, keepdims=True)
+        return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+
+    def evidence(self, bar: np.ndarray, tonic: int) -> np.ndarray:
+        """The log-likelihood of a bar's melody steps under each key-relative chord
+        [VOCABULARY]."""
+        notes = bar[bar != REST].astype(np.int64)
+        if not notes.size:
+            return np.zeros(VOCABULARY, np.float32)
+        counts = np.bincount((notes - tonic) % 12, minlength=12).astype(np.float32)
+        out = np.zeros((12, self.emission.shape[0]), np.float32)
+        for root in range(12):
+            out[root] = self.emission @ np.roll(counts, -root)
+        return out.reshape(VOCABULARY)
+
+
+def choose(log_probs: np.ndarray, temperature: float, nucleus: float,
+           rng: np.random.Generator | None, allowed: np.ndarray | None = None) -> int:
+    """One chord from a distribution: the likeliest when ``rng`` is None or the temperature
+    is 0, else drawn at that temperature from the smallest set of chords holding
+    ``nucleus`` of the probability; ``allowed`` (bool) masks chords out."""
+    scores = log_probs if allowed is None else np.where(allowed, log_probs, -np.inf)
+    if rng is None or temperature <= 0:
+        return int(scores.argmax())
+    scaled = np.exp((scores - scores.max()) / temperature)
+    probs = scaled / scaled.sum()
+    order = np.argsort(probs)[::-1]
+    keep = order[: int(np.searchsorted(np.cumsum(probs[order]), nucleus)) + 1]
+    return int(rng.choice(keep, p=probs[keep] / probs[keep].sum()))
+
+
+def harmonize(model: ChordModel, bars: list[np.ndarray], key: Key,
+              beam: int = 8) -> list[int | None]:
+    """Offline: the likeliest chord sequence for a whole melody (absolute chords, None for a
+    silent bar), a beam search over the model with each bar's own melody as evidence."""
+    heard = Heard(key, 1.0, 12)
+    hypotheses: list[tuple[float, list[int | None]]] = [(0.0, [])]
+    for now, bar in enumerate(bars):
+        if not (bar != REST).any():
+            hypotheses = [(score, chords + [None]) for score, chords in hypotheses]
+            continue
+        recent = bars[max(0, now - MEMORY_BARS):now]
+        feats = np.stack([chord_features(recent, chords[-len(recent):] if recent else [],
+                                         now, heard) for _, chords in hypotheses])
+        scores = model.log_probs(feats) + EMISSION_WEIGHT * model.evidence(bar, key.tonic)
+        totals = np.asarray([s for s, _ in hypotheses])[:, None] + scores
+        best = np.argsort(totals, axis=None)[::-1][:beam]
+        hypotheses = [(float(totals.flat[i]),
+                       hypotheses[i // VOCABULARY][1]
+                       + [transpose_chord(int(i % VOCABULARY), key.tonic)]) for i in best]
+    return max(hypotheses, key=lambda h: h[0])[1]
