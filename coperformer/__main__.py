@@ -1,7 +1,5 @@
 """`python -m coperformer`."""
 
-import sys
+from coperformer.cli import run
 
-from coperformer.cli.main import main
-
-sys.exit(main())
+run()

@@ -6,6 +6,7 @@ import argparse
 
 from coperformer.cli import checks
 from coperformer.cli.common import CommandError
+from coperformer.common.stopping import stop_calls
 
 
 def add_gui(sub) -> None:
@@ -28,6 +29,17 @@ def run_gui_command(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CommandError(f"the desktop app needs PySide6 and a display: {exc}") from exc
     quit_ms = int(args.quit_after * 1000) if args.quit_after else None
-    return run_gui(quit_after_ms=quit_ms, input_file=args.input_file,
-                   startup_report=args.startup_report, model=args.model,
-                   trust_model=args.trust_model)
+    with stop_calls(_close_window):
+        return run_gui(quit_after_ms=quit_ms, input_file=args.input_file,
+                       startup_report=args.startup_report, model=args.model,
+                       trust_model=args.trust_model)
+
+
+def _close_window() -> None:
+    """Ctrl-C or SIGTERM: Qt's loop ends (before the window is up: the start-up stops)."""
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    if app is None:
+        raise KeyboardInterrupt
+    app.quit()

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import signal
 import sys
-import threading
 
 from coperformer import __version__
 from coperformer.cli import (
@@ -26,6 +24,7 @@ from coperformer.cli import (
 )
 from coperformer.common.crash import one_line, write_report
 from coperformer.common.errors import CoperformerError
+from coperformer.common.stopping import INTERRUPTED, catch_stop_signals
 
 COMMANDS = {  # name -> (add its subparser, run it)
     "train": (train.add_train, train.run_train),
@@ -71,18 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _terminated(_signum, _frame) -> None:
-    """SIGTERM: unwind as Ctrl-C does (a jam stops and saves, a render leaves no temp file)."""
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script (no command: the window)."""
-    argv = sys.argv[1:] if argv is None else argv
+    """Run a command (no command: the window); SIGINT and SIGTERM stop it within 2 s at any
+    moment (common/stopping.py), the handlers put back on return."""
+    restore = catch_stop_signals()
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:  # while parsing the arguments
+        print("coperformer: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    finally:
+        restore()
+
+
+def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv or ["gui"])
     _, run = COMMANDS[args.command]
-    if args.command != "gui" and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminated)  # like Ctrl-C: stop cleanly, no temp files
     try:
         missing = missing_packages(args.command)
         if missing:
@@ -96,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("coperformer: interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last resort: one line, the rest in a log
         report = write_report(exc, " ".join(["command:", *argv]))
         print(f"coperformer: error: {one_line(exc, report)}", file=sys.stderr)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 import threading
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 from coperformer.cli import checks
 from coperformer.cli.common import cannot_write
 from coperformer.common.files import atomic_write
+from coperformer.common.stopping import stop_calls
 from coperformer.engine.listener import QuietListener
 from coperformer.engine.session_config import MARGIN_RANGE_MS
 from coperformer.engine.transport import MAX_BPM, MIN_BPM
@@ -136,20 +136,18 @@ def run_play(args: argparse.Namespace) -> int:
     """Run a live session until the file ends, Ctrl-C, or --max-seconds."""
     from coperformer.jam.jam import Jam
 
-    jam = Jam.build(options_from_args(args), TerminalListener())
+    jam = Jam.build(options_from_args(args), TerminalListener())  # Ctrl-C: KeyboardInterrupt
     stop = threading.Event()
-    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        jam.start()
-        print(jam.banner(), file=sys.stderr, flush=True)
-        deadline = time.monotonic() + args.max_seconds if args.max_seconds else None
-        while not stop.is_set() and jam.running:
-            if deadline and time.monotonic() > deadline:
-                break
-            stop.wait(0.1)
+        with stop_calls(stop.set):  # from here Ctrl-C or SIGTERM stops the jam, which saves
+            jam.start()
+            print(jam.banner(), file=sys.stderr, flush=True)
+            deadline = time.monotonic() + args.max_seconds if args.max_seconds else None
+            while not stop.is_set() and jam.running:
+                if deadline and time.monotonic() > deadline:
+                    break
+                stop.wait(0.1)
     finally:
-        signal.signal(signal.SIGINT, previous)
         result = jam.finish()
     if args.stats:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,8 +10,15 @@ from pathlib import Path
 import mido
 
 from coperformer.common.errors import first_line
-from coperformer.common.files import input_problem
-from coperformer.io.midi_limits import MidiInputError, check_bars, check_file, check_size
+from coperformer.common.files import UnreadableFile, input_problem, read_regular
+from coperformer.io.midi_limits import (
+    MAX_FILE_BYTES,
+    MidiInputError,
+    check_bars,
+    check_file,
+    check_size,
+)
+from coperformer.io.smf_scan import scan_smf
 from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar, Note, Piece
@@ -47,6 +55,7 @@ class Song:
     meters: list[tuple[int, Meter]]
     tracks: list[SongTrack]
     end_tick: int
+    notices: list[str] = field(default_factory=list)  # what was skipped while reading, said
 
     def pitched_tracks(self) -> list[int]:
         """Indices of the tracks that hold notes and are not drums."""
@@ -71,13 +80,22 @@ def read_song(path: str | os.PathLike) -> Song:
         raise MidiInputError(f"{path}: {problem}")
     check_size(path)
     try:
-        midi = mido.MidiFile(path, clip=True)
+        data = read_regular(path, MAX_FILE_BYTES, "MIDI file")
+    except UnreadableFile as exc:
+        raise MidiInputError(str(exc)) from None
+    data, corrupt_keys = scan_smf(data, path)  # limits counted before any object is built
+    try:
+        midi = mido.MidiFile(file=io.BytesIO(data), clip=True)
     except (OSError, EOFError, ValueError, KeyError, IndexError) as exc:
         raise MidiInputError(f"not a readable MIDI file ({path}): {first_line(exc)}") from exc
     if midi.type == 2:
         raise MidiInputError(f"{path}: type-2 MIDI files are not supported")
     check_file(midi, path)
-    return _song_from_midi(midi)
+    song = _song_from_midi(midi)
+    if corrupt_keys:
+        song.notices.append(f"{path}: skipped {corrupt_keys} corrupt key-signature "
+                            f"event{'s' if corrupt_keys > 1 else ''} (the notes are kept)")
+    return song
 
 
 def _song_from_midi(midi: mido.MidiFile) -> Song:

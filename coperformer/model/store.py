@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from coperformer.common.errors import first_line
 from coperformer.common.files import input_problem
 from coperformer.common.paths import data_dir, model_dirs
+from coperformer.common.stopping import abandon
 from coperformer.model.errors import ModelError
 from coperformer.model.trust import check_trusted, digest_of, model_bytes, trust_digest
 from coperformer.music.listening import RewardModel
@@ -104,7 +105,11 @@ def _warm_up_within(model: BandModel, limit_s: float) -> None:
 
     worker = threading.Thread(target=work, name="model-warm-up", daemon=True)
     worker.start()
-    worker.join(limit_s)
+    try:
+        worker.join(limit_s)
+    finally:
+        if worker.is_alive():  # never answered, or Ctrl-C: left to run, never waited on
+            abandon(worker)
     if worker.is_alive():
         raise ModelError(f"{model.path}: the model did not answer within {limit_s:g} s")
     if failure:
