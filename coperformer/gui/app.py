@@ -5,15 +5,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, QSize, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from coperformer.common.errors import CoperformerError
 from coperformer.common.paths import recordings_dir, ui_file
 from coperformer.engine.journal import JOURNAL_SUFFIX
+from coperformer.gui.takes import remember_take
 from coperformer.jam.recovery import recover_journal
 
+START_SIZE = QSize(1280, 720)  # the window's first size, on a screen that has room for it
 DECLINED_FOLDER = "declined"  # journals the user chose not to recover: kept, not asked again
 
 
@@ -23,13 +25,14 @@ def offer_recovery(window) -> list[Path]:
     again."""
     written, declined = [], []
     for journal in sorted(recordings_dir().glob(f"*{JOURNAL_SUFFIX}")):
-        answer = QMessageBox.question(window, "Recover recording",
-                                      f"An unsaved recording was found:\n{journal}\nRecover it?")
-        if answer != QMessageBox.Yes:
+        box = recovery_box(window, journal)
+        box.exec()
+        if box.clickedButton() is not box.button(QMessageBox.Yes):
             declined.append(_set_aside(journal))
             continue
         try:
             written.append(recover_journal(journal))
+            remember_take(window.settings, written[-1])  # listed in Takes… like a saved one
             journal.unlink()
         except (OSError, ValueError, CoperformerError) as exc:
             window.show_error(f"cannot recover {journal}: {exc}")
@@ -40,6 +43,19 @@ def offer_recovery(window) -> list[Path]:
     if notes:
         window.statusBar().showMessage("; ".join(notes), 15000)
     return written
+
+
+def recovery_box(window, journal: Path) -> QMessageBox:
+    """The question for one journal, drawn like the window (its palette and style sheet, its
+    background filled: never a black box, with or without a window manager)."""
+    box = QMessageBox(QMessageBox.Question, "Recover recording",
+                      f"An unsaved recording was found:\n{journal}\nRecover it?",
+                      QMessageBox.Yes | QMessageBox.No, window)
+    box.setDefaultButton(QMessageBox.Yes)
+    box.setPalette(window.palette())
+    box.setAutoFillBackground(True)
+    box.ensurePolished()
+    return box
 
 
 def _set_aside(journal: Path) -> Path:
@@ -117,7 +133,7 @@ def run_gui(argv: list[str] | None = None, quit_after_ms: int | None = None,
     install_crash_hooks(window)
     if model:
         window.choose_style(model, trust_model)
-    window.resize(1280, 720)
+    window.resize(START_SIZE.boundedTo(app.primaryScreen().availableSize()))
     window.show()
     check_soundfont(window)
     offer_recovery(window)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from coperformer.common.errors import first_line
+from coperformer.gui.labels import ElidedLabel
 from coperformer.io.chart_file import read_chart_file
 from coperformer.music.chord_chart import ChartError, parse_chart
 
@@ -42,7 +43,7 @@ class ChartRow(QWidget):
                                     "lines or on lines of their own, # lines for a title")
         self.open_button.clicked.connect(self._choose_file)
         row.addWidget(self.open_button)
-        self.status = QLabel("")
+        self.status = ElidedLabel("")  # an error as long as it likes never widens the panel
         row.addWidget(self.status)
         self._readable = False  # a chart is typed and reads
         self.edit.textChanged.connect(self._read)
@@ -68,7 +69,7 @@ class ChartRow(QWidget):
             if reason.startswith(path):  # the file's name is enough beside the line
                 reason = Path(path).name + reason[len(path):]
             self.status.setText(reason)
-            self.status.setToolTip(first_line(error))
+            self.status.setToolTip(first_line(error))  # the whole path
             self.status.setStyleSheet(ERROR_STYLE)
             return False
         self.edit.setText(chart.text)

@@ -31,6 +31,7 @@ from coperformer.gui.controller import JamController, take_target
 from coperformer.gui.exporter import WavExporter
 from coperformer.gui.idle_synth import IdleSynth, SoundChoice
 from coperformer.gui.keyboard import OnScreenKeyboard
+from coperformer.gui.labels import Banner
 from coperformer.gui.model_loader import ModelLoader
 from coperformer.gui.note_keys import NoteKeys
 from coperformer.gui.panels import (
@@ -97,10 +98,6 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
 
     # --- layout --------------------------------------------------------------------------
     def _build(self, drivers: list[str], models: list[str]) -> None:
-        self.banner = QLabel("")
-        self.banner.setObjectName("errorBanner")
-        self.banner.setWordWrap(True)
-        self.banner.hide()
         self.input_panel, self.sound = InputPanel(), SoundPanel(drivers)
         self.transport, self.band = TransportPanel(), BandPanel()
         self.recording = RecordPanel()
@@ -109,20 +106,25 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
             self.band.model.setItemData(index, card_text(name), Qt.ToolTipRole)
         self._add_strips([(PLAYER_NAME, PLAYER_CHANNEL, PLAYER_PROGRAM)])
         self.roll = PianoRoll(time.perf_counter_ns)
+        self.banner = Banner(self.roll)  # over the roll: it never pushes a control down
         self.chords = ChordBoard()
         self.keys = OnScreenKeyboard(self.qwerty.base)
         self.keys.clicked.connect(lambda pitch, velocity: self.controller.key(pitch, velocity))
+        left = QVBoxLayout()  # beside the band's tall panel: 1366x768 needs no scroll bar
+        for panel in (self.input_panel, self.sound):
+            left.addWidget(panel)
         top = QHBoxLayout()
-        for panel in (self.input_panel, self.sound, self.band):
-            top.addWidget(panel)
+        top.addLayout(left)
+        top.addWidget(self.band, 1)
+        chords_row = QHBoxLayout()  # the recording's buttons beside the chord board
+        chords_row.addWidget(self.chords, 1)
+        chords_row.addWidget(self.recording.widget, 0, Qt.AlignBottom)
         body = QVBoxLayout()
-        body.addWidget(self.banner)
         body.addLayout(top)
         body.addWidget(self.transport)
-        body.addWidget(self.chords)
+        body.addLayout(chords_row)
         body.addWidget(self.roll, 1)
         body.addWidget(self.keys)
-        body.addWidget(self.recording.widget)
         central = QWidget()
         central.setLayout(body)
         scroller = QScrollArea()  # a small screen (1024x600) scrolls instead of clipping
@@ -344,8 +346,7 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
 
     def show_error(self, message: str) -> None:
         """A clear message in the window (never a traceback)."""
-        self.banner.setText(message)
-        self.banner.show()
+        self.banner.say(message)
         self.statusBar().showMessage(message, 15000)
 
     def _update_status(self) -> None:

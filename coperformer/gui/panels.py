@@ -23,8 +23,12 @@ from coperformer.engine.sinks import BAND_CHANNELS
 from coperformer.engine.transport import DEFAULT_BPM, MAX_BPM, MIN_BPM
 from coperformer.gui.chart_row import ChartRow
 from coperformer.gui.drums import DrumRow
+from coperformer.gui.labels import ElidedLabel
 from coperformer.gui.strips import VoiceStrip
 from coperformer.jam.options import QWERTY, JamOptions
+from coperformer.music.chord_names import note_name
+from coperformer.music.endings import key_name
+from coperformer.music.harmony import Key
 from coperformer.music.listening import DEFAULT_ADVENTURE, FLOATING_VOICES
 from coperformer.music.meter import SUPPORTED_METERS
 from coperformer.synth.fluid import LIVE_SAMPLE_RATE
@@ -33,6 +37,8 @@ from coperformer.synth.live_synth import driver_latency_ms
 
 QWERTY_LABEL = "Computer keyboard (QWERTY)"
 FILE_PREFIX = "File: "
+PORT_CHARS = 30  # the input list shows this many characters at least, the rest in its tip
+POPUP_PADDING = 40  # px beside the widest name in the open list (its scroll bar, margins)
 PERIOD_SIZES = ("64", "128", "256", "512")
 DEFAULT_METER = "4/4"
 
@@ -46,6 +52,9 @@ class InputPanel(QGroupBox):
         self.picker = QComboBox()
         self.picker.setObjectName("inputPicker")
         self.picker.setMinimumWidth(220)
+        self.picker.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.setMinimumContentsLength(PORT_CHARS)  # a longer name never widens the window
+        self.picker.currentTextChanged.connect(self.picker.setToolTip)  # the whole name
         self.state = QLabel("○ not connected")
         self.state.setObjectName("connectionState")
         self.file_button = QPushButton("MIDI file…")
@@ -63,6 +72,9 @@ class InputPanel(QGroupBox):
             self.picker.addItems(wanted)
             self.picker.setCurrentIndex(max(0, self.picker.findText(current)))
             self.picker.blockSignals(False)
+            self.picker.setToolTip(self.picker.currentText())
+            widest = max(self.picker.fontMetrics().horizontalAdvance(name) for name in wanted)
+            self.picker.view().setMinimumWidth(widest + POPUP_PADDING)  # the list: every name
         self.show_connection(ports)
 
     def choose_file(self, path: str) -> None:
@@ -98,8 +110,7 @@ class SoundPanel(QGroupBox):
         self.period = QComboBox()
         self.period.addItems(PERIOD_SIZES)
         self.period.setCurrentText(str(JamOptions.period_size))
-        self.soundfont = QLabel("(system GM soundfont)")
-        self.soundfont.setWordWrap(True)
+        self.soundfont = ElidedLabel("(system GM soundfont)")  # a long path: cut, in its tip
         self.soundfont_button = QPushButton("Soundfont…")
         self.latency = QLabel("")
         grid.addWidget(QLabel("Driver"), 0, 0)
@@ -125,8 +136,8 @@ class SoundPanel(QGroupBox):
 
 
 NO_INTRO = "no intro"
-INTRO_KEYS = [f"intro {name}{mode}" for mode in ("", "m") for name in
-              ("C", "G", "D", "A", "E", "F", "Bb", "Eb")]
+INTRO_KEYS = [f"intro {key_name(Key(tonic, minor))}" for minor in (False, True)
+              for tonic in range(12)]  # every major key, then every minor one
 
 
 NO_POSITION = "–:–"
@@ -200,7 +211,8 @@ class TransportPanel(QGroupBox):
 
 
 NO_SPLIT = "no left-hand chords"
-SPLITS = [f"chords below {note}" for note in ("C3", "F#3", "C4")]
+SPLIT_LOW, SPLIT_HIGH = 36, 84  # C2 .. C6: a split point on every C and F# between
+SPLITS = [f"chords below {note_name(pitch)}" for pitch in range(SPLIT_LOW, SPLIT_HIGH + 1, 6)]
 
 
 class BandPanel(QGroupBox):
@@ -288,6 +300,9 @@ class BandPanel(QGroupBox):
         return new
 
 
+COMPACT_MARGINS = (6, 2, 6, 2)  # px around the recording's one row of buttons
+
+
 class RecordPanel:
     """Record (armed until stop), export WAV, panic: the Qt Designer form ui/record_panel.ui."""
 
@@ -309,3 +324,4 @@ class RecordPanel:
         self.takes.setToolTip("Recent takes: play one back, export it, open its folder")
         for widget in (self.export_click, self.takes):
             self.widget.layout().addWidget(widget)
+        self.widget.layout().setContentsMargins(*COMPACT_MARGINS)  # as low as the chord board

@@ -18,6 +18,7 @@ MUTED_ALPHA = 60  # a muted voice (or one silenced by a solo) is drawn faint
 GRID = QColor("#37404a")
 PLAYHEAD = QColor("#eceff1")
 LABEL = QColor("#90a4ae")
+MIN_HEIGHT = 120  # px: with the panels above, the window fits 1366x768 without scrolling
 LOW, HIGH = 33, 96
 
 
@@ -50,7 +51,7 @@ class PianoRoll(QWidget):
         self.frames = 0
         self._no_pen = QPen(Qt.PenStyle.NoPen)
         self._outline = QPen(QColor("#ffffff"), 1)
-        self.setMinimumHeight(160)
+        self.setMinimumHeight(MIN_HEIGHT)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         self.timer.start(16)  # display rate; painting never touches the engine

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QWidget,
+)
 
 from coperformer.engine.mixer import DEFAULT_VOLUME
+
+LABEL_WIDTH, VOLUME_WIDTH = 64, 120  # the mixer's columns, the same on every strip (px)
+PROGRAM_CHARS = 16  # the program list asks for this many characters (it takes what is left)
 
 
 class VoiceStrip(QWidget):
@@ -28,23 +39,31 @@ class VoiceStrip(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel(name)
-        self.label.setMinimumWidth(56)
+        self.label.setFixedWidth(LABEL_WIDTH)
+        self.label.setToolTip(name)
         self.program = QComboBox()
         self.program.addItems(program_names if programs else
                               [f"{i + 1:3d} {n}" for i, n in enumerate(program_names)])
+        self.program.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.program.setMinimumContentsLength(PROGRAM_CHARS)
+        self.program.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.select_program(program)
         self.volume = QSlider(Qt.Horizontal)
         self.volume.setRange(0, 127)
         self.volume.setValue(DEFAULT_VOLUME)
-        self.volume.setMaximumWidth(120)
+        self.volume.setFixedWidth(VOLUME_WIDTH)
         self.mute = QCheckBox("M")
         self.mute.setToolTip("mute")
         self.solo = QCheckBox("S")
         self.solo.setToolTip("solo")
         self.above = QCheckBox("↑") if floats else None  # upper band voices only
-        for widget in (self.label, self.program, self.volume, self.mute, self.solo, self.above):
-            if widget is not None:
-                layout.addWidget(widget)
+        slot = self.above or QCheckBox("↑")  # the same column on every strip: columns line up
+        policy = slot.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        slot.setSizePolicy(policy)
+        for widget in (self.label, self.program, self.volume, self.mute, self.solo, slot):
+            layout.addWidget(widget)
+        slot.setHidden(not floats)
         if self.above is not None:
             self.above.setToolTip("float above: this voice keeps above your melody "
                                   "(unchecked: it keeps under it)")

@@ -26,6 +26,7 @@ from coperformer.gui.controller import take_name
 
 RECENT_KEY = "recent_takes"
 RECENT_TAKES = 20  # the takes list remembers this many
+FOLDER_KEY = "takes_folder"  # the folder the last take was saved in
 
 
 def remember_take(settings: QSettings, path: Path) -> None:
@@ -38,6 +39,15 @@ def recent_paths(settings: QSettings) -> list[str]:
     """The remembered takes, newest first (whether or not they still exist)."""
     value = settings.value(RECENT_KEY, [])
     return [value] if isinstance(value, str) else [str(p) for p in value or []]
+
+
+def takes_folder(settings: QSettings) -> Path:
+    """Where the save dialog opens: the folder of the last take saved, else the music
+    folder, else home (never the working folder)."""
+    for folder in (str(settings.value(FOLDER_KEY, "") or ""), platformdirs.user_music_dir()):
+        if folder and Path(folder).is_dir():
+            return Path(folder)
+    return Path.home()
 
 
 def describe_take(path: Path) -> str:
@@ -60,7 +70,7 @@ class TakeControls:
 
     def save_recording(self) -> None:
         """Ask where to save the take; a cancelled dialog leaves the journal to recover."""
-        suggested = Path(platformdirs.user_music_dir()) / take_name()
+        suggested = takes_folder(self.settings) / take_name()
         path, _ = QFileDialog.getSaveFileName(self, "Save the recording", str(suggested),
                                               "MIDI files (*.mid)")
         if not path:
@@ -69,6 +79,7 @@ class TakeControls:
         try:
             self.last_saved = self.controller.save_recording(path)
             remember_take(self.settings, self.last_saved)
+            self.settings.setValue(FOLDER_KEY, str(self.last_saved.resolve().parent))
             self.statusBar().showMessage(f"saved {path}", 10000)
         except (OSError, ValueError, CoperformerError) as exc:
             self.show_error(f"cannot save the recording: {exc}")
@@ -98,7 +109,7 @@ class TakesDialog(QDialog):
 
     def __init__(self, window):
         super().__init__(window)
-        self.window = window
+        self.main = window  # not `window`: QWidget.window() must stay callable
         self.setWindowTitle("Takes")
         self.list = QListWidget()
         layout = QVBoxLayout(self)
@@ -121,7 +132,7 @@ class TakesDialog(QDialog):
     def refresh(self) -> None:
         """List the remembered takes that still exist, newest first."""
         self.list.clear()
-        for text in recent_paths(self.window.settings):
+        for text in recent_paths(self.main.settings):
             path = Path(text)
             if path.is_file():
                 item = QListWidgetItem(describe_take(path))
@@ -140,24 +151,24 @@ class TakesDialog(QDialog):
         take = self.selected()
         if take is None:
             return
-        if self.window.controller.running:
-            self.window.show_error("stop the jam first, then play a take back")
+        if self.main.controller.running:
+            self.main.show_error("stop the jam first, then play a take back")
             return
         try:
-            seconds = self.window.controller.idle.play(take)
+            seconds = self.main.controller.idle.play(take)
         except CoperformerError as exc:
-            self.window.show_error(f"cannot play {take.name}: {exc}")
+            self.main.show_error(f"cannot play {take.name}: {exc}")
             return
-        self.window.statusBar().showMessage(f"playing {take.name} ({seconds:.0f} s)", 5000)
+        self.main.statusBar().showMessage(f"playing {take.name} ({seconds:.0f} s)", 5000)
 
     def stop_playback(self) -> None:
         """Stop the take playing."""
-        self.window.controller.idle.stop_playback()
+        self.main.controller.idle.stop_playback()
 
     def export_selected(self) -> None:
         """Export the chosen take to WAV."""
         if (take := self.selected()) is not None:
-            self.window.export_wav(take)
+            self.main.export_wav(take)
 
     def open_folder(self) -> bool:
         """Show the chosen take's folder in the file manager."""

@@ -55,3 +55,9 @@ def parse_note(text: str) -> int:
     if not 0 <= number <= 127:
         raise SplitError(f"{text} is outside the MIDI range")
     return number
+
+
+def note_name(pitch: int) -> str:
+    """A MIDI number as a note name with its octave (60 = 'C4', 54 = 'F#3'): what parse_note
+    reads back."""
+    return f"{PITCH_CLASS_NAMES[pitch % 12]}{pitch // 12 - 1}"

@@ -176,7 +176,7 @@ def test_an_unsaved_journal_is_offered_for_recovery(window, tmp_path, monkeypatc
     recorder.player(1_000_000, (0x90, 60, 90))
     recorder.player(500_000_000, (0x80, 60, 0))
     recorder.close()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: box.button(QMessageBox.Yes).click())
     written = offer_recovery(window)
     assert [p.name for p in written] == ["jam-crash-recovered.mid"]
     assert written[0].exists() and not (folder / "jam-crash.mid.journal").exists()
@@ -365,7 +365,8 @@ def test_a_declined_recovery_is_kept_aside_and_not_asked_again(window, monkeypat
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "jam-old.mid.journal").write_text("{}\n")
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(1) or QMessageBox.No)
+    monkeypatch.setattr(QMessageBox, "exec",
+                        lambda box: asked.append(1) or box.button(QMessageBox.No).click())
     assert offer_recovery(window) == [] and len(asked) == 1
     assert (folder / DECLINED_FOLDER / "jam-old.mid.journal").exists()
     assert offer_recovery(window) == [] and len(asked) == 1  # not asked again
