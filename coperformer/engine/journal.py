@@ -166,15 +166,18 @@ def salvage_journal(path: str | Path) -> tuple[Recording, int]:
         raise JournalError(f"{path}: {problem}")
     recording, skipped = Recording(), 0
     for raw in Path(path).read_bytes().split(b"\n"):
-        if not raw.strip():
+        raw = raw.strip().removeprefix(BOM)  # an editor's byte-order mark loses no line
+        if not raw:
             continue
         try:
             record = json.loads(raw.decode("utf-8"))
             if not isinstance(record, dict):
                 raise ValueError("not a record")
             _apply(recording, record)
-        except (ValueError, KeyError, TypeError, IndexError):  # UnicodeDecodeError included
+        except (ValueError, KeyError, TypeError, IndexError, RecursionError):  # nested deep
             skipped += 1
+    if not recording.segments and (recording.player or recording.notes):
+        recording.segments = [_fallback_segment(recording)]  # the notes are kept, in 4/4
     if not recording.segments:
         raise JournalError(f"{path}: not a coperformer journal (no tempo map"
                            f"{f'; {skipped} unreadable lines' if skipped else ''})")
@@ -200,6 +203,27 @@ def _midi(value: object) -> tuple[int, ...]:
     return (status, *(_whole(byte, 0, 127) for byte in value[1:]))
 
 
+BOM = b"\xef\xbb\xbf"
+FALLBACK_BPM = 120.0  # a take whose tempo map was lost keeps its notes, barred at this tempo
+
+
+def _fallback_segment(recording: Recording) -> Segment:
+    """Bars of 4/4 at FALLBACK_BPM from the take's first note."""
+    first = min([ns for ns, _ in recording.player] + [note.on_ns for note in recording.notes])
+    return Segment(0, first, FALLBACK_BPM, Meter(4, 4))
+
+
+def _segments(values: list) -> list[Segment]:
+    """The tempo map's segments that read, in order (a bad one is dropped, not the map)."""
+    segments = []
+    for value in values:
+        try:
+            segments.append(_segment(value))
+        except (ValueError, TypeError, KeyError, IndexError):
+            continue
+    return sorted(segments, key=lambda segment: segment.first_bar)
+
+
 def _segment(value: list) -> Segment:
     first_bar, start_ns, bpm, meter = value
     if isinstance(bpm, bool) or not isinstance(bpm, int | float):
@@ -215,7 +239,7 @@ def _apply(recording: Recording, record: dict) -> None:
                                         _whole(b["program"], 0, 127)) for b in record["band"]]
         recording.count_in = _whole(record.get("count_in", 0), 0)
     elif kind == "transport":
-        segments = [_segment(value) for value in record["segments"]]
+        segments = _segments(record["segments"])
         if not segments:
             raise ValueError("an empty tempo map")
         recording.segments = segments
