@@ -39,6 +39,13 @@ class BeatHandover:
         final, self.handed, self.held, self.replan_ns = self.handed, [], [], None
         return final
 
+    def cut(self, at_ns: int) -> None:
+        """Panic: nothing more of this bar goes out; the notes handed end at ``at_ns`` (those
+        not started never sounded)."""
+        self.handed = [replace(n, off_ns=min(n.off_ns, at_ns)) for n in self.handed
+                       if n.on_ns < at_ns]
+        self.held, self.replan_ns, self.bar = [], None, None
+
     def due(self, now_ns: int) -> list[ScheduledNote]:
         """The held notes whose time to go to the sinks has come (they count as handed)."""
         ready = [n for n in self.held if n.on_ns - self.lead_ns <= now_ns]

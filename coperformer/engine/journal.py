@@ -151,6 +151,11 @@ def chord_record(time_ns: int, name: str) -> dict:
     return {"t": "chord", "ns": time_ns, "name": name}
 
 
+def cut_record(at_ns: int, until_ns: int) -> dict:
+    """Panic: the band silenced from ``at_ns`` until ``until_ns``."""
+    return {"t": "cut", "ns": at_ns, "until": until_ns}
+
+
 def read_journal(path: str | Path) -> Recording:
     """Rebuild a recording from a journal, skipping lines it cannot use. Any thread."""
     return salvage_journal(path)[0]
@@ -255,6 +260,8 @@ def _apply(recording: Recording, record: dict) -> None:
     elif kind == "program":
         recording.programs.append((_whole(record["ns"]), _whole(record["ch"], 0, 15),
                                    _whole(record["p"], 0, 127)))
+    elif kind == "cut":
+        recording.cut(_whole(record["ns"]), _whole(record["until"]))
     elif kind == "chord":
         recording.chords.append((_whole(record["ns"]), _chord_name(record["name"])))
     else:

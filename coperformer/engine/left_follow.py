@@ -109,6 +109,8 @@ class FollowsLeftHand:
         if chord is None:
             return
         self.listener.on_chord(bar, chord.name, False)
+        if at_ns == self.transport.bar_start_ns(bar):
+            self._chord_ahead(bar, chord.name, False)
         if self.recorder:
             self.recorder.chord(at_ns, chord.name)
 
@@ -157,12 +159,15 @@ class FollowsLeftHand:
         self.stats.late_replans += done > beat_ns
 
     def _panic(self) -> None:
-        """All notes off now; the rest of the bar stays silent (the band is back next bar),
-        with a split as without."""
+        """All notes off now, drums too; the band is silent until the next bar it plans,
+        with a split as without, and the take holds that silence."""
+        now = self.clock.now_ns()
         for sink in self.sinks:
             sink.all_notes_off()
         if self.handover is not None:  # and no re-plan brings it back before the next bar
-            self.handover.held, self.handover.replan_ns, self.handover.bar = [], None, None
+            self.handover.cut(now)
+        if self.recorder:
+            self.recorder.cut(now, self.transport.bar_start_ns(self.next_bar))
 
     def _finish_hand_over(self) -> None:
         """The session stops: the notes played of the last bar go into the take."""

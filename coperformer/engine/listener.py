@@ -35,6 +35,10 @@ class SessionListener(Protocol):
         """The listening band's chord for ``bar``: planned provisionally at each beat of the
         bar before (``provisional``), then decided."""
 
+    def on_next_chord(self, name: str, at_ns: int, provisional: bool) -> None:
+        """The chord that sounds next, from ``at_ns``: a chart's change inside the bar, else
+        the coming bar's; ``provisional`` while it is a preview ("" when none is known)."""
+
     def on_input(self, event: InputEvent) -> None:
         """The player played a note or moved the pedal."""
 
@@ -78,6 +82,9 @@ class QuietListener:
         """Ignore (worker thread)."""
 
     def on_chord(self, bar: int, name: str, provisional: bool) -> None:
+        """Ignore (worker thread)."""
+
+    def on_next_chord(self, name: str, at_ns: int, provisional: bool) -> None:
         """Ignore (worker thread)."""
 
     def on_input(self, event: InputEvent) -> None:

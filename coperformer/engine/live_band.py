@@ -10,8 +10,9 @@ import numpy as np
 
 from coperformer.music import features as F
 from coperformer.music.accompany import RECENT_PATTERNS
+from coperformer.music.endings import ending_key
 from coperformer.music.features import BarGenerator
-from coperformer.music.harmony import Key, estimate_key
+from coperformer.music.harmony import Key
 from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar, Note, Piece
@@ -50,6 +51,7 @@ class LiveBand:
         self._pc_by_bar: dict[int, np.ndarray] = {}  # bars still inside the window
         self._settled = np.zeros(F.PROFILE_SIZE, np.float32)  # every bar before the window
         self.chord: Chord | None = None  # the chord planned for the last bar decided
+        self.resting = False  # the last bar decided rests: nothing heard, or the player stopped
 
     def set_adventure(self, value: float) -> None:
         """Safe (0) .. adventurous (1) harmony from the next bar planned (worker thread)."""
@@ -70,6 +72,7 @@ class LiveBand:
         chord = self.planner.plan(self._recent_melody(request.bar), request.bar) \
             if window.listening else None
         chord = self.chord = _with_declared(chord, request.declared, self.floating)
+        self.resting = window.listening and chord is None
         if _silent(window, chord):
             return [[] for _ in range(F.BAND_VOICES)]
         result = self._generate(window, chord, self.rng)
@@ -127,9 +130,10 @@ class LiveBand:
             window.padded.take(np.array([last])), False, rng, F.normalize_profile(history),
             chord, frozenset(self._played))
 
-    def heard_key(self) -> Key:
-        """The key of everything the player played so far (worker thread)."""
-        return estimate_key(sum(self._pc_by_bar.values(), self._settled))
+    def heard_key(self, last_pitch: int | None = None) -> Key:
+        """The key the player's tune is in, from everything played so far and its last note
+        (music/endings.ending_key; worker thread)."""
+        return ending_key(sum(self._pc_by_bar.values(), self._settled), last_pitch)
 
     def preview(self, request: BarRequest) -> Chord | None:
         """The chord the band would plan for ``request.bar`` from what was heard so far; it

@@ -3,9 +3,13 @@ applied to every sink and kept in the take as they change (a mixin of Session; w
 
 from __future__ import annotations
 
+from coperformer.engine.clock import MS
 from coperformer.engine.mixer import DEFAULT_VOLUME
 from coperformer.engine.sinks import PLAYER_CHANNEL
 from coperformer.music.gm import DRUM_CHANNEL, VOLUME_CC
+
+PROGRAM_LEAD_NS = 5 * MS  # a style's programs go out this long before its first bar line: the
+# synth renders a little ahead, and no note of the old style starts that close to the line
 
 
 class MixControls:
@@ -13,15 +17,52 @@ class MixControls:
     ``clock``, ``band``, ``stats``, ``groove`` and ``player_program``."""
 
     _recorded_levels: dict[int, int]
+    _style_programs: dict[int, int]  # a new style's programs, waiting for its first bar line
+    _style_bar: int  # that bar
 
     def _set_style(self, generator, programs: tuple[int, ...]) -> None:
+        """The next bar decided is the new style's: its generator plays it, and its voices'
+        programs go out just before that bar's line, not mid-bar."""
         self.band.generator = generator
         self.stats.style_changes += 1
+        self._style_bar = self.next_bar
         for track, program in zip(self.tracks, programs, strict=False):
-            self._set_program(track.channel, program)
+            self._style_programs[track.channel] = program
+        if not self.transport.started:
+            self._switch_programs(self.clock.now_ns())
         self._dirty = True
 
     def _set_program(self, channel: int, program: int) -> None:
+        """A channel's program, once: a voice of a style still to come changes with it at its
+        bar line; the program a channel already has is not sent again."""
+        if channel in self._style_programs:
+            self._style_programs[channel] = program
+        elif program != self._program_of(channel):
+            self._send_program(channel, program, self.clock.now_ns())
+
+    def _program_of(self, channel: int) -> int | None:
+        if channel == PLAYER_CHANNEL:
+            return self.player_program
+        return next((t.program for t in self.tracks if t.channel == channel), None)
+
+    def _style_switch_ns(self) -> int | None:
+        """When the waiting style's programs go out (None: none waits)."""
+        if not self._style_programs:
+            return None
+        return self.transport.bar_start_ns(self._style_bar) - PROGRAM_LEAD_NS
+
+    def _switch_programs(self, now_ns: int) -> None:
+        """The waiting style's programs, when its bar line is due (recorded on the line)."""
+        due = self._style_switch_ns()
+        if due is None or (self.transport.started and now_ns < due):
+            return
+        waiting, self._style_programs = self._style_programs, {}
+        at = self.transport.bar_start_ns(self._style_bar) if self.transport.started else now_ns
+        for channel, program in waiting.items():
+            if program != self._program_of(channel):
+                self._send_program(channel, program, at)
+
+    def _send_program(self, channel: int, program: int, at_ns: int) -> None:
         for track in self.tracks:
             if track.channel == channel:
                 track.program = program
@@ -30,7 +71,7 @@ class MixControls:
         if channel == PLAYER_CHANNEL:
             self.player_program = program
         if self.recorder and self.transport.started:
-            self.recorder.program(self.clock.now_ns(), channel, program)
+            self.recorder.program(at_ns, channel, program)
 
     def _set_groove(self, feel: str | None) -> None:
         """Drums in or out; the percussion channel's level follows the drum strip only while

@@ -11,7 +11,8 @@ from coperformer.engine.lookahead import Lookahead
 
 class PlansAhead:
     """For a session with ``lookahead``, ``transport``, ``band``, ``listener``, ``stats``,
-    ``tracks``, ``clock``, ``next_bar``, ``ending_bar``, ``decision_ns`` and ``_request``."""
+    ``tracks``, ``clock``, ``next_bar``, ``ending_bar``, ``decision_ns``, ``_request`` and
+    ``_chord_ahead``."""
 
     lookahead: Lookahead
 
@@ -33,6 +34,7 @@ class PlansAhead:
         self.stats.plan_ms.append((self.clock.now_ns() - started) / MS)
         if chord is not None:
             self.listener.on_chord(bar, chord.name, True)
+            self._chord_ahead(bar, chord.name, True)
         channels = [t.channel for t in self.tracks]
         self.listener.on_provisional(bar, tuple(band_notes(self.transport, bar, voices,
                                                            channels)))

@@ -62,6 +62,12 @@ class Recorder:
         self.recording.chords.append((time_ns, name))
         self._write(J.chord_record(time_ns, name))
 
+    def cut(self, at_ns: int, until_ns: int) -> None:
+        """Panic: the band's notes from ``at_ns`` until ``until_ns`` never sounded (worker
+        thread)."""
+        self.recording.cut(at_ns, until_ns)
+        self._write(J.cut_record(at_ns, until_ns))
+
     def bar_line(self) -> str | None:
         """Flush the journal: a crash loses at most the bar in progress. When the journal can
         no longer be written (a full disk), journal the whole take again in a fallback folder;
@@ -99,7 +105,7 @@ class Recorder:
             self._write(J.level_record(time_ns, channel, volume))
         for time_ns, name in recording.chords:
             self._write(J.chord_record(time_ns, name))
-        self._journal.flush()
+        self._journal.flush()  # (cuts are already applied to the notes written)
 
     def close(self) -> None:
         """Stop journaling; the file stays until the take is saved (after the worker)."""

@@ -48,6 +48,7 @@ from coperformer.engine.lookahead import Lookahead
 from coperformer.engine.metronome import click_notes, send_clock
 from coperformer.engine.mix_controls import MixControls
 from coperformer.engine.mixer import Mixer
+from coperformer.engine.next_chord import AnnouncesNextChord
 from coperformer.engine.plan_ahead import PlansAhead
 from coperformer.engine.recorder import Recorder
 from coperformer.engine.session_config import DRUMS_TRACK, SessionConfig
@@ -61,15 +62,14 @@ from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.stats import SessionStats
 from coperformer.engine.take import BandTrackInfo
 from coperformer.engine.transport import Transport
+from coperformer.engine.tune_end import EndsTheTune
 from coperformer.music.chord_chart import ChordChart
-from coperformer.music.endings import tonic_chord
 from coperformer.music.gm import DRUM_CHANNEL, SUSTAIN_CC
-from coperformer.music.harmony import Key
 
 log = logging.getLogger(__name__)
 
 
-class Session(MixControls, FollowsLeftHand, PlansAhead):
+class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNextChord):
     """Owns the transport, the bar buffer, the band and the mix; driven by poll() from one
     worker thread. Methods say which thread may call them."""
 
@@ -95,6 +95,10 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
         self.lookahead = Lookahead()  # the coming bar's provisional plans, one per beat
         self.player_program: int | None = None  # the player's, once chosen
         self._recorded_levels: dict[int, int] = {}  # channel volumes the take holds
+        self._style_programs: dict[int, int] = {}
+        self._style_bar = 0
+        self._coming: dict[int, tuple[str, bool]] = {}
+        self._next_told = None
         self.ended_input = False
         self.ending_bar: int | None = None  # the band's final chord, once the tune ends
         self.left_hand = LeftHand(config.split) if config.split is not None else None
@@ -142,6 +146,7 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
         """Do everything due at ``now_ns``: inbox, bar lines, decision points (worker thread)."""
         self._drain()
         if self.transport.started and not self.finished:
+            self._switch_programs(now_ns)
             while self.transport.bar_start_ns(self.next_line) <= now_ns:
                 self._bar_line(self.next_line)
                 self.next_line += 1
@@ -151,6 +156,7 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
             while self.decision_ns(self.next_bar) <= now_ns and not self.finished:
                 self._plan(self.next_bar)
                 self.next_bar += 1
+            self._tell_next_chord(now_ns)
         if self._dirty:
             self._publish()
 
@@ -161,7 +167,7 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
         due = min(self.decision_ns(self.next_bar), self.transport.bar_start_ns(self.next_line))
         ahead = [self.lookahead.due_ns(self.transport, self.next_bar,
                                        self.decision_ns(self.next_bar)),
-                 self.handover and self.handover.next_ns()]
+                 self.handover and self.handover.next_ns(), self._style_switch_ns()]
         return min([due, *(t for t in ahead if t is not None)])
 
     def decision_ns(self, bar: int) -> int:
@@ -303,18 +309,10 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
             self.listener.on_warning(problem)
         self._dirty = True
         self.listener.on_bar(bar, self.transport.bar_start_ns(bar))
-        if self.config.sync_stop and self.ending_bar is None and bar >= 2 \
-                and self.buffer.notes and self._silent_since(bar - 1):
-            self.ending_bar = self.next_bar  # the player stopped a bar ago: end with them
         ended = self.ending_bar is not None and bar > self.ending_bar
-        if ended or (self.ended_input and bar >= 1 and self._silent_since(bar - 1)):
-            self.finished = True
+        if ended or (self.ended_input and bar >= 1 and not self.buffer.notes):
+            self.finished = True  # (an input that ended without a note: nothing to end)
             self.listener.on_finished()
-
-    def _silent_since(self, bar: int) -> bool:
-        start = self.transport.bar_start_ns(bar)
-        return not self.buffer.held and all(
-            n.end_ns is not None and n.end_ns <= start for n in self.buffer.latest(8))
 
     # --- planning a bar ---------------------------------------------------------------------
     def _plan(self, bar: int) -> None:
@@ -324,12 +322,12 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
         notes = []
         if bar < 0 or self.config.metronome:
             notes = not_late(click_notes(self.transport, bar, self.config.click_velocity), now)
+        self._ending_due(bar, now)
         if self.ending_bar is not None and bar >= self.ending_bar:
-            notes += self._chord_bar(bar, self.band.heard_key(), now) \
-                if bar == self.ending_bar else []
+            notes += self._ending_chord(bar, now) if bar == self.ending_bar else []
         elif bar >= self.first_band_bar:
             notes += self._band_bar(bar)
-            if self.groove:
+            if self.groove and not self.band.resting:  # the drums rest with the band
                 notes += self._drum_bar(bar, now)
         elif self.config.intro is not None:
             notes += self._chord_bar(bar, self.config.intro, now)
@@ -355,18 +353,6 @@ class Session(MixControls, FollowsLeftHand, PlansAhead):
         self.stats.bars_planned += 1
         self.listener.on_planned(bar, tuple(kept))
         return self._hand_over(bar, kept)
-
-    def _chord_bar(self, bar: int, key: Key, now_ns: int) -> list[ScheduledNote]:
-        """The key's tonic chord held for the bar (intro, ending), recorded (and marked) from
-        bar 0 on."""
-        voices = tonic_chord(key, self.transport.meter_at(bar).bar_quarters)
-        kept = not_late(band_notes(self.transport, bar, voices,
-                                   [t.channel for t in self.tracks]), now_ns)
-        if self.recorder and bar >= 0:
-            self.recorder.band(kept)
-            self.recorder.chord(self.transport.bar_start_ns(bar), key.tonic_triad_name())
-        self.listener.on_planned(bar, tuple(kept))
-        return kept
 
     def _drum_bar(self, bar: int, now_ns: int) -> list[ScheduledNote]:
         """The groove's hits for ``bar``, recorded as the drum track (the last track)."""

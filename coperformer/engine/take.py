@@ -3,7 +3,7 @@ messages and the band's scheduled notes). Written to a file by io/takefile.py.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.transport import Segment, Transport
@@ -41,3 +41,9 @@ class Recording:
     def voice_notes(self, voice: int) -> list[ScheduledNote]:
         """The band notes of one voice, in the order they were planned. Any thread."""
         return [n for n in self.notes if n.voice == voice]
+
+    def cut(self, at_ns: int, until_ns: int) -> None:
+        """Panic at ``at_ns``: the band's notes starting from then until ``until_ns`` (where the
+        band comes back) never sounded, and those sounding end there. Its one thread."""
+        self.notes = [replace(n, off_ns=min(n.off_ns, at_ns)) if n.on_ns < at_ns else n
+                      for n in self.notes if not at_ns <= n.on_ns < until_ns]

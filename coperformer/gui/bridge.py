@@ -19,6 +19,7 @@ class SessionBridge(QObject):
     provisional = Signal(int, object)  # bar, tuple[ScheduledNote, ...] (likely, not decided)
     replanned = Signal(int, object, object, object)  # bar, from (ns), kept keys, notes
     chord = Signal(int, str, bool)  # bar, chord name, provisional
+    next_chord = Signal(str, object, bool)  # chord name ("" none), from (ns), provisional
     played = Signal(object)  # InputEvent
     port_lost = Signal()
     port_back = Signal()
@@ -51,6 +52,10 @@ class SessionBridge(QObject):
     def on_chord(self, bar: int, name: str, provisional: bool) -> None:
         """Emit ``chord`` (worker thread)."""
         self.chord.emit(bar, name, provisional)
+
+    def on_next_chord(self, name: str, at_ns: int, provisional: bool) -> None:
+        """Emit ``next_chord`` (worker thread)."""
+        self.next_chord.emit(name, at_ns, provisional)
 
     def on_input(self, event: InputEvent) -> None:
         """Emit ``played`` (worker thread)."""

@@ -1,5 +1,6 @@
-"""The chord board: the band's chord now and the one coming, large enough to read from a
-metre away; the coming one shows as soon as the band previews it (a beat ahead)."""
+"""The chord board: the band's chord now and the one that sounds next (a change inside the bar
+too), large enough to read from a metre away; the next one shows as soon as the band previews
+it, grey until it is decided."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ class ChordBoard(QWidget):
         super().__init__(parent)
         self.chords: dict[int, tuple[str, bool]] = {}  # bar -> (name, provisional)
         self.bar: int | None = None
+        self.coming: tuple[str, bool] | None = None  # what the band said sounds next
         self.now = self._label("chordNow", "the band's chord in this bar")
-        self.next = self._label("chordNext", "the chord the band plans for the next bar "
-                                "(grey: previewed, white: decided)")
+        self.next = self._label("chordNext", "the chord that sounds next, in this bar or "
+                                "the next (grey: previewed, white: decided)")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for caption, label in (("now", self.now), ("next", self.next)):
@@ -42,7 +44,7 @@ class ChordBoard(QWidget):
     def clear(self) -> None:
         """Forget every chord (a new jam)."""
         self.chords.clear()
-        self.bar = None
+        self.bar, self.coming = None, None
         self._show()
 
     def chord(self, bar: int, name: str, provisional: bool) -> None:
@@ -54,6 +56,11 @@ class ChordBoard(QWidget):
             del self.chords[old]
         self._show()
 
+    def next_chord(self, name: str, _at_ns: int, provisional: bool) -> None:
+        """The band told which chord sounds next ("" when none is known)."""
+        self.coming = (name, provisional) if name else None
+        self._show()
+
     def bar_line(self, bar: int) -> None:
         """A bar line passed."""
         self.bar = bar
@@ -61,7 +68,7 @@ class ChordBoard(QWidget):
 
     def _show(self) -> None:
         now = self.chords.get(self.bar) if self.bar is not None else None
-        coming = self.chords.get(self.bar + 1) if self.bar is not None else None
+        coming = self.coming
         self.now.setText(now[0] if now else NO_CHORD)
         self.next.setText(coming[0] if coming else NO_CHORD)
         self.next.setProperty("provisional", bool(coming and coming[1]))

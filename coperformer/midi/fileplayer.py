@@ -8,16 +8,23 @@ from collections.abc import Callable
 from coperformer.engine.clock import Clock
 from coperformer.engine.events import END, PASSTHROUGH_KINDS, InputEvent, parse_midi
 from coperformer.io.midifile import Song, choose_melody
+from coperformer.music.gm import NOTE_OFF
 
 
 def melody_messages(song: Song, melody_track: int | None = None) -> list[tuple[float, list[int]]]:
-    """(seconds, raw bytes) of the melody track's channel messages, in order (any thread)."""
+    """(seconds, raw bytes) of the melody track's channel messages, in order; a note the file
+    never ends (no note-off, common in the wild) ends where the file does (any thread)."""
     track = song.tracks[choose_melody(song, melody_track)]
-    out = []
+    out, sounding = [], {}
     for tick, message in track.events:
         if message.type in ("note_on", "note_off", "control_change"):
             out.append((song.seconds_at(tick), list(message.bytes())))
-    return out
+        if message.type == "note_on" and message.velocity > 0:
+            sounding[(message.channel, message.note)] = tick
+        elif message.type in ("note_on", "note_off"):
+            sounding.pop((message.channel, message.note), None)
+    end = song.seconds_at(max([song.end_tick, *(tick + 1 for tick in sounding.values())]))
+    return out + [(end, [NOTE_OFF | channel, note, 0]) for channel, note in sorted(sounding)]
 
 
 def first_bar_seconds(song: Song, melody_track: int | None = None) -> float:

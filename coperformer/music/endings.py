@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from coperformer.common.errors import CoperformerError
-from coperformer.music.harmony import PITCH_CLASS_NAMES, Key, semitones
+from coperformer.music.harmony import KEY_PROFILES, PITCH_CLASS_NAMES, Key, semitones
 from coperformer.music.notes import Note
 
 VOICE_CENTRES = (62, 55, 43)  # alto, tenor, bass: where each voice's chord tone is sought
 ENDING_VELOCITY = 78
+SCALE_SLACK = 0.05  # the share of a melody outside a key's scale still heard as in it
+CLOSE_KEYS = 0.2  # keys this close in profile correlation: the melody's last note decides
 KEY_PATTERN = re.compile(r"^([A-Ga-g])([#b]?)\s*(m|min|minor|maj|major)?$")
 
 
@@ -31,6 +35,33 @@ def parse_key(text: str) -> Key:
 def key_name(key: Key) -> str:
     """A key as it is written in the window: 'C', 'F#m'."""
     return PITCH_CLASS_NAMES[key.tonic] + ("m" if key.minor else "")
+
+
+def ending_key(histogram: np.ndarray, last_pitch: int | None = None) -> Key:
+    """The key a tune ends in, from its melody's pitch-class weights and its last note: of
+    the keys whose scale holds the melody (but for a passing chromatic share) and that
+    correlate nearly as well as the best of them, the one whose tonic the melody came to rest
+    on, else one whose tonic triad holds its last note, else the best-correlating one (C major
+    when nothing was heard)."""
+    weights = np.asarray(histogram, np.float64)
+    total = weights.sum()
+    keys = [Key(tonic, minor) for tonic in range(12) for minor in (False, True)]
+    if total <= 0:
+        return Key(0, False)
+    outside = [sum(weights[pc] for pc in range(12) if pc not in key.scale()) / total
+               for key in keys]
+    centred = weights - weights.mean()
+    correlation = KEY_PROFILES @ (centred / (np.linalg.norm(centred) or 1.0))
+    last = None if last_pitch is None else last_pitch % 12
+
+    def rank(index: int) -> tuple[bool, bool, float]:
+        key = keys[index]
+        return (last == key.tonic, last in key.diatonic_triads()[0],
+                float(correlation[index]))
+
+    fitting = [i for i, share in enumerate(outside) if share <= min(outside) + SCALE_SLACK]
+    best = max(correlation[i] for i in fitting)
+    return keys[max((i for i in fitting if correlation[i] >= best - CLOSE_KEYS), key=rank)]
 
 
 def tonic_chord(key: Key, bar_quarters: float, ceiling: int | None = None) -> list[list[Note]]:

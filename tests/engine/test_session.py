@@ -138,7 +138,7 @@ def test_midi_parsing_handles_velocity_zero_pedal_and_stray_messages():
         assert parse_midi(stray, 0) is None
 
 
-def test_recording_keeps_the_performance_and_drops_the_count_in(tmp_path):
+def test_recording_keeps_the_performance_and_a_note_in_the_count_in(tmp_path):
     clock = VirtualClock()
     journal = tmp_path / "take.mid.journal"
     recorder = Recorder(journal)
@@ -165,11 +165,11 @@ def test_recording_keeps_the_performance_and_drops_the_count_in(tmp_path):
         ticks += message.time
         if message.type == "note_on" and message.velocity:
             notes.append((message.note, message.velocity, ticks))
-    assert [n[0] for n in notes] == list(range(60, 68))
-    assert [n[1] for n in notes] == list(range(60, 68))
-    for (_, _, tick), on in zip(notes, played, strict=True):
+    assert [n[0] for n in notes] == [50, *range(60, 68)]  # the count-in's note is kept:
+    assert [n[1] for n in notes] == [70, *range(60, 68)]  # the take begins at its bar
+    for (_, _, tick), on in zip(notes, [NS_PER_S, *played], strict=True):
         seconds = tick / midi.ticks_per_beat * 0.5
-        assert abs(seconds - (on - bar0) / NS_PER_S) < 0.002
+        assert abs(seconds - on / NS_PER_S) < 0.002  # (the count-in bar began at 0)
     assert any(m.type == "control_change" and m.control == 64 for m in midi.tracks[1])
     assert sum(m.type == "note_on" for m in midi.tracks[4]) > 0
 
@@ -257,15 +257,15 @@ def test_sync_stop_ends_on_the_tonic_a_bar_after_the_player_stops():
     bar_ns = 2 * NS_PER_S
     play_bars(session, 4, bar_ns, 0)  # C E G-ish: C major
     run_until(session, clock, 20 * bar_ns)
-    assert session.finished and session.ending_bar == 6  # silent bar 4 -> heard at 5's line
+    assert session.finished and session.ending_bar == 5  # a silent bar 4, then the chord
     band = _band_by_bar(session, sink)
-    assert band[6] == {0, 4, 7} and max(band) == 6  # the final chord, then nothing
+    assert band[5] == {0, 4, 7} and max(band) == 5  # the final chord, then nothing
     ending = [n for n in sink.scheduled if n.channel in BAND_CHANNELS
-              and n.on_ns == session.transport.bar_start_ns(6)]
-    assert len(ending) == 3 and all(n.off_ns > session.transport.bar_start_ns(7) - 10 * MS
+              and n.on_ns == session.transport.bar_start_ns(5)]
+    assert len(ending) == 3 and all(n.off_ns > session.transport.bar_start_ns(6) - 10 * MS
                                     for n in ending)  # held for the whole bar
-    assert clock.now_ns() < 9 * bar_ns  # it ended, it did not run on to the time limit
-    assert any(n.on_ns == session.transport.bar_start_ns(6) for n in recorder.recording.notes)
+    assert clock.now_ns() < 8 * bar_ns  # it ended, it did not run on to the time limit
+    assert any(n.on_ns == session.transport.bar_start_ns(5) for n in recorder.recording.notes)
 
 
 def test_the_ending_intent_plays_the_final_chord_next_and_stops():

@@ -1,0 +1,45 @@
+"""The chord that sounds next, as the player would read it on the chord board: a chart's change
+inside the bar being played (its beat still to come), else the coming bar's chord, previewed
+(provisional) until its decision; told to the listener whenever it changes (a mixin of
+Session; worker thread)."""
+
+from __future__ import annotations
+
+NextChord = tuple[str, int, bool]  # name ("" when none is known), from (ns), provisional
+NOTHING_NEXT: NextChord = ("", 0, True)
+
+
+class AnnouncesNextChord:
+    """For a session with ``transport``, ``handover``, ``listener`` and ``_chart_chord``."""
+
+    _coming: dict[int, tuple[str, bool]]  # bar -> its chord, provisional or decided
+    _next_told: NextChord | None
+
+    def _chord_ahead(self, bar: int, name: str, provisional: bool) -> None:
+        """A bar's chord previewed or decided (a decided one is never taken back by a
+        preview)."""
+        if provisional and self._coming.get(bar, ("", True))[1] is False:
+            return
+        self._coming[bar] = (name, provisional)
+
+    def _tell_next_chord(self, now_ns: int) -> None:
+        """Tell the listener the chord that sounds next, when it changed."""
+        coming = self._next_chord(now_ns)
+        if coming != self._next_told:
+            self._next_told = coming
+            self.listener.on_next_chord(*coming)
+
+    def _next_chord(self, now_ns: int) -> NextChord:
+        handover = self.handover
+        if handover is not None and handover.bar is not None \
+                and handover.replan_ns is not None and handover.replan_ns > now_ns:
+            chord = self._chart_chord(handover.bar, handover.replan_ns)
+            if chord is not None:  # (the left hand's next chord cannot be known ahead)
+                return chord.name, handover.replan_ns, True
+        bar = self.transport.bar_at(now_ns) + 1
+        for old in [b for b in self._coming if b < bar - 1]:
+            del self._coming[old]
+        if bar not in self._coming:
+            return NOTHING_NEXT
+        name, provisional = self._coming[bar]
+        return name, self.transport.bar_start_ns(bar), provisional
