@@ -180,6 +180,7 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
         b.replanned.connect(self.roll.band_replanned)
         b.stopped.connect(self.roll.freeze)
         b.chord.connect(self.chords.chord)
+        b.next_chord.connect(self.chords.next_chord)
         b.played.connect(self._on_played)
         b.port_lost.connect(lambda: self.input_panel.state.setText("⚠ keyboard unplugged: waiting"))
         b.port_back.connect(lambda: self.input_panel.state.setText("● connected (reconnected)"))
