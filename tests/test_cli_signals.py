@@ -1,0 +1,125 @@
+"""Ctrl-C at any moment of a command, start-up included, ends it within STOP_LIMIT_S, cleanly:
+no traceback, no hang, a take saved or its journal kept. Each command starts the way a shell's
+background job does (SIGINT ignored), so the handler must be installed by the command itself.
+And a model that never answers is refused without aborting the process at exit."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.midi_helpers import melody_notes, write_midi
+from tests.model.test_dataset import make_midi_corpus
+
+STOP_LIMIT_S = 2.0  # the promise: every command ends within 2 s of the signal
+SCHEDULING_SLACK_S = 1.0  # a loaded CI machine's slack on top; a hang never fits in it
+MOMENTS = {  # seconds after the start: start-up (imports, model, synth), then the work
+    "play": (0.1, 0.3, 0.6, 1.0, 1.5, 3.0),
+    "render": (0.2, 0.5, 1.0, 2.0, 2.5),
+    "accompany": (0.2, 0.6, 1.2, 2.0, 3.0),
+    "train": (0.3, 1.0, 2.5, 5.0),
+}
+CASES = [(command, moment) for command, moments in MOMENTS.items() for moment in moments]
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("signals")
+    song = write_midi(folder / "tune.mid", [{"channel": 0, "notes": melody_notes(200)}],
+                      bpm=110)
+    return {"song": song, "corpus": make_midi_corpus(folder / "corpus", 8), "folder": folder}
+
+
+def _argv(command: str, inputs: dict, out) -> list[str]:
+    song = str(inputs["song"])
+    return {
+        "play": ["play", "--input", song, "--record", str(out / "take.mid")],
+        "render": ["render", song, "-o", str(out / "song.wav")],
+        "accompany": ["accompany", song, "-o", str(out / "band.mid")],
+        "train": ["train", "--corpus", str(inputs["corpus"]), "--out", str(out / "m.pt"),
+                  "--steps", "100000", "--batch", "8"],
+    }[command]
+
+
+def _start(argv: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "coperformer", *argv], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+
+
+def _env(tmp_path) -> dict:
+    return {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"),
+            "XDG_DATA_HOME": str(tmp_path / "data"), "QT_QPA_PLATFORM": "offscreen"}
+
+
+@pytest.mark.parametrize("command,moment", CASES)
+def test_ctrl_c_at_any_moment_ends_the_command_within_2_s(command, moment, inputs, tmp_path):
+    process = _start(_argv(command, inputs, tmp_path), _env(tmp_path))
+    time.sleep(moment)
+    sent = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(STOP_LIMIT_S + SCHEDULING_SLACK_S + 5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail(f"{command} still ran 8 s after Ctrl-C at {moment} s")
+    took = time.monotonic() - sent
+    err = process.stderr.read()
+    assert took < STOP_LIMIT_S + SCHEDULING_SLACK_S, f"{command} took {took:.2f} s to stop"
+    assert "Traceback" not in err and "unexpected" not in err and "terminate called" not in err
+    assert process.returncode in (0, 130, -signal.SIGINT), (process.returncode, err)
+    if command == "play" and re.search(r"bars [1-9]", err):  # the jam had played: its take
+        assert (tmp_path / "take.mid").exists() or (tmp_path / "take.mid.journal").exists()
+
+
+def test_sigterm_during_a_render_ends_it_and_leaves_no_file(inputs, tmp_path):
+    process = _start(_argv("render", inputs, tmp_path), _env(tmp_path))
+    time.sleep(2.0)
+    sent = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    process.wait(STOP_LIMIT_S + SCHEDULING_SLACK_S + 5)
+    assert time.monotonic() - sent < STOP_LIMIT_S + SCHEDULING_SLACK_S
+    assert not list(tmp_path.glob(".coperformer-*")), "a temp file was left behind"
+
+
+def test_a_model_that_never_answers_is_refused_without_an_abort(inputs, tmp_path):
+    hanging = tmp_path / "hang.pt"
+    script = tmp_path / "make_hanging_model.py"  # TorchScript reads the class's source file
+    script.write_text(HANGING_MODEL)
+    subprocess.run([sys.executable, str(script), str(hanging)], check=True)
+    code = ("import sys; import coperformer.model.store as s; s.WARM_UP_LIMIT_S = 2; "
+            "from coperformer.cli import run; sys.argv[0] = 'coperformer'; run()")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code, "accompany", str(inputs["song"]), "-o",
+                           str(tmp_path / "band.mid"), "--model", str(hanging),
+                           "--trust-model"], env=_env(tmp_path), capture_output=True,
+                          text=True, timeout=60)
+    assert time.monotonic() - started < 30
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == f"coperformer: error: {hanging}: the model did not answer " \
+                                  "within 2 s"
+
+
+HANGING_MODEL = '''
+import json, sys, torch
+from coperformer.model.export import model_metadata
+class Hang(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.meta = json.dumps(model_metadata())
+    def forward(self, context, melody, meter, mode, profile, noise):
+        total = torch.zeros(8, 8)
+        i = 0
+        while i >= 0:
+            total = total + 1.0
+            i += 1
+        return torch.zeros(noise.shape[0], 3, 5, 16) + total.sum(), torch.zeros(1, 3, 16)
+    @torch.jit.export
+    def metadata(self) -> str:
+        return self.meta
+torch.jit.script(Hang()).save(sys.argv[1])
+'''
