@@ -18,13 +18,14 @@ if TYPE_CHECKING:
 VERSIONS = ("live", "offline", "held-tonic")
 
 
-def demo_pieces() -> list[Piece]:
-    """A held-out test chorale, an out-of-style folk song and a dance tune."""
+def demo_pieces(verbose: bool = False) -> list[Piece]:
+    """A held-out test chorale, an out-of-style folk song and a dance tune (``verbose``:
+    name every chorale the corpus leaves out)."""
     from coperformer.model.collections import EVALUATION, collection_melodies
     from coperformer.model.corpus import load_chorale
     from coperformer.model.dataset import held_out_names
 
-    test = held_out_names("bach")
+    test = held_out_names("bach", verbose)
     folk, dances = EVALUATION[0], EVALUATION[-1]
     return [load_chorale(test[0]), collection_melodies(folk, 1)[0],
             collection_melodies(dances, 1)[0]]
@@ -46,7 +47,7 @@ def demo_band(model, planner: HarmonyPlanner, piece: Piece, version: str, seed: 
 
 
 def make_demo(out: Path, model_name: str | None, soundfont: str | None,
-              adventure: float = DEFAULT_ADVENTURE) -> list[Path]:
+              adventure: float = DEFAULT_ADVENTURE, verbose: bool = False) -> list[Path]:
     """Accompany and render the demo pieces; returns the files written."""
     from coperformer.io.midifile import choose_melody, read_song
     from coperformer.io.smfwrite import write_accompaniment, write_melody
@@ -60,7 +61,7 @@ def make_demo(out: Path, model_name: str | None, soundfont: str | None,
     reward, adventure = load_reward_model(), check_adventure(adventure)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for number, piece in enumerate(demo_pieces(), start=1):
+    for number, piece in enumerate(demo_pieces(verbose), start=1):
         melody_path = out / f"melody{number}.mid"
         write_melody(piece, melody_path)
         song = read_song(melody_path)
@@ -86,6 +87,8 @@ def add_demo(sub) -> None:
     p.add_argument("--soundfont", default=None, type=checks.input_file)
     p.add_argument("--adventure", type=float, default=DEFAULT_ADVENTURE,
                    help="the live band: 0 = safe .. 1 = more chord variety (default 0.5)")
+    p.add_argument("--verbose", action="store_true",
+                   help="name every corpus piece left out (else one line counts them)")
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -94,6 +97,7 @@ def run_demo(args: argparse.Namespace) -> int:
         from coperformer.model.store import load_model
 
         load_model(args.model, trust_it=True)  # remembered: make_demo's load passes
-    for path in make_demo(Path(args.out), args.model, args.soundfont, args.adventure):
+    for path in make_demo(Path(args.out), args.model, args.soundfont, args.adventure,
+                          args.verbose):
         print(path)
     return 0

@@ -24,13 +24,15 @@ def add_train(sub) -> None:
     p.add_argument("--seed", type=checks.seed, default=0)
     p.add_argument("--checkpoint-every", type=checks.positive, default=200)
     p.add_argument("--resume", action="store_true", help="continue from OUT's checkpoint")
+    p.add_argument("--drop-checkpoint", action="store_true",
+                   help="delete OUT's checkpoint once the model is written (no --resume then)")
     p.add_argument("--progress-json", action="store_true",
                    help="print one JSON line per step on stdout (step, steps, losses, seconds)")
 
 
 def run_train(args: argparse.Namespace) -> int:
     """Train a model and write it with its card (rank 0 prints the last figures)."""
-    from coperformer.model.train import TrainConfig
+    from coperformer.model.train import TrainConfig, checkpoint_path
     from coperformer.model.training_run import run_training
 
     config = TrainConfig(
@@ -41,6 +43,8 @@ def run_train(args: argparse.Namespace) -> int:
     result = run_training(config, Path(args.out), args.resume,
                           print_progress if args.progress_json else None)
     if os.environ.get("RANK", "0") == "0":
+        if args.drop_checkpoint:  # the model and its card are written: nothing to resume
+            checkpoint_path(Path(args.out)).unlink(missing_ok=True)
         print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                        for k, v in result.items()))
     return 0

@@ -34,7 +34,7 @@ STYLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 def training_command(folder: Path, out: Path, steps: int) -> list[str]:
     """The command line the dialog runs (the same as typing it)."""
     return [sys.executable, "-m", "coperformer.cli", "train", "--corpus", str(folder),
-            "--out", str(out), "--steps", str(steps), "--progress-json"]
+            "--out", str(out), "--steps", str(steps), "--progress-json", "--drop-checkpoint"]
 
 
 def progress_text(line: dict) -> tuple[int, str]:
@@ -141,6 +141,7 @@ class TrainDialog(QDialog):
         command = training_command(self.folder, self.target(), self.steps.value())
         self.process.start(command[0], command[1:])
         self.start.setEnabled(False)
+        self.cancel.setText("Cancel")
         self.progress.setValue(0)
         self.status.setText("reading the folder and starting…")
 
@@ -157,6 +158,7 @@ class TrainDialog(QDialog):
         errors = bytes(self.process.readAllStandardError()).decode(errors="replace")
         self.process = None
         self.start.setEnabled(self.usable >= MIN_PIECES)
+        self.cancel.setText("Close")  # nothing runs any more: the button only closes
         if code == 0 and self.target().exists():
             self.progress.setValue(100)
             self.status.setText(f"done: the style {self.target().stem} is in the style list")
@@ -166,7 +168,8 @@ class TrainDialog(QDialog):
             self.status.setText(f"training stopped: {last[0][-200:]}")
 
     def cancel_or_close(self) -> None:
-        """Cancel a training run (its checkpoint stays; nothing is added), or close."""
+        """Cancel a training run (its checkpoint stays, for `train --resume`; nothing is
+        added), or close."""
         if self.process is None:
             self.reject()
             return

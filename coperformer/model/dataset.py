@@ -29,6 +29,7 @@ SPLIT_SEED = 20261122
 SPLIT_FRACTIONS = (0.8, 0.1, 0.1)
 CACHE_VERSION = 3
 MIN_PIECES = 3  # train, validation and test get one piece at least
+NAMED_REJECTIONS = 2  # pieces left out that the one line names (the rest are counted)
 
 
 def split_names(names: list[str], seed: int = SPLIT_SEED) -> dict[str, list[str]]:
@@ -67,9 +68,9 @@ def corpus_split(corpus: str, names: list[str]) -> dict[str, list[str]]:
     return split_names(names)
 
 
-def held_out_names(corpus: str) -> list[str]:
+def held_out_names(corpus: str, verbose: bool = False) -> list[str]:
     """The test pieces of a named corpus, as its models were split (never trained on)."""
-    bars, _ = load_corpus(corpus)
+    bars, _ = load_corpus(corpus, verbose)
     return corpus_split(corpus, bars.names)["test"]
 
 
@@ -183,9 +184,23 @@ def corpus_key(corpus: str) -> str:
     return f"{corpus}-v{CACHE_VERSION}"
 
 
-def load_corpus(corpus: str) -> tuple[BarSet, list[str]]:
+def say_rejected(corpus: str, kept: int, rejected: list[str], verbose: bool = False) -> None:
+    """Say on stderr which pieces a corpus leaves out: one line naming the first few, or
+    (``verbose``) one line each."""
+    if verbose:
+        for message in rejected:
+            print(f"skipped {message}", file=sys.stderr)
+    elif rejected:
+        named = "; ".join(rejected[:NAMED_REJECTIONS])
+        more = len(rejected) - NAMED_REJECTIONS
+        print(f"skipped {len(rejected)} of {kept + len(rejected)} {corpus} pieces ({named}"
+              f"{f'; and {more} more' if more > 0 else ''})", file=sys.stderr)
+
+
+def load_corpus(corpus: str, verbose: bool = False) -> tuple[BarSet, list[str]]:
     """The whole corpus as bars, cached; a named corpus ('bach', 'palestrina') or a folder of
-    MIDI files (read in parallel, each file cached by its content)."""
+    MIDI files (read in parallel, each file cached by its content). Building the cache says
+    in one line which pieces were left out (``verbose``: one line each)."""
     if corpus not in NAMED_CORPORA:
         return load_folder(corpus)
     path = cache_dir() / f"{corpus_key(corpus)}.npz"
@@ -194,8 +209,7 @@ def load_corpus(corpus: str) -> tuple[BarSet, list[str]]:
     pieces, rejected = load_named(corpus)
     if not pieces:
         raise CorpusError(f"{corpus}: no usable pieces")
-    for message in rejected:
-        print(f"skipped {message}", file=sys.stderr)
+    say_rejected(corpus, len(pieces), rejected, verbose)
     bars = barset_from_pieces(pieces)
     path.parent.mkdir(parents=True, exist_ok=True)
     _save(path, bars, rejected)

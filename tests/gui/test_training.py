@@ -33,7 +33,9 @@ def test_a_folder_is_checked_then_trained_into_a_new_style(window, qtbot, tmp_pa
     qtbot.waitUntil(lambda: dialog.process is None, timeout=180_000)
     assert dialog.status.text().startswith("done"), dialog.status.text()
     assert 25 in seen and seen[-1] == 100  # a bar that moved with every step
+    assert dialog.cancel.text() == "Close"  # nothing left to cancel
     model = user_models_dir() / "mine.pt"
+    assert model.is_file() and not model.with_suffix(".ckpt").exists()  # no 32 MB left over
     card = json.loads(model.with_suffix(".json").read_text())
     assert card["training"]["steps"] == 4 and card["data"]["pieces"]["train"] >= 2
     assert window.band.model.currentText() == "mine"  # listed and chosen, with its card
@@ -51,7 +53,7 @@ def test_cancel_stops_the_training_and_adds_no_style(window, qtbot, tmp_path):
                     timeout=120_000)
     dialog.cancel_or_close()
     qtbot.waitUntil(lambda: dialog.process is None, timeout=30_000)
-    assert dialog.status.text() == "cancelled"
+    assert dialog.status.text() == "cancelled" and dialog.cancel.text() == "Close"
     assert not (user_models_dir() / "never.pt").exists()
     assert window.band.model.findText("never") < 0
 
