@@ -106,11 +106,11 @@ class FollowsLeftHand:
         """Show the band's chord for ``bar`` as decided, and mark it in the take from
         ``at_ns`` (its downbeat, or the beat a re-plan starts from)."""
         chord = self.band.chord
+        if at_ns == self.transport.bar_start_ns(bar):  # (None: the band rests, nothing comes)
+            self._chord_ahead(bar, chord and chord.name, False)
         if chord is None:
             return
         self.listener.on_chord(bar, chord.name, False)
-        if at_ns == self.transport.bar_start_ns(bar):
-            self._chord_ahead(bar, chord.name, False)
         if self.recorder:
             self.recorder.chord(at_ns, chord.name)
 

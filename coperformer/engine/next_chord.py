@@ -15,12 +15,15 @@ class AnnouncesNextChord:
     _coming: dict[int, tuple[str, bool]]  # bar -> its chord, provisional or decided
     _next_told: NextChord | None
 
-    def _chord_ahead(self, bar: int, name: str, provisional: bool) -> None:
-        """A bar's chord previewed or decided (a decided one is never taken back by a
-        preview)."""
-        if provisional and self._coming.get(bar, ("", True))[1] is False:
+    def _chord_ahead(self, bar: int, name: str | None, provisional: bool) -> None:
+        """A bar's chord previewed or decided (None: decided that the band rests); a preview
+        never takes back a decision."""
+        if provisional and bar in self._coming and not self._coming[bar][1]:
             return
-        self._coming[bar] = (name, provisional)
+        if name is None:
+            self._coming.pop(bar, None)
+        else:
+            self._coming[bar] = (name, provisional)
 
     def _tell_next_chord(self, now_ns: int) -> None:
         """Tell the listener the chord that sounds next, when it changed."""

@@ -333,7 +333,7 @@ def test_with_the_listening_band_a_decided_next_chord_is_what_it_plays():
     heard, recorder = Heard(clock), Recorder(None)
     session, _ = _session(clock, recorder, heard)
     _play_tune(session, clock)
-    run_until(session, clock, 8 * BAR_NS)
+    run_until(session, clock, 12 * BAR_NS)
     chords = recorder.recording.chords
     told = [(at, name, start, provisional) for at, name, start, provisional in heard.coming
             if name]
@@ -342,3 +342,4 @@ def test_with_the_listening_band_a_decided_next_chord_is_what_it_plays():
         assert start > at  # always a chord still to come
         if not provisional:
             assert (start, name) in chords  # decided: it is what the band plays, there
+    assert _told_at(heard, 11 * BAR_NS + QUARTER_NS)[0] == ""  # the band rests: no next chord
