@@ -1,7 +1,8 @@
 """Whether the band's model is fast enough to play live: measured again at every Play (the
 model may have been measured in a busy moment, or on its numpy start before TorchScript took
-over), as the median of several bars after a warm-up, and measured once more before a slow
-figure counts: one slow moment never refuses a jam."""
+over), as the median of several bars after a warm-up, on the measuring thread's CPU clock
+(BandModel.measure_speed), and measured once more before a slow figure counts: one slow moment
+never refuses a jam."""
 
 from __future__ import annotations
 

@@ -48,7 +48,9 @@ class BandBar:
 
 
 SPEED_CALLS = 9  # live bars timed for a model's speed (their median)
-SPEED_WARM_CALLS = 3  # and bars run before, untimed
+SPEED_MIN_CALLS = 3  # however long they take
+SPEED_WARM_CALLS = 2  # and bars run before, untimed
+SPEED_BUDGET_S = 0.5  # wall time after which no more bars are timed (past the minimum)
 DUMMY_CHORD = Chord((0, 4, 7), 0)
 
 
@@ -145,18 +147,23 @@ class BandModel:
                           DUMMY_CHORD if kind == 2 else None)
         self.measure_speed()
 
-    def measure_speed(self, calls: int = SPEED_CALLS, warm: int = SPEED_WARM_CALLS) -> float:
-        """A live bar's time in ms, measured now: ``warm`` bars untimed (caches, a backend
-        just handed over), then the median of ``calls`` timed ones, so one slow call (a
-        collection, a busy moment) is not the model's speed. Kept in ``bar_ms`` (the thread
-        that owns the model; no jam may be generating with it)."""
+    def measure_speed(self, calls: int = SPEED_CALLS, warm: int = SPEED_WARM_CALLS,
+                      budget_s: float = SPEED_BUDGET_S) -> float:
+        """A live bar's time in ms, measured now: ``warm`` bars untimed (caches, a backend just
+        handed over), then the median of ``calls`` timed ones (fewer, but at least
+        SPEED_MIN_CALLS, once ``budget_s`` of wall time is spent), each on this thread's CPU
+        clock: a wait for the interpreter (another thread importing torch) or for a core
+        (another program) is not the model's speed, nor is one slow call (the median). Kept
+        in ``bar_ms`` (the thread that owns the model; no jam may be generating with it)."""
         context, current, profile, rng = _dummy_bar()
-        samples = []
-        for call in range(warm + calls):
-            started = time.perf_counter_ns()
+        for _ in range(warm):
             self.generate(context, current, False, rng, profile, DUMMY_CHORD)
-            if call >= warm:
-                samples.append((time.perf_counter_ns() - started) / 1e6)
+        deadline, samples = time.perf_counter() + budget_s, []
+        while len(samples) < calls and (len(samples) < SPEED_MIN_CALLS
+                                        or time.perf_counter() < deadline):
+            started = time.thread_time_ns()
+            self.generate(context, current, False, rng, profile, DUMMY_CHORD)
+            samples.append((time.thread_time_ns() - started) / 1e6)
         self.bar_ms = float(np.median(samples))
         return self.bar_ms
 
