@@ -26,12 +26,13 @@ def test_every_band_note_fits_the_chart_on_every_eighth_it_sounds(tmp_path, ship
                         bpm=180)
     take = tmp_path / "take.mid"
     result = _play_chart(JamOptions(input=str(source), count_in=1, record=take, chords=CHART))
-    checked, misfits, heard = _judge(take, parse_chart(CHART))
+    *written, final = [(round(at, 3), name) for at, name in markers(take)]
+    assert final[1] == "C" and final[0] % 4 == 0  # the file ended: the band's final chord
+    checked, misfits, heard = _judge(take, parse_chart(CHART), until_q=final[0])
     assert checked > 200 and not misfits, f"{len(misfits)} of {checked}: {misfits[:8]}"
     assert 0 in heard  # the chart's first bar, on its downbeat: no bar alone first
     assert {8 * 5 + 4, 8 * 7 + 2, 8 * 7 + 6} <= heard  # changes inside bars, second round
     assert result.stats["replan_ms"]["n"] >= 8  # one per change inside a bar
-    written = [(round(at, 3), name) for at, name in markers(take)]
     assert len(written) >= 16 and written == _chart_markers(parse_chart(CHART))[:len(written)]
 
 
@@ -67,7 +68,8 @@ def test_more_chords_than_beats_change_on_eighths_in_three_four(tmp_path, shippe
     take = tmp_path / "take.mid"
     chart = "Dm Em F G | C"
     result = _play_chart(JamOptions(input=str(source), count_in=1, record=take, chords=chart))
-    checked, misfits, heard = _judge(take, parse_chart(chart), Meter(3, 4))
+    final = markers(take)[-1]  # the file ended: the band's final chord, not the chart's
+    checked, misfits, heard = _judge(take, parse_chart(chart), Meter(3, 4), final[0])
     assert checked > 80 and not misfits, f"{len(misfits)} of {checked}: {misfits[:8]}"
     assert {1, 3, 4} & heard and {13, 15, 16} & heard  # Em, F, G on eighths 2, 4 and 5
     assert result.stats["replan_ms"]["n"] >= 9  # three changes in every other bar
@@ -100,14 +102,18 @@ def _play_chart(options: JamOptions):
     return result
 
 
-def _judge(path, chart, meter: Meter = FOUR_FOUR) -> tuple[int, list, set[int]]:
+def _judge(path, chart, meter: Meter = FOUR_FOUR, until_q: float | None = None,
+           ) -> tuple[int, list, set[int]]:
     """Every band note at every eighth it sounds in (a note ending on an eighth does not sound
-    there): how many were judged, those off the chart's chord, and the eighths heard."""
+    there), those starting before ``until_q`` quarters when given (the final chord's bar):
+    how many were judged, those off the chart's chord, and the eighths heard."""
     song = read_song(path)
     unit = song.ticks_per_beat // 2
     per_bar = round(meter.bar_quarters * 2)
+    until = None if until_q is None else round(until_q * song.ticks_per_beat)
     checked, misfits, heard = 0, [], set()
-    for pitch, on, off, _ in [n for t in song.tracks if t.name in BAND for n in t.notes]:
+    for pitch, on, off, _ in [n for t in song.tracks if t.name in BAND for n in t.notes
+                              if until is None or n[1] < until]:
         first = on // unit
         for eighth in range(first, -(-off // unit)):
             if eighth > first and off - eighth * unit <= unit // 25:
