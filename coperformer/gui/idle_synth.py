@@ -1,6 +1,7 @@
 """The window's own synth while no jam runs: the keys sound (to check your sound before you
-start) and takes play back. Opened on first use, closed before a jam opens the audio device
-(one device, one synth). GUI thread."""
+start), the MIDI keyboard chosen sounds as soon as it is chosen, and takes play back. Opened on
+first use, closed with the keyboard's port before a jam opens them (one device, one synth).
+GUI thread."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from pathlib import Path
 
 from coperformer.common.errors import CoperformerError
 from coperformer.engine.clock import RealClock
+from coperformer.engine.events import InputEvent
 from coperformer.engine.sinks import PLAYER_CHANNEL
+from coperformer.jam.passthrough import Passthrough
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,8 @@ class SoundChoice:
 
 
 class IdleSynth:
-    """A LiveSynth for the stopped window; every method belongs to the GUI thread."""
+    """A LiveSynth for the stopped window; every method belongs to the GUI thread, but
+    play_now and control_now (any thread: the MIDI keyboard's callback plays through them)."""
 
     def __init__(self, choice: Callable[[], SoundChoice]):
         self.choice = choice
@@ -32,6 +36,8 @@ class IdleSynth:
         self.playback = None  # the TakePlayback playing, if any
         self.clock = RealClock()
         self.problem: str | None = None  # why it could not open, for the window
+        self.keyboard = None  # the MIDI keyboard heard while stopped (a KeyboardInput)
+        self.listening: str | None = None  # its label, as the window lists it
 
     def _open(self):
         """The synth, opened now if needed; None when there is no sound to be had."""
@@ -64,6 +70,42 @@ class IdleSynth:
         synth = self._open() if velocity else self.synth
         if synth is not None:
             synth.play_now(PLAYER_CHANNEL, pitch, velocity)
+
+    def play_now(self, channel: int, pitch: int, velocity: int) -> None:
+        """A note at once if the synth is open, else nothing (any thread: a closed LiveSynth
+        ignores it)."""
+        synth = self.synth
+        if synth is not None:
+            synth.play_now(channel, pitch, velocity)
+
+    def control_now(self, channel: int, control: int, value: int) -> None:
+        """A controller change at once (the sustain pedal) if the synth is open (any
+        thread)."""
+        synth = self.synth
+        if synth is not None:
+            synth.control_now(channel, control, value)
+
+    def listen(self, label: str, on_event: Callable[[InputEvent], None]) -> None:
+        """Hear the MIDI keyboard ``label`` (a port as the window lists it) from now: rtmidi's
+        thread timestamps each message, plays it here at once, then hands it to ``on_event``
+        (which must only enqueue). Its port is watched: unplugged, it reconnects when it is
+        back. MidiError when it cannot be opened now."""
+        if self.listening == label:
+            return
+        from coperformer.midi.ports import KeyboardInput, locate_port
+
+        self.stop_listening()
+        self._open()  # before the first note
+        name, api = locate_port(label, None)
+        keyboard = KeyboardInput(name, self.clock, on_event, Passthrough(self, self.clock), api)
+        keyboard.open()
+        self.keyboard, self.listening = keyboard, label
+
+    def stop_listening(self) -> None:
+        """Close the MIDI keyboard's port, if one is heard."""
+        if self.keyboard is not None:
+            keyboard, self.keyboard, self.listening = self.keyboard, None, None
+            keyboard.close()
 
     def set_program(self, channel: int, program: int) -> None:
         """A channel's program changed in the window: heard at once when the synth is open."""
@@ -99,7 +141,9 @@ class IdleSynth:
                 self._apply_programs(self.choice().programs)
 
     def close(self) -> None:
-        """Stop playing and give the audio device back (before a jam opens it, at exit)."""
+        """Stop playing, close the MIDI keyboard's port and give the audio device back (before
+        a jam opens them, at exit)."""
+        self.stop_listening()
         self.stop_playback()
         if self.synth is not None:
             synth, self.synth = self.synth, None

@@ -28,6 +28,7 @@ from coperformer.gui.bridge import SessionBridge
 from coperformer.gui.card_view import card_text
 from coperformer.gui.chords import ChordBoard
 from coperformer.gui.controller import JamController, take_target
+from coperformer.gui.devices import Devices
 from coperformer.gui.exporter import WavExporter
 from coperformer.gui.idle_synth import IdleSynth, SoundChoice
 from coperformer.gui.keyboard import OnScreenKeyboard
@@ -84,6 +85,7 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
         self.autosave_timer = autosave(self, settings)
         self.refresh_inputs()
         self._timers()
+        self.devices = Devices(self)  # the chosen keyboard heard while stopped; unplugging
         self.preload_model()
 
     @property
@@ -263,6 +265,8 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
             input=self.selected_input(), model=self.band.model.currentText() or None,
             soundfont=self.soundfont, audio_driver=self.sound.driver.currentText(),
             driver_fallback=True, period_size=int(self.sound.period.currentText()),
+            margin_ms=self.sound.margin.value(), midi_out=self.sound.midi_out.selected(),
+            midi_clock=self.sound.midi_out.clock.isChecked(),
             tempo=t.tempo.value(), meter=t.meter.currentText(), count_in=t.count_in.value(),
             metronome=t.metronome.isChecked(), sync_start=t.sync_start.isChecked(),
             sync_stop=t.sync_stop.isChecked(), intro=t.intro_key(),

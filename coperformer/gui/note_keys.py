@@ -1,6 +1,7 @@
 """QWERTY notes that never get lost: an application-wide key filter plays the note keys
-whatever widget has the focus (a text field keeps its keys while you type in it), Space starts
-and stops from anywhere, and every key still down is released when the window loses focus."""
+whatever widget has the focus (a text field keeps its keys while you type in it; an open
+drop-down list does not), Space starts and stops from anywhere, and every key still down is
+released when the window loses focus."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class NoteKeys(QObject):
             self.window.release_qwerty()
             return False
         if kind not in KEY_EVENTS or not isinstance(watched, QWidget) \
-                or watched.window() is not self.window:  # (dialogs keep their keys)
+                or owner(watched) is not self.window:  # (dialogs keep their keys)
             return False
         if _typing(QApplication.focusWidget()):
             return False
@@ -44,6 +45,16 @@ class NoteKeys(QObject):
         elif kind == QEvent.Type.KeyRelease and not event.isAutoRepeat():
             self.window.qwerty_release(text)
         return True
+
+
+def owner(widget: QWidget) -> QWidget:
+    """The window a widget's keys belong to: a drop-down list that is open is a popup window
+    of its own, yet it belongs to the window of its combo box (its notes must not be lost).
+    QWidget's own window(): a dialog may have an attribute of that name."""
+    top = QWidget.window(widget)
+    while top.windowType() == Qt.WindowType.Popup and top.parentWidget() is not None:
+        top = QWidget.window(top.parentWidget())
+    return top
 
 
 def _typing(widget) -> bool:

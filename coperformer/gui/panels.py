@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from coperformer.common.paths import ui_file
+from coperformer.engine.session_config import DEFAULT_MARGIN_MS, MARGIN_RANGE_MS
 from coperformer.engine.sinks import BAND_CHANNELS
 from coperformer.engine.transport import DEFAULT_BPM, MAX_BPM, MIN_BPM
 from coperformer.gui.chart_row import ChartRow
 from coperformer.gui.drums import DrumRow
 from coperformer.gui.labels import ElidedLabel
+from coperformer.gui.midi_out_row import MidiOutRow
 from coperformer.gui.strips import VoiceStrip
 from coperformer.jam.options import QWERTY, JamOptions
 from coperformer.music.chord_names import note_name
@@ -57,15 +59,19 @@ class InputPanel(QGroupBox):
         self.picker.currentTextChanged.connect(self.picker.setToolTip)  # the whole name
         self.state = QLabel("○ not connected")
         self.state.setObjectName("connectionState")
+        self.ports: list[str] | None = None  # the input ports listed last
         self.file_button = QPushButton("MIDI file…")
         grid.addWidget(self.picker, 0, 0, 1, 2)
         grid.addWidget(self.state, 1, 0)
         grid.addWidget(self.file_button, 1, 1)
 
     def update_choices(self, ports: list[str], file_input: str | None) -> None:
-        """Offer QWERTY, the ports and the file, keeping the current choice by name."""
+        """Offer QWERTY, the ports and the file, keeping the current choice by name (a port
+        unplugged stays chosen: it is used again when it comes back)."""
         current = self.picker.currentText()
-        wanted = [QWERTY_LABEL] + ports + ([FILE_PREFIX + file_input] if file_input else [])
+        kept = [current] if is_port(current) and current not in ports else []
+        wanted = [QWERTY_LABEL] + ports + kept + ([FILE_PREFIX + file_input] if file_input
+                                                   else [])
         if [self.picker.itemText(i) for i in range(self.picker.count())] != wanted:
             self.picker.blockSignals(True)
             self.picker.clear()
@@ -76,6 +82,18 @@ class InputPanel(QGroupBox):
             widest = max(self.picker.fontMetrics().horizontalAdvance(name) for name in wanted)
             self.picker.view().setMinimumWidth(widest + POPUP_PADDING)  # the list: every name
         self.show_connection(ports)
+
+    def choose(self, label: str) -> None:
+        """Select a saved choice; a port that is not plugged in now is listed all the same."""
+        if is_port(label) and self.picker.findText(label) < 0:
+            self.picker.addItem(label)
+        self.picker.setCurrentText(label)
+
+    def unplugged(self) -> str | None:
+        """The chosen port when it is not among the ports listed last, else None."""
+        text = self.picker.currentText()
+        return text if is_port(text) and self.ports is not None and text not in self.ports \
+            else None
 
     def choose_file(self, path: str) -> None:
         """Select a MIDI file as the input (it must be among the choices)."""
@@ -89,14 +107,19 @@ class InputPanel(QGroupBox):
         return QWERTY if text in ("", QWERTY_LABEL) else text
 
     def show_connection(self, ports: list[str] | None = None) -> None:
-        """Ready (QWERTY, file), connected, or not connected."""
-        text = self.picker.currentText()
-        if text == QWERTY_LABEL or text.startswith(FILE_PREFIX):
+        """Ready (QWERTY, file), connected, or unplugged (the ports listed last, or these)."""
+        self.ports = self.ports if ports is None else list(ports)
+        if not is_port(self.picker.currentText()):
             self.state.setText("● ready")
-        elif ports is None or text in ports:
-            self.state.setText("● connected")
+        elif self.unplugged():
+            self.state.setText("⚠ unplugged: waiting for it")
         else:
-            self.state.setText("○ not connected")
+            self.state.setText("● connected")
+
+
+def is_port(label: str) -> bool:
+    """Whether an input choice names a MIDI port (not QWERTY, not a file)."""
+    return bool(label) and label != QWERTY_LABEL and not label.startswith(FILE_PREFIX)
 
 
 class SoundPanel(QGroupBox):
@@ -120,6 +143,20 @@ class SoundPanel(QGroupBox):
         grid.addWidget(self.soundfont, 1, 0, 1, 3)
         grid.addWidget(self.soundfont_button, 1, 3)
         grid.addWidget(self.latency, 2, 0, 1, 4)
+        self.midi_out = MidiOutRow()
+        grid.addWidget(self.midi_out, 3, 0, 1, 4)
+        grid.addWidget(QLabel("Margin"), 4, 0)
+        grid.addWidget(self._margin_box(), 4, 1)
+
+    def _margin_box(self) -> QSpinBox:
+        self.margin = QSpinBox()
+        self.margin.setRange(*(round(ms) for ms in MARGIN_RANGE_MS))
+        self.margin.setValue(round(DEFAULT_MARGIN_MS))
+        self.margin.setSuffix(" ms")
+        self.margin.setToolTip("The decision margin: the band decides each bar this long before "
+                               "its downbeat. Larger if the model is too slow for your machine "
+                               "(bars come late); your notes up to then are heard")
+        return self.margin
 
     def update_latency(self) -> None:
         """Show the buffer latency of the chosen driver and period."""

@@ -46,6 +46,10 @@ def load_settings(window, settings: QSettings) -> None:
     window.sound.driver.setCurrentText(str(settings.value("audio_driver", default_driver(window))))
     window.sound.period.setCurrentText(str(settings.value("period_size",
                                                           window.sound.period.currentText())))
+    window.sound.margin.setValue(int(float(settings.value("margin_ms",
+                                                          window.sound.margin.value()))))
+    window.sound.midi_out.choose(str(settings.value("midi_out", "") or ""))
+    window.sound.midi_out.clock.setChecked(_bool(settings.value("midi_clock"), False))
     soundfont = settings.value("soundfont", "")
     if soundfont:
         window.set_soundfont(str(soundfont))
@@ -63,8 +67,8 @@ def load_settings(window, settings: QSettings) -> None:
     if isinstance(geometry, QByteArray):
         window.restoreGeometry(geometry)
     window.refresh_inputs()
-    if window.wanted_input:
-        window.input_panel.picker.setCurrentText(window.wanted_input)
+    if window.wanted_input:  # a keyboard not plugged in now stays the input
+        window.input_panel.choose(window.wanted_input)
 
 
 def program_key(strip: VoiceStrip) -> str:
@@ -96,6 +100,9 @@ def save_settings(window, settings: QSettings) -> None:
         "split": window.band.split.currentText(), "chords": window.band.chart.edit.text(),
         "audio_driver": window.sound.driver.currentText(),
         "period_size": window.sound.period.currentText(),
+        "margin_ms": window.sound.margin.value(),
+        "midi_out": window.sound.midi_out.selected() or "",
+        "midi_clock": window.sound.midi_out.clock.isChecked(),
         "soundfont": window.soundfont or "", "model": window.band.model.currentText(),
         "drums": window.band.drum_feel.currentText(), "phrase": window.band.phrase.currentText(),
         "input": window.input_panel.picker.currentText(),
@@ -132,6 +139,8 @@ def autosave(window, settings: QSettings) -> QTimer:
                    window.band.adventure.valueChanged,
                    window.band.model.currentTextChanged, sound.driver.currentTextChanged,
                    sound.period.currentTextChanged, window.input_panel.picker.currentTextChanged,
+                   sound.margin.valueChanged, sound.midi_out.port.currentTextChanged,
+                   sound.midi_out.clock.toggled,
                    window.band.drum_feel.currentTextChanged, window.band.phrase.currentTextChanged):
         signal.connect(lambda *_: timer.start())
     for strip in window.mixer_strips:

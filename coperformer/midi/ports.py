@@ -147,22 +147,24 @@ def locate_port(label: str, api_name: str | None, kind: str = "in") -> tuple[str
 
 
 class InputPortLister:
-    """Lists the MIDI input ports of every available API, labelled with their API, with one
-    long-lived client per API (cheap to poll every second).
+    """Lists the MIDI input ports (or, with kind 'out', the output ports) of every available
+    API, labelled with their API, with one long-lived client per API (cheap to poll every
+    second).
 
     One thread polls it (the window's).
     """
 
-    def __init__(self):
+    def __init__(self, kind: str = "in"):
+        self.kind = kind
         self._clients: dict[int, object] = {}
 
     def __call__(self) -> list[str]:
-        """Input port labels, [] without a MIDI system (the polling thread)."""
+        """Port labels, [] without a MIDI system (the polling thread)."""
         labels = []
         for api, name in api_names().items():
             if api not in self._clients:
                 try:
-                    self._clients[api] = open_client("in", api)
+                    self._clients[api] = open_client(self.kind, api)
                 except MidiError:
                     continue
             labels += [port_label(port, name) for port in self._clients[api].get_ports()]
@@ -197,7 +199,12 @@ class KeyboardInput:
         return self.port_name or self.wanted
 
     def _connect(self, raise_errors: bool) -> bool:
-        client = open_client("in", self.api)
+        try:
+            client = open_client("in", self.api)
+        except MidiError:
+            if raise_errors:
+                raise
+            return False  # the MIDI system refused a client now: the watcher tries again
         try:
             index = find_port(list(client.get_ports()), self.wanted)
             self.port_name = client.get_ports()[index]
@@ -243,8 +250,8 @@ class KeyboardInput:
         while not self._stop.wait(WATCH_SECONDS):
             try:
                 present = self._present()
-            except MidiError:
-                present = False
+            except Exception:  # noqa: BLE001 - whatever the MIDI system says, the watcher lives on
+                present, self._probe = False, None  # a new probe next time
             if connected and not present:
                 self._wait_until_quiet()
                 self._drop()

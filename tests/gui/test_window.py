@@ -65,12 +65,18 @@ def test_device_list_follows_ports_appearing_and_disappearing(window, ports):
     ports.append("Second Synth")
     window.refresh_inputs()
     assert picker.findText("Second Synth") >= 0
-    ports.remove("USB Keyboard MIDI 1")
+    ports.remove("Second Synth")
     window.refresh_inputs()
-    assert picker.findText("USB Keyboard MIDI 1") < 0
+    assert picker.findText("Second Synth") < 0  # gone from the list: it was not chosen
+    ports.remove("USB Keyboard MIDI 1")
+    window.refresh_inputs()  # the chosen one unplugged: still chosen, said so
+    assert picker.currentText() == "USB Keyboard MIDI 1"
+    assert "unplugged" in window.input_panel.state.text()
     ports.append("USB Keyboard MIDI 1")
     window.refresh_inputs()
     assert picker.findText("USB Keyboard MIDI 1") >= 0
+    assert picker.currentText() == "USB Keyboard MIDI 1"
+    assert "connected" in window.input_panel.state.text()
 
 
 def test_settings_survive_a_restart(qtbot, settings, tmp_path, monkeypatch, shipped_model):
