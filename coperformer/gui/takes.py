@@ -175,7 +175,7 @@ class TakesDialog(QDialog):
         take = self.selected()
         return take is not None and QDesktopServices.openUrl(QUrl.fromLocalFile(str(take.parent)))
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Closing the list stops the playback."""
+    def done(self, result: int) -> None:
+        """Closing the list (its window's close button, or Esc) stops the playback."""
         self.stop_playback()
-        super().closeEvent(event)
+        super().done(result)

@@ -47,14 +47,19 @@ def _resized(window, qtbot, width, height) -> None:
     QApplication.processEvents()
 
 
-def test_takes_closes_with_esc_and_the_banner_moves_nothing(window, qtbot):
+def test_takes_closes_with_esc_and_the_banner_moves_nothing(window, qtbot, fast_melody,
+                                                            tmp_path, monkeypatch):
+    _record_a_take(window, qtbot, fast_melody, tmp_path / "take.mid", monkeypatch)
     window.input_panel.picker.setCurrentText(QWERTY_LABEL)
     dialog = window.show_takes()
+    dialog.play_selected()
+    assert window.controller.idle.playing
     dialog.activateWindow()  # as a click on it would
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=3000)
     qtbot.keyClick(dialog, Qt.Key_Escape)  # the key filter asks each widget for its window
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
     assert window.banner.isHidden(), window.banner.text()  # no error said
+    assert not window.controller.idle.playing  # closed with Esc: the take stops too
 
     play = window.transport.play
     before = play.mapTo(window, QPoint(0, 0))
