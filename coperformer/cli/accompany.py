@@ -43,6 +43,8 @@ def run_accompany(args: argparse.Namespace) -> int:
 
     planner = HarmonyPlanner(load_reward_model(), check_adventure(args.adventure))
     song = read_song(args.input)
+    for notice in song.notices:  # what was skipped while reading: said, the rest goes on
+        print(f"coperformer: warning: {notice}", file=sys.stderr)
     melody = choose_melody(song, args.melody_track)
     piece = song_to_piece(song, melody, name=args.input)
     model = load_model(args.model, args.trust_model)

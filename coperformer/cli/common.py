@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from coperformer.common.errors import CoperformerError
+from coperformer.common.files import atomic_write
 
 
 class CommandError(CoperformerError):
@@ -15,6 +17,15 @@ class CommandError(CoperformerError):
 def cannot_write(path: str | os.PathLike, exc: OSError) -> CommandError:
     """The error for an output file that could not be written."""
     return CommandError(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def write_output(path: str | os.PathLike, text: str) -> None:
+    """Write a command's text output in one go (a name that is not UTF-8 keeps its bytes, in
+    the file too); CommandError naming the file when it cannot be written."""
+    try:
+        atomic_write(path, lambda tmp: Path(tmp).write_text(text, errors="surrogateescape"))
+    except OSError as exc:
+        raise cannot_write(path, exc) from exc
 
 
 def show(value) -> str:

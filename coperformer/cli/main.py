@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from coperformer import __version__
@@ -20,15 +21,16 @@ from coperformer.cli import (
     recover,
     render,
     train,
-    train_planner,
+    train_chords,
 )
-from coperformer.common.crash import one_line, write_report
+from coperformer.common.crash import one_line, os_error_line, write_report
 from coperformer.common.errors import CoperformerError
+from coperformer.common.quiet import VERBOSE_ENV
 from coperformer.common.stopping import INTERRUPTED, catch_stop_signals
 
 COMMANDS = {  # name -> (add its subparser, run it)
     "train": (train.add_train, train.run_train),
-    "train-planner": (train_planner.add_train_planner, train_planner.run_train_planner),
+    "train-chords": (train_chords.add_train_chords, train_chords.run_train_chords),
     "accompany": (accompany.add_accompany, accompany.run_accompany),
     "render": (render.add_render, render.run_render),
     "demo": (demo.add_demo, demo.run_demo),
@@ -43,7 +45,7 @@ COMMANDS = {  # name -> (add its subparser, run it)
 TRAIN_EXTRA = "train"
 NEEDS_EXTRA = {  # commands that need the optional training packages -> those packages
     "train": ("music21", "tqdm"),
-    "train-planner": ("music21",),
+    "train-chords": ("music21",),
     "evaluate": ("music21",),
     "demo": ("music21",),
 }
@@ -64,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = checks.OneLineParser(prog="coperformer", description="A live MIDI co-performer.")
     parser.add_argument("--version", action="version", version=f"coperformer {__version__}")
+    parser.add_argument("--verbose", action="store_true",
+                        help="let C libraries (FluidSynth) print their own messages here, not "
+                             "only into the log file")
     sub = parser.add_subparsers(dest="command", required=True)
     for add, _ in COMMANDS.values():
         add(sub)
@@ -74,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run a command (no command: the window); SIGINT and SIGTERM stop it within 2 s at any
     moment (common/stopping.py), the handlers put back on return."""
     restore = catch_stop_signals()
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 still prints
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return _main(sys.argv[1:] if argv is None else argv)
     except KeyboardInterrupt:  # while parsing the arguments
@@ -86,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv or ["gui"])
     _, run = COMMANDS[args.command]
+    if args.verbose:
+        os.environ[VERBOSE_ENV] = "1"
     try:
         missing = missing_packages(args.command)
         if missing:
@@ -100,6 +110,9 @@ def _main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("coperformer: interrupted", file=sys.stderr)
         return INTERRUPTED
+    except OSError as exc:  # a file the system would not read or write (a full disk, /proc)
+        print(f"coperformer: error: {os_error_line(exc)}", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - the last resort: one line, the rest in a log
         report = write_report(exc, " ".join(["command:", *argv]))
         print(f"coperformer: error: {one_line(exc, report)}", file=sys.stderr)

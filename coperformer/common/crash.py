@@ -20,10 +20,17 @@ def write_report(exc: BaseException, context: str) -> Path | None:
         folder = logs_dir()
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"error-{stamp}-{os.getpid()}.log"
-        path.write_text(f"coperformer {context}\n\n{text}")
+        path.write_text(f"coperformer {context}\n\n{text}", errors="backslashreplace")
         return path
     except OSError:
         return None
+
+
+def os_error_line(exc: OSError) -> str:
+    """One line for a file the system refused: the file, what was done, and the reason."""
+    reason = exc.strerror or " ".join(str(exc).split()) or type(exc).__name__
+    names = " and ".join(str(name) for name in (exc.filename, exc.filename2) if name)
+    return f"{names}: {reason}" if names else f"the system refused: {reason}"
 
 
 def one_line(exc: BaseException, report: Path | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import warnings
 from pathlib import Path
@@ -74,6 +75,8 @@ def export_generator(generator: Generator, path: str | Path, style: str = "bach"
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    scripted.save(str(tmp))
+    buffer = io.BytesIO()  # torch takes only UTF-8 file names; Python writes any name
+    torch.jit.save(scripted, buffer)
+    tmp.write_bytes(buffer.getvalue())
     tmp.replace(path)
     return path

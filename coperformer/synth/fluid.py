@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from coperformer.common.errors import CoperformerError
+from coperformer.common.quiet import native_stderr_logged
 from coperformer.music.gm import DRUM_BANK, DRUM_CHANNEL
 
 SAMPLE_RATE = 44100
@@ -56,10 +57,12 @@ class FluidSynth:
         self.soundfont = Path(soundfont) if soundfont is not None else None
         if soundfont is None:
             return
-        self.sfid = self.synth.sfload(str(soundfont))
+        with native_stderr_logged(f"loading {soundfont}") as log:  # FluidSynth's own lines
+            self.sfid = self.synth.sfload(str(soundfont))
         if self.sfid < 0:
             self.synth.delete()
-            raise SynthError(f"FluidSynth could not load the soundfont {soundfont}")
+            said = f" (FluidSynth's messages: {log})" if log else ""
+            raise SynthError(f"FluidSynth could not load the soundfont {soundfont}{said}")
         for channel in range(16):
             self.program(channel, 0)
 
