@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from coperformer.cli import checks
+from coperformer.cli.common import write_output
 
 
 def add_evaluate(sub) -> None:
@@ -64,9 +65,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     payload = {"model": str(model.path), "pieces": counts, "adventure": adventure,
                "tuning_collections": args.tuning, "results": results, "goals": checks}
     if args.json:
-        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
+        write_output(args.json, json.dumps(payload, indent=2) + "\n")
     if args.markdown:
-        Path(args.markdown).write_text(_document(text, checks, counts, model.path, corpus))
+        write_output(args.markdown, _document(text, checks, counts, model.path, corpus))
     if args.card and not args.tuning:
         update_card(model.path, metrics={"pieces": counts, "results": results, "goals": checks})
     return 0

@@ -25,6 +25,7 @@ from coperformer.music.meter import SUPPORTED_METERS
 from coperformer.synth.fluid import PERIOD_COUNTS, PERIOD_SIZES, SAMPLE_RATES
 
 DEFAULTS = JamOptions()
+MAX_COUNT_IN = 16  # bars
 
 
 def add_play(sub) -> None:
@@ -37,7 +38,7 @@ def add_play(sub) -> None:
     p.add_argument("--tempo", type=checks.tempo, default=DEFAULTS.tempo,
                    help=f"BPM {MIN_BPM:g}-{MAX_BPM:g} (file input: its own)")
     p.add_argument("--meter", default=DEFAULTS.meter, choices=SUPPORTED_METERS)
-    p.add_argument("--count-in", type=checks.whole(0, None, "the count-in"),
+    p.add_argument("--count-in", type=checks.whole(0, MAX_COUNT_IN, "the count-in"),
                    default=DEFAULTS.count_in,
                    help=f"count-in bars (default {DEFAULTS.count_in})")
     p.add_argument("--no-metronome", action="store_true", help="click only in the count-in")
