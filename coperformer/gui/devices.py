@@ -33,7 +33,7 @@ class Devices(QObject):
         window.input_panel.picker.currentIndexChanged.connect(lambda _i: self.follow())
         window.transport.play.toggled.connect(lambda _on: QTimer.singleShot(0, self.follow))
         window.device_timer.timeout.connect(self.follow)  # after the list is refreshed
-        self.follow()
+        QTimer.singleShot(0, self.follow)  # once the window shows: opening a synth takes time
 
     def follow(self) -> None:
         """Hear the chosen keyboard while stopped (or stop hearing it); say when it goes
