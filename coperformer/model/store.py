@@ -13,6 +13,7 @@ from coperformer.common.files import input_problem
 from coperformer.common.paths import data_dir, model_dirs
 from coperformer.common.stopping import abandon
 from coperformer.model.errors import ModelError
+from coperformer.model.npz_check import check_npz
 from coperformer.model.trust import check_trusted, digest_of, model_bytes, trust_digest
 from coperformer.music.listening import RewardModel
 
@@ -124,6 +125,7 @@ def load_reward_model(path: str | Path | None = None) -> RewardModel:
     shipped one; any thread)."""
     found = [folder / LISTENER_FILE for folder in model_dirs() if (folder / LISTENER_FILE).exists()]
     target = Path(path) if path else (found or [data_dir("models") / LISTENER_FILE])[0]
+    check_npz(target)  # a regular file, its arrays' sizes, before numpy reads any
     try:
         return RewardModel.load(target)
     except (OSError, KeyError, ValueError) as exc:
