@@ -40,14 +40,18 @@ class EndsTheTune:
         """The final chord: the tonic of the key the tune ended in, under the melody."""
         latest = self.buffer.latest(CEILING_NOTES)
         last = latest[-1].pitch if latest else None
-        ceiling = min((n.pitch for n in latest), default=None)
-        return self._chord_bar(bar, self.band.heard_key(last), now_ns, ceiling)
+        pitches = [n.pitch for n in latest]
+        return self._chord_bar(bar, self.band.heard_key(last), now_ns,
+                               (min(pitches, default=None), max(pitches, default=None)))
 
-    def _chord_bar(self, bar: int, key: Key, now_ns: int, ceiling: int | None = None,
+    def _chord_bar(self, bar: int, key: Key, now_ns: int,
+                   melody: tuple[int | None, int | None] = (None, None),
                    ) -> list[ScheduledNote]:
-        """The key's tonic chord held for the bar (intro, ending), under ``ceiling`` when
-        given, recorded (and marked) from bar 0 on."""
-        voices = tonic_chord(key, self.transport.meter_at(bar).bar_quarters, ceiling)
+        """The key's tonic chord held for the bar (intro, ending), under the ``melody``'s
+        lowest note when given (a floating voice above its highest), recorded (and marked)
+        from bar 0 on."""
+        voices = tonic_chord(key, self.transport.meter_at(bar).bar_quarters, *melody,
+                             self.band.floating)
         kept = not_late(band_notes(self.transport, bar, voices,
                                    [t.channel for t in self.tracks]), now_ns)
         self._chord_ahead(bar, key.tonic_triad_name(), False)

@@ -64,15 +64,22 @@ def ending_key(histogram: np.ndarray, last_pitch: int | None = None) -> Key:
     return keys[max((i for i in fitting if correlation[i] >= best - CLOSE_KEYS), key=rank)]
 
 
-def tonic_chord(key: Key, bar_quarters: float, ceiling: int | None = None) -> list[list[Note]]:
+def tonic_chord(key: Key, bar_quarters: float, ceiling: int | None = None,
+                top: int | None = None, floating: frozenset[int] = frozenset(),
+                ) -> list[list[Note]]:
     """The key's tonic triad held for a bar: alto on the third, tenor on the fifth, bass on
-    the root, each voice near its usual register and under ``ceiling`` when one is given."""
+    the root, each voice near its usual register and under ``ceiling`` when one is given;
+    the ``floating`` voices (0 = alto) just above ``top`` instead, when one is given."""
     third = (key.tonic + (3 if key.minor else 4)) % 12
     fifth = (key.tonic + 7) % 12
     voices = []
-    for pitch_class, centre in zip((third, fifth, key.tonic), VOICE_CENTRES, strict=True):
+    for voice, (pitch_class, centre) in enumerate(zip((third, fifth, key.tonic),
+                                                      VOICE_CENTRES, strict=True)):
         pitch = _nearest(pitch_class, centre)
-        while ceiling is not None and pitch >= ceiling and pitch - 12 >= 33:
+        if voice in floating and top is not None:
+            pitch = top + 1 + (pitch_class - top - 1) % 12
+        while ceiling is not None and voice not in floating and pitch >= ceiling \
+                and pitch - 12 >= 33:
             pitch -= 12
         voices.append([Note(pitch, 0.0, bar_quarters, ENDING_VELOCITY)])
     return voices

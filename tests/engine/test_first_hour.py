@@ -253,6 +253,20 @@ def test_the_ending_button_plays_the_tonic_in_the_next_bar():
     _assert_tonic_under_the_melody(notes)
 
 
+def test_a_floating_voice_ends_above_the_melody():
+    clock = VirtualClock()
+    session, sink = _session(clock)
+    session.band.set_floating(0, True)
+    _play_tune(session, clock)
+    run_until(session, clock, 7 * BAR_NS + QUARTER_NS)
+    session.request(End())
+    run_until(session, clock, 14 * BAR_NS)
+    _, notes = _ending(sink, session)
+    alto = [n.pitch for n in notes if n.channel == BAND_CHANNELS[0]]
+    others = [n.pitch for n in notes if n.channel != BAND_CHANNELS[0]]
+    assert alto == [76] and max(others) < 60  # E5 over the last notes (up to C5), the rest under
+
+
 # --- a style change: at the bar line the new style starts, each program once ------------------
 
 def test_a_style_change_switches_programs_once_at_the_bar_line_it_starts():
