@@ -59,7 +59,7 @@ def fifo(tmp_path):
     (["accompany", "in.mid", "-o", "out.mid", "--melody-track", "0"], "must be >= 1"),
     (["evaluate", "--seed", "-1"], "a seed must be"),
     (["train", "--out", "m.pt", "--steps", "0"], "must be >= 1"),
-    (["train-planner", "--seed", "4294967296"], "a seed must be from 0 to 4294967295"),
+    (["train-chords", "--seed", "4294967296"], "a seed must be from 0 to 4294967295"),
     (["bench", "--inference-bars", "-5"], "must be >= 1"),
     (["gui", "--quit-after", "0"], "time must be above 0 s"),
 ])

@@ -23,28 +23,34 @@ def test_evaluation_tuning_and_training_collections_never_overlap():
     assert any("ryansMammoth" in s for c in EVALUATION for s in c.sources)  # dance tunes
 
 
-def test_evaluate_prints_every_system_per_collection_and_the_goals(tmp_path, capsys,
-                                                                   shipped_model):
+def test_evaluate_prints_every_system_the_human_reference_and_the_goals(tmp_path, capsys,
+                                                                       shipped_model):
     out = tmp_path / "eval.json"
     doc = tmp_path / "evaluation.md"
     assert main(["evaluate", "--per-collection", "2", "--json", str(out),
                  "--markdown", str(doc)]) == 0
     printed = capsys.readouterr().out
     for system in ("GAN offline", "GAN live (listening)", "held tonic", "same-bar triad",
-                   "previous-bar triad"):
+                   "previous-bar triad", "human labels"):
         assert f"| {system} |" in printed
-    assert "live >= held tonic + 8" in printed
+    assert "live note-in-chord >= held tonic + 8" in printed
+    assert "| degrees (share of beats) | I |" in printed
     payload = json.loads(out.read_text())
     results = payload["results"]
-    assert "real Bach" in results["test chorales"]
+    assert "human labels" in results["test chorales"]
+    assert "human labels" in results["lead-sheet tunes"]
     assert "average over the collections" in results
     assert all(payload["pieces"][c.name] == 2 for c in EVALUATION)
+    human = results["test chorales"]["human labels"]
+    assert human["root_agreement"] == 1.0 and human["symbol_agreement"] == 1.0
+    assert human["degree_tv"] == 0.0 and human["note_in_chord"] > 0.9  # Bach's own chords
     for table in results.values():
         for figures in table.values():
-            assert 0.0 <= figures["harmonic_agreement"] <= 1.0
+            assert 0.0 <= figures["note_in_chord"] <= 1.0
             assert 0.0 <= figures["clash"] <= 1.0
-            assert figures["chord_variety"] <= 4.0
-    assert results["test chorales"]["real Bach"]["distinct_bars"] > 0.95
+            assert 0.0 <= figures["v_share"] <= 1.0
+    tonic = results["test chorales"]["held tonic"]
+    assert tonic["changes_per_bar"] < human["changes_per_bar"]
     assert "coperformer evaluate" in doc.read_text() and "Tuning" in doc.read_text()
 
 

@@ -47,7 +47,7 @@ def _run(env_dir: Path, args: list[str], cwd: Path) -> subprocess.CompletedProce
 def test_the_wheel_carries_models_ui_and_soundfonts(installed):
     share = installed / "share" / "coperformer"
     assert (share / "models" / "bach.pt").is_file() and (share / "models" / "bach.json").is_file()
-    assert (share / "models" / "listener.npz").is_file()
+    assert (share / "models" / "chords.npz").is_file()
     assert (share / "ui" / "style.qss").is_file()
     assert (share / "soundfonts" / "README.md").is_file()
     probe = subprocess.run([str(installed / "bin" / "python"), "-c",

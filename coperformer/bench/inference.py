@@ -10,8 +10,9 @@ import numpy as np
 from coperformer.engine.stats import summary
 from coperformer.music import features as F
 from coperformer.music.accompany import accompany_piece
+from coperformer.music.chord_model import ChordModel
 from coperformer.music.features import BarGenerator
-from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner, RewardModel
+from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Note, Piece, bars_for
 
@@ -44,7 +45,7 @@ def bench_inference(model: BarGenerator, bars: int = 2000, offline: bool = False
     return summary(samples)
 
 
-def bench_accompany(model: BarGenerator, reward: RewardModel, bars: int = ACCOMPANY_BARS,
+def bench_accompany(model: BarGenerator, reward: ChordModel, bars: int = ACCOMPANY_BARS,
                     runs: int = 3) -> dict[str, float]:
     """Seconds to accompany a ``bars``-bar melody, offline and live (listening), best of
     ``runs`` after the model's warm-up."""
@@ -56,14 +57,13 @@ def bench_accompany(model: BarGenerator, reward: RewardModel, bars: int = ACCOMP
         times = []
         for _ in range(runs):
             started = time.perf_counter()
-            accompany_piece(model, piece, mode, planner=HarmonyPlanner(reward)
-                            if mode == "live" else None)
+            accompany_piece(model, piece, mode, planner=HarmonyPlanner(reward))
             times.append(time.perf_counter() - started)
         figures[f"{mode}_s"] = round(min(times), 3)
     return figures
 
 
-def bench_planning(reward: RewardModel, bars: int = 2000) -> dict[str, float]:
+def bench_planning(reward: ChordModel, bars: int = 2000) -> dict[str, float]:
     """Time to plan one bar's chord with a full 64-bar phrase memory, in ms."""
     rng = np.random.default_rng(2)
     phrase = [rng.integers(60, 72, 16).astype(np.int16) for _ in range(8)]

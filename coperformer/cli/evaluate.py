@@ -28,7 +28,7 @@ def add_evaluate(sub) -> None:
     p.add_argument("--tuning", action="store_true",
                    help="measure on the tuning collections instead (for decoding choices)")
     p.add_argument("--no-chorales", "--no-held-out", action="store_true",
-                   help="skip the held-out test pieces of the model's own corpus")
+                   help="skip the held-out tunes with human chords (test chorales, lead sheets)")
     p.add_argument("--adventure", type=float, default=None,
                    help="the live band's safe (0) .. adventurous (1) setting (default 0.5)")
     p.add_argument("--seed", type=checks.seed, default=0)
@@ -42,19 +42,19 @@ def run_evaluate(args: argparse.Namespace) -> int:
         collection_sets,
         evaluate,
         goals,
-        held_out_set,
+        labelled_sets,
         markdown_table,
     )
-    from coperformer.model.store import load_model, load_reward_model
+    from coperformer.model.store import load_chord_model, load_model
 
     model = load_model(args.model, args.trust_model)
-    reward = load_reward_model()
+    chords = load_chord_model()
     adventure = _adventure(args.adventure)
     started = time.perf_counter()
     corpus = trained_on(model.path)
-    sets = {} if args.no_chorales else held_out_set(corpus)
+    sets = {} if args.no_chorales else labelled_sets()
     sets.update(collection_sets(args.tuning, args.per_collection))
-    results = evaluate(model, sets, args.seed, reward, adventure)
+    results = evaluate(model, sets, args.seed, chords, adventure)
     counts = {name: len(grids) for name, grids in sets.items()}
     text = markdown_table(results)
     print(text)
@@ -80,59 +80,65 @@ def _adventure(value: float | None) -> float:
 
 
 def _document(text: str, checks: dict, counts: dict, model_path, corpus: str) -> str:
-    from coperformer.model.collections import EVALUATION, PLANNER_TRAINING, TUNING
+    from coperformer.model.chord_data import LEAD_SHEETS
+    from coperformer.model.collections import EVALUATION, TUNING
     from coperformer.model.dataset import describe_corpus
 
     goal_lines = "\n".join(f"- {'PASS' if ok else 'FAIL'}: {name}" for name, ok in checks.items())
     listed = "\n".join(f"  - **{c.name}** ({c.about}): `{', '.join(c.sources)}`"
                        for c in EVALUATION)
     tuning = "; ".join(f"{c.name} (`{', '.join(c.sources)}`)" for c in TUNING)
-    training = "; ".join(f"`{', '.join(c.sources)}`" for c in PLANNER_TRAINING)
     return f"""# Evaluation
 
 Made by `coperformer {shlex.join(sys.argv[1:])}`
-with `{Path(model_path).name}` (pieces: {counts}). Bars from the second bar on are measured in
-every system, because the live (causal) system cannot play before it has heard a bar.
+with `{Path(model_path).name}` and `chords.npz` (pieces: {counts}). Bars from the second bar on
+are measured in every system, because the live (causal) system cannot play before it has
+heard a bar.
 
 ## Sets (chosen before any tuning, and never mixed)
 
+- **Labelled held-out tunes** (human chords; never trained on): the **test chorales** (the
+  GAN's and the chord model's test split; each beat labelled from Bach's four voices) and the
+  **lead-sheet tunes**, music21's tunes written with chord symbols (`{', '.join(LEAD_SHEETS)}`).
 - **Evaluation** (out of style; never used to train or to tune anything), from music21's
   corpus, the first usable melodies of each (2/4, 3/4, 4/4, 6/8, 3/8; at least 6 bars;
-  repeats played out as a player plays them):
+  repeats played out as a player plays them); no human chords:
 {listed}
-- **Tuning** (every decoding choice, such as the default adventure, was made on these only;
+- **Tuning** (decoding choices, such as the default adventure;
   `coperformer evaluate --tuning`): {tuning}.
-- **Training of the listening band's reward model** (`models/listener.npz`): {training}.
-- The GAN itself learns from {describe_corpus(corpus)} only; its test pieces are held out
-  (by piece; Palestrina's by mass).
+- The chord model (`models/chords.npz`, card `models/chords.json`) learns from the training
+  chorales' harmony only, in all 12 keys; its offline evidence weight was chosen on the
+  validation chorales. The GAN learns from {describe_corpus(corpus)} only.
 
-## Systems
+## Systems (each declares its chord at every step)
 
-- **GAN offline**: hears each bar's melody (as in `accompany --mode offline`).
-- **GAN live (listening)**: the causal band of `coperformer play`: before each bar it plans a
-  chord from what it heard (reward model + phrase memory + variety), and the GAN plays it.
-- **GAN live (unplanned)**: the GAN's own causal guess, for reference (the previous release).
+- **GAN offline** (`accompany --mode offline`): a beam search over the chord model with each
+  bar's melody as evidence picks every bar's chord; the GAN voices it.
+- **GAN live (listening)** (`coperformer play`, `accompany --mode live`): before each bar the
+  chord model gives the coming bar's chord distribution from what was heard (and the chords
+  played); the band takes the likeliest, or with adventure draws from the plausible ones.
 - **held tonic**: the tonic triad of the key heard so far (causal), held every bar.
 - **same-bar triad**: the diatonic triad that best fits the bar's own melody (not causal).
 - **previous-bar triad**: the triad that best fit the bar before (causal).
+- **human labels**: the people's chords themselves (labelled sets only), the upper reference.
 
-## Figures (pitch class = pitch % 12, binarized rolls on a 16th grid)
+## Figures
 
-- **chord_fit**: share of quarter-note beats where melody and band pitch classes together fit
-  one triad or seventh chord (a beat with a silent band counts as a miss);
-- **consonance**: share of steps where the melody sits a unison, third, fifth or sixth
-  (0, 3, 4, 7, 8, 9 semitones mod 12) above the band's lowest note;
-- **harmonic_agreement**: the mean of the two;
-- **clash**: share of melody steps a semitone or a tritone from a sounding band note (lower is
-  better);
-- **chord_variety**: distinct chord roots per 4 bars (each bar's root: the major or minor
-  triad that best explains its band notes, the bass counted twice);
-- **in_key**: share of band notes in the melody's estimated key (Krumhansl-Kessler);
-- **empty_bar_rate**, **polyphony** (distinct band pitches per sounding step),
-  **onsets_per_bar** (across the band), **distinct_bars** (share of unique non-empty band bars).
+- **note_in_chord** (the headline): share of sounding melody steps whose pitch class is a
+  tone of the chord declared at that step (triad tones; the seventh only for a chord named a
+  seventh); a step without a chord is a miss;
+- **root_agreement**, **symbol_agreement**: share of beats whose declared chord has the human
+  chord's root, or its root and tones (labelled sets);
+- **changes_per_bar**: declared chord changes per bar (compare the human row);
+- **degree_tv**: total variation distance of the degree histogram (chord roots per beat, in
+  the melody's estimated key) from the human one (the set's own; for the unlabelled
+  collections, that of all labelled tunes); **v_share**: the share of beats on V;
+- **final_cadence**: share of tunes whose last two chords are IV-I or V-I;
+- guards only: **chord_fit** (melody and band fit one triad or seventh per beat) and **clash**
+  (melody steps a semitone or tritone from a band note).
 
 {text}
-## Goals of the listening-band issue
+## Goals of the chord issue
 
 {goal_lines}
 """

@@ -195,7 +195,8 @@ class Jam:
         programs = [o.programs.get(channel, program) for channel, program
                     in zip(BAND_CHANNELS, self.model.programs, strict=False)]
         mixer = Mixer(dict(o.volumes), set(o.muted), set(o.soloed))
-        planner = HarmonyPlanner(self.reward, check_adventure(o.adventure))
+        planner = HarmonyPlanner(self.reward, check_adventure(o.adventure), config.intro,
+                                 o.seed)
         band = LiveBand(self.model, o.seed, planner, check_floating(o.floating))
         session = Session(config, band, sinks, self.clock,
                           self.model.track_names, programs, self.recorder, listener, mixer)

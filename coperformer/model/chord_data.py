@@ -8,8 +8,9 @@
   another style. (Ryan's Mammoth, an evaluation collection, is never read here; none of the
   evaluation or tuning collections' sources is.)
 
-Every example is read in the key heard so far, so the 12 transpositions of a tune give the
-same arrays (the transposition to all keys is built in; a test checks it).
+Every example is read in the key heard so far; the training tunes are also transposed to all
+12 keys, because the key prior (toward major and common keys) makes the key heard depend on
+the key a tune is in.
 """
 
 from __future__ import annotations
@@ -21,16 +22,19 @@ import numpy as np
 
 from coperformer.common.paths import cache_dir
 from coperformer.model import dataset as D
+from coperformer.music import features as F
 from coperformer.music.chord_model import (
     FEATURES,
     MEMORY_BARS,
     chord_features,
     heard_key,
+    recalled,
 )
 from coperformer.music.chords import bar_chord, label_symbol, step_labels, transpose_chord
 from coperformer.music.roll import REST, Grid, grid_from_piece, to_step
 
-CHORD_DATA_VERSION = 1
+CHORD_DATA_VERSION = 2
+SHIFTS = tuple(range(-5, 7))  # the training tunes in all 12 keys
 SPLITS = ("train", "validation", "test")
 LEAD_SHEETS = ("leadSheet/fosterBrownHair.mxl", "leadSheet/berlinAlexandersRagtime.mxl",
                "nottingham-dataset/reelsa-c.abc")
@@ -46,18 +50,38 @@ class LabelledTune:
     labels: np.ndarray  # int32 [steps], absolute vocabulary indices
 
     def bar_chords(self) -> list[int | None]:
-        """Each bar's chord (the one sounding longest in it)."""
+        """Each bar's chord (the one sounding longest in it; any thread)."""
         return [bar_chord(self.labels[self.grid.bar_slice(b)]) for b in range(self.grid.bars)]
 
     def melody_bars(self) -> list[np.ndarray]:
-        """The melody's steps, bar by bar."""
+        """The melody's steps, bar by bar (any thread)."""
         return [self.grid.melody[self.grid.bar_slice(b)] for b in range(self.grid.bars)]
+
+
+def grids_from_barset(bars: D.BarSet) -> list[Grid]:
+    """Rebuild one grid per piece from cached bar slots (the real band included)."""
+    grids = []
+    for number in range(len(bars.names)):
+        index = np.nonzero(bars.piece == number)[0]
+        grids.append(_grid_from_slots(bars.slots.take(index)))
+    return grids
+
+
+def _grid_from_slots(slots: F.BarSlots) -> Grid:
+    lengths = slots.valid.sum(axis=1).astype(np.int32)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int32)
+    keep = slots.valid
+    return Grid(
+        melody=slots.melody[keep], melody_onset=slots.melody_onset[keep],
+        band=np.concatenate([slots.band[b][:, keep[b]] for b in range(len(lengths))], axis=1),
+        band_onset=np.concatenate([slots.band_onset[b][:, keep[b]] for b in range(len(lengths))],
+                                  axis=1),
+        bar_start=starts, bar_len=lengths, meter_code=slots.meter.copy(),
+    )
 
 
 def chorale_tunes() -> dict[str, list[LabelledTune]]:
     """The chorales by split, each step labelled from its four voices."""
-    from coperformer.model.evaluation import grids_from_barset
-
     bars, _ = D.load_corpus("bach")
     split = D.corpus_split("bach", bars.names)
     out = {}
@@ -121,6 +145,20 @@ def labelled_sets() -> dict[str, list[LabelledTune]]:
     return sets
 
 
+def transposed(tune: LabelledTune, shift: int) -> LabelledTune:
+    """The tune (melody, band and chords) moved by ``shift`` semitones."""
+    g = tune.grid
+
+    def move(pitches: np.ndarray) -> np.ndarray:
+        return np.where(pitches == REST, REST, pitches + shift).astype(pitches.dtype)
+
+    grid = Grid(move(g.melody), g.melody_onset, move(g.band), g.band_onset, g.bar_start,
+                g.bar_len, g.meter_code)
+    labels = np.asarray([transpose_chord(int(c), shift) if c >= 0 else -1
+                         for c in tune.labels], np.int32)
+    return LabelledTune(tune.name, grid, labels)
+
+
 def tune_examples(tune: LabelledTune) -> tuple[np.ndarray, np.ndarray]:
     """Features [n, FEATURES] and key-relative target chords [n] of one tune: every bar from
     the second on whose chord is known, from what was heard before it."""
@@ -132,7 +170,7 @@ def tune_examples(tune: LabelledTune) -> tuple[np.ndarray, np.ndarray]:
         if chords[now] is None or not any((b != REST).any() for b in recent):
             continue
         features.append(chord_features(recent, chords[max(0, now - MEMORY_BARS):now], now,
-                                       heard))
+                                       heard, recalled(recent)))
         targets.append(transpose_chord(chords[now], -heard.key.tonic))
     return (np.asarray(features, np.float32).reshape(-1, FEATURES),
             np.asarray(targets, np.int64))
@@ -146,7 +184,8 @@ def training_arrays() -> dict[str, np.ndarray]:
             return dict(data)
     arrays: dict[str, np.ndarray] = {}
     for part, tunes in labelled_sets().items():
-        pairs = [tune_examples(t) for t in tunes]
+        shifts = SHIFTS if part == "train" else (0,)
+        pairs = [tune_examples(transposed(t, shift)) for t in tunes for shift in shifts]
         arrays[f"x_{part}"] = np.concatenate([x for x, _ in pairs])
         arrays[f"y_{part}"] = np.concatenate([y for _, y in pairs])
         arrays[f"names_{part}"] = np.asarray([t.name for t in tunes])

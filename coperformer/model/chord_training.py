@@ -17,12 +17,13 @@ from coperformer.common.paths import cache_dir
 from coperformer.model.chord_data import (
     CHORD_DATA_VERSION,
     LEAD_SHEETS,
+    SHIFTS,
     emission_counts,
     labelled_sets,
     training_arrays,
 )
-from coperformer.music.chord_model import FEATURES, ChordModel
-from coperformer.music.chords import QUALITIES, VOCABULARY, chord_root
+from coperformer.music.chord_model import FEATURES, MINOR_FEATURE, ChordModel
+from coperformer.music.chords import QUALITIES, VOCABULARY, chord_index, chord_root
 
 CHECKPOINT_EVERY = 500
 SMOOTHING = 1.0  # add-one counts for the melody-given-chord table
@@ -123,6 +124,13 @@ def held_out_figures(net: torch.nn.Sequential, arrays: dict[str, np.ndarray],
     }
 
 
+def tonic_share(arrays: dict[str, np.ndarray], split: str) -> float:
+    """Top-1 accuracy of always answering the tonic chord of the key heard (the reference)."""
+    minor = arrays[f"x_{split}"][:, MINOR_FEATURE] > 0.5
+    tonic = np.where(minor, chord_index(0, "min"), chord_index(0, "maj"))
+    return round(float((arrays[f"y_{split}"] == tonic).mean()), 4)
+
+
 def export(net: torch.nn.Sequential, emission: np.ndarray) -> ChordModel:
     """The trained network as the numpy model (dropout has no weights)."""
     first, last = net[1], net[4]
@@ -156,8 +164,8 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
                       for part in ("train", "validation", "test")},
             "bars": {part: int(len(arrays[f"y_{part}"])) for part in ("train", "validation",
                                                                       "test")},
-            "transposition": "built in: inputs and targets are read in the key heard so "
-                             "far, so all 12 transpositions give the same examples",
+            "transposition": f"the training tunes in all {len(SHIFTS)} keys; inputs "
+                             "and targets are read in the key heard so far",
             "vocabulary": f"12 roots x {', '.join(QUALITIES)}",
             "not_used": "the evaluation and tuning collections (model/collections.py); no "
                         "figure of `coperformer evaluate` is a target",
@@ -169,6 +177,7 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
         "wall_seconds": round(time.perf_counter() - started, 1),
         "metrics": {part: held_out_figures(net, arrays, part)
                     for part in ("validation", "test")},
+        "tonic_top1": {part: tonic_share(arrays, part) for part in ("validation", "test")},
         "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
     }
     out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")

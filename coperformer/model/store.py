@@ -15,14 +15,14 @@ from coperformer.common.stopping import abandon
 from coperformer.model.errors import ModelError
 from coperformer.model.npz_check import check_npz
 from coperformer.model.trust import check_trusted, digest_of, model_bytes, trust_digest
-from coperformer.music.listening import RewardModel
+from coperformer.music.chord_model import ChordModel
 
 if TYPE_CHECKING:
     from coperformer.model.runtime import BandModel
 
 DEFAULT_MODEL = "bach"
 MODEL_SUFFIX = ".pt"
-LISTENER_FILE = "listener.npz"
+CHORDS_FILE = "chords.npz"
 WARM_UP_LIMIT_S = 60.0  # a healthy model warms up in well under a second
 
 _LOADED: dict[tuple[str, str], BandModel] = {}  # (torch is imported with the first load)
@@ -120,14 +120,19 @@ def _warm_up_within(model: BandModel, limit_s: float) -> None:
                          f"({type(failure[0]).__name__}: {first_line(failure[0])})")
 
 
-def load_reward_model(path: str | Path | None = None) -> RewardModel:
-    """The listening band's reward model (listener.npz in the user's models folder, else the
+def load_chord_model(path: str | Path | None = None) -> ChordModel:
+    """The listening band's chord model (chords.npz in the user's models folder, else the
     shipped one; any thread)."""
-    found = [folder / LISTENER_FILE for folder in model_dirs() if (folder / LISTENER_FILE).exists()]
-    target = Path(path) if path else (found or [data_dir("models") / LISTENER_FILE])[0]
+    found = [folder / CHORDS_FILE for folder in model_dirs() if (folder / CHORDS_FILE).exists()]
+    target = Path(path) if path else (found or [data_dir("models") / CHORDS_FILE])[0]
     check_npz(target)  # a regular file, its arrays' sizes, before numpy reads any
     try:
-        return RewardModel.load(target)
+        return ChordModel.load(target)
     except (OSError, KeyError, ValueError) as exc:
-        raise ModelError(f"{target}: not a listening-band reward model ({first_line(exc)})"
-                         ) from exc
+        raise ModelError(f"{target}: not a chord model ({first_line(exc)})") from exc
+
+
+def load_reward_model(path: str | Path | None = None) -> ChordModel:
+    """The listening band's planner model under its older name: the chord model (any
+    thread)."""
+    return load_chord_model(path)

@@ -49,7 +49,8 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
     """Fill the band of a melody grid; live mode leaves bar 1 silent, as on stage.
 
     In live mode a ``planner`` chooses each bar's chord from the bars before it (the
-    listening band); without one the GAN's own live guess is played. ``charted`` (a chord
+    listening band), offline it harmonizes the whole melody first; without one the GAN's own
+    guess is played. ``charted`` (a chord
     chart's chord per step) is played instead, from bar 1, in either mode. Each chord the
     band is given goes into ``given`` as (first step, chord).
     """
@@ -65,6 +66,8 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
     melody_bars = [grid.melody[grid.bar_slice(bar)] for bar in range(grid.bars)]
     played: list[bytes] = []
     listening = planner is not None and mode == "live"
+    decoded = planner.harmonize(melody_bars) if planner and mode == "offline" and not charted \
+        else None  # offline: the whole tune's chords at once
     for bar in range(grid.bars):
         if charted:  # the chart's chords, no plan (none in a pickup)
             if changes := _chart_changes(charted, grid.bar_slice(bar)):
@@ -74,7 +77,8 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
         else:
             recent = melody_bars[max(0, bar - MEMORY_BARS):bar]
             chord = planner.plan(recent, bar) if listening and bar > 0 else None
-            if not (bar == 0 and mode == "live" or listening and chord is None):  # heard some
+            chord = decoded[bar] if decoded else chord
+            if not (bar == 0 and mode == "live" or (listening or decoded) and chord is None):
                 result = fill_bar(generator, slots, bar, mode == "offline", rng, history, chord,
                                   frozenset(played[-RECENT_PATTERNS:]))
                 played.append(result.key())

@@ -45,37 +45,55 @@ def _clear_band(grid: Grid) -> None:
     grid.band_onset[:] = False
 
 
-def same_bar_triads(grid: Grid) -> Grid:
-    """Fill the band with a sustained triad per bar chosen from that bar's melody (offline)."""
+Triad = tuple[int, ...]
+
+
+def voiced(grid: Grid, chords: list[Triad | None]) -> Grid:
+    """Fill the band with one sustained triad per bar (none where a bar has None)."""
     _clear_band(grid)
-    key = estimate_key(pitch_class_histogram(grid.melody))
-    for bar in range(grid.bars):
-        span = grid.bar_slice(bar)
-        triad = best_triad(grid.melody[span], grid.melody_onset[span], key)
+    for bar, triad in enumerate(chords):
         if triad:
             _voice(grid, bar, triad)
     return grid
+
+
+def same_bar_chords(grid: Grid) -> list[Triad | None]:
+    """Each bar's triad chosen from that bar's melody (offline)."""
+    key = estimate_key(pitch_class_histogram(grid.melody))
+    return [best_triad(grid.melody[grid.bar_slice(bar)],
+                       grid.melody_onset[grid.bar_slice(bar)], key) for bar in range(grid.bars)]
+
+
+def previous_bar_chords(grid: Grid) -> list[Triad | None]:
+    """Each bar's triad: the one that best fit the previous bar (causal key, too)."""
+    chords: list[Triad | None] = [None]
+    for bar in range(1, grid.bars):
+        past = grid.bar_slice(bar - 1)
+        key = estimate_key(pitch_class_histogram(grid.melody[: past.stop]))
+        chords.append(best_triad(grid.melody[past], grid.melody_onset[past], key))
+    return chords[: grid.bars]
+
+
+def held_tonic_chords(grid: Grid) -> list[Triad | None]:
+    """The tonic triad of the key heard so far (causal: bars before this one), every bar."""
+    chords: list[Triad | None] = [None]
+    for bar in range(1, grid.bars):
+        heard = grid.melody[: grid.bar_slice(bar).start]
+        chords.append(None if (heard == REST).all()
+                      else estimate_key(pitch_class_histogram(heard)).diatonic_triads()[0])
+    return chords[: grid.bars]
+
+
+def same_bar_triads(grid: Grid) -> Grid:
+    """Fill the band with a sustained triad per bar chosen from that bar's melody (offline)."""
+    return voiced(grid, same_bar_chords(grid))
 
 
 def previous_bar_triads(grid: Grid) -> Grid:
     """Fill each bar with the triad that best fit the previous bar (causal key, too)."""
-    _clear_band(grid)
-    for bar in range(1, grid.bars):
-        past = grid.bar_slice(bar - 1)
-        key = estimate_key(pitch_class_histogram(grid.melody[: past.stop]))
-        triad = best_triad(grid.melody[past], grid.melody_onset[past], key)
-        if triad:
-            _voice(grid, bar, triad)
-    return grid
+    return voiced(grid, previous_bar_chords(grid))
 
 
 def held_tonic(grid: Grid) -> Grid:
     """Hold the tonic triad of the key heard so far (causal: bars before this one) every bar."""
-    _clear_band(grid)
-    for bar in range(1, grid.bars):
-        heard = grid.melody[: grid.bar_slice(bar).start]
-        if (heard == REST).all():
-            continue
-        key = estimate_key(pitch_class_histogram(heard))
-        _voice(grid, bar, key.diatonic_triads()[0])
-    return grid
+    return voiced(grid, held_tonic_chords(grid))

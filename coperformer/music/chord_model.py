@@ -22,8 +22,11 @@ from coperformer.music.roll import REST
 
 INPUT_CHORDS = VOCABULARY + 1  # the vocabulary and "no chord"
 FEATURES = 12 * 5 + 1 + 3 * INPUT_CHORDS + 4 + 2 + 3
+MINOR_FEATURE = FEATURES - 3  # 1.0 when the key heard is minor
 MEMORY_BARS = 64  # the phrase memory looks this far back (keeps the per-bar work constant)
-EMISSION_WEIGHT = 0.5  # offline: how much the bar's own melody counts beside the model
+_INTERVAL_OF_ROOT = (np.arange(12)[:, None] + np.arange(12)[None, :]) % 12
+EMISSION_WEIGHT = 0.15  # how much a bar's melody counts beside the model (the best root
+# agreement with the validation chorales' human chords, docs/evaluation.md)
 
 
 @dataclass(frozen=True)
@@ -63,12 +66,19 @@ def _relative_chord(chord: int | None, tonic: int) -> int:
     return NO_CHORD_INDEX if chord is None else transpose_chord(chord, -tonic)
 
 
+def recalled(recent: list[np.ndarray]) -> tuple[int, int] | None:
+    """The phrase memory's earlier bar that followed the same lead-in as the coming bar,
+    and how many bars matched (None: the player is not repeating)."""
+    return recall(recent, len(recent), recent[-1].shape[0]) if recent else None
+
+
 def chord_features(recent: list[np.ndarray], chords: list[int | None], now: int,
-                   heard: Heard) -> np.ndarray:
+                   heard: Heard, found: tuple[int, int] | None = None) -> np.ndarray:
     """The model's input for bar ``now`` [FEATURES].
 
     ``recent``: the player's last bars as steps (the newest, bar ``now`` - 1, last);
-    ``chords``: the absolute chord played in each of those bars (None: none).
+    ``chords``: the absolute chord played in each of those bars (None: none); ``found``:
+    ``recalled(recent)``.
     """
     tonic = heard.key.tonic
     empty = np.zeros(0, np.int16)
@@ -78,7 +88,6 @@ def chord_features(recent: list[np.ndarray], chords: list[int | None], now: int,
     notes = heard_steps[heard_steps != REST]
     last = _one_hot(12, None if not notes.size else (int(notes[-1]) - tonic) % 12)
     memory, match, memory_chord = np.zeros(12), 0.0, None
-    found = recall(recent, len(recent), previous.shape[0]) if recent else None
     if found is not None:
         remembered = step_pitch_classes(recent[found[0]]).sum(axis=0)
         memory, match, memory_chord = _relative(remembered, tonic), found[1] / 4.0, \
@@ -141,10 +150,18 @@ class ChordModel:
         if not notes.size:
             return np.zeros(VOCABULARY, np.float32)
         counts = np.bincount((notes - tonic) % 12, minlength=12).astype(np.float32)
-        out = np.zeros((12, self.emission.shape[0]), np.float32)
-        for root in range(12):
-            out[root] = self.emission @ np.roll(counts, -root)
-        return out.reshape(VOCABULARY)
+        above_root = counts[_INTERVAL_OF_ROOT]  # [interval, root]
+        return (self.emission @ above_root).T.reshape(VOCABULARY)
+
+
+def forecast(model: ChordModel, recent: list[np.ndarray], tonic: int,
+             found: tuple[int, int] | None) -> np.ndarray:
+    """Live: the evidence of the bar the phrase memory expects next (``found``, see
+    ``recalled``), weighed by how long the lead-in matched [VOCABULARY]; zeros when the
+    player is not repeating."""
+    if found is None:
+        return np.zeros(VOCABULARY, np.float32)
+    return EMISSION_WEIGHT * found[1] / 4.0 * model.evidence(recent[found[0]], tonic)
 
 
 def choose(log_probs: np.ndarray, temperature: float, nucleus: float,
@@ -173,8 +190,9 @@ def harmonize(model: ChordModel, bars: list[np.ndarray], key: Key,
             hypotheses = [(score, chords + [None]) for score, chords in hypotheses]
             continue
         recent = bars[max(0, now - MEMORY_BARS):now]
+        found = recalled(recent)
         feats = np.stack([chord_features(recent, chords[-len(recent):] if recent else [],
-                                         now, heard) for _, chords in hypotheses])
+                                         now, heard, found) for _, chords in hypotheses])
         scores = model.log_probs(feats) + EMISSION_WEIGHT * model.evidence(bar, key.tonic)
         totals = np.asarray([s for s, _ in hypotheses])[:, None] + scores
         best = np.argsort(totals, axis=None)[::-1][:beam]

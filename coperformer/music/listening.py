@@ -1,34 +1,53 @@
 """The listening band's harmony plan: which chord (and bass) to play in a bar not heard yet.
 
-A causal band decides bar k from bars < k. This module turns what was heard into features
-(key-relative pitch-class profiles, the last note, the phrase memory's forecast, the position
-in the phrase), scores every candidate chord with a small learned reward model (the expected
-harmonic agreement of that chord with the bar to come), adds a variety term, and picks one.
-Numpy only: the weights are trained by ``coperformer.model.planner`` and shipped in models/.
+A causal band decides bar k from bars < k. The chord model (music/chord_model.py, trained on
+human harmonizations by ``coperformer.model.chord_training``, shipped as models/chords.npz)
+gives the distribution of the coming bar's chord from what was heard and the chords played;
+the planner takes its likeliest chord, or with ``adventure`` draws at a temperature from the
+chords that hold most of the probability (the substitutions people use). While the key is
+unsure it waits, keeps its first chords in the key, and plays a bare root and fifth.
+Offline (``harmonize``) a beam search over the same model takes each bar's melody as evidence.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import cache
 
 import numpy as np
 
 from coperformer.common.errors import CoperformerError
-from coperformer.music.baselines import best_triad
-from coperformer.music.harmony import Key, estimate_key, pitch_class_histogram, triad_name
-from coperformer.music.phrase_memory import recall, step_pitch_classes
+from coperformer.music.chord_model import (
+    MEMORY_BARS,
+    ChordModel,
+    Heard,
+    choose,
+    chord_features,
+    forecast,
+    harmonize,
+    heard_key,
+    recalled,
+)
+from coperformer.music.chords import (
+    VOCABULARY,
+    chord_pitch_classes,
+    chord_root,
+    chord_symbol,
+    in_key,
+    likely_key,
+    transpose_chord,
+)
+from coperformer.music.harmony import PITCH_CLASS_NAMES, Key, pitch_class_histogram, triad_name
 from coperformer.music.roll import REST
 
-INVERSIONS = 3  # bass on the root, the third or the fifth
-CANDIDATES = 7 * INVERSIONS  # diatonic degree x inversion
-FEATURES = 12 * 6 + 1 + 7 * 2 + 4 + 2
-MEMORY_BARS = 64  # the phrase memory looks this far back (keeps the per-bar work constant)
-NOVELTY_POINTS = 8.0  # at adventure 1, a chord not heard in the last bars gains this much
-RECENT_BARS = 2
 SILENT_BARS_TO_STOP = 2  # the player stopped this many bars ago: the band stops too
-DEFAULT_ADVENTURE = 0.5  # chosen on the tuning collections (docs/evaluation.md)
+DEFAULT_ADVENTURE = 0.5
+MIN_PITCH_CLASSES = 3  # the band waits until it has heard this many pitch classes
+KEY_BARS = 2  # the first chords the band plays keep to the key heard
+SURE_MARGIN = 0.06  # a key less ahead of the next one than this: a bare root and fifth
+MAX_TEMPERATURE = 0.5  # at adventure 1 (0: always the likeliest chord; chosen with NUCLEUS
+# on the tuning collections: the default 0.5 draws at 0.25 from 70 %)
+NUCLEUS = (0.6, 0.8)  # the probability kept at adventure 0+ .. 1
 
 
 FLOATING_VOICES = (0, 1)  # the upper voices (0 = top) may float above the player
@@ -86,115 +105,86 @@ class Chord:
 NO_CHORD = Chord((), -1, label="N.C.")  # a chart's N.C.: the band rests
 
 
+INVERSIONS = 3  # bass on the root, the third or the fifth
+
+
 def candidate_chords(key: Key) -> list[Chord]:
-    """The 21 candidates: each diatonic triad with its root, third or fifth in the bass."""
+    """Each diatonic triad with its root, third or fifth in the bass (21 chords)."""
     return [Chord(triad, triad[inversion]) for triad in key.diatonic_triads()
             for inversion in range(INVERSIONS)]
 
 
-def _relative(histogram: np.ndarray, tonic: int) -> np.ndarray:
-    rolled = np.roll(histogram, -tonic)
-    total = rolled.sum()
-    return rolled / total if total > 0 else rolled
-
-
-def _degree(melody: np.ndarray, key: Key) -> np.ndarray:
-    out = np.zeros(7)
-    onsets = np.zeros(melody.shape, bool)
-    triad = best_triad(melody, onsets, key)
-    if triad is not None:
-        out[key.diatonic_triads().index(triad)] = 1.0
-    return out
-
-
-def plan_features(recent: list[np.ndarray], now: int, key: Key) -> np.ndarray:
-    """Key-relative features of the planner's input.
-
-    ``recent`` holds the player's last bars as steps (at most MEMORY_BARS, the newest last:
-    bar ``now`` - 1).
-    """
-    empty = np.zeros(0, np.int16)
-    previous = recent[-1] if recent else empty
-    before = recent[-2] if len(recent) >= 2 else empty
-    heard = np.concatenate(recent) if recent else empty
-    last = np.zeros(12)
-    notes = previous[previous != REST]
-    if notes.size:
-        last[(int(notes[-1]) - key.tonic) % 12] = 1.0
-    memory, match = np.zeros(12), 0.0
-    length = previous.shape[0]
-    found = recall(recent, len(recent), length)
-    if found is not None:
-        remembered = step_pitch_classes(recent[found[0]]).sum(axis=0)
-        memory, match = _relative(remembered, key.tonic), found[1] / 4.0
-    first = np.zeros(12)
-    if notes.size:
-        first[(int(notes[0]) - key.tonic) % 12] = 1.0
-    position = np.zeros(4)
-    position[now % 4] = 1.0
-    parts = [
-        _relative(pitch_class_histogram(previous), key.tonic),
-        _relative(pitch_class_histogram(before), key.tonic),
-        _relative(pitch_class_histogram(heard), key.tonic),
-        last, first, memory, [match], _degree(previous, key), _degree(before, key), position,
-        [float(key.minor), length / 16.0],
-    ]
-    return np.concatenate([np.asarray(p, np.float64).ravel() for p in parts]).astype(np.float32)
-
-
-@dataclass
-class RewardModel:
-    """A two-layer perceptron: features -> expected harmonic agreement (points) per candidate."""
-
-    w1: np.ndarray
-    b1: np.ndarray
-    w2: np.ndarray
-    b2: np.ndarray
-
-    @classmethod
-    def load(cls, path: str | Path) -> RewardModel:
-        """Read weights saved by ``save`` (an .npz file)."""
-        with np.load(path) as data:
-            return cls(*(data[name].astype(np.float32) for name in ("w1", "b1", "w2", "b2")))
-
-    def save(self, path: str | Path) -> None:
-        """Write the weights as an .npz file."""
-        np.savez(path, w1=self.w1, b1=self.b1, w2=self.w2, b2=self.b2)
-
-    def scores(self, features: np.ndarray) -> np.ndarray:
-        """Predicted harmonic agreement of each candidate (CANDIDATES,)."""
-        hidden = np.maximum(features @ self.w1 + self.b1, 0.0)
-        return hidden @ self.w2 + self.b2
-
-
 @dataclass
 class HarmonyPlanner:
-    """Plans the chord of each coming bar; ``adventure`` 0..1 trades safety for variety."""
+    """Plans the chord of each coming bar from the chord model; ``adventure`` 0..1 trades
+    the likeliest chord for a draw among the plausible ones. ``key``: a key the player set
+    (an intro), taken at once instead of guessed."""
 
-    reward: RewardModel
+    model: ChordModel
     adventure: float = DEFAULT_ADVENTURE
-    roots: deque[int] = field(default_factory=lambda: deque(maxlen=RECENT_BARS))  # newest last
+    key: Key | None = None
+    seed: int = 0
+    played: dict[int, int] = field(default_factory=dict)  # bar -> the chord it planned
 
     def plan(self, recent: list[np.ndarray], now: int, commit: bool = True) -> Chord | None:
-        """The chord for bar ``now`` from the player's last bars (None: nothing heard yet).
+        """The chord for bar ``now`` from the player's last bars (None: wait; nothing heard
+        yet, too little to know the key, or the player stopped).
 
         ``recent``: up to MEMORY_BARS bars of melody steps, the newest (bar ``now`` - 1) last.
-        ``commit`` False: a preview, the planner remembers nothing of it.
+        ``commit`` False: a preview, the planner remembers nothing of it (and draws the same).
         """
         recent = recent[-MEMORY_BARS:]
-        heard = np.concatenate(recent) if recent else np.zeros(0, np.int16)
-        if not (heard != REST).any() or player_stopped(recent):
+        if not any((bar != REST).any() for bar in recent) or player_stopped(recent):
             return None
-        key = estimate_key(pitch_class_histogram(heard))
-        chords = candidate_chords(key)
-        scores = self.reward.scores(plan_features(recent, now, key))
-        latest = set(self.roots)
-        novelty = np.array([chord.root not in latest for chord in chords], np.float32)
-        chosen = chords[int((scores + self.adventure * NOVELTY_POINTS * novelty).argmax())]
+        heard = heard_key(recent, self.key)
+        if heard.pitch_classes < MIN_PITCH_CLASSES and self.key is None:
+            return None
+        first = now - len(recent)
+        chords = [self.played.get(first + offset) for offset in range(len(recent))]
+        found = recalled(recent)
+        scores = self.model.log_probs(chord_features(recent, chords, now, heard, found)) \
+            + forecast(self.model, recent, heard.key.tonic, found)
+        index = self._choose(scores, heard, now, sum(c is not None for c in chords) < KEY_BARS)
         if commit:
-            self.roots.append(chosen.root)
-        return Chord(chosen.pitch_classes, chosen.bass, register_ceiling(recent[-1]),
-                     top=register_top(recent[-1]))
+            self.played[now] = index
+            for old in [bar for bar in self.played if bar < now - MEMORY_BARS]:
+                del self.played[old]
+        sure = self.key is not None or heard.margin >= SURE_MARGIN
+        return declared(index, sure, register_ceiling(recent[-1]), register_top(recent[-1]))
+
+    def _choose(self, scores: np.ndarray, heard: Heard, now: int, early: bool) -> int:
+        allowed = _in_key_mask(heard.key.minor) if early else None
+        rng = np.random.default_rng([self.seed, now]) if self.adventure > 0 else None
+        nucleus = NUCLEUS[0] + (NUCLEUS[1] - NUCLEUS[0]) * self.adventure
+        relative = choose(scores, MAX_TEMPERATURE * self.adventure,
+                          nucleus, rng, allowed)
+        return transpose_chord(relative, heard.key.tonic)
+
+    def harmonize(self, bars: list[np.ndarray]) -> list[Chord | None]:
+        """Offline: a chord for every bar of a whole melody (None for a silent bar), each
+        under that bar's own lowest note."""
+        key = self.key or likely_key(pitch_class_histogram(np.concatenate(bars)))[0]
+        return [None if index is None else declared(index, True, register_ceiling(bar),
+                                                     register_top(bar))
+                for index, bar in zip(harmonize(self.model, bars, key), bars, strict=True)]
+
+
+def declared(index: int, sure: bool = True, ceiling: int | None = None,
+             top: int | None = None) -> Chord:
+    """A vocabulary chord as the band plays and names it (root in the bass); not ``sure``
+    of the key: its bare root and fifth (C5)."""
+    tones = chord_pitch_classes(index)
+    name = chord_symbol(index, PITCH_CLASS_NAMES)
+    if not sure and (tones[2] - tones[0]) % 12 == 7:
+        tones, name = (tones[0], tones[2]), PITCH_CLASS_NAMES[chord_root(index)] + "5"
+    return Chord(tones, tones[0], ceiling, label=name, top=top)
+
+
+@cache
+def _in_key_mask(minor: bool) -> np.ndarray:
+    """Key-relative chords whose tones are all in the key (C major or C minor)."""
+    key = Key(0, minor)
+    return np.array([in_key(index, key) for index in range(VOCABULARY)])
 
 
 def player_stopped(recent: list[np.ndarray]) -> bool:

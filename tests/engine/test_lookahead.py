@@ -11,7 +11,8 @@ from coperformer.engine.lookahead import Lookahead, lead_in_beats
 from coperformer.engine.session import Session, SessionConfig
 from coperformer.engine.sinks import MemorySink
 from coperformer.engine.transport import Transport
-from coperformer.music.listening import HarmonyPlanner, RewardModel
+from coperformer.music.chord_model import ChordModel
+from coperformer.music.listening import HarmonyPlanner
 from coperformer.music.meter import Meter
 from tests.engine.fakes import ChordGenerator
 from tests.engine.test_session import NAMES, PROGRAMS, run_until
@@ -34,7 +35,7 @@ class Ahead(Events):
 def _session(generator, clock):
     events = Ahead()
     events.clock = clock
-    planner = HarmonyPlanner(RewardModel.load(data_dir("models") / "listener.npz"))
+    planner = HarmonyPlanner(ChordModel.load(data_dir("models") / "chords.npz"))
     band = LiveBand(generator, planner=planner)
     session = Session(SessionConfig(bpm=120, count_in=0, metronome=False), band, [MemorySink()],
                       clock, NAMES, PROGRAMS, listener=events)

@@ -1,0 +1,142 @@
+"""The chord vocabulary, chord reading from voices and symbols, the key prior, the chord
+judge's figures, and the chord model's choice and offline decoding (the shipped model)."""
+
+import numpy as np
+
+from coperformer.common.paths import data_dir
+from coperformer.music.chord_metrics import ChordTally, Declared, total_variation
+from coperformer.music.chord_model import FEATURES, ChordModel, choose, harmonize
+from coperformer.music.chords import (
+    VOCABULARY,
+    bar_chord,
+    chord_index,
+    chord_pitch_classes,
+    chord_symbol,
+    label_symbol,
+    label_weights,
+    likely_key,
+    step_labels,
+    transpose_chord,
+)
+from coperformer.music.harmony import PITCH_CLASS_NAMES, Key
+from coperformer.music.meter import Meter
+from coperformer.music.notes import Note, Piece, bars_for
+from coperformer.music.roll import REST, grid_from_piece
+
+
+def _weights(*pairs):
+    out = np.zeros(12)
+    for pc, weight in pairs:
+        out[pc] += weight
+    return out
+
+
+def _name(index):
+    return chord_symbol(index, PITCH_CLASS_NAMES)
+
+
+def test_voices_read_as_triads_unless_a_seventh_is_held():
+    assert _name(label_weights(_weights((0, 4), (4, 4), (7, 4)), 0)) == "C"
+    assert _name(label_weights(_weights((0, 4), (4, 4), (7, 4)), 4)) == "C"  # first inversion
+    assert _name(label_weights(_weights((9, 4), (0, 4), (4, 4)), 9)) == "Am"
+    g7 = _weights((7, 4), (11, 4), (2, 4), (5, 4))
+    assert _name(label_weights(g7, 7)) == "G7"
+    passing = _weights((0, 4), (4, 4), (7, 4), (5, 1))  # a passing F, an eighth long
+    assert _name(label_weights(passing, 0)) == "C"
+    assert label_weights(np.zeros(12), None) is None
+
+
+def test_written_symbols_map_to_the_vocabulary():
+    assert _name(label_symbol(0, [0, 4, 7, 9])) == "C"  # C6
+    assert _name(label_symbol(7, [7, 11, 2, 5, 9])) == "G7"  # G9
+    assert _name(label_symbol(2, [2, 5, 9, 0])) == "Dm7"
+    assert chord_pitch_classes(chord_index(7, "7")) == (7, 11, 2, 5)
+    assert transpose_chord(transpose_chord(chord_index(11, "min"), 5), -5) == chord_index(11,
+                                                                                         "min")
+
+
+def _four_voice_grid():
+    """A bar of a four-voice C chord, then one of G7 (soprano, alto, tenor, bass)."""
+    voices = [(72, 74), (67, 71), (64, 65), (48, 43)]
+    parts = [[Note(first, 0, 4), Note(second, 4, 8)] for first, second in voices]
+    return grid_from_piece(Piece(parts[0], parts[1:], bars_for(Meter(4, 4), 8)))
+
+
+def test_a_chorale_grid_is_labelled_per_beat_and_per_bar():
+    grid = _four_voice_grid()
+    assert (grid.band != REST).any()
+    labels = step_labels(grid)
+    assert _name(bar_chord(labels[grid.bar_slice(0)])) == "C"
+    assert _name(bar_chord(labels[grid.bar_slice(1)])) == "G7"
+    assert bar_chord(np.full(4, -1)) is None
+
+
+def test_the_key_prior_prefers_major_and_common_keys():
+    c_major_triad = _weights((0, 1), (4, 1), (7, 1))
+    assert likely_key(c_major_triad)[0] == Key(0, False)
+    assert likely_key(np.zeros(12)) == (Key(0, False), 0.0)
+    key, margin = likely_key(_weights(*[(pc, 1) for pc in (0, 2, 4, 5, 7, 9, 11)]))
+    assert key == Key(0, False) and margin > 0
+
+
+def _melody_grid(pitches_per_bar):
+    notes = []
+    for bar, pitches in enumerate(pitches_per_bar):
+        length = 4 / len(pitches)
+        notes += [Note(p, bar * 4 + i * length, bar * 4 + (i + 1) * length)
+                  for i, p in enumerate(pitches)]
+    return grid_from_piece(Piece(notes, [], bars_for(Meter(4, 4), 4 * len(pitches_per_bar))))
+
+
+def test_note_in_chord_counts_the_declared_tones_only():
+    grid = _melody_grid([[60, 62, 64, 71], [60, 62, 64, 71]])
+    declared = Declared.empty(grid.steps)
+    declared.set(grid.bar_slice(1), 0, (0, 4, 7))  # C: B is not a tone of it
+    tally = ChordTally()
+    tally.add(grid, declared, None)
+    assert tally.figures()["note_in_chord"] == 0.5  # C and E of C, D and B
+    seventh = Declared.empty(grid.steps)
+    seventh.set(grid.bar_slice(1), 0, (0, 4, 7, 11))  # named Cmaj7: B counts
+    tally = ChordTally()
+    tally.add(grid, seventh, None)
+    assert tally.figures()["note_in_chord"] == 0.75
+
+
+def test_agreement_changes_degrees_and_cadence_against_human_chords():
+    grid = _melody_grid([[60], [65], [67], [60]])
+    human = Declared.from_labels(np.repeat([chord_index(r, "maj") for r in (0, 5, 7, 0)], 16))
+    band = Declared.from_labels(np.repeat([chord_index(r, "maj") for r in (0, 5, 0, 0)], 16))
+    tally = ChordTally()
+    tally.add(grid, band, human)
+    figures = tally.figures(np.eye(12)[0])
+    assert figures["root_agreement"] == 2 / 3  # bars 2-4: F right, C for G wrong, C right
+    assert figures["changes_per_bar"] == 2 / 3  # F, then C
+    assert figures["v_share"] == 0.0 and figures["final_cadence"] == 1.0  # IV-I
+    assert np.isclose(figures["degree_tv"], 1 / 3)
+    assert total_variation(np.ones(12), np.ones(12)) == 0.0
+    assert np.isnan(ChordTally().figures()["root_agreement"])
+
+
+def test_choose_takes_the_likeliest_or_draws_from_the_nucleus():
+    log_probs = np.log(np.array([0.6, 0.3, 0.1] + [1e-9] * (VOCABULARY - 3)))
+    assert choose(log_probs, 0.0, 0.9, np.random.default_rng(0)) == 0
+    assert choose(log_probs, 1.0, 0.9, None) == 0
+    drawn = {choose(log_probs, 1.0, 0.5, np.random.default_rng(s)) for s in range(50)}
+    assert drawn == {0}  # 0.6 already holds half the probability
+    drawn = {choose(log_probs, 1.0, 0.95, np.random.default_rng(s)) for s in range(200)}
+    assert drawn == {0, 1, 2}
+    allowed = np.zeros(VOCABULARY, bool)
+    allowed[1] = True
+    assert choose(log_probs, 0.0, 0.9, None, allowed) == 1
+
+
+def test_the_shipped_model_harmonizes_a_simple_tune_offline_with_tonic_and_dominant():
+    model = ChordModel.load(data_dir("models") / "chords.npz")
+    assert model.w1.shape[0] == FEATURES
+    tune = [[60, 64, 67, 64], [67, 71, 74, 71], [60, 64, 67, 72], [65, 69, 72, 69],
+            [67, 71, 74, 65], [72, 67, 64, 60]]
+    grid = _melody_grid(tune)
+    bars = [grid.melody[grid.bar_slice(b)] for b in range(grid.bars)]
+    names = [_name(c) for c in harmonize(model, bars, Key(0, False))]
+    assert names[0] == "C" and names[-1] == "C"
+    assert names[1] in ("G", "G7") and names[3] in ("F", "Dm", "Dm7")
