@@ -14,6 +14,7 @@ from coperformer.io.midi_limits import (
 )
 
 MAX_NOTES_PER_QUARTER = 64  # averaged over the song (16 quarters at least): 32nds in 4 voices
+DENSITY_EVERY = 0x3FFF  # the density is checked every 16,384 events while walking
 MAX_VARLEN_BYTES = 4  # the SMF standard's longest variable-length number
 KEY_SIGNATURE = 0x59
 SEQUENCER_SPECIFIC = 0x7F  # a corrupt key signature becomes this: mido reads it as plain data
@@ -34,7 +35,7 @@ def scan_smf(data: bytes, path: Path) -> tuple[bytes, int]:
     header = int.from_bytes(data[4:8], "big")
     tracks = int.from_bytes(data[10:12], "big")
     division = int.from_bytes(data[12:14], "big", signed=True)
-    walk = _Walk(data, path, MAX_DELTA_QUARTERS * division if division > 0 else None)
+    walk = _Walk(data, path, division)
     position = 8 + header
     try:
         for number in range(1, tracks + 1):
@@ -46,7 +47,7 @@ def scan_smf(data: bytes, path: Path) -> tuple[bytes, int]:
             position = walk.track(position + 8, position + 8 + size, number)
     except _Truncated:
         pass
-    walk.check_density(division)
+    walk.check_density(division, walk.notes, walk.longest)
     if not walk.corrupt_keys:
         return data, 0
     patched = bytearray(data)
@@ -58,17 +59,19 @@ def scan_smf(data: bytes, path: Path) -> tuple[bytes, int]:
 class _Walk:
     """One walk over a file's tracks, counting its events."""
 
-    def __init__(self, data: bytes, path: Path, max_delta: int | None):
-        self.data, self.path, self.max_delta = data, path, max_delta
+    def __init__(self, data: bytes, path: Path, division: int):
+        self.data, self.path = data, path
+        self.max_delta = MAX_DELTA_QUARTERS * division if division > 0 else None
+        self.division = division
         self.events = self.notes = self.longest = 0
         self.corrupt_keys: list[int] = []
 
-    def check_density(self, division: int) -> None:
+    def check_density(self, division: int, notes: int, ticks: int) -> None:
         """Refuse more notes a quarter note, on average, than music has (a flood of notes
         would take minutes to parse and render)."""
-        quarters = max(16.0, self.longest / division) if division > 0 else None
-        if quarters and self.notes > MAX_NOTES_PER_QUARTER * quarters:
-            raise MidiLimitError(f"{self.path}: {self.notes:,} note-on events in "
+        quarters = max(16.0, ticks / division) if division > 0 else None
+        if quarters and notes > MAX_NOTES_PER_QUARTER * quarters:
+            raise MidiLimitError(f"{self.path}: {notes:,} note-on events in "
                                  f"{quarters:,.0f} quarter notes (at most "
                                  f"{MAX_NOTES_PER_QUARTER} a quarter note)")
 
@@ -105,6 +108,8 @@ class _Walk:
             tick += delta
             if events > limit:
                 raise MidiLimitError(f"{self.path}: more than {MAX_EVENTS:,} events")
+            if not events & DENSITY_EVERY:  # a flood of notes stops early, not at its end
+                self.check_density(self.division, self.notes + notes, max(self.longest, tick))
             if position >= size:
                 raise _Truncated
             status = data[position]

@@ -36,6 +36,8 @@ def check_npz(path: str | Path) -> None:
                 if total > MAX_NPZ_VALUES:
                     raise ModelError(f"{path}: the arrays claim more than {MAX_NPZ_VALUES:,} "
                                      "values")
+            if damaged := archive.testzip():  # every member read through once, its CRC
+                raise ModelError(f"{path}: {damaged} is damaged (its checksum differs)")
     except ModelError:
         raise
     except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
