@@ -8,8 +8,9 @@ from coperformer.engine.mixer import DEFAULT_VOLUME
 from coperformer.engine.sinks import PLAYER_CHANNEL
 from coperformer.music.gm import DRUM_CHANNEL, VOLUME_CC
 
-PROGRAM_LEAD_NS = 5 * MS  # a style's programs go out this long before its first bar line: the
-# synth renders a little ahead, and no note of the old style starts that close to the line
+PROGRAM_LEAD_NS = 30 * MS  # a style's programs go out this long before its first bar line:
+# the synth renders up to its audio buffer ahead (a few ms, 23 at FluidSynth's defaults), and
+# no note of the old style starts that close to the line (a 16th is 62.5 ms at 240 BPM)
 
 
 class MixControls:

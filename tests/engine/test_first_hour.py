@@ -11,6 +11,7 @@ from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.intents import End, Panic, SetProgram, SetStyle
 from coperformer.engine.listener import QuietListener
 from coperformer.engine.live_band import LiveBand
+from coperformer.engine.mix_controls import PROGRAM_LEAD_NS
 from coperformer.engine.recorder import Recorder
 from coperformer.engine.session import Session, SessionConfig
 from coperformer.engine.sinks import BAND_CHANNELS, MemorySink
@@ -290,7 +291,9 @@ def test_a_style_change_switches_programs_once_at_the_bar_line_it_starts():
     sent = sink.program_log[before:]
     assert sorted(ch for _, ch, _ in sent) == sorted(changed), sent  # each change once
     line = 4 * BAR_NS  # the first bar the new style decides
-    assert all(line - 10 * 10**6 <= at < line for at, _, _ in sent), sent  # at its bar line
+    assert all(line - PROGRAM_LEAD_NS <= at < line for at, _, _ in sent), sent  # on its line
+    old_notes = [n for n in sink.scheduled if n.channel in BAND_CHANNELS and n.on_ns < line]
+    assert all(n.on_ns < line - PROGRAM_LEAD_NS for n in old_notes)  # none takes the new sound
     assert {(at, ch, p) for at, ch, p in recorder.recording.programs} == {
         (line, ch, p) for ch, p in changed.items()}  # the take switches on the bar line
     assert session.band.generator is second
