@@ -11,10 +11,10 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import coperformer  # noqa: E402, F401, I001 - first: it sets OPENBLAS_NUM_THREADS before numpy loads
+import numpy as np  # noqa: E402
 from coperformer.model.runtime import DUMMY_CHORD, BandModel, _dummy_bar  # noqa: E402
 from coperformer.model.store import resolve_model  # noqa: E402
 
