@@ -66,8 +66,9 @@ class JamController(QObject):
             self.quiet.set()
             self.error.emit(str(exc))
             return False
-        for warning in jam.warnings:
-            self.error.emit(f"{warning} (choose another driver in Sound)")
+        for warning in jam.warnings:  # only the audio driver's is about the driver
+            driver = "playing without sound" in warning
+            self.error.emit(f"{warning} (choose another driver in Sound)" if driver else warning)
         self.jam = jam
         jam.start()
         return True

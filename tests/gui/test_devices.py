@@ -230,3 +230,27 @@ def test_notes_played_while_a_drop_down_list_is_open_reach_the_jam(window, qtbot
     qtbot.waitUntil(lambda: window.roll.planned_bar >= planned + 2, timeout=10000)
     assert window.controller.running and time.monotonic() - started < 10
     meter.hidePopup()
+
+
+def test_a_speed_warning_names_the_margin_not_the_audio_driver(window, qtbot, fast_melody,
+                                                               shipped_model):
+    from coperformer.model.store import load_model
+    from tests.jam.test_model_speed import BusyMoment
+
+    model = load_model(str(shipped_model))
+    real = model._backend
+    model._backend = BusyMoment(real, 22, 0.03)  # both measurements: ~30 ms of CPU a bar
+    try:
+        window.sound.margin.setValue(50)
+        window.file_input = str(fast_melody)
+        window.refresh_inputs()
+        window.input_panel.choose_file(str(fast_melody))
+        window.transport.play.setChecked(True)
+        assert window.controller.running, window.banner.text()
+        window.transport.play.setChecked(False)
+    finally:
+        model._backend = real
+    assert "close to the 50 ms decision margin" in window.statusBar().currentMessage() \
+        or "close to the 50 ms decision margin" in window.banner.text()
+    assert "Margin in the window's Sound panel" in window.banner.text()
+    assert "driver" not in window.banner.text()
