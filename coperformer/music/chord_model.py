@@ -23,10 +23,13 @@ from coperformer.music.roll import REST
 INPUT_CHORDS = VOCABULARY + 1  # the vocabulary and "no chord"
 FEATURES = 12 * 5 + 1 + 3 * INPUT_CHORDS + 4 + 2 + 3
 MINOR_FEATURE = FEATURES - 3  # 1.0 when the key heard is minor
+CHORDS_AT = 12 * 5 + 1  # where the chords of the last two bars and the remembered one start
 MEMORY_BARS = 64  # the phrase memory looks this far back (keeps the per-bar work constant)
 _INTERVAL_OF_ROOT = (np.arange(12)[:, None] + np.arange(12)[None, :]) % 12
 EMISSION_WEIGHT = 0.15  # how much a bar's melody counts beside the model (the best root
 # agreement with the validation chorales' human chords, docs/evaluation.md)
+FORECAST_WEIGHT = 0.3  # live: the same for the bar the phrase memory expects (the best root
+# agreement with the validation chorales of 0.15, 0.3, 0.6, 1, 2)
 
 
 @dataclass(frozen=True)
@@ -87,24 +90,32 @@ def chord_features(recent: list[np.ndarray], chords: list[int | None], now: int,
     heard_steps = np.concatenate(recent) if recent else empty
     notes = heard_steps[heard_steps != REST]
     last = _one_hot(12, None if not notes.size else (int(notes[-1]) - tonic) % 12)
-    memory, match, memory_chord = np.zeros(12), 0.0, None
+    memory, match = np.zeros(12), 0.0
     if found is not None:
         remembered = step_pitch_classes(recent[found[0]]).sum(axis=0)
-        memory, match, memory_chord = _relative(remembered, tonic), found[1] / 4.0, \
-            chords[found[0]]
-    position = _one_hot(4, now % 4)
+        memory, match = _relative(remembered, tonic), found[1] / 4.0
     parts = [
         _relative(pitch_class_histogram(previous), tonic),
         _relative(pitch_class_histogram(before), tonic),
         _relative(pitch_class_histogram(heard_steps), tonic), last, memory, [match],
-        _one_hot(INPUT_CHORDS, _relative_chord(chords[-1] if chords else None, tonic)),
-        _one_hot(INPUT_CHORDS, _relative_chord(chords[-2] if len(chords) >= 2 else None,
-                                               tonic)),
-        _one_hot(INPUT_CHORDS, _relative_chord(memory_chord, tonic)), position,
+        np.zeros(3 * INPUT_CHORDS), _one_hot(4, now % 4),
         [float(now % 8 >= 4), min(now, 16) / 16.0],
         [float(heard.key.minor), min(heard.margin, 0.3) / 0.3, previous.shape[0] / 16.0],
     ]
-    return np.concatenate([np.asarray(p, np.float64).ravel() for p in parts]).astype(np.float32)
+    features = np.concatenate([np.asarray(p, np.float64).ravel() for p in parts])
+    return set_chords(features.astype(np.float32), chords, tonic, found)
+
+
+def set_chords(features: np.ndarray, chords: list[int | None], tonic: int,
+               found: tuple[int, int] | None) -> np.ndarray:
+    """Write the chords of the last two bars and of the remembered bar into the features
+    (in place; returned)."""
+    features[CHORDS_AT:CHORDS_AT + 3 * INPUT_CHORDS] = 0.0
+    remembered = chords[found[0]] if found is not None and chords else None
+    for slot, chord in enumerate((chords[-1] if chords else None,
+                                  chords[-2] if len(chords) >= 2 else None, remembered)):
+        features[CHORDS_AT + slot * INPUT_CHORDS + _relative_chord(chord, tonic)] = 1.0
+    return features
 
 
 @dataclass
@@ -161,7 +172,7 @@ def forecast(model: ChordModel, recent: list[np.ndarray], tonic: int,
     player is not repeating."""
     if found is None:
         return np.zeros(VOCABULARY, np.float32)
-    return EMISSION_WEIGHT * found[1] / 4.0 * model.evidence(recent[found[0]], tonic)
+    return FORECAST_WEIGHT * found[1] / 4.0 * model.evidence(recent[found[0]], tonic)
 
 
 def choose(log_probs: np.ndarray, temperature: float, nucleus: float,
@@ -191,8 +202,9 @@ def harmonize(model: ChordModel, bars: list[np.ndarray], key: Key,
             continue
         recent = bars[max(0, now - MEMORY_BARS):now]
         found = recalled(recent)
-        feats = np.stack([chord_features(recent, chords[-len(recent):] if recent else [],
-                                         now, heard, found) for _, chords in hypotheses])
+        base = chord_features(recent, [], now, heard, found)
+        feats = np.stack([set_chords(base.copy(), chords[-len(recent):] if recent else [],
+                                     key.tonic, found) for _, chords in hypotheses])
         scores = model.log_probs(feats) + EMISSION_WEIGHT * model.evidence(bar, key.tonic)
         totals = np.asarray([s for s, _ in hypotheses])[:, None] + scores
         best = np.argsort(totals, axis=None)[::-1][:beam]
