@@ -107,3 +107,26 @@ def test_fluidsynths_own_lines_go_to_the_log_unless_verbose(melody_file, tmp_pat
                  str(font)]) == 2
     os.environ.pop(VERBOSE_ENV, None)
     assert "phdr" in capfd.readouterr().err
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 200 KB tmpfs: a disk that fills up during a demo (needs mount rights)."""
+    import subprocess
+
+    folder = tmp_path / "full"
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(folder)],
+                      capture_output=True, check=False).returncode:
+        pytest.skip("cannot mount a small tmpfs here")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_a_full_disk_under_demo_is_one_line_naming_the_folder(full_disk, capsys):
+    assert main(["demo", "--out", str(full_disk)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "unexpected" not in err
+    assert err.strip().splitlines()[-1] == (f"coperformer: error: cannot write {full_disk}: No "
+                                            "space left on device")
+    assert not list(full_disk.glob(".coperformer-*"))  # no half-written file left

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coperformer.cli import checks
+from coperformer.cli.common import cannot_write
 from coperformer.music.listening import DEFAULT_ADVENTURE
 
 if TYPE_CHECKING:
@@ -97,7 +98,10 @@ def run_demo(args: argparse.Namespace) -> int:
         from coperformer.model.store import load_model
 
         load_model(args.model, trust_it=True)  # remembered: make_demo's load passes
-    for path in make_demo(Path(args.out), args.model, args.soundfont, args.adventure,
-                          args.verbose):
-        print(path)
+    try:
+        for path in make_demo(Path(args.out), args.model, args.soundfont, args.adventure,
+                              args.verbose):
+            print(path)
+    except OSError as exc:  # a full disk: the files written so far stay, each whole
+        raise cannot_write(args.out, exc) from exc
     return 0

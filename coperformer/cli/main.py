@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = checks.OneLineParser(prog="coperformer", description="A live MIDI co-performer.")
     parser.add_argument("--version", action="version", version=f"coperformer {__version__}")
-    parser.add_argument("--verbose", action="store_true",
+    parser.add_argument("--verbose", action="store_true", dest="native_verbose",
                         help="let C libraries (FluidSynth) print their own messages here, not "
                              "only into the log file")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv or ["gui"])
     _, run = COMMANDS[args.command]
-    if args.verbose:
+    if args.native_verbose:
         os.environ[VERBOSE_ENV] = "1"
     try:
         missing = missing_packages(args.command)
