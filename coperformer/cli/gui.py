@@ -25,21 +25,12 @@ def add_gui(sub) -> None:
 def run_gui_command(args: argparse.Namespace) -> int:
     """Open the window and run Qt's event loop until it closes."""
     try:
-        from coperformer.gui.app import run_gui
+        from coperformer.gui.app import quit_app, run_gui
     except ImportError as exc:
         raise CommandError(f"the desktop app needs PySide6 and a display: {exc}") from exc
     quit_ms = int(args.quit_after * 1000) if args.quit_after else None
-    with stop_calls(_close_window):
+    with stop_calls(quit_app):
         return run_gui(quit_after_ms=quit_ms, input_file=args.input_file,
                        startup_report=args.startup_report, model=args.model,
                        trust_model=args.trust_model)
 
-
-def _close_window() -> None:
-    """Ctrl-C or SIGTERM: Qt's loop ends (before the window is up: the start-up stops)."""
-    from PySide6.QtCore import QCoreApplication
-
-    app = QCoreApplication.instance()
-    if app is None:
-        raise KeyboardInterrupt
-    app.quit()

@@ -146,3 +146,14 @@ def run_gui(argv: list[str] | None = None, quit_after_ms: int | None = None,
 
         StartupProbe(window, Path(startup_report))
     return app.exec()
+
+
+def quit_app() -> None:
+    """Ctrl-C or SIGTERM from the command line: Qt's loop ends (before the window is up, the
+    start-up stops with KeyboardInterrupt). The main thread."""
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    if app is None:
+        raise KeyboardInterrupt
+    app.quit()

@@ -68,7 +68,7 @@ class _Walk:
 
     def check_density(self, division: int, notes: int, ticks: int) -> None:
         """Refuse more notes a quarter note, on average, than music has (a flood of notes
-        would take minutes to parse and render)."""
+        would take minutes to parse and render). The reading thread."""
         quarters = max(16.0, ticks / division) if division > 0 else None
         if quarters and notes > MAX_NOTES_PER_QUARTER * quarters:
             raise MidiLimitError(f"{self.path}: {notes:,} note-on events in "
@@ -76,7 +76,8 @@ class _Walk:
                                  f"{MAX_NOTES_PER_QUARTER} a quarter note)")
 
     def varlen(self, position: int, what: str) -> tuple[int, int]:
-        """A variable-length number at ``position``: (its value, the position after it)."""
+        """A variable-length number at ``position``: (its value, the position after it; the
+        reading thread)."""
         data, value = self.data, 0
         for index in range(position, position + MAX_VARLEN_BYTES):
             if index >= len(data):
@@ -89,7 +90,7 @@ class _Walk:
 
     def track(self, position: int, end: int, number: int) -> int:
         """Walk one track from ``position`` to ``end`` (where the parser stops too); the
-        position after it."""
+        position after it (the reading thread)."""
         data, size, running = self.data, len(self.data), 0
         events, limit, notes, tick = self.events, MAX_EVENTS, 0, 0
         while position != end:
@@ -132,7 +133,8 @@ class _Walk:
         return position
 
     def system(self, position: int, status: int) -> int:
-        """Skip a meta or sysex event (noting a corrupt key signature); the position after."""
+        """Skip a meta or sysex event (noting a corrupt key signature); the position after
+        (the reading thread)."""
         if status == 0xFF:
             if position + 1 >= len(self.data):
                 raise _Truncated
