@@ -202,8 +202,17 @@ def test_the_margin_is_chosen_in_the_window_saved_and_played(window, qtbot, sett
     assert window.controller.running, window.banner.text()
     assert window.controller.jam.session.config.margin_ms == 120
     window.transport.play.setChecked(False)
+    window.sound.midi_out.choose("Synth In — JACK")  # a port not there now: kept all the same
+    window.sound.midi_out.clock.setChecked(True)
     save_settings(window, settings)
     assert int(float(settings.value("margin_ms"))) == 120
+    from coperformer.gui.app import make_window
+
+    again = make_window(settings, list_inputs=lambda: [])
+    qtbot.addWidget(again)
+    assert again.sound.margin.value() == 120
+    assert again.options().midi_out == "Synth In — JACK" and again.options().midi_clock
+    again.close()
 
 
 def test_notes_played_while_a_drop_down_list_is_open_reach_the_jam(window, qtbot):
