@@ -48,14 +48,13 @@ class EndsTheTune:
                    melody: tuple[int | None, int | None] = (None, None),
                    ) -> list[ScheduledNote]:
         """The key's tonic chord held for the bar (intro, ending), under the ``melody``'s
-        lowest note when given (a floating voice above its highest), recorded (and marked)
-        from bar 0 on."""
+        lowest note when given (a floating voice above its highest), recorded and marked."""
         voices = tonic_chord(key, self.transport.meter_at(bar).bar_quarters, *melody,
                              self.band.floating)
         kept = not_late(band_notes(self.transport, bar, voices,
                                    [t.channel for t in self.tracks]), now_ns)
         self._chord_ahead(bar, key.tonic_triad_name(), False)
-        if self.recorder and bar >= 0:
+        if self.recorder:  # (a count-in bar is in the take only when the player played in it)
             self.recorder.band(kept)
             self.recorder.chord(self.transport.bar_start_ns(bar), key.tonic_triad_name())
         self.listener.on_planned(bar, tuple(kept))

@@ -20,8 +20,10 @@ from coperformer.jam.recovery import recover_journal
 from coperformer.model.store import load_model, load_reward_model
 from coperformer.music.chord_chart import parse_chart
 from coperformer.music.gm import DRUM_CHANNEL
+from coperformer.music.harmony import Key
 from coperformer.music.listening import HarmonyPlanner
 from tests.engine.test_session import run_until
+from tests.midi_helpers import markers
 
 BAR_NS, QUARTER_NS = 2 * NS_PER_S, NS_PER_S // 2  # 120 BPM, 4/4
 
@@ -104,7 +106,7 @@ def test_notes_in_the_count_in_are_in_the_take_and_its_recovery(tmp_path):
     clock = VirtualClock()
     journal = tmp_path / "take.mid.journal"
     recorder = Recorder(journal)
-    session, _ = _session(clock, recorder, count_in=2)
+    session, _ = _session(clock, recorder, count_in=2, intro=Key(0, False))
     bar0 = session.transport.bar_start_ns(0)
     assert bar0 == 2 * BAR_NS
     _note(session, clock, 59, bar0 - 5 * QUARTER_NS, bar0 - 4 * QUARTER_NS)  # a stray note
@@ -123,6 +125,7 @@ def test_notes_in_the_count_in_are_in_the_take_and_its_recovery(tmp_path):
         # the take begins at the first count-in bar played in: its bar lines stay the jam's
         assert notes[0][0] == 3 * ticks and notes[1][0] == 7 * ticks
         assert notes[2][0] == 8 * ticks  # bar 0 is the file's third bar
+        assert markers(path)[0] == (0.0, "C")  # the intro's chord under the pickups too
 
 
 def test_without_a_pickup_the_take_begins_at_bar_zero(tmp_path):
