@@ -54,7 +54,7 @@ def fifo(tmp_path):
     (["play", "--input", "qwerty", "--period-size", "9000"], "period size must be from 64"),
     (["play", "--input", "qwerty", "--periods", "1"], "periods must be from 2 to 64, not 1"),
     (["play", "--input", "qwerty", "--periods", "65"], "periods must be from 2 to 64"),
-    (["play", "--input", "qwerty", "--count-in", "-1"], "count-in must be >= 0"),
+    (["play", "--input", "qwerty", "--count-in", "-1"], "count-in must be from 0 to 16"),
     (["accompany", "in.mid", "-o", "out.mid", "--seed", "-2"], "a seed must be"),
     (["accompany", "in.mid", "-o", "out.mid", "--melody-track", "0"], "must be >= 1"),
     (["evaluate", "--seed", "-1"], "a seed must be"),
