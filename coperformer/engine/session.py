@@ -64,7 +64,7 @@ from coperformer.engine.take import BandTrackInfo
 from coperformer.engine.transport import Transport
 from coperformer.engine.tune_end import EndsTheTune
 from coperformer.music.chord_chart import ChordChart
-from coperformer.music.gm import DRUM_CHANNEL, SUSTAIN_CC
+from coperformer.music.gm import CONTROL_CHANGE, DRUM_CHANNEL, SUSTAIN_CC
 
 log = logging.getLogger(__name__)
 
@@ -298,6 +298,9 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
             self.recorder.begin(self.tracks, self.transport)
             if self.player_program is not None:
                 self.recorder.program(at_ns, PLAYER_CHANNEL, self.player_program)
+            if self.buffer.pedal_down:  # pressed before the first note (sync start): kept
+                self.recorder.player(at_ns, (CONTROL_CHANGE | self.buffer.pedal_channel,
+                                             SUSTAIN_CC, 127))
             for channel, level in self.mixer.levels([PLAYER_CHANNEL] + [
                     t.channel for t in self.tracks]).items():
                 self._record_level(channel, level, at_ns)

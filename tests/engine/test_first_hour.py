@@ -363,3 +363,23 @@ def test_with_the_listening_band_a_decided_next_chord_is_what_it_plays():
         if not provisional:
             assert (start, name) in chords  # decided: it is what the band plays, there
     assert _told_at(heard, 11 * BAR_NS + QUARTER_NS)[0] == ""  # the band rests: no next chord
+
+
+def test_with_sync_start_a_pedal_pressed_before_the_first_note_is_in_the_take(tmp_path):
+    clock = VirtualClock()
+    recorder = Recorder(None)
+    session, _ = _session(clock, recorder, sync_start=True)
+    run_until(session, clock, NS_PER_S)
+    session.feed(InputEvent(NS_PER_S, "pedal", value=127, raw=(0xB0, 64, 127)))
+    _note(session, clock, 64, 2 * NS_PER_S, 3 * NS_PER_S)  # the first note starts bar 0
+    run_until(session, clock, 4 * NS_PER_S)
+    session.stop()
+    save_take(recorder, tmp_path / "take.mid")
+    tick, pedal, first = 0, None, None
+    for message in mido.MidiFile(tmp_path / "take.mid").tracks[1]:
+        tick += message.time
+        if message.type == "control_change" and message.control == 64 and pedal is None:
+            pedal = (tick, message.value)
+        if message.type == "note_on" and first is None:
+            first = tick
+    assert pedal == (0, 127) and first == 0  # held from the first note, as it was heard
