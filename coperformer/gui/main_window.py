@@ -266,7 +266,7 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
             soundfont=self.soundfont, audio_driver=self.sound.driver.currentText(),
             driver_fallback=True, period_size=int(self.sound.period.currentText()),
             margin_ms=self.sound.margin.value(), midi_out=self.sound.midi_out.selected(),
-            midi_clock=self.sound.midi_out.clock.isChecked(),
+            midi_clock=self.sound.midi_out.clock.isChecked(), wait_for_input=True,
             tempo=t.tempo.value(), meter=t.meter.currentText(), count_in=t.count_in.value(),
             metronome=t.metronome.isChecked(), sync_start=t.sync_start.isChecked(),
             sync_stop=t.sync_stop.isChecked(), intro=t.intro_key(),

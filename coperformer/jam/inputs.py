@@ -83,5 +83,5 @@ def open_input(options: JamOptions, plan: InputPlan, clock: Clock,
     name, api = locate_port(options.input, options.midi_api)
     keyboard = KeyboardInput(name, clock, feed, passthrough, api,
                              may_block=lambda: snapshot().quiet_ms(clock.now_ns()) > QUIET_MS)
-    keyboard.open()
+    keyboard.open(wait=options.wait_for_input)
     return keyboard

@@ -31,6 +31,7 @@ class JamOptions:
     periods: int = 2
     sample_rate: int = LIVE_SAMPLE_RATE
     midi_api: str | None = None  # rtmidi API name (None: rtmidi's default)
+    wait_for_input: bool = False  # a keyboard not plugged in: play, connect it when it comes
     midi_out: str | None = None  # also send the band to this MIDI port
     midi_clock: bool = False  # send MIDI clock, Start and Stop to midi_out
     jack_autoconnect: bool = True  # JACK audio: connect FluidSynth to the system playback ports

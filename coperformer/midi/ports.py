@@ -189,12 +189,14 @@ class KeyboardInput:
         self._client = None
         self._last_ns: int | None = None
         self._probe = None
+        self._connected = False  # at open(); the watcher follows it from there
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="midi-watch", daemon=True)
 
-    def open(self) -> str:
-        """Open the port (MidiError if it is not there) and start watching it (owner)."""
-        self._connect(raise_errors=True)
+    def open(self, wait: bool = False) -> str:
+        """Open the port and start watching it (owner). A port that is not there: MidiError,
+        or with ``wait`` it is connected when it comes (a PORT_BACK event then)."""
+        self._connected = self._connect(raise_errors=not wait)
         self._watcher.start()
         return self.port_name or self.wanted
 
@@ -243,10 +245,17 @@ class KeyboardInput:
     def _present(self) -> bool:
         if self._probe is None:  # one long-lived client: creating clients stalls JACK
             self._probe = open_client("in", self.api)
-        return self.port_name in self._probe.get_ports()
+        ports = list(self._probe.get_ports())
+        if self.port_name is not None:
+            return self.port_name in ports
+        try:  # never connected yet: the name asked for
+            find_port(ports, self.wanted)
+        except MidiError:
+            return False
+        return True
 
     def _watch(self) -> None:
-        connected = True
+        connected = self._connected
         while not self._stop.wait(WATCH_SECONDS):
             try:
                 present = self._present()

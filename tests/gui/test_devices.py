@@ -161,6 +161,26 @@ def test_unplugged_mid_jam_the_choice_is_kept_and_the_jam_hears_it_again(jack_wi
     qtbot.waitUntil(lambda: window.controller.idle.listening == label, timeout=3000)
 
 
+def test_play_with_the_keyboard_unplugged_starts_and_hears_it_when_it_comes(jack_window,
+                                                                            keyboard, qtbot):
+    window = jack_window
+    label = _listed(qtbot, window, keyboard.port)
+    window.input_panel.picker.setCurrentText(label)
+    keyboard.unplug()
+    qtbot.waitUntil(lambda: "unplugged" in window.input_panel.state.text(), timeout=5000)
+    window.transport.count_in.setValue(0)
+    window.transport.play.setChecked(True)
+    assert window.controller.running, window.banner.text()  # not refused: it waits for it
+    qtbot.waitUntil(lambda: window.roll.planned_bar >= 1, timeout=10000)
+    keyboard.replug()
+    _heard(qtbot, window, keyboard, 65)
+    keyboard.send([NOTE_OFF, 65, 0])
+    qtbot.waitUntil(lambda: any(not n.band and n.pitch == 65 for n in window.roll.notes),
+                    timeout=3000)
+    assert window.controller.jam.snapshot().stats["port_returns"] >= 1
+    window.transport.play.setChecked(False)
+
+
 def test_the_window_sends_the_band_and_its_clock_to_a_midi_port(jack_window, jack_server, qtbot,
                                                                 fast_melody):
     window = jack_window
