@@ -28,6 +28,7 @@ NOTE_S = 0.1
 LEAD_S = 0.3  # the first note this long after the synth is ready
 ONSET_THRESHOLD = 0.01
 JACK_RATE = 48000
+PAIR_S = 0.05  # a heard onset further than this from its note's is not that note's
 
 
 def onset_error(soundfont: Path, sample_rate: int = LIVE_SAMPLE_RATE) -> dict:
@@ -39,14 +40,15 @@ def onset_error(soundfont: Path, sample_rate: int = LIVE_SAMPLE_RATE) -> dict:
         synth = LiveSynth(soundfont, RealClock(), None, wav_path=wav_path,
                           sample_rate=sample_rate)
         notes = _play_grid(synth)
-        start_ns = synth.reference_ns
+        intended = [(n.on_ns - synth.reference_ns) / 1e9 for n in notes]
         frames, rate = read_wav(wav_path)
-    return _errors(soundfont, notes, frames, rate, start_ns)["abs_ms"]
+    return _errors(soundfont, intended, frames, rate)["abs_ms"]
 
 
 def jack_onset_error(soundfont: Path, period: int = 128) -> dict:
     """Onset error through the JACK driver, heard by a capture client on a dummy server of
-    our own: {"abs_ms": summary, "signed_ms": summary, "reanchors": n}."""
+    our own: {"abs_ms": summary, "signed_ms": summary, "missing": notes not heard,
+    "reanchors": n}."""
     from coperformer.synth.jack_server import DummyJackServer
     from coperformer.synth.live_synth import LiveSynth
 
@@ -61,32 +63,43 @@ def jack_onset_error(soundfont: Path, period: int = 128) -> dict:
                 notes = _play_grid(synth, close=False)
         finally:
             synth.close()
-        out = _errors(soundfont, notes, *read_wav(heard.path), heard.start_ns())
+        intended = heard.seconds_at([n.on_ns for n in notes])
+        out = _errors(soundfont, intended, *read_wav(heard.path))
         out["reanchors"] = synth.anchor.reanchors
     return out
 
 
 class Heard:
-    """What a capture client wrote: the WAV, and the time of its first frame."""
+    """What a capture client wrote: the WAV, and when each cycle's frames were taken."""
 
     def __init__(self, path: Path):
         self.path = path
 
-    def start_ns(self) -> int:
-        """The first captured frame's time (perf_counter_ns's clock)."""
-        return int(json.loads(Path(f"{self.path}.json").read_text())["start_ns"])
+    def seconds_at(self, times_ns: list[int]) -> list[float]:
+        """Where in the capture (s from its first frame) absolute times fall: between the
+        cycles' own times, the frames at the nominal rate."""
+        meta = json.loads(Path(f"{self.path}.json").read_text())
+        cycles = np.asarray(meta["cycles"], np.float64).reshape(-1, 2)
+        frames = np.interp(np.asarray(times_ns, np.float64), cycles[:, 1], cycles[:, 0],
+                           left=np.nan, right=np.nan)
+        return [float(f) / meta["rate"] for f in frames]
 
 
 @contextmanager
-def capturing(env: dict, path: Path, sources: list[str], name: str = "listener"):
+def capturing(env: dict, path: Path, sources: list[str], name: str = "listener",
+              follow: bool = False):
     """Capture the JACK ports ``sources`` into ``path`` while the block runs (a client in a
-    process of its own); yields a ``Heard``, readable after the block."""
+    process of its own; ``follow``: the one source is a client name's start, its outputs
+    connected as they come); yields a ``Heard``, readable after the block."""
     process = subprocess.Popen([sys.executable, "-m", "coperformer.synth.jack_capture", name,
-                                *sources, "--out", str(path)], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=True, env=env)
+                                *sources, "--out", str(path), *(["--follow"] if follow else [])],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
     try:
         if process.stdout.readline().strip() != "ready":
-            raise RuntimeError("the JACK capture client did not start")
+            process.stdin.close()
+            raise RuntimeError("the JACK capture client did not start: "
+                               f"{process.stderr.read().strip()[-300:]}")
         if process.stdout.readline().strip() != "connected":
             raise RuntimeError(f"the JACK capture client found no {sources}")
         yield Heard(path)
@@ -108,14 +121,17 @@ def _environment(env: dict):
 
 
 def _play_grid(synth, close: bool = True) -> list[ScheduledNote]:
-    """A grid of notes through a LiveSynth in real time; returns the notes."""
+    """A grid of notes through a LiveSynth in real time, each handed over ``LEAD_S`` ahead
+    as the live band hands over its beats; returns the notes."""
     clock = synth.clock
     synth.set_program(1, 0)
     start = clock.now_ns() + round(LEAD_S * 1e9)
     notes = [ScheduledNote(start + round(i * GRID_SPACING_S * 1e9),
                            start + round((i * GRID_SPACING_S + NOTE_S) * 1e9), 1, 72, 100)
              for i in range(GRID_NOTES)]
-    synth.schedule(notes)
+    for note in notes:
+        time.sleep(max(0.0, (note.on_ns - round(LEAD_S * 1e9) - clock.now_ns()) / 1e9))
+        synth.schedule([note])
     time.sleep((notes[-1].off_ns - clock.now_ns()) / 1e9 + 0.5)
     if close:
         synth.close()
@@ -129,20 +145,24 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
         return frames.reshape(-1, wav.getnchannels()), wav.getframerate()
 
 
-def _errors(soundfont: Path, notes: list[ScheduledNote], frames: np.ndarray, rate: int,
-            start_ns: int) -> dict:
-    """Each note's heard onset against the reference's (which removes the sound's attack)."""
+def _errors(soundfont: Path, intended: list[float], frames: np.ndarray, rate: int) -> dict:
+    """Each note's heard onset against the reference's, rendered at the seconds where the
+    notes belong in ``frames`` (which removes the sound's attack); a note with no onset
+    within ``PAIR_S`` is counted as missing, not measured."""
     from coperformer.synth.analysis import detect_onsets
 
-    intended = [(n.on_ns - start_ns) / 1e9 for n in notes]
-    heard = detect_onsets(frames, rate, threshold=ONSET_THRESHOLD)
+    heard = np.asarray(detect_onsets(frames, rate, threshold=ONSET_THRESHOLD))
     reference = detect_onsets(_reference_render(soundfont, rate, intended), rate,
                               threshold=ONSET_THRESHOLD)
-    if len(heard) != len(intended) or len(reference) != len(intended):
-        raise RuntimeError(f"found {len(heard)}/{len(reference)} onsets for {len(intended)} "
-                           "notes")
-    signed = [(h - r) * 1000 for h, r in zip(heard, reference, strict=True)]
-    return {"abs_ms": summary([abs(e) for e in signed]), "signed_ms": summary(signed)}
+    if len(reference) != len(intended):
+        raise RuntimeError(f"the reference has {len(reference)} onsets for {len(intended)}")
+    signed = []
+    for at in reference:
+        nearest = heard[np.argmin(np.abs(heard - at))] if heard.size else None
+        if nearest is not None and abs(nearest - at) <= PAIR_S:
+            signed.append((nearest - at) * 1000)
+    return {"abs_ms": summary([abs(e) for e in signed]), "signed_ms": summary(signed),
+            "missing": len(intended) - len(signed)}
 
 
 def _reference_render(soundfont: Path, sample_rate: int, onsets: list[float]) -> np.ndarray:

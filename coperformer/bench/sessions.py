@@ -125,6 +125,7 @@ def jack_onset_figures(soundfont: Path) -> dict:
         figures = jack_onset_error(soundfont, period)
         out[f"onset_error_jack{period}_ms"] = figures["abs_ms"]
         out[f"onset_lag_jack{period}_ms"] = figures["signed_ms"]["p50"]
+        out[f"onset_missing_jack{period}"] = figures["missing"]
     return out
 
 

@@ -183,3 +183,19 @@ def note(text: str) -> str:
     from coperformer.music.chord_names import parse_note
 
     return _accepted(parse_note, text)
+
+
+def voices(text: str) -> frozenset[int]:
+    """A `type=` for voices to silence, comma-separated: you, 1, 2, 3, drums (their channels)."""
+    from coperformer.engine.sinks import BAND_CHANNELS, PLAYER_CHANNEL
+    from coperformer.music.gm import DRUM_CHANNEL
+
+    named = {"you": PLAYER_CHANNEL, "drums": DRUM_CHANNEL}
+    named.update({str(index + 1): channel for index, channel in enumerate(BAND_CHANNELS)})
+    channels = set()
+    for word in filter(None, (w.strip().lower() for w in text.split(","))):
+        if word not in named:
+            raise argparse.ArgumentTypeError(
+                f"no voice {word!r} to mute (choose from {', '.join(named)})")
+        channels.add(named[word])
+    return frozenset(channels)

@@ -95,6 +95,9 @@ def add_play(sub) -> None:
                    help="the GM drum kit (default Standard)")
     p.add_argument("--phrase", type=int, choices=PHRASE_BARS, default=DEFAULTS.phrase_bars,
                    help="the groove plays a fill before every 4th or 8th bar line")
+    p.add_argument("--mute", type=checks.voices, default=frozenset(), metavar="VOICES",
+                   help="silence these (comma-separated: you, 1, 2, 3, drums); still recorded, "
+                        "e.g. --mute you to hear only the band play to a file")
     p.add_argument("--max-seconds", type=checks.seconds, default=None, help="stop after this long")
 
 
@@ -114,7 +117,7 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         drums=args.drums, phrase_bars=args.phrase,
         programs={DRUM_CHANNEL: DRUM_KITS[args.drum_kit]} if args.drums else {},
         record=Path(args.record) if args.record else None,
-        wav=Path(args.wav) if args.wav else None, wav_click=args.wav_click)
+        wav=Path(args.wav) if args.wav else None, wav_click=args.wav_click, muted=args.mute)
 
 
 class TerminalListener(QuietListener):

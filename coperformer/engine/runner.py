@@ -10,6 +10,10 @@ from coperformer.engine.session import Session
 
 log = logging.getLogger(__name__)
 
+# the transport starts this far ahead of Play, so the count-in's first click reaches the synth
+# before its time (started at "now", it was already late when the worker came to it: dropped)
+START_LEAD_NS = 50_000_000
+
 
 class SessionRunner:
     """Runs ``session.poll`` at every deadline on one thread until stopped or finished.
@@ -26,7 +30,7 @@ class SessionRunner:
     def start(self) -> int | None:
         """Start the transport, then the worker; returns when bar 0 begins (None: sync start).
         The owner's thread."""
-        bar0_ns = self.session.start()
+        bar0_ns = self.session.start(START_LEAD_NS)
         self._thread.start()
         return bar0_ns
 

@@ -128,16 +128,17 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
         return self._snapshot
 
     # --- before the worker starts ---------------------------------------------------------
-    def start(self) -> int | None:
-        """Set programs and mix, start the transport (unless sync start waits for the first
-        note); returns when bar 0 begins, or None. The caller's thread, before the worker."""
+    def start(self, lead_ns: int = 0) -> int | None:
+        """Set programs and mix, start the transport ``lead_ns`` from now (unless sync start
+        waits for the first note); returns when bar 0 begins, or None. The caller's thread,
+        before the worker."""
         for track in self.tracks:
             for sink in self.sinks:
                 sink.set_program(track.channel, track.program)
         if not self.mixer.is_default():
             self._send_mix()
         if not self.config.sync_start:
-            self._start_transport(self.clock.now_ns())
+            self._start_transport(self.clock.now_ns() + lead_ns)
         self._publish()
         return self.transport.bar_start_ns(0) if self.transport.started else None
 

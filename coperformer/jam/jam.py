@@ -350,6 +350,10 @@ class Jam:
         out["cpu_percent"] = round(cpu_percent, 1)
         out["audio_latency_ms"] = round(self.synth.latency_ms, 2)
         out["audio_driver"] = self.synth.driver or "none"
+        transport = self.session.transport
+        # when bar 0 began (the take's first bar), on the monotonic clock: a listener's
+        # capture lines up with the take through it
+        out["bar0_ns"] = transport.bar_start_ns(0) if transport.started else None
         return out
 
     def _save(self) -> tuple[list[str], str | None]:

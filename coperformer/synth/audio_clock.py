@@ -4,10 +4,11 @@ FluidSynth's sequencer follows the samples the synth renders (a sample timer). W
 driver our render thread renders on the real clock, so tick and time stay in step by
 construction. With a driver (JACK, PulseAudio, ALSA, a file) the driver's thread renders a
 period at a time on the sound card's clock: the tick read at a moment jumps by a period at
-each callback, the card's clock drifts against ours (tens of ppm, a few ms a minute), and an
-xrun or a server hiccup shifts it for good. So the mapping is measured, not assumed:
-``AudioAnchor`` keeps the offset (tick - time x rate) seen right after a callback (the largest
-offset of the last half second), and ``AudioClockSampler`` feeds it from a small thread.
+each callback, the card's clock drifts against ours (tens of ppm on a sound card; a dummy
+JACK server on a busy machine slips by percents), and an xrun or a server hiccup shifts it
+for good. So the mapping is measured, not assumed: ``AudioAnchor`` fits a line through the
+offsets (tick - time x rate) seen right after callbacks, and ``AudioClockSampler`` feeds it
+from a small thread.
 """
 
 from __future__ import annotations
@@ -18,28 +19,45 @@ from collections import deque
 from collections.abc import Callable
 
 SAMPLE_EVERY_S = 0.004  # how often the sampler reads the sequencer's tick
-WINDOW_NS = 500_000_000  # the offset is the largest seen in this long (> any driver's period)
+BUCKET_NS = 100_000_000  # the largest offset of each 0.1 s: the moment right after a callback
+FIT_BUCKETS = 8  # the line goes through the last 0.8 s of them (longer than any period)
+MAX_DRIFT = 0.05  # a slope beyond 5 % is not a clock: held at this
+STEADY_S = 0.003  # the last buckets agree this well once the driver has settled
 TIGHT_READ_NS = 200_000  # a reading whose two clock reads lie further apart is dropped
 JUMP_S = 0.015  # a shift this large (an xrun, a server restart) re-anchors at once
 
 
 class AudioAnchor:
-    """The ns -> tick mapping: ``tick(t) = t * rate + offset``, the offset re-measured.
+    """The ns -> tick mapping: ``tick(t) = t * rate + offset + drift * (t - at)``.
 
-    ``observe`` runs on the sampler's thread, ``tick_at`` on any thread: the offset is one
-    float, replaced whole (no lock needed)."""
+    The offset (tick - time x rate) read right after a driver's callback is the largest of
+    the readings around it: each 0.1 s keeps its largest, and a line through the last 0.8 s of
+    them gives the offset and its drift, less ``ahead_ticks`` (a callback leaves the tick its
+    period past the frame heard then, but for the sequencer's last 64-frame block, whose
+    start the tick shows). ``observe`` runs on the sampler's thread, ``tick_at`` on any
+    thread: the line is one tuple, replaced whole (no lock needed)."""
 
-    def __init__(self, rate: float, reference_ns: int, reference_tick: int):
+    def __init__(self, rate: float, reference_ns: int, reference_tick: int,
+                 ahead_ticks: int = 0):
         self.rate_per_ns = rate / 1e9
-        self.offset = reference_tick - reference_ns * self.rate_per_ns
-        self._window: deque[tuple[int, float]] = deque()
+        self.ahead = ahead_ticks
+        self.line = (reference_ns, reference_tick - reference_ns * self.rate_per_ns, 0.0)
+        self._buckets: deque[tuple[int, int, float]] = deque(maxlen=FIT_BUCKETS)
         self._last_tick: int | None = None
         self.running = False  # the driver has rendered since the anchor was made
         self.reanchors = 0  # jumps larger than JUMP_S: xruns, restarts
 
     def tick_at(self, time_ns: int) -> int:
         """The sequencer tick of an absolute time. Any thread."""
-        return round(time_ns * self.rate_per_ns + self.offset)
+        at, offset, drift = self.line
+        return round(time_ns * self.rate_per_ns + offset + drift * (time_ns - at))
+
+    @property
+    def steady(self) -> bool:
+        """Whether the last three whole buckets agree (the driver renders at its pace, its
+        start-up's late or hurried periods behind). Any thread."""
+        tops = [top for _, _, top in list(self._buckets)[-4:-1]]
+        return len(tops) == 3 and (max(tops) - min(tops)) / self.rate_per_ns / 1e9 <= STEADY_S
 
     def observe(self, time_ns: int, tick: int) -> None:
         """One reading of (time, the sequencer's tick); the sampler's thread."""
@@ -48,20 +66,45 @@ class AudioAnchor:
             return
         self._last_tick = tick
         offset = tick - time_ns * self.rate_per_ns
-        window = self._window
-        while window and time_ns - window[0][0] > WINDOW_NS:
-            window.popleft()
-        while window and window[-1][1] <= offset:
-            window.pop()  # a monotone deque: the front is the window's largest
-        window.append((time_ns, offset))
-        best = window[0][1]
-        jump = abs(best - self.offset) / (self.rate_per_ns * 1e9)
-        if not self.running or jump > JUMP_S:
-            self.reanchors += self.running
-            self._window = deque([(time_ns, offset)])
-            best = offset
+        expected = self.tick_at(time_ns) + self.ahead - time_ns * self.rate_per_ns
+        jump = JUMP_S * self.rate_per_ns * 1e9
+        if not self.running or offset > expected + jump:
+            self._reanchor(time_ns, offset)
+            return
+        start, at, top = self._buckets[-1]
+        if time_ns - start < BUCKET_NS:
+            if offset > top:
+                self._buckets[-1] = (start, time_ns, offset)
+        elif top < expected - jump:  # a whole bucket below the line: the clock fell back
+            self._reanchor(time_ns, offset)
+            return
+        else:
+            self._buckets.append((time_ns, time_ns, offset))
+        self.line = self._fit()
+
+    def _reanchor(self, time_ns: int, offset: float) -> None:
+        """Start afresh from this reading (counted, but for the first)."""
+        self.reanchors += self.running
         self.running = True
-        self.offset = best
+        self._buckets.clear()
+        self._buckets.append((time_ns, time_ns, offset))
+        self.line = (time_ns, offset - self.ahead, 0.0)
+
+    def _fit(self) -> tuple[int, float, float]:
+        """The line through the buckets' largest offsets: (time, offset there, drift)."""
+        points = [(at, top) for _, at, top in self._buckets]
+        newest = points[-1][0]
+        if len(points) < 3:
+            return (newest, max(top for _, top in points) - self.ahead, 0.0)
+        times = [at - newest for at, _ in points]
+        mean_t = sum(times) / len(times)
+        mean_o = sum(top for _, top in points) / len(points)
+        spread = sum((t - mean_t) ** 2 for t in times)
+        drift = sum((t - mean_t) * (top - mean_o)
+                    for t, (_, top) in zip(times, points, strict=True)) / spread
+        limit = MAX_DRIFT * self.rate_per_ns
+        drift = min(max(drift, -limit), limit)
+        return (newest, mean_o - drift * mean_t - self.ahead, drift)
 
 
 class AudioClockSampler:
@@ -87,13 +130,13 @@ class AudioClockSampler:
             self.anchor.observe((before + after) // 2, tick)
 
     def await_rendering(self, timeout_s: float) -> bool:
-        """Wait until the driver has rendered (the anchor runs), at most ``timeout_s``: a note
-        scheduled before would sound late by the driver's start-up. The owner's thread."""
+        """Wait until the driver renders at its pace (the anchor steady), at most
+        ``timeout_s``: a driver's first periods come late or in a burst, and a note scheduled
+        then would be mapped from them. The owner's thread."""
         deadline = time.monotonic() + timeout_s
-        while not self.anchor.running and time.monotonic() < deadline:
-            self.sample()
-            time.sleep(0.001)
-        return self.anchor.running
+        while not self.anchor.steady and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.anchor.steady
 
     def stop(self) -> None:
         """Stop sampling and join the thread (the owner's thread)."""

@@ -3,14 +3,15 @@
 Run as its own process (``python -m coperformer.synth.jack_capture NAME SOURCE... --out F``):
 a JACK client inside a process that also holds rtmidi or FluidSynth clients crashed it in CI.
 It connects its two inputs to the source ports (waiting for them to appear), records until
-its stdin closes, then writes a stereo 16-bit WAV and, beside it, ``F.json``: the sample rate
-and the time of the first recorded frame on ``time.perf_counter_ns``'s clock. Used by the
+its stdin closes, then writes a stereo 16-bit WAV and, beside it, ``F.json``: the sample rate,
+the time of the first recorded frame, and for each cycle (frame index, the time the cycle
+began by JACK's own clock), all on ``time.perf_counter_ns``'s clock: a loaded dummy server
+falls behind the wall clock, so frames are not times by the nominal rate alone. Used by the
 tests and ``coperformer bench`` to hear the live audio path as a listener would.
 """
 
 from __future__ import annotations
 
-import argparse
 import ctypes
 import json
 import sys
@@ -23,9 +24,11 @@ import numpy as np
 
 NO_START_SERVER = 0x01
 PORT_IS_INPUT = 0x1
+PORT_IS_OUTPUT = 0x2
 AUDIO_TYPE = b"32 bit float mono audio"
 PROCESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint32, ctypes.c_void_p)
 MAX_SECONDS = 600
+WAIT_FOR_SOURCES_S = 30.0
 
 
 def _libjack() -> ctypes.CDLL:
@@ -48,6 +51,9 @@ def _libjack() -> ctypes.CDLL:
         "jack_connect": ([p, ctypes.c_char_p, ctypes.c_char_p], ctypes.c_int),
         "jack_port_name": ([p], ctypes.c_char_p),
         "jack_port_by_name": ([p, ctypes.c_char_p], p),
+        "jack_get_ports": ([p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong],
+                           ctypes.POINTER(ctypes.c_char_p)),
+        "jack_free": ([p], None),
     }
     for name, (args, result) in signatures.items():
         function = getattr(lib, name)
@@ -68,6 +74,8 @@ class Capture:
                                                   PORT_IS_INPUT, 0) for side in ("in_l", "in_r")]
         self.audio = np.zeros((int(max_seconds * self.rate), 2), np.float32)
         self.frames = 0
+        self.cycles = np.zeros((int(max_seconds * self.rate) // 16 + 1, 2), np.int64)
+        self.cycle_count = 0
         self.first_frame: int | None = None
         self._callback = PROCESS(self._process)  # kept alive as long as the client
         self.lib.jack_set_process_callback(self.client, self._callback, None)
@@ -77,6 +85,11 @@ class Capture:
         """JACK's process thread: copy this cycle's frames."""
         if self.first_frame is None:
             self.first_frame = self.lib.jack_last_frame_time(self.client)
+        if self.cycle_count < len(self.cycles):  # when this cycle began, by JACK's clock (us)
+            began = self.lib.jack_frames_to_time(self.client,
+                                                 self.lib.jack_last_frame_time(self.client))
+            self.cycles[self.cycle_count] = (self.frames, began)
+            self.cycle_count += 1
         end = min(self.frames + nframes, len(self.audio))
         count = end - self.frames
         for column, port in enumerate(self.ports):
@@ -98,6 +111,28 @@ class Capture:
             own = self.lib.jack_port_name(self.ports[index % 2])
             self.lib.jack_connect(self.client, source.encode(), own)
 
+    def follow(self, client_prefix: str, stop: threading.Event) -> None:
+        """Until ``stop``: connect every audio output of the clients whose name starts with
+        ``client_prefix`` (a ``-left``/``_l`` one to the left input, the rest to the right),
+        as they come and go (a window opens and closes its synth)."""
+        pattern = f"^{client_prefix}[^:]*:".encode()
+        done: set[str] = set()
+        while not stop.wait(0.02):
+            found = self.lib.jack_get_ports(self.client, pattern, AUDIO_TYPE, PORT_IS_OUTPUT)
+            if not found:
+                continue
+            names = []
+            index = 0
+            while found[index]:
+                names.append(found[index].decode())
+                index += 1
+            self.lib.jack_free(ctypes.cast(found, ctypes.c_void_p))
+            for name in set(names) - done:
+                side = 0 if name.endswith(("left", "_l", "l_00")) else 1
+                self.lib.jack_connect(self.client, name.encode(),
+                                      self.lib.jack_port_name(self.ports[side]))
+            done = set(names)
+
     def start_ns(self) -> int:
         """The first recorded frame's time on perf_counter_ns's clock (JACK's time is in
         microseconds on its own clock; the offset between them is read here)."""
@@ -116,30 +151,42 @@ class Capture:
             wav.setsampwidth(2)
             wav.setframerate(self.rate)
             wav.writeframes(frames.tobytes())
+        offset_us = time.perf_counter_ns() / 1000 - self.lib.jack_get_time()
+        cycles = [(frame, round((began + offset_us) * 1000))
+                  for frame, began in self.cycles[: self.cycle_count].tolist()]
         Path(f"{out}.json").write_text(json.dumps({"rate": self.rate, "start_ns": start_ns,
-                                                   "frames": self.frames}))
+                                                   "frames": self.frames, "cycles": cycles}))
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Capture until stdin closes (prints 'ready' once connected)."""
-    parser = argparse.ArgumentParser(prog="jack_capture")
-    parser.add_argument("name")
-    parser.add_argument("sources", nargs="+")
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--wait", type=float, default=30.0, help="for the source ports (s)")
-    args = parser.parse_args(argv)
-    capture = Capture(args.name)
-    connected = threading.Event()
+    """``NAME SOURCE... --out FILE [--follow]``: capture until stdin closes (prints 'ready',
+    then 'connected' once the sources are, or 'failed: why')."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    follow = "--follow" in words
+    words = [w for w in words if w != "--follow"]
+    at = words.index("--out")
+    out = Path(words[at + 1])
+    name, *sources = words[:at] + words[at + 2:]
+    capture = Capture(name)
+    stop = threading.Event()
 
     def connect() -> None:
-        capture.connect(args.sources, args.wait)
-        connected.set()
+        try:
+            capture.connect(sources, WAIT_FOR_SOURCES_S)
+        except RuntimeError as exc:
+            print(f"failed: {exc}", flush=True)
+            return
         print("connected", flush=True)
 
-    threading.Thread(target=connect, daemon=True).start()
-    print("ready", flush=True)
+    if follow:
+        threading.Thread(target=capture.follow, args=(sources[0], stop), daemon=True).start()
+        print("ready\nconnected", flush=True)
+    else:
+        threading.Thread(target=connect, daemon=True).start()
+        print("ready", flush=True)
     sys.stdin.read()
-    capture.close(args.out)
+    stop.set()
+    capture.close(out)
 
 
 if __name__ == "__main__":

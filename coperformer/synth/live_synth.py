@@ -24,6 +24,7 @@ from coperformer.synth.fluid import (
 from coperformer.synth.jack_server import JACK_PERIODS, jack_period
 
 BLOCK_FRAMES = 128
+FLUID_BLOCK_FRAMES = 64  # FluidSynth renders, and its sequencer steps, in blocks of this
 DRIVER_START_S = 2.0  # how long a driver may take to render its first period
 
 
@@ -64,7 +65,8 @@ class LiveSynth:
         self._wav = None
         self._frames_rendered = 0
         self.reference_ns = clock.now_ns()
-        self.anchor = AudioAnchor(sample_rate, self.reference_ns, self._sequencer.get_tick())
+        self.anchor = AudioAnchor(sample_rate, self.reference_ns, self._sequencer.get_tick(),
+                                  callback_ahead_ticks(driver, period_size, sample_rate))
         self._audio_driver = self._sampler = self._thread = None
         if driver:
             self._audio_driver = _open_audio_driver(fs, self.synth, driver)
@@ -84,6 +86,10 @@ class LiveSynth:
     def tick_at(self, time_ns: int) -> int:
         """The sequencer tick (one per sample) of an absolute time. Any thread."""
         return self.anchor.tick_at(time_ns)
+
+    def rendered_tick(self) -> int:
+        """The sequencer's tick now: how far the synth has rendered. Any thread."""
+        return self._sequencer.get_tick()
 
     def _render_loop(self) -> None:
         block_ns = BLOCK_FRAMES * 1e9 / self.sample_rate
@@ -192,6 +198,18 @@ def whole_ms_period(period_size: int, sample_rate: int) -> int:
     step = frames_per_ms.numerator  # frames in the shortest whole-ms period (441 at 44.1 kHz)
     whole = step * math.ceil(period_size / step)
     return int(whole)
+
+
+def callback_ahead_ticks(driver: str | None, period_size: int, sample_rate: int) -> int:
+    """How far a driver's callback leaves the sequencer's tick past the frame it starts to
+    play: its period but the last 64-frame block (FluidSynth's), in ticks (one per sample at
+    ``sample_rate``). JACK's period is the server's. Any thread."""
+    if not driver:
+        return 0
+    frames, rate = period_size, sample_rate
+    if driver == "jack" and (server := jack_period()) is not None:
+        frames, rate = server
+    return max(0, round((frames - FLUID_BLOCK_FRAMES) * sample_rate / rate))
 
 
 def driver_latency_ms(driver: str | None, period_size: int, periods: int,

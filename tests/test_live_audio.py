@@ -1,0 +1,204 @@
+"""What the player hears through the real audio path: FluidSynth's own drivers (JACK on a dummy
+server of the test's own, the file driver), the sound captured by a second JACK client, and
+the band's notes found in it at their times."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coperformer.bench.onsets import Heard, capturing, jack_onset_error, read_wav
+from coperformer.engine.clock import RealClock
+from coperformer.engine.sinks import ScheduledNote
+from coperformer.synth.analysis import detect_attacks, detect_onsets, onset_lags, rms
+from coperformer.synth.jack_server import DummyJackServer
+from tests.midi_helpers import melody_notes, note_ons, write_midi
+
+FLUID_PORTS = ["fluidsynth:left", "fluidsynth:right"]
+BPM = 140
+BARS = 6
+ONSET_P99_MS = 5.0  # the issue's bound through JACK
+# a dummy JACK server on a loaded 2-core machine loses a cycle now and then (xruns): the
+# transport's, not the app's (as the MIDI tests' JACK_LOSSES)
+JACK_LOSSES = 2
+
+
+@pytest.fixture(scope="module")
+def audio_server():
+    server = DummyJackServer(f"coperformer-test-audio-{os.getpid()}")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def short_melody(tmp_path) -> Path:
+    track = {"name": "Lead", "channel": 0, "program": 0, "notes": melody_notes(BARS)}
+    return write_midi(tmp_path / "short.mid", [track], bpm=BPM)
+
+
+def test_a_scheduled_note_sounds_through_the_file_driver(soundfont, tmp_path):
+    """The reproduction of the silent band: a note played at once and one scheduled ahead on
+    another channel, through FluidSynth's file driver; the scheduled one must be in the file,
+    where the audio clock says its time is."""
+    from coperformer.synth.live_synth import LiveSynth
+
+    path = tmp_path / "driver.wav"
+    clock = RealClock()
+    synth = LiveSynth(soundfont, clock, "file", sample_rate=44100, wav_path=path)
+    try:
+        synth.play_now(0, 60, 100)
+        at = clock.now_ns() + 400_000_000
+        synth.schedule([ScheduledNote(at, at + 300_000_000, 1, 90, 110)])
+        synth.play_now(0, 60, 0)
+        time.sleep(1.2)
+        tick = synth.tick_at(at)
+    finally:
+        synth.close()
+    frames, rate = read_wav(path)
+    spectrum_f5 = _band_energy(frames, rate, tick / 44100, 1480)  # F#5
+    before = _band_energy(frames, rate, tick / 44100 - 0.2, 1480)
+    assert spectrum_f5 > 20 * before, (spectrum_f5, before)
+    onsets = detect_onsets(frames[int(tick / 44100 * rate) - 2000:], rate, threshold=0.01)
+    assert onsets and onsets[0] * 1000 < 2000 / rate * 1000 + 15  # at its tick, not later
+
+
+def test_the_file_driver_renders_in_real_time(soundfont, tmp_path):
+    """Its timer counts whole milliseconds: a 128-frame period at 44.1 kHz (2.9 ms) ran every
+    2 ms, 1.45 times faster than the clock, until the period became a whole number of ms."""
+    from coperformer.synth.live_synth import LiveSynth
+
+    synth = LiveSynth(soundfont, RealClock(), "file", sample_rate=44100, period_size=128,
+                      wav_path=tmp_path / "paced.wav")
+    try:
+        first, started = synth.rendered_tick(), time.perf_counter()
+        time.sleep(1.5)
+        rendered = (synth.rendered_tick() - first) / 44100
+        elapsed = time.perf_counter() - started
+    finally:
+        synth.close()
+    assert abs(rendered / elapsed - 1) < 0.05, (rendered, elapsed)
+    assert synth.anchor.reanchors == 0
+
+
+def test_band_notes_are_heard_on_time_through_jack():
+    """A grid of 40 notes through the JACK driver, captured by a second client on the test's
+    own dummy server: each onset against the same note rendered offline at its exact time."""
+    from coperformer.synth.soundfont import find_soundfont
+
+    figures = jack_onset_error(find_soundfont())
+    assert figures["missing"] <= JACK_LOSSES, figures
+    assert figures["abs_ms"]["p99"] <= ONSET_P99_MS, figures
+
+
+def _band_energy(frames: np.ndarray, rate: int, at_s: float, hz: float) -> float:
+    """Spectral magnitude near ``hz`` in the 0.1 s after ``at_s``."""
+    start = max(0, int(at_s * rate))
+    chunk = frames[start : start + rate // 10].mean(axis=1)
+    spectrum = np.abs(np.fft.rfft(chunk * np.hanning(chunk.size)))
+    freqs = np.fft.rfftfreq(chunk.size, 1 / rate)
+    near = (freqs > hz * 0.97) & (freqs < hz * 1.03)
+    return float(spectrum[near].max())
+
+
+def _jam(server, melody: Path, out: Path, *extra: str) -> dict:
+    """`play` a melody file through the JACK driver while a capture client listens; returns the
+    paths of the capture, the take and the stats."""
+    paths = {"heard": out / "heard.wav", "take": out / "take.mid", "stats": out / "stats.json"}
+    command = [sys.executable, "-m", "coperformer.cli", "play", "--input", str(melody),
+               "--audio-driver", "jack", "--no-jack-autoconnect", "--sample-rate", "48000",
+               "--record", str(paths["take"]), "--stats", str(paths["stats"]),
+               "--max-seconds", "60", *extra]
+    with capturing(server.env, paths["heard"], ["fluidsynth"], "ears", follow=True):
+        done = subprocess.run(command, env=server.env, capture_output=True, text=True,
+                              timeout=120)
+    assert done.returncode == 0, done.stderr
+    return paths
+
+
+def _reference(take: Path, rate: int, click: bool) -> np.ndarray:
+    """The take rendered offline at exact times (with its metronome): what should be heard."""
+    from coperformer.io.midifile import read_song
+    from coperformer.synth.fluid import FluidSynth
+    from coperformer.synth.render import stream_song
+    from coperformer.synth.soundfont import find_soundfont
+
+    synth = FluidSynth(find_soundfont(), rate, gain=0.5)
+    try:
+        return np.concatenate(list(stream_song(synth, read_song(take), click=click)))
+    finally:
+        synth.close()
+
+
+def _heard_against_reference(paths: dict, channels: set[int], click: bool) -> dict:
+    """Find each note of the given channels (from the take) in the capture, where the session's
+    bar 0 and the capture's cycles (all on the monotonic clock) say it belongs: its lag (ms)
+    against the take rendered offline."""
+    heard, rate = read_wav(paths["heard"])
+    reference = _reference(paths["take"], rate, click)
+    bar0_ns = json.loads(paths["stats"].read_text())["bar0_ns"]
+    times = sorted({round(beat * 60 / BPM, 4) for name, events in note_ons(paths["take"]).items()
+                    if _channel_of(name) in channels for beat, _ in events})
+    at = Heard(paths["heard"]).seconds_at([bar0_ns + round(t * 1e9) for t in times])
+    lags = onset_lags(heard, reference, rate, list(zip(at, times, strict=True)))
+    bar0 = int(Heard(paths["heard"]).seconds_at([bar0_ns])[0] * rate)
+    return {"aligned": heard[bar0:], "before": heard[:bar0], "reference": reference,
+            "rate": rate, "times": times, "lags_ms": [lag * 1000 for lag in lags],
+            "heard": heard, "bar0_ns": bar0_ns, "capture": Heard(paths["heard"])}
+
+
+def _channel_of(track_name: str) -> int:
+    return {"Alto": 1, "Tenor": 2, "Bass": 3, "Drums": 9}.get(track_name, 0)
+
+
+def test_a_jam_through_jack_puts_the_band_in_the_captured_audio(audio_server, short_melody,
+                                                                tmp_path, shipped_model):
+    """The player muted, the click in the count-in only: after the count-in everything heard
+    is the band. It must be there, note by note, at its time."""
+    paths = _jam(audio_server, short_melody, tmp_path, "--mute", "you", "--no-metronome",
+                 "--tempo", str(BPM))
+    found = _heard_against_reference(paths, {1, 2, 3}, click=False)
+    lags = np.array(found["lags_ms"])
+    assert len(found["times"]) >= BARS - 2, found["times"]  # the band played its bars
+    assert len(lags) >= BARS - 2, lags  # onsets clear of what rings on, measured
+    assert np.percentile(np.abs(lags), 99) <= ONSET_P99_MS, lags
+    band_start = found["times"][0]
+    rate = found["rate"]
+    heard_level = rms(found["aligned"][int(band_start * rate):])
+    reference_level = rms(found["reference"][int(band_start * rate):])
+    assert 0.5 < heard_level / reference_level < 2.0, (heard_level, reference_level)
+    count_in = found["before"][-int((4 * 60 / BPM + 0.1) * rate):]  # the bar before bar 0
+    clicks = detect_attacks(count_in, rate)
+    assert len(clicks) >= 4, clicks  # the count-in's clicks, one a beat
+
+
+def test_drums_and_the_metronome_are_heard_through_jack(audio_server, short_melody, tmp_path,
+                                                        shipped_model):
+    """Only the drums and the click sound (player and band voices muted): both heard, on
+    time."""
+    paths = _jam(audio_server, short_melody, tmp_path, "--mute", "you,1,2,3", "--drums",
+                 "straight", "--tempo", str(BPM))
+    found = _heard_against_reference(paths, {9}, click=True)
+    lags = np.array(found["lags_ms"])
+    assert len(found["times"]) >= 4 * (BARS - 2), found["times"]
+    assert len(lags) >= 2 * (BARS - 2), lags
+    assert np.percentile(np.abs(lags), 99) <= ONSET_P99_MS, lags
+    beats_ns = [found["bar0_ns"] + round(i * 60 / BPM * 1e9) for i in range(-4, 4 * BARS)]
+    rate, heard = found["rate"], found["heard"]
+    quiet = [at for at in found["capture"].seconds_at(beats_ns)
+             if rms(heard[int((at - 0.01) * rate) : int((at + 0.05) * rate)]) < 0.005]
+    assert len(quiet) <= 1, quiet  # a click (or a drum) on every beat, the count-in's too
+
+
+def test_the_jam_stats_name_the_driver(audio_server, short_melody, tmp_path, shipped_model):
+    paths = _jam(audio_server, short_melody, tmp_path, "--mute", "you", "--max-seconds", "4")
+    figures = json.loads(paths["stats"].read_text())
+    assert figures["audio_driver"] == "jack"
+    assert figures["missed_deadlines"] == 0
