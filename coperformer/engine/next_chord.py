@@ -10,7 +10,8 @@ NOTHING_NEXT: NextChord = ("", 0, True)
 
 
 class AnnouncesNextChord:
-    """For a session with ``transport``, ``handover``, ``listener`` and ``_chart_chord``."""
+    """For a session with ``transport``, ``handover``, ``listener`` and ``_chart_chord``; a
+    change inside a bar counts once that bar is sounding (it is decided a margin before)."""
 
     _coming: dict[int, tuple[str, bool]]  # bar -> its chord, provisional or decided
     _next_told: NextChord | None
@@ -35,6 +36,7 @@ class AnnouncesNextChord:
     def _next_chord(self, now_ns: int) -> NextChord:
         handover = self.handover
         if handover is not None and handover.bar is not None \
+                and self.transport.bar_start_ns(handover.bar) <= now_ns \
                 and handover.replan_ns is not None and handover.replan_ns > now_ns:
             chord = self._chart_chord(handover.bar, handover.replan_ns)
             if chord is not None:  # (the left hand's next chord cannot be known ahead)

@@ -342,6 +342,7 @@ def test_the_next_chord_is_the_change_inside_the_bar_then_the_next_bar():
     wrong = [(t, _told_at(heard, t), _sounds_next(chords, t)) for t in samples
              if (_told_at(heard, t) or ("",))[0] != _sounds_next(chords, t)]
     assert not wrong, wrong
+    assert _told_at(heard, bar0 + BAR_NS - 10**6) == ("F", False)  # decided, its line next
     in_bar_one = _told_at(heard, bar0 + BAR_NS + QUARTER_NS)  # F sounds, G7 on beat 3
     assert in_bar_one == ("G7", True)  # previewed until its beat decides it
     decided = _told_at(heard, bar0 + 2 * BAR_NS - 10**6)
