@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from coperformer.common.errors import CoperformerError
+from coperformer.common.errors import first_line
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, PORT_LOST, InputEvent
 from coperformer.engine.sinks import PLAYER_CHANNEL
 from coperformer.gui.panels import is_port
@@ -31,9 +31,9 @@ class Devices(QObject):
         self.failed: tuple[str, tuple[str, ...]] | None = None  # (label, ports) that failed
         self.heard.connect(self._show, Qt.ConnectionType.QueuedConnection)
         window.input_panel.picker.currentIndexChanged.connect(lambda _i: self.follow())
-        window.transport.play.toggled.connect(lambda _on: QTimer.singleShot(0, self.follow))
+        window.transport.play.toggled.connect(lambda _on: QTimer.singleShot(0, self, self.follow))
         window.device_timer.timeout.connect(self.follow)  # after the list is refreshed
-        QTimer.singleShot(0, self.follow)  # once the window shows: opening a synth takes time
+        QTimer.singleShot(0, self, self.follow)  # once the window shows: opening a synth takes time
 
     def follow(self) -> None:
         """Hear the chosen keyboard while stopped (or stop hearing it); say when it goes
@@ -56,9 +56,10 @@ class Devices(QObject):
             return
         try:
             self.window.controller.idle.listen(label, self.heard.emit)
-        except CoperformerError as exc:
+        except Exception as exc:  # noqa: BLE001 - rtmidi's own errors too: said, not raised
             self.failed = attempt
-            self.window.statusBar().showMessage(f"cannot listen to {label}: {exc}", SAID_MS)
+            self.window.statusBar().showMessage(f"cannot listen to {label}: {first_line(exc)}",
+                                                SAID_MS)
             return
         self.failed = None
 
