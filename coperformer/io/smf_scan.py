@@ -14,6 +14,7 @@ from coperformer.io.midi_limits import (
 )
 
 MAX_NOTES_PER_QUARTER = 64  # averaged over the song (16 quarters at least): 32nds in 4 voices
+MAX_EVENTS_PER_QUARTER = 256  # controllers and bends too: a DAW's densest automation
 DENSITY_EVERY = 0x3FFF  # the density is checked every 16,384 events while walking
 MAX_VARLEN_BYTES = 4  # the SMF standard's longest variable-length number
 KEY_SIGNATURE = 0x59
@@ -47,7 +48,7 @@ def scan_smf(data: bytes, path: Path) -> tuple[bytes, int]:
             position = walk.track(position + 8, position + 8 + size, number)
     except _Truncated:
         pass
-    walk.check_density(division, walk.notes, walk.longest)
+    walk.check_density(division, walk.notes, walk.longest, walk.events)
     if not walk.corrupt_keys:
         return data, 0
     patched = bytearray(data)
@@ -66,14 +67,17 @@ class _Walk:
         self.events = self.notes = self.longest = 0
         self.corrupt_keys: list[int] = []
 
-    def check_density(self, division: int, notes: int, ticks: int) -> None:
-        """Refuse more notes a quarter note, on average, than music has (a flood of notes
-        would take minutes to parse and render). The reading thread."""
+    def check_density(self, division: int, notes: int, ticks: int, events: int) -> None:
+        """Refuse more notes or events a quarter note, on average, than music has (a flood
+        would take minutes and most of a GB to parse and render). The reading thread."""
         quarters = max(16.0, ticks / division) if division > 0 else None
         if quarters and notes > MAX_NOTES_PER_QUARTER * quarters:
             raise MidiLimitError(f"{self.path}: {notes:,} note-on events in "
                                  f"{quarters:,.0f} quarter notes (at most "
                                  f"{MAX_NOTES_PER_QUARTER} a quarter note)")
+        if quarters and events > MAX_EVENTS_PER_QUARTER * quarters:
+            raise MidiLimitError(f"{self.path}: {events:,} events in {quarters:,.0f} quarter "
+                                 f"notes (at most {MAX_EVENTS_PER_QUARTER} a quarter note)")
 
     def varlen(self, position: int, what: str) -> tuple[int, int]:
         """A variable-length number at ``position``: (its value, the position after it; the
@@ -109,8 +113,9 @@ class _Walk:
             tick += delta
             if events > limit:
                 raise MidiLimitError(f"{self.path}: more than {MAX_EVENTS:,} events")
-            if not events & DENSITY_EVERY:  # a flood of notes stops early, not at its end
-                self.check_density(self.division, self.notes + notes, max(self.longest, tick))
+            if not events & DENSITY_EVERY:  # a flood stops early, not at its end
+                self.check_density(self.division, self.notes + notes, max(self.longest, tick),
+                                   events)
             if position >= size:
                 raise _Truncated
             status = data[position]

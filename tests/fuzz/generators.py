@@ -35,12 +35,14 @@ def midi_limits() -> dict[str, bytes]:
     """The files of the hostile run's report: long numbers, floods, corrupt key signatures."""
     tempo = b"\x00\xff\x51\x03\x07\xa1\x20"
     flood = b"\x00\xc0\x05" + b"\x00\x05" * 8_000_000  # 16 MB of 8 M running-status events
+    spread = b"\x00\xc0\x05" + b"\x02\x05" * 8_000_000  # the same, 240 a quarter note
     notes = b"\x00\x90\x3c\x50" + b"\x01\x3c\x00\x01\x3c\x50" * 499_990
     return {
         "varlen-200KB": smf([b"\x81" * 200 * 1024 + b"\x00\x90\x3c\x50" + END]),
         "varlen-2MB": smf([b"\xff" * 2 * 1024 * 1024 + b"\x00\x90\x3c\x50" + END]),
         "meta-length-2MB": smf([b"\x00\xff\x01" + b"\x80" * 2 * 1024 * 1024 + b"\x00" + END]),
         "8M-events-16MB": smf([flood])[: 16 * 1024 * 1024],
+        "8M-events-16MB-spread": smf([spread])[: 16 * 1024 * 1024],
         "1M-running-status": smf([tempo + notes + END]),
         "keysig-9-sharps": smf([b"\x00\xff\x59\x02\x09\x00" + NOTES + END]),
         "keysig-mode-7": smf([b"\x00\xff\x59\x02\x00\x07" + NOTES + END]),
