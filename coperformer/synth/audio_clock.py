@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 SAMPLE_EVERY_S = 0.004  # how often the sampler reads the sequencer's tick
 BUCKET_NS = 100_000_000  # the largest offset of each 0.1 s: the moment right after a callback
-FIT_BUCKETS = 8  # the line goes through the last 0.8 s of them (longer than any period)
+FIT_BUCKETS = 15  # the line goes through the last 1.5 s of them (longer than any period)
 MAX_DRIFT = 0.05  # a slope beyond 5 % is not a clock: held at this
 STEADY_S = 0.003  # the last buckets agree this well once the driver has settled
 TIGHT_READ_NS = 200_000  # a reading whose two clock reads lie further apart is dropped
@@ -31,7 +31,7 @@ class AudioAnchor:
     """The ns -> tick mapping: ``tick(t) = t * rate + offset + drift * (t - at)``.
 
     The offset (tick - time x rate) read right after a driver's callback is the largest of
-    the readings around it: each 0.1 s keeps its largest, and a line through the last 0.8 s of
+    the readings around it: each 0.1 s keeps its largest, and a line through the last 1.5 s of
     them gives the offset and its drift, less ``ahead_ticks`` (a callback leaves the tick its
     period past the frame heard then, but for the sequencer's last 64-frame block, whose
     start the tick shows). ``observe`` runs on the sampler's thread, ``tick_at`` on any
