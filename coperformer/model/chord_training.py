@@ -20,6 +20,7 @@ from coperformer.model.chord_data import (
     SHIFTS,
     emission_counts,
     labelled_sets,
+    start_counts,
     training_arrays,
 )
 from coperformer.music.chord_model import FEATURES, MINOR_FEATURE, ChordModel
@@ -131,14 +132,18 @@ def tonic_share(arrays: dict[str, np.ndarray], split: str) -> float:
     return round(float((arrays[f"y_{split}"] == tonic).mean()), 4)
 
 
-def export(net: torch.nn.Sequential, emission: np.ndarray) -> ChordModel:
-    """The trained network as the numpy model (dropout has no weights)."""
+def export(net: torch.nn.Sequential, emission: np.ndarray, start: np.ndarray) -> ChordModel:
+    """The trained network as the numpy model (dropout has no weights), with the counted
+    tables as smoothed log-probabilities."""
     first, last = net[1], net[4]
-    log_emission = np.log((emission + SMOOTHING) / (emission + SMOOTHING).sum(axis=1,
-                                                                               keepdims=True))
     return ChordModel(first.weight.detach().numpy().T.copy(), first.bias.detach().numpy(),
                       last.weight.detach().numpy().T.copy(), last.bias.detach().numpy(),
-                      log_emission.astype(np.float32))
+                      _log_shares(emission), _log_shares(start))
+
+
+def _log_shares(counts: np.ndarray) -> np.ndarray:
+    smoothed = counts + SMOOTHING
+    return np.log(smoothed / smoothed.sum(axis=-1, keepdims=True)).astype(np.float32)
 
 
 def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = False,
@@ -148,7 +153,8 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
     started = time.perf_counter()
     arrays = training_arrays()
     net = fit(arrays, config, checkpoint_path(out), resume, log)
-    model = export(net, emission_counts(labelled_sets()["train"]))
+    train = labelled_sets()["train"]
+    model = export(net, emission_counts(train), start_counts(train))
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
     card = {

@@ -66,8 +66,8 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
     melody_bars = [grid.melody[grid.bar_slice(bar)] for bar in range(grid.bars)]
     played: list[bytes] = []
     listening = planner is not None and mode == "live"
-    decoded = planner.harmonize(melody_bars) if planner and mode == "offline" and not charted \
-        else None  # offline: the whole tune's chords at once
+    if planner is not None and mode == "offline" and not charted:  # the whole tune at once
+        charted = _harmonized_steps(planner.harmonize(melody_bars), grid)
     for bar in range(grid.bars):
         if charted:  # the chart's chords, no plan (none in a pickup)
             if changes := _chart_changes(charted, grid.bar_slice(bar)):
@@ -77,8 +77,7 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
         else:
             recent = melody_bars[max(0, bar - MEMORY_BARS):bar]
             chord = planner.plan(recent, bar) if listening and bar > 0 else None
-            chord = decoded[bar] if decoded else chord
-            if not (bar == 0 and mode == "live" or (listening or decoded) and chord is None):
+            if not (bar == 0 and mode == "live" or listening and chord is None):  # heard some
                 result = fill_bar(generator, slots, bar, mode == "offline", rng, history, chord,
                                   frozenset(played[-RECENT_PATTERNS:]))
                 played.append(result.key())
@@ -86,6 +85,20 @@ def accompany_grid(generator: BarGenerator, grid: Grid, mode: str = "offline",
                     given.append((grid.bar_slice(bar).start, chord))
         history = history + per_bar[bar]
     return slots_to_grid(slots, grid)
+
+
+def _harmonized_steps(harmonized: list[list[tuple[int, Chord]]], grid: Grid,
+                      ) -> list[Chord | None]:
+    """An offline harmonization as a chord per step (a silent bar keeps the chord before)."""
+    out: list[Chord | None] = [None] * grid.steps
+    current: Chord | None = None
+    for bar, changes in enumerate(harmonized):
+        span = grid.bar_slice(bar)
+        starts = dict(changes)
+        for step in range(span.start, span.stop):
+            current = starts.get(step - span.start, current)
+            out[step] = current
+    return out
 
 
 def _chart_changes(charted: list[Chord | None], span: slice) -> list[tuple[int, Chord]]:

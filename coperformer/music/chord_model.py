@@ -25,6 +25,9 @@ FEATURES = 12 * 5 + 1 + 3 * INPUT_CHORDS + 4 + 2 + 3
 MINOR_FEATURE = FEATURES - 3  # 1.0 when the key heard is minor
 CHORDS_AT = 12 * 5 + 1  # where the chords of the last two bars and the remembered one start
 MEMORY_BARS = 64  # the phrase memory looks this far back (keeps the per-bar work constant)
+CHANGE_COST = 0.0  # offline: what a second chord in a bar must gain (of 3, 1, 0.3 and 0: the
+# best root agreement with the validation chorales)
+MIN_HALF_STEPS = 6  # a bar of 3/4 or longer may change chord at its half
 _INTERVAL_OF_ROOT = (np.arange(12)[:, None] + np.arange(12)[None, :]) % 12
 EMISSION_WEIGHT = 0.15  # how much a bar's melody counts beside the model (the best root
 # agreement with the validation chorales' human chords, docs/evaluation.md)
@@ -123,15 +126,17 @@ class ChordModel:
     """A two-layer perceptron: features -> log-probabilities of the coming bar's chord,
     relative to the key heard; and the melody given a chord, for offline decoding
     (``emission`` [qualities, 12]: the log-probability of a melody step at each interval above
-    the root of a chord of each quality, counted on the training tunes)."""
+    the root of a chord of each quality, counted on the training tunes; ``start``: the first
+    chords of the training tunes, in each tune's key)."""
 
     w1: np.ndarray
     b1: np.ndarray
     w2: np.ndarray
     b2: np.ndarray
     emission: np.ndarray
+    start: np.ndarray  # offline: log-probabilities of a tune's first chord, in its key [2, V]
 
-    FIELDS = ("w1", "b1", "w2", "b2", "emission")
+    FIELDS = ("w1", "b1", "w2", "b2", "emission", "start")
 
     @classmethod
     def load(cls, path: str | Path) -> ChordModel:
@@ -190,25 +195,52 @@ def choose(log_probs: np.ndarray, temperature: float, nucleus: float,
     return int(rng.choice(keep, p=probs[keep] / probs[keep].sum()))
 
 
+Hypothesis = tuple[float, list[int | None], list[np.ndarray | None]]  # score, chords, priors
+
+
 def harmonize(model: ChordModel, bars: list[np.ndarray], key: Key,
-              beam: int = 8) -> list[int | None]:
-    """Offline: the likeliest chord sequence for a whole melody (absolute chords, None for a
-    silent bar), a beam search over the model with each bar's own melody as evidence."""
+              beam: int = 8) -> list[list[tuple[int, int]]]:
+    """Offline: the likeliest chords for a whole melody, per bar a list of (first step,
+    absolute chord) (empty for a silent bar): a beam search over the model with each bar's
+    melody as evidence, then a second chord from the half bar where its halves ask for one."""
     heard = Heard(key, 1.0, 12)
-    hypotheses: list[tuple[float, list[int | None]]] = [(0.0, [])]
+    hypotheses: list[Hypothesis] = [(0.0, [], [])]
     for now, bar in enumerate(bars):
         if not (bar != REST).any():
-            hypotheses = [(score, chords + [None]) for score, chords in hypotheses]
+            hypotheses = [(score, chords + [None], priors + [None])
+                          for score, chords, priors in hypotheses]
             continue
         recent = bars[max(0, now - MEMORY_BARS):now]
         found = recalled(recent)
         base = chord_features(recent, [], now, heard, found)
-        feats = np.stack([set_chords(base.copy(), chords[-len(recent):] if recent else [],
-                                     key.tonic, found) for _, chords in hypotheses])
-        scores = model.log_probs(feats) + EMISSION_WEIGHT * model.evidence(bar, key.tonic)
-        totals = np.asarray([s for s, _ in hypotheses])[:, None] + scores
+        prior = model.log_probs(np.stack([
+            set_chords(base.copy(), chords[-len(recent):] if recent else [], key.tonic, found)
+            for _, chords, _ in hypotheses])) if now else model.start[int(key.minor)][None, :]
+        totals = np.asarray([h[0] for h in hypotheses])[:, None] + prior \
+            + EMISSION_WEIGHT * model.evidence(bar, key.tonic)
         best = np.argsort(totals, axis=None)[::-1][:beam]
         hypotheses = [(float(totals.flat[i]),
                        hypotheses[i // VOCABULARY][1]
-                       + [transpose_chord(int(i % VOCABULARY), key.tonic)]) for i in best]
-    return max(hypotheses, key=lambda h: h[0])[1]
+                       + [transpose_chord(int(i % VOCABULARY), key.tonic)],
+                       hypotheses[i // VOCABULARY][2] + [prior[i // VOCABULARY]]) for i in best]
+    _, chords, priors = max(hypotheses, key=lambda h: h[0])
+    return [[] if chord is None else _with_half_bar(model, bar, prior, chord, key.tonic)
+            for bar, prior, chord in zip(bars, priors, chords, strict=True)]
+
+
+def _with_half_bar(model: ChordModel, bar: np.ndarray, prior: np.ndarray, chord: int,
+                   tonic: int) -> list[tuple[int, int]]:
+    """The bar's chord, or two (one per half) when the halves' melodies are explained better
+    by two chords than by one, by more than CHANGE_COST."""
+    half = bar.shape[0] // 2
+    if bar.shape[0] % 2 or half < MIN_HALF_STEPS:
+        return [(0, chord)]
+    relative = transpose_chord(chord, -tonic)
+    one = prior[relative] + EMISSION_WEIGHT * model.evidence(bar, tonic)[relative]
+    halves = [prior / 2 + EMISSION_WEIGHT * model.evidence(part, tonic)
+              for part in (bar[:half], bar[half:])]
+    first, second = (int(h.argmax()) for h in halves)
+    two = halves[0][first] + halves[1][second] - CHANGE_COST
+    if first == second or two <= one:
+        return [(0, chord)]
+    return [(0, transpose_chord(first, tonic)), (half, transpose_chord(second, tonic))]

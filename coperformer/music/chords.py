@@ -12,7 +12,7 @@ from functools import cache
 
 import numpy as np
 
-from coperformer.music.harmony import CHORD_SHAPES, KEY_PROFILES, Key
+from coperformer.music.harmony import CHORD_SHAPES, KEY_PROFILES, Key, pitch_class_histogram
 from coperformer.music.meter import STEPS_PER_QUARTER
 from coperformer.music.roll import REST, Grid
 
@@ -167,3 +167,16 @@ def likely_key(histogram: np.ndarray) -> tuple[Key, float]:
 def in_key(index: int, key: Key) -> bool:
     """True when all of the chord's tones are in the key's scale."""
     return set(chord_pitch_classes(index)) <= key.scale()
+
+
+FINAL_NOTE_WEIGHT = 0.25  # a whole tune's key: its last note weighs this share more
+
+
+def tune_key(melody: np.ndarray) -> Key:
+    """The key of a whole melody (offline): its histogram, the last note counted again as
+    a quarter of the total (tunes end on their tonic), and the prior."""
+    histogram = pitch_class_histogram(melody)
+    notes = melody[melody != REST]
+    if notes.size:
+        histogram[int(notes[-1]) % 12] += FINAL_NOTE_WEIGHT * histogram.sum()
+    return likely_key(histogram)[0]

@@ -34,10 +34,10 @@ from coperformer.music.chords import (
     chord_root,
     chord_symbol,
     in_key,
-    likely_key,
     transpose_chord,
+    tune_key,
 )
-from coperformer.music.harmony import PITCH_CLASS_NAMES, Key, pitch_class_histogram, triad_name
+from coperformer.music.harmony import PITCH_CLASS_NAMES, Key, triad_name
 from coperformer.music.roll import REST
 
 SILENT_BARS_TO_STOP = 2  # the player stopped this many bars ago: the band stops too
@@ -160,13 +160,13 @@ class HarmonyPlanner:
                           nucleus, rng, allowed)
         return transpose_chord(relative, heard.key.tonic)
 
-    def harmonize(self, bars: list[np.ndarray]) -> list[Chord | None]:
-        """Offline: a chord for every bar of a whole melody (None for a silent bar), each
-        under that bar's own lowest note."""
-        key = self.key or likely_key(pitch_class_histogram(np.concatenate(bars)))[0]
-        return [None if index is None else declared(index, True, register_ceiling(bar),
-                                                     register_top(bar))
-                for index, bar in zip(harmonize(self.model, bars, key), bars, strict=True)]
+    def harmonize(self, bars: list[np.ndarray]) -> list[list[tuple[int, Chord]]]:
+        """Offline: the chords of every bar of a whole melody, per bar (first step, chord)
+        (none for a silent bar), each under that bar's own lowest note."""
+        key = self.key or tune_key(np.concatenate(bars))
+        return [[(step, declared(index, True, register_ceiling(bar), register_top(bar)))
+                 for step, index in changes]
+                for changes, bar in zip(harmonize(self.model, bars, key), bars, strict=True)]
 
 
 def declared(index: int, sure: bool = True, ceiling: int | None = None,
