@@ -26,20 +26,20 @@ def run_class(kind: str, count: int, tmp_path) -> list[dict]:
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"),
            "XDG_DATA_HOME": str(tmp_path / "data"),
            "COPERFORMER_MODELS": str(tmp_path / "user-models"), "PYTHONPATH": str(ROOT)}
-    first, results = 0, {}
+    first, crashes = 0, {}
     while True:
         subprocess.run([sys.executable, "-m", "tests.fuzz.harness", kind, str(count), "20261202",
                         str(folder), str(report), str(first)], env=env, cwd=ROOT,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         lines = [json.loads(line) for line in report.read_text().splitlines()]
-        started = {line["i"]: line for line in lines if line.get("started")}
-        results.update({line["i"]: line for line in lines if not line.get("started")})
-        lost = sorted(set(started) - set(results))
-        for index in lost:
-            results[index] = {**started[index], "kind": "crash"}
-        if not lost:
-            return [results[i] for i in sorted(results)]
-        first = max(lost) + 1
+        begun = {line["i"]: line for line in lines if line.get("started")}
+        ended = {line["i"]: line for line in lines if "i" in line and not line.get("started")}
+        if any("done" in line for line in lines) or not begun or max(begun) < first:
+            return [{**crashes, **ended}[i] for i in sorted({**crashes, **ended})]
+        last = max(begun)  # the harness ended inside this case: a hang, or a crash
+        if last not in ended:
+            crashes[last] = {**begun[last], "kind": "crash"}
+        first = last + 1
 
 
 @pytest.mark.parametrize("kind", sorted(COUNTS))
