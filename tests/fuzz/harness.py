@@ -38,11 +38,20 @@ def build(kind: str, count: int, seed: int, folder: Path) -> list:
     }[kind]()
 
 
-def _peak_mb() -> float:
+def _status_mb(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _forget_models() -> None:
+    import gc
+
+    from coperformer.model import store
+
+    store._LOADED.clear()
+    gc.collect()
 
 
 def _reset_peak() -> None:
@@ -56,6 +65,7 @@ def run_case(case) -> dict:
     from coperformer.common.errors import CoperformerError
 
     err = io.StringIO()
+    before = _status_mb("VmRSS")
     started = time.monotonic()
     code = None
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
@@ -76,7 +86,9 @@ def run_case(case) -> dict:
     text = err.getvalue()
     lines = [line for line in text.splitlines() if line.strip()]
     return {"code": code, "kind": classify(code, lines, case.output), "lines": lines[-3:],
-            "seconds": round(time.monotonic() - started, 3), "peak_mb": round(_peak_mb(), 1)}
+            "seconds": round(time.monotonic() - started, 3),
+            "peak_mb": round(_status_mb("VmHWM"), 1),
+            "grew_mb": round(_status_mb("VmHWM") - before, 1)}
 
 
 def classify(code, lines: list[str], output) -> str:
@@ -105,6 +117,7 @@ def main(argv: list[str]) -> None:
             timer = threading.Timer(CASE_LIMIT_S, _hang, (out, index, case.name))
             timer.daemon = True
             timer.start()
+            _forget_models()  # each case as in a fresh process: no model cached before it
             _reset_peak()
             result = run_case(case)
             timer.cancel()
