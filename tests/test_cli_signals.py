@@ -123,3 +123,32 @@ class Hang(torch.nn.Module):
         return self.meta
 torch.jit.script(Hang()).save(sys.argv[1])
 '''
+
+
+def test_ctrl_c_at_a_hundred_random_moments_with_long(inputs, tmp_path, request):
+    """`pytest --long`: 100 more moments, drawn (seeded) over the four commands' first 5 s."""
+    if not request.config.getoption("--long"):
+        pytest.skip("--long only")
+    import random
+
+    rng = random.Random(20261202)
+    slowest = 0.0
+    for index in range(100):
+        command = rng.choice(sorted(MOMENTS))
+        moment = rng.uniform(0.05, 5.0)
+        out = tmp_path / str(index)
+        out.mkdir()
+        process = _start(_argv(command, inputs, out), _env(out))
+        time.sleep(moment)
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(STOP_LIMIT_S + SCHEDULING_SLACK_S + 5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail(f"{command} still ran 8 s after Ctrl-C at {moment:.2f} s")
+        slowest = max(slowest, time.monotonic() - sent)
+        err = process.stderr.read()
+        assert "Traceback" not in err and "terminate called" not in err, (command, moment, err)
+    print(f"\n100 random Ctrl-C moments: the slowest stop took {slowest:.2f} s")
+    assert slowest < STOP_LIMIT_S + SCHEDULING_SLACK_S
