@@ -155,13 +155,15 @@ def _key_prior() -> np.ndarray:
 
 def likely_key(histogram: np.ndarray) -> tuple[Key, float]:
     """The likeliest key of a histogram (with the prior) and its margin over the next key
-    (0 = a toss-up; C major with no notes)."""
+    of another scale (its relative major or minor shares its notes: 0 = a toss-up; C major
+    with no notes)."""
     if np.sum(histogram) <= 0:
         return Key(0, False), 0.0
     scores = key_scores(histogram)
-    order = np.argsort(scores)[::-1]
-    best = int(order[0])
-    return Key(best // 2, bool(best % 2)), float(scores[order[0]] - scores[order[1]])
+    best = int(scores.argmax())
+    relative = 2 * ((best // 2 + 3) % 12) if best % 2 else 2 * ((best // 2 + 9) % 12) + 1
+    others = np.delete(scores, [best, relative])
+    return Key(best // 2, bool(best % 2)), float(scores[best] - others.max())
 
 
 def in_key(index: int, key: Key) -> bool:

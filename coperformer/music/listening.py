@@ -43,7 +43,7 @@ from coperformer.music.roll import REST
 SILENT_BARS_TO_STOP = 2  # the player stopped this many bars ago: the band stops too
 DEFAULT_ADVENTURE = 0.5
 MIN_PITCH_CLASSES = 3  # the band waits until it has heard this many pitch classes
-KEY_BARS = 2  # the first chords the band plays keep to the key heard
+KEY_BARS = 2  # the first chords the band plays keep to the key heard (bare while unsure)
 SURE_MARGIN = 0.06  # a key less ahead of the next one than this: a bare root and fifth
 MAX_TEMPERATURE = 0.5  # at adventure 1 (0: always the likeliest chord; chosen with NUCLEUS
 # on the tuning collections: the default 0.5 draws at 0.25 from 70 %)
@@ -144,12 +144,13 @@ class HarmonyPlanner:
         found = recalled(recent)
         scores = self.model.log_probs(chord_features(recent, chords, now, heard, found)) \
             + forecast(self.model, recent, heard.key.tonic, found)
-        index = self._choose(scores, heard, now, sum(c is not None for c in chords) < KEY_BARS)
+        early = sum(c is not None for c in chords) < KEY_BARS
+        index = self._choose(scores, heard, now, early)
         if commit:
             self.played[now] = index
             for old in [bar for bar in self.played if bar < now - MEMORY_BARS]:
                 del self.played[old]
-        sure = self.key is not None or heard.margin >= SURE_MARGIN
+        sure = not early or self.key is not None or heard.margin >= SURE_MARGIN
         return declared(index, sure, register_ceiling(recent[-1]), register_top(recent[-1]))
 
     def _choose(self, scores: np.ndarray, heard: Heard, now: int, early: bool) -> int:

@@ -12,6 +12,7 @@ from coperformer.music.chords import (
     chord_index,
     chord_pitch_classes,
     chord_symbol,
+    key_scores,
     label_symbol,
     label_weights,
     likely_key,
@@ -75,8 +76,13 @@ def test_the_key_prior_prefers_major_and_common_keys():
     c_major_triad = _weights((0, 1), (4, 1), (7, 1))
     assert likely_key(c_major_triad)[0] == Key(0, False)
     assert likely_key(np.zeros(12)) == (Key(0, False), 0.0)
-    key, margin = likely_key(_weights(*[(pc, 1) for pc in (0, 2, 4, 5, 7, 9, 11)]))
+    scale = _weights(*[(pc, 1) for pc in (0, 2, 4, 5, 7, 9, 11)])
+    key, margin = likely_key(scale)
     assert key == Key(0, False) and margin > 0
+    c_with_a = _weights((0, 1), (4, 1), (7, 1), (9, 1))  # A minor, second, shares the notes
+    key, margin = likely_key(c_with_a)
+    top_two = np.sort(key_scores(c_with_a))[-2:]
+    assert key == Key(0, False) and margin > top_two[1] - top_two[0]
 
 
 def _melody_grid(pitches_per_bar):
