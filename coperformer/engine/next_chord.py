@@ -1,7 +1,7 @@
 """The chord that sounds next, as the player would read it on the chord board: a chart's change
-inside the bar being played (its beat still to come), else the coming bar's chord, previewed
-(provisional) until its decision; told to the listener whenever it changes (a mixin of
-Session; worker thread)."""
+inside the bar being played (its beat still to come) or the chord the left hand just took
+(from the next beat), else the coming bar's chord, previewed (provisional) until its
+decision; told to the listener whenever it changes (a mixin of Session; worker thread)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ NOTHING_NEXT: NextChord = ("", 0, True)
 
 
 class AnnouncesNextChord:
-    """For a session with ``transport``, ``handover``, ``listener`` and ``_chart_chord``; a
-    change inside a bar counts once that bar is sounding (it is decided a margin before)."""
+    """For a session with ``transport``, ``handover``, ``left_hand``, ``listener`` and
+    ``_chart_chord``; a change inside a bar counts once that bar is sounding (it is decided a
+    margin before)."""
 
     _coming: dict[int, tuple[str, bool]]  # bar -> its chord, provisional or decided
     _next_told: NextChord | None
@@ -38,8 +39,9 @@ class AnnouncesNextChord:
         if handover is not None and handover.bar is not None \
                 and self.transport.bar_start_ns(handover.bar) <= now_ns \
                 and handover.replan_ns is not None and handover.replan_ns > now_ns:
-            chord = self._chart_chord(handover.bar, handover.replan_ns)
-            if chord is not None:  # (the left hand's next chord cannot be known ahead)
+            chord = self._chart_chord(handover.bar, handover.replan_ns) or (
+                self.left_hand and self.left_hand.chord)
+            if chord is not None:  # the chart's next, or the chord the left hand just took
                 return chord.name, handover.replan_ns, True
         bar = self.transport.bar_at(now_ns) + 1
         for old in [b for b in self._coming if b < bar - 1]:

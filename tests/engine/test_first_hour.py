@@ -384,3 +384,20 @@ def test_with_sync_start_a_pedal_pressed_before_the_first_note_is_in_the_take(tm
         if message.type == "note_on" and first is None:
             first = tick
     assert pedal == (0, 127) and first == 0  # held from the first note, as it was heard
+
+
+def test_a_chord_the_left_hand_takes_mid_bar_is_next_until_its_beat():
+    clock = VirtualClock()
+    heard = Heard(clock)
+    session, _ = _session(clock, listener=heard, split=55)
+    _play_tune(session, clock, tune=C_TUNE[:2])
+    pressed = 2 * BAR_NS + QUARTER_NS + QUARTER_NS // 2  # bar 2, between beats 2 and 3
+    run_until(session, clock, pressed)
+    for pitch in (45, 48, 52):  # A minor below the split
+        session.feed(InputEvent(pressed, NOTE_ON, pitch, 70, raw=(0x90, pitch, 70)))
+    session.poll(clock.now_ns())
+    beat = 2 * BAR_NS + 2 * QUARTER_NS  # followed from the next beat
+    assert heard.coming[-1][1:] == ("Am", beat, True)
+    run_until(session, clock, beat + QUARTER_NS // 2)
+    _, name, at, _ = heard.coming[-1]
+    assert name == "" or at > beat  # once it sounds, the next is what comes after it
