@@ -4,12 +4,14 @@ import threading
 import time
 
 import mido
+import numpy as np
 import pytest
 
 from coperformer.engine.transport import TransportError
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
 from coperformer.model.runtime import ModelError
+from coperformer.music.harmony import Key
 from coperformer.music.listening import AdventureError
 from coperformer.synth.live_synth import AudioDriverError
 from coperformer.synth.soundfont import SoundfontError
@@ -76,6 +78,17 @@ def test_a_driver_that_cannot_open_plays_silently_when_asked(shipped_model):
     try:
         assert jam.synth.driver is None
         assert any("playing without sound" in w for w in jam.warnings)
+    finally:
+        jam.finish()
+
+
+def test_an_intro_key_settles_the_listening_bands_key_at_once(short_melody, shipped_model):
+    jam = Jam.build(JamOptions(input=str(short_melody), intro="G", seed=3))
+    try:
+        planner = jam.session.band.planner
+        assert planner.key == Key(7, False) and planner.seed == 3
+        e_only = np.full(16, 64, np.int16)  # one pitch class: a band without a key waits
+        assert planner.plan([e_only], 1, commit=False) is not None
     finally:
         jam.finish()
 
