@@ -13,23 +13,28 @@ from pathlib import Path
 
 import rtmidi
 
+# the tests' own server name: another JACK server on the machine can never answer for it
+SERVER_NAME = f"coperformer-tests-{os.getpid()}"
+JACK_ENV = {"JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1",
+            "JACK_DEFAULT_SERVER": SERVER_NAME}
+
 
 def jack_env() -> dict[str, str]:
-    """Environment for JACK clients: never auto-start a server."""
-    return {**os.environ, "JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1"}
+    """Environment for JACK clients: the tests' own server, never auto-started."""
+    return {**os.environ, **JACK_ENV}
 
 
 def start_jackd(timeout: float = 15.0, realtime: bool = True,
                 log: Path | None = None) -> subprocess.Popen:
-    """Start `jackd -R -d dummy` (or `--no-realtime`) and wait until clients can connect; its
-    output goes to ``log`` if given. A server still going away is waited for."""
+    """Start `jackd -n NAME -R -d dummy` (or `--no-realtime`) and wait until clients can
+    connect; its output goes to ``log`` if given. A server still going away is waited for."""
     jackd = shutil.which("jackd")
     assert jackd, "jackd is missing: scripts/setup.sh installs jackd2"
-    os.environ.update({"JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1"})
+    os.environ.update(JACK_ENV)  # clients in this process (rtmidi, FluidSynth) find it too
     # real-time threads where the system grants them (jackd runs without where it does not):
     # on a loaded 2-core machine a client without a core in time loses its cycle's MIDI
     # (CI once lost the MIDI Stop; scripts/jack_loss.py measures it)
-    command = [jackd, "-R" if realtime else "--no-realtime", "-d", "dummy",
+    command = [jackd, "-n", SERVER_NAME, "-R" if realtime else "--no-realtime", "-d", "dummy",
                "-r", "48000", "-p", "128"]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
