@@ -62,7 +62,8 @@ def _libjack() -> ctypes.CDLL:
 
 
 class Capture:
-    """Two JACK input ports recording into memory from the process callback."""
+    """Two JACK input ports recording into memory from JACK's process thread; the other
+    methods belong to the capture's main thread (``follow`` to a helper thread of its)."""
 
     def __init__(self, name: str, max_seconds: float = MAX_SECONDS):
         self.lib = _libjack()
