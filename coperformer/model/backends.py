@@ -5,6 +5,9 @@ still being imported. Both take numpy inputs and answer numpy logits."""
 from __future__ import annotations
 
 import io
+import queue
+import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Protocol
@@ -12,6 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from coperformer.common.errors import first_line
+from coperformer.common.stopping import abandon
 from coperformer.model.errors import ModelError
 from coperformer.model.numpy_generator import NumpyGenerator, input_shapes
 
@@ -35,9 +39,12 @@ class TorchScriptBackend:
 
     name = "TorchScript"
 
-    def __init__(self, path: str | Path, data: bytes, threads: int = 1):
+    def __init__(self, path: str | Path, data: bytes, threads: int = 1,
+                 deadline_s: float | None = None):
         """Load the module from ``data``, the model file's bytes (read once and checked by the
-        caller: the bytes trusted are the bytes run)."""
+        caller: the bytes trusted are the bytes run). With ``deadline_s`` each call runs on a
+        thread of its own and a call that has not answered by then is abandoned
+        (TimeoutError, then every later call too): a module that is not ours."""
         import torch
 
         self._torch = torch
@@ -50,10 +57,20 @@ class TorchScriptBackend:
         except (RuntimeError, ValueError, AttributeError, OSError) as exc:
             raise ModelError(f"{path}: not a coperformer model ({first_line(exc)})") from exc
         self._module.eval()
+        self._run = self._answer if deadline_s is None else _Deadline(
+            self._answer, deadline_s, lambda: torch.set_num_threads(threads))  # per thread
+
+    @property
+    def worker_cpu_ns(self) -> int:
+        """CPU time the calls spent on the deadline's thread (0 without one; any thread)."""
+        return self._run.cpu_ns if isinstance(self._run, _Deadline) else 0
 
     def __call__(self, *inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The module's answer as numpy arrays (TypeError when it is not two tensors; the
-        thread that owns the model)."""
+        """The module's answer as numpy arrays (TypeError when it is not two tensors;
+        TimeoutError past the deadline; the thread that owns the model)."""
+        return self._run(*inputs)
+
+    def _answer(self, *inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         torch = self._torch
         with torch.inference_mode():
             answer = self._module(*(torch.from_numpy(x) for x in inputs))
@@ -61,6 +78,48 @@ class TorchScriptBackend:
                 and all(isinstance(part, torch.Tensor) for part in answer)):
             raise TypeError(f"the model answered {type(answer).__name__}, not two tensors")
         return answer[0].numpy(), answer[1].numpy()
+
+
+class _Deadline:
+    """Calls a function on a daemon thread of its own and waits for its answer until a
+    deadline; a call past it is abandoned with its thread (common/stopping.abandon)."""
+
+    def __init__(self, function, deadline_s: float, setup=lambda: None):
+        self._function, self._deadline_s, self._setup = function, deadline_s, setup
+        self._requests: queue.SimpleQueue = queue.SimpleQueue()
+        self._stuck = False
+        self.cpu_ns = 0  # the calls' CPU time on this thread, for the caller's speed figure
+        self._thread = threading.Thread(target=self._serve, name="model-call", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        self._setup()
+        while True:
+            inputs, answer, done = self._requests.get()
+            started = time.thread_time_ns()
+            try:
+                answer.append((True, self._function(*inputs)))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                answer.append((False, exc))
+            self.cpu_ns += time.thread_time_ns() - started
+            done.set()
+
+    def __call__(self, *inputs):
+        """The function's answer, or its exception; TimeoutError past the deadline (the
+        thread that owns the model)."""
+        if self._stuck:
+            raise TimeoutError("the model stopped answering before")
+        answer: list = []
+        done = threading.Event()
+        self._requests.put((inputs, answer, done))
+        if not done.wait(self._deadline_s):
+            self._stuck = True
+            abandon(self._thread)
+            raise TimeoutError(f"no answer within {self._deadline_s:g} s")
+        ok, value = answer[0]
+        if ok:
+            return value
+        raise value
 
 
 class NumpyBackend:

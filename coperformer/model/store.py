@@ -14,7 +14,13 @@ from coperformer.common.paths import data_dir, model_dirs
 from coperformer.common.stopping import abandon
 from coperformer.model.errors import ModelError
 from coperformer.model.npz_check import check_npz
-from coperformer.model.trust import check_trusted, digest_of, model_bytes, trust_digest
+from coperformer.model.trust import (
+    check_trusted,
+    digest_of,
+    is_shipped,
+    model_bytes,
+    trust_digest,
+)
 from coperformer.music.chord_model import ChordModel
 
 if TYPE_CHECKING:
@@ -24,6 +30,7 @@ DEFAULT_MODEL = "bach"
 MODEL_SUFFIX = ".pt"
 CHORDS_FILE = "chords.npz"
 WARM_UP_LIMIT_S = 60.0  # a healthy model warms up in well under a second
+BAR_DEADLINE_S = 10.0  # a module not shipped that takes longer for one call is abandoned
 
 _LOADED: dict[tuple[str, str], BandModel] = {}  # (torch is imported with the first load)
 _LOCK = threading.Lock()
@@ -86,21 +93,25 @@ def load_model(name_or_path: str | None, trust_it: bool = False,
     key = (str(path), digest_of(data))
     with _LOCK:
         if key not in _LOADED:
-            check_trusted(path, data)
-            model = BandModel(path, quick_start=quick_start, data=data)
-            _warm_up_within(model, WARM_UP_LIMIT_S)
-            _LOADED[key] = model
+            digest = check_trusted(path, data)
+            deadline = None if is_shipped(digest) else BAR_DEADLINE_S  # not our code: guarded
+            _LOADED[key] = _load_within(
+                lambda: BandModel(path, quick_start=quick_start, data=data,
+                                  deadline_s=deadline), path, WARM_UP_LIMIT_S)
         return _LOADED[key]
 
 
-def _warm_up_within(model: BandModel, limit_s: float) -> None:
-    """Warm the model up on a helper thread; ModelError when it fails or takes too long (a
-    module that never answers is left running on its daemon thread)."""
+def _load_within(load, path: Path, limit_s: float) -> BandModel:
+    """Load and warm the model up on a helper thread (its module's own code runs from its
+    first call, metadata() included); ModelError when it fails or takes too long (a module
+    that never answers is left running on its daemon thread)."""
     failure: list[BaseException] = []
+    loaded: list[BandModel] = []
 
     def work() -> None:
         try:
-            model.warm_up()
+            loaded.append(load())
+            loaded[0].warm_up()
         except BaseException as exc:  # noqa: BLE001 - handed to the caller
             failure.append(exc)
 
@@ -112,12 +123,13 @@ def _warm_up_within(model: BandModel, limit_s: float) -> None:
         if worker.is_alive():  # never answered, or Ctrl-C: left to run, never waited on
             abandon(worker)
     if worker.is_alive():
-        raise ModelError(f"{model.path}: the model did not answer within {limit_s:g} s")
+        raise ModelError(f"{path}: the model did not answer within {limit_s:g} s")
     if failure:
         if isinstance(failure[0], ModelError):
             raise failure[0]
-        raise ModelError(f"{model.path}: the model failed to warm up "
+        raise ModelError(f"{path}: the model failed to warm up "
                          f"({type(failure[0]).__name__}: {first_line(failure[0])})")
+    return loaded[0]
 
 
 def load_chord_model(path: str | Path | None = None) -> ChordModel:
