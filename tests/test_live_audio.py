@@ -202,3 +202,38 @@ def test_the_jam_stats_name_the_driver(audio_server, short_melody, tmp_path, shi
     figures = json.loads(paths["stats"].read_text())
     assert figures["audio_driver"] == "jack"
     assert figures["missed_deadlines"] == 0
+
+
+def _low_share(frames: np.ndarray, rate: int, below_hz: float = 180.0) -> float:
+    """The share of the spectrum's energy below ``below_hz``: the band's bass; the player's
+    melody (C4 and up) has none there."""
+    data = frames.mean(axis=1)
+    spectrum = np.abs(np.fft.rfft(data)) ** 2
+    freqs = np.fft.rfftfreq(data.size, 1 / rate)
+    return float(spectrum[(freqs > 30) & (freqs < below_hz)].sum() / (spectrum.sum() + 1e-12))
+
+
+def test_the_window_s_first_start_driver_plays_the_band(audio_server, short_melody, tmp_path,
+                                                        shipped_model):
+    """A new user with a JACK server: the window's first start picks JACK, and a melody file
+    played in it is heard with the band (its bass below the melody's range) and the count-in."""
+    heard = tmp_path / "window.wav"
+    env = {**audio_server.env, "QT_QPA_PLATFORM": "offscreen",
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_RUNTIME_DIR": str(tmp_path),
+           "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env.pop("PULSE_SERVER", None)
+    command = [sys.executable, "-m", "coperformer.cli", "gui", "--input-file", str(short_melody),
+               "--quit-after", str(4 * BARS * 60 / BPM + 8)]
+    with capturing(env, heard, ["fluidsynth"], "window-ears", follow=True):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    settings = next((tmp_path / "config").rglob("*.conf"), None) or next(
+        (tmp_path / "config").rglob("*.ini"))
+    assert "audio_driver=jack" in settings.read_text()
+    frames, rate = read_wav(heard)
+    loud = frames[np.abs(frames).max(axis=1) > 300]
+    assert len(loud) > rate, "nothing heard"
+    assert _low_share(loud, rate) > 0.05  # the band's bass (0.12; 0.015 when it was silent)
+    copy = os.environ.get("COPERFORMER_KEEP_WINDOW_WAV")
+    if copy:  # docs/window-jam.wav is made this way
+        Path(copy).write_bytes(heard.read_bytes())
