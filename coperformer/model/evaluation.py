@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from coperformer.model.live_engine import engine_live
 from coperformer.music.accompany import BarGenerator, accompany_grid
 from coperformer.music.baselines import (
     held_tonic_chords,
@@ -24,7 +25,8 @@ from coperformer.music.roll import Grid, grid_from_piece
 PER_COLLECTION = 30
 CHORALES = "test chorales"
 AVERAGE = "average over the collections"
-LIVE = "GAN live (listening)"
+LIVE = "GAN live (listening)"  # the engine's session, in virtual time
+LIVE_LOOP = "accompany --mode live"
 OFFLINE = "GAN offline"
 HUMAN = "human labels"
 GUARDS = ("chord_fit", "clash")
@@ -100,7 +102,8 @@ def systems(model: BarGenerator | None, seed: int, chords: ChordModel | None = N
     out: dict[str, Run] = {}
     if model is not None and chords is not None:
         out[OFFLINE] = _band(model, chords, "offline", seed, adventure)
-        out[LIVE] = _band(model, chords, "live", seed, adventure)
+        out[LIVE] = lambda grid: engine_live(model, chords, grid, seed, adventure)
+        out[LIVE_LOOP] = _band(model, chords, "live", seed, adventure)
     out["held tonic"] = _rule(held_tonic_chords)
     out["same-bar triad"] = _rule(same_bar_chords)
     out["previous-bar triad"] = _rule(previous_bar_chords)
