@@ -26,3 +26,19 @@ def test_the_chart_bench_times_each_change_inside_a_bar(shipped_model, tmp_path)
     assert figures["replan_ms"]["n"] >= 5  # bars 1 and 3 change inside; bar 5 repeats bar 1
     assert figures["late_replans"] == 0 and figures["missed_deadlines"] == 0
     assert 0 < figures["replan_margin_ms"]["min"] <= 40.0
+
+
+def test_bench_onsets_prints_the_onset_error_through_jack(tmp_path):
+    """`coperformer bench --onsets`: the figures' shape (the bound is the audio tests')."""
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "onsets.json"
+    done = subprocess.run([sys.executable, "-m", "coperformer.cli", "bench", "--onsets",
+                           "--json", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(out.read_text())
+    for key in ("onset_error_ms", "onset_error_jack128_ms", "onset_error_jack64_ms"):
+        assert figures[key]["n"] + figures.get(key.replace("error", "missing")[:-3], 0) == 40
+        assert key in done.stdout

@@ -23,6 +23,9 @@ def add_bench(sub) -> None:
     p.add_argument("--bars", dest="session_bars", type=checks.positive, default=12,
                    help="bars per live session (at 120 and 240 BPM)")
     p.add_argument("--quick", action="store_true", help="inference only (no live sessions)")
+    p.add_argument("--onsets", action="store_true",
+                   help="only the band's onset error in the audio: without a driver, and "
+                        "through JACK heard by a capture client (a dummy server of its own)")
     p.add_argument("--soak", type=checks.real(0.05, 24 * 60, "the soak", "minutes"),
                    default=None, metavar="MINUTES",
                    help="also play one recorded session at 240 BPM for this long (issue "
@@ -36,6 +39,8 @@ def add_bench(sub) -> None:
 
 def run_bench(args: argparse.Namespace) -> int:
     """Measure and print the figures."""
+    if args.onsets:
+        return _print_figures(_onset_figures(), args.json)
     from coperformer.bench.inference import bench_accompany, bench_inference, bench_planning
     from coperformer.common.proc import machine
     from coperformer.engine.stats import summary
@@ -58,11 +63,28 @@ def run_bench(args: argparse.Namespace) -> int:
         "accompany_s": bench_accompany(model, reward),
     }
     figures.update(_slow_figures(args))
+    return _print_figures(figures, args.json)
+
+
+def _print_figures(figures: dict, json_path: str | None) -> int:
     for key, value in figures.items():
         print(f"{key:>22}: {show(value)}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    if json_path:
+        Path(json_path).write_text(json.dumps(figures, indent=2) + "\n")
     return 0
+
+
+def _onset_figures() -> dict:
+    """The band's onset error without a driver (96 and 44.1 kHz) and through JACK."""
+    from coperformer.bench.onsets import onset_error
+    from coperformer.bench.sessions import jack_onset_figures
+    from coperformer.common.proc import machine
+    from coperformer.synth.soundfont import find_soundfont
+
+    soundfont = find_soundfont()
+    return {"machine": machine(), "onset_error_ms": onset_error(soundfont),
+            "onset_error_44khz_ms": onset_error(soundfont, 44100),
+            **jack_onset_figures(soundfont)}
 
 
 def _slow_figures(args: argparse.Namespace) -> dict:
