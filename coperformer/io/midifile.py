@@ -87,7 +87,7 @@ def read_song(path: str | os.PathLike) -> Song:
     try:
         midi = mido.MidiFile(file=io.BytesIO(data), clip=True)
     except (OSError, EOFError, ValueError, KeyError, IndexError) as exc:
-        raise MidiInputError(f"not a readable MIDI file ({path}): {first_line(exc)}") from exc
+        raise MidiInputError(f"not a readable MIDI file ({path}): {_why(exc)}") from exc
     if midi.type == 2:
         raise MidiInputError(f"{path}: type-2 MIDI files are not supported")
     check_file(midi, path)
@@ -96,6 +96,15 @@ def read_song(path: str | os.PathLike) -> Song:
         song.notices.append(f"{path}: skipped {corrupt_keys} corrupt key-signature "
                             f"event{'s' if corrupt_keys > 1 else ''} (the notes are kept)")
     return song
+
+
+def _why(exc: Exception) -> str:
+    """What the parser's error means for the user."""
+    if isinstance(exc, EOFError):
+        return "it ends inside a track (cut short?)"
+    if isinstance(exc, IndexError):
+        return "an event is shorter than its kind needs"
+    return first_line(exc)
 
 
 def _song_from_midi(midi: mido.MidiFile) -> Song:
