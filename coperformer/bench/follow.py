@@ -1,0 +1,259 @@
+"""`bench --follow`: the beat tracker against performances of real melodies with a known pulse.
+
+A melody from music21's folk collections (never the evaluation or tuning sets of the chord
+model) is played with a count-in, gradual tempo drift, a final ritardando, a fermata, timing
+jitter and swung eighths. The band schedules each coming beat at the tracker's prediction, fixed
+``COMMIT_MS`` before it sounds; its beats are compared with the performer's true beats. The
+baseline is the same band at the count-in's tempo.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+from coperformer.model.collections import Collection, collection_melodies
+from coperformer.music.beat_tracker import FERMATA, LOST, BeatTracker
+from coperformer.music.notes import Piece
+
+NS = 1_000_000_000
+COMMIT_MS = 50.0  # the band's beat is fixed this long before it sounds (the synth's lead)
+LOCK_MS = 35.0  # a band beat this near the true beat is locked
+LOCK_RUN = 4  # ... for this many beats in a row
+REPORTED = Collection("follow: Essen ballads 20 and Erk 5",
+                      ("essenFolksong/ballad20", "essenFolksong/erk5"),
+                      "German ballads and Erk's songs (in no other set)")
+TUNING = Collection("follow tuning: Essen Irish", ("essenFolksong/irl",),
+                    "Irish songs of the Essen collection (in no other set)")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """How the player plays: drift (fraction), jitter (ms), ritardando, fermata, swing."""
+
+    name: str
+    drift: float = 0.0
+    jitter_ms: float = 20.0
+    ritardando: bool = True
+    fermata: bool = True
+    swing: bool = True
+
+
+SCENARIOS = (
+    Scenario("steady", 0.0, 10.0, False, False, False),
+    Scenario("drift10", 0.10),
+    Scenario("drift20", 0.20),
+    Scenario("drift20_jitter30", 0.20, 30.0),
+)
+
+
+@dataclass
+class Performance:
+    """Onsets (ns, pitch, velocity, release ns) and the performer's true beat times."""
+
+    onsets: list[tuple[int, int, int, int]]
+    count_in: list[int]
+    beats: list[int]
+    beats_per_bar: int
+    fermata_span: tuple[int, int] | None  # from the held note's notated end to the next onset
+
+
+def perform(piece: Piece, scenario: Scenario, seed: int, bpm: float = 100.0) -> Performance:
+    """Play a melody as a person would under a scenario."""
+    rng = random.Random(seed)
+    meter = piece.bars[0].meter
+    per_bar = meter.beats_per_bar
+    beat_q = meter.bar_quarters / per_bar
+    end_q = piece.bars[-1].end
+    fermata_q, extra_s = _fermata(piece, beat_q) if scenario.fermata else (None, 0.0)
+    clock = _TempoMap(bpm / beat_q, scenario, end_q, beat_q, fermata_q, extra_s, rng)
+    count_in = [clock.ns(-beat_q * k) for k in range(per_bar, 0, -1)]
+    beats = [clock.ns(q * beat_q) for q in range(int(round(end_q / beat_q)) + 1)]
+    onsets = []
+    for note in piece.melody:
+        start = _swung(note.start, beat_q) if scenario.swing else note.start
+        on = clock.ns(start) + round(rng.gauss(0, scenario.jitter_ms) * 1e6)
+        off = clock.ns(note.end) - 30_000_000
+        velocity = 90 if abs(note.start / beat_q % per_bar) < 1e-6 else 70
+        velocity = max(1, min(127, velocity + rng.randint(-10, 10)))
+        onsets.append((on, note.pitch, velocity, max(off, on + 20_000_000)))
+        if abs(note.start / beat_q % per_bar) < 1e-6:  # a chord on the downbeat
+            onsets.append((on + rng.randint(2, 15) * 1_000_000, note.pitch - 4, velocity - 10,
+                           max(off, on + 20_000_000)))
+    count_in = [t + round(rng.gauss(0, scenario.jitter_ms) * 1e6) for t in count_in]
+    onsets.sort()
+    span = None
+    if fermata_q is not None:
+        later = [on for on, *_ in onsets if on > clock.ns(fermata_q - 1e-6)]
+        span = (clock.ns(fermata_q - 1e-6), min(later, default=clock.ns(end_q)))
+    return Performance(onsets, count_in, beats, per_bar, span)
+
+
+def _swung(start: float, beat_q: float) -> float:
+    """An off-beat eighth played two thirds of the way through the beat."""
+    if beat_q == 1.0 and abs(start % 1.0 - 0.5) < 1e-6:
+        return start + 1.0 / 6.0
+    return start
+
+
+def _fermata(piece: Piece, beat_q: float) -> tuple[float, float]:
+    """Where the fermata's note ends (quarters) and how long it is held beyond (s): the
+    longest note ending nearest the middle of the tune."""
+    middle = piece.bars[len(piece.bars) // 2].start
+    notes = [n for n in piece.melody if n.duration >= beat_q - 1e-6] or piece.melody
+    note = min(notes, key=lambda n: (abs(n.end - middle), -n.duration))
+    return note.end, 1.5
+
+
+class _TempoMap:
+    """Quarter notes -> ns under a tempo curve; a fermata inserts time at its note's end."""
+
+    def __init__(self, quarter_bpm: float, scenario: Scenario, end_q: float, beat_q: float,
+                 fermata_q: float | None, extra_s: float, rng: random.Random):
+        self.base = 60.0 / quarter_bpm
+        self.scenario, self.end_q = scenario, end_q
+        self.phase = rng.choice((1.0, -1.0))  # speeds up first or slows down first
+        self.rit_from = end_q - 2 * 4 * beat_q if scenario.ritardando else end_q + 1
+        self.fermata_q, self.extra_s = fermata_q, extra_s
+        self.step = 1.0 / 48
+        self.origin = 2.0 * NS
+        self._sums = [0.0]
+
+    def _seconds_per_quarter(self, q: float) -> float:
+        drift = self.scenario.drift * self.phase * math.sin(2 * math.pi * max(0.0, q) / self.end_q)
+        factor = 1.0 + drift
+        if q > self.rit_from:
+            factor *= 1.0 - 0.4 * (q - self.rit_from) / (self.end_q - self.rit_from)
+        return self.base / factor
+
+    def ns(self, q: float) -> int:
+        """The time of a position in quarters (count-in positions are negative)."""
+        if q <= 0:
+            return round(self.origin + q * self.base * NS)
+        steps = int(q / self.step)
+        while len(self._sums) <= steps:
+            k = len(self._sums) - 1
+            self._sums.append(self._sums[-1] + self.step * self._seconds_per_quarter(
+                (k + 0.5) * self.step))
+        seconds = self._sums[steps] + (q - steps * self.step) * self._seconds_per_quarter(q)
+        if self.fermata_q is not None and q >= self.fermata_q - 1e-9:
+            seconds += self.extra_s
+        return round(self.origin + seconds * NS)
+
+
+def play_band(perf: Performance, follow: bool) -> tuple[list[int], int]:
+    """The band's beat times (from bar 0 on) and how often the tracker got lost; without
+    ``follow`` the band keeps the count-in's tempo."""
+    tracker = BeatTracker.from_count_in(perf.count_in, perf.beats_per_bar)
+    start = tracker.estimate(perf.count_in[-1])
+    if not follow:
+        return [start.beat_time_ns(b) for b in range(len(perf.beats))], 0
+    events = sorted([(on, 0, p, v) for on, p, v, _ in perf.onsets]
+                    + [(off, 1, p, 0) for _, p, _, off in perf.onsets])
+    commit = round(COMMIT_MS * 1e6)
+    band, beat, lost, was_lost = [], 0, 0, False
+    end = perf.beats[-1] + 2 * NS
+    index = 0
+    now = perf.count_in[-1]
+    while now < end:
+        estimate = tracker.estimate(now)
+        if estimate.state == LOST and not was_lost:
+            lost += 1
+        was_lost = estimate.state == LOST
+        due = None
+        if estimate.state not in (LOST, FERMATA):
+            beat = max(beat, estimate.next_beat(now + commit))
+            due = estimate.beat_time_ns(beat) - commit
+            if due <= now:
+                band.append(estimate.beat_time_ns(beat))
+                beat += 1
+                continue
+        following = events[index][0] if index < len(events) else end
+        if due is not None and due < following:
+            now = due
+            continue
+        now = following
+        while index < len(events) and events[index][0] <= now:
+            t, kind, pitch, velocity = events[index]
+            if kind:
+                tracker.release(t, pitch)
+            else:
+                tracker.onset(t, pitch, velocity)
+            index += 1
+    return band, lost
+
+
+def beat_errors(perf: Performance, band: list[int]) -> dict:
+    """The band's beats against the true ones: errors (ms), time to lock (beats)."""
+    span = perf.fermata_span or (0, -1)
+    errors, matched = [], []
+    truth = [b for b in perf.beats if not span[0] < b < span[1]]
+    for time in band:
+        if time > perf.beats[-1] + LOCK_MS * 1e6:
+            break  # the tune is over
+        if span[0] < time < span[1] - LOCK_MS * 1e6:
+            continue  # beats into the fermata: counted apart
+        nearest = min(truth, key=lambda b: abs(b - time))
+        errors.append(abs(time - nearest) / 1e6)
+        matched.append(nearest)
+    lock = _lock_beats(errors)
+    after = [e for e, b in zip(errors, matched, strict=True) if b >= span[1]] \
+        if perf.fermata_span else []
+    into = sum(1 for time in band if span[0] + LOCK_MS * 1e6 < time < span[1] - LOCK_MS * 1e6)
+    return {"errors": errors, "lock": lock, "relock": _lock_beats(after) if after else None,
+            "into_fermata": into, "missed": max(0, len(truth) - len(set(matched)))}
+
+
+def _lock_beats(errors: list[float]) -> int | None:
+    """Beats until the first run of LOCK_RUN beats within LOCK_MS."""
+    run = 0
+    for index, error in enumerate(errors):
+        run = run + 1 if error <= LOCK_MS else 0
+        if run == LOCK_RUN:
+            return index - LOCK_RUN + 1
+    return None
+
+
+def follow_figures(count: int = 12, tuning: bool = False) -> dict:
+    """The figures of every scenario, Follow beside the fixed tempo, over ``count`` melodies."""
+    pieces = collection_melodies(TUNING if tuning else REPORTED, count)
+    out: dict = {"melodies": f"{len(pieces)} of {(TUNING if tuning else REPORTED).sources}",
+                 "commit_ms": COMMIT_MS}
+    for scenario in SCENARIOS:
+        for follow in (True, False):
+            runs = []
+            for seed, piece in enumerate(pieces):
+                perf = perform(piece, scenario, seed)
+                band, lost = play_band(perf, follow)
+                runs.append((beat_errors(perf, band), lost, perf))
+            out[f"{scenario.name}_{'follow' if follow else 'fixed'}"] = _gather(runs)
+    return out
+
+
+def _gather(runs: list) -> dict:
+    errors = [e for result, _, _ in runs for e in result["errors"]]
+    locks = [r["lock"] for r, _, _ in runs]
+    relocks = [r["relock"] for r, _, perf in runs if perf.fermata_span]
+    return {"beat_error_ms": _percentiles(errors),
+            "lock_beats_max": _worst(locks), "relock_beats_max": _worst(relocks),
+            "beats_into_fermata_max": max(r["into_fermata"] for r, _, _ in runs),
+            "lost_events": sum(lost for _, lost, _ in runs),
+            "missed_beats": sum(r["missed"] for r, _, _ in runs)}
+
+
+def _percentiles(values: list[float]) -> dict:
+    """p50, p95 and max (ms) and how many."""
+    data = np.asarray(values or [0.0], float)
+    return {"p50": round(float(np.percentile(data, 50)), 1),
+            "p95": round(float(np.percentile(data, 95)), 1),
+            "max": round(float(data.max()), 1), "n": len(values)}
+
+
+def _worst(values: list) -> object:
+    """The largest figure, or "never" when a run never locked."""
+    if any(v is None for v in values):
+        return "never"
+    return max(values, default=None)

@@ -1,0 +1,253 @@
+"""Online beat tracker: the player's note onsets in, a beat phase and period out (pure).
+
+A two-state Kalman filter (the time of the latest matched beat, the beat period) is updated at
+every onset that falls near a predicted beat. Onsets are weighted by their metric salience (how
+near a beat they fall, downbeats more) and their velocity, so notes between beats never move the
+beat; a chord's notes count once. Through rests the filter coasts on its prediction. A held note
+whose next onset is long overdue is a fermata: the beats stop, and the next onset is a beat
+again. When on-beat onsets stop while notes keep coming, the tracker is lost and searches the
+recent onsets for a period and phase to lock again.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+NS = 1e9
+COUNTING, LOCKED, FERMATA, LOST = "counting", "locked", "fermata", "lost"
+
+
+@dataclass(frozen=True)
+class TrackerParams:
+    """The tracker's constants (tuned on essenFolksong/irl, never on the reported melodies)."""
+
+    chord_s: float = 0.035  # onsets closer than this to the first of a chord are that chord
+    gate: float = 0.2  # an onset further than this (in beats) from a beat does not steer it
+    onset_sd_s: float = 0.02  # timing spread of an on-beat onset (the measurement noise)
+    phase_q_s: float = 0.004  # the beat time's random walk per beat (s)
+    period_q: float = 0.02  # the period's random walk per beat, as a fraction of the period
+    downbeat_weight: float = 1.5  # a bar's first beat counts this much more
+    fermata_beats: float = 4.0  # a held note this long past its onset with nothing new...
+    fermata_ioi: float = 1.6  # ... and this many times the longest recent gap: a fermata
+    lost_beats: float = 4.0  # this many beats of onsets, none on a beat: lost
+    relock_onsets: int = 4  # onsets that a new period and phase must explain to re-lock
+    relock_tolerance: float = 0.12  # beats: how near a beat a re-lock candidate must put them
+    min_bpm: float = 30.0
+    max_bpm: float = 260.0
+
+
+@dataclass(frozen=True)
+class BeatEstimate:
+    """Where the beat is: beat ``beat`` falls at ``beat_ns``, one every ``period_ns``."""
+
+    beat: int
+    beat_ns: int
+    period_ns: float
+    confidence: float  # 0..1
+    state: str  # COUNTING, LOCKED, FERMATA or LOST
+
+    def beat_time_ns(self, beat: int) -> int:
+        """The predicted time of a beat (by its index)."""
+        return self.beat_ns + round((beat - self.beat) * self.period_ns)
+
+    def next_beat(self, now_ns: int) -> int:
+        """The index of the first beat at or after ``now_ns``."""
+        return self.beat + math.ceil((now_ns - self.beat_ns) / self.period_ns - 1e-9)
+
+    @property
+    def bpm(self) -> float:
+        """The tempo in beats per minute."""
+        return 60 * NS / self.period_ns
+
+
+@dataclass
+class _Filter:
+    """Kalman state in seconds: the time of beat ``index`` and the period, with covariance."""
+
+    index: int
+    time_s: float
+    period_s: float
+    cov: list[list[float]] = field(default_factory=lambda: [[0.02 ** 2, 0.0], [0.0, 0.0]])
+
+    def predict(self, beats: int, params: TrackerParams) -> None:
+        """Move the state ``beats`` beats on, growing its uncertainty."""
+        d = float(beats)
+        (a, b), (_, c) = self.cov
+        qa = params.phase_q_s ** 2 * abs(d)
+        qp = (params.period_q * self.period_s) ** 2 * abs(d)
+        self.cov = [[a + 2 * d * b + d * d * c + qa, b + d * c], [b + d * c, c + qp]]
+        self.time_s += d * self.period_s
+        self.index += beats
+
+    def correct(self, onset_s: float, noise_var: float) -> None:
+        """Take an onset as the time of the current beat."""
+        (a, b), (_, c) = self.cov
+        s = a + noise_var
+        k0, k1 = a / s, b / s
+        innovation = onset_s - self.time_s
+        self.time_s += k0 * innovation
+        self.period_s += k1 * innovation
+        self.cov = [[(1 - k0) * a, (1 - k0) * b], [(1 - k0) * b, c - k1 * b]]
+
+
+class BeatTracker:
+    """Tracks the beat of a live performance. One thread feeds it (the session's worker)."""
+
+    def __init__(self, bpm: float, start_ns: int, beats_per_bar: int = 4,
+                 params: TrackerParams | None = None):
+        self.params = params or TrackerParams()
+        self.beats_per_bar = max(1, beats_per_bar)
+        period = 60.0 / bpm
+        self._filter = _Filter(0, start_ns / NS, period,
+                               [[0.02 ** 2, 0.0], [0.0, (0.05 * period) ** 2]])
+        self._state = LOCKED
+        self._last_onset_s: float | None = None
+        self._last_on_beat_s = start_ns / NS
+        self._iois: list[float] = []
+        self._recent: list[tuple[float, float]] = []  # (time s, weight) of chord heads
+        self._held: set[int] = set()
+        self._velocity = 80.0
+        self._hits = 1.0
+        self._misses = 0  # onsets off the beat since the last on it
+
+    @classmethod
+    def from_count_in(cls, onsets_ns: list[int], beats_per_bar: int = 4,
+                      params: TrackerParams | None = None) -> BeatTracker:
+        """A tracker locked on a played count-in (quarter notes, two at least)."""
+        if len(onsets_ns) < 2:
+            raise ValueError("a played count-in needs two onsets at least")
+        gaps = sorted(b - a for a, b in zip(onsets_ns, onsets_ns[1:], strict=False))
+        period_ns = gaps[len(gaps) // 2]
+        if period_ns <= 0:
+            raise ValueError("the count-in's onsets are not in time order")
+        tracker = cls(60 * NS / period_ns, onsets_ns[-1], beats_per_bar, params)
+        tracker._filter.index = -1  # the count-in's last beat; bar 0's downbeat is beat 0
+        tracker._last_onset_s = onsets_ns[-1] / NS
+        return tracker
+
+    def release(self, time_ns: int, pitch: int) -> None:
+        """A key went up (ends a held note)."""
+        self._held.discard(pitch)
+
+    def onset(self, time_ns: int, pitch: int, velocity: int) -> BeatEstimate:
+        """Take one note onset (times in order) and return the updated estimate."""
+        t = time_ns / NS
+        last = self._last_onset_s
+        if last is not None and t - last < self.params.chord_s:
+            self._held.add(pitch)
+            return self.estimate(time_ns)  # a chord's later notes: counted once
+        self._check_fermata(t)
+        self._held.add(pitch)
+        self._last_onset_s = t
+        self._velocity += 0.1 * (velocity - self._velocity)
+        if last is not None:
+            self._iois = (self._iois + [t - last])[-8:]
+        weight = min(1.5, max(0.5, velocity / max(1.0, self._velocity)))
+        self._recent = (self._recent + [(t, weight)])[-2 * self.params.relock_onsets:]
+        if self._state == FERMATA:
+            self._resume(t)
+        elif self._state == LOST:
+            self._relock()
+        else:
+            self._follow(t, weight)
+        return self.estimate(time_ns)
+
+    def _follow(self, t: float, weight: float) -> None:
+        f = self._filter
+        d = (t - f.time_s) / f.period_s
+        beats = round(d)
+        offset = d - beats
+        if abs(offset) > self.params.gate:
+            self._hits *= 0.85
+            self._misses += 1
+            if self._misses >= 3 and t - self._last_on_beat_s > self.params.lost_beats * f.period_s:
+                self._state = LOST
+                self._relock()
+            return
+        salience = 1.0 - (offset / self.params.gate) ** 2
+        if (f.index + beats) % self.beats_per_bar == 0:
+            salience *= self.params.downbeat_weight
+        f.predict(beats, self.params)
+        noise = self.params.onset_sd_s ** 2 / max(1e-3, salience * weight)
+        f.correct(t, noise)
+        self._clamp()
+        self._last_on_beat_s = t
+        self._misses = 0
+        self._hits = 0.8 * self._hits + 0.2
+
+    def _clamp(self) -> None:
+        f = self._filter
+        f.period_s = min(60.0 / self.params.min_bpm, max(60.0 / self.params.max_bpm, f.period_s))
+
+    def _check_fermata(self, t: float) -> None:
+        """Before taking an onset at ``t``: was the held note before it a fermata?"""
+        if self._state == LOCKED and self._fermata_due(t):
+            self._enter_fermata()
+
+    def _fermata_due(self, t: float) -> bool:
+        last = self._last_onset_s
+        if last is None or not self._held:
+            return False
+        period = self._filter.period_s
+        longest = max(self._iois, default=period)
+        limit = max(self.params.fermata_beats * period, self.params.fermata_ioi * longest)
+        return t - last > limit
+
+    def _enter_fermata(self) -> None:
+        f = self._filter
+        passed = math.floor((self._last_onset_s - f.time_s) / f.period_s + 1e-9)
+        f.predict(passed, self.params)  # the beat of the held note; the beats stop there
+        self._state = FERMATA
+
+    def _resume(self, t: float) -> None:
+        """The first onset after a fermata is the next beat."""
+        f = self._filter
+        period = f.period_s
+        f.index += 1
+        f.time_s = t
+        f.cov = [[self.params.onset_sd_s ** 2, 0.0], [0.0, (0.05 * period) ** 2]]
+        self._last_on_beat_s = t
+        self._state = LOCKED
+        self._hits = 0.6
+
+    def _relock(self) -> None:
+        """Search the recent onsets for a period and phase that put them on beats."""
+        need = self.params.relock_onsets
+        if len(self._recent) < need:
+            return
+        times = [time for time, _ in self._recent[-need:]]
+        best = None
+        anchor = times[-1]
+        for step in range(-60, 61):
+            period = self._filter.period_s * (1.0 + step / 100.0)
+            on = sum(1 for time in times
+                     if abs((anchor - time) / period - round((anchor - time) / period))
+                     < self.params.relock_tolerance)
+            spread = sum(abs((anchor - time) / period - round((anchor - time) / period))
+                         for time in times)
+            key = (on, -spread)
+            if best is None or key > best[0]:
+                best = (key, period)
+        if best is None or best[0][0] < need:
+            return
+        f = self._filter
+        f.period_s = best[1]
+        f.index = f.index + max(1, round((anchor - f.time_s) / f.period_s))
+        f.time_s = anchor
+        f.cov = [[self.params.onset_sd_s ** 2, 0.0], [0.0, (0.05 * f.period_s) ** 2]]
+        self._clamp()
+        self._last_on_beat_s = anchor
+        self._misses = 0
+        self._state = LOCKED
+        self._hits = 0.5
+
+    def estimate(self, now_ns: int) -> BeatEstimate:
+        """The estimate at ``now_ns``: a held note overdue here makes it a fermata."""
+        if self._state == LOCKED and self._fermata_due(now_ns / NS):
+            self._enter_fermata()
+        f = self._filter
+        spread = math.sqrt(max(0.0, f.cov[0][0]))
+        confidence = 0.0 if self._state == LOST else self._hits * math.exp(-spread / 0.05)
+        return BeatEstimate(f.index, round(f.time_s * NS), f.period_s * NS,
+                            round(min(1.0, confidence), 3), self._state)
