@@ -28,6 +28,7 @@ ONSET_P99_MS = 5.0  # the issue's bound through JACK
 # a dummy JACK server on a loaded 2-core machine loses a cycle now and then (xruns): the
 # transport's, not the app's (as the MIDI tests' JACK_LOSSES)
 JACK_LOSSES = 2
+ALIKE = 0.8  # a note's level changes this alike in the capture and the reference: it is there
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +148,8 @@ def _heard_against_reference(paths: dict, channels: set[int], click: bool) -> di
     times = sorted({round(beat * 60 / BPM, 4) for name, events in note_ons(paths["take"]).items()
                     if _channel_of(name) in channels for beat, _ in events})
     at = Heard(paths["heard"]).seconds_at([bar0_ns + round(t * 1e9) for t in times])
-    lags = onset_lags(heard, reference, rate, list(zip(at, times, strict=True)))
+    matched = onset_lags(heard, reference, rate, list(zip(at, times, strict=True)))
+    lags = [lag for lag, alike in matched if alike >= ALIKE]
     bar0 = int(Heard(paths["heard"]).seconds_at([bar0_ns])[0] * rate)
     return {"aligned": heard[bar0:], "before": heard[:bar0], "reference": reference,
             "rate": rate, "times": times, "lags_ms": [lag * 1000 for lag in lags],
@@ -162,12 +164,14 @@ def test_a_jam_through_jack_puts_the_band_in_the_captured_audio(audio_server, sh
                                                                 tmp_path, shipped_model):
     """The player muted, the click in the count-in only: after the count-in everything heard
     is the band. It must be there, note by note, at its time."""
+    pianos = [arg for voice in (1, 2, 3) for arg in ("--program", f"{voice}=1")]
     paths = _jam(audio_server, short_melody, tmp_path, "--mute", "you", "--no-metronome",
-                 "--tempo", str(BPM))
+                 "--tempo", str(BPM), *pianos)  # pianos: a struck onset times to the ms
     found = _heard_against_reference(paths, {1, 2, 3}, click=False)
     lags = np.array(found["lags_ms"])
     assert len(found["times"]) >= BARS - 2, found["times"]  # the band played its bars
-    assert len(lags) >= BARS - 2, lags  # onsets clear of what rings on, measured
+    # half the band's onsets stand clear enough of the others to be timed (56-71 % did)
+    assert len(lags) >= max(BARS - 2, len(found["times"]) / 2), lags
     assert np.percentile(np.abs(lags), 99) <= ONSET_P99_MS, lags
     band_start = found["times"][0]
     rate = found["rate"]
@@ -188,7 +192,7 @@ def test_drums_and_the_metronome_are_heard_through_jack(audio_server, short_melo
     found = _heard_against_reference(paths, {9}, click=True)
     lags = np.array(found["lags_ms"])
     assert len(found["times"]) >= 4 * (BARS - 2), found["times"]
-    assert len(lags) >= 2 * (BARS - 2), lags
+    assert len(lags) >= 0.6 * len(found["times"]), lags
     assert np.percentile(np.abs(lags), 99) <= ONSET_P99_MS, lags
     beats_ns = [found["bar0_ns"] + round(i * 60 / BPM * 1e9) for i in range(-4, 4 * BARS)]
     rate, heard = found["rate"], found["heard"]

@@ -185,17 +185,39 @@ def note(text: str) -> str:
     return _accepted(parse_note, text)
 
 
-def voices(text: str) -> frozenset[int]:
-    """A `type=` for voices to silence, comma-separated: you, 1, 2, 3, drums (their channels)."""
+def _voice_channels() -> dict[str, int]:
+    """The voices a command line names, by their channels: you, 1, 2, 3, drums."""
     from coperformer.engine.sinks import BAND_CHANNELS, PLAYER_CHANNEL
     from coperformer.music.gm import DRUM_CHANNEL
 
     named = {"you": PLAYER_CHANNEL, "drums": DRUM_CHANNEL}
     named.update({str(index + 1): channel for index, channel in enumerate(BAND_CHANNELS)})
-    channels = set()
-    for word in filter(None, (w.strip().lower() for w in text.split(","))):
-        if word not in named:
-            raise argparse.ArgumentTypeError(
-                f"no voice {word!r} to mute (choose from {', '.join(named)})")
-        channels.add(named[word])
-    return frozenset(channels)
+    return named
+
+
+def _voice_channel(word: str, what: str, drums: bool = True) -> int:
+    """The channel of a voice a command line names, or a one-line error."""
+    named = _voice_channels()
+    if not drums:
+        named.pop("drums")
+    if word not in named:
+        raise argparse.ArgumentTypeError(
+            f"no voice {word!r} to {what} (choose from {', '.join(named)})")
+    return named[word]
+
+
+def voices(text: str) -> frozenset[int]:
+    """A `type=` for voices to silence, comma-separated: you, 1, 2, 3, drums (their channels)."""
+    words = filter(None, (w.strip().lower() for w in text.split(",")))
+    return frozenset(_voice_channel(word, "mute") for word in words)
+
+
+def voice_program(text: str) -> tuple[int, int]:
+    """A `type=` for VOICE=PROGRAM (you, 1, 2, 3; a GM program 1-128, as the window numbers
+    them): (channel, 0-based program)."""
+    voice, _, number = text.partition("=")
+    channel = _voice_channel(voice.strip().lower(), "give a program", drums=False)
+    if not number.strip().isdigit() or not 1 <= int(number) <= 128:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give VOICE=PROGRAM, a voice (you, 1, 2, 3) and a GM program 1-128")
+    return channel, int(number) - 1

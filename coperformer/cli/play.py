@@ -95,6 +95,10 @@ def add_play(sub) -> None:
                    help="the GM drum kit (default Standard)")
     p.add_argument("--phrase", type=int, choices=PHRASE_BARS, default=DEFAULTS.phrase_bars,
                    help="the groove plays a fill before every 4th or 8th bar line")
+    p.add_argument("--program", type=checks.voice_program, action="append", default=[],
+                   metavar="VOICE=PROGRAM",
+                   help="a voice's instrument: you, 1, 2 or 3 = a GM program 1-128 (as the "
+                        "window numbers them; repeatable), e.g. --program 3=33")
     p.add_argument("--mute", type=checks.voices, default=frozenset(), metavar="VOICES",
                    help="silence these (comma-separated: you, 1, 2, 3, drums); still recorded, "
                         "e.g. --mute you to hear only the band play to a file")
@@ -115,7 +119,8 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         floating=frozenset(voice - 1 for voice in args.float_above),
         margin_ms=args.margin_ms, seed=args.seed, adventure=args.adventure,
         drums=args.drums, phrase_bars=args.phrase,
-        programs={DRUM_CHANNEL: DRUM_KITS[args.drum_kit]} if args.drums else {},
+        programs={**dict(args.program),
+                  **({DRUM_CHANNEL: DRUM_KITS[args.drum_kit]} if args.drums else {})},
         record=Path(args.record) if args.record else None,
         wav=Path(args.wav) if args.wav else None, wav_click=args.wav_click, muted=args.mute)
 

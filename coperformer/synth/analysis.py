@@ -61,35 +61,38 @@ def envelope(frames: np.ndarray, sample_rate: int, hop_s: float = 0.001) -> np.n
     return np.sqrt(np.mean(data[: count * hop].reshape(count, hop) ** 2, axis=1))
 
 
-def rise_time(frames: np.ndarray, sample_rate: int, at_s: float, reach_s: float = 0.02,
-              rise: float = 2.0) -> float | None:
-    """When the level (1 ms RMS) crosses halfway from the level before ``at_s`` to its peak in
-    the ``reach_s`` around it: the onset of a note that sounds into others. None when the
-    level does not rise ``rise`` times above what rang before (no new sound there)."""
-    start = int((at_s - 2 * reach_s) * sample_rate)
-    stop = int((at_s + 2 * reach_s) * sample_rate)
-    if start < 0 or stop > len(frames):
-        return None
-    per_s = 4000  # a level every 0.25 ms, each the RMS of about 1 ms
-    level = np.convolve(envelope(frames[start:stop], sample_rate, 1 / per_s), np.ones(4) / 4,
-                        mode="same")
-    before = level[: int(reach_s / 2 * per_s)].mean()
-    peak = level[int(reach_s * per_s):].max()
-    if peak < rise * before:
-        return None
-    crossing = np.nonzero(level[int(reach_s / 2 * per_s):] > (before + peak) / 2)[0]
-    return start / sample_rate + (crossing[0] + int(reach_s / 2 * per_s)) / per_s
+LEVEL_STEPS_PER_S = 4000  # the onset matcher's level: every 0.25 ms, each about 1 ms of RMS
+
+
+def level_changes(frames: np.ndarray, sample_rate: int, start_s: float, stop_s: float,
+                  ) -> np.ndarray:
+    """How the level (about 1 ms of RMS, every 0.25 ms) changes from step to step between
+    two times: rises where notes start, whatever their phase or the reverb's."""
+    start, stop = int(start_s * sample_rate), int(stop_s * sample_rate)
+    level = envelope(frames[max(0, start):max(0, stop)], sample_rate, 1 / LEVEL_STEPS_PER_S)
+    return np.diff(np.convolve(level, np.ones(4) / 4, mode="same"))
 
 
 def onset_lags(heard: np.ndarray, reference: np.ndarray, sample_rate: int,
-               pairs_s: list[tuple[float, float]]) -> list[float]:
-    """For each (time in ``heard``, time in ``reference``) of one note (lined up to within
-    10 ms): how much later (s) it rises in ``heard`` than in ``reference``; notes where either
-    has no clear rise are left out."""
+               pairs_s: list[tuple[float, float]], search_s: float = 0.015,
+               ) -> list[tuple[float, float]]:
+    """For each (time in ``heard``, time in ``reference``) of a note: (how much later in s it
+    starts in ``heard``, how alike the two are, -1..1), from the level's changes in the 40 ms
+    around it, searched within ``search_s`` either way. A note whose stretch lies outside
+    either recording is left out."""
+    reach = int(search_s * LEVEL_STEPS_PER_S)
     out = []
     for at_heard, at_reference in pairs_s:
-        a = rise_time(heard, sample_rate, at_heard)
-        b = rise_time(reference, sample_rate, at_reference)
-        if a is not None and b is not None:
-            out.append((a - at_heard) - (b - at_reference))
+        template = level_changes(reference, sample_rate, at_reference - 0.01, at_reference + 0.03)
+        stretch = level_changes(heard, sample_rate, at_heard - 0.01 - search_s,
+                                at_heard + 0.03 + search_s)
+        if at_heard - 0.01 - search_s < 0 or stretch.size < template.size + 2 * reach \
+                or at_reference - 0.01 < 0 or template.size == 0:
+            continue
+        scores = [float(np.dot(stretch[k:k + template.size], template)
+                        / (np.linalg.norm(stretch[k:k + template.size])
+                           * np.linalg.norm(template) + 1e-12))
+                  for k in range(2 * reach + 1)]
+        best = int(np.argmax(scores))
+        out.append(((best - reach) / LEVEL_STEPS_PER_S, scores[best]))
     return out
