@@ -62,6 +62,10 @@ def fifo(tmp_path):
     (["train-chords", "--seed", "4294967296"], "a seed must be from 0 to 4294967295"),
     (["bench", "--inference-bars", "-5"], "must be >= 1"),
     (["gui", "--quit-after", "0"], "time must be above 0 s"),
+    (["play", "--input", "qwerty", "--mute", "you,4"], "no voice '4' to mute (choose from you"),
+    (["play", "--input", "qwerty", "--program", "drums=1"], "no voice 'drums' to give a program"),
+    (["play", "--input", "qwerty", "--program", "1=129"], "a GM program 1-128"),
+    (["play", "--input", "qwerty", "--program", "2"], "give VOICE=PROGRAM"),
 ])
 def test_numbers_out_of_range_fail_in_one_line_before_anything_starts(
         args, reason, capsys, tmp_path, monkeypatch):
@@ -198,3 +202,14 @@ def test_an_unreadable_midi_file_names_the_reason(content, capsys, tmp_path, shi
     line = capsys.readouterr().err.strip()
     prefix = f"coperformer: error: not a readable MIDI file ({bad}): "
     assert line.startswith(prefix) and line[len(prefix):].strip(), line
+
+
+def test_mute_and_program_reach_the_jam():
+    from coperformer.cli.main import build_parser
+    from coperformer.cli.play import options_from_args
+
+    args = build_parser().parse_args(["play", "--input", "qwerty", "--mute", "you,drums",
+                                      "--program", "3=33", "--program", "you=5"])
+    options = options_from_args(args)
+    assert options.muted == frozenset({0, 9})
+    assert options.programs == {3: 32, 0: 4}
