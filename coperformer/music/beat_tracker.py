@@ -24,6 +24,7 @@ class TrackerParams:
 
     chord_s: float = 0.035  # onsets closer than this to the first of a chord are that chord
     gate: float = 0.2  # an onset further than this (in beats) from a beat does not steer it
+    max_gate: float = 0.3  # ... however unsure the tracker is
     onset_sd_s: float = 0.02  # timing spread of an on-beat onset (the measurement noise)
     phase_q_s: float = 0.004  # the beat time's random walk per beat (s)
     period_q: float = 0.02  # the period's random walk per beat, as a fraction of the period
@@ -158,14 +159,15 @@ class BeatTracker:
         d = (t - f.time_s) / f.period_s
         beats = round(d)
         offset = d - beats
-        if abs(offset) > self.params.gate:
+        gate = self._gate(beats)
+        if abs(offset) > gate:
             self._hits *= 0.85
             self._misses += 1
             if self._misses >= 3 and t - self._last_on_beat_s > self.params.lost_beats * f.period_s:
                 self._state = LOST
                 self._relock()
             return
-        salience = 1.0 - (offset / self.params.gate) ** 2
+        salience = 1.0 - (offset / gate) ** 2
         if (f.index + beats) % self.beats_per_bar == 0:
             salience *= self.params.downbeat_weight
         f.predict(beats, self.params)
@@ -175,6 +177,13 @@ class BeatTracker:
         self._last_on_beat_s = t
         self._misses = 0
         self._hits = 0.8 * self._hits + 0.2
+
+    def _gate(self, beats: int) -> float:
+        """How far from the beat (in beats) an onset may steer it: wider when unsure."""
+        f = self._filter
+        (a, b), (_, c) = f.cov
+        spread = math.sqrt(max(0.0, a + 2 * beats * b + beats * beats * c))
+        return min(self.params.max_gate, max(self.params.gate, 2.0 * spread / f.period_s))
 
     def _clamp(self) -> None:
         f = self._filter

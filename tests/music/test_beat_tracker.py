@@ -1,0 +1,155 @@
+"""The online beat tracker on synthetic onsets: steady, drift, ritardando, fermata, lost."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from coperformer.music.beat_tracker import FERMATA, LOCKED, LOST, BeatTracker
+
+MS = 1_000_000
+LAGS = "issue 20 open: the filter's period lags a steady tempo change (no tempo-trend state)"
+NOT_LOST = "issue 20 open: a sudden 35 % jump is absorbed by the widened gate, never lost"
+
+
+def _beats(periods_ms: list[float], start_ms: float = 1000.0) -> list[int]:
+    """Beat times (ns) from a list of inter-beat periods."""
+    out, t = [], start_ms
+    for period in periods_ms:
+        out.append(round(t * MS))
+        t += period
+    return out
+
+
+def _play(tracker: BeatTracker, beats: list[int], rng: random.Random, jitter_ms: float = 10.0,
+          eighths: bool = True) -> list[float]:
+    """Quarter notes on the beats (held), eighths between (softer); returns the error (ms) of
+    each beat's prediction made half a beat before it."""
+    errors = []
+    for index, beat in enumerate(beats[:-1]):
+        gap = beats[index + 1] - beat
+        on = beat + round(rng.gauss(0, jitter_ms) * MS)
+        tracker.onset(on, 60, 90)
+        tracker.release(on + gap // 3, 60)
+        if eighths:
+            mid = beat + gap * 2 // 3 + round(rng.gauss(0, jitter_ms) * MS)  # swung
+            tracker.onset(mid, 62, 60)
+            tracker.release(mid + gap // 4, 62)
+        ahead = beats[index + 1] - gap // 2
+        estimate = tracker.estimate(ahead)
+        predicted = estimate.beat_time_ns(estimate.next_beat(ahead))
+        errors.append(abs(predicted - beats[index + 1]) / MS)
+    return errors
+
+
+def _tracker(period_ms: float, first_beat_ns: int) -> BeatTracker:
+    return BeatTracker(60_000 / period_ms, first_beat_ns)
+
+
+def test_steady_tempo_is_tight():
+    beats = _beats([500.0] * 40)
+    errors = _play(_tracker(500.0, beats[0]), beats, random.Random(1))
+    assert max(errors[4:]) < 25.0
+
+
+@pytest.mark.xfail(strict=True, reason=LAGS)
+def test_gradual_drift_of_25_percent_is_followed():
+    periods = [500.0 * (1 + 0.25 * k / 48) for k in range(64)]  # slows by 25 % over 48 beats
+    beats = _beats(periods)
+    tracker = _tracker(500.0, beats[0])
+    errors = _play(tracker, beats, random.Random(2))
+    assert max(errors[4:]) < 40.0
+    assert tracker.estimate(beats[-1]).period_ns / MS == pytest.approx(periods[-1], rel=0.05)
+
+
+def test_speeding_up_by_25_percent_is_followed():
+    beats = _beats([500.0 / (1 + 0.25 * min(k, 40) / 40) for k in range(56)])
+    errors = _play(_tracker(500.0, beats[0]), beats, random.Random(3))
+    assert max(errors[4:]) < 40.0
+
+
+def test_a_fixed_tempo_would_drift_away():
+    """The same drift against a tracker that never hears the player: the test can fail."""
+    periods = [500.0 * (1 + 0.25 * k / 48) for k in range(64)]
+    beats = _beats(periods)
+    fixed = [abs(beats[0] + k * 500 * MS - b) / MS for k, b in enumerate(beats)]
+    assert max(fixed) > 200.0
+
+
+@pytest.mark.xfail(strict=True, reason=LAGS)
+def test_ritardando_is_followed_to_the_end():
+    periods = [500.0] * 16 + [500.0 * (1 + 0.05 * k) for k in range(1, 9)]  # 40 % slower
+    beats = _beats(periods)
+    errors = _play(_tracker(500.0, beats[0]), beats, random.Random(4), eighths=False)
+    assert max(errors[-6:]) < 60.0
+
+
+def test_a_chord_counts_once_and_between_beats_do_not_drag():
+    beats = _beats([500.0] * 20)
+    tracker = _tracker(500.0, beats[0])
+    for beat in beats:
+        for spread in (0, 8, 16):  # a rolled chord on each beat
+            tracker.onset(beat + spread * MS, 60 + spread, 80)
+        tracker.onset(beat + 230 * MS, 72, 110)  # a loud off-beat note, nearly halfway
+        tracker.release(beat + 400 * MS, 60)
+    estimate = tracker.estimate(beats[-1])
+    assert estimate.period_ns / MS == pytest.approx(500.0, abs=4.0)
+    assert abs(estimate.beat_time_ns(estimate.next_beat(beats[-1] - 10 * MS)) - beats[-1]) \
+        < 10 * MS
+
+
+def test_lock_is_kept_through_a_bar_of_rest():
+    beats = _beats([520.0] * 30)
+    tracker = _tracker(520.0, beats[0])
+    rng = random.Random(5)
+    _play(tracker, beats[:12], rng)
+    assert tracker.estimate(beats[16]).state == LOCKED  # nothing played: no key held
+    errors = _play(tracker, beats[16:], rng)
+    assert max(errors) < 30.0
+
+
+def test_fermata_is_recognized_and_relocked():
+    beats = _beats([500.0] * 17)
+    tracker = _tracker(500.0, beats[0])
+    rng = random.Random(6)
+    _play(tracker, beats, rng)
+    held_from = beats[-1]
+    tracker.onset(held_from, 67, 90)  # held ... and held
+    assert tracker.estimate(held_from + 1000 * MS).state == LOCKED  # a half note is no fermata
+    assert tracker.estimate(held_from + 3000 * MS).state == FERMATA
+    resume = held_from + 3300 * MS
+    tracker.release(resume - 50 * MS, 67)
+    after = [resume + k * 480 * MS for k in range(12)]
+    errors = _play(tracker, after, rng)
+    assert tracker.estimate(after[-1]).state == LOCKED
+    assert max(errors[2:]) < 30.0
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_LOST)
+def test_lost_when_the_beat_goes_and_regained():
+    beats = _beats([500.0] * 16)
+    tracker = _tracker(500.0, beats[0])
+    rng = random.Random(7)
+    _play(tracker, beats, rng, eighths=False)
+    start = beats[-1] + 500 * MS
+    jumped = [start + k * 370 * MS for k in range(24)]  # a sudden new tempo, 35 % faster
+    states = []
+    for beat in jumped[:-1]:
+        tracker.onset(beat, 60, 90)
+        tracker.release(beat + 100 * MS, 60)
+        states.append(tracker.estimate(beat + 1 * MS).state)
+    assert LOST in states
+    assert states[-1] == LOCKED
+    estimate = tracker.estimate(jumped[-2] + 10 * MS)
+    assert estimate.period_ns / MS == pytest.approx(370.0, rel=0.03)
+    assert estimate.confidence > 0
+
+
+def test_count_in_from_four_played_quarters():
+    tracker = BeatTracker.from_count_in([0, 600 * MS, 1190 * MS, 1800 * MS])
+    estimate = tracker.estimate(1800 * MS)
+    assert estimate.period_ns / MS == pytest.approx(600.0, abs=11)
+    assert estimate.next_beat(1801 * MS) == 0  # bar 0's downbeat follows the count-in
+    with pytest.raises(ValueError, match="two onsets"):
+        BeatTracker.from_count_in([5])
