@@ -100,10 +100,11 @@ def _swung(start: float, beat_q: float) -> float:
 
 
 def _fermata(piece: Piece, beat_q: float) -> tuple[float, float]:
-    """Where the fermata's note ends (quarters) and how long it is held beyond (s): the
-    longest note ending nearest the middle of the tune."""
+    """Where the fermata's note ends (quarters) and how long it is held beyond (s): a note
+    of a beat or more, ending on a beat, nearest the middle of the tune."""
     middle = piece.bars[len(piece.bars) // 2].start
-    notes = [n for n in piece.melody if n.duration >= beat_q - 1e-6] or piece.melody
+    notes = [n for n in piece.melody if n.duration >= beat_q - 1e-6
+             and abs(n.end / beat_q - round(n.end / beat_q)) < 1e-6] or piece.melody
     note = min(notes, key=lambda n: (abs(n.end - middle), -n.duration))
     return note.end, 1.5
 
@@ -154,7 +155,7 @@ def play_band(perf: Performance, follow: bool) -> tuple[list[int], int]:
     events = sorted([(on, 0, p, v) for on, p, v, _ in perf.onsets]
                     + [(off, 1, p, 0) for _, p, _, off in perf.onsets])
     commit = round(COMMIT_MS * 1e6)
-    band, beat, lost, was_lost = [], 0, 0, False
+    band, last, lost, was_lost = [], perf.count_in[-1], 0, False
     end = perf.beats[-1] + 2 * NS
     index = 0
     now = perf.count_in[-1]
@@ -165,11 +166,11 @@ def play_band(perf: Performance, follow: bool) -> tuple[list[int], int]:
         was_lost = estimate.state == LOST
         due = None
         if estimate.state not in (LOST, FERMATA):
-            beat = max(beat, estimate.next_beat(now + commit))
+            beat = estimate.next_beat(max(now + commit, last + round(estimate.period_ns / 2)))
             due = estimate.beat_time_ns(beat) - commit
             if due <= now:
-                band.append(estimate.beat_time_ns(beat))
-                beat += 1
+                last = estimate.beat_time_ns(beat)
+                band.append(last)
                 continue
         following = events[index][0] if index < len(events) else end
         if due is not None and due < following:
@@ -194,7 +195,7 @@ def beat_errors(perf: Performance, band: list[int]) -> dict:
     for time in band:
         if time > perf.beats[-1] + LOCK_MS * 1e6:
             break  # the tune is over
-        if span[0] < time < span[1] - LOCK_MS * 1e6:
+        if span[0] - LOCK_MS * 1e6 < time < span[1] - LOCK_MS * 1e6:
             continue  # beats into the fermata: counted apart
         nearest = min(truth, key=lambda b: abs(b - time))
         errors.append(abs(time - nearest) / 1e6)

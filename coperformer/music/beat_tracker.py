@@ -31,6 +31,7 @@ class TrackerParams:
     downbeat_weight: float = 1.5  # a bar's first beat counts this much more
     fermata_beats: float = 4.0  # a held note this long past its onset with nothing new...
     fermata_ioi: float = 1.6  # ... and this many times the longest recent gap: a fermata
+    overdue_beats: float = 1.6  # an onset off the beat this long after the last: a fermata's end
     lost_beats: float = 4.0  # this many beats of onsets, none on a beat: lost
     relock_onsets: int = 4  # onsets that a new period and phase must explain to re-lock
     relock_tolerance: float = 0.12  # beats: how near a beat a re-lock candidate must put them
@@ -108,6 +109,8 @@ class BeatTracker:
         self._iois: list[float] = []
         self._recent: list[tuple[float, float]] = []  # (time s, weight) of chord heads
         self._held: set[int] = set()
+        self._held_before = False  # a key was down when the latest onset came
+        self._released_s = 0.0  # when a key last went up
         self._velocity = 80.0
         self._hits = 1.0
         self._misses = 0  # onsets off the beat since the last on it
@@ -130,6 +133,7 @@ class BeatTracker:
     def release(self, time_ns: int, pitch: int) -> None:
         """A key went up (ends a held note)."""
         self._held.discard(pitch)
+        self._released_s = time_ns / NS
 
     def onset(self, time_ns: int, pitch: int, velocity: int) -> BeatEstimate:
         """Take one note onset (times in order) and return the updated estimate."""
@@ -139,6 +143,7 @@ class BeatTracker:
             self._held.add(pitch)
             return self.estimate(time_ns)  # a chord's later notes: counted once
         self._check_fermata(t)
+        self._held_before = bool(self._held)
         self._held.add(pitch)
         self._last_onset_s = t
         self._velocity += 0.1 * (velocity - self._velocity)
@@ -151,15 +156,27 @@ class BeatTracker:
         elif self._state == LOST:
             self._relock()
         else:
-            self._follow(t, weight)
+            self._follow(t, weight, last)
         return self.estimate(time_ns)
 
-    def _follow(self, t: float, weight: float) -> None:
+    def _overdue(self, t: float, last: float | None) -> bool:
+        """Was the previous onset's note held on, and its successor late and off the beat?"""
+        period = self._filter.period_s
+        if last is None or t - last <= self.params.overdue_beats * period:
+            return False
+        held_until = t if self._held_before else self._released_s
+        return held_until - last > (self.params.overdue_beats - 0.6) * period
+
+    def _follow(self, t: float, weight: float, last: float | None) -> None:
         f = self._filter
         d = (t - f.time_s) / f.period_s
         beats = round(d)
         offset = d - beats
         gate = self._gate(beats)
+        if abs(offset) > gate and self._overdue(t, last):
+            self._enter_fermata(last)  # a held note's next onset came off the beat: a fermata
+            self._resume(t)
+            return
         if abs(offset) > gate:
             self._hits *= 0.85
             self._misses += 1
@@ -203,9 +220,10 @@ class BeatTracker:
         limit = max(self.params.fermata_beats * period, self.params.fermata_ioi * longest)
         return t - last > limit
 
-    def _enter_fermata(self) -> None:
+    def _enter_fermata(self, held_from: float | None = None) -> None:
         f = self._filter
-        passed = math.floor((self._last_onset_s - f.time_s) / f.period_s + 1e-9)
+        held_from = self._last_onset_s if held_from is None else held_from
+        passed = math.floor((held_from - f.time_s) / f.period_s + 1e-9)
         f.predict(passed, self.params)  # the beat of the held note; the beats stop there
         self._state = FERMATA
 
