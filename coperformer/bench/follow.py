@@ -23,6 +23,7 @@ NS = 1_000_000_000
 COMMIT_MS = 50.0  # the band's beat is fixed this long before it sounds (the synth's lead)
 LOCK_MS = 35.0  # a band beat this near the true beat is locked
 LOCK_RUN = 4  # ... for this many beats in a row
+DRIFT_CYCLE_BEATS = 96  # the tempo drifts up and back down over this many beats at least
 REPORTED = Collection("follow: Essen ballads 20 and Erk 5",
                       ("essenFolksong/ballad20", "essenFolksong/erk5"),
                       "German ballads and Erk's songs (in no other set)")
@@ -119,12 +120,13 @@ class _TempoMap:
         self.phase = rng.choice((1.0, -1.0))  # speeds up first or slows down first
         self.rit_from = end_q - 2 * 4 * beat_q if scenario.ritardando else end_q + 1
         self.fermata_q, self.extra_s = fermata_q, extra_s
+        self.cycle = max(end_q, DRIFT_CYCLE_BEATS * beat_q)  # gradual: a minute or longer
         self.step = 1.0 / 48
         self.origin = 2.0 * NS
         self._sums = [0.0]
 
     def _seconds_per_quarter(self, q: float) -> float:
-        drift = self.scenario.drift * self.phase * math.sin(2 * math.pi * max(0.0, q) / self.end_q)
+        drift = self.scenario.drift * self.phase * math.sin(2 * math.pi * max(0.0, q) / self.cycle)
         factor = 1.0 + drift
         if q > self.rit_from:
             factor *= 1.0 - 0.4 * (q - self.rit_from) / (self.end_q - self.rit_from)

@@ -12,7 +12,9 @@ recent onsets for a period and phase to lock again.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+import numpy as np
 
 NS = 1e9
 COUNTING, LOCKED, FERMATA, LOST = "counting", "locked", "fermata", "lost"
@@ -27,7 +29,8 @@ class TrackerParams:
     max_gate: float = 0.3  # ... however unsure the tracker is
     onset_sd_s: float = 0.02  # timing spread of an on-beat onset (the measurement noise)
     phase_q_s: float = 0.004  # the beat time's random walk per beat (s)
-    period_q: float = 0.02  # the period's random walk per beat, as a fraction of the period
+    period_q: float = 0.005  # the period's random walk per beat, as a fraction of the period
+    trend_q: float = 0.002  # the period's change per beat: its random walk (fraction)
     downbeat_weight: float = 1.5  # a bar's first beat counts this much more
     fermata_beats: float = 4.0  # a held note this long past its onset with nothing new...
     fermata_ioi: float = 1.6  # ... and this many times the longest recent gap: a fermata
@@ -48,14 +51,21 @@ class BeatEstimate:
     period_ns: float
     confidence: float  # 0..1
     state: str  # COUNTING, LOCKED, FERMATA or LOST
+    trend_ns: float = 0.0  # the period's change per beat
 
     def beat_time_ns(self, beat: int) -> int:
-        """The predicted time of a beat (by its index)."""
-        return self.beat_ns + round((beat - self.beat) * self.period_ns)
+        """The predicted time of a beat (by its index), the period changing by its trend."""
+        d = beat - self.beat
+        return self.beat_ns + round(d * self.period_ns + d * (d - 1) / 2 * self.trend_ns)
 
     def next_beat(self, now_ns: int) -> int:
         """The index of the first beat at or after ``now_ns``."""
-        return self.beat + math.ceil((now_ns - self.beat_ns) / self.period_ns - 1e-9)
+        beat = self.beat + math.ceil((now_ns - self.beat_ns) / self.period_ns - 1e-9)
+        while self.beat_time_ns(beat - 1) >= now_ns and beat - 1 > self.beat:
+            beat -= 1
+        while self.beat_time_ns(beat) < now_ns:
+            beat += 1
+        return beat
 
     @property
     def bpm(self) -> float:
@@ -63,34 +73,65 @@ class BeatEstimate:
         return 60 * NS / self.period_ns
 
 
-@dataclass
 class _Filter:
-    """Kalman state in seconds: the time of beat ``index`` and the period, with covariance."""
+    """Kalman state in seconds: the time of beat ``index``, the period, and the period's
+    change per beat (a ritardando or a drift), with their covariance."""
 
-    index: int
-    time_s: float
-    period_s: float
-    cov: list[list[float]] = field(default_factory=lambda: [[0.02 ** 2, 0.0], [0.0, 0.0]])
+    def __init__(self, index: int, time_s: float, period_s: float, params: TrackerParams):
+        self.index = index
+        self.x = np.array([time_s, period_s, 0.0])
+        self.cov = np.zeros((3, 3))
+        self.reset(time_s, period_s, params)
+
+    def reset(self, time_s: float, period_s: float, params: TrackerParams) -> None:
+        """Start again from a beat at ``time_s`` with a period (no trend)."""
+        self.x = np.array([time_s, period_s, 0.0])
+        self.cov = np.diag([params.onset_sd_s ** 2, (0.05 * period_s) ** 2,
+                            (params.trend_q * period_s) ** 2])
+
+    @property
+    def time_s(self) -> float:
+        """The time of beat ``index`` (s)."""
+        return float(self.x[0])
+
+    @property
+    def period_s(self) -> float:
+        """The period at beat ``index`` (s)."""
+        return float(self.x[1])
+
+    @property
+    def trend_s(self) -> float:
+        """The period's change per beat (s)."""
+        return float(self.x[2])
+
+    def clamp(self, low: float, high: float) -> None:
+        """Keep the period between two bounds (s)."""
+        self.x[1] = min(high, max(low, self.x[1]))
+
+    @staticmethod
+    def _step(d: float) -> np.ndarray:
+        return np.array([[1.0, d, d * (d - 1) / 2], [0.0, 1.0, d], [0.0, 0.0, 1.0]])
+
+    def predicted_spread(self, beats: int) -> float:
+        """The beat time's standard deviation ``beats`` beats on (s), without process noise."""
+        step = self._step(float(beats))
+        return math.sqrt(max(0.0, float((step @ self.cov @ step.T)[0, 0])))
 
     def predict(self, beats: int, params: TrackerParams) -> None:
         """Move the state ``beats`` beats on, growing its uncertainty."""
-        d = float(beats)
-        (a, b), (_, c) = self.cov
-        qa = params.phase_q_s ** 2 * abs(d)
-        qp = (params.period_q * self.period_s) ** 2 * abs(d)
-        self.cov = [[a + 2 * d * b + d * d * c + qa, b + d * c], [b + d * c, c + qp]]
-        self.time_s += d * self.period_s
+        step = self._step(float(beats))
+        period = self.period_s
+        noise = np.diag([params.phase_q_s ** 2, (params.period_q * period) ** 2,
+                         (params.trend_q * period) ** 2]) * abs(beats)
+        self.x = step @ self.x
+        self.cov = step @ self.cov @ step.T + noise
         self.index += beats
 
     def correct(self, onset_s: float, noise_var: float) -> None:
         """Take an onset as the time of the current beat."""
-        (a, b), (_, c) = self.cov
-        s = a + noise_var
-        k0, k1 = a / s, b / s
-        innovation = onset_s - self.time_s
-        self.time_s += k0 * innovation
-        self.period_s += k1 * innovation
-        self.cov = [[(1 - k0) * a, (1 - k0) * b], [(1 - k0) * b, c - k1 * b]]
+        gain = self.cov[:, 0] / (self.cov[0, 0] + noise_var)
+        self.x = self.x + gain * (onset_s - self.x[0])
+        self.cov = self.cov - np.outer(gain, self.cov[0, :])
 
 
 class BeatTracker:
@@ -101,8 +142,7 @@ class BeatTracker:
         self.params = params or TrackerParams()
         self.beats_per_bar = max(1, beats_per_bar)
         period = 60.0 / bpm
-        self._filter = _Filter(0, start_ns / NS, period,
-                               [[0.02 ** 2, 0.0], [0.0, (0.05 * period) ** 2]])
+        self._filter = _Filter(0, start_ns / NS, period, self.params)
         self._state = LOCKED
         self._last_onset_s: float | None = None
         self._last_on_beat_s = start_ns / NS
@@ -198,13 +238,11 @@ class BeatTracker:
     def _gate(self, beats: int) -> float:
         """How far from the beat (in beats) an onset may steer it: wider when unsure."""
         f = self._filter
-        (a, b), (_, c) = f.cov
-        spread = math.sqrt(max(0.0, a + 2 * beats * b + beats * beats * c))
+        spread = f.predicted_spread(beats)
         return min(self.params.max_gate, max(self.params.gate, 2.0 * spread / f.period_s))
 
     def _clamp(self) -> None:
-        f = self._filter
-        f.period_s = min(60.0 / self.params.min_bpm, max(60.0 / self.params.max_bpm, f.period_s))
+        self._filter.clamp(60.0 / self.params.max_bpm, 60.0 / self.params.min_bpm)
 
     def _check_fermata(self, t: float) -> None:
         """Before taking an onset at ``t``: was the held note before it a fermata?"""
@@ -230,10 +268,8 @@ class BeatTracker:
     def _resume(self, t: float) -> None:
         """The first onset after a fermata is the next beat."""
         f = self._filter
-        period = f.period_s
         f.index += 1
-        f.time_s = t
-        f.cov = [[self.params.onset_sd_s ** 2, 0.0], [0.0, (0.05 * period) ** 2]]
+        f.reset(t, f.period_s, self.params)
         self._last_on_beat_s = t
         self._state = LOCKED
         self._hits = 0.6
@@ -259,10 +295,8 @@ class BeatTracker:
         if best is None or best[0][0] < need:
             return
         f = self._filter
-        f.period_s = best[1]
-        f.index = f.index + max(1, round((anchor - f.time_s) / f.period_s))
-        f.time_s = anchor
-        f.cov = [[self.params.onset_sd_s ** 2, 0.0], [0.0, (0.05 * f.period_s) ** 2]]
+        f.index = f.index + max(1, round((anchor - f.time_s) / best[1]))
+        f.reset(anchor, best[1], self.params)
         self._clamp()
         self._last_on_beat_s = anchor
         self._misses = 0
@@ -274,7 +308,7 @@ class BeatTracker:
         if self._state == LOCKED and self._fermata_due(now_ns / NS):
             self._enter_fermata()
         f = self._filter
-        spread = math.sqrt(max(0.0, f.cov[0][0]))
+        spread = math.sqrt(max(0.0, float(f.cov[0, 0])))
         confidence = 0.0 if self._state == LOST else self._hits * math.exp(-spread / 0.05)
         return BeatEstimate(f.index, round(f.time_s * NS), f.period_s * NS,
-                            round(min(1.0, confidence), 3), self._state)
+                            round(min(1.0, confidence), 3), self._state, f.trend_s * NS)
