@@ -17,6 +17,7 @@ import numpy as np
 
 from coperformer.model.collections import Collection, collection_melodies
 from coperformer.music.beat_tracker import FERMATA, LOST, BeatTracker
+from coperformer.music.meter import Meter
 from coperformer.music.notes import Piece
 
 NS = 1_000_000_000
@@ -58,7 +59,7 @@ class Performance:
     onsets: list[tuple[int, int, int, int]]
     count_in: list[int]
     beats: list[int]
-    beats_per_bar: int
+    meter: Meter
     fermata_span: tuple[int, int] | None  # from the held note's notated end to the next onset
 
 
@@ -90,7 +91,7 @@ def perform(piece: Piece, scenario: Scenario, seed: int, bpm: float = 100.0) -> 
     if fermata_q is not None:
         later = [on for on, *_ in onsets if on > clock.ns(fermata_q - 1e-6)]
         span = (clock.ns(fermata_q - 1e-6), min(later, default=clock.ns(end_q)))
-    return Performance(onsets, count_in, beats, per_bar, span)
+    return Performance(onsets, count_in, beats, meter, span)
 
 
 def _swung(start: float, beat_q: float) -> float:
@@ -150,7 +151,7 @@ class _TempoMap:
 def play_band(perf: Performance, follow: bool) -> tuple[list[int], int]:
     """The band's beat times (from bar 0 on) and how often the tracker got lost; without
     ``follow`` the band keeps the count-in's tempo."""
-    tracker = BeatTracker.from_count_in(perf.count_in, perf.beats_per_bar)
+    tracker = BeatTracker.from_count_in(perf.count_in, perf.meter)
     start = tracker.estimate(perf.count_in[-1])
     if not follow:
         return [start.beat_time_ns(b) for b in range(len(perf.beats))], 0

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coperformer.music.meter import Meter
+
 NS = 1e9
 COUNTING, LOCKED, FERMATA, LOST = "counting", "locked", "fermata", "lost"
 
@@ -27,6 +29,7 @@ class TrackerParams:
     chord_s: float = 0.035  # onsets closer than this to the first of a chord are that chord
     gate: float = 0.2  # an onset further than this (in beats) from a beat does not steer it
     max_gate: float = 0.3  # ... however unsure the tracker is
+    compound_gate: float = 0.22  # ... in 6/8, where the eighths fall a third of a beat away
     onset_sd_s: float = 0.02  # timing spread of an on-beat onset (the measurement noise)
     phase_q_s: float = 0.004  # the beat time's random walk per beat (s)
     period_q: float = 0.005  # the period's random walk per beat, as a fraction of the period
@@ -137,10 +140,14 @@ class _Filter:
 class BeatTracker:
     """Tracks the beat of a live performance. One thread feeds it (the session's worker)."""
 
-    def __init__(self, bpm: float, start_ns: int, beats_per_bar: int = 4,
+    def __init__(self, bpm: float, start_ns: int, meter: Meter | None = None,
                  params: TrackerParams | None = None):
         self.params = params or TrackerParams()
-        self.beats_per_bar = max(1, beats_per_bar)
+        meter = meter or Meter(4, 4)
+        self.beats_per_bar = meter.beats_per_bar
+        compound = meter.beat_steps % 3 == 0  # a beat of three eighths
+        self._max_gate = min(self.params.max_gate, self.params.compound_gate if compound
+                             else self.params.max_gate)
         period = 60.0 / bpm
         self._filter = _Filter(0, start_ns / NS, period, self.params)
         self._state = LOCKED
@@ -156,7 +163,7 @@ class BeatTracker:
         self._misses = 0  # onsets off the beat since the last on it
 
     @classmethod
-    def from_count_in(cls, onsets_ns: list[int], beats_per_bar: int = 4,
+    def from_count_in(cls, onsets_ns: list[int], meter: Meter | None = None,
                       params: TrackerParams | None = None) -> BeatTracker:
         """A tracker locked on a played count-in (quarter notes, two at least)."""
         if len(onsets_ns) < 2:
@@ -165,7 +172,7 @@ class BeatTracker:
         period_ns = gaps[len(gaps) // 2]
         if period_ns <= 0:
             raise ValueError("the count-in's onsets are not in time order")
-        tracker = cls(60 * NS / period_ns, onsets_ns[-1], beats_per_bar, params)
+        tracker = cls(60 * NS / period_ns, onsets_ns[-1], meter, params)
         tracker._filter.index = -1  # the count-in's last beat; bar 0's downbeat is beat 0
         tracker._last_onset_s = onsets_ns[-1] / NS
         return tracker
@@ -239,7 +246,7 @@ class BeatTracker:
         """How far from the beat (in beats) an onset may steer it: wider when unsure."""
         f = self._filter
         spread = f.predicted_spread(beats)
-        return min(self.params.max_gate, max(self.params.gate, 2.0 * spread / f.period_s))
+        return min(self._max_gate, max(self.params.gate, 2.0 * spread / f.period_s))
 
     def _clamp(self) -> None:
         self._filter.clamp(60.0 / self.params.max_bpm, 60.0 / self.params.min_bpm)
