@@ -26,6 +26,11 @@ def add_bench(sub) -> None:
     p.add_argument("--onsets", action="store_true",
                    help="only the band's onset error in the audio: without a driver, and "
                         "through JACK heard by a capture client (a dummy server of its own)")
+    p.add_argument("--follow", action="store_true",
+                   help="only the beat tracker's figures: the band following performances of "
+                        "folk melodies (drift, ritardando, fermata) beside a fixed tempo")
+    p.add_argument("--follow-tuning", action="store_true",
+                   help="with --follow: the tracker's tuning melodies instead of the reported")
     p.add_argument("--soak", type=checks.real(0.05, 24 * 60, "the soak", "minutes"),
                    default=None, metavar="MINUTES",
                    help="also play one recorded session at 240 BPM for this long (issue "
@@ -41,6 +46,10 @@ def run_bench(args: argparse.Namespace) -> int:
     """Measure and print the figures."""
     if args.onsets:
         return _print_figures(_onset_figures(), args.json)
+    if args.follow:
+        from coperformer.bench.follow import follow_figures
+
+        return _print_figures(follow_figures(tuning=args.follow_tuning), args.json)
     from coperformer.bench.inference import bench_accompany, bench_inference, bench_planning
     from coperformer.common.proc import machine
     from coperformer.engine.stats import summary
