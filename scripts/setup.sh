@@ -8,7 +8,7 @@ APT_PACKAGES=(libfluidsynth3 fluid-soundfont-gm jackd2 python3-venv
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1)
-if [[ "$EXTRAS" == test ]]; then APT_PACKAGES+=(xvfb xauth); fi
+if [[ "$EXTRAS" == test ]]; then APT_PACKAGES+=(xvfb xauth pulseaudio pulseaudio-utils); fi
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -241,3 +241,46 @@ def test_the_window_s_first_start_driver_plays_the_band(audio_server, short_melo
     copy = os.environ.get("COPERFORMER_KEEP_WINDOW_WAV")
     if copy:  # docs/window-jam.wav is made this way
         Path(copy).write_bytes(heard.read_bytes())
+
+
+@pytest.fixture
+def pulse_server(tmp_path):
+    from tests.pulse_helpers import PulseServer
+
+    server = PulseServer(tmp_path)
+    yield server
+    server.stop()
+
+
+def test_band_notes_are_heard_through_pulseaudio(pulse_server, soundfont, tmp_path,
+                                                 monkeypatch):
+    """The desktop's driver (the window's first choice where a PulseAudio or PipeWire server
+    runs): a grid of notes handed over as the band hands over its beats, recorded from the
+    server's sink: every note heard, evenly spaced (the recording's own start is unknown, so
+    the spacing is what is judged)."""
+    from coperformer.synth.live_synth import LiveSynth
+    from tests.pulse_helpers import RATE
+
+    for key, value in pulse_server.env.items():
+        monkeypatch.setenv(key, value)
+    path = tmp_path / "pulse.raw"
+    recorder = pulse_server.record(path)
+    clock = RealClock()
+    synth = LiveSynth(soundfont, clock, "pulseaudio", period_size=256, sample_rate=RATE)
+    try:
+        synth.set_program(1, 0)
+        start = clock.now_ns() + 300_000_000
+        notes = [ScheduledNote(start + i * 250_000_000, start + i * 250_000_000 + 100_000_000,
+                               1, 72, 100) for i in range(12)]
+        for note in notes:
+            time.sleep(max(0.0, (note.on_ns - 300_000_000 - clock.now_ns()) / 1e9))
+            synth.schedule([note])
+        time.sleep((notes[-1].off_ns - clock.now_ns()) / 1e9 + 0.5)
+    finally:
+        synth.close()
+        recorder.terminate()
+        recorder.wait(10)
+    onsets = detect_onsets(pulse_server.frames(path), RATE, threshold=0.01)
+    assert len(onsets) == len(notes), (onsets, synth.anchor.reanchors)
+    spacing_ms = np.diff(onsets) * 1000
+    assert np.max(np.abs(spacing_ms - 250)) <= 20, spacing_ms

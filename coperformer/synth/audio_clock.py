@@ -20,9 +20,12 @@ from collections.abc import Callable
 
 SAMPLE_EVERY_S = 0.004  # how often the sampler reads the sequencer's tick
 BUCKET_NS = 100_000_000  # the largest offset of each 0.1 s: the moment right after a callback
-FIT_BUCKETS = 15  # the line goes through the last 1.5 s of them (longer than any period)
+FIT_BUCKETS = 6  # the line goes through the last 0.6 s of them (a driver's start-up burst
+# leaves it soon; longer than any period)
 MAX_DRIFT = 0.05  # a slope beyond 5 % is not a clock: held at this
+DRIFT_FLOOR = 0.003  # a slope under 0.3 % is the readings' noise (a card drifts 0.01 %): 0
 STEADY_S = 0.003  # the last buckets agree this well once the driver has settled
+STEADY_BUCKETS = 5  # for this many (0.5 s: PulseAudio's first second comes in bursts)
 TIGHT_READ_NS = 200_000  # a reading whose two clock reads lie further apart is dropped
 JUMP_S = 0.015  # a shift this large (an xrun, a server restart) re-anchors at once
 
@@ -31,7 +34,7 @@ class AudioAnchor:
     """The ns -> tick mapping: ``tick(t) = t * rate + offset + drift * (t - at)``.
 
     The offset (tick - time x rate) read right after a driver's callback is the largest of
-    the readings around it: each 0.1 s keeps its largest, and a line through the last 1.5 s of
+    the readings around it: each 0.1 s keeps its largest, and a line through the last 0.6 s of
     them gives the offset and its drift, less ``ahead_ticks`` (a callback leaves the tick its
     period past the frame heard then, but for the sequencer's last 64-frame block, whose
     start the tick shows). ``observe`` runs on the sampler's thread, ``tick_at`` on any
@@ -54,10 +57,11 @@ class AudioAnchor:
 
     @property
     def steady(self) -> bool:
-        """Whether the last three whole buckets agree (the driver renders at its pace, its
+        """Whether the last five whole buckets agree (the driver renders at its pace, its
         start-up's late or hurried periods behind). Any thread."""
-        tops = [top for _, _, top in list(self._buckets)[-4:-1]]
-        return len(tops) == 3 and (max(tops) - min(tops)) / self.rate_per_ns / 1e9 <= STEADY_S
+        tops = [top for _, _, top in list(self._buckets)[-STEADY_BUCKETS - 1:-1]]
+        return len(tops) == STEADY_BUCKETS and (
+            max(tops) - min(tops)) / self.rate_per_ns / 1e9 <= STEADY_S
 
     def observe(self, time_ns: int, tick: int) -> None:
         """One reading of (time, the sequencer's tick); the sampler's thread."""
@@ -104,6 +108,8 @@ class AudioAnchor:
                     for t, (_, top) in zip(times, points, strict=True)) / spread
         limit = MAX_DRIFT * self.rate_per_ns
         drift = min(max(drift, -limit), limit)
+        if abs(drift) < DRIFT_FLOOR * self.rate_per_ns:
+            drift = 0.0
         return (newest, mean_o - drift * mean_t - self.ahead, drift)
 
 

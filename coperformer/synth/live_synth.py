@@ -25,7 +25,7 @@ from coperformer.synth.jack_server import JACK_PERIODS, jack_period
 
 BLOCK_FRAMES = 128
 FLUID_BLOCK_FRAMES = 64  # FluidSynth renders, and its sequencer steps, in blocks of this
-DRIVER_START_S = 2.0  # how long a driver may take to render its first period
+DRIVER_START_S = 1.5  # the longest a driver may take to settle (JACK 0.6 s, PulseAudio 0.7-1.2 s)
 
 
 class AudioDriverError(SynthError):
