@@ -21,7 +21,8 @@ def test_demo_counts_the_pieces_it_leaves_out_in_one_line(tmp_path, capsys, monk
     assert counted, skipped[0]
     _, rejected = load_corpus("bach")  # from the cache just written
     assert int(counted[1]) == len(rejected) > NAMED_REJECTIONS
-    assert counted[3].startswith(rejected[0]) and f"and {len(rejected) - NAMED_REJECTIONS} more" in counted[3]
+    assert counted[3].startswith(rejected[0])
+    assert f"and {len(rejected) - NAMED_REJECTIONS} more" in counted[3]
 
     say_rejected("bach", 10, rejected, verbose=True)
     lines = capsys.readouterr().err.splitlines()
