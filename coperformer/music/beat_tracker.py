@@ -28,16 +28,18 @@ class TrackerParams:
 
     chord_s: float = 0.035  # onsets closer than this to the first of a chord are that chord
     gate: float = 0.2  # an onset further than this (in beats) from a beat does not steer it
-    max_gate: float = 0.3  # ... however unsure the tracker is
+    start_period_sd: float = 0.03  # how far off a new period may be (fraction)
+    max_gate: float = 0.25  # ... however unsure the tracker is
     compound_gate: float = 0.22  # ... in 6/8, where the eighths fall a third of a beat away
     onset_sd_s: float = 0.02  # timing spread of an on-beat onset (the measurement noise)
     phase_q_s: float = 0.004  # the beat time's random walk per beat (s)
     period_q: float = 0.005  # the period's random walk per beat, as a fraction of the period
     trend_q: float = 0.002  # the period's change per beat: its random walk (fraction)
+    off_beat_prior: float = 0.1  # how likely a note falls between beats, against on one
     downbeat_weight: float = 1.5  # a bar's first beat counts this much more
     fermata_beats: float = 4.0  # a held note this long past its onset with nothing new...
     fermata_ioi: float = 1.6  # ... and this many times the longest recent gap: a fermata
-    overdue_beats: float = 1.6  # an onset off the beat this long after the last: a fermata's end
+    overdue_beats: float = 2.8  # an onset off the beat this long after the last: a fermata's end
     lost_beats: float = 4.0  # this many beats of onsets, none on a beat: lost
     relock_onsets: int = 4  # onsets that a new period and phase must explain to re-lock
     relock_tolerance: float = 0.12  # beats: how near a beat a re-lock candidate must put them
@@ -89,7 +91,7 @@ class _Filter:
     def reset(self, time_s: float, period_s: float, params: TrackerParams) -> None:
         """Start again from a beat at ``time_s`` with a period (no trend)."""
         self.x = np.array([time_s, period_s, 0.0])
-        self.cov = np.diag([params.onset_sd_s ** 2, (0.05 * period_s) ** 2,
+        self.cov = np.diag([params.onset_sd_s ** 2, (params.start_period_sd * period_s) ** 2,
                             (params.trend_q * period_s) ** 2])
 
     @property
@@ -165,14 +167,16 @@ class BeatTracker:
     @classmethod
     def from_count_in(cls, onsets_ns: list[int], meter: Meter | None = None,
                       params: TrackerParams | None = None) -> BeatTracker:
-        """A tracker locked on a played count-in (quarter notes, two at least)."""
+        """A tracker locked on a played count-in (one onset a beat, two at least): the
+        period and the last beat fitted through all of them."""
         if len(onsets_ns) < 2:
             raise ValueError("a played count-in needs two onsets at least")
-        gaps = sorted(b - a for a, b in zip(onsets_ns, onsets_ns[1:], strict=False))
-        period_ns = gaps[len(gaps) // 2]
-        if period_ns <= 0:
+        if any(b <= a for a, b in zip(onsets_ns, onsets_ns[1:], strict=False)):
             raise ValueError("the count-in's onsets are not in time order")
-        tracker = cls(60 * NS / period_ns, onsets_ns[-1], meter, params)
+        beats = np.arange(len(onsets_ns), dtype=float)
+        period_s, first_s = np.polyfit(beats, np.asarray(onsets_ns, float) / NS, 1)
+        last_ns = round((first_s + period_s * beats[-1]) * NS)
+        tracker = cls(60.0 / period_s, last_ns, meter, params)
         tracker._filter.index = -1  # the count-in's last beat; bar 0's downbeat is beat 0
         tracker._last_onset_s = onsets_ns[-1] / NS
         return tracker
@@ -231,7 +235,7 @@ class BeatTracker:
                 self._state = LOST
                 self._relock()
             return
-        salience = 1.0 - (offset / gate) ** 2
+        salience = self._on_beat(offset, beats)
         if (f.index + beats) % self.beats_per_bar == 0:
             salience *= self.params.downbeat_weight
         f.predict(beats, self.params)
@@ -241,6 +245,14 @@ class BeatTracker:
         self._last_on_beat_s = t
         self._misses = 0
         self._hits = 0.8 * self._hits + 0.2
+
+    def _on_beat(self, offset: float, beats: int) -> float:
+        """How likely an onset this far from the predicted beat is that beat rather than a
+        note between beats (0..1)."""
+        f = self._filter
+        spread = math.hypot(f.predicted_spread(beats), self.params.onset_sd_s) / f.period_s
+        near = math.exp(-0.5 * (offset / spread) ** 2)
+        return near / (near + self.params.off_beat_prior)
 
     def _gate(self, beats: int) -> float:
         """How far from the beat (in beats) an onset may steer it: wider when unsure."""
