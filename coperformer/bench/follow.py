@@ -242,7 +242,7 @@ def _gather(runs: list) -> dict:
     locks = [r["lock"] for r, _, _ in runs]
     relocks = [r["relock"] for r, _, perf in runs if perf.fermata_span]
     return {"beat_error_ms": _percentiles(errors),
-            "lock_beats_max": _worst(locks), "relock_beats_max": _worst(relocks),
+            "lock_beats": _worst(locks), "relock_beats": _worst(relocks),
             "beats_into_fermata_max": max(r["into_fermata"] for r, _, _ in runs),
             "lost_events": sum(lost for _, lost, _ in runs),
             "missed_beats": sum(r["missed"] for r, _, _ in runs)}
@@ -256,8 +256,8 @@ def _percentiles(values: list[float]) -> dict:
             "max": round(float(data.max()), 1), "n": len(values)}
 
 
-def _worst(values: list) -> object:
-    """The largest figure, or "never" when a run never locked."""
-    if any(v is None for v in values):
-        return "never"
-    return max(values, default=None)
+def _worst(values: list) -> dict:
+    """Beats to lock: median and worst of the runs that locked, and how many never did."""
+    locked = sorted(v for v in values if v is not None)
+    return {"p50": locked[len(locked) // 2] if locked else None,
+            "max": locked[-1] if locked else None, "never": len(values) - len(locked)}
