@@ -61,6 +61,7 @@ from coperformer.engine.sinks import (
 from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.stats import SessionStats
 from coperformer.engine.take import BandTrackInfo
+from coperformer.engine.tempo_follow import TempoFollower
 from coperformer.engine.transport import Transport
 from coperformer.engine.tune_end import EndsTheTune
 from coperformer.music.chord_chart import ChordChart
@@ -107,6 +108,7 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
         # a count-in leaves time to decide it
         self.first_band_bar = 0 if config.chart and count_in else 1
         self.handover = beat_handover(config) if self.left_hand or config.chart else None
+        self.tempo = TempoFollower() if config.follow else None  # Follow mode
         self.finished = False
         self.error: str | None = None
         self._snapshot = SessionSnapshot()
@@ -154,6 +156,9 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
             if not self.finished:
                 self._follow(now_ns)
                 self._plan_ahead(now_ns)
+            if self.tempo and self.tempo.retime(self.transport, self.next_bar, now_ns,
+                                                round(self.config.margin_ms * MS)):
+                self._changed(self.next_bar)
             while self.decision_ns(self.next_bar) <= now_ns and not self.finished:
                 self._plan(self.next_bar)
                 self.next_bar += 1
@@ -264,6 +269,8 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
         if not self.transport.started and event.kind == NOTE_ON:
             self._start_transport(event.time_ns)
         self.buffer.add(event)
+        if self.tempo:
+            self.tempo.heard(event)
         if self.recorder and event.raw and self.transport.started:
             self.recorder.player(event.time_ns, event.raw)
         if event.kind in (NOTE_ON, NOTE_OFF, PEDAL):
@@ -305,6 +312,8 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
             for channel, level in self.mixer.levels([PLAYER_CHANNEL] + [
                     t.channel for t in self.tracks]).items():
                 self._record_level(channel, level, at_ns)
+        if self.tempo:
+            self.tempo.start(self.transport)
         self._dirty = True
         self.listener.on_started(self.transport.bar_start_ns(0))
 
@@ -324,7 +333,7 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
         if self.config.midi_clock and bar >= 0:
             send_clock(self.sinks, self.transport, bar, now)
         notes = []
-        if bar < 0 or self.config.metronome:
+        if bar < 0 or (self.config.metronome and not self.config.follow):
             notes = not_late(click_notes(self.transport, bar, self.config.click_velocity), now)
         self._ending_due(bar, now)
         if self.ending_bar is not None and bar >= self.ending_bar:

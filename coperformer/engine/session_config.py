@@ -38,3 +38,4 @@ class SessionConfig:
     intro: Key | None = None  # the band plays this key's tonic through the count-in and bar 0
     split: int | None = None  # keys below this MIDI note are a chord the band follows
     chart: ChordChart | None = None  # the song's chords: the band plays them, not its plan
+    follow: bool = False  # the band follows the player's tempo (no click after the count-in)

@@ -160,6 +160,13 @@ class Transport:
         self._segments.append(Segment(bar, start, bpm or current.bpm, meter or current.meter))
         return bar
 
+    def retime(self, bar: int, start_ns: int, bpm: float) -> None:
+        """From ``bar`` on (not announced yet), bars start at ``start_ns`` at ``bpm``: Follow
+        mode's tracked tempo (owner's thread)."""
+        meter = self.segment(bar).meter
+        self._segments = [s for s in self._segments if s.first_bar < bar]
+        self._segments.append(Segment(bar, start_ns, check_tempo(bpm), meter))
+
     def bpm_at(self, bar: int) -> float:
         """The tempo of a bar (owner's thread)."""
         return self.segment(bar).bpm

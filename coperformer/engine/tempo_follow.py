@@ -1,0 +1,57 @@
+"""Follow mode: the player's onsets steer the transport, bar by bar, through the beat tracker.
+Every method belongs to the session's worker thread."""
+
+from __future__ import annotations
+
+from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
+from coperformer.engine.transport import MAX_BPM, MIN_BPM, Transport
+from coperformer.music.beat_tracker import LOCKED, BeatEstimate, BeatTracker
+
+MS = 1_000_000
+
+
+class TempoFollower:
+    """Feeds the player's notes to a beat tracker and times the next bar on its prediction."""
+
+    def __init__(self) -> None:
+        self.tracker: BeatTracker | None = None
+        self.beats_per_bar = 4
+        self.beat_quarters = 1.0
+
+    def start(self, transport: Transport) -> None:
+        """The transport started: the tracker starts on its tempo, beat 0 at bar 0."""
+        meter = transport.meter_at(0)
+        self.beats_per_bar = meter.beats_per_bar
+        self.beat_quarters = meter.bar_quarters / self.beats_per_bar
+        beat_bpm = transport.bpm_at(0) / self.beat_quarters
+        self.tracker = BeatTracker(beat_bpm, transport.bar_start_ns(0), meter)
+
+    def heard(self, event: InputEvent) -> None:
+        """A note of the player's (after the transport started)."""
+        if self.tracker is None:
+            return
+        if event.kind == NOTE_ON and event.velocity > 0:
+            self.tracker.onset(event.time_ns, event.pitch, event.velocity)
+        elif event.kind in (NOTE_ON, NOTE_OFF):
+            self.tracker.release(event.time_ns, event.pitch)
+
+    def estimate(self, now_ns: int) -> BeatEstimate | None:
+        """The tracker's estimate now (None before the start)."""
+        return self.tracker.estimate(now_ns) if self.tracker else None
+
+    def retime(self, transport: Transport, bar: int, now_ns: int, margin_ns: int) -> bool:
+        """Put ``bar`` (not decided yet) where the tracker expects its downbeat, at its tempo;
+        True when the transport changed. Not while the tracker is unsure (fermata, lost):
+        then the band keeps its time."""
+        estimate = self.estimate(now_ns)
+        if bar < 1 or estimate is None or estimate.state != LOCKED:
+            return False
+        downbeat = estimate.beat_time_ns(bar * self.beats_per_bar)
+        if downbeat < now_ns + margin_ns + MS:
+            return False  # too late to move: the bar is decided where it stands
+        bpm = min(MAX_BPM, max(MIN_BPM, 60e9 * self.beat_quarters / estimate.period_ns))
+        if abs(downbeat - transport.bar_start_ns(bar)) < MS // 2 and \
+                abs(bpm - transport.bpm_at(bar)) < 0.05:
+            return False
+        transport.retime(bar, downbeat, bpm)
+        return True
