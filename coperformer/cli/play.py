@@ -42,6 +42,9 @@ def add_play(sub) -> None:
                    default=DEFAULTS.count_in,
                    help=f"count-in bars (default {DEFAULTS.count_in})")
     p.add_argument("--no-metronome", action="store_true", help="click only in the count-in")
+    p.add_argument("--follow", action="store_true",
+                   help="the band follows your tempo (tracked from your notes; no click after "
+                        "the count-in)")
     p.add_argument("--sync-start", action="store_true", help="the first note starts bar 1")
     p.add_argument("--sync-stop", action="store_true",
                    help="when you stop playing for a bar the band ends on the tonic")
@@ -113,7 +116,7 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         audio_driver=args.audio_driver, period_size=args.period_size, periods=args.periods,
         sample_rate=args.sample_rate, midi_api=args.midi_api, midi_out=args.midi_out,
         midi_clock=args.midi_clock, jack_autoconnect=args.jack_autoconnect, tempo=args.tempo,
-        meter=args.meter,
+        meter=args.meter, follow=args.follow,
         count_in=args.count_in, metronome=not args.no_metronome, sync_start=args.sync_start,
         sync_stop=args.sync_stop, intro=args.intro, split=args.split, chords=args.chords,
         floating=frozenset(voice - 1 for voice in args.float_above),

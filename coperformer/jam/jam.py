@@ -183,7 +183,7 @@ class Jam:
                  ) -> Session:
         o = self.options
         config = SessionConfig(bpm=plan.bpm, meter=plan.meter, count_in=o.count_in,
-                               metronome=o.metronome,
+                               metronome=o.metronome, follow=o.follow,
                                sync_start=plan.waits_for_first_note(o.sync_start),
                                margin_ms=o.margin_ms, seed=o.seed, midi_clock=o.midi_clock,
                                drums=o.drums and check_feel(o.drums),

@@ -39,6 +39,7 @@ class JamOptions:
     meter: str | None = None  # "3/4", "4/4" or "6/8" (None: a MIDI file's own, else 4/4)
     count_in: int = 1
     metronome: bool = True  # False: click in the count-in only
+    follow: bool = False  # the band follows the player's tempo (no click after the count-in)
     sync_start: bool = False  # the first note starts bar 1
     sync_stop: bool = False  # a bar of silence from the player: the band ends on the tonic
     intro: str | None = None  # a key ('G', 'Am'): the band plays its tonic before you come in
