@@ -30,6 +30,7 @@ class TrackerParams:
     gate: float = 0.2  # an onset further than this (in beats) from a beat does not steer it
     start_period_sd: float = 0.03  # how far off a new period may be (fraction)
     max_gate: float = 0.25  # ... however unsure the tracker is
+    late_gate: float = 0.4  # a late onset, the first since before its beat, may be that beat
     compound_gate: float = 0.22  # ... in 6/8, where the eighths fall a third of a beat away
     onset_sd_s: float = 0.02  # timing spread of an on-beat onset (the measurement noise)
     phase_q_s: float = 0.004  # the beat time's random walk per beat (s)
@@ -224,6 +225,9 @@ class BeatTracker:
         beats = round(d)
         offset = d - beats
         gate = self._gate(beats)
+        if gate < offset <= self.params.late_gate and last is not None and \
+                last < f.time_s + (beats - gate) * f.period_s:
+            gate = offset + 1e-9  # nothing since before the beat: the beat itself, late
         if abs(offset) > gate and self._overdue(t, last):
             self._enter_fermata(last)  # a held note's next onset came off the beat: a fermata
             self._resume(t)
