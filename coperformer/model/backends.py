@@ -9,6 +9,7 @@ import queue
 import threading
 import time
 import warnings
+import weakref
 from pathlib import Path
 from typing import Protocol
 
@@ -85,8 +86,12 @@ class _Deadline:
     deadline; a call past it is abandoned with its thread (common/stopping.abandon)."""
 
     def __init__(self, function, deadline_s: float, setup=lambda: None):
-        self._function, self._deadline_s, self._setup = function, deadline_s, setup
+        """``function``: a bound method; its object's end ends the thread (no module is kept
+        alive by the thread that serves it)."""
+        self._function, self._deadline_s = weakref.WeakMethod(function), deadline_s
+        self._setup = setup
         self._requests: queue.SimpleQueue = queue.SimpleQueue()
+        weakref.finalize(function.__self__, self._requests.put, None)
         self._stuck = False
         self.cpu_ns = 0  # the calls' CPU time on this thread, for the caller's speed figure
         self._thread = threading.Thread(target=self._serve, name="model-call", daemon=True)
@@ -94,15 +99,21 @@ class _Deadline:
 
     def _serve(self) -> None:
         self._setup()
-        while True:
-            inputs, answer, done = self._requests.get()
+        while (request := self._requests.get()) is not None:
+            inputs, answer, done = request
             started = time.thread_time_ns()
+            function = self._function()
             try:
-                answer.append((True, self._function(*inputs)))
+                if function is None:
+                    raise TimeoutError("the model is gone")
+                answer.append((True, function(*inputs)))
             except BaseException as exc:  # noqa: BLE001 - handed to the caller
                 answer.append((False, exc))
+            finally:
+                function = None  # the thread keeps no module alive between calls
             self.cpu_ns += time.thread_time_ns() - started
             done.set()
+            request = answer = inputs = done = None  # nor an answer (a traceback) after it
 
     def __call__(self, *inputs):
         """The function's answer, or its exception; TimeoutError past the deadline (the

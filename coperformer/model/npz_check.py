@@ -40,7 +40,7 @@ def check_npz(path: str | Path) -> None:
                 raise ModelError(f"{path}: {damaged} is damaged (its checksum differs)")
     except ModelError:
         raise
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as exc:
         raise ModelError(f"{path}: not a weights file (.npz: {first_line(exc)})") from None
 
 
