@@ -19,6 +19,7 @@ import numpy as np
 from coperformer.music.meter import Meter
 
 NS = 1e9
+TREND_BEATS = 8  # predictions carry the period's trend this many beats ahead
 COUNTING, LOCKED, FERMATA, LOST = "counting", "locked", "fermata", "lost"
 
 
@@ -62,7 +63,12 @@ class BeatEstimate:
     def beat_time_ns(self, beat: int) -> int:
         """The predicted time of a beat (by its index), the period changing by its trend."""
         d = beat - self.beat
-        return self.beat_ns + round(d * self.period_ns + d * (d - 1) / 2 * self.trend_ns)
+        if d <= 0:
+            return self.beat_ns + round(d * self.period_ns)
+        trend = min(abs(self.trend_ns), self.period_ns / 16) * (1 if self.trend_ns > 0 else -1)
+        k = min(d, TREND_BEATS)  # the trend goes on this far at most: times only grow
+        ahead = k * self.period_ns + k * (k - 1) / 2 * trend
+        return self.beat_ns + round(ahead + (d - k) * (self.period_ns + k * trend))
 
     def next_beat(self, now_ns: int) -> int:
         """The index of the first beat at or after ``now_ns``."""

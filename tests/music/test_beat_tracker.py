@@ -9,6 +9,7 @@ import pytest
 from coperformer.music.beat_tracker import FERMATA, LOCKED, LOST, BeatTracker
 
 MS = 1_000_000
+NS_S = 1000 * MS
 LAGS = "issue 20 open: a steep final ritardando (40 % in 8 beats) is followed too late"
 NOT_LOST = "issue 20 open: a sudden 35 % jump is absorbed by the widened gate, never lost"
 
@@ -152,3 +153,15 @@ def test_count_in_from_four_played_quarters():
     assert estimate.next_beat(1801 * MS) == 0  # bar 0's downbeat follows the count-in
     with pytest.raises(ValueError, match="two onsets"):
         BeatTracker.from_count_in([5])
+
+
+def test_predictions_only_move_forward_whatever_the_trend():
+    from coperformer.music.beat_tracker import BeatEstimate
+
+    for trend in (-400 * MS, -30 * MS, 0.0, 30 * MS, 400 * MS):
+        estimate = BeatEstimate(0, 0, 500 * MS, 1.0, LOCKED, trend)
+        times = [estimate.beat_time_ns(b) for b in range(-3, 40)]
+        assert all(b > a for a, b in zip(times, times[1:], strict=False))
+        now = 5 * NS_S + 1
+        beat = estimate.next_beat(now)
+        assert estimate.beat_time_ns(beat - 1) < now <= estimate.beat_time_ns(beat)
