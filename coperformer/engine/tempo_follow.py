@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.transport import MAX_BPM, MIN_BPM, Transport
-from coperformer.music.beat_tracker import LOCKED, BeatEstimate, BeatTracker
+from coperformer.music.beat_tracker import FERMATA, LOST, BeatEstimate, BeatTracker
 
 MS = 1_000_000
 
@@ -17,6 +17,8 @@ class TempoFollower:
         self.tracker: BeatTracker | None = None
         self.beats_per_bar = 4
         self.beat_quarters = 1.0
+        self.shift = 0  # the tracker's beat of a bar's downbeat, less bar * beats per bar
+        self.waiting = False  # in a fermata: the band waits
 
     def start(self, transport: Transport) -> None:
         """The transport started: the tracker starts on its tempo, beat 0 at bar 0."""
@@ -41,12 +43,23 @@ class TempoFollower:
 
     def retime(self, transport: Transport, bar: int, now_ns: int, margin_ns: int) -> bool:
         """Put ``bar`` (not decided yet) where the tracker expects its downbeat, at its tempo;
-        True when the transport changed. Not while the tracker is unsure (fermata, lost):
-        then the band keeps its time."""
+        True when the transport changed. In a fermata the band waits: the bar is put a beat
+        later, again and again, until the player goes on; lost, it keeps its time."""
         estimate = self.estimate(now_ns)
-        if bar < 1 or estimate is None or estimate.state != LOCKED:
+        if bar < 1 or estimate is None or estimate.state == LOST:
             return False
-        downbeat = estimate.beat_time_ns(bar * self.beats_per_bar)
+        waited, self.waiting = self.waiting, estimate.state == FERMATA
+        if self.waiting:
+            wait = now_ns + margin_ns + round(estimate.period_ns)
+            if transport.bar_start_ns(bar) >= wait - margin_ns:
+                return False
+            transport.retime(bar, wait, transport.bpm_at(bar))
+            return True
+        if waited:  # picked up: the band's next bar starts at the player's next bar line
+            first = estimate.next_beat(now_ns + margin_ns + MS)
+            self.shift = -(-first // self.beats_per_bar) * self.beats_per_bar - \
+                bar * self.beats_per_bar
+        downbeat = estimate.beat_time_ns(bar * self.beats_per_bar + self.shift)
         if downbeat < now_ns + margin_ns + MS:
             return False  # too late to move: the bar is decided where it stands
         bpm = min(MAX_BPM, max(MIN_BPM, 60e9 * self.beat_quarters / estimate.period_ns))

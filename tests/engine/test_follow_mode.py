@@ -81,3 +81,36 @@ def test_the_tempo_map_is_recorded_in_the_snapshot():
     session.poll(session.clock.now_ns())
     bpms = [segment.bpm for segment in session.snapshot().segments]
     assert len(bpms) > 3 and min(bpms) < 110.0
+
+
+def test_the_band_waits_through_a_fermata_and_picks_up_after_it():
+    """The held note is bar 3's downbeat; the player goes on with the beat after it (beat 2),
+    so the next bar line is three beats after the pick-up."""
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, bpm=120, count_in=1, follow=True)
+    session.start()
+    bar0 = session.transport.bar_start_ns(0)
+    before, beats_before = _perform([500.0] * 12, bar0, 4)
+    held_from = beats_before[-1] + 500 * MS  # bar 3's downbeat, held 4.3 s
+    resume = held_from + 4300 * MS
+    after, _ = _perform([520.0] * 16, resume, 5)  # a little slower after the fermata
+    held = [InputEvent(held_from, NOTE_ON, 79, 95), InputEvent(resume - 40 * MS, NOTE_OFF, 79)]
+    for event in sorted(before + held + after, key=lambda e: e.time_ns):
+        run_until(session, clock, event.time_ns)
+        session.feed(event)
+    run_until(session, clock, resume + 16 * 520 * MS)
+    band = [n for n in sink.scheduled if n.channel in BAND_CHANNELS]
+    recognized = held_from + 2000 * MS  # four beats with nothing new, the note held
+    next_line = bar0 + ((recognized - bar0) // (2000 * MS) + 1) * 2000 * MS
+    waiting = [n for n in band if next_line <= n.on_ns < resume]
+    assert not waiting, "the band ends the bar it decided, then waits"
+    downbeats = [resume + (3 + 4 * k) * 520 * MS for k in range(3)]
+    bars = {}
+    for note in band:
+        if note.on_ns >= resume:
+            bar = session.transport.bar_at(note.on_ns)
+            bars[bar] = min(bars.get(bar, note.on_ns), note.on_ns)
+    starts = sorted(bars.values())
+    assert len(starts) >= 3, "the band picks up after the fermata"
+    errors = [abs(start - line) / MS for start, line in zip(starts, downbeats, strict=False)]
+    assert max(errors[1:]) < 40.0, errors  # its bars land on the player's bar lines again
