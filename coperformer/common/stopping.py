@@ -60,9 +60,11 @@ def abandon(thread: threading.Thread) -> None:
 
 
 def leave(code: int) -> int:
-    """``code``, or, when an abandoned thread still runs, the process ends here with it (the
-    streams flushed, no interpreter shutdown to abort on that thread). The main thread, last."""
-    if any(thread.is_alive() for thread in _abandoned):
+    """``code``, or, when an abandoned thread still runs or a stop signal came, the process
+    ends here (the streams flushed, no interpreter shutdown to abort on a native thread still
+    winding down: under load a stopped `play` printed "terminate called without an active
+    exception" after its take was saved). The main thread, last."""
+    if stop_requested() or any(thread.is_alive() for thread in _abandoned):
         _exit_now(code)
     return code
 
