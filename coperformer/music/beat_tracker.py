@@ -42,6 +42,7 @@ class TrackerParams:
     fermata_beats: float = 4.0  # a held note this long past its onset with nothing new...
     fermata_ioi: float = 1.6  # ... and this many times the longest recent gap: a fermata
     overdue_beats: float = 2.8  # an onset off the beat this long after the last: a fermata's end
+    lost_scatter: float = 0.12  # the onsets taken this far from their beats: lost
     lost_beats: float = 4.0  # this many beats of onsets, none on a beat: lost
     relock_onsets: int = 4  # onsets that a new period and phase must explain to re-lock
     relock_tolerance: float = 0.12  # beats: how near a beat a re-lock candidate must put them
@@ -170,6 +171,7 @@ class BeatTracker:
         self._velocity = 80.0
         self._hits = 1.0
         self._misses = 0  # onsets off the beat since the last on it
+        self._scatter = 0.0  # how far from the beat the onsets taken fall (beats, smoothed)
 
     @classmethod
     def from_count_in(cls, onsets_ns: list[int], meter: Meter | None = None,
@@ -255,6 +257,10 @@ class BeatTracker:
         self._last_on_beat_s = t
         self._misses = 0
         self._hits = 0.8 * self._hits + 0.2
+        self._scatter += 0.25 * (abs(offset) - self._scatter)
+        if self._scatter > self.params.lost_scatter:  # the beats it takes fit badly
+            self._state = LOST
+            self._relock()
 
     def _on_beat(self, offset: float, beats: int) -> float:
         """How likely an onset this far from the predicted beat is that beat rather than a
@@ -329,6 +335,7 @@ class BeatTracker:
         self._clamp()
         self._last_on_beat_s = anchor
         self._misses = 0
+        self._scatter = 0.0
         self._state = LOCKED
         self._hits = 0.5
 

@@ -165,3 +165,24 @@ def test_predictions_only_move_forward_whatever_the_trend():
         now = 5 * NS_S + 1
         beat = estimate.next_beat(now)
         assert estimate.beat_time_ns(beat - 1) < now <= estimate.beat_time_ns(beat)
+
+
+def test_lost_in_notes_without_a_pulse_and_regained_on_a_new_one():
+    beats = _beats([500.0] * 16)
+    tracker = _tracker(500.0, beats[0])
+    rng = random.Random(8)
+    _play(tracker, beats, rng, eighths=False)
+    t, states = beats[-1], []
+    for _ in range(16):  # notes with no pulse at all
+        t += round(rng.uniform(130, 420) * MS)
+        tracker.onset(t, 60, 80)
+        tracker.release(t + 60 * MS, 60)
+        states.append(tracker.estimate(t + MS).state)
+    assert LOST in states
+    for _ in range(12):  # a steady pulse again, at a new tempo
+        t += 370 * MS
+        tracker.onset(t, 60, 90)
+        tracker.release(t + 100 * MS, 60)
+    estimate = tracker.estimate(t + MS)
+    assert estimate.state == LOCKED
+    assert estimate.period_ns / MS == pytest.approx(370.0, rel=0.02)
