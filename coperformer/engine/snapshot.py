@@ -36,6 +36,13 @@ class SessionSnapshot:
             return None
         return Transport.from_segments(list(self.segments), self.count_in).position(now_ns)
 
+    def tempo_at(self, now_ns: int) -> float | None:
+        """The tempo (BPM) of the bar sounding at ``now_ns``; None before start (any thread)."""
+        if not self.started or not self.segments:
+            return None
+        transport = Transport.from_segments(list(self.segments), self.count_in)
+        return transport.bpm_at(transport.bar_at(now_ns))
+
     def quiet_ms(self, now_ns: int) -> float:
         """How long until the worker must act (other threads may stall the GIL until then)."""
         if self.next_deadline_ns is None:

@@ -269,7 +269,7 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
             midi_clock=self.sound.midi_out.clock.isChecked(), wait_for_input=True,
             tempo=t.tempo.value(), meter=t.meter.currentText(), count_in=t.count_in.value(),
             metronome=t.metronome.isChecked(), sync_start=t.sync_start.isChecked(),
-            sync_stop=t.sync_stop.isChecked(), intro=t.intro_key(),
+            sync_stop=t.sync_stop.isChecked(), intro=t.intro_key(), follow=t.follow.isChecked(),
             split=self.band.split_note(), chords=self.band.chart.text(),
             floating=frozenset(BAND_CHANNELS.index(s.channel) for s in self.strips
                                if s.floating()),
@@ -359,8 +359,10 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
         if snapshot is None:
             return
         position = snapshot.position(time.perf_counter_ns())
-        self.transport.position.setText(NO_POSITION if position is None
-                                        else f"{position[0]}:{position[1]}")
+        tempo = snapshot.tempo_at(time.perf_counter_ns()) if self.transport.follow.isChecked() \
+            else None
+        self.transport.position.setText(NO_POSITION if position is None else f"{position[0]}:"
+                                        f"{position[1]}" + (f" · {tempo:.0f} BPM" if tempo else ""))
         s = snapshot.stats
         inference = s["inference_ms"]
         late = s["missed_deadlines"]

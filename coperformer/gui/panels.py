@@ -204,6 +204,9 @@ class TransportPanel(QGroupBox):
         self.count_in.setPrefix("count-in ")
         self.metronome = QCheckBox("Metronome")
         self.metronome.setChecked(True)
+        self.follow = QCheckBox("Follow me")
+        self.follow.setToolTip("The band follows your tempo (no click after the count-in); "
+                               "the position shows the tempo it hears")
         self.sync_start = QCheckBox("Sync start")
         self.sync_start.setToolTip(
             "Keyboard: the band waits for your first note, which is the downbeat of bar 1 "
@@ -233,7 +236,7 @@ class TransportPanel(QGroupBox):
                                              "exports unless you ask)")):
             widget.setToolTip(tip)
         for widget in (self.play, self.tempo, self.tap, self.meter, self.count_in,
-                       self.metronome, self.sync_start, self.sync_stop, self.intro,
+                       self.metronome, self.follow, self.sync_start, self.sync_stop, self.intro,
                        self.ending, self.position):
             layout.addWidget(widget)
 

@@ -1,0 +1,20 @@
+"""The window's Follow me switch: it reaches the jam, and the position shows the tracked tempo."""
+
+import re
+
+from tests.gui.test_window import _play_file
+
+
+def test_follow_me_reaches_the_session_and_shows_the_tempo(window, qtbot, fast_melody):
+    window.transport.follow.setChecked(True)
+    assert window.options().follow
+    _play_file(window, fast_melody, tempo=200)
+    assert window.controller.running, window.banner.text()
+    qtbot.waitUntil(lambda: (window.controller.snapshot().planned_bar or 0) >= 2,
+                    timeout=15000)
+    qtbot.waitUntil(lambda: "BPM" in window.transport.position.text(), timeout=5000)
+    shown = re.search(r"(\d+) BPM", window.transport.position.text())
+    assert shown and 180 <= int(shown.group(1)) <= 220  # the file's 200 BPM, as tracked
+    window.transport.play.setChecked(False)
+    window.transport.follow.setChecked(False)
+    assert not window.options().follow
