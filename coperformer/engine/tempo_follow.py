@@ -8,6 +8,7 @@ from coperformer.engine.transport import MAX_BPM, MIN_BPM, Transport
 from coperformer.music.beat_tracker import FERMATA, LOST, BeatEstimate, BeatTracker
 
 MS = 1_000_000
+MOVE_NS = 2 * MS  # a bar moves only when its downbeat is this far off (keeps the journal small)
 
 
 class TempoFollower:
@@ -59,12 +60,14 @@ class TempoFollower:
             first = estimate.next_beat(now_ns + margin_ns + MS)
             self.shift = -(-first // self.beats_per_bar) * self.beats_per_bar - \
                 bar * self.beats_per_bar
+        if transport.bar_start_ns(bar) - margin_ns - now_ns > estimate.period_ns:
+            return False  # timed in the last beat before its decision: a few changes a bar
         downbeat = estimate.beat_time_ns(bar * self.beats_per_bar + self.shift)
         if downbeat < now_ns + margin_ns + MS:
             return False  # too late to move: the bar is decided where it stands
         bpm = min(MAX_BPM, max(MIN_BPM, 60e9 * self.beat_quarters / estimate.period_ns))
-        if abs(downbeat - transport.bar_start_ns(bar)) < MS // 2 and \
-                abs(bpm - transport.bpm_at(bar)) < 0.05:
+        if abs(downbeat - transport.bar_start_ns(bar)) < MOVE_NS and \
+                abs(bpm - transport.bpm_at(bar)) < 0.5:
             return False
         transport.retime(bar, downbeat, bpm)
         return True
