@@ -36,6 +36,7 @@ def load_settings(window, settings: QSettings) -> None:
     t.meter.setCurrentText(str(settings.value("meter", DEFAULT_METER)))
     t.count_in.setValue(int(settings.value("count_in", t.count_in.value())))
     t.metronome.setChecked(_bool(settings.value("metronome"), True))
+    t.follow.setChecked(_bool(settings.value("follow"), False))
     t.sync_start.setChecked(_bool(settings.value("sync_start"), False))
     t.sync_stop.setChecked(_bool(settings.value("sync_stop"), False))
     t.intro.setCurrentText(str(settings.value("intro", t.intro.currentText())))
@@ -95,6 +96,7 @@ def save_settings(window, settings: QSettings) -> None:
     values = {
         "tempo": t.tempo.value(), "meter": t.meter.currentText(),
         "count_in": t.count_in.value(), "metronome": t.metronome.isChecked(),
+        "follow": t.follow.isChecked(),
         "sync_start": t.sync_start.isChecked(), "adventure": window.band.adventure.value(),
         "sync_stop": t.sync_stop.isChecked(), "intro": t.intro.currentText(),
         "split": window.band.split.currentText(), "chords": window.band.chart.edit.text(),
@@ -133,7 +135,7 @@ def autosave(window, settings: QSettings) -> QTimer:
     timer.timeout.connect(lambda: save_settings(window, settings))
     t, sound = window.transport, window.sound
     for signal in (t.tempo.valueChanged, t.meter.currentTextChanged, t.count_in.valueChanged,
-                   t.metronome.toggled, t.sync_start.toggled, t.sync_stop.toggled,
+                   t.metronome.toggled, t.follow.toggled, t.sync_start.toggled, t.sync_stop.toggled,
                    t.intro.currentTextChanged, window.band.split.currentTextChanged,
                    window.band.chart.edit.textChanged,
                    window.band.adventure.valueChanged,

@@ -18,3 +18,16 @@ def test_follow_me_reaches_the_session_and_shows_the_tempo(window, qtbot, fast_m
     window.transport.play.setChecked(False)
     window.transport.follow.setChecked(False)
     assert not window.options().follow
+
+
+def test_follow_me_is_remembered(window, qtbot, settings):
+    from PySide6.QtCore import QSettings
+
+    from coperformer.gui.settings import load_settings
+
+    window.transport.follow.setChecked(True)
+    qtbot.waitUntil(lambda: str(QSettings(settings.fileName(), QSettings.IniFormat).value(
+        "follow")).lower() == "true", timeout=5000)
+    window.transport.follow.setChecked(False)
+    load_settings(window, QSettings(settings.fileName(), QSettings.IniFormat))
+    assert window.transport.follow.isChecked()
