@@ -39,6 +39,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     """Print the evaluation tables and the issue's goals."""
     from coperformer.model.card import trained_on, update_card
     from coperformer.model.evaluation import (
+        card_results,
         collection_sets,
         evaluate,
         goals,
@@ -69,7 +70,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if args.markdown:
         write_output(args.markdown, _document(text, checks, counts, model.path, corpus))
     if args.card and not args.tuning:
-        update_card(model.path, metrics={"pieces": counts, "results": results, "goals": checks})
+        update_card(model.path, metrics={"pieces": counts, "results": card_results(results),
+                                         "goals": checks})
     return 0
 
 

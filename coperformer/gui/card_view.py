@@ -27,10 +27,9 @@ def card_text(model_name: str) -> str:
         for system in CARD_SYSTEMS:
             try:  # a card is information only: figures it does not hold are left out
                 figures = table[system]
-                lines.append(f"{set_name}, {system}: harmonic agreement "
-                             f"{100 * figures['harmonic_agreement']:.1f} %, "
-                             f"{figures['onsets_per_bar']:.1f} onsets/bar, "
-                             f"{100 * figures['distinct_bars']:.0f} % distinct bars")
+                lines.append(f"{set_name}, {system}: note-in-chord "
+                             f"{100 * figures['note_in_chord']:.1f} %, clash "
+                             f"{100 * figures['clash']:.1f} %")
             except (KeyError, TypeError, ValueError, IndexError):
                 continue
     lines.append(f"sha256: {str(card.get('sha256', '?'))[:16]}…")

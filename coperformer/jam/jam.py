@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from coperformer.common.errors import CoperformerError, first_line
 from coperformer.common.paths import recordings_dir
-from coperformer.common.proc import cpu_seconds, freeze_heap, thaw_heap
+from coperformer.common.proc import cpu_seconds, freeze_heap, share_the_interpreter, thaw_heap
 from coperformer.engine import intents as I
 from coperformer.engine.clock import RealClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
@@ -208,6 +208,7 @@ class Jam:
     def start(self) -> None:
         """Start the worker, then the input (a file starts at bar 0). The owner's thread."""
         freeze_heap()  # before the clock starts: the worker never waits for a full collection
+        share_the_interpreter()  # nor for a helper thread's long turn with the interpreter
         self.started_wall = time.perf_counter()
         self.cpu_start = cpu_seconds()
         bar0_ns = self.runner.start()

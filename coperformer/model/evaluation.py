@@ -163,6 +163,18 @@ def evaluate(model: BarGenerator | None, sets: dict[str, list[Tune]], seed: int 
     return results
 
 
+CARD_FIGURES = ("note_in_chord", "root_agreement", "v_share", "clash")
+
+
+def card_results(results: dict[str, dict[str, dict]]) -> dict[str, dict[str, dict]]:
+    """The headline figures of each set and system, rounded, for a model's card (which must
+    stay under its 64 KB; the whole table goes to --json and docs/evaluation.json)."""
+    return {name: {system: {key: round(float(figures[key]), 3) for key in CARD_FIGURES
+                            if key in figures and figures[key] == figures[key]}
+                   for system, figures in table.items()}
+            for name, table in results.items()}
+
+
 def markdown_table(results: dict[str, dict[str, dict]]) -> str:
     """The results as markdown tables, one per set, and the degree histograms."""
     lines = []
