@@ -186,10 +186,13 @@ def test_a_slow_model_is_refused_live_warned_about_near_the_margin(tmp_path, mel
     slow = str(_foreign(tmp_path, 2))
     model = load_model(slow, trust_it=True)
     assert model.bar_ms > 2.0  # measured by the warm-up
-    bar_ms = model.measure_speed()  # as each Play measures it (TorchScript is faster by now)
+    # as each Play measures it (TorchScript is faster by now): the lower of two medians
+    bar_ms = min(model.measure_speed(), model.measure_speed())
     with pytest.raises(JamError, match="too slow to play live"):
         Jam.build(JamOptions(input=str(melody_file), model=slow, margin_ms=bar_ms / 1.5))
-    jam = Jam.build(JamOptions(input=str(melody_file), model=slow, margin_ms=bar_ms * 1.5))
+    # warned while Play measures it between 0.9 and 1.8 times that (a busy moment measured
+    # 1.55 times the test's own figure once)
+    jam = Jam.build(JamOptions(input=str(melody_file), model=slow, margin_ms=bar_ms * 1.8))
     try:
         assert any("decision margin" in w for w in jam.warnings)
     finally:
