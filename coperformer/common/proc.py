@@ -46,14 +46,21 @@ def freeze_heap() -> None:
     gc.freeze()
 
 
-LIVE_SWITCH_INTERVAL_S = 0.0005  # while a jam runs (Python's default is 5 ms)
+LIVE_SWITCH_INTERVAL_S = 0.0005  # while a jam runs
+DEFAULT_SWITCH_INTERVAL_S = sys.getswitchinterval()  # Python's own (5 ms)
 
 
 def share_the_interpreter() -> None:
     """Let a thread that waits for the interpreter have it within half a millisecond: a style
     loading and warming up on a helper thread (numpy or TorchScript, 36 bars) otherwise held
-    it in 5 ms slices, and the worker's 2 ms decision took 140-180 ms: a missed bar."""
+    it in 5 ms slices, and the worker's 2 ms decision took 140-180 ms: a missed bar.
+    ``unshare_the_interpreter`` puts Python's default back when the jam ends."""
     sys.setswitchinterval(LIVE_SWITCH_INTERVAL_S)
+
+
+def unshare_the_interpreter() -> None:
+    """Python's default switch interval again (after a jam: the finer one costs switches)."""
+    sys.setswitchinterval(DEFAULT_SWITCH_INTERVAL_S)
 
 
 def thaw_heap() -> None:

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 
 from coperformer.common.errors import CoperformerError, first_line
 from coperformer.common.paths import recordings_dir
-from coperformer.common.proc import cpu_seconds, freeze_heap, share_the_interpreter, thaw_heap
+from coperformer.common.proc import (
+    cpu_seconds,
+    freeze_heap,
+    share_the_interpreter,
+    thaw_heap,
+    unshare_the_interpreter,
+)
 from coperformer.engine import intents as I
 from coperformer.engine.clock import RealClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
@@ -323,6 +329,7 @@ class Jam:
         """Stop everything (no stuck notes), close the parts, save what was asked for."""
         self.runner.stop()
         thaw_heap()
+        unshare_the_interpreter()
         wall = max(1e-9, time.perf_counter() - self.started_wall)
         cpu = 100.0 * (cpu_seconds() - self.cpu_start) / wall
         self._close_parts()
