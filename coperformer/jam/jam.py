@@ -9,15 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coperformer.common import proc
 from coperformer.common.errors import CoperformerError, first_line
 from coperformer.common.paths import recordings_dir
-from coperformer.common.proc import (
-    cpu_seconds,
-    freeze_heap,
-    share_the_interpreter,
-    thaw_heap,
-    unshare_the_interpreter,
-)
 from coperformer.engine import intents as I
 from coperformer.engine.clock import RealClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
@@ -213,10 +207,10 @@ class Jam:
     # --- running (the owner's thread) ---------------------------------------------------
     def start(self) -> None:
         """Start the worker, then the input (a file starts at bar 0). The owner's thread."""
-        freeze_heap()  # before the clock starts: the worker never waits for a full collection
-        share_the_interpreter()  # nor for a helper thread's long turn with the interpreter
+        proc.freeze_heap()  # before the clock starts: the worker never waits for a full collection
+        proc.share_the_interpreter()  # nor for a helper thread's long turn with the interpreter
         self.started_wall = time.perf_counter()
-        self.cpu_start = cpu_seconds()
+        self.cpu_start = proc.cpu_seconds()
         bar0_ns = self.runner.start()
         if self.plan.messages is not None:
             self.source.start(bar0_ns if bar0_ns is not None else self.clock.now_ns())
@@ -328,10 +322,10 @@ class Jam:
     def finish(self) -> JamResult:
         """Stop everything (no stuck notes), close the parts, save what was asked for."""
         self.runner.stop()
-        thaw_heap()
-        unshare_the_interpreter()
+        proc.thaw_heap()
+        proc.unshare_the_interpreter()
         wall = max(1e-9, time.perf_counter() - self.started_wall)
-        cpu = 100.0 * (cpu_seconds() - self.cpu_start) / wall
+        cpu = 100.0 * (proc.cpu_seconds() - self.cpu_start) / wall
         self._close_parts()
         saved, problem = self._save()
         return JamResult(self.stats(cpu), tuple(saved), self.session.error, problem)
