@@ -126,6 +126,7 @@ def jack_onset_figures(soundfont: Path) -> dict:
         out[f"onset_error_jack{period}_ms"] = figures["abs_ms"]
         out[f"onset_lag_jack{period}_ms"] = figures["signed_ms"]["p50"]
         out[f"onset_missing_jack{period}"] = figures["missing"]
+        out[f"server_xruns_jack{period}"] = figures["xruns"]
     return out
 
 

@@ -3,10 +3,11 @@
 Run as its own process (``python -m coperformer.synth.jack_capture NAME SOURCE... --out F``):
 a JACK client inside a process that also holds rtmidi or FluidSynth clients crashed it in CI.
 It connects its two inputs to the source ports (waiting for them to appear), records until
-its stdin closes, then writes a stereo 16-bit WAV and, beside it, ``F.json``: the sample rate,
-the time of the first recorded frame, and for each cycle (frame index, the time the cycle
-began by JACK's own clock), all on ``time.perf_counter_ns``'s clock: a loaded dummy server
-falls behind the wall clock, so frames are not times by the nominal rate alone. Used by the
+its stdin closes, then writes a stereo 16-bit WAV and, beside it, ``F.json``: the sample rate
+and for each cycle (frame index, when its process callback ran by ``time.perf_counter_ns``,
+the app's clock; a frame is the server's count, so a cycle the capture missed stays silent),
+and the times of the xruns the server reported: a loaded dummy server falls behind the wall
+clock, so frames are not times by the nominal rate alone. Used by the
 tests and ``coperformer bench`` to hear the live audio path as a listener would.
 """
 
@@ -27,26 +28,27 @@ PORT_IS_INPUT = 0x1
 PORT_IS_OUTPUT = 0x2
 AUDIO_TYPE = b"32 bit float mono audio"
 PROCESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint32, ctypes.c_void_p)
-MAX_SECONDS = 600
+XRUN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+MAX_SECONDS = 240  # the longest capture (its memory is mapped at the start)
 WAIT_FOR_SOURCES_S = 30.0
+FLOAT_BYTES = 4
 
 
 def _libjack() -> ctypes.CDLL:
     """libjack with the signatures this client uses."""
     lib = ctypes.CDLL("libjack.so.0")
-    p, u32, u64 = ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint64
+    p, u32 = ctypes.c_void_p, ctypes.c_uint32
     signatures = {
         "jack_client_open": ([ctypes.c_char_p, ctypes.c_int, p], p),
         "jack_port_register": ([p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
                                 ctypes.c_ulong], p),
         "jack_set_process_callback": ([p, PROCESS, p], ctypes.c_int),
+        "jack_set_xrun_callback": ([p, XRUN, p], ctypes.c_int),
         "jack_activate": ([p], ctypes.c_int),
         "jack_deactivate": ([p], ctypes.c_int),
         "jack_client_close": ([p], ctypes.c_int),
-        "jack_port_get_buffer": ([p, u32], p),
         "jack_last_frame_time": ([p], u32),
-        "jack_frames_to_time": ([p, u32], u64),
-        "jack_get_time": ([], u64),
+        "jack_port_get_buffer": ([p, u32], p),
         "jack_get_sample_rate": ([p], u32),
         "jack_connect": ([p, ctypes.c_char_p, ctypes.c_char_p], ctypes.c_int),
         "jack_port_name": ([p], ctypes.c_char_p),
@@ -73,32 +75,47 @@ class Capture:
         self.rate = self.lib.jack_get_sample_rate(self.client)
         self.ports = [self.lib.jack_port_register(self.client, side.encode(), AUDIO_TYPE,
                                                   PORT_IS_INPUT, 0) for side in ("in_l", "in_r")]
-        self.audio = np.zeros((int(max_seconds * self.rate), 2), np.float32)
+        self.audio = np.zeros((2, int(max_seconds * self.rate)), np.float32)  # by channel
+        self._addresses = [self.audio[column].ctypes.data for column in (0, 1)]
         self.frames = 0
         self.cycles = np.zeros((int(max_seconds * self.rate) // 16 + 1, 2), np.int64)
         self.cycle_count = 0
-        self.first_frame: int | None = None
+        for memory in (self.audio, self.cycles):  # its pages mapped now: a page fault in the
+            memory.fill(1)                        # process callback made the cycle late
+            memory.fill(0)
+        self.first_frame: int | None = None  # the server's frame count at the first cycle
+        self.xruns: list[int] = []  # when the server reported one (a client or itself late)
         self._callback = PROCESS(self._process)  # kept alive as long as the client
+        self._on_xrun = XRUN(self._xrun)
         self.lib.jack_set_process_callback(self.client, self._callback, None)
+        self.lib.jack_set_xrun_callback(self.client, self._on_xrun, None)
         self.lib.jack_activate(self.client)
 
     def _process(self, nframes: int, _arg) -> int:
-        """JACK's process thread: copy this cycle's frames."""
+        """JACK's process thread: copy this cycle's frames, stamped with when it ran."""
+        woke = time.perf_counter_ns()  # the app's clock; JACK's own cycle times (its DLL's
+        # estimate) wandered +-15 ms from when a dummy server's cycles really ran
+        server_frame = self.lib.jack_last_frame_time(self.client)
         if self.first_frame is None:
-            self.first_frame = self.lib.jack_last_frame_time(self.client)
-        if self.cycle_count < len(self.cycles):  # when this cycle began, by JACK's clock (us)
-            began = self.lib.jack_frames_to_time(self.client,
-                                                 self.lib.jack_last_frame_time(self.client))
-            self.cycles[self.cycle_count] = (self.frames, began)
+            self.first_frame = server_frame
+        # a cycle this client missed (late on a loaded machine) stays silent in the recording
+        # rather than shortening it: the frames keep the server's count
+        self.frames = max(self.frames, min((server_frame - self.first_frame) % 2**32,
+                                           self.audio.shape[1]))
+        if self.cycle_count < len(self.cycles):
+            self.cycles[self.cycle_count] = (self.frames, woke)
             self.cycle_count += 1
-        end = min(self.frames + nframes, len(self.audio))
-        count = end - self.frames
-        for column, port in enumerate(self.ports):
-            buffer = self.lib.jack_port_get_buffer(port, nframes)
-            data = np.ctypeslib.as_array(ctypes.cast(buffer, ctypes.POINTER(ctypes.c_float)),
-                                         (nframes,))
-            self.audio[self.frames:end, column] = data[:count]
+        end = min(self.frames + nframes, self.audio.shape[1])
+        size = (end - self.frames) * FLOAT_BYTES
+        for column, port in enumerate(self.ports):  # a plain copy: the cycle waits for us
+            ctypes.memmove(self._addresses[column] + self.frames * FLOAT_BYTES,
+                           self.lib.jack_port_get_buffer(port, nframes), size)
         self.frames = end
+        return 0
+
+    def _xrun(self, _arg) -> int:
+        """JACK's notification thread: the server ran late (an xrun); note when."""
+        self.xruns.append(time.perf_counter_ns())
         return 0
 
     def connect(self, sources: list[str], timeout_s: float) -> None:
@@ -134,29 +151,19 @@ class Capture:
                                       self.lib.jack_port_name(self.ports[side]))
             done = set(names)
 
-    def start_ns(self) -> int:
-        """The first recorded frame's time on perf_counter_ns's clock (JACK's time is in
-        microseconds on its own clock; the offset between them is read here)."""
-        offset_us = time.perf_counter_ns() / 1000 - self.lib.jack_get_time()
-        return round((self.lib.jack_frames_to_time(self.client, self.first_frame or 0)
-                      + offset_us) * 1000)
-
     def close(self, out: Path) -> None:
         """Stop recording; write the WAV and its JSON."""
-        start_ns = self.start_ns()
         self.lib.jack_deactivate(self.client)
         self.lib.jack_client_close(self.client)
-        frames = np.clip(self.audio[: self.frames] * 32767, -32768, 32767).astype(np.int16)
+        frames = np.clip(self.audio[:, : self.frames].T * 32767, -32768, 32767).astype(np.int16)
         with wave.open(str(out), "wb") as wav:
             wav.setnchannels(2)
             wav.setsampwidth(2)
             wav.setframerate(self.rate)
             wav.writeframes(frames.tobytes())
-        offset_us = time.perf_counter_ns() / 1000 - self.lib.jack_get_time()
-        cycles = [(frame, round((began + offset_us) * 1000))
-                  for frame, began in self.cycles[: self.cycle_count].tolist()]
-        Path(f"{out}.json").write_text(json.dumps({"rate": self.rate, "start_ns": start_ns,
-                                                   "frames": self.frames, "cycles": cycles}))
+        cycles = self.cycles[: self.cycle_count].tolist()
+        Path(f"{out}.json").write_text(json.dumps({"rate": self.rate, "frames": self.frames,
+                                                   "cycles": cycles, "xruns": self.xruns}))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -179,12 +186,12 @@ def main(argv: list[str] | None = None) -> None:
             return
         print("connected", flush=True)
 
+    print("ready", flush=True)  # before the connecting thread can print its line
     if follow:
         threading.Thread(target=capture.follow, args=(sources[0], stop), daemon=True).start()
-        print("ready\nconnected", flush=True)
+        print("connected", flush=True)
     else:
         threading.Thread(target=connect, daemon=True).start()
-        print("ready", flush=True)
     sys.stdin.read()
     stop.set()
     capture.close(out)
