@@ -42,3 +42,22 @@ def test_bench_onsets_prints_the_onset_error_through_jack(tmp_path):
     for key in ("onset_error_ms", "onset_error_jack128_ms", "onset_error_jack64_ms"):
         assert figures[key]["n"] + figures.get(key.replace("error", "missing")[:-3], 0) == 40
         assert key in done.stdout
+
+
+def test_the_headline_counts_every_session_s_missed_deadlines():
+    """A miss at 120 BPM, or in the chart's session, is not hidden behind the 240 BPM one's 0."""
+    from coperformer.bench.sessions import missed_in
+
+    figures = {"session_120bpm": {"missed_deadlines": 1, "bars": 12},
+               "session_240bpm": {"missed_deadlines": 0}, "chart": {"missed_deadlines": 2},
+               "soak": {"missed_deadlines": 0, "inner": {"missed_deadlines": 1}}, "x": 3}
+    assert missed_in(figures) == 4
+
+
+def test_the_pass_through_is_timed_while_dense_bars_are_handed_over(soundfont):
+    from coperformer.bench.passthrough import passthrough_figures
+
+    figures = passthrough_figures(soundfont, seconds=1.0)
+    assert figures["schedule_ms"]["n"] >= 2 and figures["notes_per_bar"] == 64
+    assert figures["passthrough_ms"]["n"] > 50
+    assert figures["passthrough_ms"]["p50"] < 5.0  # generous: 0.06-0.08 ms measured

@@ -111,9 +111,10 @@ def _slow_figures(args: argparse.Namespace) -> dict:
     if not args.quick or args.with_gui:
         soundfont = find_soundfont()
     if not args.quick:
-        from coperformer.bench.sessions import live_figures
+        from coperformer.bench.sessions import live_figures, missed_in
 
         out.update(live_figures(args.model, args.session_bars, soundfont))
+        out["missed_deadlines"] = missed_in(out)  # every session's (each printed above)
     if args.with_gui:
         from coperformer.bench.startup import startup_figures
         from coperformer.bench.window import onset_error_with_window

@@ -1,5 +1,6 @@
 """The live FluidSynth sink: sequencer timing in rendered audio, and panic."""
 
+import threading
 import time
 import wave
 
@@ -71,3 +72,30 @@ def test_a_note_ended_early_stops_sounding_there(tmp_path, soundfont):
     held = rms(frames[int(0.2 * rate): int(0.45 * rate)])
     after = rms(frames[int(1.4 * rate): int(2.0 * rate)])  # the release is long over
     assert held > 0.001 and after < held / 20
+
+
+def test_the_player_s_note_never_waits_for_a_whole_bar_being_handed_over(soundfont):
+    """The worker hands a long list of notes to the sequencer while the player plays: each
+    pass-through waits for one note's hand-over at most (the lock held for the whole list made
+    it wait the list's time, here ~150 ms)."""
+    from coperformer.bench.passthrough import dense_bar
+
+    synth = LiveSynth(soundfont, RealClock(), None)
+    now = time.perf_counter_ns()
+    notes = [n for bar in range(300) for n in dense_bar(now + 10**9 + bar * 10**9)]
+    waits: list[float] = []
+    worker = threading.Thread(target=synth.schedule, args=(notes,))
+    try:
+        started = time.perf_counter()
+        worker.start()
+        while worker.is_alive():
+            before = time.perf_counter()
+            synth.play_now(0, 60, 90)
+            synth.play_now(0, 60, 0)
+            waits.append(time.perf_counter() - before)
+        handed_over_s = time.perf_counter() - started
+    finally:
+        worker.join()
+        synth.close()
+    assert handed_over_s > 0.05, handed_over_s  # long enough to have shown a whole-list wait
+    assert len(waits) > 10 and max(waits) < handed_over_s / 3, (max(waits), handed_over_s)
