@@ -1,6 +1,7 @@
 """Bench pieces that need a real session: the soak (here a few seconds of it) and the left
 hand's re-plans."""
 
+from coperformer.bench.onsets import GRID_NOTES, JACK_GRID_NOTES
 from coperformer.bench.sessions import chart_figures, left_hand_figures
 from coperformer.bench.soak import soak_figures
 
@@ -40,7 +41,8 @@ def test_bench_onsets_prints_the_onset_error_through_jack(tmp_path):
     assert done.returncode == 0, done.stderr
     figures = json.loads(out.read_text())
     for key in ("onset_error_ms", "onset_error_jack128_ms", "onset_error_jack64_ms"):
-        assert figures[key]["n"] + figures.get(key.replace("error", "missing")[:-3], 0) == 40
+        notes = JACK_GRID_NOTES if "jack" in key else GRID_NOTES
+        assert figures[key]["n"] + figures.get(key.replace("error", "missing")[:-3], 0) == notes
         assert key in done.stdout
 
 
