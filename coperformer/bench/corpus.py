@@ -10,7 +10,7 @@ from pathlib import Path
 
 from coperformer.io.smfwrite import write_piece
 from coperformer.model.folder_corpus import default_workers, read_folder
-from coperformer.music.meter import Meter
+from coperformer.music.meter import COMMON_TIME
 from coperformer.music.notes import Note, Piece, bars_for
 
 CORPUS_FILES = 2000  # issue 12's folder size
@@ -39,7 +39,7 @@ def _tune(rng: random.Random, bars: int) -> Piece:
             for b in range(bars)]
     chord = [Note(root - 12 + rng.choice((4, 3)), b * 4.0, b * 4.0 + 3.9, 60)
              for b in range(bars)]
-    return Piece(melody, [chord, bass], bars_for(Meter(4, 4), bars * 4.0))
+    return Piece(melody, [chord, bass], bars_for(COMMON_TIME, bars * 4.0))
 
 
 def corpus_figures(count: int = CORPUS_FILES) -> dict:

@@ -13,7 +13,7 @@ from coperformer.music.accompany import accompany_piece
 from coperformer.music.chord_model import ChordModel
 from coperformer.music.features import BarGenerator
 from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner
-from coperformer.music.meter import Meter
+from coperformer.music.meter import COMMON_TIME
 from coperformer.music.notes import Note, Piece, bars_for
 
 ACCOMPANY_BARS = 100  # issue 2: accompanying 100 bars takes <= 1 s after start-up
@@ -50,7 +50,7 @@ def bench_accompany(model: BarGenerator, reward: ChordModel, bars: int = ACCOMPA
     """Seconds to accompany a ``bars``-bar melody, offline and live (listening), best of
     ``runs`` after the model's warm-up."""
     notes = [Note(67 + (i * 5) % 12, i * 0.5, i * 0.5 + 0.45, 80) for i in range(bars * 8)]
-    piece = Piece(notes, [], bars_for(Meter(4, 4), bars * 4.0))
+    piece = Piece(notes, [], bars_for(COMMON_TIME, bars * 4.0))
     model.warm_up()
     figures = {"bars": bars}
     for mode in ("offline", "live"):

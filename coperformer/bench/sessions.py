@@ -15,7 +15,7 @@ from coperformer.io.smfwrite import write_melody
 from coperformer.io.take_check import note_balance
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
-from coperformer.music.meter import Meter
+from coperformer.music.meter import COMMON_TIME
 from coperformer.music.notes import Note, Piece, bars_for
 
 SCALE = (60, 62, 64, 65, 67, 69, 71, 72, 71, 69, 67, 65, 64, 62)
@@ -35,7 +35,7 @@ def scale_notes(bars: int) -> list[Note]:
 
 def write_four_four(notes: list[Note], path: Path, bpm: float, quarters: float) -> Path:
     """Write ``notes`` as a one-track 4/4 MIDI file of ``quarters`` quarter notes."""
-    write_melody(Piece(notes, [], bars_for(Meter(4, 4), quarters)), path, bpm)
+    write_melody(Piece(notes, [], bars_for(COMMON_TIME, quarters)), path, bpm)
     return path
 
 

@@ -35,14 +35,14 @@ def demo_pieces(verbose: bool = False) -> list[Piece]:
 def demo_band(model, planner: HarmonyPlanner, piece: Piece, version: str, seed: int,
               ) -> list[list[Note]]:
     """The band of one demo version: the listening live band, the offline band, a held tonic."""
-    from coperformer.music.accompany import accompany_piece, band_notes
+    from coperformer.music.accompany import accompany_piece, grid_voices
     from coperformer.music.baselines import held_tonic
     from coperformer.music.notes import Piece
     from coperformer.music.roll import grid_from_piece
 
     if version == "held-tonic":
         melody_only = Piece(piece.melody, [], piece.bars, piece.name)
-        return band_notes(held_tonic(grid_from_piece(melody_only)))
+        return grid_voices(held_tonic(grid_from_piece(melody_only)))
     mode = "live" if version == "live" else "offline"
     return accompany_piece(model, piece, mode, seed, planner).voices
 

@@ -13,7 +13,7 @@ from coperformer.common.files import input_problem
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.take import BandTrackInfo, Recording
 from coperformer.engine.transport import Segment, check_meter, check_tempo
-from coperformer.music.meter import Meter
+from coperformer.music.meter import COMMON_TIME, Meter
 
 JOURNAL_VERSION = 1
 JOURNAL_SUFFIX = ".journal"
@@ -215,7 +215,7 @@ FALLBACK_BPM = 120.0  # a take whose tempo map was lost keeps its notes, barred 
 def _fallback_segment(recording: Recording) -> Segment:
     """Bars of 4/4 at FALLBACK_BPM from the take's first note."""
     first = min([ns for ns, _ in recording.player] + [note.on_ns for note in recording.notes])
-    return Segment(0, first, FALLBACK_BPM, Meter(4, 4))
+    return Segment(0, first, FALLBACK_BPM, COMMON_TIME)
 
 
 def _segments(values: list) -> list[Segment]:

@@ -9,7 +9,7 @@ from coperformer.engine.metronome import CLICK_VELOCITY
 from coperformer.engine.transport import DEFAULT_BPM
 from coperformer.music.chord_chart import ChordChart
 from coperformer.music.harmony import Key
-from coperformer.music.meter import Meter
+from coperformer.music.meter import COMMON_TIME, Meter
 
 DEFAULT_MARGIN_MS = 40.0  # a bar's decision this long before its downbeat (see docs/performance.md)
 MARGIN_RANGE_MS = (1.0, 500.0)  # the margins a session accepts
@@ -23,7 +23,7 @@ class SessionConfig:
     """How the session runs."""
 
     bpm: float = DEFAULT_BPM
-    meter: Meter = field(default_factory=lambda: Meter(4, 4))
+    meter: Meter = field(default_factory=lambda: COMMON_TIME)
     count_in: int = 1
     metronome: bool = True
     sync_start: bool = False

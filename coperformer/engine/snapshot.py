@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from coperformer.engine.clock import MS
 from coperformer.engine.stats import SessionStats, StatsView
 from coperformer.engine.transport import Segment, Transport
 
 IDLE_POLL_MS = 50.0  # how often the worker looks at its inbox before the transport starts
-MS = 1_000_000
 
 
 @dataclass(frozen=True)

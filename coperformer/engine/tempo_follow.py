@@ -3,11 +3,11 @@ Every method belongs to the session's worker thread."""
 
 from __future__ import annotations
 
+from coperformer.engine.clock import MS
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.transport import MAX_BPM, MIN_BPM, Transport
 from coperformer.music.beat_tracker import FERMATA, LOST, BeatEstimate, BeatTracker
 
-MS = 1_000_000
 MOVE_NS = 2 * MS  # a bar moves only when its downbeat is this far off (keeps the journal small)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from coperformer.common.errors import CoperformerError
 from coperformer.engine.clock import NS_PER_S
-from coperformer.music.meter import SUPPORTED_METERS, Meter
+from coperformer.music.meter import COMMON_TIME, SUPPORTED_METERS, Meter
 
 MIN_BPM, MAX_BPM = 40.0, 240.0
 DEFAULT_BPM = 120.0
@@ -58,7 +58,7 @@ class Transport:
     """
 
     def __init__(self, bpm: float = DEFAULT_BPM, meter: Meter | None = None, count_in: int = 0):
-        meter = meter or Meter(4, 4)
+        meter = meter or COMMON_TIME
         self.count_in = max(0, int(count_in))
         self._pending: tuple[float, Meter] | None = None
         self._segments = [Segment(-self.count_in, 0, check_tempo(bpm), check_meter(meter))]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-NO_CHORD = "–"
+NO_CHORD_SHOWN = "–"
 CHORD_PIXELS = 40  # about 1 cm on a laptop screen: readable from a metre away
 
 
@@ -33,7 +33,7 @@ class ChordBoard(QWidget):
         self.clear()
 
     def _label(self, name: str, tip: str) -> QLabel:
-        label = QLabel(NO_CHORD)
+        label = QLabel(NO_CHORD_SHOWN)
         label.setObjectName(name)
         # the label's own style sheet: the app's theme cannot shrink it
         label.setStyleSheet(f"font-size: {CHORD_PIXELS}px; font-weight: bold;")
@@ -69,8 +69,8 @@ class ChordBoard(QWidget):
     def _show(self) -> None:
         now = self.chords.get(self.bar) if self.bar is not None else None
         coming = self.coming
-        self.now.setText(now[0] if now else NO_CHORD)
-        self.next.setText(coming[0] if coming else NO_CHORD)
+        self.now.setText(now[0] if now else NO_CHORD_SHOWN)
+        self.next.setText(coming[0] if coming else NO_CHORD_SHOWN)
         self.next.setProperty("provisional", bool(coming and coming[1]))
         self.next.style().unpolish(self.next)
         self.next.style().polish(self.next)

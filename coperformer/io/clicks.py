@@ -10,7 +10,7 @@ import mido
 from coperformer.engine.metronome import CLICK_MS, CLICK_VELOCITY
 from coperformer.engine.sinks import CLICK_HIGH, CLICK_LOW, METRONOME_CHANNEL
 from coperformer.io.midifile import Song
-from coperformer.music.meter import Meter
+from coperformer.music.meter import COMMON_TIME
 
 MAX_CLICKS = 400_000  # a metronome for a few hours at most, whatever a file claims
 
@@ -18,7 +18,7 @@ MAX_CLICKS = 400_000  # a metronome for a few hours at most, whatever a file cla
 def song_clicks(song: Song, velocity: int = CLICK_VELOCITY) -> list[tuple[float, object]]:
     """A metronome for a song, as timed note messages: one click per counted beat from its
     first bar line to its end, the downbeats higher, following its meter and tempo maps."""
-    meters = song.meters or [(0, Meter(4, 4))]
+    meters = song.meters or [(0, COMMON_TIME)]
     clicks = []
     for index, (start, meter) in enumerate(meters):
         end = meters[index + 1][0] if index + 1 < len(meters) else song.end_tick

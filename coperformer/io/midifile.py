@@ -20,7 +20,7 @@ from coperformer.io.midi_limits import (
 )
 from coperformer.io.smf_scan import scan_smf
 from coperformer.music.gm import DRUM_CHANNEL
-from coperformer.music.meter import Meter
+from coperformer.music.meter import COMMON_TIME, Meter
 from coperformer.music.notes import Bar, Note, Piece
 
 
@@ -180,7 +180,7 @@ def bars_from_meter_map(song: Song, end_quarters: float) -> list[Bar]:
     """Bars that follow the file's time-signature changes until ``end_quarters``."""
     changes = [(tick / song.ticks_per_beat, meter) for tick, meter in song.meters]
     if not changes or changes[0][0] > 0:
-        changes.insert(0, (0.0, Meter(4, 4)))
+        changes.insert(0, (0.0, COMMON_TIME))
     bars: list[Bar] = []
     position, index = 0.0, 0
     while position < end_quarters - 1e-9 or not bars:

@@ -11,7 +11,7 @@ import mido
 from coperformer.common.files import atomic_write
 from coperformer.io.midifile import Song
 from coperformer.music.gm import DRUM_CHANNEL
-from coperformer.music.meter import Meter
+from coperformer.music.meter import COMMON_TIME, Meter
 from coperformer.music.notes import Note, Piece
 
 DEFAULT_TICKS = 480  # resolution of the files we write from scratch
@@ -56,7 +56,7 @@ def conductor_track(tempos: list[tuple[int, int]], meters: list[tuple[int, Meter
         (0, mido.MetaMessage("track_name", name="Conductor"))]
     for tick, tempo in tempos or [(0, 500000)]:
         events.append((tick, mido.MetaMessage("set_tempo", tempo=tempo)))
-    for tick, meter in meters or [(0, Meter(4, 4))]:
+    for tick, meter in meters or [(0, COMMON_TIME)]:
         events.append((tick, mido.MetaMessage(
             "time_signature", numerator=meter.numerator, denominator=meter.denominator)))
     for tick, text in markers:

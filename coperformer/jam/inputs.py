@@ -12,7 +12,7 @@ from coperformer.engine.events import InputEvent
 from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.transport import DEFAULT_BPM, check_tempo
 from coperformer.jam.options import QWERTY, JamOptions
-from coperformer.music.meter import SUPPORTED_METERS, Meter
+from coperformer.music.meter import COMMON_TIME, SUPPORTED_METERS, Meter
 
 if TYPE_CHECKING:
     from coperformer.midi.fileplayer import FilePlayer
@@ -38,7 +38,7 @@ class InputPlan:
 def plan_input(options: JamOptions) -> InputPlan:
     """Tempo and meter from the options, else from the MIDI file, else the defaults."""
     bpm = DEFAULT_BPM if options.tempo is None else check_tempo(options.tempo)  # 0 is an error
-    meter = Meter.parse(options.meter) if options.meter else Meter(4, 4)
+    meter = Meter.parse(options.meter) if options.meter else COMMON_TIME
     if not options.input or not options.input_is_file:
         return InputPlan(None, bpm, meter)
     from coperformer.io.midifile import read_song

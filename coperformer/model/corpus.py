@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from coperformer.common.errors import CoperformerError
-from coperformer.music.meter import Meter
+from coperformer.music.meter import COMMON_TIME, Meter
 from coperformer.music.notes import Note, Piece, bars_for
 
 
@@ -21,7 +21,7 @@ def chorale_names() -> list[str]:
     return sorted({str(name) for name in corpus.chorales.Iterator(returnType="filename")})
 
 
-PALESTRINA_METERS = {"4/2": Meter(4, 4), "3/2": Meter(3, 4)}  # the half-note tactus = a beat
+PALESTRINA_METERS = {"4/2": COMMON_TIME, "3/2": Meter(3, 4)}  # the half-note tactus = a beat
 PALESTRINA_SCALE = 0.5  # halve every duration: a half note of the mass is a quarter here
 
 

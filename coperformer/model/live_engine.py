@@ -21,7 +21,13 @@ from coperformer.music.chord_metrics import Declared
 from coperformer.music.chord_model import ChordModel
 from coperformer.music.features import BarGenerator
 from coperformer.music.listening import Chord, HarmonyPlanner
-from coperformer.music.meter import METER_CODES, STEPS_PER_QUARTER, SUPPORTED_METERS, Meter
+from coperformer.music.meter import (
+    COMMON_TIME,
+    METER_CODES,
+    STEPS_PER_QUARTER,
+    SUPPORTED_METERS,
+    Meter,
+)
 from coperformer.music.roll import REST, Grid
 
 BPM = 120
@@ -46,7 +52,7 @@ class DecidingPlanner(HarmonyPlanner):
 def _meter(grid: Grid) -> Meter:
     code = int(grid.meter_code[min(1, grid.bars - 1)])
     name = METER_CODES[code]
-    return Meter.parse(name) if name in SUPPORTED_METERS else Meter(4, 4)
+    return Meter.parse(name) if name in SUPPORTED_METERS else COMMON_TIME
 
 
 def _notes(grid: Grid) -> list[tuple[int, int, int]]:

@@ -143,7 +143,7 @@ def slots_to_grid(slots: F.BarSlots, grid: Grid) -> Grid:
     return out
 
 
-def band_notes(grid: Grid) -> list[list[Note]]:
+def grid_voices(grid: Grid) -> list[list[Note]]:
     """The band of a grid as notes per voice; notes end at bar lines, downbeats accented."""
     voices: list[list[Note]] = [[] for _ in range(grid.band.shape[0])]
     for bar in range(grid.bars):
@@ -165,4 +165,4 @@ def accompany_piece(generator: BarGenerator, piece: Piece, mode: str = "offline"
     given: list[tuple[int, Chord]] = []
     grid = accompany_grid(generator, grid, mode, seed, planner, charted, given)
     chords = [(step / STEPS_PER_QUARTER, chord.name) for step, chord in given]
-    return Accompaniment(grid, band_notes(grid), chords)
+    return Accompaniment(grid, grid_voices(grid), chords)

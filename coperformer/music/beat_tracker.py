@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coperformer.music.meter import Meter
+from coperformer.music.meter import COMMON_TIME, Meter
 
 NS = 1e9
 TREND_BEATS = 8  # predictions carry the period's trend this many beats ahead
@@ -153,7 +153,7 @@ class BeatTracker:
     def __init__(self, bpm: float, start_ns: int, meter: Meter | None = None,
                  params: TrackerParams | None = None):
         self.params = params or TrackerParams()
-        meter = meter or Meter(4, 4)
+        meter = meter or COMMON_TIME
         self.beats_per_bar = meter.beats_per_bar
         compound = meter.beat_steps % 3 == 0  # a beat of three eighths
         self._max_gate = min(self.params.max_gate, self.params.compound_gate if compound

@@ -60,6 +60,9 @@ class Meter:
         return max(1, self.bar_steps // self.beat_steps)
 
 
+COMMON_TIME = Meter(4, 4)  # the meter when nothing says otherwise
+
+
 def model_segments(bar_steps: int) -> list[tuple[int, int]]:
     """Split a bar into (offset, length) pieces that fit the model's 16-step window."""
     if bar_steps <= MAX_BAR_STEPS:

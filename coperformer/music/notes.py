@@ -55,11 +55,6 @@ def bars_for(meter: Meter, end: float, start: float = 0.0) -> list[Bar]:
     return bars
 
 
-def transpose_notes(notes: list[Note], semitones: int) -> list[Note]:
-    """Shift every note by a number of semitones."""
-    return [Note(n.pitch + semitones, n.start, n.end, n.velocity) for n in notes]
-
-
 def fold_pitch(pitch: int, low: int, high: int) -> int:
     """Move a pitch by octaves into [low, high] (inclusive; the range spans an octave or more)."""
     while pitch < low:

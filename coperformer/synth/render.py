@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 import wave
 from collections.abc import Callable, Iterator
@@ -97,19 +96,6 @@ def render_song(synth: FluidSynth, song: Song,
     """Render a whole song to int16 stereo frames in memory (for short songs and tests)."""
     blocks = list(stream_song(synth, song, progress))
     return np.concatenate(blocks) if blocks else np.zeros((0, 2), np.int16)
-
-
-def write_wav(path: str | os.PathLike, frames: np.ndarray, sample_rate: int) -> None:
-    """Write int16 stereo frames to a WAV file atomically."""
-
-    def write(tmp: str) -> None:
-        with wave.open(tmp, "wb") as out:
-            out.setnchannels(2)
-            out.setsampwidth(2)
-            out.setframerate(sample_rate)
-            out.writeframes(np.ascontiguousarray(frames, np.int16).tobytes())
-
-    atomic_write(path, write)
 
 
 def render_file(midi_path: str | Path, wav_path: str | Path, soundfont: Path,

@@ -63,9 +63,9 @@ def test_a_chart_typed_during_the_jam_plays_from_the_next_bar_on_return(window, 
                                                                          fast_melody):
     _play_file(window, fast_melody)
     assert window.controller.running, window.banner.text()
-    from coperformer.gui.chords import NO_CHORD
+    from coperformer.gui.chords import NO_CHORD_SHOWN
 
-    qtbot.waitUntil(lambda: window.chords.now.text() != NO_CHORD, timeout=20000)
+    qtbot.waitUntil(lambda: window.chords.now.text() != NO_CHORD_SHOWN, timeout=20000)
     window.band.chart.edit.setText("Bb | Eb")
     window.band.chart.edit.editingFinished.emit()  # Return
     qtbot.waitUntil(lambda: window.chords.now.text() in ("Bb", "Eb"), timeout=20000)

@@ -325,13 +325,13 @@ def test_settings_are_saved_when_they_change_not_only_on_close(window, qtbot, se
 
 
 def test_the_chord_board_shows_the_chord_now_and_the_one_coming(window, qtbot, fast_melody):
-    from coperformer.gui.chords import NO_CHORD
+    from coperformer.gui.chords import NO_CHORD_SHOWN
 
     seen = []
     window.bridge.chord.connect(lambda bar, name, provisional: seen.append((bar, provisional)))
     _play_file(window, fast_melody)
-    qtbot.waitUntil(lambda: window.chords.now.text() != NO_CHORD, timeout=15000)
-    qtbot.waitUntil(lambda: any(p for _, p in seen) and window.chords.next.text() != NO_CHORD,
+    qtbot.waitUntil(lambda: window.chords.now.text() != NO_CHORD_SHOWN, timeout=15000)
+    qtbot.waitUntil(lambda: any(p for _, p in seen) and window.chords.next.text() != NO_CHORD_SHOWN,
                     timeout=15000)
     previewed = {bar for bar, p in seen if p}
     decided = [bar for bar, p in seen if not p]
