@@ -52,19 +52,34 @@ class LiveBand:
         self._settled = np.zeros(F.PROFILE_SIZE, np.float32)  # every bar before the window
         self.chord: Chord | None = None  # the chord planned for the last bar decided
         self.resting = False  # the last bar decided rests: nothing heard, or the player stopped
+        self._state = 0  # counts the changes a plan depends on (decisions, re-plans, settings)
+        self._ahead: _Ahead | None = None  # the last provisional plan, kept for reuse
+        self.reused = 0  # decisions that took their provisional plan as it was
 
     def set_adventure(self, value: float) -> None:
         """Safe (0) .. adventurous (1) harmony from the next bar planned (worker thread)."""
         if self.planner is not None:
             self.planner.adventure = min(1.0, max(0.0, value))
+            self._state += 1
 
     def set_floating(self, voice: int, floating: bool) -> None:
         """An upper voice keeps above the player (or under, the default) from the next bar
         planned (worker thread)."""
         self.floating = self.floating | {voice} if floating else self.floating - {voice}
+        self._state += 1
 
-    def next_bar(self, request: BarRequest) -> list[list[Note]]:
-        """Band notes per voice for ``request.bar``, in quarters from that bar's start."""
+    def next_bar(self, request: BarRequest, late: bool = False) -> list[list[Note]]:
+        """Band notes per voice for ``request.bar``, in quarters from that bar's start. The
+        provisional plan of the same bar is taken as it is when nothing new was heard since
+        (the same draws, so the same notes), or when the decision is ``late``: a bar planned a
+        beat ago rather than notes dropped."""
+        ahead = self._ahead
+        self._ahead = None
+        if ahead is not None and ahead.state == self._state and ahead.bar == request.bar and (
+                late or ahead.key == _key(request)):
+            self.reused += 1
+            return self._commit(ahead)
+        self._state += 1
         window = self._window(request)
         if window.listening:  # (a bar longer than 16 steps is split: no plan, no memory)
             self._remember_melody(window.grid, window.first, len(request.meters) - 1)
@@ -88,20 +103,49 @@ class LiveBand:
         chord = self.chord = _with_declared(self.chord, request.declared, self.floating)
         if chord is not None and chord.rests:  # a chart's N.C.: the rest of the bar is silent
             return [[] for _ in range(F.BAND_VOICES)]
+        self._state += 1
         result = self._generate(window, chord, self.rng)
         self._band[request.bar] = (result.pitches, result.onsets)
         return _voices(result, window)
 
     def provisional(self, request: BarRequest) -> tuple[Chord | None, list[list[Note]]]:
         """The chord and notes the band would play in ``request.bar`` from what was heard so
-        far; it changes nothing, and draws what next_bar would draw from the same input
+        far; it changes nothing, and draws what next_bar would draw from the same input. The
+        last one is kept: asked again with nothing new heard, it is not computed again
         (worker thread)."""
+        key = _key(request)
+        ahead = self._ahead
+        if ahead is not None and ahead.state == self._state and ahead.key == key:
+            return ahead.chord, ahead.voices
         window = self._window(request)
-        chord = _with_declared(self.preview(request), request.declared, self.floating)
-        if _silent(window, chord):
-            return chord, [[] for _ in range(F.BAND_VOICES)]
-        result = self._generate(window, chord, copy.deepcopy(self.rng))
-        return chord, _voices(result, window)
+        planned = self.preview(request)
+        choice = self.planner.last_choice if planned is not None else None
+        chord = _with_declared(planned, request.declared, self.floating)
+        rng = copy.deepcopy(self.rng)
+        result = None if _silent(window, chord) else self._generate(window, chord, rng)
+        voices = [[] for _ in range(F.BAND_VOICES)] if result is None else _voices(result, window)
+        self._ahead = _Ahead(request.bar, key, self._state, window, chord, choice, result, rng,
+                             voices)
+        return chord, voices
+
+    def _commit(self, ahead: _Ahead) -> list[list[Note]]:
+        """Play a provisional plan: what next_bar would have done with the same input."""
+        window = ahead.window
+        if window.listening:
+            self._remember_melody(window.grid, window.first, window.grid.bars - 1)
+        self._pc_by_bar, self._settled = window.pc_by_bar, window.settled
+        if ahead.choice is not None:
+            self.planner.remember(ahead.bar, ahead.choice)
+        self.chord = ahead.chord
+        self.resting = window.listening and ahead.chord is None
+        self._state += 1
+        if ahead.result is None:
+            return ahead.voices
+        self.rng = ahead.rng
+        self._played.append(ahead.result.key())
+        self._band[ahead.bar] = (ahead.result.pitches, ahead.result.onsets)
+        self._band.pop(ahead.bar - WINDOW, None)
+        return ahead.voices
 
     def _window(self, request: BarRequest) -> _Window:
         """The model's view of the request: slots with the band played, the pitch-class
@@ -175,6 +219,26 @@ class _Window:
     pc_by_bar: dict[int, np.ndarray]
     settled: np.ndarray
     padded: F.BarSlots
+
+
+@dataclass
+class _Ahead:
+    """A provisional plan and what it was made from (see LiveBand.provisional)."""
+
+    bar: int
+    key: tuple
+    state: int
+    window: _Window
+    chord: Chord | None
+    choice: int | None  # the planner's chord index, committed if the plan is played
+    result: object  # the generated bar (None: the band rests)
+    rng: np.random.Generator  # the draws after it
+    voices: list[list[Note]]
+
+
+def _key(request: BarRequest) -> tuple:
+    """What a plan is made from: the same key, the same plan."""
+    return (request.bar, tuple(request.meters), tuple(request.melody), request.declared)
 
 
 def _with_declared(planned: Chord | None, declared: Chord | None,

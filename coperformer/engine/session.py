@@ -351,8 +351,13 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
 
     def _band_bar(self, bar: int) -> list[ScheduledNote]:
         started = self.clock.now_ns()
-        voices = self.band.next_bar(self._request(bar, started))
+        late = started - self.decision_ns(bar) > round(self.config.margin_ms * MS) // 2
+        reused = self.band.reused
+        voices = self.band.next_bar(self._request(bar, started), late)
         done = self.clock.now_ns()
+        if self.band.reused > reused:
+            self.stats.reused_plans += 1
+            self.stats.late_provisional += late
         self._chord_decided(bar, self.transport.bar_start_ns(bar))
         notes = band_notes(self.transport, bar, voices, [t.channel for t in self.tracks])
         kept = not_late(notes, done)

@@ -37,6 +37,8 @@ class SessionStats:
     port_losses: int = 0
     port_returns: int = 0
     style_changes: int = 0
+    reused_plans: int = 0  # decisions that played their provisional plan (nothing new heard)
+    late_provisional: int = 0  # of them, decisions that came late: a beat-old plan, not silence
 
     def view(self) -> StatsView:
         """The figures as they are now, cheap to take (worker thread)."""
@@ -44,7 +46,8 @@ class SessionStats:
                          len(self.replan_ms), len(self.notes_per_bar), self.misses,
                          self.late_replans, self.dropped_notes,
                          self.bars_planned, self.input_events, self.port_losses,
-                         self.port_returns, self.style_changes)
+                         self.port_returns, self.style_changes, self.reused_plans,
+                         self.late_provisional)
 
     def as_dict(self) -> dict:
         """A JSON-ready summary (worker thread, or any thread once the worker stopped)."""
@@ -70,6 +73,8 @@ class StatsView:
     port_losses: int = 0
     port_returns: int = 0
     style_changes: int = 0
+    reused_plans: int = 0
+    late_provisional: int = 0
 
     def as_dict(self) -> dict:
         """A JSON-ready summary of the view (any thread)."""
@@ -89,5 +94,7 @@ class StatsView:
             "input_events": self.input_events,
             "port_losses": self.port_losses,
             "port_returns": self.port_returns,
+            "reused_plans": self.reused_plans,
+            "late_provisional": self.late_provisional,
             "style_changes": self.style_changes,
         }

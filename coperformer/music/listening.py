@@ -125,6 +125,7 @@ class HarmonyPlanner:
     key: Key | None = None
     seed: int = 0
     played: dict[int, int] = field(default_factory=dict)  # bar -> the chord it planned
+    last_choice: int | None = None  # the chord index the last plan chose (None: no chord)
 
     def plan(self, recent: list[np.ndarray], now: int, commit: bool = True) -> Chord | None:
         """The chord for bar ``now`` from the player's last bars (None: wait; nothing heard
@@ -134,6 +135,7 @@ class HarmonyPlanner:
         ``commit`` False: a preview, the planner remembers nothing of it (and draws the same).
         """
         recent = recent[-MEMORY_BARS:]
+        self.last_choice = None
         if not any((bar != REST).any() for bar in recent) or player_stopped(recent):
             return None
         heard = heard_key(recent, self.key)
@@ -145,13 +147,18 @@ class HarmonyPlanner:
         scores = self.model.log_probs(chord_features(recent, chords, now, heard, found)) \
             + forecast(self.model, recent, heard.key.tonic, found)
         early = sum(c is not None for c in chords) < KEY_BARS
-        index = self._choose(scores, heard, now, early)
+        index = self.last_choice = self._choose(scores, heard, now, early)
         if commit:
-            self.played[now] = index
-            for old in [bar for bar in self.played if bar < now - MEMORY_BARS]:
-                del self.played[old]
+            self.remember(now, index)
         sure = not early or self.key is not None or heard.margin >= SURE_MARGIN
         return declared(index, sure, register_ceiling(recent[-1]), register_top(recent[-1]))
+
+    def remember(self, now: int, index: int) -> None:
+        """Keep chord ``index`` as the one played in bar ``now`` (what ``plan`` commits; a
+        preview's choice committed later, unchanged)."""
+        self.played[now] = index
+        for old in [bar for bar in self.played if bar < now - MEMORY_BARS]:
+            del self.played[old]
 
     def _choose(self, scores: np.ndarray, heard: Heard, now: int, early: bool) -> int:
         allowed = _in_key_mask(heard.key.minor) if early else None

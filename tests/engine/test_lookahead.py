@@ -132,3 +132,57 @@ def test_a_worker_late_past_the_decision_decides_without_planning_first():
     session.poll(clock.now_ns())
     assert any(item[0] == "planned" and item[1] == 2 for item in events.seen)
     assert plans() == made  # nothing planned ahead that the decision at once replaces
+
+
+def _planned(events):
+    return [(b, [(n.pitch, n.on_ns, n.off_ns, n.channel) for n in notes])
+            for kind, b, notes, *_ in events.seen if kind == "planned"]
+
+
+def test_a_decision_with_nothing_new_heard_plays_its_plan_without_computing_it_again():
+    """Beat 4 rests: the decision hears what the beat-4 plan heard, and takes it as it is."""
+    generator = ChordGenerator()
+    clock = VirtualClock()
+    session, events = _session(generator, clock)
+    _play(session, clock, 5)
+    run_until(session, clock, 5 * BAR_NS)
+    reused = session.stats.reused_plans
+    assert reused >= 3, session.stats.as_dict()
+    plans = sum(1 for e in events.seen if e[0] == "provisional")
+    decided_bars = session.stats.bars_planned
+    assert len(generator.calls) <= plans + decided_bars - reused  # no bar computed twice
+    assert session.stats.late_provisional == 0
+
+
+def test_taking_the_plan_changes_no_note(monkeypatch):
+    """The same session with every decision computed afresh plays the same band (the same
+    chords, the same draws): taking the plan is only work not done twice."""
+    from coperformer.engine import live_band
+    from coperformer.model.store import load_model
+
+    def run():
+        clock = VirtualClock()
+        session, events = _session(load_model("bach"), clock)
+        _play(session, clock, 6)
+        run_until(session, clock, 6 * BAR_NS)
+        return _planned(events), session.stats.reused_plans
+
+    taken, reused = run()
+    monkeypatch.setattr(live_band, "_key", lambda request: object())  # never the same again
+    computed, none = run()
+    assert reused >= 3 and none == 0
+    assert taken == computed
+
+
+def test_a_late_decision_plays_the_plan_of_a_beat_ago_rather_than_dropping_notes():
+    clock = VirtualClock()
+    session, events = _session(ChordGenerator(), clock)
+    _play(session, clock, 2)
+    run_until(session, clock, 2 * BAR_NS - QUARTER_NS)  # bar 2's last plan, at its beat 4
+    session.feed(InputEvent(clock.now_ns(), NOTE_ON, 65, 80))  # heard after it: not the same
+    last_plan = [notes for kind, b, notes, *_ in events.seen if kind == "provisional" and b == 2]
+    clock.wait_until(2 * BAR_NS - 5_000_000)  # the worker stalls: 35 of the 40 ms margin gone
+    session.poll(clock.now_ns())
+    planned = [notes for kind, b, notes, *_ in events.seen if kind == "planned" and b == 2]
+    assert session.stats.late_provisional == 1 and session.stats.misses == 0
+    assert [n.pitch for n in planned[0]] == [n.pitch for n in last_plan[-1]]

@@ -67,13 +67,34 @@ def test_late_result_drops_past_notes_counts_a_miss_and_goes_on():
     clock = VirtualClock()
     slow = ChordGenerator(clock, delay_ns=600 * MS)  # later than the 20 ms margin
     session, sink, _ = make_session(clock, slow, bpm=120, count_in=0, metronome=False)
+    planned_ahead = session.band.provisional
+
+    def forgotten(request):  # no plan ahead to fall back on
+        shown = planned_ahead(request)
+        session.band._ahead = None
+        return shown
+
+    session.band.provisional = forgotten
     session.start()
     run_until(session, clock, 6 * NS_PER_S)
-    assert session.stats.misses >= 2
+    assert session.stats.misses >= 2 and session.stats.late_provisional == 0
     band = [n for n in sink.scheduled if n.channel in BAND_CHANNELS]
     assert band, "notes after the deadline still play"
     downbeats = {session.transport.bar_start_ns(b) for b in range(1, 4)}
     assert not downbeats & {n.on_ns for n in band}, "nothing plays late"
+
+
+def test_a_slow_model_computes_each_bar_once_when_nothing_new_is_heard():
+    """Its first plan ahead takes 600 ms; the later plans of the same bar and its decision
+    hear nothing new and take it: no bar computed twice, none late."""
+    clock = VirtualClock()
+    slow = ChordGenerator(clock, delay_ns=600 * MS)
+    session, sink, _ = make_session(clock, slow, bpm=120, count_in=0, metronome=False)
+    session.start()
+    run_until(session, clock, 6 * NS_PER_S)
+    assert session.stats.bars_planned >= 2 and session.stats.misses == 0
+    assert session.stats.reused_plans == session.stats.bars_planned
+    assert len(slow.calls) <= session.stats.bars_planned + 1  # (+ the next bar, planned ahead)
 
 
 def test_sync_start_waits_for_the_first_note():
