@@ -155,41 +155,41 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
 
 def _errors(soundfont: Path, intended: list[float], frames: np.ndarray, rate: int,
             ) -> list[float | None]:
-    """Each note's heard onset against the reference's (ms), rendered at the seconds where
-    the notes belong in ``frames`` (which removes the sound's attack); None for a note with
-    no onset within ``PAIR_S`` (missing, not measured)."""
+    """Each note's heard onset against where the reference puts it (ms): the intended time
+    plus the attack's own detection delay, measured on the same note rendered offline at an
+    exact sample; None for a note with no onset within ``PAIR_S`` (missing, not measured)."""
     from coperformer.synth.analysis import detect_onsets
 
-    heard = np.asarray(detect_onsets(frames, rate, threshold=ONSET_THRESHOLD))
     if any(np.isnan(intended)):
         raise RuntimeError("a note fell outside the capture")
-    reference = detect_onsets(_reference_render(soundfont, rate, intended), rate,
-                              threshold=ONSET_THRESHOLD)
-    if len(reference) != len(intended):
-        raise RuntimeError(f"the reference has {len(reference)} onsets for {len(intended)}")
+    heard = np.asarray(detect_onsets(frames, rate, threshold=ONSET_THRESHOLD))
+    attack = _attack_delay_s(soundfont, rate)
     out: list[float | None] = []
-    for at in reference:
+    for at in np.asarray(intended) + attack:
         nearest = heard[np.argmin(np.abs(heard - at))] if heard.size else None
         close = nearest is not None and abs(nearest - at) <= PAIR_S
         out.append((nearest - at) * 1000 if close else None)
     return out
 
 
-def _reference_render(soundfont: Path, sample_rate: int, onsets: list[float]) -> np.ndarray:
-    """The same notes rendered offline at exact sample positions."""
+def _attack_delay_s(soundfont: Path, sample_rate: int) -> float:
+    """How long after its exact start the onset detector finds the grid's note, rendered
+    offline (FluidSynth renders a note-on from the very next sample)."""
+    from coperformer.synth.analysis import detect_onsets
     from coperformer.synth.fluid import FluidSynth
 
     reference = FluidSynth(soundfont, sample_rate)
-    reference.program(1, 0)
-    length = round(NOTE_S * sample_rate)
-    chunks, at = [], 0
-    for t in onsets:
-        target = round(t * sample_rate)
-        chunks.append(reference.render(target - at))
+    try:
+        reference.program(1, 0)
+        start = sample_rate // 10
+        silence = reference.render(start)
         reference.noteon(1, 72, 100)
-        chunks.append(reference.render(length))
+        sound = reference.render(round(NOTE_S * sample_rate))
         reference.noteoff(1, 72)
-        at = target + length
-    chunks.append(reference.render(sample_rate // 2))
-    reference.close()
-    return np.concatenate(chunks)
+        frames = np.concatenate([silence, sound, reference.render(sample_rate // 4)])
+    finally:
+        reference.close()
+    found = detect_onsets(frames, sample_rate, threshold=ONSET_THRESHOLD)
+    if len(found) != 1:
+        raise RuntimeError(f"the reference note has {len(found)} onsets")
+    return found[0] - start / sample_rate
