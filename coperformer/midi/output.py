@@ -41,6 +41,9 @@ class MidiOutSink:
         self._client.open_port(index, "out")
         self._heap: list[tuple[int, int, list[int]]] = []
         self._counter = itertools.count()
+        # held by: the worker (one note's or one clock tick's push), the sender thread (one
+        # message popped and sent), the pass-through (one message), Panic (the queue cleared,
+        # every sounding note ended: the longest, a few hundred messages at most)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -51,9 +54,10 @@ class MidiOutSink:
         self._thread.start()
 
     def schedule(self, notes: list[ScheduledNote]) -> None:
-        """Queue note-on/off messages at their absolute times (any thread)."""
-        with self._lock:
-            for n in notes:
+        """Queue note-on/off messages at their absolute times, the lock taken note by note
+        (the player's pass-through waits for one note at most, never a bar; any thread)."""
+        for n in notes:
+            with self._lock:
                 heapq.heappush(self._heap, (n.on_ns, next(self._counter),
                                             [NOTE_ON | n.channel, n.pitch, n.velocity]))
                 heapq.heappush(self._heap, (n.off_ns, next(self._counter),
@@ -70,10 +74,11 @@ class MidiOutSink:
 
     def schedule_clock(self, times_ns: list[int], start_ns: int | None = None) -> None:
         """MIDI clock (24 per quarter) at absolute times; Start at ``start_ns`` (any thread)."""
-        with self._lock:
-            if start_ns is not None:
+        if start_ns is not None:
+            with self._lock:
                 heapq.heappush(self._heap, (start_ns, next(self._counter), [CLOCK_START]))
-            for at in times_ns:
+        for at in times_ns:
+            with self._lock:
                 heapq.heappush(self._heap, (at, next(self._counter), [CLOCK_TICK]))
         self._wake.set()
 
