@@ -280,3 +280,22 @@ def test_play_with_an_intro_and_sync_stop_begins_and_ends_on_the_tonic(tmp_path,
     assert set(parse_chord(chords[-1][1]).pitch_classes) == bars[max(bars)]
     wrong = _run_cli("play", "--input", str(source), "--intro", "H")
     assert wrong.returncode == 2 and "not a key" in wrong.stderr
+
+
+def test_live_accompaniment_plays_the_chords_a_jam_of_the_same_file_plays(tmp_path,
+                                                                         shipped_model):
+    """`accompany --mode live` runs the engine's live band in virtual time: a real-time jam of
+    the same file (`play --input`, no sound device) decides the same chords, bar by bar."""
+    track = {"name": "Lead", "channel": 0, "program": 0, "notes": melody_notes(12)}
+    melody = write_midi(tmp_path / "twelve.mid", [track], bpm=240)
+    accompanied, take = tmp_path / "live.mid", tmp_path / "take.mid"
+    assert main(["accompany", str(melody), "-o", str(accompanied), "--mode", "live"]) == 0
+    done = _run_cli("play", "--input", str(melody), "--record", str(take), "--no-metronome",
+                "--max-seconds", "30")
+    assert done.returncode == 0, done.stderr
+    live = markers(accompanied)  # (quarters, chord) where the chord changes
+    jammed = [(at, name) for at, name in markers(take) if at < 12 * 4]
+    assert len(live) >= 3, live
+    assert jammed == live
+    # (before, its own loop played C5 where the jam played C: a note still sounding at the
+    # decision is heard up to then, so the tempo matters; it now plays at the file's tempo)

@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from coperformer.engine.stats import summary
+from coperformer.model.live_engine import live_accompaniment
 from coperformer.music import features as F
 from coperformer.music.accompany import accompany_piece
 from coperformer.music.chord_model import ChordModel
@@ -53,11 +54,14 @@ def bench_accompany(model: BarGenerator, reward: ChordModel, bars: int = ACCOMPA
     piece = Piece(notes, [], bars_for(COMMON_TIME, bars * 4.0))
     model.warm_up()
     figures = {"bars": bars}
-    for mode in ("offline", "live"):
+    accompany = {"offline": lambda: accompany_piece(model, piece, "offline",
+                                                    planner=HarmonyPlanner(reward)),
+                 "live": lambda: live_accompaniment(model, reward, piece)}  # the engine's
+    for mode, run in accompany.items():
         times = []
         for _ in range(runs):
             started = time.perf_counter()
-            accompany_piece(model, piece, mode, planner=HarmonyPlanner(reward))
+            run()
             times.append(time.perf_counter() - started)
         figures[f"{mode}_s"] = round(min(times), 3)
     return figures

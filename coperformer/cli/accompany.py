@@ -21,7 +21,8 @@ def add_accompany(sub) -> None:
                    help="model name in models/ or path (default bach)")
     checks.add_trust(p)
     p.add_argument("--mode", choices=("offline", "live"), default="offline",
-                   help="offline sees each bar's melody; live runs the causal path")
+                   help="offline sees each bar's melody; live plays it into the live engine "
+                        "in virtual time, as `play` does")
     p.add_argument("--seed", type=checks.seed, default=0)
     p.add_argument("--adventure", type=float, default=DEFAULT_ADVENTURE,
                    help="the live band: 0 = safe harmony .. 1 = more chord variety (default 0.5)")
@@ -34,8 +35,11 @@ def add_accompany(sub) -> None:
 
 def run_accompany(args: argparse.Namespace) -> int:
     """Accompany a melody file and write a type-1 SMF."""
+    from coperformer.engine.transport import DEFAULT_BPM
     from coperformer.io.midifile import choose_melody, read_song, song_to_piece
     from coperformer.io.smfwrite import write_accompaniment
+    from coperformer.jam.inputs import song_timing
+    from coperformer.model.live_engine import live_accompaniment
     from coperformer.model.store import load_model, load_reward_model
     from coperformer.music.accompany import accompany_piece
     from coperformer.music.chord_chart import parse_chart
@@ -50,7 +54,12 @@ def run_accompany(args: argparse.Namespace) -> int:
     model = load_model(args.model, args.trust_model)
     started = time.perf_counter()
     chart = parse_chart(args.chords) if args.chords else None
-    result = accompany_piece(model, piece, args.mode, args.seed, planner, chart)
+    if args.mode == "live":  # the engine's own live band: the code the player hears
+        bpm = song_timing(song)[0] or DEFAULT_BPM  # the tempo `play` would take from it
+        result = live_accompaniment(model, planner.model, piece, args.seed, planner.adventure,
+                                    chart, bpm)
+    else:
+        result = accompany_piece(model, piece, args.mode, args.seed, planner, chart)
     seconds = time.perf_counter() - started
     band = list(zip(model.track_names, model.programs, result.voices, strict=True))
     try:

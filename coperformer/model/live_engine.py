@@ -8,6 +8,7 @@ A tune in a meter the live transport does not keep (2/4, 3/8) is played in 4/4, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,8 +16,12 @@ import numpy as np
 from coperformer.engine.clock import NS_PER_S, VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.live_band import LiveBand
+from coperformer.engine.recorder import Recorder
 from coperformer.engine.session import Session, SessionConfig
 from coperformer.engine.sinks import BAND_CHANNELS, MemorySink
+from coperformer.engine.take import Recording
+from coperformer.music.accompany import Accompaniment, grid_voices
+from coperformer.music.chord_chart import ChordChart
 from coperformer.music.chord_metrics import Declared
 from coperformer.music.chord_model import ChordModel
 from coperformer.music.features import BarGenerator
@@ -28,10 +33,10 @@ from coperformer.music.meter import (
     SUPPORTED_METERS,
     Meter,
 )
-from coperformer.music.roll import REST, Grid
+from coperformer.music.notes import Piece
+from coperformer.music.roll import REST, Grid, grid_from_piece
 
-BPM = 120
-STEP_NS = NS_PER_S * 60 // BPM // STEPS_PER_QUARTER
+BPM = 120  # the evaluation's tempo (its melodies carry none that means anything)
 TAIL_BARS = 2
 
 
@@ -67,10 +72,29 @@ def _notes(grid: Grid) -> list[tuple[int, int, int]]:
     return out
 
 
-def engine_live(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int = 0,
-                adventure: float = 0.5) -> tuple[Grid, Declared]:
-    """The melody of ``grid`` played live into a session; the band (as a grid) and the chords
-    it decided, per step of the melody (caller's thread; a session of its own)."""
+@dataclass
+class _Performance:
+    """A melody played into a session (see ``perform``)."""
+
+    session: Session
+    sink: MemorySink
+    planner: DecidingPlanner
+    recording: Recording
+    at: Callable[[int], int]  # a melody step -> its time in the session
+    step_ns: int
+
+    def step(self, time_ns: int) -> int:
+        """The melody step of a time in the session."""
+        return int(round((time_ns - self.at(0)) / self.step_ns))
+
+
+def perform(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int = 0,
+            adventure: float = 0.5, chart: ChordChart | None = None,
+            bpm: float = BPM) -> _Performance:
+    """The melody of ``grid`` played live at ``bpm`` into a session of its own in virtual
+    time, as a player would play it (caller's thread): the engine's own band decides every
+    bar. The tempo matters: a note still sounding at a decision is heard up to then."""
+    step_ns = round(NS_PER_S * 60 / bpm / STEPS_PER_QUARTER)
     meter = _meter(grid)
     bar_steps = meter.bar_steps
     pickup = grid.bars > 1 and grid.bar_len[0] < grid.bar_len[1]
@@ -78,21 +102,43 @@ def engine_live(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: i
     clock = VirtualClock()
     planner = DecidingPlanner(chords, adventure, seed=seed)
     band = LiveBand(generator, seed, planner)
-    sink = MemorySink()
-    session = Session(SessionConfig(bpm=BPM, meter=meter, count_in=0, metronome=False,
-                                    seed=seed), band, [sink], clock,
-                      generator.track_names, generator.programs)
+    sink, recorder = MemorySink(), Recorder()
+    session = Session(SessionConfig(bpm=bpm, meter=meter, count_in=0, metronome=False,
+                                    seed=seed, chart=chart), band, [sink], clock,
+                      generator.track_names, generator.programs, recorder)
     bar0 = session.start()
-    at = lambda step: bar0 + (step + offset) * STEP_NS  # noqa: E731 - the melody's clock
+    at = lambda step: bar0 + (step + offset) * step_ns  # noqa: E731 - the melody's clock
     events = sorted([(at(s), 1, NOTE_ON, p) for s, _, p in _notes(grid)]
                     + [(at(e) - 1, 0, NOTE_OFF, p) for _, e, p in _notes(grid)])
     for when, _, kind, pitch in events:
         _run_until(session, clock, when)
         session.feed(InputEvent(when, kind, pitch, 80 if kind == NOTE_ON else 0,
                                 raw=(0x90 if kind == NOTE_ON else 0x80, pitch, 80)))
-    _run_until(session, clock, at(grid.steps) + TAIL_BARS * bar_steps * STEP_NS)
+    _run_until(session, clock, at(grid.steps) + TAIL_BARS * bar_steps * step_ns)
     session.stop()
-    return _band_grid(grid, sink, at), _declared(grid, planner, session, at)
+    return _Performance(session, sink, planner, recorder.recording, at, step_ns)
+
+
+def engine_live(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int = 0,
+                adventure: float = 0.5) -> tuple[Grid, Declared]:
+    """The melody of ``grid`` played live into a session; the band (as a grid) and the chords
+    it decided, per step of the melody (caller's thread; a session of its own)."""
+    done = perform(generator, chords, grid, seed, adventure)
+    return _band_grid(grid, done), _declared(grid, done)
+
+
+def live_accompaniment(generator: BarGenerator, chords: ChordModel, piece: Piece,
+                       seed: int = 0, adventure: float = 0.5,
+                       chart: ChordChart | None = None, bpm: float = BPM) -> Accompaniment:
+    """`accompany --mode live`: the piece's melody played at ``bpm`` into the engine's live
+    band (the code the player hears; `play` of the same file at its tempo decides the same),
+    its band and chord markers read back (caller's thread)."""
+    grid = grid_from_piece(Piece(piece.melody, [], piece.bars, piece.name))
+    done = perform(generator, chords, grid, seed, adventure, chart, bpm)
+    band = _band_grid(grid, done)
+    markers = [(done.step(time_ns) / STEPS_PER_QUARTER, name)
+               for time_ns, name in done.recording.chords if 0 <= done.step(time_ns) < grid.steps]
+    return Accompaniment(band, grid_voices(band), markers)
 
 
 def _run_until(session: Session, clock: VirtualClock, end_ns: int) -> None:
@@ -102,30 +148,26 @@ def _run_until(session: Session, clock: VirtualClock, end_ns: int) -> None:
     session.poll(clock.now_ns())
 
 
-def _step(at, when: int) -> int:
-    return int(round((when - at(0)) / STEP_NS))
-
-
-def _declared(grid: Grid, planner: DecidingPlanner, session: Session, at) -> Declared:
+def _declared(grid: Grid, done: _Performance) -> Declared:
     out = Declared.empty(grid.steps)
-    for bar, chord in planner.decided.items():
+    for bar, chord in done.planner.decided.items():
         if chord is None or chord.rests:
             continue
-        start = max(0, _step(at, session.transport.bar_start_ns(bar)))
-        stop = min(grid.steps, _step(at, session.transport.bar_start_ns(bar + 1)))
+        start = max(0, done.step(done.session.transport.bar_start_ns(bar)))
+        stop = min(grid.steps, done.step(done.session.transport.bar_start_ns(bar + 1)))
         if start < stop:
             out.set(slice(start, stop), chord.root, chord.pitch_classes)
     return out
 
 
-def _band_grid(grid: Grid, sink: MemorySink, at) -> Grid:
+def _band_grid(grid: Grid, done: _Performance) -> Grid:
     band = np.full_like(grid.band, REST)
     onsets = np.zeros_like(grid.band_onset)
-    for note in sink.scheduled:
+    for note in done.sink.scheduled:
         if note.channel not in BAND_CHANNELS:
             continue
         voice = BAND_CHANNELS.index(note.channel)
-        start, stop = max(0, _step(at, note.on_ns)), min(grid.steps, _step(at, note.off_ns))
+        start, stop = max(0, done.step(note.on_ns)), min(grid.steps, done.step(note.off_ns))
         if start < stop:
             band[voice, start:stop] = note.pitch
             onsets[voice, start] = True
