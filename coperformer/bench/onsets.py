@@ -174,22 +174,24 @@ def _errors(soundfont: Path, intended: list[float], frames: np.ndarray, rate: in
 
 def _attack_delay_s(soundfont: Path, sample_rate: int) -> float:
     """How long after its exact start the onset detector finds the grid's note, rendered
-    offline (FluidSynth renders a note-on from the very next sample)."""
+    offline where a grid puts it: a grid's step after the one before, whose tail it rises
+    from (FluidSynth renders a note-on from the very next sample)."""
     from coperformer.synth.analysis import detect_onsets
     from coperformer.synth.fluid import FluidSynth
 
     reference = FluidSynth(soundfont, sample_rate)
+    note, rest = round(NOTE_S * sample_rate), round((GRID_SPACING_S - NOTE_S) * sample_rate)
     try:
         reference.program(1, 0)
-        start = sample_rate // 10
-        silence = reference.render(start)
-        reference.noteon(1, 72, 100)
-        sound = reference.render(round(NOTE_S * sample_rate))
-        reference.noteoff(1, 72)
-        frames = np.concatenate([silence, sound, reference.render(sample_rate // 4)])
+        chunks = [reference.render(sample_rate // 10)]
+        for _ in range(2):
+            reference.noteon(1, 72, 100)
+            chunks.append(reference.render(note))
+            reference.noteoff(1, 72)
+            chunks.append(reference.render(rest))
     finally:
         reference.close()
-    found = detect_onsets(frames, sample_rate, threshold=ONSET_THRESHOLD)
-    if len(found) != 1:
-        raise RuntimeError(f"the reference note has {len(found)} onsets")
-    return found[0] - start / sample_rate
+    found = detect_onsets(np.concatenate(chunks), sample_rate, threshold=ONSET_THRESHOLD)
+    if len(found) != 2:
+        raise RuntimeError(f"the reference notes have {len(found)} onsets, not 2")
+    return found[1] - (sample_rate // 10 + note + rest) / sample_rate

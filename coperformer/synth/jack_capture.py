@@ -4,8 +4,8 @@ Run as its own process (``python -m coperformer.synth.jack_capture NAME SOURCE..
 a JACK client inside a process that also holds rtmidi or FluidSynth clients crashed it in CI.
 It connects its two inputs to the source ports (waiting for them to appear), records until
 its stdin closes, then writes a stereo 16-bit WAV and, beside it, ``F.json``: the sample rate
-and for each cycle (frame index, when its process callback ran by ``time.perf_counter_ns``,
-the app's clock; a frame is the server's count, so a cycle the capture missed stays silent),
+and for each cycle (frame index, when the server woke for it, on ``time.perf_counter_ns``'s
+clock, the app's; a frame is the server's count, so a cycle the capture missed stays silent),
 and the times of the xruns the server reported: a loaded dummy server falls behind the wall
 clock, so frames are not times by the nominal rate alone. Used by the
 tests and ``coperformer bench`` to hear the live audio path as a listener would.
@@ -37,7 +37,7 @@ FLOAT_BYTES = 4
 def _libjack() -> ctypes.CDLL:
     """libjack with the signatures this client uses."""
     lib = ctypes.CDLL("libjack.so.0")
-    p, u32 = ctypes.c_void_p, ctypes.c_uint32
+    p, u32, u64 = ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint64
     signatures = {
         "jack_client_open": ([ctypes.c_char_p, ctypes.c_int, p], p),
         "jack_port_register": ([p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
@@ -47,7 +47,10 @@ def _libjack() -> ctypes.CDLL:
         "jack_activate": ([p], ctypes.c_int),
         "jack_deactivate": ([p], ctypes.c_int),
         "jack_client_close": ([p], ctypes.c_int),
-        "jack_last_frame_time": ([p], u32),
+        "jack_get_cycle_times": ([p, ctypes.POINTER(u32), ctypes.POINTER(u64),
+                                  ctypes.POINTER(u64), ctypes.POINTER(ctypes.c_float)],
+                                 ctypes.c_int),
+        "jack_get_time": ([], u64),
         "jack_port_get_buffer": ([p, u32], p),
         "jack_get_sample_rate": ([p], u32),
         "jack_connect": ([p, ctypes.c_char_p, ctypes.c_char_p], ctypes.c_int),
@@ -84,6 +87,8 @@ class Capture:
             memory.fill(1)                        # process callback made the cycle late
             memory.fill(0)
         self.first_frame: int | None = None  # the server's frame count at the first cycle
+        self._frame, self._began = ctypes.c_uint32(), ctypes.c_uint64()
+        self._next, self._period = ctypes.c_uint64(), ctypes.c_float()
         self.xruns: list[int] = []  # when the server reported one (a client or itself late)
         self._callback = PROCESS(self._process)  # kept alive as long as the client
         self._on_xrun = XRUN(self._xrun)
@@ -93,9 +98,13 @@ class Capture:
 
     def _process(self, nframes: int, _arg) -> int:
         """JACK's process thread: copy this cycle's frames, stamped with when it ran."""
-        woke = time.perf_counter_ns()  # the app's clock; JACK's own cycle times (its DLL's
-        # estimate) wandered +-15 ms from when a dummy server's cycles really ran
-        server_frame = self.lib.jack_last_frame_time(self.client)
+        # when the server woke for this cycle (its driver's own wakeup, not the DLL's estimate
+        # jack_frames_to_time gives, which wandered +-15 ms from when a dummy server's cycles
+        # really ran, nor when this client ran, a few tenths of a ms later), on JACK's clock
+        self.lib.jack_get_cycle_times(self.client, ctypes.byref(self._frame),
+                                      ctypes.byref(self._began), ctypes.byref(self._next),
+                                      ctypes.byref(self._period))
+        woke, server_frame = self._began.value, self._frame.value
         if self.first_frame is None:
             self.first_frame = server_frame
         # a cycle this client missed (late on a loaded machine) stays silent in the recording
@@ -161,7 +170,9 @@ class Capture:
             wav.setsampwidth(2)
             wav.setframerate(self.rate)
             wav.writeframes(frames.tobytes())
-        cycles = self.cycles[: self.cycle_count].tolist()
+        offset_us = time.perf_counter_ns() / 1000 - self.lib.jack_get_time()  # both monotonic
+        cycles = [(frame, round((began + offset_us) * 1000))
+                  for frame, began in self.cycles[: self.cycle_count].tolist()]
         Path(f"{out}.json").write_text(json.dumps({"rate": self.rate, "frames": self.frames,
                                                    "cycles": cycles, "xruns": self.xruns}))
 
