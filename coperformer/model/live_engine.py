@@ -38,6 +38,7 @@ from coperformer.music.roll import REST, Grid, grid_from_piece
 
 BPM = 120  # the evaluation's tempo (its melodies carry none that means anything)
 TAIL_BARS = 2
+COUNT_IN = 1  # `play`'s: a chart's first bar is decided in it and played from bar 0
 
 
 @dataclass
@@ -103,7 +104,7 @@ def perform(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int =
     planner = DecidingPlanner(chords, adventure, seed=seed)
     band = LiveBand(generator, seed, planner)
     sink, recorder = MemorySink(), Recorder()
-    session = Session(SessionConfig(bpm=bpm, meter=meter, count_in=0, metronome=False,
+    session = Session(SessionConfig(bpm=bpm, meter=meter, count_in=COUNT_IN, metronome=False,
                                     seed=seed, chart=chart), band, [sink], clock,
                       generator.track_names, generator.programs, recorder)
     bar0 = session.start()
