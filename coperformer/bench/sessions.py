@@ -142,7 +142,8 @@ def live_figures(model: str | None, session_bars: int, soundfont: Path) -> dict:
             out[f"session_{bpm}bpm"] = {
                 "margin_ms": stats["margin_ms"], "inference_ms": stats["inference_ms"],
                 "plan_ms": stats["plan_ms"], "missed_deadlines": stats["missed_deadlines"],
-                "bars": stats["bars_planned"],
+                "bars": stats["bars_planned"], "reused_plans": stats["reused_plans"],
+                "late_provisional": stats["late_provisional"],
                 "cpu_percent": stats["cpu_percent"], "startup_ms": stats["startup_ms"]}
         for key in ("passthrough_ms", "cpu_percent", "startup_ms"):
             out[key] = stats[key]  # the fastest tempo's
