@@ -85,7 +85,7 @@ class _Performance:
     step_ns: int
 
     def step(self, time_ns: int) -> int:
-        """The melody step of a time in the session."""
+        """The melody step of a time in the session (any thread)."""
         return int(round((time_ns - self.at(0)) / self.step_ns))
 
 

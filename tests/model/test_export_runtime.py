@@ -190,10 +190,14 @@ def test_a_slow_model_is_refused_live_warned_about_near_the_margin(tmp_path, mel
     bar_ms = min(model.measure_speed(), model.measure_speed())
     with pytest.raises(JamError, match="too slow to play live"):
         Jam.build(JamOptions(input=str(melody_file), model=slow, margin_ms=bar_ms / 3))
-    # warned while Play measures it between 0.9 and 1.8 times that (a busy moment measured
-    # 1.55 times the test's own figure once)
-    jam = Jam.build(JamOptions(input=str(melody_file), model=slow, margin_ms=bar_ms * 1.8))
+    # warned while Play measures it over half the margin: a margin of 1.3 times the test's
+    # figure puts that in the middle of Play's own spread (a busy moment measured 1.55 times
+    # the test's figure once, a quiet one under 0.9 times: 1.8 times failed that way in CI)
+    jam = Jam.build(JamOptions(input=str(melody_file), model=slow, margin_ms=bar_ms * 1.3))
     try:
-        assert any("decision margin" in w for w in jam.warnings)
+        measured = model.bar_ms  # what Play measured and judged
+        warned = any("decision margin" in w for w in jam.warnings)
+        assert warned == (measured > bar_ms * 1.3 / 2), (measured, bar_ms, jam.warnings)
+        assert warned, (measured, bar_ms)
     finally:
         jam.finish()
