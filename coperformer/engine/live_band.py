@@ -56,6 +56,12 @@ class LiveBand:
         self._ahead: _Ahead | None = None  # the last provisional plan, kept for reuse
         self.reused = 0  # decisions that took their provisional plan as it was
 
+    def set_generator(self, generator: BarGenerator) -> None:
+        """Another style's generator plays from the next bar decided; a plan the old one made
+        is not played (worker thread)."""
+        self.generator = generator
+        self._state += 1
+
     def set_adventure(self, value: float) -> None:
         """Safe (0) .. adventurous (1) harmony from the next bar planned (worker thread)."""
         if self.planner is not None:

@@ -24,7 +24,7 @@ class MixControls:
     def _set_style(self, generator, programs: tuple[int, ...]) -> None:
         """The next bar decided is the new style's: its generator plays it, and its voices'
         programs go out just before that bar's line, not mid-bar."""
-        self.band.generator = generator
+        self.band.set_generator(generator)
         self.stats.style_changes += 1
         self._style_bar = self.next_bar
         for track, program in zip(self.tracks, programs, strict=False):

@@ -186,3 +186,18 @@ def test_a_late_decision_plays_the_plan_of_a_beat_ago_rather_than_dropping_notes
     planned = [notes for kind, b, notes, *_ in events.seen if kind == "planned" and b == 2]
     assert session.stats.late_provisional == 1 and session.stats.misses == 0
     assert [n.pitch for n in planned[0]] == [n.pitch for n in last_plan[-1]]
+
+
+def test_a_plan_the_old_style_made_is_not_played_after_a_style_change():
+    """A style chosen between the plan ahead and the decision plays the bar, though nothing
+    new was heard."""
+    old, new = ChordGenerator(), ChordGenerator()
+    clock = VirtualClock()
+    session, events = _session(old, clock)
+    _play(session, clock, 2)
+    run_until(session, clock, 2 * BAR_NS - QUARTER_NS)  # bar 2's last plan, by the old style
+    made = len(old.calls)
+    session.band.set_generator(new)
+    run_until(session, clock, 2 * BAR_NS - 10_000_000)  # bar 2 decided, bar 3 not planned yet
+    assert any(kind == "planned" and b == 2 for kind, b, *_ in events.seen)
+    assert len(new.calls) == 1 and len(old.calls) == made  # the new style played bar 2
