@@ -5,6 +5,7 @@ a bad chart is one line."""
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -19,6 +20,7 @@ from tests.midi_helpers import markers, melody_notes, write_midi
 CHART = "Am | F G7 | C | Dm Em F G"
 BAND = ("Alto", "Tenor", "Bass")
 FOUR_FOUR = Meter(4, 4)
+CHART_MARGIN_MS = 120.0  # under the shortest eighth played here (167 ms at 180 BPM)
 
 
 def test_every_band_note_fits_the_chart_on_every_eighth_it_sounds(tmp_path, shipped_model):
@@ -92,13 +94,17 @@ def test_no_chord_rests_the_band_in_accompany(tmp_path, shipped_model):
 
 
 def _play_chart(options: JamOptions):
-    """Play a jam to its end; it missed no deadline and no re-plan came after its beat."""
-    jam = Jam.build(options)
+    """Play a jam to its end with a generous deadline (these tests judge the chart's chords;
+    the deadline tests, in virtual time, and `coperformer bench` judge the time: a shared CI
+    host stole 40 ms, the default margin, once here); it missed no deadline and no re-plan
+    came after its beat."""
+    jam = Jam.build(replace(options, margin_ms=CHART_MARGIN_MS))
     jam.start()
     while jam.running:
         time.sleep(0.05)
     result = jam.finish()
-    assert result.stats["missed_deadlines"] == 0 and result.stats["late_replans"] == 0
+    late = {k: result.stats[k] for k in ("missed_deadlines", "late_replans")}
+    assert late == {"missed_deadlines": 0, "late_replans": 0}, late
     return result
 
 
