@@ -1,21 +1,21 @@
 """Online beat tracker: the player's note onsets in, a beat phase and period out (pure).
 
-A two-state Kalman filter (the time of the latest matched beat, the beat period) is updated at
-every onset that falls near a predicted beat. Onsets are weighted by their metric salience (how
-near a beat they fall, downbeats more) and their velocity, so notes between beats never move the
-beat; a chord's notes count once. Through rests the filter coasts on its prediction. A held note
-whose next onset is long overdue is a fermata: the beats stop, and the next onset is a beat
-again. When on-beat onsets stop while notes keep coming, the tracker is lost and searches the
-recent onsets for a period and phase to lock again.
+A bar pointer (``beat_grid``) keeps the belief of where in the bar the player is and at what
+tempo, over every hypothesis at once; each onset weighs them by how likely a note falls at that
+metrical position (downbeats and loud notes most), so notes between beats never drag the beat
+and a chord counts once. Through rests the belief coasts. A held note whose next onset is long
+overdue is a fermata: the beats stop, and the next onset is a beat again. When the belief
+spreads so that no phase holds most of it, the tracker is lost until it gathers again.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from coperformer.music.beat_grid import BarPointer, GridParams
 from coperformer.music.meter import COMMON_TIME, Meter
 
 NS = 1e9
@@ -28,24 +28,16 @@ class TrackerParams:
     """The tracker's constants (tuned on essenFolksong/irl, never on the reported melodies)."""
 
     chord_s: float = 0.035  # onsets closer than this to the first of a chord are that chord
-    gate: float = 0.2  # an onset further than this (in beats) from a beat does not steer it
-    start_period_sd: float = 0.03  # how far off a new period may be (fraction)
-    max_gate: float = 0.25  # ... however unsure the tracker is
-    late_gate: float = 0.4  # a late onset, the first since before its beat, may be that beat
-    compound_gate: float = 0.22  # ... in 6/8, where the eighths fall a third of a beat away
-    onset_sd_s: float = 0.02  # timing spread of an on-beat onset (the measurement noise)
-    phase_q_s: float = 0.004  # the beat time's random walk per beat (s)
-    period_q: float = 0.005  # the period's random walk per beat, as a fraction of the period
-    trend_q: float = 0.002  # the period's change per beat: its random walk (fraction)
-    off_beat_prior: float = 0.1  # how likely a note falls between beats, against on one
-    downbeat_weight: float = 1.5  # a bar's first beat counts this much more
+    grid: GridParams = field(default_factory=GridParams)
+    lost_confidence: float = 0.2  # less of the belief than this near one phase: lost
+    lost_surprise: float = 1.15  # ... or the recent onsets no likelier than this to a listener
+    surprise_onsets: float = 8.0  # ... with no pulse (a mean over about this many onsets)
+    trend_beats: float = 6.0  # the period's trend is read over this many recent beats
+    trend_gain: float = 1.0  # how much of that trend the predictions carry
+    off_beat: float = 0.2  # beats: an onset further than this from its beat is off it
     fermata_beats: float = 4.0  # a held note this long past its onset with nothing new...
     fermata_ioi: float = 1.6  # ... and this many times the longest recent gap: a fermata
     overdue_beats: float = 2.8  # an onset off the beat this long after the last: a fermata's end
-    lost_scatter: float = 0.12  # the onsets taken this far from their beats: lost
-    lost_beats: float = 4.0  # this many beats of onsets, none on a beat: lost
-    relock_onsets: int = 4  # onsets that a new period and phase must explain to re-lock
-    relock_tolerance: float = 0.12  # beats: how near a beat a re-lock candidate must put them
     min_bpm: float = 30.0
     max_bpm: float = 260.0
 
@@ -86,67 +78,6 @@ class BeatEstimate:
         return 60 * NS / self.period_ns
 
 
-class _Filter:
-    """Kalman state in seconds: the time of beat ``index``, the period, and the period's
-    change per beat (a ritardando or a drift), with their covariance."""
-
-    def __init__(self, index: int, time_s: float, period_s: float, params: TrackerParams):
-        self.index = index
-        self.x = np.array([time_s, period_s, 0.0])
-        self.cov = np.zeros((3, 3))
-        self.reset(time_s, period_s, params)
-
-    def reset(self, time_s: float, period_s: float, params: TrackerParams) -> None:
-        """Start again from a beat at ``time_s`` with a period (no trend)."""
-        self.x = np.array([time_s, period_s, 0.0])
-        self.cov = np.diag([params.onset_sd_s ** 2, (params.start_period_sd * period_s) ** 2,
-                            (params.trend_q * period_s) ** 2])
-
-    @property
-    def time_s(self) -> float:
-        """The time of beat ``index`` (s)."""
-        return float(self.x[0])
-
-    @property
-    def period_s(self) -> float:
-        """The period at beat ``index`` (s)."""
-        return float(self.x[1])
-
-    @property
-    def trend_s(self) -> float:
-        """The period's change per beat (s)."""
-        return float(self.x[2])
-
-    def clamp(self, low: float, high: float) -> None:
-        """Keep the period between two bounds (s)."""
-        self.x[1] = min(high, max(low, self.x[1]))
-
-    @staticmethod
-    def _step(d: float) -> np.ndarray:
-        return np.array([[1.0, d, d * (d - 1) / 2], [0.0, 1.0, d], [0.0, 0.0, 1.0]])
-
-    def predicted_spread(self, beats: int) -> float:
-        """The beat time's standard deviation ``beats`` beats on (s), without process noise."""
-        step = self._step(float(beats))
-        return math.sqrt(max(0.0, float((step @ self.cov @ step.T)[0, 0])))
-
-    def predict(self, beats: int, params: TrackerParams) -> None:
-        """Move the state ``beats`` beats on, growing its uncertainty."""
-        step = self._step(float(beats))
-        period = self.period_s
-        noise = np.diag([params.phase_q_s ** 2, (params.period_q * period) ** 2,
-                         (params.trend_q * period) ** 2]) * abs(beats)
-        self.x = step @ self.x
-        self.cov = step @ self.cov @ step.T + noise
-        self.index += beats
-
-    def correct(self, onset_s: float, noise_var: float) -> None:
-        """Take an onset as the time of the current beat."""
-        gain = self.cov[:, 0] / (self.cov[0, 0] + noise_var)
-        self.x = self.x + gain * (onset_s - self.x[0])
-        self.cov = self.cov - np.outer(gain, self.cov[0, :])
-
-
 class BeatTracker:
     """Tracks the beat of a live performance. One thread feeds it (the session's worker)."""
 
@@ -155,23 +86,24 @@ class BeatTracker:
         self.params = params or TrackerParams()
         meter = meter or COMMON_TIME
         self.beats_per_bar = meter.beats_per_bar
-        compound = meter.beat_steps % 3 == 0  # a beat of three eighths
-        self._max_gate = min(self.params.max_gate, self.params.compound_gate if compound
-                             else self.params.max_gate)
         period = 60.0 / bpm
-        self._filter = _Filter(0, start_ns / NS, period, self.params)
+        self._compound = meter.beat_steps % 3 == 0  # a beat of three eighths
+        self._grid = BarPointer(self.beats_per_bar, self._compound, period, 0.0,
+                                self.params.grid)
+        self._time_s = start_ns / NS  # when the belief was last read
+        self._beat = 0.0  # the beats counted from beat 0 then (a fraction between beats)
+        self._period = period
+        self._confidence = 1.0
+        self._fit = 2.0  # the recent onsets' mean log likelihood against no pulse
+        self._trend = 0.0  # the period's change per beat (s)
+        self._history: list[tuple[float, float]] = []  # (beat, period s) read at onsets
         self._state = LOCKED
         self._last_onset_s: float | None = None
-        self._last_on_beat_s = start_ns / NS
         self._iois: list[float] = []
-        self._recent: list[tuple[float, float]] = []  # (time s, weight) of chord heads
         self._held: set[int] = set()
         self._held_before = False  # a key was down when the latest onset came
         self._released_s = 0.0  # when a key last went up
         self._velocity = 80.0
-        self._hits = 1.0
-        self._misses = 0  # onsets off the beat since the last on it
-        self._scatter = 0.0  # how far from the beat the onsets taken fall (beats, smoothed)
 
     @classmethod
     def from_count_in(cls, onsets_ns: list[int], meter: Meter | None = None,
@@ -185,9 +117,8 @@ class BeatTracker:
         beats = np.arange(len(onsets_ns), dtype=float)
         period_s, first_s = np.polyfit(beats, np.asarray(onsets_ns, float) / NS, 1)
         last_ns = round((first_s + period_s * beats[-1]) * NS)
-        tracker = cls(60.0 / period_s, last_ns, meter, params)
-        tracker._filter.index = -1  # the count-in's last beat; bar 0's downbeat is beat 0
-        tracker._last_onset_s = onsets_ns[-1] / NS
+        tracker = cls(60.0 / period_s, last_ns + round(period_s * NS), meter, params)
+        tracker._last_onset_s = onsets_ns[-1] / NS  # bar 0's downbeat is the next beat
         return tracker
 
     def release(self, time_ns: int, pitch: int) -> None:
@@ -206,145 +137,97 @@ class BeatTracker:
         self._held_before = bool(self._held)
         self._held.add(pitch)
         self._last_onset_s = t
+        accent = velocity / max(1.0, self._velocity)
         self._velocity += 0.1 * (velocity - self._velocity)
         if last is not None:
             self._iois = (self._iois + [t - last])[-8:]
-        weight = min(1.5, max(0.5, velocity / max(1.0, self._velocity)))
-        self._recent = (self._recent + [(t, weight)])[-2 * self.params.relock_onsets:]
         if self._state == FERMATA:
             self._resume(t)
-        elif self._state == LOST:
-            self._relock()
+        elif self._overdue(t, last):
+            self._enter_fermata(last)  # a held note's next onset came off the beat: a fermata
+            self._resume(t)
         else:
-            self._follow(t, weight, last)
+            self._grid.advance(t - self._time_s, self._period)
+            fit = self._grid.observe(self._period, min(2.0, max(0.5, accent)))
+            self._fit += (math.log(fit) - self._fit) / self.params.surprise_onsets
+            self._read(t)
         return self.estimate(time_ns)
+
+    def _beat_at(self, t: float) -> float:
+        """The beats counted at ``t`` (s), at the latest period."""
+        return self._beat + (t - self._time_s) / self._period
+
+    def _read(self, t: float) -> None:
+        """Read the belief after an onset at ``t``: the beat count follows the bar phase."""
+        phase, period, confidence = self._grid.summary()
+        low, high = 60.0 / self.params.max_bpm, 60.0 / self.params.min_bpm
+        predicted = self._beat_at(t)
+        bar = self.beats_per_bar
+        self._beat = predicted + (phase - predicted + bar / 2) % bar - bar / 2
+        self._time_s, self._period = t, min(high, max(low, period))
+        self._confidence = confidence
+        lost = confidence < self.params.lost_confidence or \
+            self._fit < math.log(self.params.lost_surprise)
+        self._state = LOST if lost else LOCKED
+        recent = self._beat - self.params.trend_beats
+        self._history = [h for h in self._history if h[0] > recent] + [(self._beat, self._period)]
+        self._trend = self._period_trend()
+
+    def _period_trend(self) -> float:
+        """The period's change per beat over the recent beats (s; 0 while too few)."""
+        beats = np.array([b for b, _ in self._history])
+        if len(beats) < 3 or beats[-1] - beats[0] < self.params.trend_beats / 2:
+            return 0.0
+        slope = np.polyfit(beats, [p for _, p in self._history], 1)[0]
+        return float(slope) * self.params.trend_gain
 
     def _overdue(self, t: float, last: float | None) -> bool:
         """Was the previous onset's note held on, and its successor late and off the beat?"""
-        period = self._filter.period_s
-        if last is None or t - last <= self.params.overdue_beats * period:
+        if last is None or t - last <= self.params.overdue_beats * self._period:
             return False
         held_until = t if self._held_before else self._released_s
-        return held_until - last > (self.params.overdue_beats - 0.6) * period
-
-    def _follow(self, t: float, weight: float, last: float | None) -> None:
-        f = self._filter
-        d = (t - f.time_s) / f.period_s
-        beats = round(d)
-        offset = d - beats
-        gate = self._gate(beats)
-        if gate < offset <= self.params.late_gate and last is not None and \
-                last < f.time_s + (beats - gate) * f.period_s:
-            gate = offset + 1e-9  # nothing since before the beat: the beat itself, late
-        if abs(offset) > gate and self._overdue(t, last):
-            self._enter_fermata(last)  # a held note's next onset came off the beat: a fermata
-            self._resume(t)
-            return
-        if abs(offset) > gate:
-            self._hits *= 0.85
-            self._misses += 1
-            if self._misses >= 3 and t - self._last_on_beat_s > self.params.lost_beats * f.period_s:
-                self._state = LOST
-                self._relock()
-            return
-        salience = self._on_beat(offset, beats)
-        if (f.index + beats) % self.beats_per_bar == 0:
-            salience *= self.params.downbeat_weight
-        f.predict(beats, self.params)
-        noise = self.params.onset_sd_s ** 2 / max(1e-3, salience * weight)
-        f.correct(t, noise)
-        self._clamp()
-        self._last_on_beat_s = t
-        self._misses = 0
-        self._hits = 0.8 * self._hits + 0.2
-        self._scatter += 0.25 * (abs(offset) - self._scatter)
-        if self._scatter > self.params.lost_scatter:  # the beats it takes fit badly
-            self._state = LOST
-            self._relock()
-
-    def _on_beat(self, offset: float, beats: int) -> float:
-        """How likely an onset this far from the predicted beat is that beat rather than a
-        note between beats (0..1)."""
-        f = self._filter
-        spread = math.hypot(f.predicted_spread(beats), self.params.onset_sd_s) / f.period_s
-        near = math.exp(-0.5 * (offset / spread) ** 2)
-        return near / (near + self.params.off_beat_prior)
-
-    def _gate(self, beats: int) -> float:
-        """How far from the beat (in beats) an onset may steer it: wider when unsure."""
-        f = self._filter
-        spread = f.predicted_spread(beats)
-        return min(self._max_gate, max(self.params.gate, 2.0 * spread / f.period_s))
-
-    def _clamp(self) -> None:
-        self._filter.clamp(60.0 / self.params.max_bpm, 60.0 / self.params.min_bpm)
+        if held_until - last <= (self.params.overdue_beats - 0.6) * self._period:
+            return False
+        beat = self._beat_at(t)
+        return abs(beat - round(beat)) > self.params.off_beat
 
     def _check_fermata(self, t: float) -> None:
         """Before taking an onset at ``t``: was the held note before it a fermata?"""
-        if self._state == LOCKED and self._fermata_due(t):
+        if self._state != FERMATA and self._fermata_due(t):
             self._enter_fermata()
 
     def _fermata_due(self, t: float) -> bool:
         last = self._last_onset_s
         if last is None or not self._held:
             return False
-        period = self._filter.period_s
-        longest = max(self._iois, default=period)
-        limit = max(self.params.fermata_beats * period, self.params.fermata_ioi * longest)
+        longest = max(self._iois, default=self._period)
+        limit = max(self.params.fermata_beats * self._period, self.params.fermata_ioi * longest)
         return t - last > limit
 
     def _enter_fermata(self, held_from: float | None = None) -> None:
-        f = self._filter
+        """The beats stop at the held note's beat."""
         held_from = self._last_onset_s if held_from is None else held_from
-        passed = math.floor((held_from - f.time_s) / f.period_s + 1e-9)
-        f.predict(passed, self.params)  # the beat of the held note; the beats stop there
+        beat = math.floor(self._beat_at(held_from) + 0.5)
+        self._time_s = self._time_s + (beat - self._beat) * self._period
+        self._beat = float(beat)
+        self._trend = 0.0
         self._state = FERMATA
 
     def _resume(self, t: float) -> None:
-        """The first onset after a fermata is the next beat."""
-        f = self._filter
-        f.index += 1
-        f.reset(t, f.period_s, self.params)
-        self._last_on_beat_s = t
+        """The first onset after a fermata is the beat after the held note's."""
+        self._beat += 1.0
+        self._time_s = t
+        self._grid.reset(self._beat % self.beats_per_bar, self._period, 0.03)
+        self._history = []
+        self._fit = 2.0
+        self._confidence = 1.0
         self._state = LOCKED
-        self._hits = 0.6
-
-    def _relock(self) -> None:
-        """Search the recent onsets for a period and phase that put them on beats."""
-        need = self.params.relock_onsets
-        if len(self._recent) < need:
-            return
-        times = [time for time, _ in self._recent[-need:]]
-        best = None
-        anchor = times[-1]
-        for step in range(-60, 61):
-            period = self._filter.period_s * (1.0 + step / 100.0)
-            on = sum(1 for time in times
-                     if abs((anchor - time) / period - round((anchor - time) / period))
-                     < self.params.relock_tolerance)
-            spread = sum(abs((anchor - time) / period - round((anchor - time) / period))
-                         for time in times)
-            key = (on, -spread)
-            if best is None or key > best[0]:
-                best = (key, period)
-        if best is None or best[0][0] < need:
-            return
-        f = self._filter
-        f.index = f.index + max(1, round((anchor - f.time_s) / best[1]))
-        f.reset(anchor, best[1], self.params)
-        self._clamp()
-        self._last_on_beat_s = anchor
-        self._misses = 0
-        self._scatter = 0.0
-        self._state = LOCKED
-        self._hits = 0.5
 
     def estimate(self, now_ns: int) -> BeatEstimate:
         """The estimate at ``now_ns``: a held note overdue here makes it a fermata."""
-        if self._state == LOCKED and self._fermata_due(now_ns / NS):
+        if self._state in (LOCKED, LOST) and self._fermata_due(now_ns / NS):
             self._enter_fermata()
-        f = self._filter
-        spread = math.sqrt(max(0.0, float(f.cov[0, 0])))
-        confidence = 0.0 if self._state == LOST else self._hits * math.exp(-spread / 0.05)
-        return BeatEstimate(f.index, round(f.time_s * NS), f.period_s * NS,
-                            round(min(1.0, confidence), 3), self._state, f.trend_s * NS)
+        beat = math.floor(self._beat + 1e-9)
+        beat_ns = round((self._time_s - (self._beat - beat) * self._period) * NS)
+        return BeatEstimate(beat, beat_ns, self._period * NS, round(self._confidence, 3),
+                            self._state, self._trend * NS)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 from coperformer.engine.clock import VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.sinks import BAND_CHANNELS, METRONOME_CHANNEL
@@ -66,8 +64,6 @@ def test_the_band_follows_a_gradual_drift_that_a_fixed_tempo_loses():
     assert clicks and max(n.on_ns for n in clicks) < session.transport.bar_start_ns(0)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20 open: the tracker follows a steep ritardando "
-                   "(4 % longer beats each beat) too late; see tests/music/test_beat_tracker.py")
 def test_the_band_follows_a_ritardando():
     periods = [500.0] * 24 + [500.0 * (1 + 0.04 * k) for k in range(1, 13)]  # 48 % slower
     session, _, errors = _play(periods, follow=True, seed=2)
