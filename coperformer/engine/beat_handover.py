@@ -4,9 +4,12 @@ bookkeeping of one bar's notes; the worker thread."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from coperformer.engine.sinks import ScheduledNote
+
+Warp = Callable[[int], int]  # a held note's decided time -> when it plays (Follow mode)
 
 
 def key(note: ScheduledNote) -> tuple[int, int]:
@@ -25,6 +28,8 @@ class BeatHandover:
     held: list[ScheduledNote] = field(default_factory=list)
     handed: list[ScheduledNote] = field(default_factory=list)
     replan_ns: int | None = None  # the beat from which the bar is planned again
+    warp: Warp | None = None  # held notes move to the player's predicted beats (Follow mode)
+    kept_channels: frozenset[int] = frozenset()  # held notes a re-plan keeps (the drums)
 
     def hold(self, bar: int, notes: list[ScheduledNote]
              ) -> tuple[list[ScheduledNote], list[ScheduledNote]]:
@@ -33,6 +38,10 @@ class BeatHandover:
         final, late = self.handed + self.held, self.held
         self.bar, self.held, self.handed, self.replan_ns = bar, sorted(notes), [], None
         return final, late
+
+    def add(self, notes: list[ScheduledNote]) -> None:
+        """More notes of the bar being played (its drums, in Follow mode), held with the rest."""
+        self.held = sorted(self.held + notes)
 
     def finish(self) -> list[ScheduledNote]:
         """The session stops: the notes handed (those played), final; nothing is held."""
@@ -46,17 +55,29 @@ class BeatHandover:
                        if n.on_ns < at_ns]
         self.held, self.replan_ns, self.bar = [], None, None
 
+    def _when(self, at_ns: int) -> int:
+        """When a held time plays: warped in Follow mode, else as decided."""
+        return self.warp(at_ns) if self.warp else at_ns
+
     def due(self, now_ns: int) -> list[ScheduledNote]:
-        """The held notes whose time to go to the sinks has come (they count as handed)."""
-        ready = [n for n in self.held if n.on_ns - self.lead_ns <= now_ns]
-        if ready:
-            self.held = [n for n in self.held if n.on_ns - self.lead_ns > now_ns]
-            self.handed.extend(ready)
+        """The held notes whose time to go to the sinks has come (they count as handed), at
+        the times they play (warped in Follow mode; never before ``now_ns``)."""
+        ready = [n for n in self.held if self._when(n.on_ns) - self.lead_ns <= now_ns]
+        if not ready:
+            return []
+        self.held = [n for n in self.held if self._when(n.on_ns) - self.lead_ns > now_ns]
+        if self.warp:
+            ready = [self._warped(n, now_ns) for n in ready]
+        self.handed.extend(ready)
         return ready
+
+    def _warped(self, note: ScheduledNote, now_ns: int) -> ScheduledNote:
+        on = max(now_ns, self._when(note.on_ns))
+        return replace(note, on_ns=on, off_ns=max(on + 1, self._when(note.off_ns)))
 
     def next_ns(self) -> int | None:
         """When the next note must go, or the re-plan is due; None when nothing waits."""
-        times = [self.held[0].on_ns - self.lead_ns] if self.held else []
+        times = [self._when(self.held[0].on_ns) - self.lead_ns] if self.held else []
         if self.replan_ns is not None:
             times.append(self.replan_ns - self.lead_ns)
         return min(times) if times else None
@@ -80,8 +101,10 @@ class BeatHandover:
                     note = replace(note, off_ns=at_ns)
             handed.append(note)
         self.handed = handed
-        self.held = sorted(replace(n, on_ns=max(n.on_ns, at_ns)) for n in new
-                           if n.off_ns > at_ns and not (key(n) in kept and n.on_ns <= at_ns)
-                           and not (key(n) in old_off and at_ns < n.on_ns < old_off[key(n)]))
+        others = [n for n in self.held if n.channel in self.kept_channels]
+        self.held = sorted(others + [
+            replace(n, on_ns=max(n.on_ns, at_ns)) for n in new
+            if n.off_ns > at_ns and not (key(n) in kept and n.on_ns <= at_ns)
+            and not (key(n) in old_off and at_ns < n.on_ns < old_off[key(n)])])
         self.replan_ns = None
         return ended, kept

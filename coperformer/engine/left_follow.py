@@ -15,6 +15,7 @@ from coperformer.engine.session_config import SessionConfig
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.transport import Transport
 from coperformer.music.chord_chart import ChordChart
+from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.listening import Chord
 
 SLOW_BEAT_NS = 750 * MS  # a beat longer than this (a quarter below 80 BPM) is followed by parts
@@ -34,8 +35,9 @@ def follow_times(transport: Transport, bar: int) -> list[int]:
 
 
 def beat_handover(config: SessionConfig) -> BeatHandover:
-    """The bar handed to the sinks a beat at a time, each note a margin before it starts."""
-    return BeatHandover(round(config.margin_ms * MS))
+    """The bar handed to the sinks a beat at a time, each note a margin before it starts; a
+    re-plan keeps the drums held."""
+    return BeatHandover(round(config.margin_ms * MS), kept_channels=frozenset({DRUM_CHANNEL}))
 
 
 class FollowsLeftHand:

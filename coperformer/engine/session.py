@@ -107,7 +107,10 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
         # the band listens to bar 0 first; with a chart it knows bar 0 already: it plays it when
         # a count-in leaves time to decide it
         self.first_band_bar = 0 if config.chart and count_in else 1
-        self.handover = beat_handover(config) if self.left_hand or config.chart else None
+        # with a split or a chart the bar goes out a beat at a time (it may be planned again
+        # from a beat); in Follow mode too, each beat where the player's is predicted
+        self.handover = beat_handover(config) if self.left_hand or config.chart or \
+            config.follow else None
         self.tempo = TempoFollower() if config.follow else None  # Follow mode
         self.finished = False
         self.error: str | None = None
@@ -154,6 +157,8 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
                 self._bar_line(self.next_line)
                 self.next_line += 1
             if not self.finished:
+                if self.tempo and self.handover:
+                    self.handover.warp = self.tempo.warp(self.transport, now_ns)
                 self._follow(now_ns)
                 self._plan_ahead(now_ns)
             if self.tempo and self.tempo.retime(self.transport, self.next_bar, now_ns,
@@ -376,6 +381,9 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
         """The groove's hits for ``bar``, recorded as the drum track (the last track)."""
         kept = not_late(drum_notes(self.transport, bar, self.groove, self.config.phrase_bars,
                                    self.config.seed, len(self.tracks) - 1), now_ns)
+        if self.tempo and self.handover and self.handover.bar == bar:
+            self.handover.add(kept)  # on the player's beats with the band (recorded with it)
+            return self.handover.due(now_ns)
         if self.recorder:
             self.recorder.band(kept)
         return kept

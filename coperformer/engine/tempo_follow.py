@@ -3,12 +3,14 @@ Every method belongs to the session's worker thread."""
 
 from __future__ import annotations
 
+from coperformer.engine.beat_handover import Warp
 from coperformer.engine.clock import MS
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.transport import MAX_BPM, MIN_BPM, Transport
 from coperformer.music.beat_tracker import FERMATA, LOST, BeatEstimate, BeatTracker
 
 MOVE_NS = 2 * MS  # a bar moves only when its downbeat is this far off (keeps the journal small)
+MAX_WARP = 0.3  # a held note moves at most this much of a beat towards the predicted beat
 
 
 class TempoFollower:
@@ -71,3 +73,26 @@ class TempoFollower:
             return False
         transport.retime(bar, downbeat, bpm)
         return True
+
+    def warp(self, transport: Transport, now_ns: int) -> Warp | None:
+        """How a decided note's time moves to the player's beats as predicted now: each beat
+        of its bar goes where the tracker expects it (at most ``MAX_WARP`` of a beat away),
+        times between beats in proportion; None while lost or in a fermata (notes play as
+        decided)."""
+        estimate = self.estimate(now_ns)
+        if estimate is None or estimate.state in (LOST, FERMATA):
+            return None
+        per_bar, shift = self.beats_per_bar, self.shift
+
+        def moved(at_ns: int) -> int:
+            bar = transport.bar_at(at_ns)
+            start, end = transport.bar_start_ns(bar), transport.bar_start_ns(bar + 1)
+            beat_ns = (end - start) / per_bar
+            beats = (at_ns - start) / beat_ns
+            whole = min(per_bar - 1, int(beats))
+            first = bar * per_bar + shift + whole
+            here, there = estimate.beat_time_ns(first), estimate.beat_time_ns(first + 1)
+            predicted = here + (beats - whole) * (there - here)
+            reach = MAX_WARP * beat_ns
+            return round(min(at_ns + reach, max(at_ns - reach, predicted)))
+        return moved

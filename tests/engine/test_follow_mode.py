@@ -8,6 +8,8 @@ import random
 from coperformer.engine.clock import VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.sinks import BAND_CHANNELS, METRONOME_CHANNEL
+from coperformer.engine.tempo_follow import TempoFollower
+from coperformer.music.gm import DRUM_CHANNEL
 from tests.engine.test_session import make_session, run_until
 
 MS = 1_000_000
@@ -41,14 +43,15 @@ def _play(periods_ms: list[float], follow: bool, seed: int = 1):
         run_until(session, clock, event.time_ns)
         session.feed(event)
     run_until(session, clock, beats[-1])
-    downbeats = {}
-    for note in sink.scheduled:
-        if note.channel in BAND_CHANNELS:
-            bar = session.transport.bar_at(note.on_ns)
-            downbeats[bar] = min(downbeats.get(bar, note.on_ns), note.on_ns)
-    errors = {bar: abs(on - beats[bar * 4]) / MS for bar, on in downbeats.items()
-              if bar * 4 < len(beats)}
+    band = sorted(n.on_ns for n in sink.scheduled if n.channel in BAND_CHANNELS)
+    errors = {bar: _nearest(band, beats[bar * 4]) for bar in range(len(beats) // 4)
+              if band and band[0] < beats[bar * 4] + 250 * MS}
     return session, sink, errors
+
+
+def _nearest(times: list[int], beat_ns: int) -> float:
+    """How far (ms) the band's note nearest a player's beat is from it."""
+    return min(abs(t - beat_ns) for t in times) / MS
 
 
 def test_the_band_follows_a_gradual_drift_that_a_fixed_tempo_loses():
@@ -110,3 +113,39 @@ def test_the_band_waits_through_a_fermata_and_picks_up_after_it():
     assert len(starts) >= 3, "the band picks up after the fermata"
     errors = [abs(start - line) / MS for start, line in zip(starts, downbeats, strict=False)]
     assert max(errors[1:]) < 40.0, errors  # its bars land on the player's bar lines again
+
+
+def _beat_errors(periods_ms: list[float], seed: int) -> list[float]:
+    """How far the band's note nearest each of the player's beats is from it (ms), from
+    bar 2 on (the last two beats, not handed over yet, left out)."""
+    session, sink, _ = _play(periods_ms, follow=True, seed=seed)
+    band = sorted(n.on_ns for n in sink.scheduled if n.channel in BAND_CHANNELS)
+    beats = _perform(periods_ms, session.transport.bar_start_ns(0), seed)[1]
+    return [_nearest(band, beat) for beat in beats[8:-2]]
+
+
+def test_each_beat_lands_on_the_players_beat_not_only_the_downbeat(monkeypatch):
+    periods = [500.0 * (1 + 0.2 * min(k, 48) / 48) for k in range(64)]  # 20 % slower
+    errors = sorted(_beat_errors(periods, 2))
+    p50, p95 = errors[len(errors) // 2], errors[int(0.95 * len(errors))]
+    assert p50 < 12.0 and p95 < 40.0, (p50, p95)
+    monkeypatch.setattr(TempoFollower, "warp", lambda self, transport, now_ns: None)
+    by_bar = sorted(_beat_errors(periods, 2))  # whole bars re-timed, their beats as decided
+    assert by_bar[len(by_bar) // 2] > 1.4 * p50
+
+
+def test_the_drums_move_with_the_band_onto_the_players_beats():
+    periods = [500.0 * (1 + 0.2 * min(k, 48) / 48) for k in range(64)]
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, bpm=120, count_in=1, follow=True, drums="straight")
+    session.start()
+    events, beats = _perform(periods, session.transport.bar_start_ns(0), 4)
+    for event in events:
+        run_until(session, clock, event.time_ns)
+        session.feed(event)
+    run_until(session, clock, beats[-1])
+    band = sorted(n.on_ns for n in sink.scheduled if n.channel in BAND_CHANNELS)
+    drums = sorted(n.on_ns for n in sink.scheduled if n.channel == DRUM_CHANNEL)
+    on_beats = [min(band, key=lambda t, b=b: abs(t - b)) for b in beats[12:-2]]
+    apart = [_nearest(drums, t) for t in on_beats]  # the band's beat and the drums' hit
+    assert drums and sum(a <= 2.0 for a in apart) >= 0.9 * len(apart), apart
