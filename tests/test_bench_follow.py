@@ -47,3 +47,28 @@ def test_the_figures_have_every_scenario_beside_the_fixed_tempo():
             assert set(row["beat_error_ms"]) == {"p50", "p95", "max", "n"}
             assert row["beat_error_ms"]["n"] > 0
             assert {"lock_beats", "relock_beats", "lost_events"} <= set(row)
+
+
+def _engine(shipped_model):
+    from coperformer.bench.follow_engine import engine_beats
+    from coperformer.model.store import load_chord_model, load_model
+
+    model, chords = load_model(str(shipped_model)), load_chord_model()
+    return lambda perf, follow=True: engine_beats(perf, model, chords, follow)
+
+
+def test_the_real_engine_follows_a_drifting_performer_that_a_fixed_tempo_loses(shipped_model):
+    engine = _engine(shipped_model)
+    piece = collection_melodies(TUNING, 1)[0]
+    perf = perform(piece, Scenario("drift20", 0.2, ritardando=False, fermata=False), seed=3)
+    followed = sorted(beat_errors(perf, engine(perf))["errors"])
+    fixed = sorted(beat_errors(perf, engine(perf, False))["errors"])
+    assert len(followed) > 20 and len(fixed) > 20
+    assert followed[len(followed) // 2] < 0.5 * fixed[len(fixed) // 2], (followed, fixed)
+
+
+def test_the_figures_have_the_engine_rows(shipped_model):
+    figures = follow_figures(1, tuning=True, engine=_engine(shipped_model))
+    for scenario in SCENARIOS:
+        row = figures[f"{scenario.name}_engine"]
+        assert row["beat_error_ms"]["n"] > 0 and row["lost_events"] is None

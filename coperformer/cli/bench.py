@@ -27,8 +27,9 @@ def add_bench(sub) -> None:
                    help="only the band's onset error in the audio: without a driver, and "
                         "through JACK heard by a capture client (a dummy server of its own)")
     p.add_argument("--follow", action="store_true",
-                   help="only the beat tracker's figures: the band following performances of "
-                        "folk melodies (drift, ritardando, fermata) beside a fixed tempo")
+                   help="only Follow mode's figures: the band following performances of folk "
+                        "melodies (drift, ritardando, fermata) beside a fixed tempo, and the "
+                        "real engine's band on the same performances (loads the model)")
     p.add_argument("--follow-tuning", action="store_true",
                    help="with --follow: the tracker's tuning melodies instead of the reported")
     p.add_argument("--soak", type=checks.real(0.05, 24 * 60, "the soak", "minutes"),
@@ -42,14 +43,24 @@ def add_bench(sub) -> None:
                    help="also measure the window: start-up, and the onset error while it animates")
 
 
+def _follow_figures(args: argparse.Namespace) -> dict:
+    """The beat tracker's figures, and the real engine's on the same performances."""
+    from coperformer.bench.follow import follow_figures
+    from coperformer.bench.follow_engine import engine_beats
+    from coperformer.model.store import load_chord_model, load_model
+
+    model = load_model(args.model, args.trust_model)
+    chords = load_chord_model()
+    return follow_figures(tuning=args.follow_tuning,
+                          engine=lambda perf: engine_beats(perf, model, chords, True))
+
+
 def run_bench(args: argparse.Namespace) -> int:
     """Measure and print the figures."""
     if args.onsets:
         return _print_figures(_onset_figures(), args.json)
     if args.follow:
-        from coperformer.bench.follow import follow_figures
-
-        return _print_figures(follow_figures(tuning=args.follow_tuning), args.json)
+        return _print_figures(_follow_figures(args), args.json)
     from coperformer.bench.inference import bench_accompany, bench_inference, bench_planning
     from coperformer.common.proc import machine
     from coperformer.engine.stats import summary

@@ -1,0 +1,93 @@
+"""`bench --follow`'s engine rows: the performances played into the real session in virtual time
+(Follow mode, the listening band with the shipped GAN, a straight drum groove), and the band's
+notes decided on beats timed against the performer's true beats. What the player hears, not a
+model of the band: the bar handed over a beat at a time, each beat moved to the prediction."""
+
+from __future__ import annotations
+
+from coperformer.bench.follow import Performance
+from coperformer.engine.clock import MS, VirtualClock
+from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
+from coperformer.engine.listener import QuietListener
+from coperformer.engine.live_band import LiveBand
+from coperformer.engine.session import Session, SessionConfig
+from coperformer.engine.sinks import BAND_CHANNELS, MemorySink, ScheduledNote
+from coperformer.engine.transport import Transport
+from coperformer.music.chord_model import ChordModel
+from coperformer.music.features import BarGenerator
+from coperformer.music.listening import HarmonyPlanner
+from coperformer.music.meter import COMMON_TIME, SUPPORTED_METERS
+
+FEEL = "straight"
+START_LEAD_NS = 100 * MS
+
+
+def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
+                 follow: bool, seed: int = 0) -> list[int]:
+    """When the engine's drums hit the beats they were decided on (ns), the session started
+    at the performer's count-in tempo with one bar of count-in ending on the first beat."""
+    meter = perf.meter if str(perf.meter) in SUPPORTED_METERS else COMMON_TIME
+    period_ns = (perf.count_in[-1] - perf.count_in[0]) / max(1, len(perf.count_in) - 1)
+    clock = VirtualClock()
+    clock.wait_until(perf.beats[0] - round(meter.beats_per_bar * period_ns) - START_LEAD_NS)
+    band = LiveBand(generator, seed, HarmonyPlanner(chords, 0.5, seed=seed))
+    beat_q = meter.bar_quarters / meter.beats_per_bar
+    config = SessionConfig(bpm=60e9 * beat_q / period_ns, meter=meter, count_in=1,
+                           metronome=False, follow=follow, drums=FEEL, seed=seed)
+    sink = MemorySink()
+    tap = _Decided()
+    session = Session(config, band, [sink], clock, generator.track_names, generator.programs,
+                      None, tap)
+    session.start(START_LEAD_NS)
+    for when, kind, pitch, velocity in _events(perf):
+        _run_until(session, clock, when)
+        session.feed(InputEvent(when, kind, pitch, velocity,
+                                raw=(0x90 if kind == NOTE_ON else 0x80, pitch, velocity)))
+    _run_until(session, clock, perf.beats[-1] + 2 * round(period_ns))
+    session.stop()
+    played = sorted(n for n in sink.scheduled if n.channel in BAND_CHANNELS)
+    return _on_beats(session.transport, sorted(tap.notes), played)
+
+
+class _Decided(QuietListener):
+    """Keeps the band's notes as decided (before Follow mode moves them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notes: list[ScheduledNote] = []
+
+    def on_planned(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
+        """Keep them (worker thread)."""
+        self.notes.extend(notes)
+
+
+def _events(perf: Performance) -> list[tuple[int, str, int, int]]:
+    """The performer's note-ons and note-offs in time order."""
+    events = [(on, NOTE_ON, pitch, velocity) for on, pitch, velocity, _ in perf.onsets]
+    events += [(off, NOTE_OFF, pitch, 0) for _, pitch, _, off in perf.onsets]
+    return sorted(events, key=lambda e: (e[0], e[1] == NOTE_ON))
+
+
+def _run_until(session: Session, clock: VirtualClock, end_ns: int) -> None:
+    while clock.now_ns() < end_ns and not session.finished:
+        session.poll(clock.now_ns())
+        clock.wait_until(min(session.next_deadline(), end_ns))
+    session.poll(clock.now_ns())
+
+
+def _on_beats(transport: Transport, decided: list[ScheduledNote],
+              played: list[ScheduledNote]) -> list[int]:
+    """When the band's notes decided on a beat were played: the decided and the played notes
+    in the same order (the moves keep it; those decided but never played come last), each
+    decided one on its bar's grid (its segment's tempo, kept for every bar decided)."""
+    out = []
+    for plan, play in zip(decided, played, strict=False):
+        if (plan.channel, plan.pitch) != (play.channel, play.pitch):
+            raise RuntimeError(f"decided {plan} but played {play}: the order was not kept")
+        bar = transport.bar_at(plan.on_ns)
+        segment = transport.segment(bar)  # (the next bar may start elsewhere since)
+        beats = (plan.on_ns - transport.bar_start_ns(bar)) * segment.meter.beats_per_bar \
+            / segment.bar_ns
+        if abs(beats - round(beats)) < 1e-3:
+            out.append(play.on_ns)
+    return sorted(set(out))  # a chord's notes: one beat
