@@ -28,8 +28,7 @@ def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
     at the performer's count-in tempo with one bar of count-in ending on the first beat."""
     meter = perf.meter if str(perf.meter) in SUPPORTED_METERS else COMMON_TIME
     period_ns = (perf.count_in[-1] - perf.count_in[0]) / max(1, len(perf.count_in) - 1)
-    clock = VirtualClock()
-    clock.wait_until(perf.beats[0] - round(meter.beats_per_bar * period_ns) - START_LEAD_NS)
+    clock = VirtualClock(perf.beats[0] - round(meter.beats_per_bar * period_ns) - START_LEAD_NS)
     band = LiveBand(generator, seed, HarmonyPlanner(chords, 0.5, seed=seed))
     beat_q = meter.bar_quarters / meter.beats_per_bar
     config = SessionConfig(bpm=60e9 * beat_q / period_ns, meter=meter, count_in=1,
