@@ -53,11 +53,11 @@ class _Decided(QuietListener):
 
     def __init__(self) -> None:
         super().__init__()
-        self.notes: list[ScheduledNote] = []
+        self.notes: list[tuple[ScheduledNote, int]] = []  # each with its bar
 
     def on_planned(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
         """Keep them (worker thread)."""
-        self.notes.extend(notes)
+        self.notes.extend((note, bar) for note in notes)
 
 
 def _events(perf: Performance) -> list[tuple[int, str, int, int]]:
@@ -74,16 +74,15 @@ def _run_until(session: Session, clock: VirtualClock, end_ns: int) -> None:
     session.poll(clock.now_ns())
 
 
-def _on_beats(transport: Transport, decided: list[ScheduledNote],
+def _on_beats(transport: Transport, decided: list[tuple[ScheduledNote, int]],
               played: list[ScheduledNote]) -> list[int]:
     """When the band's notes decided on a beat were played: the decided and the played notes
     in the same order (the moves keep it; those decided but never played come last), each
     decided one on its bar's grid (its segment's tempo, kept for every bar decided)."""
     out = []
-    for plan, play in zip(decided, played, strict=False):
+    for (plan, bar), play in zip(decided, played, strict=False):
         if (plan.channel, plan.pitch) != (play.channel, play.pitch):
             raise RuntimeError(f"decided {plan} but played {play}: the order was not kept")
-        bar = transport.bar_at(plan.on_ns)
         segment = transport.segment(bar)  # (the next bar may start elsewhere since)
         beats = (plan.on_ns - transport.bar_start_ns(bar)) * segment.meter.beats_per_bar \
             / segment.bar_ns

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from coperformer.engine.sinks import ScheduledNote
 
-Warp = Callable[[int], int]  # a held note's decided time -> when it plays (Follow mode)
+Warp = Callable[[int, int], int]  # (bar, a held note's decided time) -> when it plays
 
 
 def key(note: ScheduledNote) -> tuple[int, int]:
@@ -57,7 +57,7 @@ class BeatHandover:
 
     def _when(self, at_ns: int) -> int:
         """When a held time plays: warped in Follow mode, else as decided."""
-        return self.warp(at_ns) if self.warp else at_ns
+        return self.warp(self.bar, at_ns) if self.warp and self.bar is not None else at_ns
 
     def due(self, now_ns: int) -> list[ScheduledNote]:
         """The held notes whose time to go to the sinks has come (they count as handed), at

@@ -3,6 +3,8 @@ Every method belongs to the session's worker thread."""
 
 from __future__ import annotations
 
+import math
+
 from coperformer.engine.beat_handover import Warp
 from coperformer.engine.clock import MS
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
@@ -75,21 +77,19 @@ class TempoFollower:
         return True
 
     def warp(self, transport: Transport, now_ns: int) -> Warp | None:
-        """How a decided note's time moves to the player's beats as predicted now: each beat
-        of its bar goes where the tracker expects it (at most ``MAX_WARP`` of a beat away),
-        times between beats in proportion; None while lost or in a fermata (notes play as
-        decided)."""
+        """How a decided note's time in its bar moves to the player's beats as predicted now:
+        each beat of the bar (on the grid it was decided on) goes where the tracker expects
+        it, at most ``MAX_WARP`` of a beat away, times between beats in proportion; None
+        while lost or in a fermata (notes play as decided)."""
         estimate = self.estimate(now_ns)
         if estimate is None or estimate.state in (LOST, FERMATA):
             return None
         per_bar, shift = self.beats_per_bar, self.shift
 
-        def moved(at_ns: int) -> int:
-            bar = transport.bar_at(at_ns)
-            start, end = transport.bar_start_ns(bar), transport.bar_start_ns(bar + 1)
-            beat_ns = (end - start) / per_bar
-            beats = (at_ns - start) / beat_ns
-            whole = min(per_bar - 1, int(beats))
+        def moved(bar: int, at_ns: int) -> int:
+            beat_ns = transport.segment(bar).bar_ns / per_bar  # (the next bar may have moved)
+            beats = (at_ns - transport.bar_start_ns(bar)) / beat_ns
+            whole = math.floor(beats)
             first = bar * per_bar + shift + whole
             here, there = estimate.beat_time_ns(first), estimate.beat_time_ns(first + 1)
             predicted = here + (beats - whole) * (there - here)
