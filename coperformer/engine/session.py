@@ -23,6 +23,7 @@ from coperformer.engine.events import (
     PORT_LOST,
     InputEvent,
 )
+from coperformer.engine.fermata_hold import FermataHold
 from coperformer.engine.intents import (
     End,
     Intent,
@@ -112,6 +113,7 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
         self.handover = beat_handover(config) if self.left_hand or config.chart or \
             config.follow else None
         self.tempo = TempoFollower() if config.follow else None  # Follow mode
+        self.hold = FermataHold(sinks)  # the band's chord through a fermata (Follow mode)
         self.finished = False
         self.error: str | None = None
         self._snapshot = SessionSnapshot()
@@ -164,6 +166,8 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
             if self.tempo and self.tempo.retime(self.transport, self.next_bar, now_ns,
                                                 round(self.config.margin_ms * MS)):
                 self._changed(self.next_bar)
+            if self.tempo:
+                self._hold_fermata(now_ns)
             while self.decision_ns(self.next_bar) <= now_ns and not self.finished:
                 self._plan(self.next_bar)
                 self.next_bar += 1
@@ -178,7 +182,8 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
         due = min(self.decision_ns(self.next_bar), self.transport.bar_start_ns(self.next_line))
         ahead = [self.lookahead.due_ns(self.transport, self.next_bar,
                                        self.decision_ns(self.next_bar)),
-                 self.handover and self.handover.next_ns(), self._style_switch_ns()]
+                 self.handover and self.handover.next_ns(), self._style_switch_ns(),
+                 self._hold_ns()]
         return min([due, *(t for t in ahead if t is not None)])
 
     def decision_ns(self, bar: int) -> int:
@@ -211,6 +216,8 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
             except Exception:  # noqa: BLE001 - the other sinks must still fall silent
                 log.exception("a sink failed to fall silent")
         self._finish_hand_over()
+        if self.hold.notes and self.recorder:
+            self.recorder.band(self.hold.end(self.clock.now_ns()))
         if self.recorder:
             self.recorder.close()
         self._publish()
@@ -376,6 +383,20 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
         self.stats.bars_planned += 1
         self.listener.on_planned(bar, tuple(kept))
         return self._hand_over(bar, kept)
+
+    def _hold_fermata(self, now_ns: int) -> None:
+        """In a fermata the band holds its chord; it ends where the band comes back in."""
+        played = self.handover.handed + self.handover.held if self.handover else []
+        ended = self.hold.update(self.tempo.waiting, played, self.next_bar,
+                                 self.transport.bar_start_ns, now_ns)
+        if ended and self.recorder:
+            self.recorder.band(ended)
+
+    def _hold_ns(self) -> int | None:
+        """When a fermata's held chord may begin (None: none waits)."""
+        if self.tempo is None or not self.tempo.waiting or self.handover is None:
+            return None
+        return self.hold.starts_ns(self.handover.handed + self.handover.held)
 
     def _drum_bar(self, bar: int, now_ns: int) -> list[ScheduledNote]:
         """The groove's hits for ``bar``, recorded as the drum track (the last track)."""

@@ -7,6 +7,7 @@ import random
 
 from coperformer.engine.clock import VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
+from coperformer.engine.recorder import Recorder
 from coperformer.engine.sinks import BAND_CHANNELS, METRONOME_CHANNEL
 from coperformer.engine.tempo_follow import TempoFollower
 from coperformer.music.gm import DRUM_CHANNEL
@@ -82,11 +83,13 @@ def test_the_tempo_map_is_recorded_in_the_snapshot():
     assert len(bpms) > 3 and min(bpms) < 110.0
 
 
-def test_the_band_waits_through_a_fermata_and_picks_up_after_it():
+def test_the_band_holds_its_chord_through_a_fermata_and_picks_up_after_it():
     """The held note is bar 3's downbeat; the player goes on with the beat after it (beat 2),
     so the next bar line is three beats after the pick-up."""
     clock = VirtualClock()
-    session, sink, _ = make_session(clock, bpm=120, count_in=1, follow=True)
+    recorder = Recorder()
+    session, sink, _ = make_session(clock, recorder=recorder, bpm=120, count_in=1,
+                                    follow=True)
     session.start()
     bar0 = session.transport.bar_start_ns(0)
     before, beats_before = _perform([500.0] * 12, bar0, 4)
@@ -104,6 +107,16 @@ def test_the_band_waits_through_a_fermata_and_picks_up_after_it():
     waiting = [n for n in band if next_line <= n.on_ns < resume]
     assert not waiting, "the band ends the bar it decided, then waits"
     downbeats = [resume + (3 + 4 * k) * 520 * MS for k in range(3)]
+    held_chord = [n for n in recorder.recording.notes if held_from < n.on_ns < resume
+                  and n.off_ns > resume]  # sounded in the fermata, ended after the player
+    assert len(held_chord) == 3 and {n.channel for n in held_chord} <= set(BAND_CHANNELS)
+    assert all(n.on_ns >= recognized and abs(n.off_ns - downbeats[0]) < 40 * MS
+               for n in held_chord), held_chord  # ... on the bar line the band comes back
+    assert not [(m, n) for m in recorder.recording.notes for n in held_chord if m is not n
+                and (m.channel, m.pitch) == (n.channel, n.pitch) and m.on_ns < n.on_ns < m.off_ns]
+    assert sorted(sink.immediate) == sorted(
+        [(n.channel, n.pitch, n.velocity) for n in held_chord]
+        + [(n.channel, n.pitch, 0) for n in held_chord])
     bars = {}
     for note in band:
         if note.on_ns >= resume:

@@ -1,0 +1,67 @@
+"""Follow mode's fermata: while the player holds a fermata the band holds its chord (each
+voice's last note of the bar it played), sounded when the tracker has found the fermata and
+that bar's notes have ended, and ended on the bar line where the band comes back in.
+The notes start and end at once (no note-off is scheduled ahead, so none can cut a later
+note on the same key). Worker thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from coperformer.engine.sinks import NoteSink, ScheduledNote
+from coperformer.music.gm import DRUM_CHANNEL
+
+
+def _band(notes: list[ScheduledNote]) -> list[ScheduledNote]:
+    return [n for n in notes if n.channel != DRUM_CHANNEL and n.voice >= 0]
+
+
+class FermataHold:
+    """The chord held through a fermata: its notes while it sounds, and the bar that ends it
+    once the player went on (None before)."""
+
+    def __init__(self, sinks: list[NoteSink]) -> None:
+        self.sinks = sinks
+        self.notes: list[ScheduledNote] = []
+        self.until_bar: int | None = None
+
+    def update(self, waiting: bool, played: list[ScheduledNote], next_bar: int,
+               bar_start: Callable[[int], int], now_ns: int) -> list[ScheduledNote]:
+        """One look at the fermata: ``waiting`` (the band waits for the player), the notes
+        of the bar the band ``played``, the bar it decides next and when a bar starts. Begins
+        the hold, or ends it on the band's first bar after the fermata; returns the notes
+        ended (for the take)."""
+        if waiting:
+            due = self.starts_ns(played)
+            if not self.notes and due is not None and now_ns >= due:
+                self._begin(_band(played), now_ns)
+            return []
+        if self.notes and self.until_bar is None:
+            self.until_bar = next_bar
+        if self.notes and now_ns >= bar_start(self.until_bar):
+            return self.end(now_ns)
+        return []
+
+    def starts_ns(self, played: list[ScheduledNote]) -> int | None:
+        """When a hold of the bar ``played`` may sound: once its notes have all ended (their
+        own note-offs would cut it otherwise); None when it is sounding or there is none."""
+        band = _band(played)
+        return None if self.notes or not band else max(n.off_ns for n in band)
+
+    def _begin(self, band: list[ScheduledNote], now_ns: int) -> None:
+        """Sound each voice's last note of ``band`` now, held until ``end``."""
+        last = {note.voice: note for note in sorted(band)}
+        self.notes = [replace(note, on_ns=now_ns, off_ns=now_ns) for note in last.values()]
+        for sink in self.sinks:
+            for note in self.notes:
+                sink.play_now(note.channel, note.pitch, note.velocity)
+
+    def end(self, now_ns: int) -> list[ScheduledNote]:
+        """End the held notes now; they are returned as played (for the take)."""
+        for sink in self.sinks:
+            for note in self.notes:
+                sink.play_now(note.channel, note.pitch, 0)
+        played = [replace(note, off_ns=max(now_ns, note.on_ns + 1)) for note in self.notes]
+        self.notes, self.until_bar = [], None
+        return played
