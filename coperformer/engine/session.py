@@ -13,6 +13,7 @@ from coperformer.common.errors import describe
 from coperformer.engine.bar_buffer import BarBuffer
 from coperformer.engine.bar_notes import band_notes, drum_notes, not_late
 from coperformer.engine.bar_request import bar_request
+from coperformer.engine.chord_hold import FermataHold, held_voices
 from coperformer.engine.clock import MS, Clock
 from coperformer.engine.events import (
     END,
@@ -23,7 +24,6 @@ from coperformer.engine.events import (
     PORT_LOST,
     InputEvent,
 )
-from coperformer.engine.fermata_hold import FermataHold
 from coperformer.engine.intents import (
     End,
     Intent,
@@ -281,8 +281,8 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
         if not self.transport.started and event.kind == NOTE_ON:
             self._start_transport(event.time_ns)
         self.buffer.add(event)
-        if self.tempo:
-            self.tempo.heard(event)
+        if self.tempo and self.tempo.heard(event):
+            self._dirty = True  # the tracker's state or confidence changed: shown
         if self.recorder and event.raw and self.transport.started:
             self.recorder.player(event.time_ns, event.raw)
         if event.kind in (NOTE_ON, NOTE_OFF, PEDAL):
@@ -350,6 +350,9 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
         self._ending_due(bar, now)
         if self.ending_bar is not None and bar >= self.ending_bar:
             notes += self._ending_chord(bar, now) if bar == self.ending_bar else []
+        elif bar >= self.first_band_bar and self.tempo and self.tempo.lost(now) \
+                and self.handover is not None:
+            notes += self._held_bar(bar, now)  # Follow mode lost the beat: no drums either
         elif bar >= self.first_band_bar:
             notes += self._band_bar(bar)
             if self.groove and not self.band.resting:  # the drums rest with the band
@@ -392,6 +395,21 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
         if ended and self.recorder:
             self.recorder.band(ended)
 
+    def _held_bar(self, bar: int, now_ns: int) -> list[ScheduledNote]:
+        """Follow mode lost the player's beat: the band holds its chord for the bar (and
+        says so once), until the tracker finds the beat again."""
+        if not self.tempo.said_lost:
+            self.tempo.said_lost = True
+            self.listener.on_warning("Follow me lost your beat: the band holds its chord "
+                                     "until it finds the beat again")
+        voices = held_voices(self.handover.handed + self.handover.held,
+                             self.transport.meter_at(bar).bar_quarters)
+        kept = not_late(band_notes(self.transport, bar, voices,
+                                   [t.channel for t in self.tracks]), now_ns)
+        self.stats.held_bars += 1
+        self.listener.on_planned(bar, tuple(kept))
+        return self._hand_over(bar, kept)
+
     def _hold_ns(self) -> int | None:
         """When a fermata's held chord may begin (None: none waits)."""
         if self.tempo is None or not self.tempo.waiting or self.handover is None:
@@ -424,5 +442,6 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
             last_bar=self.next_line - 1 if started else None,
             planned_bar=self.next_bar - 1 if started else None,
             next_deadline_ns=self.next_deadline() if started and not self.finished else None,
-            figures=self.stats.view(), error=self.error)
+            figures=self.stats.view(), error=self.error,
+            follow=self.tempo.status(self.clock.now_ns()) if self.tempo and started else None)
         self._dirty = False

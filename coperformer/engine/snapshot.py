@@ -24,6 +24,7 @@ class SessionSnapshot:
     next_deadline_ns: int | None = None  # when the worker must act next (None: not started)
     figures: StatsView = field(default_factory=lambda: SessionStats().view())
     error: str | None = None  # why the worker failed, if it did
+    follow: tuple[str, float] | None = None  # Follow mode: the tracker's state, confidence
 
     @property
     def stats(self) -> dict:

@@ -39,6 +39,7 @@ class SessionStats:
     style_changes: int = 0
     reused_plans: int = 0  # decisions that played their provisional plan (nothing new heard)
     late_provisional: int = 0  # of them, decisions that came late: a beat-old plan, not silence
+    held_bars: int = 0  # Follow mode lost the beat: bars the band held its chord through
 
     def view(self) -> StatsView:
         """The figures as they are now, cheap to take (worker thread)."""
@@ -47,7 +48,7 @@ class SessionStats:
                          self.late_replans, self.dropped_notes,
                          self.bars_planned, self.input_events, self.port_losses,
                          self.port_returns, self.style_changes, self.reused_plans,
-                         self.late_provisional)
+                         self.late_provisional, self.held_bars)
 
     def as_dict(self) -> dict:
         """A JSON-ready summary (worker thread, or any thread once the worker stopped)."""
@@ -75,6 +76,7 @@ class StatsView:
     style_changes: int = 0
     reused_plans: int = 0
     late_provisional: int = 0
+    held_bars: int = 0
 
     def as_dict(self) -> dict:
         """A JSON-ready summary of the view (any thread)."""
@@ -96,5 +98,6 @@ class StatsView:
             "port_returns": self.port_returns,
             "reused_plans": self.reused_plans,
             "late_provisional": self.late_provisional,
+            "held_bars": self.held_bars,
             "style_changes": self.style_changes,
         }

@@ -9,7 +9,7 @@ from coperformer.engine.beat_handover import Warp
 from coperformer.engine.clock import MS
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.transport import MAX_BPM, MIN_BPM, Transport
-from coperformer.music.beat_tracker import FERMATA, LOST, BeatEstimate, BeatTracker
+from coperformer.music.beat_tracker import FERMATA, LOCKED, LOST, BeatEstimate, BeatTracker
 
 MOVE_NS = 2 * MS  # a bar moves only when its downbeat is this far off (keeps the journal small)
 MAX_WARP = 0.3  # a held note moves at most this much of a beat towards the predicted beat
@@ -24,6 +24,8 @@ class TempoFollower:
         self.beat_quarters = 1.0
         self.shift = 0  # the tracker's beat of a bar's downbeat, less bar * beats per bar
         self.waiting = False  # in a fermata: the band waits
+        self.said_lost = False  # the player was told the beat is lost (until it is found)
+        self._shown: tuple[str, float] | None = None  # the status last published
 
     def start(self, transport: Transport) -> None:
         """The transport started: the tracker starts on its tempo, beat 0 at bar 0."""
@@ -33,14 +35,29 @@ class TempoFollower:
         beat_bpm = transport.bpm_at(0) / self.beat_quarters
         self.tracker = BeatTracker(beat_bpm, transport.bar_start_ns(0), meter)
 
-    def heard(self, event: InputEvent) -> None:
-        """A note of the player's (after the transport started)."""
+    def heard(self, event: InputEvent) -> bool:
+        """A note of the player's (after the transport started); True when the status to
+        show changed (the state, or the confidence by a tenth)."""
         if self.tracker is None:
-            return
+            return False
         if event.kind == NOTE_ON and event.velocity > 0:
             self.tracker.onset(event.time_ns, event.pitch, event.velocity)
         elif event.kind in (NOTE_ON, NOTE_OFF):
             self.tracker.release(event.time_ns, event.pitch)
+        status = self.status(event.time_ns)
+        if status[0] != LOST:
+            self.said_lost = False
+        shown, self._shown = self._shown, status
+        return shown is None or shown[0] != status[0] or abs(shown[1] - status[1]) >= 0.1
+
+    def status(self, now_ns: int) -> tuple[str, float]:
+        """The tracker's state and confidence (0..1) now."""
+        estimate = self.estimate(now_ns)
+        return (estimate.state, estimate.confidence) if estimate else (LOCKED, 0.0)
+
+    def lost(self, now_ns: int) -> bool:
+        """Has the tracker lost the player's beat?"""
+        return self.status(now_ns)[0] == LOST
 
     def estimate(self, now_ns: int) -> BeatEstimate | None:
         """The tracker's estimate now (None before the start)."""

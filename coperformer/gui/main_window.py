@@ -42,6 +42,7 @@ from coperformer.gui.panels import (
     RecordPanel,
     SoundPanel,
     TransportPanel,
+    follow_status,
 )
 from coperformer.gui.pianoroll import PianoRoll
 from coperformer.gui.settings import (
@@ -362,7 +363,8 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
         tempo = snapshot.tempo_at(time.perf_counter_ns()) if self.transport.follow.isChecked() \
             else None
         self.transport.position.setText(NO_POSITION if position is None else f"{position[0]}:"
-                                        f"{position[1]}" + (f" · {tempo:.0f} BPM" if tempo else ""))
+                                        f"{position[1]}" + (f" · {tempo:.0f} BPM" if tempo else "")
+                                        + follow_status(snapshot.follow))
         s = snapshot.stats
         inference = s["inference_ms"]
         late = s["missed_deadlines"]

@@ -28,6 +28,7 @@ from coperformer.gui.labels import ElidedLabel
 from coperformer.gui.midi_out_row import MidiOutRow
 from coperformer.gui.strips import VoiceStrip
 from coperformer.jam.options import QWERTY, JamOptions
+from coperformer.music.beat_tracker import FERMATA, LOST
 from coperformer.music.chord_names import note_name
 from coperformer.music.endings import key_name
 from coperformer.music.harmony import Key
@@ -178,6 +179,18 @@ INTRO_KEYS = [f"intro {key_name(Key(tonic, minor))}" for minor in (False, True)
 
 
 NO_POSITION = "–:–"
+
+
+def follow_status(follow: tuple[str, float] | None) -> str:
+    """Follow mode's tracker for the position label: following (how sure), lost, waiting."""
+    if follow is None:
+        return ""
+    state, confidence = follow
+    if state == LOST:
+        return " · lost your beat: holding the chord"
+    if state == FERMATA:
+        return " · waiting for you (fermata)"
+    return f" · following you, {confidence:.0%} sure"
 
 
 class TransportPanel(QGroupBox):

@@ -7,11 +7,16 @@ import random
 
 from coperformer.engine.clock import VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
+from coperformer.engine.listener import QuietListener
+from coperformer.engine.live_band import LiveBand
 from coperformer.engine.recorder import Recorder
-from coperformer.engine.sinks import BAND_CHANNELS, METRONOME_CHANNEL
+from coperformer.engine.session import Session, SessionConfig
+from coperformer.engine.sinks import BAND_CHANNELS, METRONOME_CHANNEL, MemorySink
 from coperformer.engine.tempo_follow import TempoFollower
+from coperformer.music.beat_tracker import LOCKED
 from coperformer.music.gm import DRUM_CHANNEL
-from tests.engine.test_session import make_session, run_until
+from tests.engine.fakes import ChordGenerator
+from tests.engine.test_session import NAMES, PROGRAMS, make_session, run_until
 
 MS = 1_000_000
 
@@ -162,3 +167,45 @@ def test_the_drums_move_with_the_band_onto_the_players_beats():
     on_beats = [min(band, key=lambda t, b=b: abs(t - b)) for b in beats[12:-2]]
     apart = [_nearest(drums, t) for t in on_beats]  # the band's beat and the drums' hit
     assert drums and sum(a <= 2.0 for a in apart) >= 0.9 * len(apart), apart
+
+
+class _Warnings(QuietListener):
+    """Keeps the warnings told to the player."""
+
+    def __init__(self) -> None:
+        self.told: list[str] = []
+
+    def on_warning(self, message: str) -> None:
+        """Keep it."""
+        self.told.append(message)
+
+
+def test_lost_the_band_holds_its_chord_says_so_and_comes_back_on_a_new_pulse():
+    clock, listener, sink = VirtualClock(), _Warnings(), MemorySink()
+    session = Session(SessionConfig(bpm=120, count_in=1, follow=True, drums="straight"),
+                      LiveBand(ChordGenerator()), [sink], clock, NAMES, PROGRAMS, None,
+                      listener)
+    session.start()
+    steady, beats = _perform([500.0] * 16, session.transport.bar_start_ns(0), 6)
+    rng, t, scattered = random.Random(9), beats[-1], []
+    for _ in range(28):  # notes with no pulse at all
+        t += round(rng.uniform(130, 420) * MS)
+        scattered += [InputEvent(t, NOTE_ON, 70, 80), InputEvent(t + 60 * MS, NOTE_OFF, 70)]
+    again, _ = _perform([460.0] * 40, t + 460 * MS, 7)
+    for event in steady + scattered + again:
+        run_until(session, clock, event.time_ns)
+        session.feed(event)
+    held = session.stats.held_bars
+    assert held >= 1 and len(listener.told) == 1 and "lost your beat" in listener.told[0]
+    lost_bars = range(session.transport.bar_at(beats[-1]) + 2,
+                      session.transport.bar_at(t))
+    band = [n for n in sink.scheduled if n.channel in BAND_CHANNELS]
+    drums = [n for n in sink.scheduled if n.channel == DRUM_CHANNEL]
+    holding = [bar for bar in lost_bars
+               if len({n.on_ns for n in band if session.transport.bar_at(n.on_ns) == bar}) == 1]
+    assert holding, "a bar while lost: one chord, struck once"
+    assert not [d for d in drums if session.transport.bar_at(d.on_ns) in holding]
+    assert session.tempo.status(clock.now_ns())[0] == LOCKED  # found again on the new pulse
+    assert session.snapshot().follow[0] == LOCKED
+    run_until(session, clock, clock.now_ns() + 4000 * MS)
+    assert session.stats.held_bars == held  # and the band plays its bars again

@@ -15,6 +15,9 @@ def test_follow_me_reaches_the_session_and_shows_the_tempo(window, qtbot, fast_m
     qtbot.waitUntil(lambda: "BPM" in window.transport.position.text(), timeout=5000)
     shown = re.search(r"(\d+) BPM", window.transport.position.text())
     assert shown and 180 <= int(shown.group(1)) <= 220  # the file's 200 BPM, as tracked
+    qtbot.waitUntil(lambda: "following you" in window.transport.position.text(), timeout=5000)
+    sure = re.search(r"(\d+)% sure", window.transport.position.text())
+    assert sure and int(sure.group(1)) >= 50  # a steady file: the tracker is sure of it
     window.transport.play.setChecked(False)
     window.transport.follow.setChecked(False)
     assert not window.options().follow
@@ -31,3 +34,13 @@ def test_follow_me_is_remembered(window, qtbot, settings):
     window.transport.follow.setChecked(False)
     load_settings(window, QSettings(settings.fileName(), QSettings.IniFormat))
     assert window.transport.follow.isChecked()
+
+
+def test_the_position_says_what_the_tracker_does():
+    from coperformer.gui.panels import follow_status
+    from coperformer.music.beat_tracker import FERMATA, LOCKED, LOST
+
+    assert follow_status(None) == ""
+    assert follow_status((LOCKED, 0.87)) == " · following you, 87% sure"
+    assert "lost your beat" in follow_status((LOST, 0.0))
+    assert "fermata" in follow_status((FERMATA, 0.9))

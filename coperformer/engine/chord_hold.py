@@ -1,8 +1,9 @@
-"""Follow mode's fermata: while the player holds a fermata the band holds its chord (each
-voice's last note of the bar it played), sounded when the tracker has found the fermata and
-that bar's notes have ended, and ended on the bar line where the band comes back in.
-The notes start and end at once (no note-off is scheduled ahead, so none can cut a later
-note on the same key). Worker thread."""
+"""Follow mode's held chord: the band's chord (each voice's last note of the bar it played)
+held while the player holds a fermata, and for each bar while the beat tracker has lost the
+player's beat. Through a fermata it sounds once the tracker has found the fermata and that
+bar's notes have ended, and ends on the bar line where the band comes back in; its notes start
+and end at once (no note-off is scheduled ahead, so none can cut a later note on the same
+key). Worker thread."""
 
 from __future__ import annotations
 
@@ -11,10 +12,24 @@ from dataclasses import replace
 
 from coperformer.engine.sinks import NoteSink, ScheduledNote
 from coperformer.music.gm import DRUM_CHANNEL
+from coperformer.music.notes import Note
 
 
 def _band(notes: list[ScheduledNote]) -> list[ScheduledNote]:
     return [n for n in notes if n.channel != DRUM_CHANNEL and n.voice >= 0]
+
+
+def _last_by_voice(notes: list[ScheduledNote]) -> dict[int, ScheduledNote]:
+    """Each band voice's last note."""
+    return {note.voice: note for note in sorted(_band(notes))}
+
+
+def held_voices(played: list[ScheduledNote], quarters: float) -> list[list[Note]]:
+    """Each voice's last note of the bar ``played``, held for ``quarters`` (a voice that
+    played nothing rests)."""
+    last = _last_by_voice(played)
+    return [[Note(last[v].pitch, 0.0, quarters, last[v].velocity)] if v in last else []
+            for v in range(max(last, default=-1) + 1)]
 
 
 class FermataHold:
@@ -35,7 +50,7 @@ class FermataHold:
         if waiting:
             due = self.starts_ns(played)
             if not self.notes and due is not None and now_ns >= due:
-                self._begin(_band(played), now_ns)
+                self._begin(played, now_ns)
             return []
         if self.notes and self.until_bar is None:
             self.until_bar = next_bar
@@ -49,10 +64,10 @@ class FermataHold:
         band = _band(played)
         return None if self.notes or not band else max(n.off_ns for n in band)
 
-    def _begin(self, band: list[ScheduledNote], now_ns: int) -> None:
-        """Sound each voice's last note of ``band`` now, held until ``end``."""
-        last = {note.voice: note for note in sorted(band)}
-        self.notes = [replace(note, on_ns=now_ns, off_ns=now_ns) for note in last.values()]
+    def _begin(self, played: list[ScheduledNote], now_ns: int) -> None:
+        """Sound each voice's last note of the bar ``played`` now, held until ``end``."""
+        self.notes = [replace(note, on_ns=now_ns, off_ns=now_ns)
+                      for note in _last_by_voice(played).values()]
         for sink in self.sinks:
             for note in self.notes:
                 sink.play_now(note.channel, note.pitch, note.velocity)
