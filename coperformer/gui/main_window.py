@@ -42,7 +42,7 @@ from coperformer.gui.panels import (
     RecordPanel,
     SoundPanel,
     TransportPanel,
-    follow_status,
+    follow_label,
 )
 from coperformer.gui.pianoroll import PianoRoll
 from coperformer.gui.settings import (
@@ -357,14 +357,17 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
 
     def _update_status(self) -> None:
         snapshot = self.controller.snapshot()
+        if snapshot is None or snapshot.finished:
+            self.transport.follow.setText(follow_label(None))
         if snapshot is None:
             return
         position = snapshot.position(time.perf_counter_ns())
         tempo = snapshot.tempo_at(time.perf_counter_ns()) if self.transport.follow.isChecked() \
             else None
         self.transport.position.setText(NO_POSITION if position is None else f"{position[0]}:"
-                                        f"{position[1]}" + (f" · {tempo:.0f} BPM" if tempo else "")
-                                        + follow_status(snapshot.follow))
+                                        f"{position[1]}" + (f" · {tempo:.0f} BPM" if tempo else ""))
+        if not snapshot.finished:
+            self.transport.follow.setText(follow_label(snapshot.follow))
         s = snapshot.stats
         inference = s["inference_ms"]
         late = s["missed_deadlines"]

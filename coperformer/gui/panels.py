@@ -181,16 +181,20 @@ INTRO_KEYS = [f"intro {key_name(Key(tonic, minor))}" for minor in (False, True)
 NO_POSITION = "–:–"
 
 
-def follow_status(follow: tuple[str, float] | None) -> str:
-    """Follow mode's tracker for the position label: following (how sure), lost, waiting."""
+FOLLOW_ME = "Follow me"
+
+
+def follow_label(follow: tuple[str, float] | None) -> str:
+    """The Follow me switch's text while the band follows: how sure the tracker is of the
+    player's beat, or that it lost it (the band holds its chord), or waits in a fermata."""
     if follow is None:
-        return ""
+        return FOLLOW_ME
     state, confidence = follow
     if state == LOST:
-        return " · lost your beat: holding the chord"
+        return f"{FOLLOW_ME}: lost"
     if state == FERMATA:
-        return " · waiting for you (fermata)"
-    return f" · following you, {confidence:.0%} sure"
+        return f"{FOLLOW_ME}: fermata"
+    return f"{FOLLOW_ME} {confidence:.0%}"
 
 
 class TransportPanel(QGroupBox):
@@ -217,9 +221,13 @@ class TransportPanel(QGroupBox):
         self.count_in.setPrefix("count-in ")
         self.metronome = QCheckBox("Metronome")
         self.metronome.setChecked(True)
-        self.follow = QCheckBox("Follow me")
+        self.follow = QCheckBox(FOLLOW_ME)
         self.follow.setToolTip("The band follows your tempo (no click after the count-in); "
-                               "the position shows the tempo it hears")
+                               "the position shows the tempo it hears, the switch how sure it "
+                               "is of your beat (lost: the band holds its chord until it finds "
+                               "the beat again; fermata: it waits for you)")
+        widest = self.follow.fontMetrics().horizontalAdvance(follow_label((FERMATA, 1.0)))
+        self.follow.setMinimumWidth(widest + 2 * self.follow.fontMetrics().height())
         self.sync_start = QCheckBox("Sync start")
         self.sync_start.setToolTip(
             "Keyboard: the band waits for your first note, which is the downbeat of bar 1 "

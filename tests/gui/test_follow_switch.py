@@ -15,8 +15,8 @@ def test_follow_me_reaches_the_session_and_shows_the_tempo(window, qtbot, fast_m
     qtbot.waitUntil(lambda: "BPM" in window.transport.position.text(), timeout=5000)
     shown = re.search(r"(\d+) BPM", window.transport.position.text())
     assert shown and 180 <= int(shown.group(1)) <= 220  # the file's 200 BPM, as tracked
-    qtbot.waitUntil(lambda: "following you" in window.transport.position.text(), timeout=5000)
-    sure = re.search(r"(\d+)% sure", window.transport.position.text())
+    qtbot.waitUntil(lambda: "%" in window.transport.follow.text(), timeout=5000)
+    sure = re.search(r"Follow me (\d+)%", window.transport.follow.text())
     assert sure and int(sure.group(1)) >= 50  # a steady file: the tracker is sure of it
     window.transport.play.setChecked(False)
     window.transport.follow.setChecked(False)
@@ -36,11 +36,11 @@ def test_follow_me_is_remembered(window, qtbot, settings):
     assert window.transport.follow.isChecked()
 
 
-def test_the_position_says_what_the_tracker_does():
-    from coperformer.gui.panels import follow_status
+def test_the_switch_says_what_the_tracker_does():
+    from coperformer.gui.panels import follow_label
     from coperformer.music.beat_tracker import FERMATA, LOCKED, LOST
 
-    assert follow_status(None) == ""
-    assert follow_status((LOCKED, 0.87)) == " · following you, 87% sure"
-    assert "lost your beat" in follow_status((LOST, 0.0))
-    assert "fermata" in follow_status((FERMATA, 0.9))
+    assert follow_label(None) == "Follow me"
+    assert follow_label((LOCKED, 0.87)) == "Follow me 87%"
+    assert follow_label((LOST, 0.0)) == "Follow me: lost"
+    assert follow_label((FERMATA, 0.9)) == "Follow me: fermata"
