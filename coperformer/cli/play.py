@@ -44,8 +44,11 @@ def add_play(sub) -> None:
     p.add_argument("--no-metronome", action="store_true", help="click only in the count-in")
     p.add_argument("--follow", action="store_true",
                    help="the band follows your tempo (tracked from your notes; no click after "
-                        "the count-in)")
-    p.add_argument("--sync-start", action="store_true", help="the first note starts bar 1")
+                        "the count-in); with --sync-start you count in yourself")
+    p.add_argument("--sync-start", action="store_true",
+                   help="the first note starts bar 1; with --follow from a keyboard, play a "
+                        "bar of beats (any key) and the band starts on the next beat at "
+                        "your tempo")
     p.add_argument("--sync-stop", action="store_true",
                    help="when you stop playing for a bar the band ends on the tonic")
     p.add_argument("--split", default=None, type=checks.note,

@@ -14,7 +14,7 @@ from coperformer.engine.bar_buffer import BarBuffer
 from coperformer.engine.bar_notes import band_notes, drum_notes, not_late
 from coperformer.engine.bar_request import bar_request
 from coperformer.engine.chord_hold import FermataHold, held_voices
-from coperformer.engine.clock import MS, Clock
+from coperformer.engine.clock import MS, NS_PER_S, Clock
 from coperformer.engine.events import (
     END,
     NOTE_OFF,
@@ -63,7 +63,7 @@ from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.stats import SessionStats
 from coperformer.engine.take import BandTrackInfo
 from coperformer.engine.tempo_follow import TempoFollower
-from coperformer.engine.transport import Transport
+from coperformer.engine.transport import MAX_BPM, MIN_BPM, Transport
 from coperformer.engine.tune_end import EndsTheTune
 from coperformer.music.chord_chart import ChordChart
 from coperformer.music.gm import CONTROL_CHANGE, DRUM_CHANNEL, SUSTAIN_CC
@@ -279,7 +279,10 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
             self.ended_input = True
             return
         if not self.transport.started and event.kind == NOTE_ON:
-            self._start_transport(event.time_ns)
+            if self.tempo and self.config.sync_start:
+                self._played_count_in(event.time_ns)
+            else:
+                self._start_transport(event.time_ns)
         self.buffer.add(event)
         if self.tempo and self.tempo.heard(event):
             self._dirty = True  # the tracker's state or confidence changed: shown
@@ -328,6 +331,17 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
             self.tempo.start(self.transport)
         self._dirty = True
         self.listener.on_started(self.transport.bar_start_ns(0))
+
+    def _played_count_in(self, time_ns: int) -> None:
+        """Follow mode with sync start: the player counts in with a bar of beats; bar 0
+        starts on the beat after it, at the player's tempo."""
+        meter = self.transport.meter_at(0)
+        counted = self.tempo.counted_in(time_ns, meter)
+        if counted is None:
+            return
+        bpm = 60 * NS_PER_S * meter.bar_quarters / meter.beats_per_bar / counted.period_ns
+        self.transport.set_tempo(min(MAX_BPM, max(MIN_BPM, bpm)), time_ns)
+        self._start_transport(counted.beat_time_ns(0))  # the beat after the count-in
 
     def _bar_line(self, bar: int) -> None:
         if self.recorder and (problem := self.recorder.bar_line()):

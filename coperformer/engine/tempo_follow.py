@@ -9,9 +9,18 @@ from coperformer.engine.beat_handover import Warp
 from coperformer.engine.clock import MS
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.transport import MAX_BPM, MIN_BPM, Transport
-from coperformer.music.beat_tracker import FERMATA, LOCKED, LOST, BeatEstimate, BeatTracker
+from coperformer.music.beat_tracker import (
+    FERMATA,
+    LOCKED,
+    LOST,
+    BeatEstimate,
+    BeatTracker,
+    TrackerParams,
+)
+from coperformer.music.meter import Meter
 
 MOVE_NS = 2 * MS  # a bar moves only when its downbeat is this far off (keeps the journal small)
+CHORD_NS = round(TrackerParams().chord_s * 1e9)  # onsets this close are one (a chord)
 MAX_WARP = 0.3  # a held note moves at most this much of a beat towards the predicted beat
 
 
@@ -24,16 +33,31 @@ class TempoFollower:
         self.beat_quarters = 1.0
         self.shift = 0  # the tracker's beat of a bar's downbeat, less bar * beats per bar
         self.waiting = False  # in a fermata: the band waits
+        self.count_in: list[int] = []  # the onsets of a count-in the player plays
         self.said_lost = False  # the player was told the beat is lost (until it is found)
         self._shown: tuple[str, float] | None = None  # the status last published
 
+    def counted_in(self, time_ns: int, meter: Meter) -> BeatEstimate | None:
+        """A note before the start, of a count-in the player plays (a bar of beats, any
+        key; a chord's notes count once): the estimate once the bar is played, when the
+        band starts on the next beat at the player's tempo (None before)."""
+        if self.count_in and time_ns - self.count_in[-1] < CHORD_NS:
+            return None
+        self.count_in.append(time_ns)
+        if len(self.count_in) < meter.beats_per_bar:
+            return None
+        self.tracker = BeatTracker.from_count_in(self.count_in, meter)
+        return self.tracker.estimate(time_ns)
+
     def start(self, transport: Transport) -> None:
-        """The transport started: the tracker starts on its tempo, beat 0 at bar 0."""
+        """The transport started: the tracker starts on its tempo, beat 0 at bar 0 (or goes
+        on from a count-in the player played)."""
         meter = transport.meter_at(0)
         self.beats_per_bar = meter.beats_per_bar
         self.beat_quarters = meter.bar_quarters / self.beats_per_bar
-        beat_bpm = transport.bpm_at(0) / self.beat_quarters
-        self.tracker = BeatTracker(beat_bpm, transport.bar_start_ns(0), meter)
+        if self.tracker is None:
+            beat_bpm = transport.bpm_at(0) / self.beat_quarters
+            self.tracker = BeatTracker(beat_bpm, transport.bar_start_ns(0), meter)
 
     def heard(self, event: InputEvent) -> bool:
         """A note of the player's (after the transport started); True when the status to

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from coperformer.engine.clock import VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.listener import QuietListener
@@ -209,3 +211,29 @@ def test_lost_the_band_holds_its_chord_says_so_and_comes_back_on_a_new_pulse():
     assert session.snapshot().follow[0] == LOCKED
     run_until(session, clock, clock.now_ns() + 4000 * MS)
     assert session.stats.held_bars == held  # and the band plays its bars again
+
+
+def test_the_player_counts_in_and_the_band_takes_the_tempo_from_it():
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, bpm=120, follow=True, sync_start=True)
+    session.start()
+    first = 1000 * MS
+    count_in = [first + k * 540 * MS + jitter * MS for k, jitter in enumerate((0, 6, -5, 3))]
+    for index, on in enumerate(count_in):
+        run_until(session, clock, on)
+        assert not session.transport.started  # the band waits for the whole bar
+        session.feed(InputEvent(on, NOTE_ON, 60, 90))
+        session.feed(InputEvent(on + 3 * MS, NOTE_ON, 64, 90))  # a chord: one beat
+        session.feed(InputEvent(on + 200 * MS, NOTE_OFF, 60))
+        session.feed(InputEvent(on + 200 * MS, NOTE_OFF, 64))
+        run_until(session, clock, on + 10 * MS)
+        assert session.transport.started == (index == 3)
+    assert session.transport.bpm_at(0) == pytest.approx(60_000 / 540, rel=0.02)
+    assert abs(session.transport.bar_start_ns(0) - (first + 4 * 540 * MS)) < 10 * MS
+    events, beats = _perform([540.0] * 24, session.transport.bar_start_ns(0), 8)
+    for event in events:
+        run_until(session, clock, event.time_ns)
+        session.feed(event)
+    band = sorted(n.on_ns for n in sink.scheduled if n.channel in BAND_CHANNELS)
+    assert band and abs(band[0] - beats[4]) < 30 * MS  # in on bar 1, at the player's tempo
+    assert not [n for n in sink.scheduled if n.channel == METRONOME_CHANNEL]  # no click
