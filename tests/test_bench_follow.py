@@ -8,6 +8,7 @@ from coperformer.bench.follow import (
     Scenario,
     beat_errors,
     follow_figures,
+    oracle_band,
     perform,
     play_band,
 )
@@ -42,7 +43,7 @@ def test_a_performance_has_its_true_beats_and_a_fermata():
 def test_the_figures_have_every_scenario_beside_the_fixed_tempo():
     figures = follow_figures(2, tuning=True)
     for scenario in SCENARIOS:
-        for mode in ("follow", "fixed"):
+        for mode in ("follow", "fixed", "oracle"):
             row = figures[f"{scenario.name}_{mode}"]
             assert set(row["beat_error_ms"]) == {"p50", "p95", "max", "n"}
             assert row["beat_error_ms"]["n"] > 0
@@ -72,3 +73,15 @@ def test_the_figures_have_the_engine_rows(shipped_model):
     for scenario in SCENARIOS:
         row = figures[f"{scenario.name}_engine"]
         assert row["beat_error_ms"]["n"] > 0 and row["lost_events"] is None
+
+
+def test_the_oracle_knows_where_each_note_belongs():
+    piece = collection_melodies(TUNING, 1)[0]
+    clean = perform(piece, Scenario("clean", 0.2, 0.0, False, False, False), seed=2)
+    errors = sorted(beat_errors(clean, oracle_band(clean))["errors"])
+    assert errors and errors[len(errors) // 2] < 10.0  # no jitter: the drift's curve alone
+    jittered = perform(piece, Scenario("drift20", 0.2), seed=2)
+    noisy = sorted(beat_errors(jittered, oracle_band(jittered))["errors"])
+    assert noisy[len(noisy) // 2] > 2 * errors[len(errors) // 2]  # the jitter is felt
+    places = [place for _, place in jittered.positions]
+    assert len(places) == len(piece.melody) and places == sorted(places)

@@ -24,6 +24,7 @@ from coperformer.music.notes import Piece
 
 NS = 1_000_000_000
 COMMIT_MS = 50.0  # the band's beat is fixed this long before it sounds (the synth's lead)
+ORACLE_BEATS = 4  # the oracle's line goes through the onsets of this many beats
 LOCK_MS = 35.0  # a band beat this near the true beat is locked
 LOCK_RUN = 4  # ... for this many beats in a row
 DRIFT_CYCLE_BEATS = 96  # the tempo drifts up and back down over this many beats at least
@@ -63,6 +64,7 @@ class Performance:
     beats: list[int]
     meter: Meter
     fermata_span: tuple[int, int] | None  # from the held note's notated end to the next onset
+    positions: list[tuple[int, float]]  # each melody onset (ns) and its true place (beats)
 
 
 def perform(piece: Piece, scenario: Scenario, seed: int, bpm: float = 100.0) -> Performance:
@@ -76,10 +78,11 @@ def perform(piece: Piece, scenario: Scenario, seed: int, bpm: float = 100.0) -> 
     clock = _TempoMap(bpm * beat_q, scenario, end_q, beat_q, fermata_q, extra_s, rng)
     count_in = [clock.ns(-beat_q * k) for k in range(per_bar, 0, -1)]
     beats = [clock.ns(q * beat_q) for q in range(int(round(end_q / beat_q)) + 1)]
-    onsets = []
+    onsets, positions = [], []
     for note in piece.melody:
         start = _swung(note.start, beat_q) if scenario.swing else note.start
         on = clock.ns(start) + round(rng.gauss(0, scenario.jitter_ms) * 1e6)
+        positions.append((on, start / beat_q))
         off = clock.ns(note.end) - 30_000_000
         velocity = 90 if abs(note.start / beat_q % per_bar) < 1e-6 else 70
         velocity = max(1, min(127, velocity + rng.randint(-10, 10)))
@@ -93,7 +96,7 @@ def perform(piece: Piece, scenario: Scenario, seed: int, bpm: float = 100.0) -> 
     if fermata_q is not None:
         later = [on for on, *_ in onsets if on > clock.ns(fermata_q - 1e-6)]
         span = (clock.ns(fermata_q - 1e-6), min(later, default=clock.ns(end_q)))
-    return Performance(onsets, count_in, beats, meter, span)
+    return Performance(onsets, count_in, beats, meter, span, positions)
 
 
 def _swung(start: float, beat_q: float) -> float:
@@ -192,6 +195,24 @@ def play_band(perf: Performance, follow: bool) -> tuple[list[int], int]:
     return band, lost
 
 
+def oracle_band(perf: Performance) -> list[int]:
+    """A reference, not a band: each beat placed ``COMMIT_MS`` before it sounds by a straight
+    line through the onsets of the last ``ORACLE_BEATS`` beats at their true metrical places
+    (which no listener knows), the fermata's two sides apart."""
+    commit = round(COMMIT_MS * 1e6)
+    after = perf.fermata_span[1] if perf.fermata_span else None
+    out = []
+    for beat, true_ns in enumerate(perf.beats):
+        side = after is not None and true_ns >= after
+        known = [(t, p) for t, p in perf.positions if t < true_ns - commit
+                 and p > beat - ORACLE_BEATS and (after is not None and t >= after) == side]
+        if len({p for _, p in known}) < 2:
+            continue
+        slope, offset = np.polyfit([p for _, p in known], [t for t, _ in known], 1)
+        out.append(round(offset + slope * beat))
+    return sorted(out)
+
+
 def beat_errors(perf: Performance, band: list[int]) -> dict:
     """The band's beats against the true ones: errors (ms), time to lock (beats)."""
     span = perf.fermata_span or (0, -1)
@@ -230,13 +251,14 @@ def follow_figures(count: int = 12, tuning: bool = False,
     pieces = collection_melodies(TUNING if tuning else REPORTED, count)
     out: dict = {"melodies": f"{len(pieces)} of {(TUNING if tuning else REPORTED).sources}",
                  "commit_ms": COMMIT_MS}
-    modes = ("follow", "fixed", "engine") if engine else ("follow", "fixed")
+    modes = ("follow", "fixed", "oracle", "engine") if engine else ("follow", "fixed", "oracle")
     for scenario in SCENARIOS:
         for mode in modes:
             runs = []
             for seed, piece in enumerate(pieces):
                 perf = perform(piece, scenario, seed)
                 band, lost = (engine(perf), None) if mode == "engine" else \
+                    (oracle_band(perf), None) if mode == "oracle" else \
                     play_band(perf, mode == "follow")
                 runs.append((beat_errors(perf, band), lost, perf))
             out[f"{scenario.name}_{mode}"] = _gather(runs)
