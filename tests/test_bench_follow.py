@@ -47,7 +47,7 @@ def test_the_figures_have_every_scenario_beside_the_fixed_tempo():
             row = figures[f"{scenario.name}_{mode}"]
             assert set(row["beat_error_ms"]) == {"p50", "p95", "max", "n"}
             assert row["beat_error_ms"]["n"] > 0
-            assert {"lock_beats", "relock_beats", "lost_events"} <= set(row)
+            assert {"lock_beats", "relock_beats", "lost_events", "last_beats_ms"} <= set(row)
 
 
 def _engine(shipped_model):

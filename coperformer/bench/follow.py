@@ -24,6 +24,7 @@ from coperformer.music.notes import Piece
 
 NS = 1_000_000_000
 COMMIT_MS = 50.0  # the band's beat is fixed this long before it sounds (the synth's lead)
+END_BEATS = 8  # the tune's last beats (a final ritardando's), reported apart too
 ORACLE_BEATS = 4  # the oracle's line goes through the onsets of this many beats
 LOCK_MS = 35.0  # a band beat this near the true beat is locked
 LOCK_RUN = 4  # ... for this many beats in a row
@@ -230,8 +231,10 @@ def beat_errors(perf: Performance, band: list[int]) -> dict:
     after = [e for e, b in zip(errors, matched, strict=True) if b >= span[1]] \
         if perf.fermata_span else []
     into = sum(1 for time in band if span[0] + LOCK_MS * 1e6 < time < span[1] - LOCK_MS * 1e6)
+    end = perf.beats[-END_BEATS] if len(perf.beats) > END_BEATS else perf.beats[0]
     return {"errors": errors, "lock": lock, "relock": _lock_beats(after) if after else None,
-            "into_fermata": into, "missed": max(0, len(truth) - len(set(matched)))}
+            "into_fermata": into, "missed": max(0, len(truth) - len(set(matched))),
+            "end": [e for e, b in zip(errors, matched, strict=True) if b >= end]}
 
 
 def _lock_beats(errors: list[float]) -> int | None:
@@ -269,7 +272,8 @@ def _gather(runs: list) -> dict:
     errors = [e for result, _, _ in runs for e in result["errors"]]
     locks = [r["lock"] for r, _, _ in runs]
     relocks = [r["relock"] for r, _, perf in runs if perf.fermata_span]
-    return {"beat_error_ms": _percentiles(errors),
+    end = [e for result, _, _ in runs for e in result["end"]]
+    return {"beat_error_ms": _percentiles(errors), "last_beats_ms": _percentiles(end),
             "lock_beats": _worst(locks), "relock_beats": _worst(relocks),
             "beats_into_fermata_max": max(r["into_fermata"] for r, _, _ in runs),
             "lost_events": None if any(lost is None for _, lost, _ in runs)
