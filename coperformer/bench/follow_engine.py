@@ -10,6 +10,7 @@ from coperformer.engine.clock import MS, VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.listener import QuietListener
 from coperformer.engine.live_band import LiveBand
+from coperformer.engine.runner import run_virtual
 from coperformer.engine.session import Session, SessionConfig
 from coperformer.engine.sinks import BAND_CHANNELS, MemorySink, ScheduledNote
 from coperformer.engine.transport import Transport
@@ -39,10 +40,10 @@ def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
                       None, tap)
     session.start(START_LEAD_NS)
     for when, kind, pitch, velocity in _events(perf):
-        _run_until(session, clock, when)
+        run_virtual(session, clock, when)
         session.feed(InputEvent(when, kind, pitch, velocity,
                                 raw=(0x90 if kind == NOTE_ON else 0x80, pitch, velocity)))
-    _run_until(session, clock, perf.beats[-1] + 2 * round(period_ns))
+    run_virtual(session, clock, perf.beats[-1] + 2 * round(period_ns))
     session.stop()
     played = sorted(n for n in sink.scheduled if n.channel in BAND_CHANNELS)
     return _on_beats(session.transport, sorted(tap.notes), played)
@@ -67,11 +68,6 @@ def _events(perf: Performance) -> list[tuple[int, str, int, int]]:
     return sorted(events, key=lambda e: (e[0], e[1] == NOTE_ON))
 
 
-def _run_until(session: Session, clock: VirtualClock, end_ns: int) -> None:
-    while clock.now_ns() < end_ns and not session.finished:
-        session.poll(clock.now_ns())
-        clock.wait_until(min(session.next_deadline(), end_ns))
-    session.poll(clock.now_ns())
 
 
 def _on_beats(transport: Transport, decided: list[tuple[ScheduledNote, int]],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from coperformer.engine.clock import VirtualClock
 from coperformer.engine.intents import Stop
 from coperformer.engine.session import Session
 
@@ -13,6 +14,15 @@ log = logging.getLogger(__name__)
 # the transport starts this far ahead of Play, so the count-in's first click reaches the synth
 # before its time (started at "now", it was already late when the worker came to it: dropped)
 START_LEAD_NS = 50_000_000
+
+
+def run_virtual(session: Session, clock: VirtualClock, end_ns: int) -> None:
+    """Drive ``session`` in virtual time up to ``end_ns``: each deadline polled as the worker
+    would on the real clock (the caller's thread: accompany, evaluate, bench, tests)."""
+    while clock.now_ns() < end_ns and not session.finished:
+        session.poll(clock.now_ns())
+        clock.wait_until(min(session.next_deadline(), end_ns))
+    session.poll(clock.now_ns())
 
 
 class SessionRunner:

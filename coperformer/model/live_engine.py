@@ -17,6 +17,7 @@ from coperformer.engine.clock import NS_PER_S, VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.live_band import LiveBand
 from coperformer.engine.recorder import Recorder
+from coperformer.engine.runner import run_virtual
 from coperformer.engine.session import Session, SessionConfig
 from coperformer.engine.sinks import BAND_CHANNELS, MemorySink
 from coperformer.engine.take import Recording
@@ -112,10 +113,10 @@ def perform(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int =
     events = sorted([(at(s), 1, NOTE_ON, p) for s, _, p in _notes(grid)]
                     + [(at(e) - 1, 0, NOTE_OFF, p) for _, e, p in _notes(grid)])
     for when, _, kind, pitch in events:
-        _run_until(session, clock, when)
+        run_virtual(session, clock, when)
         session.feed(InputEvent(when, kind, pitch, 80 if kind == NOTE_ON else 0,
                                 raw=(0x90 if kind == NOTE_ON else 0x80, pitch, 80)))
-    _run_until(session, clock, at(grid.steps) + TAIL_BARS * bar_steps * step_ns)
+    run_virtual(session, clock, at(grid.steps) + TAIL_BARS * bar_steps * step_ns)
     session.stop()
     return _Performance(session, sink, planner, recorder.recording, at, step_ns)
 
@@ -142,11 +143,6 @@ def live_accompaniment(generator: BarGenerator, chords: ChordModel, piece: Piece
     return Accompaniment(band, grid_voices(band), markers)
 
 
-def _run_until(session: Session, clock: VirtualClock, end_ns: int) -> None:
-    while clock.now_ns() < end_ns and not session.finished:
-        session.poll(clock.now_ns())
-        clock.wait_until(min(session.next_deadline(), end_ns))
-    session.poll(clock.now_ns())
 
 
 def _declared(grid: Grid, done: _Performance) -> Declared:
