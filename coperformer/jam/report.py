@@ -17,10 +17,13 @@ class JamResult:
 
     def summary(self) -> str:
         """One line: bars, misses, inference and margin, the re-plans inside bars (the left
-        hand's or a chord chart's, if any), and the files written."""
+        hand's or a chord chart's, if any), the bars held while Follow me had lost the
+        beat (if any), and the files written."""
         s = self.stats
         line = (f"bars {s['bars_planned']}, misses {s['missed_deadlines']}, inference p99 "
                 f"{s['inference_ms']['p99']:.2f} ms, margin p50 {s['margin_ms']['p50']:.1f} ms")
         if replans := s.get("replan_ms", {}).get("n"):
             line += f", re-plans inside bars {replans} ({s['late_replans']} late)"
+        if held := s.get("held_bars"):
+            line += f", bars held with the beat lost {held}"
         return line + (f"; saved {', '.join(self.saved)}" if self.saved else "")

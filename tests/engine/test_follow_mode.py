@@ -237,3 +237,12 @@ def test_the_player_counts_in_and_the_band_takes_the_tempo_from_it():
     band = sorted(n.on_ns for n in sink.scheduled if n.channel in BAND_CHANNELS)
     assert band and abs(band[0] - beats[4]) < 30 * MS  # in on bar 1, at the player's tempo
     assert not [n for n in sink.scheduled if n.channel == METRONOME_CHANNEL]  # no click
+
+
+def test_the_jam_summary_counts_the_bars_held_with_the_beat_lost():
+    from coperformer.jam.report import JamResult
+
+    stats = {"bars_planned": 9, "missed_deadlines": 0, "inference_ms": {"p99": 4.0},
+             "margin_ms": {"p50": 30.0}}
+    assert "held" not in JamResult(stats).summary()
+    assert "bars held with the beat lost 3" in JamResult({**stats, "held_bars": 3}).summary()
