@@ -1,12 +1,14 @@
-"""Follow mode: the player's onsets steer the transport, bar by bar, through the beat tracker.
-Every method belongs to the session's worker thread."""
+"""Follow mode: the player's onsets steer the transport through the beat tracker: each coming
+bar is put where it predicts the downbeat, and each beat of the bar being played where it
+predicts that beat (the warp); a played count-in sets the tempo. Every method belongs to the
+session's worker thread."""
 
 from __future__ import annotations
 
 import math
 
 from coperformer.engine.beat_handover import Warp
-from coperformer.engine.clock import MS
+from coperformer.engine.clock import MS, NS_PER_S
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.transport import MAX_BPM, MIN_BPM, Transport
 from coperformer.music.beat_tracker import (
@@ -20,7 +22,8 @@ from coperformer.music.beat_tracker import (
 from coperformer.music.meter import Meter
 
 MOVE_NS = 2 * MS  # a bar moves only when its downbeat is this far off (keeps the journal small)
-CHORD_NS = round(TrackerParams().chord_s * 1e9)  # onsets this close are one (a chord)
+CHORD_NS = round(TrackerParams().chord_s * NS_PER_S)  # onsets this close are one (a chord)
+SLOWEST_BEAT_NS = round(60 * NS_PER_S / MIN_BPM)  # a longer gap starts a count-in again
 MAX_WARP = 0.3  # a held note moves at most this much of a beat towards the predicted beat
 
 
@@ -43,6 +46,8 @@ class TempoFollower:
         band starts on the next beat at the player's tempo (None before)."""
         if self.count_in and time_ns - self.count_in[-1] < CHORD_NS:
             return None
+        if self.count_in and time_ns - self.count_in[-1] > SLOWEST_BEAT_NS:
+            self.count_in = []  # too long a wait for a beat: the count-in starts again
         self.count_in.append(time_ns)
         if len(self.count_in) < meter.beats_per_bar:
             return None

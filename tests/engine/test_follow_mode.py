@@ -14,7 +14,7 @@ from coperformer.engine.live_band import LiveBand
 from coperformer.engine.recorder import Recorder
 from coperformer.engine.session import Session, SessionConfig
 from coperformer.engine.sinks import BAND_CHANNELS, METRONOME_CHANNEL, MemorySink
-from coperformer.engine.tempo_follow import TempoFollower
+from coperformer.engine.tempo_follow import SLOWEST_BEAT_NS, TempoFollower
 from coperformer.music.beat_tracker import LOCKED
 from coperformer.music.gm import DRUM_CHANNEL
 from tests.engine.fakes import ChordGenerator
@@ -217,7 +217,9 @@ def test_the_player_counts_in_and_the_band_takes_the_tempo_from_it():
     clock = VirtualClock()
     session, sink, _ = make_session(clock, bpm=120, follow=True, sync_start=True)
     session.start()
-    first = 1000 * MS
+    session.feed(InputEvent(200 * MS, NOTE_ON, 50, 60))  # a stray note, long before
+    session.feed(InputEvent(300 * MS, NOTE_OFF, 50))
+    first = 200 * MS + SLOWEST_BEAT_NS + 500 * MS
     count_in = [first + k * 540 * MS + jitter * MS for k, jitter in enumerate((0, 6, -5, 3))]
     for index, on in enumerate(count_in):
         run_until(session, clock, on)
