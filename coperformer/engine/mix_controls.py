@@ -1,11 +1,14 @@
-"""The mix half of a session: programs, volumes, mute and solo, the style and the groove,
-applied to every sink and kept in the take as they change (a mixin of Session; worker thread)."""
+"""The mix half of a session: programs, volumes, mute and solo, the style and the groove (and
+its hits, bar by bar), applied to every sink and kept in the take as they change (a mixin of
+Session; worker thread)."""
 
 from __future__ import annotations
 
+from coperformer.engine.bar_notes import drum_notes, not_late
 from coperformer.engine.clock import MS
+from coperformer.engine.intents import SetMute, SetSolo, SetVolume
 from coperformer.engine.mixer import DEFAULT_VOLUME
-from coperformer.engine.sinks import PLAYER_CHANNEL
+from coperformer.engine.sinks import PLAYER_CHANNEL, ScheduledNote
 from coperformer.music.gm import DRUM_CHANNEL, VOLUME_CC
 
 PROGRAM_LEAD_NS = 30 * MS  # a style's programs go out this long before its first bar line:
@@ -15,7 +18,8 @@ PROGRAM_LEAD_NS = 30 * MS  # a style's programs go out this long before its firs
 
 class MixControls:
     """For a session with ``tracks``, ``sinks``, ``mixer``, ``recorder``, ``transport``,
-    ``clock``, ``band``, ``stats``, ``groove`` and ``player_program``."""
+    ``clock``, ``band``, ``stats``, ``groove``, ``player_program``, ``config``, ``tempo``
+    and ``handover``."""
 
     _recorded_levels: dict[int, int]
     _style_programs: dict[int, int]  # a new style's programs, waiting for its first bar line
@@ -83,6 +87,17 @@ class MixControls:
                 sink.control_now(DRUM_CHANNEL, VOLUME_CC, DEFAULT_VOLUME)
         self._send_mix()
 
+    def _mix(self, intent: SetVolume | SetMute | SetSolo) -> None:
+        """A channel's volume, mute or solo changed: the mix goes to every sink."""
+        match intent:
+            case SetVolume(channel, volume):
+                self.mixer.set_volume(channel, volume)
+            case SetMute(channel, muted):
+                self.mixer.set_mute(channel, muted)
+            case SetSolo(channel, solo):
+                self.mixer.set_solo(channel, solo)
+        self._send_mix()
+
     def _send_mix(self) -> None:
         channels = [PLAYER_CHANNEL] + [track.channel for track in self.tracks
                                        if track.channel != DRUM_CHANNEL or self.groove]
@@ -99,3 +114,14 @@ class MixControls:
             self._recorded_levels[channel] = level
             self.recorder.level(self.clock.now_ns() if at_ns is None else at_ns, channel,
                                 level)
+
+    def _drum_bar(self, bar: int, now_ns: int) -> list[ScheduledNote]:
+        """The groove's hits for ``bar``, recorded as the drum track (the last track)."""
+        kept = not_late(drum_notes(self.transport, bar, self.groove, self.config.phrase_bars,
+                                   self.config.seed, len(self.tracks) - 1), now_ns)
+        if self.tempo and self.handover and self.handover.bar == bar:
+            self.handover.add(kept)  # on the player's beats with the band (recorded with it)
+            return self.handover.due(now_ns)
+        if self.recorder:
+            self.recorder.band(kept)
+        return kept

@@ -11,10 +11,10 @@ import queue
 
 from coperformer.common.errors import describe
 from coperformer.engine.bar_buffer import BarBuffer
-from coperformer.engine.bar_notes import band_notes, drum_notes, not_late
+from coperformer.engine.bar_notes import band_notes, not_late
 from coperformer.engine.bar_request import bar_request
-from coperformer.engine.chord_hold import FermataHold, held_voices
-from coperformer.engine.clock import MS, NS_PER_S, Clock
+from coperformer.engine.chord_hold import FermataHold
+from coperformer.engine.clock import MS, Clock
 from coperformer.engine.events import (
     END,
     NOTE_OFF,
@@ -24,6 +24,7 @@ from coperformer.engine.events import (
     PORT_LOST,
     InputEvent,
 )
+from coperformer.engine.follow_mode import FollowsTheTempo
 from coperformer.engine.intents import (
     End,
     Intent,
@@ -63,7 +64,7 @@ from coperformer.engine.snapshot import SessionSnapshot
 from coperformer.engine.stats import SessionStats
 from coperformer.engine.take import BandTrackInfo
 from coperformer.engine.tempo_follow import TempoFollower
-from coperformer.engine.transport import MAX_BPM, MIN_BPM, Transport
+from coperformer.engine.transport import Transport
 from coperformer.engine.tune_end import EndsTheTune
 from coperformer.music.chord_chart import ChordChart
 from coperformer.music.gm import CONTROL_CHANGE, DRUM_CHANNEL, SUSTAIN_CC
@@ -71,7 +72,8 @@ from coperformer.music.gm import CONTROL_CHANGE, DRUM_CHANNEL, SUSTAIN_CC
 log = logging.getLogger(__name__)
 
 
-class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNextChord):
+class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsTheTune,
+              AnnouncesNextChord):
     """Owns the transport, the bar buffer, the band and the mix; driven by poll() from one
     worker thread. Methods say which thread may call them."""
 
@@ -159,15 +161,10 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
                 self._bar_line(self.next_line)
                 self.next_line += 1
             if not self.finished:
-                if self.tempo and self.handover:
-                    self.handover.warp = self.tempo.warp(self.transport, now_ns)
+                self._steer_beats(now_ns)
                 self._follow(now_ns)
                 self._plan_ahead(now_ns)
-            if self.tempo and self.tempo.retime(self.transport, self.next_bar, now_ns,
-                                                round(self.config.margin_ms * MS)):
-                self._changed(self.next_bar)
-            if self.tempo:
-                self._hold_fermata(now_ns)
+            self._steer_bars(now_ns)
             while self.decision_ns(self.next_bar) <= now_ns and not self.finished:
                 self._plan(self.next_bar)
                 self.next_bar += 1
@@ -216,8 +213,7 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
             except Exception:  # noqa: BLE001 - the other sinks must still fall silent
                 log.exception("a sink failed to fall silent")
         self._finish_hand_over()
-        if self.hold.notes and self.recorder:
-            self.recorder.band(self.hold.end(self.clock.now_ns()))
+        self._let_go(self.clock.now_ns())
         if self.recorder:
             self.recorder.close()
         self._publish()
@@ -244,15 +240,8 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
                                                        self.next_bar))
             case SetProgram(channel, program):
                 self._set_program(channel, program)
-            case SetVolume(channel, volume):
-                self.mixer.set_volume(channel, volume)
-                self._send_mix()
-            case SetMute(channel, muted):
-                self.mixer.set_mute(channel, muted)
-                self._send_mix()
-            case SetSolo(channel, solo):
-                self.mixer.set_solo(channel, solo)
-                self._send_mix()
+            case SetVolume() | SetMute() | SetSolo():
+                self._mix(intent)
             case SetAdventure(value):
                 self.band.set_adventure(value)
             case SetChart(chart):
@@ -279,10 +268,7 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
             self.ended_input = True
             return
         if not self.transport.started and event.kind == NOTE_ON:
-            if self.tempo and self.config.sync_start:
-                self._played_count_in(event.time_ns)
-            else:
-                self._start_transport(event.time_ns)
+            self._note_before_start(event.time_ns)
         self.buffer.add(event)
         if self.tempo and self.tempo.heard(event):
             self._dirty = True  # the tracker's state or confidence changed: shown
@@ -331,17 +317,6 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
             self.tempo.start(self.transport)
         self._dirty = True
         self.listener.on_started(self.transport.bar_start_ns(0))
-
-    def _played_count_in(self, time_ns: int) -> None:
-        """Follow mode with sync start: the player counts in with a bar of beats; bar 0
-        starts on the beat after it, at the player's tempo."""
-        meter = self.transport.meter_at(0)
-        counted = self.tempo.counted_in(time_ns, meter)
-        if counted is None:
-            return
-        bpm = 60 * NS_PER_S * meter.bar_quarters / meter.beats_per_bar / counted.period_ns
-        self.transport.set_tempo(min(MAX_BPM, max(MIN_BPM, bpm)), time_ns)
-        self._start_transport(counted.beat_time_ns(0))  # the beat after the count-in
 
     def _bar_line(self, bar: int) -> None:
         if self.recorder and (problem := self.recorder.bar_line()):
@@ -400,46 +375,6 @@ class Session(MixControls, FollowsLeftHand, PlansAhead, EndsTheTune, AnnouncesNe
         self.stats.bars_planned += 1
         self.listener.on_planned(bar, tuple(kept))
         return self._hand_over(bar, kept)
-
-    def _hold_fermata(self, now_ns: int) -> None:
-        """In a fermata the band holds its chord; it ends where the band comes back in."""
-        played = self.handover.handed + self.handover.held if self.handover else []
-        ended = self.hold.update(self.tempo.waiting, played, self.next_bar,
-                                 self.transport.bar_start_ns, now_ns)
-        if ended and self.recorder:
-            self.recorder.band(ended)
-
-    def _held_bar(self, bar: int, now_ns: int) -> list[ScheduledNote]:
-        """Follow mode lost the player's beat: the band holds its chord for the bar (and
-        says so once), until the tracker finds the beat again."""
-        if not self.tempo.said_lost:
-            self.tempo.said_lost = True
-            self.listener.on_warning("Follow me lost your beat: the band holds its chord "
-                                     "until it finds the beat again")
-        voices = held_voices(self.handover.handed + self.handover.held,
-                             self.transport.meter_at(bar).bar_quarters)
-        kept = not_late(band_notes(self.transport, bar, voices,
-                                   [t.channel for t in self.tracks]), now_ns)
-        self.stats.held_bars += 1
-        self.listener.on_planned(bar, tuple(kept))
-        return self._hand_over(bar, kept)
-
-    def _hold_ns(self) -> int | None:
-        """When a fermata's held chord may begin (None: none waits)."""
-        if self.tempo is None or not self.tempo.waiting or self.handover is None:
-            return None
-        return self.hold.starts_ns(self.handover.handed + self.handover.held)
-
-    def _drum_bar(self, bar: int, now_ns: int) -> list[ScheduledNote]:
-        """The groove's hits for ``bar``, recorded as the drum track (the last track)."""
-        kept = not_late(drum_notes(self.transport, bar, self.groove, self.config.phrase_bars,
-                                   self.config.seed, len(self.tracks) - 1), now_ns)
-        if self.tempo and self.handover and self.handover.bar == bar:
-            self.handover.add(kept)  # on the player's beats with the band (recorded with it)
-            return self.handover.due(now_ns)
-        if self.recorder:
-            self.recorder.band(kept)
-        return kept
 
     def _request(self, bar: int, now_ns: int, at_ns: int | None = None) -> BarRequest:
         """What the band knows of ``bar`` at ``now_ns``; the chart's chord is the one sounding
