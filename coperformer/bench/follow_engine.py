@@ -25,8 +25,9 @@ START_LEAD_NS = 100 * MS
 
 def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
                  follow: bool, seed: int = 0) -> list[int]:
-    """When the engine's drums hit the beats they were decided on (ns), the session started
-    at the performer's count-in tempo with one bar of count-in ending on the first beat."""
+    """When the engine's band played its notes decided on beats (ns; a chord's once), the
+    session started at the performer's count-in tempo, one bar of count-in ending on the
+    first beat, in Follow mode or (``follow`` false) at that fixed tempo."""
     meter = perf.meter if str(perf.meter) in SUPPORTED_METERS else COMMON_TIME
     period_ns = (perf.count_in[-1] - perf.count_in[0]) / max(1, len(perf.count_in) - 1)
     clock = VirtualClock(perf.beats[0] - round(meter.beats_per_bar * period_ns) - START_LEAD_NS)
@@ -66,8 +67,6 @@ def _events(perf: Performance) -> list[tuple[int, str, int, int]]:
     events = [(on, NOTE_ON, pitch, velocity) for on, pitch, velocity, _ in perf.onsets]
     events += [(off, NOTE_OFF, pitch, 0) for _, pitch, _, off in perf.onsets]
     return sorted(events, key=lambda e: (e[0], e[1] == NOTE_ON))
-
-
 
 
 def _on_beats(transport: Transport, decided: list[tuple[ScheduledNote, int]],

@@ -62,10 +62,11 @@ class BeatHandover:
     def due(self, now_ns: int) -> list[ScheduledNote]:
         """The held notes whose time to go to the sinks has come (they count as handed), at
         the times they play (warped in Follow mode; never before ``now_ns``)."""
-        ready = [n for n in self.held if self._when(n.on_ns) - self.lead_ns <= now_ns]
-        if not ready:
+        goes = [self._when(n.on_ns) - self.lead_ns <= now_ns for n in self.held]
+        if not any(goes):
             return []
-        self.held = [n for n in self.held if self._when(n.on_ns) - self.lead_ns > now_ns]
+        ready = [n for n, go in zip(self.held, goes, strict=True) if go]
+        self.held = [n for n, go in zip(self.held, goes, strict=True) if not go]
         if self.warp:
             ready = [self._warped(n, now_ns) for n in ready]
         self.handed.extend(ready)

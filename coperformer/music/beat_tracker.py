@@ -87,8 +87,8 @@ class BeatTracker:
         meter = meter or COMMON_TIME
         self.beats_per_bar = meter.beats_per_bar
         period = 60.0 / bpm
-        self._compound = meter.beat_steps % 3 == 0  # a beat of three eighths
-        self._grid = BarPointer(self.beats_per_bar, self._compound, period, 0.0,
+        compound = meter.beat_steps % 3 == 0  # a beat of three eighths
+        self._grid = BarPointer(self.beats_per_bar, compound, period, 0.0,
                                 self.params.grid)
         self._time_s = start_ns / NS  # when the belief was last read
         self._beat = 0.0  # the beats counted from beat 0 then (a fraction between beats)
