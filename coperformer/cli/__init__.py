@@ -4,8 +4,12 @@ anything else is imported."""
 
 
 def run() -> None:
-    """The console script and `python -m coperformer`: Ctrl-C works from the first moment."""
+    """The console script and `python -m coperformer`: Ctrl-C works from the first moment; a
+    crash in C code (a segfault) prints every thread's Python stack to stderr."""
+    import faulthandler
     import sys
+
+    faulthandler.enable(all_threads=True)
 
     from coperformer.common.stopping import INTERRUPTED, catch_stop_signals, leave
 

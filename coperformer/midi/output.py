@@ -7,6 +7,7 @@ import itertools
 import threading
 import time
 
+from coperformer.common.threads import ended
 from coperformer.engine.clock import Clock
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.midi.ports import find_port, open_client
@@ -50,6 +51,7 @@ class MidiOutSink:
         self._sounding: set[tuple[int, int]] = set()
         self._channels: set[int] = set()
         self._clock_running = False
+        self._closed = False  # under the lock: from then on nothing is sent, the client is freed
         self._thread = threading.Thread(target=self._run, name="midi-out", daemon=True)
         self._thread.start()
 
@@ -95,7 +97,9 @@ class MidiOutSink:
 
     def _send(self, message: list[int]) -> None:
         """Send one message and keep track of what sounds and whether clock runs (the caller
-        holds the lock)."""
+        holds the lock); nothing once closed."""
+        if self._closed:
+            return
         if len(message) == 1:  # clock, start, stop
             self._clock_running = message[0] != CLOCK_STOP
         elif message[0] & 0xF0 == NOTE_ON:
@@ -112,13 +116,15 @@ class MidiOutSink:
     def control_now(self, channel: int, control: int, value: int) -> None:
         """Send a controller change at once (any thread; one sender at a time)."""
         with self._lock:
-            self._client.send_message([CONTROL_CHANGE | channel, control, value])
+            if not self._closed:
+                self._client.send_message([CONTROL_CHANGE | channel, control, value])
 
     def set_program(self, channel: int, program: int) -> None:
         """Send a program change (any thread; one sender at a time)."""
         with self._lock:
             self._channels.add(channel)
-            self._client.send_message([PROGRAM_CHANGE | channel, program])
+            if not self._closed:
+                self._client.send_message([PROGRAM_CHANGE | channel, program])
 
     def all_notes_off(self) -> None:
         """Forget what is queued; Stop the clock if it runs; note-off every sounding note;
@@ -131,15 +137,19 @@ class MidiOutSink:
                 self._send([NOTE_OFF | channel, pitch, 0])
             for channel in sorted(self._channels):
                 for control in (ALL_NOTES_OFF_CC, ALL_SOUND_OFF_CC, RESET_CONTROLLERS_CC):
-                    self._client.send_message([CONTROL_CHANGE | channel, control, 0])
+                    if not self._closed:
+                        self._client.send_message([CONTROL_CHANGE | channel, control, 0])
 
     def close(self) -> None:
         """Stop the thread, silence, let the last messages out, close the port (the owner's
-        thread, once)."""
+        thread, once). Every sender checks the closed flag under the lock, so the client is
+        never freed under one (the pass-through, a sender thread past its join limit)."""
         self._stop.set()
         self._wake.set()
-        self._thread.join(2)
+        ended(self._thread)
         self.all_notes_off()
         time.sleep(DRAIN_S)
-        self._client.close_port()
-        self._client.delete()
+        with self._lock:
+            self._closed = True
+            self._client.close_port()
+            self._client.delete()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from coperformer.common.errors import CoperformerError
 from coperformer.common.quiet import native_stderr_silenced, no_jack_autostart
+from coperformer.common.threads import JOIN_LIMIT_S, ended
 from coperformer.engine.clock import Clock
 from coperformer.engine.events import (
     PASSTHROUGH_KINDS,
@@ -191,6 +192,9 @@ class KeyboardInput:
         self._probe = None
         self._connected = False  # at open(); the watcher follows it from there
         self._stop = threading.Event()
+        # held by the watcher while it opens, probes or frees a client, and by close(): a
+        # client is never freed while the other thread still uses it (a crash, not an error)
+        self._clients_lock = threading.Lock()
         self._watcher = threading.Thread(target=self._watch, name="midi-watch", daemon=True)
 
     def open(self, wait: bool = False) -> str:
@@ -257,19 +261,32 @@ class KeyboardInput:
     def _watch(self) -> None:
         connected = self._connected
         while not self._stop.wait(WATCH_SECONDS):
-            try:
-                present = self._present()
-            except Exception:  # noqa: BLE001 - whatever the MIDI system says, the watcher lives on
-                present, self._probe = False, None  # a new probe next time
+            present = self._probed()
             if connected and not present:
                 self._wait_until_quiet()
-                self._drop()
+                with self._clients_lock:
+                    self._drop()
                 connected = False
                 self.on_event(InputEvent(self.clock.now_ns(), PORT_LOST))
-            elif not connected and present and self._wait_until_quiet() \
-                    and self._connect(raise_errors=False):
+            elif not connected and present and self._wait_until_quiet() and self._reconnect():
                 connected = True
                 self.on_event(InputEvent(self.clock.now_ns(), PORT_BACK))
+
+    def _probed(self) -> bool:
+        """Whether the port is there (False once closing); the watcher's thread."""
+        with self._clients_lock:
+            if self._stop.is_set():
+                return False
+            try:
+                return self._present()
+            except Exception:  # noqa: BLE001 - whatever the MIDI system says, the watcher lives on
+                self._probe = None  # a new probe next time
+                return False
+
+    def _reconnect(self) -> bool:
+        """Open the port again, unless closing; the watcher's thread."""
+        with self._clients_lock:
+            return not self._stop.is_set() and self._connect(raise_errors=False)
 
     def _wait_until_quiet(self, limit_s: float = 2.0) -> bool:
         """Opening or closing a client holds the GIL for ~15 ms: do it between decisions."""
@@ -287,11 +304,15 @@ class KeyboardInput:
             self._client = None
 
     def close(self) -> None:
-        """Stop watching and close the port (the owner's thread)."""
+        """Stop watching and close the port (the owner's thread). A watcher stuck in the MIDI
+        system past the join limit keeps its clients: freed under it, they would crash."""
         self._stop.set()
-        if self._watcher.is_alive():
-            self._watcher.join(2)
-        self._drop()
-        if self._probe is not None:
-            self._probe.delete()
-            self._probe = None
+        if not ended(self._watcher) or not self._clients_lock.acquire(timeout=JOIN_LIMIT_S):
+            return
+        try:
+            self._drop()
+            if self._probe is not None:
+                self._probe.delete()
+                self._probe = None
+        finally:
+            self._clients_lock.release()

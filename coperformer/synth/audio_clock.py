@@ -18,6 +18,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from coperformer.common.threads import ended
+
 SAMPLE_EVERY_S = 0.004  # how often the sampler reads the sequencer's tick
 BUCKET_NS = 100_000_000  # the largest offset of each 0.1 s: the moment right after a callback
 FIT_BUCKETS = 6  # the line goes through the last 0.6 s of them (a driver's start-up burst
@@ -144,7 +146,7 @@ class AudioClockSampler:
             time.sleep(0.01)
         return self.anchor.steady
 
-    def stop(self) -> None:
-        """Stop sampling and join the thread (the owner's thread)."""
+    def stop(self) -> bool:
+        """Stop sampling and join the thread; whether it ended (the owner's thread)."""
         self._stop.set()
-        self._thread.join(2)
+        return ended(self._thread)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from coperformer.common.threads import ended
 from coperformer.engine.clock import Clock
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.synth.audio_clock import AudioAnchor, AudioClockSampler
@@ -179,15 +180,14 @@ class LiveSynth:
         synth was a use-after-free waiting to happen (the crash at Stop with JACK audio)."""
         self.all_notes_off()
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(2)
-        if self._sampler is not None:
-            self._sampler.stop()
+        quiet = ended(self._thread) and (self._sampler is None or self._sampler.stop())
         with self._lock:
             self._closed = True  # from now on every call is a no-op, never a freed synth
             if self._audio_driver:
                 load_fluidsynth().delete_fluid_audio_driver(self._audio_driver)
                 self._audio_driver = None
+            if not quiet:  # a thread starved past the join limit still renders or reads
+                return  # the synth: left to the process's end rather than freed under it
             if self._wav is not None:
                 self._wav.close()
                 self._wav = None

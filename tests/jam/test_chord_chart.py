@@ -14,13 +14,12 @@ from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
 from coperformer.music.chord_chart import ChartError, parse_chart
 from coperformer.music.meter import Meter
-from tests.jam.helpers import ChordBoard
+from tests.jam.helpers import REPLAN_MARGIN_MS, ChordBoard
 from tests.midi_helpers import markers, melody_notes, write_midi
 
 CHART = "Am | F G7 | C | Dm Em F G"
 BAND = ("Alto", "Tenor", "Bass")
 FOUR_FOUR = Meter(4, 4)
-CHART_MARGIN_MS = 120.0  # under the shortest eighth played here (167 ms at 180 BPM)
 
 
 def test_every_band_note_fits_the_chart_on_every_eighth_it_sounds(tmp_path, shipped_model):
@@ -98,7 +97,7 @@ def _play_chart(options: JamOptions):
     the deadline tests, in virtual time, and `coperformer bench` judge the time: a shared CI
     host stole 40 ms, the default margin, once here); it missed no deadline and no re-plan
     came after its beat."""
-    jam = Jam.build(replace(options, margin_ms=CHART_MARGIN_MS))
+    jam = Jam.build(replace(options, margin_ms=REPLAN_MARGIN_MS))
     jam.start()
     while jam.running:
         time.sleep(0.05)

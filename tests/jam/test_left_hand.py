@@ -10,6 +10,7 @@ import pytest
 from coperformer.io.midifile import read_song
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
+from tests.jam.helpers import REPLAN_MARGIN_MS
 from tests.midi_helpers import melody_notes, note_ons, write_midi
 
 CHORDS = [(45, 48, 52), (41, 45, 48), (43, 47, 50, 53), (36, 40, 43)]  # Am F G7 C, 2 bars each
@@ -18,14 +19,16 @@ CLASSES = [{p % 12 for p in chord} for chord in CHORDS]
 
 def _jam_two_hands(tmp_path, bpm: float, offset: float):
     """Play the melody above F#3 and the chords below it (changing ``offset`` quarters into
-    every other bar) through the real model, recorded; returns the jam's result and take."""
+    every other bar) through the real model, recorded, with the re-plans' margin; returns the
+    jam's result and take."""
     left = [(p, 8.0 * i + offset, 8.0 * i + offset + 7.5) for i, chord in enumerate(CHORDS)
             for p in chord]
     source = write_midi(tmp_path / "two-hands.mid", [
         {"channel": 0, "notes": melody_notes(9, low=67)}, {"channel": 0, "notes": left}],
         bpm=bpm, midi_type=0)
     take = tmp_path / "take.mid"
-    jam = Jam.build(JamOptions(input=str(source), count_in=0, record=take, split="F#3"))
+    jam = Jam.build(JamOptions(input=str(source), count_in=0, record=take, split="F#3",
+                                margin_ms=REPLAN_MARGIN_MS))
     jam.start()
     while jam.running:
         time.sleep(0.05)
