@@ -385,7 +385,11 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
                            {s.channel: s.setting()[0] for s in self.mixer_strips})
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Stop cleanly and remember the settings."""
+        """Stop cleanly, free the port listers' MIDI clients, remember the settings."""
         self.controller.shutdown()
+        self.device_timer.stop()
+        for close in (getattr(self.list_inputs, "close", None), self.sound.midi_out.close_lister):
+            if close is not None:
+                close()
         save_settings(self, self.settings)
         super().closeEvent(event)

@@ -67,6 +67,12 @@ class MidiOutRow(QWidget):
             self.list_outputs = InputPortLister("out")
         return self.list_outputs
 
+    def close_lister(self) -> None:
+        """Free the port lister's MIDI clients (the window closes)."""
+        close = getattr(self.list_outputs, "close", None)
+        if close is not None:
+            close()
+
     def choose(self, label: str) -> None:
         """Select this port (a saved choice), listed even when it is not there now."""
         if label and self.port.findText(label) < 0:

@@ -23,6 +23,11 @@ from coperformer.engine.events import (
 
 CLIENT_NAME = "coperformer"
 WATCH_SECONDS = 0.25
+# A watcher held up longer than this (a loaded machine, a MIDI system slow to answer) cannot
+# know that the port it sees is the one it connected to: unplugged and plugged back meanwhile,
+# the port has the same name but nothing connected to it. It connects again. Under the time
+# a keyboard takes to be unplugged and enumerated again (over a second for USB).
+BLIND_SECONDS = 1.0
 
 
 class MidiError(CoperformerError, RuntimeError):
@@ -171,6 +176,13 @@ class InputPortLister:
             labels += [port_label(port, name) for port in self._clients[api].get_ports()]
         return labels
 
+    def close(self) -> None:
+        """Free the clients (a later call opens new ones); the polling thread. Not left to
+        the interpreter's exit, when their MIDI server may be gone."""
+        clients, self._clients = self._clients, {}
+        for client in clients.values():
+            client.delete()
+
 
 class KeyboardInput:
     """An input port opened by name: the callback timestamps, plays the note through, enqueues.
@@ -190,6 +202,7 @@ class KeyboardInput:
         self._client = None
         self._last_ns: int | None = None
         self._probe = None
+        self.rejoins = 0  # connections made again after the watcher was held up (BLIND_SECONDS)
         self._connected = False  # at open(); the watcher follows it from there
         self._stop = threading.Event()
         # held by the watcher while it opens, probes or frees a client, and by close(): a
@@ -201,6 +214,10 @@ class KeyboardInput:
         """Open the port and start watching it (owner). A port that is not there: MidiError,
         or with ``wait`` it is connected when it comes (a PORT_BACK event then)."""
         self._connected = self._connect(raise_errors=not wait)
+        try:  # the probe now, not at the first look: opening a client can take long under load
+            self._probe = open_client("in", self.api)
+        except MidiError:
+            pass  # the watcher tries again
         self._watcher.start()
         return self.port_name or self.wanted
 
@@ -260,8 +277,11 @@ class KeyboardInput:
 
     def _watch(self) -> None:
         connected = self._connected
+        looked = time.monotonic()
         while not self._stop.wait(WATCH_SECONDS):
             present = self._probed()
+            if connected and present and time.monotonic() - looked > BLIND_SECONDS:
+                connected = self._rejoin()
             if connected and not present:
                 self._wait_until_quiet()
                 with self._clients_lock:
@@ -271,6 +291,7 @@ class KeyboardInput:
             elif not connected and present and self._wait_until_quiet() and self._reconnect():
                 connected = True
                 self.on_event(InputEvent(self.clock.now_ns(), PORT_BACK))
+            looked = time.monotonic()  # what happened from here to the next look went unseen
 
     def _probed(self) -> bool:
         """Whether the port is there (False once closing); the watcher's thread."""
@@ -282,6 +303,18 @@ class KeyboardInput:
             except Exception:  # noqa: BLE001 - whatever the MIDI system says, the watcher lives on
                 self._probe = None  # a new probe next time
                 return False
+
+    def _rejoin(self) -> bool:
+        """Connect again to a port that may have come back unseen; whether connected (else
+        it is reported lost, and comes back at a later look). The watcher's thread."""
+        self._wait_until_quiet()
+        with self._clients_lock:
+            self._drop()
+            self.rejoins += 1
+        if self._reconnect():
+            return True
+        self.on_event(InputEvent(self.clock.now_ns(), PORT_LOST))
+        return False
 
     def _reconnect(self) -> bool:
         """Open the port again, unless closing; the watcher's thread."""
