@@ -260,7 +260,7 @@ def follow_figures(count: int = 12, tuning: bool = False,
             runs = []
             for seed, piece in enumerate(pieces):
                 perf = perform(piece, scenario, seed)
-                band, lost = (engine(perf), None) if mode == "engine" else \
+                band, lost = engine(perf) if mode == "engine" else \
                     (oracle_band(perf), None) if mode == "oracle" else \
                     play_band(perf, mode == "follow")
                 runs.append((beat_errors(perf, band), lost, perf))
@@ -277,7 +277,7 @@ def _gather(runs: list) -> dict:
             "lock_beats": _worst(locks), "relock_beats": _worst(relocks),
             "beats_into_fermata_max": max(r["into_fermata"] for r, _, _ in runs),
             "lost_events": None if any(lost is None for _, lost, _ in runs)
-            else sum(lost for _, lost, _ in runs),  # (None: the engine's are not counted)
+            else sum(lost for _, lost, _ in runs),  # (None: a mode that cannot get lost)
             "missed_beats": sum(r["missed"] for r, _, _ in runs)}
 
 

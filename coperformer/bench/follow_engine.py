@@ -24,10 +24,11 @@ START_LEAD_NS = 100 * MS
 
 
 def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
-                 follow: bool, seed: int = 0) -> list[int]:
-    """When the engine's band played its notes decided on beats (ns; a chord's once), the
-    session started at the performer's count-in tempo, one bar of count-in ending on the
-    first beat, in Follow mode or (``follow`` false) at that fixed tempo."""
+                 follow: bool, seed: int = 0) -> tuple[list[int], int | None]:
+    """When the engine's band played its notes decided on beats (ns; a chord's once), and
+    how often its tracker got lost (None at a fixed tempo); the session started at the
+    performer's count-in tempo, one bar of count-in ending on the first beat, in Follow mode
+    or (``follow`` false) at that fixed tempo."""
     meter = perf.meter if str(perf.meter) in SUPPORTED_METERS else COMMON_TIME
     period_ns = (perf.count_in[-1] - perf.count_in[0]) / max(1, len(perf.count_in) - 1)
     clock = VirtualClock(perf.beats[0] - round(meter.beats_per_bar * period_ns) - START_LEAD_NS)
@@ -47,7 +48,8 @@ def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
     run_virtual(session, clock, perf.beats[-1] + 2 * round(period_ns))
     session.stop()
     played = sorted(n for n in sink.scheduled if n.channel in BAND_CHANNELS)
-    return _on_beats(session.transport, sorted(tap.notes), played)
+    lost = session.tempo.lost_events if session.tempo else None
+    return _on_beats(session.transport, sorted(tap.notes), played), lost
 
 
 class _Decided(QuietListener):

@@ -38,6 +38,7 @@ class TempoFollower:
         self.waiting = False  # in a fermata: the band waits
         self.count_in: list[int] = []  # the onsets of a count-in the player plays
         self.said_lost = False  # the player was told the beat is lost (until it is found)
+        self.lost_events = 0  # how often a note found the tracker newly lost
         self._shown: tuple[str, float] | None = None  # the status last published
 
     def counted_in(self, time_ns: int, meter: Meter) -> BeatEstimate | None:
@@ -77,6 +78,7 @@ class TempoFollower:
         if status[0] != LOST:
             self.said_lost = False
         shown, self._shown = self._shown, status
+        self.lost_events += status[0] == LOST and (shown is None or shown[0] != LOST)
         return shown is None or shown[0] != status[0] or abs(shown[1] - status[1]) >= 0.1
 
     def status(self, now_ns: int) -> tuple[str, float]:

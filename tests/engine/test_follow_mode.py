@@ -199,6 +199,7 @@ def test_lost_the_band_holds_its_chord_says_so_and_comes_back_on_a_new_pulse():
         session.feed(event)
     held = session.stats.held_bars
     assert held >= 1 and len(listener.told) == 1 and "lost your beat" in listener.told[0]
+    assert session.tempo.lost_events >= 1  # counted (the bench's engine rows report it)
     lost_bars = range(session.transport.bar_at(beats[-1]) + 2,
                       session.transport.bar_at(t))
     band = [n for n in sink.scheduled if n.channel in BAND_CHANNELS]
