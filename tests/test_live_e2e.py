@@ -169,14 +169,15 @@ def _wait_for_line(process, text: str, timeout: float = 150.0) -> str:
 
 
 def _play(keyboard, melody) -> list[tuple[int, int, bool]]:
-    """Play the melody in real time; unplug for two beats in bar 6. Returns (ns, pitch,
+    """Play the melody in real time; unplug for four beats from bar 6 (1.6 s: longer than
+    the port watcher's blind time, as a USB cable takes to plug back). Returns (ns, pitch,
     delivered) of each note-on."""
     events = []
     for start, end, pitch in melody:
         events.append((start * BEAT_S, [0x90, pitch, 80]))
         events.append((end * BEAT_S - 0.01, [0x80, pitch, 0]))
     events.sort(key=lambda e: (e[0], e[1][0] == 0x90))
-    unplug_at, replug_at = 20 * BEAT_S, 22 * BEAT_S
+    unplug_at, replug_at = 20 * BEAT_S, 24 * BEAT_S
     t0 = time.perf_counter_ns() + 50_000_000
     sent, plugged, unplugged_once = [], True, False
     for at, message in events:

@@ -55,6 +55,12 @@ class BeatHandover:
                        if n.on_ns < at_ns]
         self.held, self.replan_ns, self.bar = [], None, None
 
+    def pause(self) -> list[ScheduledNote]:
+        """A fermata: nothing more of this bar goes out (the notes handed sound on as
+        handed); returns the notes dropped."""
+        dropped, self.held, self.replan_ns = self.held, [], None
+        return dropped
+
     def _when(self, at_ns: int) -> int:
         """When a held time plays: warped in Follow mode, else as decided."""
         return self.warp(self.bar, at_ns) if self.warp and self.bar is not None else at_ns

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from coperformer.engine.bar_notes import band_notes, not_late
 from coperformer.engine.beat_handover import BeatHandover
-from coperformer.engine.chord_hold import FermataHold, held_voices
+from coperformer.engine.chord_hold import CUT_OFF_NS, FermataHold, held_voices
 from coperformer.engine.clock import MS, NS_PER_S
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.tempo_follow import TempoFollower
@@ -16,8 +16,8 @@ from coperformer.engine.transport import MAX_BPM, MIN_BPM
 
 class FollowsTheTempo:
     """For a session with ``tempo`` (None outside Follow mode), ``hold``, ``handover``,
-    ``transport``, ``config``, ``listener``, ``recorder``, ``stats``, ``tracks``, ``next_bar``,
-    ``_changed``, ``_hand_over`` and ``_start_transport``."""
+    ``buffer``, ``transport``, ``config``, ``listener``, ``recorder``, ``stats``, ``tracks``,
+    ``next_bar``, ``_changed``, ``_hand_over`` and ``_start_transport``."""
 
     tempo: TempoFollower | None
     hold: FermataHold
@@ -63,10 +63,13 @@ class FollowsTheTempo:
             self.recorder.band(self.hold.end(now_ns))
 
     def _hold_fermata(self, now_ns: int) -> None:
-        """In a fermata the band holds its chord; it ends where the band comes back in."""
+        """In a fermata the band strikes nothing new and holds its chord; it lets go with the
+        player's cut-off, or where the band comes back in."""
+        if self.tempo.waiting and self.handover and self.handover.held:
+            self.handover.pause()
         played = self.handover.handed + self.handover.held if self.handover else []
         ended = self.hold.update(self.tempo.waiting, played, self.next_bar,
-                                 self.transport.bar_start_ns, now_ns)
+                                 self.transport.bar_start_ns, now_ns, self._released_ns())
         if ended and self.recorder:
             self.recorder.band(ended)
 
@@ -85,8 +88,20 @@ class FollowsTheTempo:
         self.listener.on_planned(bar, tuple(kept))
         return self._hand_over(bar, kept)
 
-    def _hold_ns(self) -> int | None:
-        """When a fermata's held chord may begin (None: none waits)."""
-        if self.tempo is None or not self.tempo.waiting or self.handover is None:
+    def _released_ns(self) -> int | None:
+        """When the player let go of every key (None while one is down, or before a note)."""
+        if self.buffer.held:
             return None
+        return max((n.end_ns for n in self.buffer.latest(8) if n.end_ns is not None),
+                   default=None)
+
+    def _hold_ns(self) -> int | None:
+        """When a fermata's held chord may begin, or end at the player's cut-off (None:
+        nothing waits)."""
+        if self.tempo is None or not self.tempo.waiting or self.handover is None \
+                or self.hold.cut_off:
+            return None
+        released = self._released_ns()
+        if released is not None:
+            return released + CUT_OFF_NS
         return self.hold.starts_ns(self.handover.handed + self.handover.held)

@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from coperformer.engine.chord_hold import CUT_OFF_NS
 from coperformer.engine.clock import VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.listener import QuietListener
@@ -133,6 +134,37 @@ def test_the_band_holds_its_chord_through_a_fermata_and_picks_up_after_it():
     assert len(starts) >= 3, "the band picks up after the fermata"
     errors = [abs(start - line) / MS for start, line in zip(starts, downbeats, strict=False)]
     assert max(errors[1:]) < 40.0, errors  # its bars land on the player's bar lines again
+
+
+def test_in_a_fermata_the_band_strikes_nothing_new_and_lets_go_with_the_player():
+    """The last note is held six beats and let go; the player stays silent. Found four beats
+    in, the fermata stops the band's bar there; its chord sounds while the key is down and
+    ends at the player's cut-off, not a bar later (nor never)."""
+    clock = VirtualClock()
+    recorder = Recorder()
+    session, sink, _ = make_session(clock, recorder=recorder, bpm=120, count_in=1,
+                                    follow=True)
+    session.start()
+    bar0 = session.transport.bar_start_ns(0)
+    before, beats = _perform([500.0] * 16, bar0, 3)
+    held_from = beats[-1] + 500 * MS  # bar 4's downbeat
+    released = held_from + 3000 * MS
+    final = [InputEvent(held_from, NOTE_ON, 72, 90), InputEvent(released, NOTE_OFF, 72)]
+    for event in sorted(before + final, key=lambda e: e.time_ns):
+        run_until(session, clock, event.time_ns)
+        session.feed(event)
+    run_until(session, clock, released + 8000 * MS)
+    assert session.tempo.waiting
+    # four beats with nothing new, the note held; then the beat already handed over sounds
+    found = held_from + 2000 * MS + 250 * MS
+    struck = [n.on_ns for n in sink.scheduled if n.channel in BAND_CHANNELS + (DRUM_CHANNEL,)
+              and n.on_ns > found]
+    assert not struck, f"{len(struck)} notes struck after the fermata was found"
+    held = [n for n in recorder.recording.notes if n.on_ns > found]
+    assert len(held) == 3 and {n.channel for n in held} <= set(BAND_CHANNELS)
+    assert all(released < n.off_ns <= released + CUT_OFF_NS + 60 * MS for n in held), held
+    assert sorted(sink.immediate) == sorted([(n.channel, n.pitch, n.velocity) for n in held]
+                                            + [(n.channel, n.pitch, 0) for n in held])
 
 
 def _beat_errors(periods_ms: list[float], seed: int) -> list[float]:
