@@ -9,7 +9,10 @@ def run() -> None:
     import faulthandler
     import sys
 
-    faulthandler.enable(all_threads=True)
+    try:
+        faulthandler.enable(all_threads=True)
+    except (AttributeError, RuntimeError, ValueError, OSError):
+        pass  # no usable stderr (started without one): nowhere to print a crash
 
     from coperformer.common.stopping import INTERRUPTED, catch_stop_signals, leave
 
