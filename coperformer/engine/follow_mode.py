@@ -17,10 +17,11 @@ from coperformer.engine.transport import MAX_BPM, MIN_BPM
 class FollowsTheTempo:
     """For a session with ``tempo`` (None outside Follow mode), ``hold``, ``handover``,
     ``buffer``, ``transport``, ``config``, ``listener``, ``recorder``, ``stats``, ``tracks``,
-    ``next_bar``, ``_changed``, ``_hand_over`` and ``_start_transport``."""
+    ``next_bar``, ``finished``, ``_changed``, ``_hand_over`` and ``_start_transport``."""
 
     tempo: TempoFollower | None
     hold: FermataHold
+    finished: bool
     handover: BeatHandover | None
 
     def _steer_beats(self, now_ns: int) -> None:
@@ -72,6 +73,18 @@ class FollowsTheTempo:
                                  self.transport.bar_start_ns, now_ns, self._released_ns())
         if ended and self.recorder:
             self.recorder.band(ended)
+        stop_ns = self._sync_stop_ns()
+        if stop_ns is not None and now_ns >= stop_ns:
+            self.finished = True  # sync stop: the chord let go with the player was the last
+            self.listener.on_finished()
+
+    def _sync_stop_ns(self) -> int | None:
+        """With sync stop, a bar of silence after the player's cut-off in a fermata ends the
+        tune: when (None: it does not end so)."""
+        released = self._released_ns()
+        if not (self.config.sync_stop and self.hold.cut_off) or self.finished or released is None:
+            return None
+        return released + self.transport.segment(self.next_bar).bar_ns
 
     def _held_bar(self, bar: int, now_ns: int) -> list[ScheduledNote]:
         """Follow mode lost the player's beat: the band holds its chord for the bar (and
@@ -96,11 +109,12 @@ class FollowsTheTempo:
                    default=None)
 
     def _hold_ns(self) -> int | None:
-        """When a fermata's held chord may begin, or end at the player's cut-off (None:
-        nothing waits)."""
-        if self.tempo is None or not self.tempo.waiting or self.handover is None \
-                or self.hold.cut_off:
+        """When a fermata's held chord may begin, end at the player's cut-off, or the tune
+        end a bar after it with sync stop (None: nothing waits)."""
+        if self.tempo is None or not self.tempo.waiting or self.handover is None:
             return None
+        if self.hold.cut_off:
+            return self._sync_stop_ns()
         released = self._released_ns()
         if released is not None:
             return released + CUT_OFF_NS

@@ -136,14 +136,16 @@ def test_the_band_holds_its_chord_through_a_fermata_and_picks_up_after_it():
     assert max(errors[1:]) < 40.0, errors  # its bars land on the player's bar lines again
 
 
-def test_in_a_fermata_the_band_strikes_nothing_new_and_lets_go_with_the_player():
+@pytest.mark.parametrize("sync_stop", [False, True])
+def test_in_a_fermata_the_band_strikes_nothing_new_and_lets_go_with_the_player(sync_stop):
     """The last note is held six beats and let go; the player stays silent. Found four beats
     in, the fermata stops the band's bar there; its chord sounds while the key is down and
-    ends at the player's cut-off, not a bar later (nor never)."""
+    ends at the player's cut-off, not a bar later (nor never). With sync stop the tune ends a
+    bar after the cut-off; without, the band waits for the player."""
     clock = VirtualClock()
     recorder = Recorder()
     session, sink, _ = make_session(clock, recorder=recorder, bpm=120, count_in=1,
-                                    follow=True)
+                                    follow=True, sync_stop=sync_stop)
     session.start()
     bar0 = session.transport.bar_start_ns(0)
     before, beats = _perform([500.0] * 16, bar0, 3)
@@ -153,8 +155,10 @@ def test_in_a_fermata_the_band_strikes_nothing_new_and_lets_go_with_the_player()
     for event in sorted(before + final, key=lambda e: e.time_ns):
         run_until(session, clock, event.time_ns)
         session.feed(event)
+    run_until(session, clock, released + 1900 * MS)
+    assert not session.finished  # a bar (2 s) of silence has not passed yet
     run_until(session, clock, released + 8000 * MS)
-    assert session.tempo.waiting
+    assert session.tempo.waiting and session.finished == sync_stop
     # four beats with nothing new, the note held; then the beat already handed over sounds
     found = held_from + 2000 * MS + 250 * MS
     struck = [n.on_ns for n in sink.scheduled if n.channel in BAND_CHANNELS + (DRUM_CHANNEL,)
