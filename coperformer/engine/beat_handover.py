@@ -55,11 +55,10 @@ class BeatHandover:
                        if n.on_ns < at_ns]
         self.held, self.replan_ns, self.bar = [], None, None
 
-    def pause(self) -> list[ScheduledNote]:
+    def pause(self) -> None:
         """A fermata: nothing more of this bar goes out (the notes handed sound on as
-        handed); returns the notes dropped."""
-        dropped, self.held, self.replan_ns = self.held, [], None
-        return dropped
+        handed; those held, never played, are dropped)."""
+        self.held, self.replan_ns = [], None
 
     def _when(self, at_ns: int) -> int:
         """When a held time plays: warped in Follow mode, else as decided."""

@@ -131,14 +131,15 @@ class MidiOutSink:
         all-notes-off per channel (any thread; nothing queued can slip out after it)."""
         with self._lock:
             self._heap.clear()
+            if self._closed:
+                return
             if self._clock_running:
                 self._send([CLOCK_STOP])
             for channel, pitch in list(self._sounding):
                 self._send([NOTE_OFF | channel, pitch, 0])
             for channel in sorted(self._channels):
                 for control in (ALL_NOTES_OFF_CC, ALL_SOUND_OFF_CC, RESET_CONTROLLERS_CC):
-                    if not self._closed:
-                        self._client.send_message([CONTROL_CHANGE | channel, control, 0])
+                    self._client.send_message([CONTROL_CHANGE | channel, control, 0])
 
     def close(self) -> None:
         """Stop the thread, silence, let the last messages out, close the port (the owner's

@@ -180,7 +180,9 @@ class LiveSynth:
         synth was a use-after-free waiting to happen (the crash at Stop with JACK audio)."""
         self.all_notes_off()
         self._stop.set()
-        quiet = ended(self._thread) and (self._sampler is None or self._sampler.stop())
+        rendering_ended = ended(self._thread)  # both told to stop, whatever the other did
+        sampling_ended = self._sampler is None or self._sampler.stop()
+        quiet = rendering_ended and sampling_ended
         with self._lock:
             self._closed = True  # from now on every call is a no-op, never a freed synth
             if self._audio_driver:
