@@ -88,6 +88,31 @@ def test_sigterm_during_a_render_ends_it_and_leaves_no_file(inputs, tmp_path):
     assert not list(tmp_path.glob(".coperformer-*")), "a temp file was left behind"
 
 
+@pytest.mark.parametrize("record", [True, False])
+def test_ctrl_c_in_a_jam_with_wav_keeps_the_take_and_names_the_render(record, inputs,
+                                                                      tmp_path):
+    """The WAV is rendered from the take at the end, a second a minute of music or more: after
+    Ctrl-C it is left to `coperformer render`, and the take it needs is kept (beside the WAV
+    when no take was asked for), so the command still ends within 2 s."""
+    wav, take = tmp_path / "jam.wav", tmp_path / ("take.mid" if record else "jam.mid")
+    argv = ["play", "--input", str(inputs["song"]), "--wav", str(wav),
+            *(["--record", str(take)] if record else [])]
+    process = _start(argv, _env(tmp_path))
+    time.sleep(10.0)  # start-up, the count-in, then a bar or two played
+    sent = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    process.wait(STOP_LIMIT_S + SCHEDULING_SLACK_S + 5)
+    took, err = time.monotonic() - sent, process.stderr.read()
+    assert took < STOP_LIMIT_S + SCHEDULING_SLACK_S, f"{took:.2f} s to stop"
+    assert re.search(r"bars [1-9]", err), err
+    assert take.exists() and not wav.exists(), err
+    assert f"coperformer render {take} -o {wav} makes it" in err, err
+    render = subprocess.run([sys.executable, "-m", "coperformer", "render", str(take), "-o",
+                             str(wav)], env=_env(tmp_path), capture_output=True, text=True,
+                            timeout=120)
+    assert render.returncode == 0 and wav.stat().st_size > 44_100, render.stderr
+
+
 def _hanging_model(tmp_path, when: str):
     path = tmp_path / f"hang-{when}.pt"
     script = tmp_path / "make_hanging_model.py"  # TorchScript reads the class's source file

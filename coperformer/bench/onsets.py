@@ -113,7 +113,11 @@ def capturing(env: dict, path: Path, sources: list[str], name: str = "listener",
         yield path
     finally:
         process.stdin.close()
-        process.wait(30)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:  # its client's close stuck on a server running late:
+            process.kill()                 # the files are written before it
+            process.wait()
 
 
 @contextmanager

@@ -171,6 +171,8 @@ def run_play(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise cannot_write(args.stats, exc) from exc
     print(result.summary(), file=sys.stderr)
+    if result.save_note:
+        print(f"coperformer: {result.save_note}", file=sys.stderr)
     if result.save_error:
         print(f"coperformer: error: {result.save_error}", file=sys.stderr)
     if result.error:

@@ -28,6 +28,7 @@ from coperformer.engine.stats import summary
 from coperformer.engine.transport import check_meter, check_tempo
 from coperformer.jam.inputs import InputPlan, open_input, plan_input
 from coperformer.jam.options import JamOptions
+from coperformer.jam.outputs import save_outputs
 from coperformer.jam.passthrough import Passthrough
 from coperformer.jam.recovery import free_take, recover_journal
 from coperformer.jam.report import JamResult
@@ -327,8 +328,10 @@ class Jam:
         wall = max(1e-9, time.perf_counter() - self.started_wall)
         cpu = 100.0 * (proc.cpu_seconds() - self.cpu_start) / wall
         self._close_parts()
-        saved, problem = self._save()
-        return JamResult(self.stats(cpu), tuple(saved), self.session.error, problem)
+        soundfont = self.synth.synth.soundfont if self.options.wav else None
+        saved, problem, note = save_outputs(self.options, self.recorder, soundfont,
+                                            self.save_take)
+        return JamResult(self.stats(cpu), tuple(saved), self.session.error, problem, note)
 
     def save_take(self, path: str | Path) -> Path:
         """Write the recorded take to ``path`` and drop its journal. The owner's thread."""
@@ -357,38 +360,6 @@ class Jam:
         # capture lines up with the take through it
         out["bar0_ns"] = transport.bar_start_ns(0) if transport.started else None
         return out
-
-    def _save(self) -> tuple[list[str], str | None]:
-        """Write the take and the WAV asked for; what was written, and why not the rest."""
-        saved: list[str] = []
-        record, wav = self.options.record, self.options.wav
-        if self.recorder and not self.recorder.recording.segments:
-            self.recorder.discard_journal()  # the session never started: nothing to keep
-            return saved, None
-        try:
-            if record and self.options.save_take and self.recorder:
-                self.save_take(record)
-                saved.append(str(record))
-            if wav and not (self.recorder and self.synth.synth.soundfont):
-                return saved, f"no soundfont to render {wav} with: not written"
-            if wav:
-                self._render_wav(Path(wav))
-                saved.append(str(wav))
-        except (OSError, CoperformerError) as exc:  # the take is saved first: never lost here
-            reason = first_line(exc) if isinstance(exc, CoperformerError) else str(exc)
-            return saved, reason if isinstance(exc, JamError) else f"cannot write {wav}: {reason}"
-        return saved, None
-
-    def _render_wav(self, path: Path) -> None:
-        import tempfile
-
-        from coperformer.io.takefile import write_take
-        from coperformer.synth.render import render_file
-
-        with tempfile.TemporaryDirectory() as tmp:
-            midi = Path(tmp) / "session.mid"
-            write_take(self.recorder.recording, midi)
-            render_file(midi, path, self.synth.synth.soundfont, click=self.options.wav_click)
 
     def _close_parts(self) -> None:
         for part in reversed(self.parts):

@@ -14,6 +14,7 @@ class JamResult:
     saved: tuple[str, ...] = ()
     error: str | None = None  # the worker's failure, if it failed
     save_error: str | None = None  # why the take or the WAV could not be written
+    save_note: str | None = None  # what was left to do by hand (the WAV after a stop signal)
 
     def summary(self) -> str:
         """One line: bars, misses, inference and margin, the re-plans inside bars (the left

@@ -31,6 +31,7 @@ PROCESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint32, ctypes.c_void_p)
 XRUN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
 MAX_SECONDS = 240  # the longest capture (its memory is mapped at the start)
 WAIT_FOR_SOURCES_S = 30.0
+STOP_SETTLE_S = 0.05  # after recording stops, a cycle being copied is done within this
 FLOAT_BYTES = 4
 
 
@@ -90,6 +91,7 @@ class Capture:
         self._frame, self._began = ctypes.c_uint32(), ctypes.c_uint64()
         self._next, self._period = ctypes.c_uint64(), ctypes.c_float()
         self.xruns: list[int] = []  # when the server reported one (a client or itself late)
+        self.recording = True  # the process callback copies frames while set
         self._callback = PROCESS(self._process)  # kept alive as long as the client
         self._on_xrun = XRUN(self._xrun)
         self.lib.jack_set_process_callback(self.client, self._callback, None)
@@ -105,6 +107,8 @@ class Capture:
                                       ctypes.byref(self._began), ctypes.byref(self._next),
                                       ctypes.byref(self._period))
         woke, server_frame = self._began.value, self._frame.value
+        if not self.recording:
+            return 0
         if self.first_frame is None:
             self.first_frame = server_frame
         # a cycle this client missed (late on a loaded machine) stays silent in the recording
@@ -161,9 +165,17 @@ class Capture:
             done = set(names)
 
     def close(self, out: Path) -> None:
-        """Stop recording; write the WAV and its JSON."""
+        """Stop recording; write the WAV and its JSON, then leave the server (a server running
+        late can keep a client's close waiting for long: the files are written first)."""
+        self.recording = False
+        time.sleep(STOP_SETTLE_S)  # a cycle being copied ends
+        self._write(out)
+        print("written", flush=True)
         self.lib.jack_deactivate(self.client)
         self.lib.jack_client_close(self.client)
+
+    def _write(self, out: Path) -> None:
+        """The WAV and, beside it, its JSON."""
         frames = np.clip(self.audio[:, : self.frames].T * 32767, -32768, 32767).astype(np.int16)
         with wave.open(str(out), "wb") as wav:
             wav.setnchannels(2)
