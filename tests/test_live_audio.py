@@ -38,6 +38,9 @@ ONSET_P50_MS = 5.0  # the typical note, judged while the server ran late fewer t
 # doing, not the app's. The tails are judged when the server ran clean; `coperformer bench
 # --onsets` prints them with its xruns every time
 XRUN_REACH_NS = 100_000_000  # a late cycle or a host's stall this near a beat may take its sound
+CLOCK_SPAN_NS = 1_000_000_000
+CLOCK_ERROR = 0.02  # a server's clock this far off its rate over a second (a throttled host ran
+# it 20 % off): its frames are not where an audio clock fitted over 1.5 s puts them
 LOST_SHARE = 0.1  # notes the transport may lose (as the MIDI tests' JACK_LOSSES)
 ALIKE = 0.8  # a note's level changes this alike in the capture and the reference: it is there
 
@@ -182,12 +185,15 @@ def _heard_against_reference(paths: dict, channels: set[int], click: bool) -> di
 
 
 def _late_near(beats_ns: list[int], capture: Heard, host: HostProbe) -> set[int]:
-    """The beats near which the server ran late or the host stalled (measured outside the
-    app): either may take a beat's sound away."""
+    """The beats near which the server ran late, the host stalled (measured outside the app)
+    or the server's clock ran off its rate in the second before: each may take a beat's sound
+    away or move it."""
     late = capture.xruns_ns + [at for at, _ in host.stalls]
     late += [round(at + ms * 1e6) for at, ms in host.stalls]  # a stall's end too
     times = np.asarray(late, np.int64)
-    return {beat for beat in beats_ns if np.any(np.abs(times - beat) < XRUN_REACH_NS)}
+    off = capture.clock_error(beats_ns, CLOCK_SPAN_NS)
+    return {beat for beat, error in zip(beats_ns, off, strict=True)
+            if np.any(np.abs(times - beat) < XRUN_REACH_NS) or error > CLOCK_ERROR}
 
 
 def _channel_of(track_name: str) -> int:

@@ -92,6 +92,15 @@ class Heard:
                            left=np.nan, right=np.nan)
         return [float(f) / self.rate for f in frames]
 
+    def clock_error(self, times_ns: list[int], span_ns: int) -> list[float]:
+        """How far the server's frames ran from its nominal rate over the ``span_ns`` before
+        each time (0.02: 2 % fast or slow; a dummy server on a stalling host drifts and jumps,
+        which an audio clock fitted over seconds cannot follow at once)."""
+        ends = np.asarray(times_ns, np.float64)
+        frames = np.interp([ends - span_ns, ends], self._woke, self._frames)
+        return [abs(float(f) / self.rate / (span_ns / 1e9) - 1)
+                for f in frames[1] - frames[0]]
+
 
 @contextmanager
 def capturing(env: dict, path: Path, sources: list[str], name: str = "listener",
