@@ -92,9 +92,10 @@ def test_sigterm_during_a_render_ends_it_and_leaves_no_file(inputs, tmp_path):
 def test_ctrl_c_in_a_jam_with_wav_keeps_the_take_and_names_the_render(record, inputs,
                                                                       tmp_path):
     """The WAV is rendered from the take at the end, a second a minute of music or more: after
-    Ctrl-C it is left to `coperformer render`, and the take it needs is kept (beside the WAV
-    when no take was asked for), so the command still ends within 2 s."""
-    wav, take = tmp_path / "jam.wav", tmp_path / ("take.mid" if record else "jam.mid")
+    Ctrl-C it is left to `coperformer render`, and the take it needs is kept (beside the WAV,
+    over no file, when no take was asked for), so the command still ends within 2 s."""
+    wav, take = tmp_path / "jam.wav", tmp_path / ("take.mid" if record else "jam-2.mid")
+    (tmp_path / "jam.mid").write_bytes(b"the player's own file")  # never written over
     argv = ["play", "--input", str(inputs["song"]), "--wav", str(wav),
             *(["--record", str(take)] if record else [])]
     process = _start(argv, _env(tmp_path))
@@ -106,6 +107,7 @@ def test_ctrl_c_in_a_jam_with_wav_keeps_the_take_and_names_the_render(record, in
     assert took < STOP_LIMIT_S + SCHEDULING_SLACK_S, f"{took:.2f} s to stop"
     assert re.search(r"bars [1-9]", err), err
     assert take.exists() and not wav.exists(), err
+    assert (tmp_path / "jam.mid").read_bytes() == b"the player's own file"
     assert f"coperformer render {take} -o {wav} makes it" in err, err
     render = subprocess.run([sys.executable, "-m", "coperformer", "render", str(take), "-o",
                              str(wav)], env=_env(tmp_path), capture_output=True, text=True,

@@ -1,7 +1,7 @@
 """What a finished jam writes: the take first, then the WAV rendered from it. After a stop
 signal (Ctrl-C) the WAV is not rendered: its time grows with the take (about a second a minute
 of music), and the command's promise is to end within 2 s of the signal. The take is kept (beside
-the WAV when no take was asked for) and the note says how to render it."""
+the WAV, under a free name, when no take was asked for) and the note says how to render it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from coperformer.common.errors import CoperformerError, first_line
 from coperformer.common.stopping import stop_requested
 from coperformer.engine.recorder import Recorder
 from coperformer.jam.options import JamOptions
+from coperformer.jam.recovery import numbered
 
 
 def save_outputs(options: JamOptions, recorder: Recorder | None, soundfont: Path | None,
@@ -27,7 +28,7 @@ def save_outputs(options: JamOptions, recorder: Recorder | None, soundfont: Path
         return saved, None, None
     left_to_render = bool(wav and stop_requested() and recorder)
     if left_to_render and not (record and options.save_take):
-        record = Path(wav).with_suffix(".mid")  # the WAV's take, beside it
+        record = numbered(Path(wav).with_suffix(".mid"))  # beside the WAV, over no file
     try:
         if record and (options.save_take or left_to_render) and recorder:
             saved.append(str(save_take(Path(record))))
