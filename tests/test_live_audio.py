@@ -290,7 +290,10 @@ def test_the_window_s_first_start_driver_plays_the_band(audio_server, short_melo
     assert "audio_driver=jack" in settings.read_text()
     frames, rate = read_wav(heard)
     loud = frames[np.abs(frames).max(axis=1) > 300]
-    assert len(loud) > rate, "nothing heard"
+    capture = Heard(heard)
+    assert len(loud) > rate, (f"nothing heard ({len(frames) / rate:.1f} s captured, the server "
+                              f"late {len(capture.xruns_ns)} times); the window said: "
+                              f"{done.stderr[-1500:]}")
     assert _low_share(loud, rate) > 0.05  # the band's bass (0.12; 0.015 when it was silent)
     copy = os.environ.get("COPERFORMER_KEEP_WINDOW_WAV")
     if copy:  # docs/window-jam.wav is made this way
