@@ -53,6 +53,27 @@ def stop_calls(callback: Callable[[], None]) -> Iterator[None]:
         _callbacks.remove(callback)
 
 
+@contextmanager
+def stop_signals_held() -> Iterator[None]:
+    """A stop signal waits while the block runs, then comes (the main thread; elsewhere a
+    no-op). Around a fork: a signal that came during one was raised inside the interpreter's
+    at-fork hooks, printed there as ignored and lost. A child forked inside must call
+    ``release_stop_signals`` (a pool's initializer)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def release_stop_signals() -> None:
+    """Let stop signals in again in a process forked under ``stop_signals_held``."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
 def abandon(thread: threading.Thread) -> None:
     """Note a daemon thread left running past its deadline (any thread): the process will
     leave without waiting for it (see leave)."""

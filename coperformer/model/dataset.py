@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from coperformer.common.paths import cache_dir
+from coperformer.common.stopping import release_stop_signals, stop_signals_held
 from coperformer.model.corpus import (
     CorpusError,
     chorale_names,
@@ -157,8 +158,10 @@ def load_named(corpus: str, workers: int = 2) -> tuple[list[Piece], list[str]]:
     """Parse every piece of a music21 corpus; returns the pieces and one message per rejected
     piece."""
     names = NAMED_CORPORA[corpus][0]()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(_try_piece, [(corpus, n) for n in names], chunksize=8))
+    with ProcessPoolExecutor(max_workers=workers, initializer=release_stop_signals) as pool:
+        with stop_signals_held():  # the workers are forked here
+            running = pool.map(_try_piece, [(corpus, n) for n in names], chunksize=8)
+        results = list(running)
     pieces = [r for r in results if isinstance(r, Piece)]
     rejected = [r for r in results if isinstance(r, str)]
     return pieces, rejected

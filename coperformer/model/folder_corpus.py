@@ -19,6 +19,7 @@ import numpy as np
 
 from coperformer.common.errors import describe
 from coperformer.common.paths import cache_dir
+from coperformer.common.stopping import release_stop_signals, stop_signals_held
 from coperformer.model.corpus import CorpusError
 from coperformer.model.folder_check import FolderReport, corpus_piece, midi_files, reason_of
 from coperformer.music import features as F
@@ -102,8 +103,11 @@ def _run(jobs: list[tuple[str, str, str]], workers: int) -> list[Result]:
     """Every job's result, in the jobs' order (from the cache, or read now)."""
     if workers <= 1 or len(jobs) < 2:
         return [read_one(*job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        return list(pool.map(_read_job, jobs, chunksize=max(1, len(jobs) // (8 * workers))))
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
+                             initializer=release_stop_signals) as pool:
+        with stop_signals_held():  # the workers are forked here
+            running = pool.map(_read_job, jobs, chunksize=max(1, len(jobs) // (8 * workers)))
+        return list(running)
 
 
 def _read_job(job: tuple[str, str, str]) -> Result:
