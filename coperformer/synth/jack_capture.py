@@ -170,7 +170,6 @@ class Capture:
         self.recording = False
         time.sleep(STOP_SETTLE_S)  # a cycle being copied ends
         self._write(out)
-        print("written", flush=True)
         self.lib.jack_deactivate(self.client)
         self.lib.jack_client_close(self.client)
 
