@@ -170,3 +170,31 @@ class Hang(torch.nn.Module):
         return self.meta
 torch.jit.script(Hang()).save(sys.argv[1])
 '''
+
+
+STOP_IN_DEL = '''
+import os, signal, time
+from coperformer.common.stopping import catch_stop_signals
+catch_stop_signals()
+class Dies:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(100000):  # the handler runs here, where Python cannot raise
+            pass
+try:
+    Dies()
+    time.sleep(5)
+    print("lost")
+except KeyboardInterrupt:
+    print("stopped")
+'''
+
+
+def test_a_stop_that_lands_where_python_cannot_raise_is_raised_again():
+    """Ctrl-C while Python runs a __del__, a weakref callback (an import's lock) or an at-fork
+    hook: the KeyboardInterrupt was printed there as ignored and lost, and the watchdog ended
+    `train` 1.8 s later (a clean-clone run); now it reaches the main thread."""
+    done = subprocess.run([sys.executable, "-c", STOP_IN_DEL], capture_output=True, text=True,
+                          timeout=30)
+    assert done.stdout.strip() == "stopped", (done.stdout, done.stderr)
+    assert "Exception ignored" not in done.stderr, done.stderr

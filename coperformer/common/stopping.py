@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 GRACE_S = 1.8  # from the signal to the process's end, at most (every command: within 2 s)
+AGAIN_AFTER_S = 0.01  # a stop Python swallowed is raised again this much later
 INTERRUPTED = 130  # the exit status of a command ended by a signal
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -31,6 +32,7 @@ def catch_stop_signals() -> Callable[[], None]:
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
     _state["stopping"] = False
+    sys.unraisablehook = _stop_swallowed
     previous = {number: signal.signal(number, _on_signal) for number in STOP_SIGNALS}
     return lambda: [signal.signal(number, handler) for number, handler in previous.items()]
 
@@ -91,6 +93,8 @@ def leave(code: int) -> int:
 
 
 def _on_signal(_number, _frame) -> None:
+    if _state.pop("again", False):  # our own stop, raised again (see _stop_swallowed)
+        raise KeyboardInterrupt
     if _state["stopping"]:
         _exit_now(INTERRUPTED, "interrupted again: ended at once")
     _state["stopping"] = True
@@ -99,6 +103,18 @@ def _on_signal(_number, _frame) -> None:
         _callbacks[-1]()
         return
     raise KeyboardInterrupt
+
+
+def _stop_swallowed(unraisable) -> None:
+    """sys.unraisablehook: a stop raised where Python cannot raise (a weakref callback, an
+    at-fork hook, a __del__) was printed there as ignored and lost; it is raised again in the
+    main thread instead. Anything else goes to Python's own hook."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt) and _state["stopping"]:
+        _state["again"] = True  # from another thread, once this hook has returned
+        threading.Timer(AGAIN_AFTER_S, signal.pthread_kill,
+                        (threading.main_thread().ident, signal.SIGINT)).start()
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _watchdog() -> None:
