@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -351,7 +352,8 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
             self.controller.key(pitch, 0)
 
     def show_error(self, message: str) -> None:
-        """A clear message in the window (never a traceback)."""
+        """A clear message in the window (never a traceback), and on the terminal if any."""
+        print(f"coperformer: {message}", file=sys.stderr, flush=True)
         self.banner.say(message)
         self.statusBar().showMessage(message, 15000)
 

@@ -57,6 +57,7 @@ def _libjack() -> ctypes.CDLL:
         "jack_connect": ([p, ctypes.c_char_p, ctypes.c_char_p], ctypes.c_int),
         "jack_port_name": ([p], ctypes.c_char_p),
         "jack_port_by_name": ([p, ctypes.c_char_p], p),
+        "jack_port_connected_to": ([p, ctypes.c_char_p], ctypes.c_int),
         "jack_get_ports": ([p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong],
                            ctypes.POINTER(ctypes.c_char_p)),
         "jack_free": ([p], None),
@@ -145,24 +146,34 @@ class Capture:
     def follow(self, client_prefix: str, stop: threading.Event) -> None:
         """Until ``stop``: connect every audio output of the clients whose name starts with
         ``client_prefix`` (a ``-left``/``_l`` one to the left input, the rest to the right),
-        as they come and go (a window opens and closes its synth)."""
-        pattern = f"^{client_prefix}[^:]*:".encode()
-        done: set[str] = set()
+        as they come and go (a window opens and closes its synth). Each poll asks JACK what is
+        connected: a client that closes and a new one under the same name between two polls
+        (this thread starved on a loaded host) is connected all the same."""
         while not stop.wait(0.02):
-            found = self.lib.jack_get_ports(self.client, pattern, AUDIO_TYPE, PORT_IS_OUTPUT)
-            if not found:
-                continue
-            names = []
-            index = 0
-            while found[index]:
-                names.append(found[index].decode())
-                index += 1
-            self.lib.jack_free(ctypes.cast(found, ctypes.c_void_p))
-            for name in set(names) - done:
-                side = 0 if name.endswith(("left", "_l", "l_00")) else 1
-                self.lib.jack_connect(self.client, name.encode(),
-                                      self.lib.jack_port_name(self.ports[side]))
-            done = set(names)
+            self.connect_clients(client_prefix)
+
+    def connect_clients(self, client_prefix: str) -> int:
+        """Connect each audio output of the clients named ``client_prefix``... that is not
+        connected to its input yet; how many were connected now."""
+        connected = 0
+        for name in self._output_ports(f"^{client_prefix}[^:]*:".encode()):
+            own = self.ports[0 if name.endswith((b"left", b"_l", b"l_00")) else 1]
+            if not self.lib.jack_port_connected_to(own, name):
+                connected += self.lib.jack_connect(self.client, name,
+                                                   self.lib.jack_port_name(own)) == 0
+        return connected
+
+    def _output_ports(self, pattern: bytes) -> list[bytes]:
+        """The names of the audio output ports whose full name matches ``pattern``."""
+        found = self.lib.jack_get_ports(self.client, pattern, AUDIO_TYPE, PORT_IS_OUTPUT)
+        if not found:
+            return []
+        names, index = [], 0
+        while found[index]:
+            names.append(found[index])
+            index += 1
+        self.lib.jack_free(ctypes.cast(found, ctypes.c_void_p))
+        return names
 
     def close(self, out: Path) -> None:
         """Stop recording; write the WAV and its JSON, then leave the server (a server running
