@@ -26,6 +26,11 @@ GRID_NOTES = 40
 JACK_GRID_NOTES = 101  # a p99 over 101 notes or more is not their worst one (a transport's
 # lost cycle moves a note or two)
 GRID_SPACING_S = 0.25
+# each note moved by a share of this (a golden-ratio sequence: evenly spread): 4 ms is whole
+# numbers of FluidSynth's 1 ms sequencer clock and of its 64-frame blocks at 48 and 96 kHz, so
+# every phase against them is measured (a plain grid of 0.25 s hits one or two of them)
+PHASE_SPAN_S = 0.004
+GOLDEN = (5 ** 0.5 - 1) / 2
 NOTE_S = 0.1
 LEAD_S = 0.3  # the first note this long after the synth is ready
 ONSET_THRESHOLD = 0.01
@@ -143,13 +148,14 @@ def _environment(env: dict):
 
 def _play_grid(synth, close: bool = True, count: int = GRID_NOTES) -> list[ScheduledNote]:
     """A grid of notes through a LiveSynth in real time, each handed over ``LEAD_S`` ahead
-    as the live band hands over its beats; returns the notes."""
+    as the live band hands over its beats, each at its own phase (``PHASE_SPAN_S``); returns
+    the notes."""
     clock = synth.clock
     synth.set_program(1, 0)
     start = clock.now_ns() + round(LEAD_S * 1e9)
-    notes = [ScheduledNote(start + round(i * GRID_SPACING_S * 1e9),
-                           start + round((i * GRID_SPACING_S + NOTE_S) * 1e9), 1, 72, 100)
-             for i in range(count)]
+    ons = [start + round((i * GRID_SPACING_S + (i * GOLDEN % 1.0) * PHASE_SPAN_S) * 1e9)
+           for i in range(count)]
+    notes = [ScheduledNote(on, on + round(NOTE_S * 1e9), 1, 72, 100) for on in ons]
     for note in notes:
         time.sleep(max(0.0, (note.on_ns - round(LEAD_S * 1e9) - clock.now_ns()) / 1e9))
         synth.schedule([note])

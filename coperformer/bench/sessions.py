@@ -133,7 +133,7 @@ def jack_onset_figures(soundfont: Path) -> dict:
 
 def live_figures(model: str | None, session_bars: int, soundfont: Path) -> dict:
     """The figures that need real sessions and rendered audio."""
-    out: dict = {"onset_error_ms": onset_error(soundfont),  # at the live default, 96 kHz
+    out: dict = {"onset_error_ms": onset_error(soundfont),  # at the live default, 48 kHz
                  "onset_error_44khz_ms": onset_error(soundfont, 44100)}
     out.update(jack_onset_figures(soundfont))
     with tempfile.TemporaryDirectory() as tmp:

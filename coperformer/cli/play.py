@@ -72,13 +72,13 @@ def add_play(sub) -> None:
                    help="jack, alsa, pulseaudio, coreaudio, dsound, ... or none (default)")
     p.add_argument("--period-size", type=checks.whole(*PERIOD_SIZES, "the period size"),
                    default=DEFAULTS.period_size,
-                   help="audio period (frames)")
+                   help=f"audio period (frames; default {DEFAULTS.period_size})")
     p.add_argument("--periods", type=checks.whole(*PERIOD_COUNTS, "the periods"),
                    default=DEFAULTS.periods, help="audio periods")
     p.add_argument("--sample-rate", type=checks.whole(*SAMPLE_RATES, "the sample rate"),
                    default=DEFAULTS.sample_rate,
-                   help=f"synth sample rate (default {DEFAULTS.sample_rate}: FluidSynth starts "
-                        "notes on a 64-frame grid, 0.67 ms at 96 kHz, 1.45 ms at 44.1 kHz)")
+                   help=f"synth sample rate (default {DEFAULTS.sample_rate}, the sound servers' "
+                        "own; FluidSynth starts notes on 64-frame blocks, 1.3 ms at 48 kHz)")
     p.add_argument("--midi-api", default=None,
                    help="rtmidi API: alsa, jack, coremidi, winmm (default: search them all)")
     p.add_argument("--midi-out", default=None, help="also send the band to this MIDI port")

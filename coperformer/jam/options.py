@@ -10,7 +10,7 @@ from pathlib import Path
 from coperformer.engine.session_config import DEFAULT_MARGIN_MS
 from coperformer.music.chord_chart import ChartError, ChordChart, parse_chart
 from coperformer.music.listening import DEFAULT_ADVENTURE
-from coperformer.synth.fluid import LIVE_SAMPLE_RATE
+from coperformer.synth.fluid import LIVE_PERIOD_SIZE, LIVE_SAMPLE_RATE
 
 QWERTY = "qwerty"  # the computer keyboard as the input
 NO_DRIVER = "none"
@@ -27,7 +27,7 @@ class JamOptions:
     soundfont: str | None = None  # None: found (see synth/soundfont.py)
     audio_driver: str = NO_DRIVER  # jack, alsa, pulseaudio, ... or "none" (render, no device)
     driver_fallback: bool = False  # a driver that cannot open: play silently, with a warning
-    period_size: int = 128  # audio frames per period
+    period_size: int = LIVE_PERIOD_SIZE  # audio frames per period
     periods: int = 2
     sample_rate: int = LIVE_SAMPLE_RATE
     midi_api: str | None = None  # rtmidi API name (None: rtmidi's default)

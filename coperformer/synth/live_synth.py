@@ -16,6 +16,7 @@ from coperformer.engine.clock import Clock
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.synth.audio_clock import AudioAnchor, AudioClockSampler
 from coperformer.synth.fluid import (
+    LIVE_PERIOD_SIZE,
     LIVE_SAMPLE_RATE,
     FluidSynth,
     SynthError,
@@ -45,7 +46,8 @@ class LiveSynth:
     """
 
     def __init__(self, soundfont: Path | None, clock: Clock, driver: str | None = None,
-                 period_size: int = 128, periods: int = 2, sample_rate: int = LIVE_SAMPLE_RATE,
+                 period_size: int = LIVE_PERIOD_SIZE, periods: int = 2,
+                 sample_rate: int = LIVE_SAMPLE_RATE,
                  wav_path: Path | None = None, gain: float = 0.5, jack_autoconnect: bool = True):
         fs = load_fluidsynth()
         self.clock, self.driver, self.sample_rate = clock, driver, sample_rate
@@ -92,6 +94,11 @@ class LiveSynth:
         """The sequencer tick (one per sample) of an absolute time. Any thread."""
         return self.anchor.tick_at(time_ns)
 
+    def send_tick(self, time_ns: int) -> int:
+        """The tick to hand the sequencer for a note heard at ``time_ns`` (``block_tick``).
+        Any thread."""
+        return block_tick(self.anchor.tick_at(time_ns), self.sample_rate)
+
     def rendered_tick(self) -> int:
         """The sequencer's tick now: how far the synth has rendered. Any thread."""
         return self._sequencer.get_tick()
@@ -117,7 +124,7 @@ class LiveSynth:
         by note: the player's pass-through waits for one note's hand-over at most, never a
         whole bar's (64 notes held it 0.6-1.2 ms). Any thread."""
         for n in notes:
-            on, off = self.tick_at(n.on_ns), self.tick_at(n.off_ns)
+            on, off = self.send_tick(n.on_ns), self.send_tick(n.off_ns)
             with self._lock:
                 if self._closed:
                     return
@@ -129,7 +136,8 @@ class LiveSynth:
         then); nothing once closed. Any thread."""
         with self._lock:
             if not self._closed:
-                self._sequencer.note_off(self.tick_at(at_ns), channel, pitch, dest=self._dest)
+                self._sequencer.note_off(self.send_tick(at_ns), channel, pitch,
+                                         dest=self._dest)
 
     def play_now(self, channel: int, pitch: int, velocity: int) -> None:
         """The player's own note, at once (the MIDI callback's thread, say); nothing once
@@ -195,6 +203,26 @@ class LiveSynth:
                 self._wav = None
             self._sequencer.delete()
             self.synth.close()
+
+
+def block_tick(tick: int, sample_rate: int) -> int:
+    """The tick that starts a note from the second 64-frame block after ``tick`` at every
+    phase (one tick a sample). FluidSynth's sequencer reads its time at each block's start,
+    in whole ms of the samples rendered, and sends a note from the first block whose reading
+    has reached the note's tick; it sounds from the block after. A tick the ms reading lagged
+    behind waited a block more: notes came 1-2 blocks late at random (1.3-2.7 ms at 48 kHz).
+    Handed the reading of the first block after ``tick`` that moved on from the one before, a
+    note is sent exactly there. Any thread."""
+    block = max(1, tick // FLUID_BLOCK_FRAMES + 1)
+    while _block_reading(block, sample_rate) == _block_reading(block - 1, sample_rate):
+        block += 1  # (blocks shorter than 1 ms, above 64 kHz, may share a reading)
+    return _block_reading(block, sample_rate)
+
+
+def _block_reading(block: int, sample_rate: int) -> int:
+    """The sequencer's tick at the start of a block: the whole ms rendered before it."""
+    whole_ms = int(1000.0 * block * FLUID_BLOCK_FRAMES / sample_rate)
+    return int(whole_ms * sample_rate / 1000.0)
 
 
 def whole_ms_period(period_size: int, sample_rate: int) -> int:

@@ -9,14 +9,49 @@ import numpy as np
 from coperformer.bench.onsets import onset_error
 from coperformer.engine.clock import RealClock
 from coperformer.engine.sinks import ScheduledNote
-from coperformer.synth.analysis import rms
-from coperformer.synth.live_synth import LiveSynth
+from coperformer.synth.analysis import detect_onsets, rms
+from coperformer.synth.fluid import FluidSynth, load_fluidsynth
+from coperformer.synth.live_synth import FLUID_BLOCK_FRAMES, LiveSynth, block_tick
 
 
 def test_band_notes_land_on_the_grid_in_rendered_audio(soundfont):
     figures = onset_error(soundfont)
     assert figures["n"] == 40
     assert figures["p99"] < 5.0, figures  # generous; `coperformer bench` prints the real figure
+
+
+def _lateness(soundfont, rate: int, to_tick) -> np.ndarray:
+    """Notes sent through FluidSynth's sequencer (rendered offline) at 24 phases 8 frames
+    apart: how many frames after its tick each one is heard."""
+    sequencer = load_fluidsynth().Sequencer(time_scale=rate, use_system_timer=False)
+    synth = FluidSynth(soundfont, rate)
+    dest = sequencer.register_fluidsynth(synth.synth)
+    step = rate // 4
+    ticks = [step + i * step + i * 8 for i in range(24)]
+    try:
+        synth.program(1, 0)
+        for tick in ticks:
+            sequencer.note_on(to_tick(tick, rate), 1, 72, 100, dest=dest)
+            sequencer.note_off(to_tick(tick + rate // 20, rate), 1, 72, dest=dest)
+        frames = synth.render(ticks[-1] + rate)
+    finally:
+        sequencer.delete()
+        synth.close()
+    heard = np.round(np.asarray(detect_onsets(frames, rate, threshold=0.01)) * rate)
+    assert len(heard) == len(ticks)
+    return heard - np.asarray(ticks)
+
+
+def test_a_note_sent_at_its_block_tick_comes_as_late_at_every_phase(soundfont):
+    """FluidSynth reads its sequencer's time in whole ms at each 64-frame block: a note sent at
+    its own tick came one block later or two, at random; at block_tick every phase is heard the
+    same number of blocks after its tick, within one block (the 24 phases span three)."""
+    for rate in (44100, 48000):
+        sent = _lateness(soundfont, rate, block_tick)
+        plain = _lateness(soundfont, rate, lambda tick, _rate: tick)
+        assert np.ptp(sent) < FLUID_BLOCK_FRAMES, (rate, sent)
+        assert np.ptp(plain) > FLUID_BLOCK_FRAMES, (rate, plain)  # what it mends
+        assert sent.max() <= plain.max()  # never later than before
 
 
 def test_all_notes_off_forgets_scheduled_notes_and_silences(tmp_path, soundfont):
