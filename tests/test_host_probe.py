@@ -30,3 +30,21 @@ def test_a_steady_host_excuses_nothing():
     if not host.stalls:
         with pytest.raises(AssertionError):
             assert_on_time(1, host, 40.0)
+
+
+def test_a_host_that_holds_the_probe_back_a_tenth_of_the_time_is_starved():
+    """Held back 0.3 s of about 1.2 s (SIGSTOP, five times): starved, and said so; a steady
+    second is not."""
+    with HostProbe() as host:
+        for _ in range(5):
+            time.sleep(0.12)
+            os.kill(host.pid, signal.SIGSTOP)
+            time.sleep(0.06)
+            os.kill(host.pid, signal.SIGCONT)
+        time.sleep(0.12)
+    assert 0.15 < host.stalled_share() < 0.5, host.stalls
+    with pytest.warns(UserWarning, match="stalled"):
+        assert host.starved()
+    with HostProbe() as steady:
+        time.sleep(1.0)
+    assert not steady.starved(), steady.stalls
