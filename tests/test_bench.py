@@ -2,7 +2,7 @@
 hand's re-plans."""
 
 from coperformer.bench.onsets import GRID_NOTES, JACK_GRID_NOTES
-from coperformer.bench.sessions import chart_figures, left_hand_figures
+from coperformer.bench.sessions import chart_figures, flood_figures, left_hand_figures
 from coperformer.bench.soak import soak_figures
 from coperformer.engine.session_config import DEFAULT_MARGIN_MS
 from tests.host_probe import HostProbe, assert_on_time
@@ -33,6 +33,17 @@ def test_the_chart_bench_times_each_change_inside_a_bar(shipped_model, tmp_path)
     assert figures["replan_ms"]["n"] >= 5  # bars 1 and 3 change inside; bar 5 repeats bar 1
     assert_on_time(figures["late_replans"] + figures["missed_deadlines"], host, DEFAULT_MARGIN_MS)
     assert 0 < figures["replan_margin_ms"]["min"] <= 40.0
+
+
+def test_the_flood_bench_floods_the_live_input_and_the_take_keeps_every_note(shipped_model,
+                                                                            tmp_path):
+    """A second of 1,000 note-ons through the jam's input path (a MIDI file that dense is
+    refused as hostile, which broke `coperformer bench`): every note in the take, each ended."""
+    with HostProbe() as host:
+        figures = flood_figures(None, tmp_path, seconds=1.0, per_second=1000)
+    assert figures["notes_sent"] == 1000
+    assert figures["notes_in_take"] == 1000 and figures["unterminated_in_take"] == 0, figures
+    assert_on_time(figures["missed_deadlines"], host, DEFAULT_MARGIN_MS)
 
 
 def test_bench_onsets_prints_the_onset_error_through_jack(tmp_path):

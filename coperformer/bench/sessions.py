@@ -74,27 +74,44 @@ def chart_figures(model: str | None, folder: Path, bars: int = CHART_BARS) -> di
             "missed_deadlines": stats["missed_deadlines"]}
 
 
-def flood_file(folder: Path, bpm: float, seconds: float, per_second: int) -> Path:
-    """``per_second`` short note-ons a second for ``seconds``, as a MIDI file (a stuck
-    controller, a cat on the keys)."""
-    count = int(seconds * per_second)
-    notes = [Note(48 + (i * 7) % 40, i / per_second * bpm / 60, i / per_second * bpm / 60 + 0.05,
-                  80) for i in range(count)]
-    return write_four_four(notes, folder / f"flood-{per_second}.mid", bpm, seconds * bpm / 60 + 4)
+FLOOD_BATCH_S = 0.005  # the flood is sent this often, the notes due by then at once
+FLOOD_HELD = 30  # each flood note ends this many notes later (15 ms at 2,000 a second)
 
 
 def flood_figures(model: str | None, folder: Path, seconds: float = FLOOD_SECONDS,
                   per_second: int = FLOOD_RATE) -> dict:
-    """A session flooded with notes: decision time, misses, and whether the take kept every
-    note with its note-off."""
-    take = folder / "flood-take.mid"
-    stats = session_figures(model, FLOOD_BPM, 0, folder, flood_file(folder, FLOOD_BPM, seconds,
-                                                                    per_second), take)
+    """A session flooded with notes through the live input path (each timestamped, passed
+    through and queued as the MIDI callback does; a MIDI file that dense is refused as
+    hostile): decision time, misses, and whether the take kept every note with its note-off."""
+    take, count = folder / "flood-take.mid", round(seconds * per_second)
+    jam = Jam.build(JamOptions(model=model, tempo=FLOOD_BPM, meter="4/4", record=str(take)))
+    jam.start()
+    try:
+        _flood(jam, count, per_second)
+        time.sleep(2 * 4 * 60 / FLOOD_BPM)  # two bars more: the flood's last bar is decided
+    finally:
+        stats = dict(jam.finish().stats)
     notes, unterminated = note_balance(take, PLAYER_TRACK)
     return {"notes_per_second": per_second, "seconds": seconds,
             "inference_ms": stats["inference_ms"], "margin_ms": stats["margin_ms"],
-            "missed_deadlines": stats["missed_deadlines"], "notes_sent": int(seconds * per_second),
+            "missed_deadlines": stats["missed_deadlines"], "notes_sent": count,
             "notes_in_take": notes, "unterminated_in_take": unterminated}
+
+
+def _flood(jam: Jam, count: int, per_second: int) -> None:
+    """``count`` short notes at ``per_second`` into the jam's input, batch by batch."""
+    pitches = [48 + (i * 7) % 40 for i in range(count)]
+    started, sent = time.monotonic(), 0
+    while sent < count:
+        due = min(count, int((time.monotonic() - started) * per_second) + 1)
+        for i in range(sent, due):
+            jam.key(pitches[i], 80)
+            if i >= FLOOD_HELD:
+                jam.key(pitches[i - FLOOD_HELD], 0)
+        sent = due
+        time.sleep(FLOOD_BATCH_S)
+    for i in range(max(0, count - FLOOD_HELD), count):
+        jam.key(pitches[i], 0)
 
 
 def session_figures(model: str | None, bpm: float, bars: int, folder: Path,
