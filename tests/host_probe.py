@@ -62,7 +62,6 @@ class HostProbe:
         """How many times the host held the probe back longer than ``ms``."""
         return sum(1 for _, late in self.stalls if late > ms)
 
-
     def stalled_share(self) -> float:
         """The share of the probe's time the host held it back (a steady host: about 1 %; a
         2-core host starved to half a core: 20 %)."""

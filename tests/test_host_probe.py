@@ -32,7 +32,7 @@ def test_a_steady_host_excuses_nothing():
             assert_on_time(1, host, 40.0)
 
 
-def test_a_host_that_holds_the_probe_back_a_tenth_of_the_time_is_starved():
+def test_a_host_that_holds_the_probe_back_a_quarter_of_the_time_is_starved():
     """Held back 0.3 s of about 1.2 s (SIGSTOP, five times): starved, and said so; a steady
     second is not."""
     with HostProbe() as host:

@@ -134,10 +134,10 @@ class LiveSynth:
     def end_at(self, channel: int, pitch: int, at_ns: int) -> None:
         """An early note-off at an absolute time (the note's own one still follows, a no-op
         then); nothing once closed. Any thread."""
+        tick = self.send_tick(at_ns)  # outside the lock, as schedule's
         with self._lock:
             if not self._closed:
-                self._sequencer.note_off(self.send_tick(at_ns), channel, pitch,
-                                         dest=self._dest)
+                self._sequencer.note_off(tick, channel, pitch, dest=self._dest)
 
     def play_now(self, channel: int, pitch: int, velocity: int) -> None:
         """The player's own note, at once (the MIDI callback's thread, say); nothing once
