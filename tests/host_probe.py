@@ -1,5 +1,6 @@
 """How steadily the host ran while a real-time test ran: a process of its own sleeps a few
-milliseconds at a time and notes each wake that came late. Its lateness is the host's (another
+milliseconds at a time and notes each wake that came late, measured from the wake before (so a
+stop between two naps counts as well as one inside a nap). Its lateness is the host's (another
 job, a hypervisor taking the cores away), never the test process's own GIL or work, so a missed
 deadline is excused only by a stall measured outside the app."""
 
@@ -17,10 +18,11 @@ done = threading.Event()
 threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
 stalls, nap_ns = [], 2_000_000
 print("ready", flush=True)
+woke = time.perf_counter_ns()
 while not done.is_set():
-    before = time.perf_counter_ns()
     time.sleep(nap_ns / 1e9)
-    late_ns = time.perf_counter_ns() - before - nap_ns
+    before, woke = woke, time.perf_counter_ns()
+    late_ns = woke - before - nap_ns
     if late_ns > 5_000_000:
         stalls.append([before, late_ns / 1e6])
 print(json.dumps(stalls), flush=True)
