@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections import deque
 from dataclasses import dataclass, replace
 
@@ -124,10 +123,10 @@ class LiveBand:
         if ahead is not None and ahead.state == self._state and ahead.key == key:
             return ahead.chord, ahead.voices
         window = self._window(request)
-        planned = self.preview(request)
+        planned = self._preview(request, window.grid)
         choice = self.planner.last_choice if planned is not None else None
         chord = _with_declared(planned, request.declared, self.floating)
-        rng = copy.deepcopy(self.rng)
+        rng = _copy_of(self.rng)
         result = None if _silent(window, chord) else self._generate(window, chord, rng)
         voices = [[] for _ in range(F.BAND_VOICES)] if result is None else _voices(result, window)
         self._ahead = _Ahead(request.bar, key, self._state, window, chord, choice, result, rng,
@@ -188,7 +187,10 @@ class LiveBand:
     def preview(self, request: BarRequest) -> Chord | None:
         """The chord the band would plan for ``request.bar`` from what was heard so far; it
         changes nothing (worker thread)."""
-        grid = _grid(request)
+        return self._preview(request, _grid(request))
+
+    def _preview(self, request: BarRequest, grid) -> Chord | None:
+        """preview() on the request's grid, already made."""
         if not self._listens(request, grid):
             return None
         first = request.bar - len(request.meters) + 1
@@ -276,6 +278,13 @@ def _grid(request: BarRequest):
         bars.append(Bar(position, meter))
         position += meter.bar_quarters
     return grid_from_piece(Piece(request.melody, [], bars))
+
+
+def _copy_of(rng: np.random.Generator) -> np.random.Generator:
+    """A generator that draws what ``rng`` would draw next (rng itself moves on apart)."""
+    copy = np.random.Generator(type(rng.bit_generator)())
+    copy.bit_generator.state = rng.bit_generator.state
+    return copy
 
 
 def _pad_front(slots: F.BarSlots, missing: int) -> F.BarSlots:

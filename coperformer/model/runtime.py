@@ -3,6 +3,7 @@ TorchScript, or numpy while torch is still being imported)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -274,10 +275,17 @@ def best_fitting(bars: list[BandBar], current: F.BarSlots) -> BandBar:
     return bars[int(np.argmax(scores))]
 
 
+@functools.lru_cache(maxsize=512)
 def chord_mask(chord: Chord) -> np.ndarray:
     """Pitches each voice may take [voices, BAND_SIZE]: chord tones; the bass gets the bass.
     The upper voices keep under the player, a floating one above (when two chord tones fit
-    there; else anywhere)."""
+    there; else anywhere). Kept per chord (a session meets few), so read-only."""
+    mask = _chord_mask(chord)
+    mask.flags.writeable = False
+    return mask
+
+
+def _chord_mask(chord: Chord) -> np.ndarray:
     pitches = np.arange(F.BAND_SIZE) + F.BAND_LOW
     tones = np.isin(pitches % 12, chord.pitch_classes)
     under = _where_two_fit(tones, None if chord.ceiling is None else pitches <= chord.ceiling)
