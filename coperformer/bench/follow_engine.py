@@ -48,7 +48,7 @@ def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
     run_virtual(session, clock, perf.beats[-1] + 2 * round(period_ns))
     session.stop()
     played = sorted(n for n in sink.scheduled if n.channel in BAND_CHANNELS)
-    lost = session.tempo.lost_events if session.tempo else None
+    lost = session.follow.tempo.lost_events if session.follow else None
     return _on_beats(session.transport, sorted(tap.notes), played), lost
 
 

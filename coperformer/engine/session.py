@@ -12,8 +12,6 @@ import queue
 from coperformer.common.errors import describe
 from coperformer.engine.bar_buffer import BarBuffer
 from coperformer.engine.bar_notes import band_notes, not_late
-from coperformer.engine.bar_request import bar_request
-from coperformer.engine.chord_hold import FermataHold
 from coperformer.engine.clock import MS, Clock
 from coperformer.engine.events import (
     END,
@@ -24,7 +22,7 @@ from coperformer.engine.events import (
     PORT_LOST,
     InputEvent,
 )
-from coperformer.engine.follow_mode import FollowsTheTempo
+from coperformer.engine.follow_mode import FollowMe
 from coperformer.engine.intents import (
     End,
     Intent,
@@ -42,16 +40,13 @@ from coperformer.engine.intents import (
     SetVolume,
     Stop,
 )
-from coperformer.engine.left_follow import FollowsLeftHand, beat_handover
-from coperformer.engine.left_hand import LeftHand
 from coperformer.engine.listener import QuietListener, SessionListener
-from coperformer.engine.live_band import BarRequest, LiveBand
-from coperformer.engine.lookahead import Lookahead
+from coperformer.engine.live_band import LiveBand
 from coperformer.engine.metronome import click_notes, send_clock
-from coperformer.engine.mix_controls import MixControls
+from coperformer.engine.mix_controls import SessionMix
 from coperformer.engine.mixer import Mixer
-from coperformer.engine.next_chord import AnnouncesNextChord
-from coperformer.engine.plan_ahead import PlansAhead
+from coperformer.engine.next_chord import ChordBoard
+from coperformer.engine.plan_ahead import ProvisionalPlans
 from coperformer.engine.recorder import Recorder
 from coperformer.engine.session_config import DRUMS_TRACK, SessionConfig
 from coperformer.engine.sinks import (
@@ -61,21 +56,22 @@ from coperformer.engine.sinks import (
     ScheduledNote,
 )
 from coperformer.engine.snapshot import SessionSnapshot
+from coperformer.engine.stage import Stage
 from coperformer.engine.stats import SessionStats
+from coperformer.engine.steering import Steering
 from coperformer.engine.take import BandTrackInfo
-from coperformer.engine.tempo_follow import TempoFollower
 from coperformer.engine.transport import Transport
-from coperformer.engine.tune_end import EndsTheTune
-from coperformer.music.chord_chart import ChordChart
+from coperformer.engine.tune_end import TuneEnding
 from coperformer.music.gm import CONTROL_CHANGE, DRUM_CHANNEL, SUSTAIN_CC
 
 log = logging.getLogger(__name__)
 
 
-class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsTheTune,
-              AnnouncesNextChord):
-    """Owns the transport, the bar buffer, the band and the mix; driven by poll() from one
-    worker thread. Methods say which thread may call them."""
+class Session:
+    """The conductor: owns the transport, the bar buffer and the band, and the parts that
+    steer them (the mix, the left hand and the charts, Follow mode, the tune's ending, the
+    provisional plans), all sharing one ``stage``; driven by poll() from one worker thread.
+    Methods say which thread may call them."""
 
     def __init__(self, config: SessionConfig, band: LiveBand, sinks: list[NoteSink],
                  clock: Clock, track_names: list[str], programs: list[int],
@@ -84,7 +80,6 @@ class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsThe
         self.config, self.band, self.sinks, self.clock = config, band, sinks, clock
         self.recorder = recorder
         self.listener: SessionListener = listener or QuietListener()
-        self.mixer = mixer or Mixer()
         self.stats = SessionStats()
         self.inbox: queue.SimpleQueue[InputEvent | Intent] = queue.SimpleQueue()
         self.buffer = BarBuffer()
@@ -93,29 +88,18 @@ class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsThe
         self.tracks = [BandTrackInfo(name, ch, prog) for name, ch, prog
                        in zip(track_names, BAND_CHANNELS, programs, strict=True)]
         self.tracks.append(BandTrackInfo(DRUMS_TRACK, DRUM_CHANNEL, config.drum_kit))
-        self.groove = config.drums
+        self.stage = Stage(config, clock, self.transport, band, sinks, recorder, self.listener,
+                           self.stats, self.tracks, self.buffer, ChordBoard(self.listener))
+        self.mix = SessionMix(self.stage, mixer or Mixer(), config.drums)
+        self.steering = Steering(self.stage, -count_in)
+        self.follow = FollowMe(self.stage, self.steering) if config.follow else None
+        self.ending = TuneEnding(self.stage)
+        self.ahead = ProvisionalPlans(self.stage, self.steering)
         self.next_bar = -count_in  # the next bar to plan
         self.next_line = -count_in  # the next bar line to announce
-        self.lookahead = Lookahead()  # the coming bar's provisional plans, one per beat
-        self.player_program: int | None = None  # the player's, once chosen
-        self._recorded_levels: dict[int, int] = {}  # channel volumes the take holds
-        self._style_programs: dict[int, int] = {}
-        self._style_bar = 0
-        self._coming: dict[int, tuple[str, bool]] = {}
-        self._next_told = None
-        self.ended_input = False
-        self.ending_bar: int | None = None  # the band's final chord, once the tune ends
-        self.left_hand = LeftHand(config.split) if config.split is not None else None
-        self.charts: list[tuple[int, ChordChart | None]] = [(-count_in, config.chart)]
         # the band listens to bar 0 first; with a chart it knows bar 0 already: it plays it when
         # a count-in leaves time to decide it
         self.first_band_bar = 0 if config.chart and count_in else 1
-        # with a split or a chart the bar goes out a beat at a time (it may be planned again
-        # from a beat); in Follow mode too, each beat where the player's is predicted
-        self.handover = beat_handover(config) if self.left_hand or config.chart or \
-            config.follow else None
-        self.tempo = TempoFollower() if config.follow else None  # Follow mode
-        self.hold = FermataHold(sinks)  # the band's chord through a fermata (Follow mode)
         self.finished = False
         self.error: str | None = None
         self._snapshot = SessionSnapshot()
@@ -144,8 +128,8 @@ class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsThe
         for track in self.tracks:
             for sink in self.sinks:
                 sink.set_program(track.channel, track.program)
-        if not self.mixer.is_default():
-            self._send_mix()
+        if not self.mix.mixer.is_default():
+            self.mix.send()
         if not self.config.sync_start:
             self._start_transport(self.clock.now_ns() + lead_ns)
         self._publish()
@@ -156,19 +140,21 @@ class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsThe
         """Do everything due at ``now_ns``: inbox, bar lines, decision points (worker thread)."""
         self._drain()
         if self.transport.started and not self.finished:
-            self._switch_programs(now_ns)
+            self.mix.switch_programs(now_ns)
             while self.transport.bar_start_ns(self.next_line) <= now_ns:
                 self._bar_line(self.next_line)
                 self.next_line += 1
             if not self.finished:
-                self._steer_beats(now_ns)
-                self._follow(now_ns)
-                self._plan_ahead(now_ns)
+                if self.follow:
+                    self.follow.steer_beats(now_ns)
+                self.steering.follow(now_ns)
+                self.ahead.plan(self.next_bar, self.decision_ns(self.next_bar),
+                                self.ending.bar, now_ns)
             self._steer_bars(now_ns)
             while self.decision_ns(self.next_bar) <= now_ns and not self.finished:
                 self._plan(self.next_bar)
                 self.next_bar += 1
-            self._tell_next_chord(now_ns)
+            self.stage.board.tell(self.transport, now_ns, self.steering.next_chord(now_ns))
         if self._dirty:
             self._publish()
 
@@ -177,15 +163,15 @@ class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsThe
         if not self.transport.started:
             return self.clock.now_ns() + 50 * MS
         due = min(self.decision_ns(self.next_bar), self.transport.bar_start_ns(self.next_line))
-        ahead = [self.lookahead.due_ns(self.transport, self.next_bar,
-                                       self.decision_ns(self.next_bar)),
-                 self.handover and self.handover.next_ns(), self._style_switch_ns(),
-                 self._hold_ns()]
+        handover = self.steering.handover
+        ahead = [self.ahead.due_ns(self.next_bar, self.decision_ns(self.next_bar)),
+                 handover and handover.next_ns(), self.mix.style_switch_ns(),
+                 self.follow and self.follow.hold_ns(self.next_bar, self.finished)]
         return min([due, *(t for t in ahead if t is not None)])
 
     def decision_ns(self, bar: int) -> int:
         """The decision point of a bar: its downbeat minus the margin (worker thread)."""
-        return self.transport.bar_start_ns(bar) - round(self.config.margin_ms * MS)
+        return self.transport.bar_start_ns(bar) - self.config.margin_ns
 
     def set_tempo(self, bpm: float) -> int:
         """Change the tempo at the first bar not planned yet; returns that bar (worker thread)."""
@@ -212,8 +198,9 @@ class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsThe
                 sink.all_notes_off()
             except Exception:  # noqa: BLE001 - the other sinks must still fall silent
                 log.exception("a sink failed to fall silent")
-        self._finish_hand_over()
-        self._let_go(self.clock.now_ns())
+        self.steering.finish()
+        if self.follow:
+            self.follow.let_go(self.clock.now_ns())
         if self.recorder:
             self.recorder.close()
         self._publish()
@@ -239,23 +226,24 @@ class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsThe
                 self._changed(self.transport.set_meter(meter, self.clock.now_ns(),
                                                        self.next_bar))
             case SetProgram(channel, program):
-                self._set_program(channel, program)
+                self.mix.set_program(channel, program)
             case SetVolume() | SetMute() | SetSolo():
-                self._mix(intent)
+                self.mix.change(intent)
             case SetAdventure(value):
                 self.band.set_adventure(value)
             case SetChart(chart):
-                self._set_chart(chart)
+                self.steering.set_chart(chart, self.next_bar)
             case SetFloating(voice, floating):
                 self.band.set_floating(voice, floating)
             case SetStyle(generator, programs):
-                self._set_style(generator, programs)
+                self.mix.set_style(generator, programs, self.next_bar)
+                self._dirty = True
             case SetGroove(feel):
-                self._set_groove(feel)
+                self.mix.set_groove(feel)
             case End():
-                self.ending_bar = self.ending_bar or max(1, self.next_bar)
+                self.ending.bar = self.ending.bar or max(1, self.next_bar)
             case Panic():
-                self._panic()
+                self.steering.panic(self.next_bar)
             case Stop():
                 self.finished = True
 
@@ -265,21 +253,22 @@ class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsThe
             self._port(event.kind == PORT_BACK, event.time_ns)
             return
         if event.kind == END:
-            self.ended_input = True
+            self.ending.ended_input = True
             return
-        if not self.transport.started and event.kind == NOTE_ON:
-            self._note_before_start(event.time_ns)
+        if not self.transport.started and event.kind == NOTE_ON:  # sync start: it starts bar
+            # 0, or in Follow mode it may end the count-in the player plays
+            start = self.follow.count_in(event.time_ns) if self.follow and \
+                self.config.sync_start else event.time_ns
+            if start is not None:
+                self._start_transport(start)
         self.buffer.add(event)
-        if self.tempo and self.tempo.heard(event):
+        if self.follow and self.follow.heard(event):
             self._dirty = True  # the tracker's state or confidence changed: shown
         if self.recorder and event.raw and self.transport.started:
             self.recorder.player(event.time_ns, event.raw)
         if event.kind in (NOTE_ON, NOTE_OFF, PEDAL):
             self.listener.on_input(event)
-        if self.left_hand and event.kind == NOTE_ON and (chord := self.left_hand.heard(
-                self.buffer)):
-            self.listener.on_chord(self.next_bar, chord.name, True)
-            self._chord_changed(max(event.time_ns, self.clock.now_ns()))
+        self.steering.heard(event, self.next_bar)
 
     def _port(self, back: bool, time_ns: int) -> None:
         if back:
@@ -305,16 +294,14 @@ class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsThe
             self.transport.start(at_ns)
         if self.recorder:
             self.recorder.begin(self.tracks, self.transport)
-            if self.player_program is not None:
-                self.recorder.program(at_ns, PLAYER_CHANNEL, self.player_program)
+            if self.mix.player_program is not None:
+                self.recorder.program(at_ns, PLAYER_CHANNEL, self.mix.player_program)
             if self.buffer.pedal_down:  # pressed before the first note (sync start): kept
                 self.recorder.player(at_ns, (CONTROL_CHANGE | self.buffer.pedal_channel,
                                              SUSTAIN_CC, 127))
-            for channel, level in self.mixer.levels([PLAYER_CHANNEL] + [
-                    t.channel for t in self.tracks]).items():
-                self._record_level(channel, level, at_ns)
-        if self.tempo:
-            self.tempo.start(self.transport)
+            self.mix.record_levels(at_ns)
+        if self.follow:
+            self.follow.start()
         self._dirty = True
         self.listener.on_started(self.transport.bar_start_ns(0))
 
@@ -323,8 +310,8 @@ class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsThe
             self.listener.on_warning(problem)
         self._dirty = True
         self.listener.on_bar(bar, self.transport.bar_start_ns(bar))
-        ended = self.ending_bar is not None and bar > self.ending_bar
-        if ended or (self.ended_input and bar >= 1 and not self.buffer.notes):
+        ended = self.ending.bar is not None and bar > self.ending.bar
+        if ended or (self.ending.ended_input and bar >= 1 and not self.buffer.notes):
             self.finished = True  # (an input that ended without a note: nothing to end)
             self.listener.on_finished()
 
@@ -336,34 +323,32 @@ class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsThe
         notes = []
         if bar < 0 or (self.config.metronome and not self.config.follow):
             notes = not_late(click_notes(self.transport, bar, self.config.click_velocity), now)
-        self._ending_due(bar, now)
-        if self.ending_bar is not None and bar >= self.ending_bar:
-            notes += self._ending_chord(bar, now) if bar == self.ending_bar else []
-        elif bar >= self.first_band_bar and self.tempo and self.tempo.lost(now) \
-                and self.handover is not None:
-            notes += self._held_bar(bar, now)  # Follow mode lost the beat: no drums either
+        self.ending.due(bar, now)
+        if self.ending.bar is not None and bar >= self.ending.bar:
+            notes += self.ending.final_chord(bar, now) if bar == self.ending.bar else []
+        elif bar >= self.first_band_bar and self.follow and self.follow.lost(now) \
+                and self.steering.handover is not None:  # lost the beat: no drums either
+            notes += self.steering.hand_over(bar, self.follow.held_bar(bar, now))
         elif bar >= self.first_band_bar:
             notes += self._band_bar(bar)
-            if self.groove and not self.band.resting:  # the drums rest with the band
+            if self.mix.groove and not self.band.resting:  # the drums rest with the band
                 notes += self._drum_bar(bar, now)
         elif self.config.intro is not None:
-            notes += self._chord_bar(bar, self.config.intro, now)
-        if notes:
-            for sink in self.sinks:
-                sink.schedule(notes)
+            notes += self.ending.tonic_bar(bar, self.config.intro, now)
+        self.stage.schedule(notes)
         self._dirty = True
 
     def _band_bar(self, bar: int) -> list[ScheduledNote]:
         started = self.clock.now_ns()
-        late = started - self.decision_ns(bar) > round(self.config.margin_ms * MS) // 2
+        late = started - self.decision_ns(bar) > self.config.margin_ns // 2
         reused = self.band.reused
-        voices = self.band.next_bar(self._request(bar, started), late)
+        voices = self.band.next_bar(self.steering.request(bar, started), late)
         done = self.clock.now_ns()
         if self.band.reused > reused:
             self.stats.reused_plans += 1
             self.stats.late_provisional += late
-        self._chord_decided(bar, self.transport.bar_start_ns(bar))
-        notes = band_notes(self.transport, bar, voices, [t.channel for t in self.tracks])
+        self.steering.chord_decided(bar, self.transport.bar_start_ns(bar))
+        notes = band_notes(self.transport, bar, voices, self.stage.channels)
         kept = not_late(notes, done)
         downbeat = self.transport.bar_start_ns(bar)
         if len(kept) < len(notes) or done > downbeat:
@@ -374,14 +359,29 @@ class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsThe
         self.stats.notes_per_bar.append(len(kept))
         self.stats.bars_planned += 1
         self.listener.on_planned(bar, tuple(kept))
-        return self._hand_over(bar, kept)
+        return self.steering.hand_over(bar, kept)
 
-    def _request(self, bar: int, now_ns: int, at_ns: int | None = None) -> BarRequest:
-        """What the band knows of ``bar`` at ``now_ns``; the chart's chord is the one sounding
-        at ``at_ns`` (default: the bar's downbeat)."""
-        at = self.transport.bar_start_ns(bar) if at_ns is None else at_ns
-        return bar_request(self.transport, self.buffer, self.left_hand, bar, now_ns,
-                           self._chart_chord(bar, at))
+    def _drum_bar(self, bar: int, now_ns: int) -> list[ScheduledNote]:
+        """The groove's hits for ``bar``, recorded as the drum track; in Follow mode handed
+        over with the band's, on the player's beats."""
+        kept = self.mix.drum_bar(bar, now_ns)
+        handover = self.steering.handover
+        if self.follow and handover and handover.bar == bar:
+            handover.add(kept)  # (recorded with the band's)
+            return handover.due(now_ns)
+        self.stage.record_band(kept)
+        return kept
+
+    def _steer_bars(self, now_ns: int) -> None:
+        """Follow mode: the coming bar re-timed to the player's predicted downbeat; a
+        fermata's chord held or let go (with sync stop, the tune may end there)."""
+        if self.follow is None:
+            return
+        if self.follow.retime(self.next_bar, now_ns):
+            self._changed(self.next_bar)
+        if self.follow.hold_fermata(self.next_bar, now_ns, self.finished):
+            self.finished = True
+            self.listener.on_finished()
 
     def _publish(self) -> None:
         started = self.transport.started
@@ -392,5 +392,6 @@ class Session(MixControls, FollowsLeftHand, FollowsTheTempo, PlansAhead, EndsThe
             planned_bar=self.next_bar - 1 if started else None,
             next_deadline_ns=self.next_deadline() if started and not self.finished else None,
             figures=self.stats.view(), error=self.error,
-            follow=self.tempo.status(self.clock.now_ns()) if self.tempo and started else None)
+            follow=self.follow.tempo.status(self.clock.now_ns()) if self.follow and started
+            else None)
         self._dirty = False

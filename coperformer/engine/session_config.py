@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from coperformer.engine.clock import MS
 from coperformer.engine.metronome import CLICK_VELOCITY
 from coperformer.engine.transport import DEFAULT_BPM
 from coperformer.music.chord_chart import ChordChart
@@ -39,3 +40,8 @@ class SessionConfig:
     split: int | None = None  # keys below this MIDI note are a chord the band follows
     chart: ChordChart | None = None  # the song's chords: the band plays them, not its plan
     follow: bool = False  # the band follows the player's tempo (no click after the count-in)
+
+    @property
+    def margin_ns(self) -> int:
+        """How long before its downbeat a bar is decided, in ns (any thread)."""
+        return round(self.margin_ms * MS)

@@ -280,18 +280,14 @@ def chord_mask(chord: Chord) -> np.ndarray:
     """Pitches each voice may take [voices, BAND_SIZE]: chord tones; the bass gets the bass.
     The upper voices keep under the player, a floating one above (when two chord tones fit
     there; else anywhere). Kept per chord (a session meets few), so read-only."""
-    mask = _chord_mask(chord)
-    mask.flags.writeable = False
-    return mask
-
-
-def _chord_mask(chord: Chord) -> np.ndarray:
     pitches = np.arange(F.BAND_SIZE) + F.BAND_LOW
     tones = np.isin(pitches % 12, chord.pitch_classes)
     under = _where_two_fit(tones, None if chord.ceiling is None else pitches <= chord.ceiling)
     above = _where_two_fit(tones, None if chord.top is None else pitches > chord.top)
     upper = [above if voice in chord.floating else under for voice in range(F.BAND_VOICES - 1)]
-    return np.stack([*upper, pitches % 12 == chord.bass])
+    mask = np.stack([*upper, pitches % 12 == chord.bass])
+    mask.flags.writeable = False
+    return mask
 
 
 def _where_two_fit(tones: np.ndarray, region: np.ndarray | None) -> np.ndarray:

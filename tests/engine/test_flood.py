@@ -16,10 +16,11 @@ def test_a_flood_keeps_the_buffer_and_the_window_bounded_and_the_band_on_time():
     session, sink, generator = make_session(clock, bpm=120, count_in=0, metronome=False)
     session.start()
     requests = []
-    original = session._request
+    original = session.steering.request
     heard_from = []  # the requests made once the flood had begun
-    session._request = lambda bar, now: requests.append(original(bar, now)) or (
-        heard_from.append(requests[-1]) if now > start else None) or requests[-1]
+    session.steering.request = lambda bar, now, at=None: requests.append(
+        original(bar, now, at)) or (heard_from.append(requests[-1]) if now > start else None) \
+        or requests[-1]
     start, rate = NS_PER_S, 2000
     for i in range(6 * rate):  # six seconds: three bars at 120 BPM, fed as they happen
         on = start + i * NS_PER_S // rate

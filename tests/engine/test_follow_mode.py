@@ -158,7 +158,7 @@ def test_in_a_fermata_the_band_strikes_nothing_new_and_lets_go_with_the_player(s
     run_until(session, clock, released + 1900 * MS)
     assert not session.finished  # a bar (2 s) of silence has not passed yet
     run_until(session, clock, released + 8000 * MS)
-    assert session.tempo.waiting and session.finished == sync_stop
+    assert session.follow.tempo.waiting and session.finished == sync_stop
     # four beats with nothing new, the note held; then the beat already handed over sounds
     found = held_from + 2000 * MS + 250 * MS
     struck = [n.on_ns for n in sink.scheduled if n.channel in BAND_CHANNELS + (DRUM_CHANNEL,)
@@ -235,7 +235,7 @@ def test_lost_the_band_holds_its_chord_says_so_and_comes_back_on_a_new_pulse():
         session.feed(event)
     held = session.stats.held_bars
     assert held >= 1 and len(listener.told) == 1 and "lost your beat" in listener.told[0]
-    assert session.tempo.lost_events >= 1  # counted (the bench's engine rows report it)
+    assert session.follow.tempo.lost_events >= 1  # counted (the bench's engine rows report it)
     lost_bars = range(session.transport.bar_at(beats[-1]) + 2,
                       session.transport.bar_at(t))
     band = [n for n in sink.scheduled if n.channel in BAND_CHANNELS]
@@ -244,7 +244,7 @@ def test_lost_the_band_holds_its_chord_says_so_and_comes_back_on_a_new_pulse():
                if len({n.on_ns for n in band if session.transport.bar_at(n.on_ns) == bar}) == 1]
     assert holding, "a bar while lost: one chord, struck once"
     assert not [d for d in drums if session.transport.bar_at(d.on_ns) in holding]
-    assert session.tempo.status(clock.now_ns())[0] == LOCKED  # found again on the new pulse
+    assert session.follow.tempo.status(clock.now_ns())[0] == LOCKED  # found again on the new pulse
     assert session.snapshot().follow[0] == LOCKED
     run_until(session, clock, clock.now_ns() + 4000 * MS)
     assert session.stats.held_bars == held  # and the band plays its bars again

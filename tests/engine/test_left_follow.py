@@ -109,7 +109,7 @@ def test_without_a_split_a_bar_goes_out_whole_at_its_decision():
     session.start()
     play_bars(session, 3, BAR_NS, 0)
     run_until(session, clock, BAR_NS - LEAD_NS)  # bar 1's decision point
-    assert session.handover is None
+    assert session.steering.handover is None
     assert {n.on_ns for n in sink.scheduled} == {BAR_NS}  # the whole bar, at once
 
 

@@ -275,7 +275,7 @@ def test_sync_stop_ends_on_the_tonic_a_bar_after_the_player_stops():
     bar_ns = 2 * NS_PER_S
     play_bars(session, 4, bar_ns, 0)  # C E G-ish: C major
     run_until(session, clock, 20 * bar_ns)
-    assert session.finished and session.ending_bar == 5  # a silent bar 4, then the chord
+    assert session.finished and session.ending.bar == 5  # a silent bar 4, then the chord
     band = _band_by_bar(session, sink)
     assert band[5] == {0, 4, 7} and max(band) == 5  # the final chord, then nothing
     ending = [n for n in sink.scheduled if n.channel in BAND_CHANNELS
@@ -297,7 +297,7 @@ def test_the_ending_intent_plays_the_final_chord_next_and_stops():
     run_until(session, clock, 3 * bar_ns + bar_ns // 2)
     session.request(End())
     run_until(session, clock, 12 * bar_ns)
-    assert session.finished and session.ending_bar == 4
+    assert session.finished and session.ending.bar == 4
     assert _band_by_bar(session, sink)[4] == {0, 4, 7} and max(_band_by_bar(session, sink)) == 4
 
 

@@ -446,12 +446,12 @@ def test_the_drum_groove_is_chosen_in_the_window_and_follows_it_mid_jam(window, 
     assert window.controller.running, window.banner.text()
     session = window.controller.jam.session
     synth = window.controller.jam.synth.synth.synth
-    assert session.groove == "swing"
+    assert session.mix.groove == "swing"
     qtbot.waitUntil(lambda: synth.program_info(9)[1:] == (128, 8), timeout=5000)
     drums.strip.select_program(40)  # Brush, through the session's inbox
     qtbot.waitUntil(lambda: synth.program_info(9)[2] == 40, timeout=5000)
     drums.feel.setCurrentText("off")
-    qtbot.waitUntil(lambda: session.groove is None, timeout=5000)
+    qtbot.waitUntil(lambda: session.mix.groove is None, timeout=5000)
     window.transport.play.setChecked(False)
 
 
@@ -483,7 +483,7 @@ def test_the_ending_button_ends_the_tune_on_a_final_chord(window, qtbot, tmp_pat
     qtbot.waitUntil(lambda: (session.snapshot().planned_bar or 0) >= 2, timeout=15000)
     window.transport.ending.click()
     qtbot.waitUntil(lambda: not window.transport.play.isChecked(), timeout=15000)
-    assert session.ending_bar is not None and session.ending_bar <= 5  # not the file's end
+    assert session.ending.bar is not None and session.ending.bar <= 5  # not the file's end
     assert session.config.intro is not None and session.config.sync_stop
 
 
@@ -498,7 +498,7 @@ def test_a_left_hand_chord_steers_the_band_and_shows_on_the_chord_board(window, 
     _play_file(window, source)
     assert window.controller.running, window.banner.text()
     qtbot.waitUntil(lambda: window.chords.now.text() == "Am", timeout=20000)
-    assert window.controller.jam.session.left_hand.chord.name == "Am"
+    assert window.controller.jam.session.steering.left_hand.chord.name == "Am"
     window.transport.play.setChecked(False)
 
 

@@ -25,7 +25,7 @@ def test_a_follow_jam_tracks_the_player_and_plays(melody, tmp_path, shipped_mode
         jam.start()
         while jam.running:
             time.sleep(0.05)
-        estimate = jam.session.tempo.estimate(time.perf_counter_ns())
+        estimate = jam.session.follow.tempo.estimate(time.perf_counter_ns())
         result = jam.finish()
     assert result.error is None and result.stats["bars_planned"] >= 3
     assert_on_time(result.stats["missed_deadlines"], host, jam.options.margin_ms)
