@@ -30,6 +30,15 @@ class BarRequest:
     declared: Chord | None = None  # the chord the left hand holds (it wins over the plan)
 
 
+@dataclass(frozen=True)
+class BarPlan:
+    """A decided bar: the chord the band plays (None: none planned) and its notes per voice,
+    in quarters from the bar's start."""
+
+    chord: Chord | None
+    voices: list[list[Note]]
+
+
 class LiveBand:
     """Keeps the band it played and the melody's history between bars; plans, then plays.
 
@@ -73,8 +82,8 @@ class LiveBand:
         self.floating = self.floating | {voice} if floating else self.floating - {voice}
         self._state += 1
 
-    def next_bar(self, request: BarRequest, late: bool = False) -> list[list[Note]]:
-        """Band notes per voice for ``request.bar``, in quarters from that bar's start. The
+    def next_bar(self, request: BarRequest, late: bool = False) -> BarPlan:
+        """The chord and band notes of ``request.bar``. The
         provisional plan of the same bar is taken as it is when nothing new was heard since
         (the same draws, so the same notes), or when the decision is ``late``: a bar planned a
         beat ago rather than notes dropped."""
@@ -83,7 +92,7 @@ class LiveBand:
         if ahead is not None and ahead.state == self._state and ahead.bar == request.bar and (
                 late or ahead.key == _key(request)):
             self.reused += 1
-            return self._commit(ahead)
+            return BarPlan(ahead.chord, self._commit(ahead))
         self._state += 1
         window = self._window(request)
         if window.listening:  # (a bar longer than 16 steps is split: no plan, no memory)
@@ -94,24 +103,24 @@ class LiveBand:
         chord = self.chord = _with_declared(chord, request.declared, self.floating)
         self.resting = window.listening and chord is None
         if _silent(window, chord):
-            return [[] for _ in range(F.BAND_VOICES)]
+            return BarPlan(chord, [[] for _ in range(F.BAND_VOICES)])
         result = self._generate(window, chord, self.rng)
         self._played.append(result.key())
         self._band[request.bar] = (result.pitches, result.onsets)
         self._band.pop(request.bar - WINDOW, None)
-        return _voices(result, window)
+        return BarPlan(chord, _voices(result, window))
 
-    def replan(self, request: BarRequest) -> list[list[Note]]:
+    def replan(self, request: BarRequest) -> BarPlan:
         """``request.bar`` again, under the chord the left hand now holds, keeping the bar's
         register (the bar being played follows it from its next beat; worker thread)."""
         window = self._window(request)
         chord = self.chord = _with_declared(self.chord, request.declared, self.floating)
         if chord is not None and chord.rests:  # a chart's N.C.: the rest of the bar is silent
-            return [[] for _ in range(F.BAND_VOICES)]
+            return BarPlan(chord, [[] for _ in range(F.BAND_VOICES)])
         self._state += 1
         result = self._generate(window, chord, self.rng)
         self._band[request.bar] = (result.pitches, result.onsets)
-        return _voices(result, window)
+        return BarPlan(chord, _voices(result, window))
 
     def provisional(self, request: BarRequest) -> tuple[Chord | None, list[list[Note]]]:
         """The chord and notes the band would play in ``request.bar`` from what was heard so

@@ -342,13 +342,13 @@ class Session:
         started = self.clock.now_ns()
         late = started - self.decision_ns(bar) > self.config.margin_ns // 2
         reused = self.band.reused
-        voices = self.band.next_bar(self.steering.request(bar, started), late)
+        plan = self.band.next_bar(self.steering.request(bar, started), late)
         done = self.clock.now_ns()
         if self.band.reused > reused:
             self.stats.reused_plans += 1
             self.stats.late_provisional += late
-        self.steering.chord_decided(bar, self.transport.bar_start_ns(bar))
-        notes = band_notes(self.transport, bar, voices, self.stage.channels)
+        self.steering.chord_decided(bar, self.transport.bar_start_ns(bar), plan.chord)
+        notes = band_notes(self.transport, bar, plan.voices, self.stage.channels)
         kept = not_late(notes, done)
         downbeat = self.transport.bar_start_ns(bar)
         if len(kept) < len(notes) or done > downbeat:

@@ -154,22 +154,21 @@ class Steering:
     def _replan(self, now_ns: int) -> None:
         stage, handover = self.stage, self.handover
         at, bar, started = handover.replan_ns, handover.bar, stage.clock.now_ns()
-        voices = stage.band.replan(self.request(bar, now_ns, at))
+        plan = stage.band.replan(self.request(bar, now_ns, at))
         self._time_replan(started, at)
-        new = band_notes(stage.transport, bar, voices, stage.channels)
+        new = band_notes(stage.transport, bar, plan.voices, stage.channels)
         ended, kept = handover.replace_from(at, new)
         for note in ended:
             for sink in stage.sinks:
                 sink.end_at(note.channel, note.pitch, at)
-        self.chord_decided(bar, at)
+        self.chord_decided(bar, at, plan.chord)
         stage.listener.on_replanned(bar, at, tuple(kept), tuple(handover.held))
         self._next_chart_change(bar, at)
 
-    def chord_decided(self, bar: int, at_ns: int) -> None:
-        """Show the band's chord for ``bar`` as decided, and mark it in the take from
+    def chord_decided(self, bar: int, at_ns: int, chord: Chord | None) -> None:
+        """Show the band's ``chord`` for ``bar`` as decided, and mark it in the take from
         ``at_ns`` (its downbeat, or the beat a re-plan starts from)."""
         stage = self.stage
-        chord = stage.band.chord
         if at_ns == stage.transport.bar_start_ns(bar):  # (None: the band rests, nothing comes)
             stage.board.ahead(bar, chord and chord.name, False)
         if chord is None:

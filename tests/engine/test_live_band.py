@@ -18,7 +18,7 @@ def test_history_covers_every_bar_played_not_only_the_window():
     band = LiveBand(generator)
     pitches = {0: 62, **{b: 60 for b in range(1, 12)}}  # one bar of D, then C
     for bar in range(1, 12):
-        voices = band.next_bar(_request(bar, pitches))
+        voices = band.next_bar(_request(bar, pitches)).voices
         assert len(voices) == 3 and voices[2][0].start == 0.0
     profile = generator.calls[-1][3]
     assert profile[0] == 1.0  # C dominates
