@@ -7,27 +7,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from coperformer.engine.bar_request import WINDOW, BarRequest
 from coperformer.music import features as F
 from coperformer.music.accompany import RECENT_PATTERNS
 from coperformer.music.endings import ending_key
 from coperformer.music.features import BarGenerator
 from coperformer.music.harmony import Key
 from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner
-from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar, Note, Piece
 from coperformer.music.roll import bar_voices, grid_from_piece
-
-WINDOW = F.CONTEXT_BARS + 1
-
-
-@dataclass
-class BarRequest:
-    """What the worker knows at a decision point."""
-
-    bar: int  # the bar to generate (>= 1)
-    meters: list[Meter]  # meters of bars bar-WINDOW+1 .. bar (oldest first; may be fewer)
-    melody: list[Note]  # the player's notes, quarters relative to the window's first bar
-    declared: Chord | None = None  # the chord the left hand holds (it wins over the plan)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import queue
 from coperformer.common.errors import describe
 from coperformer.engine.bar_buffer import BarBuffer
 from coperformer.engine.bar_notes import band_notes, not_late
+from coperformer.engine.bar_request import FORGET_WINDOWS, WINDOW
 from coperformer.engine.clock import MS, Clock
 from coperformer.engine.events import (
     END,
@@ -318,6 +319,8 @@ class Session:
     # --- planning a bar ---------------------------------------------------------------------
     def _plan(self, bar: int) -> None:
         now = self.clock.now_ns()
+        self.buffer.forget_before(self.transport.bar_start_ns(max(0, bar - FORGET_WINDOWS
+                                                                   * WINDOW)))
         if self.config.midi_clock and bar >= 0:
             send_clock(self.sinks, self.transport, bar, now)
         notes = []

@@ -8,12 +8,11 @@ its beat: notes sounding across it end there, the new ones follow (worker thread
 from __future__ import annotations
 
 from coperformer.engine.bar_notes import band_notes
-from coperformer.engine.bar_request import bar_request
+from coperformer.engine.bar_request import BarRequest, bar_request
 from coperformer.engine.beat_handover import BeatHandover
 from coperformer.engine.clock import MS
 from coperformer.engine.events import NOTE_ON, InputEvent
 from coperformer.engine.left_hand import LeftHand
-from coperformer.engine.live_band import BarRequest
 from coperformer.engine.lookahead import beat_times
 from coperformer.engine.next_chord import NextChord
 from coperformer.engine.session_config import SessionConfig

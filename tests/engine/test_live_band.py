@@ -1,6 +1,7 @@
 import numpy as np
 
-from coperformer.engine.live_band import WINDOW, BarRequest, LiveBand
+from coperformer.engine.bar_request import WINDOW, BarRequest
+from coperformer.engine.live_band import LiveBand
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Note
 from tests.engine.fakes import ChordGenerator
