@@ -227,3 +227,28 @@ def test_a_stop_that_lands_where_python_cannot_raise_is_raised_again():
                           timeout=30)
     assert done.stdout.strip() == "stopped", (done.stdout, done.stderr)
     assert "Exception ignored" not in done.stderr, done.stderr
+
+
+SKIP_TEARDOWN = """
+import atexit, sys
+from coperformer.common.stopping import leave, skip_teardown
+atexit.register(lambda: print("teardown ran"))
+print("saved", end="")  # unflushed: leave() flushes it
+skip_teardown()
+sys.exit(leave(3))
+"""
+
+
+def test_a_closed_window_ends_its_process_without_the_interpreter_s_teardown():
+    """Once the window closed (jam stopped, take and settings saved) the process ends without
+    the interpreter's teardown, where a native thread winding down once aborted the window
+    ("terminate called without an active exception", exit -6): the exit code and what was
+    printed are kept; nothing runs after."""
+    done = subprocess.run([sys.executable, "-c", SKIP_TEARDOWN], capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 3, done.stderr
+    assert done.stdout == "saved", done.stdout
+    without = subprocess.run([sys.executable, "-c", SKIP_TEARDOWN.replace("skip_teardown()\n",
+                                                                          "")],
+                             capture_output=True, text=True, timeout=30)
+    assert without.stdout == "savedteardown ran\n"  # the check can fail: teardown runs there

@@ -82,12 +82,21 @@ def abandon(thread: threading.Thread) -> None:
     _abandoned.append(thread)
 
 
+def skip_teardown() -> None:
+    """Everything the process owns is closed and saved: ``leave`` ends it without the
+    interpreter's teardown (the desktop app once its window closed: its native libraries'
+    threads, torch's, JACK's, FluidSynth's, wind down with the process). The main thread."""
+    _state["skip_teardown"] = True
+
+
 def leave(code: int) -> int:
-    """``code``, or, when an abandoned thread still runs or a stop signal came, the process
-    ends here (the streams flushed, no interpreter shutdown to abort on a native thread still
-    winding down: under load a stopped `play` printed "terminate called without an active
-    exception" after its take was saved). The main thread, last."""
-    if stop_requested() or any(thread.is_alive() for thread in _abandoned):
+    """``code``, or, when an abandoned thread still runs, a stop signal came or the teardown
+    is to be skipped, the process ends here (the streams flushed, no interpreter shutdown to
+    abort on a native thread still winding down: under load a stopped `play`, and once the
+    window at its close, printed "terminate called without an active exception" after
+    everything was saved). The main thread, last."""
+    if stop_requested() or _state.get("skip_teardown") \
+            or any(thread.is_alive() for thread in _abandoned):
         _exit_now(code)
     return code
 

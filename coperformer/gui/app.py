@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from coperformer.common.errors import CoperformerError
 from coperformer.common.paths import recordings_dir, ui_file
+from coperformer.common.stopping import skip_teardown
 from coperformer.engine.journal import JOURNAL_SUFFIX
 from coperformer.gui.takes import remember_take
 from coperformer.jam.recovery import recover_journal
@@ -145,7 +146,9 @@ def run_gui(argv: list[str] | None = None, quit_after_ms: int | None = None,
         from coperformer.gui.startup import StartupProbe
 
         StartupProbe(window, Path(startup_report))
-    return app.exec()
+    code = app.exec()
+    skip_teardown()  # the window closed: its jam stopped, its take and settings saved
+    return code
 
 
 def quit_app() -> None:
