@@ -14,6 +14,7 @@ from coperformer.synth.jack_server import DummyJackServer
 
 SCRIPT = textwrap.dedent("""
     import ctypes
+    import time
     from coperformer.synth.jack_capture import Capture, AUDIO_TYPE, PORT_IS_OUTPUT, NO_START_SERVER
 
     capture = Capture("ears", max_seconds=1)
@@ -27,9 +28,14 @@ SCRIPT = textwrap.dedent("""
         lib.jack_activate(client)
         return client
 
-    def heard():
-        return [bool(lib.jack_port_connected_to(port, name)) for port, name in
-                zip(capture.ports, (b"fluidsynth:left", b"fluidsynth:right"))]
+    def heard():  # the graph a client reads shows a new connection from the next cycle on:
+        for _ in range(200):  # up to 2 s for it (a busy host's server runs late)
+            now = [bool(lib.jack_port_connected_to(port, name)) for port, name in
+                   zip(capture.ports, (b"fluidsynth:left", b"fluidsynth:right"))]
+            if all(now):
+                break
+            time.sleep(0.01)
+        return now
 
     first = synth()
     print("first", capture.connect_clients("fluidsynth"), heard(), flush=True)
