@@ -29,6 +29,8 @@ def start_jackd(timeout: float = 15.0, realtime: bool = True,
     """Start `jackd -n NAME -R -d dummy` (or `--no-realtime`) and wait until clients can
     connect; its output goes to ``log`` if given. A server still going away is waited for."""
     jackd = shutil.which("jackd")
+    # a host that refuses real-time threads (as CI's may), on demand: TEST_JACK_NO_REALTIME=1
+    realtime = realtime and not os.environ.get("TEST_JACK_NO_REALTIME")
     assert jackd, "jackd is missing: scripts/setup.sh installs jackd2"
     os.environ.update(JACK_ENV)  # clients in this process (rtmidi, FluidSynth) find it too
     # real-time threads where the system grants them (jackd runs without where it does not):
@@ -167,6 +169,14 @@ class MidiMonitor:
             elif kind == 0xB0 and m[1] in (120, 123):
                 sounding = {s for s in sounding if s[0] != channel}
         return sounding
+
+    def tail(self, count: int = 40) -> list[str]:
+        """The last ``count`` messages heard, each with its time before the last one (ms)."""
+        if not self.messages:
+            return []
+        last = self.messages[-1][0]
+        return [f"{(stamp - last) / 1e6:+.1f} ms {' '.join(f'{b:02X}' for b in message)}"
+                for stamp, message in self.messages[-count:]]
 
     def close(self) -> None:
         """Close the port; every message it heard is in ``messages`` after this (once)."""

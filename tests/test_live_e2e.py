@@ -110,7 +110,8 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
     time.sleep(0.2)
     monitor.close()
     assert monitor.messages, "the band reached the MIDI out port"
-    assert monitor.stuck_notes() == set()
+    stuck = monitor.stuck_notes()
+    assert stuck == set(), "\n".join([f"stuck: {sorted(stuck)}", *monitor.tail(), stderr[-3000:]])
     clocks = [t for t, m in monitor.messages if m == [0xF8]]
     transport = [(t, m[0]) for t, m in monitor.messages if m in ([0xFA], [0xFC])]
     # one Start, one Stop (a JACK server running late may hand the same event on twice)

@@ -49,6 +49,7 @@ class MidiOutSink:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._sounding: set[tuple[int, int]] = set()
+        self._ended: set[tuple[int, int]] = set()  # silenced by all_notes_off: ended again at close
         self._channels: set[int] = set()
         self._clock_running = False
         self._closed = False  # under the lock: from then on nothing is sent, the client is freed
@@ -135,20 +136,34 @@ class MidiOutSink:
                 return
             if self._clock_running:
                 self._send([CLOCK_STOP])
-            for channel, pitch in list(self._sounding):
-                self._send([NOTE_OFF | channel, pitch, 0])
-            for channel in sorted(self._channels):
-                for control in (ALL_NOTES_OFF_CC, ALL_SOUND_OFF_CC, RESET_CONTROLLERS_CC):
-                    self._client.send_message([CONTROL_CHANGE | channel, control, 0])
+            ended_notes = set(self._sounding)
+            self._silence(ended_notes)
+            self._ended |= ended_notes
+
+    def _silence(self, notes: set[tuple[int, int]]) -> None:
+        """Note-off each of ``notes``, then all-notes-off, all-sound-off and reset-controllers
+        on every channel the band used (the caller holds the lock)."""
+        for channel, pitch in sorted(notes):
+            self._send([NOTE_OFF | channel, pitch, 0])
+        for channel in sorted(self._channels):
+            for control in (ALL_NOTES_OFF_CC, ALL_SOUND_OFF_CC, RESET_CONTROLLERS_CC):
+                self._client.send_message([CONTROL_CHANGE | channel, control, 0])
 
     def close(self) -> None:
         """Stop the thread, silence, let the last messages out, close the port (the owner's
-        thread, once). Every sender checks the closed flag under the lock, so the client is
-        never freed under one (the pass-through, a sender thread past its join limit)."""
+        thread, once). The silence goes out twice, ``DRAIN_S`` apart: JACK without real-time
+        threads loses the MIDI of a cycle its client was late for (CI's loaded host left three
+        band notes hanging on the device), and a second cycle rarely is. Every sender checks
+        the closed flag under the lock, so the client is never freed under one (the
+        pass-through, a sender thread past its join limit)."""
         self._stop.set()
         self._wake.set()
         ended(self._thread)
         self.all_notes_off()
+        time.sleep(DRAIN_S)
+        with self._lock:
+            if not self._closed:
+                self._silence(self._ended | self._sounding)
         time.sleep(DRAIN_S)
         with self._lock:
             self._closed = True

@@ -114,3 +114,26 @@ def test_no_clock_tick_slips_out_after_the_stop(monkeypatch):
     assert clock.count(0xFC) == 5 and clock.count(0xFA) == 5
     after_stop = [clock[i + 1] for i, m in enumerate(clock[:-1]) if m == 0xFC]
     assert set(after_stop) == {0xFA} and clock[-1] == 0xFC, "a tick or a Stop after a Stop"
+
+
+def test_close_sends_the_silence_a_second_time_a_drain_later(monkeypatch):
+    """The session's stop silences the port and close does it again DRAIN_S later: a JACK
+    cycle lost to a late client (no real-time threads) cannot leave a note hanging alone."""
+    import coperformer.midi.output as output
+
+    port = SlowClockPort()
+    stamps: list[int] = []
+    send = port.send_message
+    port.send_message = lambda message: (stamps.append(time.perf_counter_ns()), send(message))
+    monkeypatch.setattr(output, "open_client", lambda kind, api: port)
+    sink = output.MidiOutSink("slow", RealClock())
+    now = time.perf_counter_ns()
+    sink.schedule([ScheduledNote(now, now + 5_000_000_000, 2, 64, 90)])
+    time.sleep(0.05)
+    sink.all_notes_off()  # the session's stop
+    sink.close()
+    offs = [t for t, m in zip(stamps, port.sent, strict=True) if m == [0x82, 64, 0]]
+    all_off = [t for t, m in zip(stamps, port.sent, strict=True) if m == [0xB2, 123, 0]]
+    assert len(offs) == 2 and len(all_off) == 3, port.sent
+    assert (offs[1] - offs[0]) / 1e9 >= output.DRAIN_S
+    assert port.sent[-1] == [0xB2, 121, 0], "nothing after the last silence"
