@@ -12,6 +12,8 @@ import sys
 import time
 import warnings
 
+LATE_REACH_NS = 100_000_000  # a late cycle or a host's stall this near an event may lose it
+
 PROBE_SCRIPT = r"""
 import json, sys, threading, time
 done = threading.Event()
@@ -69,6 +71,13 @@ class HostProbe:
         2-core host starved to half a core: 20 %)."""
         start, end = self._span_ns
         return sum(late for _, late in self.stalls) * 1e6 / max(1, end - start)
+
+    def late_moments(self, xruns_ns: list[int]) -> list[int]:
+        """When something outside the app ran late: the JACK server's xruns (a client or the
+        server late for a cycle, whose MIDI and sound that cycle may be lost) and each of the
+        host's stalls, its start and its end (monotonic ns)."""
+        stalls = [at for at, _ in self.stalls] + [round(at + ms * 1e6) for at, ms in self.stalls]
+        return sorted(list(xruns_ns) + stalls)
 
     def starved(self) -> bool:
         """Whether the host held the probe back so much (``STARVED_SHARE`` of its time) that a

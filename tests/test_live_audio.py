@@ -21,7 +21,7 @@ from coperformer.engine.session_config import DEFAULT_MARGIN_MS
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.synth.analysis import detect_attacks, detect_onsets, onset_lags, rms
 from coperformer.synth.jack_server import DummyJackServer
-from tests.host_probe import HostProbe, assert_on_time
+from tests.host_probe import LATE_REACH_NS, HostProbe, assert_on_time
 from tests.midi_helpers import melody_notes, note_ons, write_midi
 
 FLUID_PORTS = ["fluidsynth:left", "fluidsynth:right"]
@@ -37,7 +37,6 @@ ONSET_P50_MS = 5.0  # the typical note, judged while the server ran late fewer t
 # p99 5.8 ms; this machine under its host's load: 32-79 xruns, p99 9-22 ms), the transport's
 # doing, not the app's. The tails are judged when the server ran clean; `coperformer bench
 # --onsets` prints them with its xruns every time
-XRUN_REACH_NS = 100_000_000  # a late cycle or a host's stall this near a beat may take its sound
 CLOCK_SPAN_NS = 1_000_000_000
 CLOCK_ERROR = 0.02  # a server's clock this far off its rate over a second (a throttled host ran
 # it 20 % off): its frames are not where an audio clock fitted over 1.5 s puts them
@@ -191,12 +190,10 @@ def _late_near(beats_ns: list[int], capture: Heard, host: HostProbe) -> set[int]
     """The beats near which the server ran late, the host stalled (measured outside the app)
     or the server's clock ran off its rate in the second before: each may take a beat's sound
     away or move it."""
-    late = capture.xruns_ns + [at for at, _ in host.stalls]
-    late += [round(at + ms * 1e6) for at, ms in host.stalls]  # a stall's end too
-    times = np.asarray(late, np.int64)
+    times = np.asarray(host.late_moments(capture.xruns_ns), np.int64)
     off = capture.clock_error(beats_ns, CLOCK_SPAN_NS)
     return {beat for beat, error in zip(beats_ns, off, strict=True)
-            if np.any(np.abs(times - beat) < XRUN_REACH_NS) or error > CLOCK_ERROR}
+            if np.any(np.abs(times - beat) < LATE_REACH_NS) or error > CLOCK_ERROR}
 
 
 def _channel_of(track_name: str) -> int:

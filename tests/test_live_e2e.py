@@ -9,14 +9,16 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 import wave
 
 import mido
 import numpy as np
 import pytest
 
+from coperformer.bench.onsets import Heard, capturing
 from coperformer.engine.session_config import DEFAULT_MARGIN_MS
-from tests.host_probe import HostProbe, assert_on_time
+from tests.host_probe import LATE_REACH_NS, HostProbe, assert_on_time
 from tests.jack_helpers import MidiMonitor, VirtualKeyboard, jack_env, start_jackd, stop_jackd
 from tests.midi_helpers import band_bars
 
@@ -24,6 +26,8 @@ BPM = 150
 BEAT_S = 60 / BPM
 # jackd --no-realtime on a busy 2-core machine drops a cycle's MIDI now and then (a C-level
 # polling client lost 2 of 17 notes in one run, docs/performance.md): the transport, not the app.
+# Losses near a late cycle or a host's stall are the transport's (at most a tenth of the
+# notes); at most this many with nothing late near them
 JACK_LOSSES = 2
 # a replugged keyboard's port seen and connected again: the watcher looks every 0.25 s and
 # waits for a quiet moment between decisions; opening a JACK client took ~1.2 s on CI's
@@ -77,7 +81,8 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
                "--record", str(out["rec.mid"]), "--wav", str(out["out.wav"]),
                "--stats", str(out["stats.json"]), "--midi-out", "test-monitor", "--midi-clock",
                "--audio-driver", "none", "--max-seconds", "60"]
-    with HostProbe() as host:
+    listened = tmp_path / "server.wav"  # a capture of nothing: the server's xruns, timed
+    with HostProbe() as host, capturing(jack_env(), listened, []):
         app = subprocess.Popen(command, env=jack_env(), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
         try:
@@ -105,7 +110,7 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
     recorded = _recorded_onsets(out["rec.mid"])
     delivered = [s for s in sent if s[2]]
     pairs = _matched(delivered, recorded)
-    assert len(delivered) - len(pairs) <= JACK_LOSSES, (delivered, recorded)
+    _judge_losses(delivered, pairs, host.late_moments(Heard(listened).xruns_ns))
     first_sent, first_recorded = pairs[0][0][0], pairs[0][1][0]
     errors = sorted((abs((r - first_recorded) - (s - first_sent) / 1e9) * 1000, pitch, r)
                     for (s, _, _), (r, pitch) in pairs)
@@ -141,6 +146,23 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
     with wave.open(str(out["out.wav"])) as wav:
         frames = np.frombuffer(wav.readframes(wav.getnframes()), np.int16)
     assert np.sqrt(np.mean((frames / 32768.0) ** 2)) > 0.003
+
+
+def _judge_losses(delivered, pairs, late_ns: list[int]) -> None:
+    """Notes the app never heard: a few, each near a moment JACK or the host ran late (a
+    client late for a cycle loses that cycle's MIDI: jackd without real-time threads, as on
+    CI's host), and at most JACK_LOSSES with nothing late near them."""
+    heard = {sent for sent, _ in pairs}
+    lost = [sent for sent in delivered if sent not in heard]
+    late = np.asarray(late_ns or [0], np.int64)
+    distance_ms = {sent: float(np.min(np.abs(late - sent[0]))) / 1e6 for sent in lost}
+    unexplained = [sent for sent in lost if distance_ms[sent] * 1e6 >= LATE_REACH_NS]
+    each = [f"{sent[1]} ({distance_ms[sent]:.0f} ms from a late moment)" for sent in lost]
+    story = f"lost {len(lost)} of {len(delivered)}: {each}; {len(late_ns)} late moments"
+    assert len(lost) <= 0.1 * len(delivered), story
+    assert len(unexplained) <= JACK_LOSSES, story
+    if lost:
+        warnings.warn(story, stacklevel=2)
 
 
 def _jack_connections(listing: str) -> dict[str, list[str]]:
