@@ -101,6 +101,8 @@ class VirtualKeyboard:
         """Make the port (and its JACK client) vanish at once."""
         self.process.kill()
         self.process.wait(10)
+        self.process.stdin.close()
+        self.process.stdout.close()
         self.process = None
 
     def replug(self) -> None:
@@ -187,3 +189,4 @@ class MidiMonitor:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self._reader.join(10)
+        self.process.stdout.close()

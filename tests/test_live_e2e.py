@@ -219,6 +219,7 @@ class StderrLines:
 
     def __init__(self, process: subprocess.Popen):
         self.lines: list[tuple[float, str]] = []
+        self._process = process
         self._reader = threading.Thread(target=self._read, args=(process,), daemon=True)
         self._reader.start()
 
@@ -236,8 +237,9 @@ class StderrLines:
         return None
 
     def text(self) -> str:
-        """Everything read, once the process has ended."""
+        """Everything read, once the process has ended (its stderr closed then)."""
         self._reader.join(10)
+        self._process.stderr.close()
         return "".join(line for _, line in self.lines)
 
 

@@ -132,6 +132,8 @@ def capturing(env: dict, path: Path, sources: list[str], name: str = "listener",
         except subprocess.TimeoutExpired:  # its client's close stuck on a server running late:
             process.kill()                 # the files are written before it
             process.wait()
+        process.stdout.close()
+        process.stderr.close()
 
 
 @contextmanager
