@@ -151,9 +151,9 @@ class MidiOutSink:
 
     def close(self) -> None:
         """Stop the thread, silence, let the last messages out, close the port (the owner's
-        thread, once). The silence goes out twice, ``DRAIN_S`` apart: JACK without real-time
-        threads loses the MIDI of a cycle its client was late for (CI's loaded host left three
-        band notes hanging on the device), and a second cycle rarely is. Every sender checks
+        thread, once). The silence goes out again ``DRAIN_S`` after the first: JACK loses the
+        MIDI of a cycle its client was late for (CI's loaded host once left three band notes
+        hanging on the device), and a cycle dozens later rarely is late too. Every sender checks
         the closed flag under the lock, so the client is never freed under one (the
         pass-through, a sender thread past its join limit)."""
         self._stop.set()

@@ -118,7 +118,7 @@ def test_no_clock_tick_slips_out_after_the_stop(monkeypatch):
 
 def test_close_sends_the_silence_a_second_time_a_drain_later(monkeypatch):
     """The session's stop silences the port and close does it again DRAIN_S later: a JACK
-    cycle lost to a late client (no real-time threads) cannot leave a note hanging alone."""
+    cycle lost to a late client cannot leave a note hanging alone."""
     import coperformer.midi.output as output
 
     port = SlowClockPort()
