@@ -79,13 +79,18 @@ class HostProbe:
         stalls = [at for at, _ in self.stalls] + [round(at + ms * 1e6) for at, ms in self.stalls]
         return sorted(list(xruns_ns) + stalls)
 
-    def starved(self) -> bool:
-        """Whether the host held the probe back so much (``STARVED_SHARE`` of its time) that a
-        real-time client's own cycles went unserved: sound lost is then the host's."""
-        starved = self.stalled_share() > STARVED_SHARE
+    def starved(self, server_late: tuple[int, int] = (0, 0)) -> bool:
+        """Whether the host held the probe back so much (``STARVED_SHARE`` of its time), or a
+        JACK server's cycles ran late so often (``server_late``: its xruns, its cycles; the
+        same share of them), that a real-time client's own cycles went unserved: sound lost is
+        then the host's."""
+        xruns, cycles = server_late
+        share = max(self.stalled_share(), xruns / max(1, cycles))
+        starved = share > STARVED_SHARE
         if starved:
-            warnings.warn(f"the host was stalled {self.stalled_share():.0%} of the time: sound "
-                          "it lost is not judged", stacklevel=2)
+            warnings.warn(f"the host was stalled {self.stalled_share():.0%} of the time, the "
+                          f"server ran late in {xruns} of {cycles} cycles: sound it lost is not "
+                          "judged", stacklevel=2)
         return starved
 
 

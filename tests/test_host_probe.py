@@ -48,3 +48,13 @@ def test_a_host_that_holds_the_probe_back_a_quarter_of_the_time_is_starved():
     with HostProbe() as steady:
         time.sleep(1.0)
     assert not steady.starved(), steady.stalls
+
+
+def test_a_server_late_in_a_fifth_of_its_cycles_is_starved_on_a_steady_host():
+    """A steady host, but a JACK server late for 200 of 1000 cycles: starved, and said so; 10
+    late of 1000 is not."""
+    with HostProbe() as host:
+        time.sleep(0.5)
+    assert not host.starved((10, 1000)), host.stalls
+    with pytest.warns(UserWarning, match="200 of 1000 cycles"):
+        assert host.starved((200, 1000))

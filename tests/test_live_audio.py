@@ -249,10 +249,14 @@ def test_drums_and_the_metronome_are_heard_through_jack(audio_server, short_melo
              if rms(heard[int((at - 0.01) * rate) : int((at + 0.05) * rate)]) < 0.005]
     # a click (or a drum) on every beat, the count-in's too; a server running late loses a
     # period here and there: a quiet beat with no late cycle or host stall near it is the app's
-    # (one at most), and never more than one beat in four while the host was not starved
-    unexplained = set(quiet) - _late_near(beats_ns, found["capture"], paths["host"])
+    # (one at most), and never more than one beat in four while neither the host nor the
+    # server was starved (CI's server once ran late 1479 times in 28 beats: 11 quiet, each
+    # beside a late cycle)
+    capture = found["capture"]
+    unexplained = set(quiet) - _late_near(beats_ns, capture, paths["host"])
     assert len(unexplained) <= 1, (quiet, unexplained)
-    assert len(quiet) <= len(beats_ns) // 4 or paths["host"].starved(), quiet
+    assert (len(quiet) <= len(beats_ns) // 4
+            or paths["host"].starved(capture.late_cycles())), quiet
 
 
 def test_the_jam_stats_name_the_driver(audio_server, short_melody, tmp_path, shipped_model):

@@ -90,6 +90,10 @@ class Heard:
         self._frames, self._woke = cycles[:, 0], cycles[:, 1]
         self.xruns_ns: list[int] = meta.get("xruns", [])
 
+    def late_cycles(self) -> tuple[int, int]:
+        """(xruns the server reported, cycles the capture client was served)."""
+        return len(self.xruns_ns), len(self._frames)
+
     def seconds_at(self, times_ns: list[int]) -> list[float]:
         """Where in the capture (s from its first frame) absolute times fall: between the
         cycles' own times, the frames at the nominal rate."""
