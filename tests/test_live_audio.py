@@ -111,8 +111,9 @@ def test_band_notes_are_heard_on_time_through_jack():
 
     with HostProbe() as host:
         figures = jack_onset_error(find_soundfont())
-    # notes a starved host's JACK cycles lost are the host's
-    assert figures["missing"] <= LOST_SHARE * JACK_GRID_NOTES or host.starved(), figures
+    # notes a starved host's (or server's) JACK cycles lost are the host's
+    assert (figures["missing"] <= LOST_SHARE * JACK_GRID_NOTES
+            or host.starved((figures["xruns"], figures["cycles"]))), figures
     if figures["xruns"] <= JACK_GRID_NOTES:  # most notes had no late cycle near them
         assert figures["abs_ms"]["p50"] <= ONSET_P50_MS, figures
     if _steady(figures["xruns"], JACK_GRID_NOTES):

@@ -8,9 +8,8 @@ import time
 import numpy as np
 
 from coperformer.engine.stats import summary
-from coperformer.model.live_engine import live_accompaniment
+from coperformer.model.live_engine import live_accompaniment, offline_accompaniment
 from coperformer.music import features as F
-from coperformer.music.accompany import accompany_piece
 from coperformer.music.chord_model import ChordModel
 from coperformer.music.features import BarGenerator
 from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner
@@ -54,8 +53,7 @@ def bench_accompany(model: BarGenerator, reward: ChordModel, bars: int = ACCOMPA
     piece = Piece(notes, [], bars_for(COMMON_TIME, bars * 4.0))
     model.warm_up()
     figures = {"bars": bars}
-    accompany = {"offline": lambda: accompany_piece(model, piece, "offline",
-                                                    planner=HarmonyPlanner(reward)),
+    accompany = {"offline": lambda: offline_accompaniment(model, reward, piece),
                  "live": lambda: live_accompaniment(model, reward, piece)}  # the engine's
     for mode, run in accompany.items():
         times = []

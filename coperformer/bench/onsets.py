@@ -56,7 +56,8 @@ def jack_onset_error(soundfont: Path, period: int = 128) -> dict:
     """Onset error through the JACK driver, heard by a capture client on a dummy server of
     our own: {"abs_ms": summary, "signed_ms": summary, "missing": notes not heard, "xruns":
     the server's (a dummy server on a loaded virtual machine reports tens a second, most of
-    them microseconds late), "reanchors": the audio clock's}."""
+    them microseconds late), "cycles": the capture client was served, "reanchors": the audio
+    clock's}."""
     from coperformer.synth.jack_server import DummyJackServer
     from coperformer.synth.live_synth import LiveSynth
 
@@ -76,7 +77,7 @@ def jack_onset_error(soundfont: Path, period: int = 128) -> dict:
     found = [e for e in each if e is not None]
     return {"abs_ms": summary([abs(e) for e in found]), "signed_ms": summary(found),
             "missing": each.count(None), "xruns": len(heard.xruns_ns),
-            "reanchors": synth.anchor.reanchors}
+            "cycles": heard.late_cycles()[1], "reanchors": synth.anchor.reanchors}
 
 
 class Heard:

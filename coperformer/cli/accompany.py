@@ -39,9 +39,8 @@ def run_accompany(args: argparse.Namespace) -> int:
     from coperformer.io.midifile import choose_melody, read_song, song_to_piece
     from coperformer.io.smfwrite import write_accompaniment
     from coperformer.jam.inputs import song_timing
-    from coperformer.model.live_engine import live_accompaniment
+    from coperformer.model.live_engine import live_accompaniment, offline_accompaniment
     from coperformer.model.store import load_model, load_reward_model
-    from coperformer.music.accompany import accompany_piece
     from coperformer.music.chord_chart import parse_chart
     from coperformer.music.listening import HarmonyPlanner, check_adventure
 
@@ -59,7 +58,8 @@ def run_accompany(args: argparse.Namespace) -> int:
         result = live_accompaniment(model, planner.model, piece, args.seed, planner.adventure,
                                     chart, bpm)
     else:
-        result = accompany_piece(model, piece, args.mode, args.seed, planner, chart)
+        result = offline_accompaniment(model, planner.model, piece, args.seed,
+                                       planner.adventure, chart)
     seconds = time.perf_counter() - started
     band = list(zip(model.track_names, model.programs, result.voices, strict=True))
     try:

@@ -35,8 +35,8 @@ def demo_pieces(verbose: bool = False) -> list[Piece]:
 def demo_band(model, planner: HarmonyPlanner, piece: Piece, version: str, seed: int,
               ) -> list[list[Note]]:
     """The band of one demo version: the listening live band, the offline band, a held tonic."""
-    from coperformer.model.live_engine import live_accompaniment
-    from coperformer.music.accompany import accompany_piece, grid_voices
+    from coperformer.model.live_engine import live_accompaniment, offline_accompaniment
+    from coperformer.music.accompany import grid_voices
     from coperformer.music.baselines import held_tonic
     from coperformer.music.notes import Piece
     from coperformer.music.roll import grid_from_piece
@@ -46,7 +46,7 @@ def demo_band(model, planner: HarmonyPlanner, piece: Piece, version: str, seed: 
         return grid_voices(held_tonic(grid_from_piece(melody_only)))
     if version == "live":  # the engine's own live band, as `play` runs it
         return live_accompaniment(model, planner.model, piece, seed, planner.adventure).voices
-    return accompany_piece(model, piece, "offline", seed, planner).voices
+    return offline_accompaniment(model, planner.model, piece, seed, planner.adventure).voices
 
 
 def make_demo(out: Path, model_name: str | None, soundfont: str | None,

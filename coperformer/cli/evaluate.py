@@ -115,14 +115,13 @@ heard a bar.
 ## Systems (each declares its chord at every step)
 
 - **GAN offline** (`accompany --mode offline`): a beam search over the chord model with each
-  bar's melody as evidence picks every bar's chord; the GAN voices it.
+  bar's melody as evidence picks every bar's chord; the engine's own session (in virtual time,
+  the melody known ahead) plays them as a chart, the GAN voicing each bar as it hears it.
 - **GAN live (listening)** (`coperformer play`): the melody played into the engine's own
   session (its LiveBand and listening planner, the GAN) in virtual time at 120 BPM; before
   each bar the chord model gives the coming bar's chord distribution from what was heard (and
   the chords played); the band takes the likeliest, or with adventure draws from the
   plausible ones. A tune in 2/4 or 3/8 is played in 4/4, as `play` plays such a file.
-- **accompany --mode live**: the same planner in `accompany`'s bar loop (each tune in its
-  own meter).
 - **held tonic**: the tonic triad of the key heard so far (causal), held every bar.
 - **same-bar triad**: the diatonic triad that best fits the bar's own melody (not causal).
 - **previous-bar triad**: the triad that best fit the bar before (causal).

@@ -8,12 +8,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from coperformer.engine.bar_request import WINDOW, BarRequest
+from coperformer.engine.known_melody import KnownMelody
 from coperformer.music import features as F
 from coperformer.music.accompany import RECENT_PATTERNS
 from coperformer.music.endings import ending_key
 from coperformer.music.features import BarGenerator
 from coperformer.music.harmony import Key
-from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner
+from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner, register_ceiling
 from coperformer.music.notes import Bar, Note, Piece
 from coperformer.music.roll import bar_voices, grid_from_piece
 
@@ -31,14 +32,18 @@ class LiveBand:
     """Keeps the band it played and the melody's history between bars; plans, then plays.
 
     With a ``planner`` the band listens: before each bar it plans a chord from everything the
-    player played (phrase memory included) and the GAN plays that chord. Worker thread only,
-    like the session that owns it.
+    player played (phrase memory included) and the GAN plays that chord. With the melody
+    ``known`` ahead (an offline accompaniment of a file) it hears each bar it plays, plays the
+    declared chords (a harmonization's) under that bar's melody, and the GAN draws as offline.
+    Worker thread only, like the session that owns it.
     """
 
     def __init__(self, generator: BarGenerator, seed: int = 0,
-                 planner: HarmonyPlanner | None = None, floating: frozenset[int] = frozenset()):
+                 planner: HarmonyPlanner | None = None, floating: frozenset[int] = frozenset(),
+                 known: KnownMelody | None = None):
         self.generator = generator
         self.planner = planner
+        self.known = known
         self.floating = floating  # upper voices (0 = top) that keep above the player
         self.rng = np.random.default_rng(seed)
         self._melody: dict[int, np.ndarray] = {}  # the player's bars as steps, the last 64
@@ -78,7 +83,7 @@ class LiveBand:
         ahead = self._ahead
         self._ahead = None
         if ahead is not None and ahead.state == self._state and ahead.bar == request.bar and (
-                late or ahead.key == _key(request)):
+                late or ahead.key == self._key(request)):
             self.reused += 1
             return BarPlan(ahead.chord, self._commit(ahead))
         self._state += 1
@@ -87,7 +92,7 @@ class LiveBand:
             self._remember_melody(window.grid, window.first, len(request.meters) - 1)
         self._pc_by_bar, self._settled = window.pc_by_bar, window.settled
         chord = self.planner.plan(self._recent_melody(request.bar), request.bar) \
-            if window.listening else None
+            if window.listening else self._known_chord(request)
         chord = self.chord = _with_declared(chord, request.declared, self.floating)
         self.resting = window.listening and chord is None
         if _silent(window, chord):
@@ -102,7 +107,8 @@ class LiveBand:
         """``request.bar`` again, under the chord the left hand now holds, keeping the bar's
         register (the bar being played follows it from its next beat; worker thread)."""
         window = self._window(request)
-        chord = self.chord = _with_declared(self.chord, request.declared, self.floating)
+        base = self._known_chord(request) if self.known else self.chord
+        chord = self.chord = _with_declared(base, request.declared, self.floating)
         if chord is not None and chord.rests:  # a chart's N.C.: the rest of the bar is silent
             return BarPlan(chord, [[] for _ in range(F.BAND_VOICES)])
         self._state += 1
@@ -115,13 +121,14 @@ class LiveBand:
         far; it changes nothing, and draws what next_bar would draw from the same input. The
         last one is kept: asked again with nothing new heard, it is not computed again
         (worker thread)."""
-        key = _key(request)
+        key = self._key(request)
         ahead = self._ahead
         if ahead is not None and ahead.state == self._state and ahead.key == key:
             return ahead.chord, ahead.voices
         window = self._window(request)
         planned = self._preview(request, window.grid)
         choice = self.planner.last_choice if planned is not None else None
+        planned = planned if window.listening else self._known_chord(request)
         chord = _with_declared(planned, request.declared, self.floating)
         rng = _copy_of(self.rng)
         result = None if _silent(window, chord) else self._generate(window, chord, rng)
@@ -154,6 +161,8 @@ class LiveBand:
         history with the request's bars in it; no state changes."""
         first = request.bar - len(request.meters) + 1
         grid = _grid(request)
+        if self.known is not None:
+            self._hear_known(grid, request, first)
         slots = F.slots_from_grid(grid)
         for offset in range(len(request.meters) - 1):
             stored = self._band.get(first + offset)
@@ -173,8 +182,32 @@ class LiveBand:
         history = sum(window.pc_by_bar.values(), window.settled)
         return self.generator.generate(
             window.padded.take(np.arange(last - F.CONTEXT_BARS, last)),
-            window.padded.take(np.array([last])), False, rng, F.normalize_profile(history),
-            chord, frozenset(self._played))
+            window.padded.take(np.array([last])), self.known is not None, rng,
+            F.normalize_profile(history), chord, frozenset(self._played))
+
+    def _hear_known(self, grid, request: BarRequest, first: int) -> None:
+        """The window's bars as the known melody has them, the bar to play too."""
+        start = 0
+        for offset, meter in enumerate(request.meters):
+            steps = meter.bar_steps
+            grid.melody[start : start + steps], grid.melody_onset[start : start + steps] = \
+                self.known.bar(first + offset, steps)
+            start += steps
+
+    def _known_chord(self, request: BarRequest) -> Chord | None:
+        """With the melody known: the declared chord under the melody of its own bar (as a
+        chart's under the bar heard before it, live); else None."""
+        if self.known is None or request.declared is None or request.declared.rests:
+            return None
+        melody, _ = self.known.bar(request.bar, request.meters[-1].bar_steps)
+        return replace(request.declared, ceiling=register_ceiling(melody))
+
+    def _key(self, request: BarRequest) -> tuple:
+        """What a plan is made from: the same key, the same plan (with the melody known, what
+        was heard of it does not matter)."""
+        if self.known is not None:
+            return (request.bar, tuple(request.meters), request.declared)
+        return (request.bar, tuple(request.meters), tuple(request.melody), request.declared)
 
     def heard_key(self, last_pitch: int | None = None) -> Key:
         """The key the player's tune is in, from everything played so far and its last note
@@ -239,11 +272,6 @@ class _Ahead:
     result: object  # the generated bar (None: the band rests)
     rng: np.random.Generator  # the draws after it
     voices: list[list[Note]]
-
-
-def _key(request: BarRequest) -> tuple:
-    """What a plan is made from: the same key, the same plan."""
-    return (request.bar, tuple(request.meters), tuple(request.melody), request.declared)
 
 
 def _with_declared(planned: Chord | None, declared: Chord | None,

@@ -20,14 +20,18 @@ class ProvisionalPlans:
         self.lookahead = Lookahead()
 
     def due_ns(self, bar: int, decision_ns: int) -> int | None:
-        """When ``bar``'s next provisional plan is due (None: none is left)."""
+        """When ``bar``'s next provisional plan is due (None: none is left, or none are
+        made)."""
+        if not self.stage.config.previews:
+            return None
         return self.lookahead.due_ns(self.stage.transport, bar, decision_ns)
 
     def plan(self, bar: int, decision_ns: int, ending_bar: int | None, now_ns: int) -> None:
         """``bar``'s provisional plan when a beat of its lead-in has come; none once its
         decision is due (a worker that fell behind decides at once instead), nor for the
         tune's final chord."""
-        if self.lookahead.take(self.stage.transport, bar, now_ns, decision_ns) \
+        if self.stage.config.previews \
+                and self.lookahead.take(self.stage.transport, bar, now_ns, decision_ns) \
                 and now_ns < decision_ns and bar >= 1 \
                 and (ending_bar is None or bar < ending_bar):
             self._provisional(bar)

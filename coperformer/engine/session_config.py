@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from coperformer.engine.clock import MS
 from coperformer.engine.metronome import CLICK_VELOCITY
 from coperformer.engine.transport import DEFAULT_BPM
-from coperformer.music.chord_chart import ChordChart
+from coperformer.music.chord_chart import Chart
 from coperformer.music.harmony import Key
 from coperformer.music.meter import COMMON_TIME, Meter
 
@@ -38,8 +38,10 @@ class SessionConfig:
     sync_stop: bool = False  # a bar of the player's silence: the band ends on the tonic
     intro: Key | None = None  # the band plays this key's tonic through the count-in and bar 0
     split: int | None = None  # keys below this MIDI note are a chord the band follows
-    chart: ChordChart | None = None  # the song's chords: the band plays them, not its plan
+    chart: Chart | None = None  # the song's chords: the band plays them, not its plan
     follow: bool = False  # the band follows the player's tempo (no click after the count-in)
+    previews: bool = True  # plan the coming bar at each beat of its lead-in (shown ahead; off
+    # where no one watches and the melody is known: the decision plans the same)
 
     @property
     def margin_ns(self) -> int:

@@ -19,7 +19,7 @@ from coperformer.engine.session_config import SessionConfig
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.stage import Stage
 from coperformer.engine.transport import Transport
-from coperformer.music.chord_chart import ChordChart
+from coperformer.music.chord_chart import Chart
 from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.listening import Chord
 
@@ -48,14 +48,14 @@ def beat_handover(config: SessionConfig) -> BeatHandover:
 class Charts:
     """Which chord chart plays from which bar (None: the band plans its own chords)."""
 
-    def __init__(self, first_bar: int, chart: ChordChart | None) -> None:
-        self.changes: list[tuple[int, ChordChart | None]] = [(first_bar, chart)]  # oldest first
+    def __init__(self, first_bar: int, chart: Chart | None) -> None:
+        self.changes: list[tuple[int, Chart | None]] = [(first_bar, chart)]  # oldest first
 
-    def add(self, from_bar: int, chart: ChordChart | None) -> None:
+    def add(self, from_bar: int, chart: Chart | None) -> None:
         """``chart`` plays from ``from_bar`` on."""
         self.changes.append((from_bar, chart))
 
-    def for_bar(self, bar: int) -> ChordChart | None:
+    def for_bar(self, bar: int) -> Chart | None:
         """The chart ``bar`` plays (None: none)."""
         return [chart for first, chart in self.changes if first <= bar][-1]
 
@@ -176,7 +176,7 @@ class Steering:
         if stage.recorder:
             stage.recorder.chord(at_ns, chord.name)
 
-    def set_chart(self, chart: ChordChart | None, next_bar: int) -> None:
+    def set_chart(self, chart: Chart | None, next_bar: int) -> None:
         """Play ``chart`` from ``next_bar``, the next bar decided (None: the band plans again;
         a bar already decided keeps its chart); its changes inside bars need the bar handed
         over by beats, so that starts if it did not run. Nothing while a split point declares

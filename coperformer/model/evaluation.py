@@ -7,8 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from coperformer.model.live_engine import engine_live
-from coperformer.music.accompany import BarGenerator, accompany_grid
+from coperformer.model.live_engine import engine_live, engine_offline
 from coperformer.music.baselines import (
     held_tonic_chords,
     previous_bar_chords,
@@ -18,7 +17,8 @@ from coperformer.music.baselines import (
 from coperformer.music.chord_metrics import ChordTally, Declared
 from coperformer.music.chord_model import ChordModel
 from coperformer.music.chords import bar_chord, chord_pitch_classes
-from coperformer.music.listening import DEFAULT_ADVENTURE, Chord, HarmonyPlanner
+from coperformer.music.features import BarGenerator
+from coperformer.music.listening import DEFAULT_ADVENTURE
 from coperformer.music.metrics import measure
 from coperformer.music.roll import Grid, grid_from_piece
 
@@ -26,7 +26,6 @@ PER_COLLECTION = 30
 CHORALES = "test chorales"
 AVERAGE = "average over the collections"
 LIVE = "GAN live (listening)"  # the engine's session, in virtual time
-LIVE_LOOP = "accompany --mode live"
 OFFLINE = "GAN offline"
 HUMAN = "human labels"
 GUARDS = ("chord_fit", "clash")
@@ -63,28 +62,6 @@ def melody_only(grid: Grid) -> Grid:
     return out
 
 
-def _declared(grid: Grid, given: list[tuple[int, Chord]]) -> Declared:
-    """The chords a band was given, each held to the next one or its bar's end."""
-    out = Declared.empty(grid.steps)
-    ends = grid.bar_start + grid.bar_len
-    starts = [step for step, _ in given] + [grid.steps]
-    for (step, chord), following in zip(given, starts[1:], strict=True):
-        bar_end = int(ends[np.searchsorted(ends, step, side="right")])
-        if not chord.rests:
-            out.set(slice(step, min(following, bar_end)), chord.root, chord.pitch_classes)
-    return out
-
-
-def _band(model: BarGenerator, chords: ChordModel, mode: str, seed: int,
-          adventure: float) -> Run:
-    def run(grid: Grid) -> tuple[Grid, Declared]:
-        given: list[tuple[int, Chord]] = []
-        out = accompany_grid(model, melody_only(grid), mode, seed,
-                             HarmonyPlanner(chords, adventure, seed=seed), given=given)
-        return out, _declared(grid, given)
-    return run
-
-
 def _rule(chooser: Callable[[Grid], list]) -> Run:
     def run(grid: Grid) -> tuple[Grid, Declared]:
         triads = chooser(grid)
@@ -101,9 +78,8 @@ def systems(model: BarGenerator | None, seed: int, chords: ChordModel | None = N
     """Every system under test: a grid -> the accompanied grid and its declared chords."""
     out: dict[str, Run] = {}
     if model is not None and chords is not None:
-        out[OFFLINE] = _band(model, chords, "offline", seed, adventure)
+        out[OFFLINE] = lambda grid: engine_offline(model, chords, grid, seed, adventure)
         out[LIVE] = lambda grid: engine_live(model, chords, grid, seed, adventure)
-        out[LIVE_LOOP] = _band(model, chords, "live", seed, adventure)
     out["held tonic"] = _rule(held_tonic_chords)
     out["same-bar triad"] = _rule(same_bar_chords)
     out["previous-bar triad"] = _rule(previous_bar_chords)

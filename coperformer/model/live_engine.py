@@ -15,6 +15,7 @@ import numpy as np
 
 from coperformer.engine.clock import NS_PER_S, VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
+from coperformer.engine.known_melody import KnownMelody
 from coperformer.engine.live_band import LiveBand
 from coperformer.engine.recorder import Recorder
 from coperformer.engine.runner import run_virtual
@@ -22,7 +23,7 @@ from coperformer.engine.session import Session, SessionConfig
 from coperformer.engine.sinks import BAND_CHANNELS, MemorySink
 from coperformer.engine.take import Recording
 from coperformer.music.accompany import Accompaniment, grid_voices
-from coperformer.music.chord_chart import ChordChart
+from coperformer.music.chord_chart import Chart, ChordChart, StepChart, chords_by_step
 from coperformer.music.chord_metrics import Declared
 from coperformer.music.chord_model import ChordModel
 from coperformer.music.features import BarGenerator
@@ -91,23 +92,28 @@ class _Performance:
 
 
 def perform(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int = 0,
-            adventure: float = 0.5, chart: ChordChart | None = None,
-            bpm: float = BPM) -> _Performance:
+            adventure: float = 0.5, chart: Chart | None = None,
+            bpm: float = BPM, known: bool = False, previews: bool = False) -> _Performance:
     """The melody of ``grid`` played live at ``bpm`` into a session of its own in virtual
     time, as a player would play it (caller's thread): the engine's own band decides every
-    bar. The tempo matters: a note still sounding at a decision is heard up to then."""
+    bar. The tempo matters: a note still sounding at a decision is heard up to then. With
+    the melody ``known`` ahead the band hears each bar before it plays it and plays the
+    chart's chords (an offline accompaniment). The coming bar's ``previews`` (the window's, at
+    each beat) draw what the decision draws from the same input, so they change no note: off,
+    they are not computed."""
     step_ns = round(NS_PER_S * 60 / bpm / STEPS_PER_QUARTER)
     meter = _meter(grid)
     bar_steps = meter.bar_steps
-    pickup = grid.bars > 1 and grid.bar_len[0] < grid.bar_len[1]
-    offset = (bar_steps - int(grid.bar_len[0])) % bar_steps if pickup else 0
+    offset = pickup_offset(grid, bar_steps)
     clock = VirtualClock()
     planner = DecidingPlanner(chords, adventure, seed=seed)
-    band = LiveBand(generator, seed, planner)
+    band = LiveBand(generator, seed, planner) if not known else \
+        LiveBand(generator, seed, known=KnownMelody.from_grid(grid, offset, bar_steps))
     sink, recorder = MemorySink(), Recorder()
-    session = Session(SessionConfig(bpm=bpm, meter=meter, count_in=COUNT_IN, metronome=False,
-                                    seed=seed, chart=chart), band, [sink], clock,
-                      generator.track_names, generator.programs, recorder)
+    config = SessionConfig(bpm=bpm, meter=meter, count_in=COUNT_IN, metronome=False, seed=seed,
+                           chart=chart, previews=previews)
+    session = Session(config, band, [sink], clock, generator.track_names, generator.programs,
+                      recorder)
     bar0 = session.start()
     at = lambda step: bar0 + (step + offset) * step_ns  # noqa: E731 - the melody's clock
     events = sorted([(at(s), 1, NOTE_ON, p) for s, _, p in _notes(grid)]
@@ -119,6 +125,13 @@ def perform(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int =
     run_virtual(session, clock, at(grid.steps) + TAIL_BARS * bar_steps * step_ns)
     session.stop()
     return _Performance(session, sink, planner, recorder.recording, at, step_ns)
+
+
+def pickup_offset(grid: Grid, bar_steps: int) -> int:
+    """Where the melody's step 0 falls in the session's bar 0: a pickup ends on the first
+    bar line."""
+    pickup = grid.bars > 1 and grid.bar_len[0] < grid.bar_len[1]
+    return (bar_steps - int(grid.bar_len[0])) % bar_steps if pickup else 0
 
 
 def engine_live(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int = 0,
@@ -143,6 +156,62 @@ def live_accompaniment(generator: BarGenerator, chords: ChordModel, piece: Piece
     return Accompaniment(band, grid_voices(band), markers)
 
 
+
+def offline_accompaniment(generator: BarGenerator, chords: ChordModel, piece: Piece,
+                          seed: int = 0, adventure: float = 0.5,
+                          chart: ChordChart | None = None) -> Accompaniment:
+    """`accompany --mode offline`: the whole melody harmonized first (or ``chart``'s chords),
+    then played into the engine's band with the melody known ahead, each bar voiced by the
+    GAN as it hears that bar (caller's thread)."""
+    grid = grid_from_piece(Piece(piece.melody, [], piece.bars, piece.name))
+    by_step = chords_by_step(chart, piece.bars, grid.steps) if chart else \
+        harmonized_steps(HarmonyPlanner(chords, adventure, seed=seed), grid)
+    band = _known_band(generator, chords, grid, by_step, seed, adventure)
+    return Accompaniment(band, grid_voices(band), [
+        (step / STEPS_PER_QUARTER, chord.name) for step, chord in _given(grid, by_step)])
+
+
+def engine_offline(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int = 0,
+                   adventure: float = 0.5) -> tuple[Grid, Declared]:
+    """The evaluation's offline band: the band (as a grid) and the chords it was given, per
+    step of the melody (caller's thread)."""
+    by_step = harmonized_steps(HarmonyPlanner(chords, adventure, seed=seed), grid)
+    declared = Declared.empty(grid.steps)
+    for step, chord in enumerate(by_step):
+        if chord is not None and not chord.rests:
+            declared.set(slice(step, step + 1), chord.root, chord.pitch_classes)
+    return _known_band(generator, chords, grid, by_step, seed, adventure), declared
+
+
+def harmonized_steps(planner: HarmonyPlanner, grid: Grid) -> list[Chord | None]:
+    """The planner's harmonization of the grid's whole melody as a chord per step (a silent
+    bar keeps the chord before; None before the first)."""
+    bars = [grid.melody[grid.bar_slice(bar)] for bar in range(grid.bars)]
+    out: list[Chord | None] = [None] * grid.steps
+    current: Chord | None = None
+    for bar, changes in enumerate(planner.harmonize(bars)):
+        span = grid.bar_slice(bar)
+        starts = dict(changes)
+        for step in range(span.start, span.stop):
+            current = starts.get(step - span.start, current)
+            out[step] = current
+    return out
+
+
+def _known_band(generator: BarGenerator, chords: ChordModel, grid: Grid,
+                by_step: list[Chord | None], seed: int, adventure: float) -> Grid:
+    """The band the engine plays on ``by_step``'s chords with the melody known ahead."""
+    bar_steps = _meter(grid).bar_steps
+    chart = StepChart.from_steps(by_step, pickup_offset(grid, bar_steps), bar_steps)
+    return _band_grid(grid, perform(generator, chords, grid, seed, adventure, chart,
+                                    known=True))
+
+
+def _given(grid: Grid, by_step: list[Chord | None]) -> list[tuple[int, Chord]]:
+    """(first step, chord) of each chord given: at each change, and again at each bar line."""
+    starts = {int(start) for start in grid.bar_start}
+    return [(step, chord) for step, chord in enumerate(by_step) if chord is not None and (
+        step in starts or step == 0 or chord != by_step[step - 1])]
 
 
 def _declared(grid: Grid, done: _Performance) -> Declared:

@@ -87,6 +87,38 @@ class ChordChart:
         return [chord for start, chord in self.changes(bar, meter) if start <= share + 1e-9][-1]
 
 
+@dataclass(frozen=True)
+class StepChart:
+    """Chords written per grid step from the session's first bar (an offline harmonization
+    the band plays as it plays a chart; a stretch without a chord rests): the same reading
+    as ChordChart's, ``changes`` and ``chord_at``, for bars of ``bar_steps`` steps."""
+
+    chords: tuple[Chord, ...]  # one a step; NO_CHORD where the band rests
+    bar_steps: int
+
+    @classmethod
+    def from_steps(cls, by_step: list[Chord | None], offset: int, bar_steps: int) -> StepChart:
+        """A chord per melody step (None: none) whose step 0 falls ``offset`` steps into the
+        session's bar 0 (a pickup's), in bars of ``bar_steps``; silent to the last bar line."""
+        padded = [None] * offset + list(by_step)
+        padded += [None] * (-len(padded) % bar_steps + bar_steps)
+        return cls(tuple(NO_CHORD if chord is None else chord for chord in padded), bar_steps)
+
+    def changes(self, bar: int, meter: Meter) -> list[tuple[float, Chord]]:
+        """The chords of ``bar`` as (where each starts, as a share of the bar)."""
+        start = bar * self.bar_steps
+        cell = self.chords[start : start + self.bar_steps] or (NO_CHORD,)
+        return [(step / self.bar_steps, chord) for step, chord in enumerate(cell)
+                if step == 0 or chord != cell[step - 1]]
+
+    def chord_at(self, bar: int, share: float, meter: Meter) -> Chord:
+        """The chord sounding ``share`` (0..1) of the way through ``bar``."""
+        return [chord for start, chord in self.changes(bar, meter) if start <= share + 1e-9][-1]
+
+
+Chart = ChordChart | StepChart  # what the band can play instead of planning its own chords
+
+
 def chords_by_step(chart: ChordChart, bars: list[Bar], steps: int) -> list[Chord | None]:
     """The chart's chord at each of ``steps`` grid steps of a piece with these bars. A first
     bar shorter than the second is a pickup: no chord (None), and the chart starts after it."""

@@ -1,35 +1,69 @@
-"""The live band measured through the engine's own session in virtual time (the shipped GAN
-and chord model): it decides the same chords as accompany's live loop on a 4/4 tune."""
+"""The band measured through the engine's own session in virtual time (the shipped GAN and
+chord model): live, it listens and decides from bar 2; offline, the melody known ahead, it
+plays a harmonization of the whole tune from the first bar."""
 
 import numpy as np
 
-from coperformer.model.evaluation import _band, melody_only
-from coperformer.model.live_engine import engine_live
+from coperformer.model.live_engine import engine_live, engine_offline, harmonized_steps, perform
 from coperformer.model.store import load_chord_model, load_model
 from coperformer.music.chord_metrics import ChordTally
+from coperformer.music.listening import HarmonyPlanner
 from coperformer.music.meter import Meter
-from coperformer.music.notes import Note, Piece, bars_for
+from coperformer.music.notes import Bar, Note, Piece, bars_for
 from coperformer.music.roll import REST, grid_from_piece
 
 TUNE = [[60, 64, 67, 64], [65, 69, 72, 69], [67, 71, 74, 71], [72, 67, 64, 60],
         [60, 64, 67, 64], [65, 69, 72, 69], [67, 65, 62, 59], [60, 60, 60, 60]]
 
 
-def _grid(bars):
-    notes = [Note(p, b * 4 + i, b * 4 + i + 0.9) for b, bar in enumerate(bars)
-             for i, p in enumerate(bar)]
-    return grid_from_piece(Piece(notes, [], bars_for(Meter(4, 4), 4.0 * len(bars))))
+def _grid(bars, pickup: list[int] = ()):
+    lead = len(pickup)
+    notes = [Note(p, i, i + 0.9) for i, p in enumerate(pickup)]
+    notes += [Note(p, lead + b * 4 + i, lead + b * 4 + i + 0.9) for b, bar in enumerate(bars)
+              for i, p in enumerate(bar)]
+    bars_ = bars_for(Meter(4, 4), lead + 4.0 * len(bars), start=float(lead))
+    if lead:  # a pickup: a short first bar
+        bars_ = [Bar(0.0, Meter(lead, 4)), *bars_]
+    return grid_from_piece(Piece(notes, [], bars_))
 
 
-def test_the_engine_decides_what_the_accompany_loop_decides(shipped_model):
+def test_the_live_band_listens_a_bar_then_decides_every_bar():
     model, chords = load_model("bach"), load_chord_model()
     grid = _grid(TUNE)
     band, declared = engine_live(model, chords, grid, seed=0, adventure=0.0)
-    _, looped = _band(model, chords, "live", 0, 0.0)(melody_only(grid))
-    assert np.array_equal(declared.root, looped.root)
-    assert np.array_equal(declared.mask, looped.mask)
     assert (declared.root[:16] == -1).all() and (declared.root[32:] != -1).all()
     assert (band.band[:, 16:] != REST).any() and (band.band[:, :16] == REST).all()
     tally = ChordTally()
     tally.add(grid, declared, None)
     assert tally.figures()["note_in_chord"] > 0.3
+
+
+def test_the_coming_bars_previews_change_no_note_the_band_plays():
+    """Each beat's preview of the coming bar draws what its decision draws: with them or
+    without, the same notes at the same times (at 240 BPM, where a preview is most often
+    taken as it was)."""
+    model, chords = load_model("bach"), load_chord_model()
+    grid = _grid(TUNE)
+    runs = [perform(model, chords, grid, seed=5, adventure=0.7, bpm=240, previews=previews)
+            for previews in (True, False)]
+    with_previews, without = (sorted(run.sink.scheduled) for run in runs)
+    assert len(with_previews) > 40 and with_previews == without
+    assert runs[0].session.band.reused > 0  # the decisions did take previews
+
+
+def test_offline_the_band_plays_the_harmonization_from_a_pickup_on():
+    """The whole tune harmonized first, then played through the session with the melody
+    known ahead: every chord given is declared where it was planned, the band sounds from the
+    pickup (not before it) and keeps to the chord's tones."""
+    model, chords = load_model("bach"), load_chord_model()
+    grid = _grid(TUNE, pickup=[67])
+    planned = harmonized_steps(HarmonyPlanner(chords, 0.0), grid)
+    band, declared = engine_offline(model, chords, grid, seed=0, adventure=0.0)
+    assert [c.root if c else -1 for c in planned] == declared.root.tolist()
+    assert (declared.root != -1).all()
+    sounding = band.band != REST
+    assert sounding[:, :4].any(), "the band plays the pickup"
+    assert sounding.any(axis=0)[4:].mean() > 0.9
+    in_chord = [int(pitch) % 12 in planned[step].pitch_classes
+                for line in band.band for step, pitch in enumerate(line) if pitch != REST]
+    assert np.mean(in_chord) > 0.95, np.mean(in_chord)
