@@ -45,16 +45,23 @@ COUNT_IN = 1  # `play`'s: a chart's first bar is decided in it and played from b
 
 @dataclass
 class DecidingPlanner(HarmonyPlanner):
-    """The listening planner, remembering every chord it decided (not its previews)."""
+    """The listening planner, remembering every chord it decided: planned at the decision, or
+    a preview's that the decision took as it was."""
 
     decided: dict[int, Chord | None] = field(default_factory=dict)
+    previewed: dict[int, Chord | None] = field(default_factory=dict)
 
     def plan(self, recent: list[np.ndarray], now: int, commit: bool = True) -> Chord | None:
-        """HarmonyPlanner.plan, noting a decided chord (worker thread)."""
+        """HarmonyPlanner.plan, noting a decided (or previewed) chord (worker thread)."""
         chord = super().plan(recent, now, commit)
-        if commit:
-            self.decided[now] = chord
+        (self.decided if commit else self.previewed)[now] = chord
         return chord
+
+    def remember(self, now: int, index: int) -> None:
+        """HarmonyPlanner.remember, noting the preview's chord it commits (worker thread)."""
+        super().remember(now, index)
+        if now in self.previewed:
+            self.decided[now] = self.previewed.pop(now)
 
 
 def _meter(grid: Grid) -> Meter:
