@@ -1,6 +1,7 @@
-"""The live band measured through the engine itself: a melody played into a real session (the
-engine's LiveBand and its listening planner, the shipped GAN) driven by a virtual clock, its
-decided chords and band notes read back onto the melody's grid.
+"""The band through the engine itself: a melody played into a real session (the engine's
+LiveBand and its listening planner, the shipped GAN) driven by a virtual clock, its decided
+chords and band notes read back onto the melody's grid. Offline, the whole tune is harmonized
+first and the session plays those chords as a chart, the melody known ahead.
 
 A tune in a meter the live transport does not keep (2/4, 3/8) is played in 4/4, as
 `coperformer play` plays such a file; a pickup ends on the first bar line.
