@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from dataclasses import dataclass, replace
 
@@ -15,8 +16,8 @@ from coperformer.music.endings import ending_key
 from coperformer.music.features import BarGenerator
 from coperformer.music.harmony import Key
 from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner, register_ceiling
-from coperformer.music.notes import Bar, Note, Piece
-from coperformer.music.roll import bar_voices, grid_from_piece
+from coperformer.music.notes import Note
+from coperformer.music.roll import Grid, bar_voices
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,7 @@ class LiveBand:
         """The model's view of the request: slots with the band played, the pitch-class
         history with the request's bars in it; no state changes."""
         first = request.bar - len(request.meters) + 1
-        grid = _grid(request)
-        if self.known is not None:
-            self._hear_known(grid, request, first)
+        grid = request.heard if self.known is None else self._known_grid(request, first)
         slots = F.slots_from_grid(grid)
         for offset in range(len(request.meters) - 1):
             stored = self._band.get(first + offset)
@@ -185,14 +184,16 @@ class LiveBand:
             window.padded.take(np.array([last])), self.known is not None, rng,
             F.normalize_profile(history), chord, frozenset(self._played))
 
-    def _hear_known(self, grid, request: BarRequest, first: int) -> None:
+    def _known_grid(self, request: BarRequest, first: int) -> Grid:
         """The window's bars as the known melody has them, the bar to play too."""
+        grid = copy.deepcopy(request.heard)
         start = 0
         for offset, meter in enumerate(request.meters):
             steps = meter.bar_steps
             grid.melody[start : start + steps], grid.melody_onset[start : start + steps] = \
                 self.known.bar(first + offset, steps)
             start += steps
+        return grid
 
     def _known_chord(self, request: BarRequest) -> Chord | None:
         """With the melody known: the declared chord under the melody of its own bar (as a
@@ -207,7 +208,7 @@ class LiveBand:
         was heard of it does not matter)."""
         if self.known is not None:
             return (request.bar, tuple(request.meters), request.declared)
-        return (request.bar, tuple(request.meters), tuple(request.melody), request.declared)
+        return (request.bar, tuple(request.meters), request.melody_key, request.declared)
 
     def heard_key(self, last_pitch: int | None = None) -> Key:
         """The key the player's tune is in, from everything played so far and its last note
@@ -217,9 +218,9 @@ class LiveBand:
     def preview(self, request: BarRequest) -> Chord | None:
         """The chord the band would plan for ``request.bar`` from what was heard so far; it
         changes nothing (worker thread)."""
-        return self._preview(request, _grid(request))
+        return self._preview(request, request.heard)
 
-    def _preview(self, request: BarRequest, grid) -> Chord | None:
+    def _preview(self, request: BarRequest, grid: Grid) -> Chord | None:
         """preview() on the request's grid, already made."""
         if not self._listens(request, grid):
             return None
@@ -229,10 +230,10 @@ class LiveBand:
         return self.planner.plan(self._recent_melody(request.bar, heard), request.bar,
                                  commit=False)
 
-    def _listens(self, request: BarRequest, grid) -> bool:
+    def _listens(self, request: BarRequest, grid: Grid) -> bool:
         return self.planner is not None and len(request.meters) == grid.bars
 
-    def _remember_melody(self, grid, first: int, count: int) -> None:
+    def _remember_melody(self, grid: Grid, first: int, count: int) -> None:
         for offset in range(count):
             self._melody[first + offset] = grid.melody[grid.bar_slice(offset)].copy()
         for old in [b for b in self._melody if b < first + count - MEMORY_BARS]:
@@ -251,7 +252,7 @@ class LiveBand:
 class _Window:
     """A request as the model sees it (see LiveBand._window)."""
 
-    grid: object
+    grid: Grid
     first: int
     listening: bool
     pc_by_bar: dict[int, np.ndarray]
@@ -294,15 +295,6 @@ def _voices(result, window: _Window) -> list[list[Note]]:
     """A generated bar as notes per voice, cut to the bar's length."""
     length = int(window.grid.bar_len[-1])
     return bar_voices(result.pitches[:, :length], result.onsets[:, :length])
-
-
-def _grid(request: BarRequest):
-    """The request's melody on the model's grid."""
-    bars, position = [], 0.0
-    for meter in request.meters:
-        bars.append(Bar(position, meter))
-        position += meter.bar_quarters
-    return grid_from_piece(Piece(request.melody, [], bars))
 
 
 def _copy_of(rng: np.random.Generator) -> np.random.Generator:

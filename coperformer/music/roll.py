@@ -69,35 +69,48 @@ def empty_grid(piece: Piece) -> Grid:
     )
 
 
-def _note_span(note: Note, total: int) -> tuple[int, int]:
-    start = max(0, to_step(note.start))
-    end = min(total, max(start + 1, to_step(note.end)))
-    return start, end
+Span = tuple[int, int, int]  # a note on the grid: pitch, first step, the step after its end
+
+
+def note_span(note: Note) -> Span:
+    """A note's pitch and steps on the grid (unclamped; at least one step long)."""
+    start = to_step(note.start)
+    return note.pitch, start, to_step(note.end)
+
+
+def _clamped(start: int, end: int, total: int) -> tuple[int, int]:
+    start = max(0, start)
+    return start, min(total, max(start + 1, end))
 
 
 def write_line(notes: list[Note], pitches: np.ndarray, onsets: np.ndarray) -> None:
-    """Write notes into one line, the higher note winning; call _mark_pitch_changes after."""
+    """Write notes into one line, the higher note winning; call mark_pitch_changes after."""
+    write_spans([note_span(note) for note in notes], pitches, onsets)
+
+
+def write_spans(spans: list[Span], pitches: np.ndarray, onsets: np.ndarray) -> None:
+    """Write notes already on the grid into one line, the higher note winning (an onset
+    where a note begins and wins); call mark_pitch_changes after."""
     total = pitches.shape[0]
-    for note in sorted(notes, key=lambda n: (n.start, n.pitch)):
-        start, end = _note_span(note, total)
+    for pitch, first, after in sorted(spans, key=lambda span: (span[1], span[0])):
+        start, end = _clamped(first, after, total)
         if start >= total:
             continue
         span = pitches[start:end]
-        wins = (span == REST) | (span <= note.pitch)
-        span[wins] = note.pitch
+        wins = (span == REST) | (span <= pitch)
+        span[wins] = pitch
         if wins[0]:
             onsets[start] = True
 
 
-def thin_line(notes: list[Note]) -> list[Note]:
-    """At most one note per onset step, the one ``write_line`` shows there (the highest, then
-    the longest): bounded work however many notes a flood brings."""
-    best: dict[int, Note] = {}
-    for note in notes:
-        step = to_step(note.start)
-        kept = best.get(step)
-        if kept is None or (note.pitch, note.end) > (kept.pitch, kept.end):
-            best[step] = note
+def thin_spans(spans: list[Span]) -> list[Span]:
+    """At most one note per onset step, the one ``write_spans`` shows there (the highest,
+    then the longest): bounded work however many notes a flood brings."""
+    best: dict[int, Span] = {}
+    for span in spans:
+        kept = best.get(span[1])
+        if kept is None or (span[0], span[2]) > (kept[0], kept[2]):
+            best[span[1]] = span
     return [best[step] for step in sorted(best)]
 
 
@@ -105,7 +118,8 @@ def reduce_to_voices(notes: list[Note], total: int) -> tuple[np.ndarray, np.ndar
     """Spread any number of band notes over three voices: top, middle and bass."""
     sounding: list[list[tuple[int, bool]]] = [[] for _ in range(total)]
     for note in notes:
-        start, end = _note_span(note, total)
+        _, first, after = note_span(note)
+        start, end = _clamped(first, after, total)
         for step in range(start, end):
             sounding[step].append((note.pitch, step == start))
     pitches = np.full((BAND_VOICES, total), REST, np.int16)
@@ -120,7 +134,7 @@ def reduce_to_voices(notes: list[Note], total: int) -> tuple[np.ndarray, np.ndar
         for voice, pitch in chosen.items():
             pitches[voice, step] = pitch
             onsets[voice, step] = pitch in starts
-    _mark_pitch_changes(pitches, onsets)
+    mark_pitch_changes(pitches, onsets)
     return pitches, onsets
 
 
@@ -132,7 +146,8 @@ def _pick_three(descending: list[int]) -> dict[int, int]:
     return {0: descending[0], 1: descending[len(descending) // 2], 2: descending[-1]}
 
 
-def _mark_pitch_changes(pitches: np.ndarray, onsets: np.ndarray) -> None:
+def mark_pitch_changes(pitches: np.ndarray, onsets: np.ndarray) -> None:
+    """Mark an onset wherever a line's pitch changes (in place; lines are rows)."""
     previous = np.concatenate([np.full((pitches.shape[0], 1), REST), pitches[:, :-1]], axis=1)
     onsets |= (pitches != REST) & (pitches != previous)
 
@@ -141,11 +156,11 @@ def grid_from_piece(piece: Piece) -> Grid:
     """Encode a piece: melody as one line, band as three voices (direct if it has three)."""
     grid = empty_grid(piece)
     write_line(piece.melody, grid.melody, grid.melody_onset)
-    _mark_pitch_changes(grid.melody[None, :], grid.melody_onset[None, :])
+    mark_pitch_changes(grid.melody[None, :], grid.melody_onset[None, :])
     if len(piece.band) == BAND_VOICES:
         for voice, notes in enumerate(piece.band):
             write_line(notes, grid.band[voice], grid.band_onset[voice])
-        _mark_pitch_changes(grid.band, grid.band_onset)
+        mark_pitch_changes(grid.band, grid.band_onset)
     elif piece.band:
         everything = [note for voice in piece.band for note in voice]
         grid.band, grid.band_onset = reduce_to_voices(everything, grid.steps)

@@ -2,16 +2,20 @@
 
 import numpy as np
 
+from coperformer.engine import bar_request
 from coperformer.engine.bar_buffer import MAX_BUFFERED_NOTES
 from coperformer.engine.bar_request import MAX_WINDOW_NOTES
 from coperformer.engine.clock import NS_PER_S, VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
-from coperformer.music.notes import Note
-from coperformer.music.roll import thin_line, write_line
+from coperformer.music.roll import REST, thin_spans, write_spans
 from tests.engine.test_session import make_session, run_until
 
 
-def test_a_flood_keeps_the_buffer_and_the_window_bounded_and_the_band_on_time():
+def test_a_flood_keeps_the_buffer_and_the_window_bounded_and_the_band_on_time(monkeypatch):
+    written = []  # the notes each request wrote into its grid
+    original_grid = bar_request.window_grid
+    monkeypatch.setattr(bar_request, "window_grid", lambda meters, spans: written.append(
+        len(spans)) or original_grid(meters, spans))
     clock = VirtualClock()
     session, sink, generator = make_session(clock, bpm=120, count_in=0, metronome=False)
     session.start()
@@ -32,16 +36,16 @@ def test_a_flood_keeps_the_buffer_and_the_window_bounded_and_the_band_on_time():
     run_until(session, clock, start + 8 * NS_PER_S)
     assert requests and session.stats.misses == 0
     assert len(session.buffer.notes) <= MAX_BUFFERED_NOTES
-    assert all(len(r.melody) <= MAX_WINDOW_NOTES for r in requests)
-    assert heard_from and all(r.melody for r in heard_from)  # the flood is heard, thinned
+    assert written and max(written) <= MAX_WINDOW_NOTES
+    assert heard_from and all((r.heard.melody != REST).any() for r in heard_from)  # heard
 
 
 def test_thinning_keeps_what_the_grid_shows_at_each_onset():
-    notes = [Note(60, 0.0, 1.0), Note(64, 0.0, 0.5), Note(55, 0.01, 2.0), Note(67, 1.0, 1.25)]
-    kept = thin_line(notes)
-    assert [n.pitch for n in kept] == [64, 67]
+    spans = [(60, 0, 4), (64, 0, 2), (55, 0, 8), (67, 4, 5)]  # pitch, first step, after
+    kept = thin_spans(spans)
+    assert [pitch for pitch, _, _ in kept] == [64, 67]
     full, thin = (np.full(16, -1, np.int16), np.zeros(16, bool)), (np.full(16, -1, np.int16),
                                                                     np.zeros(16, bool))
-    write_line(notes, *full)
-    write_line(kept, *thin)
+    write_spans(spans, *full)
+    write_spans(kept, *thin)
     assert full[0][0] == thin[0][0] == 64 and full[0][4] == thin[0][4] == 67

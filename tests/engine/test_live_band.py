@@ -1,17 +1,19 @@
 import numpy as np
 
-from coperformer.engine.bar_request import WINDOW, BarRequest
+from coperformer.engine.bar_request import WINDOW, BarRequest, window_grid
 from coperformer.engine.live_band import LiveBand
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Note
+from coperformer.music.roll import note_span
 from tests.engine.fakes import ChordGenerator
 
 
 def _request(bar: int, pitches_by_bar: dict[int, int]) -> BarRequest:
     first = max(0, bar - WINDOW + 1)
-    melody = [Note(pitches_by_bar[b], (b - first) * 4.0, (b - first) * 4.0 + 3.0)
-              for b in range(first, bar) if b in pitches_by_bar]
-    return BarRequest(bar, [Meter(4, 4)] * (bar - first + 1), melody)
+    spans = [note_span(Note(pitches_by_bar[b], (b - first) * 4.0, (b - first) * 4.0 + 3.0))
+             for b in range(first, bar) if b in pitches_by_bar]
+    meters = [Meter(4, 4)] * (bar - first + 1)
+    return BarRequest(bar, meters, window_grid(meters, spans))
 
 
 def test_history_covers_every_bar_played_not_only_the_window():
