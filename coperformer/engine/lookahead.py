@@ -1,10 +1,14 @@
-"""When the band plans the coming bar provisionally: at every beat of the bar before it, from
-that bar's downbeat to its last beat, one beat or more before the coming bar line; the plan
-is committed at the decision point (pure timing; the worker thread)."""
+"""When the band plans the coming bar provisionally: at the beats of the bar before it, from
+that bar's last beat back, at most one plan in ``PREVIEW_GAP_NS``; the plan is committed at
+the decision point (pure timing; the worker thread)."""
 
 from __future__ import annotations
 
+from coperformer.engine.clock import MS
 from coperformer.engine.transport import Transport
+
+PREVIEW_GAP_NS = 400 * MS  # previews closer than this are skipped: at 240 BPM every other
+# beat (a plan costs 3-5 ms of CPU; the window's chord-ahead moves at most twice a second)
 
 
 def beat_times(transport: Transport, bar: int) -> list[int]:
@@ -16,8 +20,13 @@ def beat_times(transport: Transport, bar: int) -> list[int]:
 
 
 def lead_in_beats(transport: Transport, bar: int) -> list[int]:
-    """The times (ns) of the provisional plans of ``bar``: each beat of the bar before it."""
-    return beat_times(transport, bar - 1)
+    """The times (ns) of the provisional plans of ``bar``: the beats of the bar before it,
+    its last beat and each earlier one at least PREVIEW_GAP_NS before the next kept."""
+    kept: list[int] = []
+    for beat in reversed(beat_times(transport, bar - 1)):
+        if not kept or kept[-1] - beat >= PREVIEW_GAP_NS:
+            kept.append(beat)
+    return kept[::-1]
 
 
 class Lookahead:

@@ -7,7 +7,7 @@ from coperformer.common.paths import data_dir
 from coperformer.engine.clock import NS_PER_S, VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
 from coperformer.engine.live_band import LiveBand
-from coperformer.engine.lookahead import Lookahead, lead_in_beats
+from coperformer.engine.lookahead import Lookahead, beat_times, lead_in_beats
 from coperformer.engine.session import Session, SessionConfig
 from coperformer.engine.sinks import MemorySink
 from coperformer.engine.transport import Transport
@@ -115,6 +115,14 @@ def test_the_lead_in_has_one_plan_per_counted_beat(meter, count):
     transport = Transport(100, Meter.parse(meter), 0)
     transport.start(0)
     assert len(lead_in_beats(transport, 3)) == count
+
+
+@pytest.mark.parametrize("bpm, plans", [(240, [1, 3]), (200, [1, 3]), (150, [0, 1, 2, 3])])
+def test_fast_beats_are_planned_every_other_beat_ending_on_the_last(bpm, plans):
+    transport = Transport(bpm, Meter.parse("4/4"), 0)
+    transport.start(0)
+    beats = beat_times(transport, 2)
+    assert lead_in_beats(transport, 3) == [beats[k] for k in plans]
 
 
 def test_a_worker_late_past_the_decision_decides_without_planning_first():
