@@ -1,4 +1,4 @@
-"""Planning the coming bar ahead: at every beat of the bar before it, the band's likely next
+"""Planning the coming bar ahead: at the beats of the bar before it (engine/lookahead.py), the band's likely next
 bar (chord and notes) is planned from what was heard so far and shown; the decision point
 commits the real one (worker thread)."""
 
