@@ -1,6 +1,6 @@
-"""Planning the coming bar ahead: at the beats of the bar before it (engine/lookahead.py), the band's likely next
-bar (chord and notes) is planned from what was heard so far and shown; the decision point
-commits the real one (worker thread)."""
+"""Planning the coming bar ahead: at the beats of the bar before it (engine/lookahead.py),
+the band's likely next bar (chord and notes) is planned from what was heard so far and shown;
+the decision point commits the real one (worker thread)."""
 
 from __future__ import annotations
 
