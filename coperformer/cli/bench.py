@@ -88,10 +88,20 @@ def run_bench(args: argparse.Namespace) -> int:
 
 def _print_figures(figures: dict, json_path: str | None) -> int:
     for key, value in figures.items():
-        print(f"{key:>22}: {show(value)}")
+        tables = {name: rows for name, rows in value.items() if _is_table(rows)} \
+            if isinstance(value, dict) else {}
+        print(f"{key:>22}: {show({k: v for k, v in value.items() if k not in tables})}"
+              if tables else f"{key:>22}: {show(value)}")
+        for name, rows in tables.items():  # (the soak's slices) a row a line
+            for row in rows:
+                print(f"{name:>22}  {show(row)}")
     if json_path:
         Path(json_path).write_text(json.dumps(figures, indent=2) + "\n")
     return 0
+
+
+def _is_table(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
 def _onset_figures() -> dict:
