@@ -1,6 +1,9 @@
 """The roll through the real window: the coming bar's provisional plan (redrawn each beat,
 replaced when decided), pitch labels, and the take still shown after Stop."""
 
+from coperformer.engine.lookahead import lead_in_beats
+from coperformer.engine.transport import Transport
+from coperformer.music.meter import Meter
 from tests.gui.test_window import _play_file
 
 
@@ -18,7 +21,9 @@ def test_the_roll_shows_each_beats_plan_then_the_decided_bar(window, qtbot, fast
     planned_bars = {bar for bar, _ in plans}
     assert {bar for bar in decided if bar >= 2} <= planned_bars  # every bar planned ahead
     beats = [bar for bar, _ in plans].count(decided[2])
-    assert beats == 4  # once per beat of the bar before (4/4)
+    transport = Transport(160, Meter(4, 4))
+    transport.start(0)
+    assert beats == len(lead_in_beats(transport, 3)) == 2  # every other beat at 160 BPM
     for bar in decided:  # a decided bar keeps no provisional notes
         assert not window.roll.provisional_notes(bar)
 
