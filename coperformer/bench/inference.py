@@ -11,8 +11,9 @@ from coperformer.engine.stats import summary
 from coperformer.model.live_engine import live_accompaniment, offline_accompaniment
 from coperformer.music import features as F
 from coperformer.music.chord_model import ChordModel
+from coperformer.music.chord_type import Chord
 from coperformer.music.features import BarGenerator
-from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner
+from coperformer.music.listening import MEMORY_BARS, HarmonyPlanner
 from coperformer.music.meter import COMMON_TIME
 from coperformer.music.notes import Note, Piece, bars_for
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from coperformer.engine.bar_buffer import BarBuffer
 from coperformer.engine.left_hand import LeftHand
 from coperformer.engine.transport import Transport
+from coperformer.music.chord_type import Chord
 from coperformer.music.features import CONTEXT_BARS
-from coperformer.music.listening import Chord
 from coperformer.music.meter import MAX_BAR_STEPS, Meter
 from coperformer.music.notes import Bar, Piece
 from coperformer.music.roll import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from coperformer.engine.bar_buffer import BarBuffer
 from coperformer.music.chord_names import recognize
-from coperformer.music.listening import Chord
+from coperformer.music.chord_type import Chord
 
 
 class LeftHand:

@@ -12,10 +12,11 @@ from coperformer.engine.bar_request import WINDOW, BarRequest
 from coperformer.engine.known_melody import KnownMelody
 from coperformer.music import features as F
 from coperformer.music.accompany import RECENT_PATTERNS
+from coperformer.music.chord_type import Chord
 from coperformer.music.endings import ending_key
 from coperformer.music.features import BarGenerator
 from coperformer.music.harmony import Key
-from coperformer.music.listening import MEMORY_BARS, Chord, HarmonyPlanner, register_ceiling
+from coperformer.music.listening import MEMORY_BARS, HarmonyPlanner, register_ceiling
 from coperformer.music.notes import Note
 from coperformer.music.roll import Grid, bar_voices
 

@@ -20,8 +20,8 @@ from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.stage import Stage
 from coperformer.engine.transport import Transport
 from coperformer.music.chord_chart import Chart
+from coperformer.music.chord_type import Chord
 from coperformer.music.gm import DRUM_CHANNEL
-from coperformer.music.listening import Chord
 
 SLOW_BEAT_NS = 750 * MS  # a beat longer than this (a quarter below 80 BPM) is followed by parts
 

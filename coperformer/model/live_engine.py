@@ -27,8 +27,9 @@ from coperformer.music.accompany import Accompaniment, grid_voices
 from coperformer.music.chord_chart import Chart, ChordChart, StepChart, chords_by_step
 from coperformer.music.chord_metrics import Declared
 from coperformer.music.chord_model import ChordModel
+from coperformer.music.chord_type import Chord
 from coperformer.music.features import BarGenerator
-from coperformer.music.listening import Chord, HarmonyPlanner
+from coperformer.music.listening import HarmonyPlanner
 from coperformer.music.meter import (
     COMMON_TIME,
     METER_CODES,

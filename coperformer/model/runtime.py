@@ -23,8 +23,9 @@ from coperformer.model.backends import (
 from coperformer.model.errors import ModelError
 from coperformer.model.trust import model_bytes
 from coperformer.music import features as F
+from coperformer.music.chord_type import Chord
 from coperformer.music.harmony import estimate_key, pitch_class_histogram
-from coperformer.music.listening import Chord, candidate_chords
+from coperformer.music.listening import candidate_chords
 from coperformer.music.meter import MAX_BAR_STEPS, METER_CODES
 from coperformer.music.metrics import band_agreement, chord_agreements
 from coperformer.music.roll import REST

@@ -7,9 +7,8 @@ import re
 from dataclasses import dataclass
 
 from coperformer.common.errors import CoperformerError
-from coperformer.music.chord_names import QUALITIES
+from coperformer.music.chord_type import NO_CHORD, QUALITY_TABLE, SUFFIX_OF, Chord
 from coperformer.music.harmony import semitones
-from coperformer.music.listening import NO_CHORD, Chord
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Bar
 from coperformer.music.roll import to_step
@@ -29,8 +28,8 @@ ALIASES = {"maj": "", "M": "", "min": "m", "mi": "m", "-": "m", "M7": "maj7", "M
 def _suffixes() -> dict[str, tuple[int, ...]]:
     """Each written quality's intervals over the root (the first, full spelling per name)."""
     table: dict[str, tuple[int, ...]] = {}
-    for intervals, name in QUALITIES.items():
-        table.setdefault(name, intervals)
+    for quality in QUALITY_TABLE:
+        table.setdefault(quality.suffix, quality.intervals)
     table.update(SIXTHS)
     for alias, name in ALIASES.items():
         table[alias] = table[name]
@@ -58,7 +57,7 @@ def parse_chord(symbol: str) -> Chord:
     bass = root if bass_letter is None else semitones(bass_letter, bass_accidental) % 12
     intervals = SUFFIXES[quality]
     pitch_classes = tuple((root + i) % 12 for i in intervals)
-    name = letter.upper() + accidental + QUALITIES.get(intervals, quality)
+    name = letter.upper() + accidental + SUFFIX_OF.get(intervals, quality)
     label = name if bass_letter is None else f"{name}/{bass_letter.upper()}{bass_accidental}"
     return Chord(pitch_classes, bass, label=label)
 

@@ -6,15 +6,10 @@ from __future__ import annotations
 import re
 
 from coperformer.common.errors import CoperformerError
-from coperformer.music.harmony import PITCH_CLASS_NAMES, semitones
-from coperformer.music.listening import Chord
+from coperformer.music.chord_type import PITCH_CLASS_NAMES, QUALITY_TABLE, SUFFIX_OF, Chord
+from coperformer.music.harmony import semitones
 
-QUALITIES = {  # intervals over the root -> suffix (the order is the preference on a tie)
-    (0, 4, 7): "", (0, 3, 7): "m", (0, 4, 7, 10): "7", (0, 4, 7, 11): "maj7",
-    (0, 3, 7, 10): "m7", (0, 3, 6): "dim", (0, 3, 6, 9): "dim7", (0, 3, 6, 10): "m7b5",
-    (0, 4, 8): "aug", (0, 5, 7): "sus4", (0, 2, 7): "sus2", (0, 5, 7, 10): "7sus4",
-    (0, 4, 10): "7", (0, 3, 10): "m7", (0, 4, 11): "maj7",  # sevenths without their fifth
-}
+PREFERENCE = {quality.intervals: rank for rank, quality in enumerate(QUALITY_TABLE)}
 NOTE_PATTERN = re.compile(r"^([A-Ga-g])([#b]?)(-?\d)$")
 
 
@@ -32,12 +27,12 @@ def recognize(pitches: list[int]) -> Chord | None:
     found = []
     for root in classes:
         intervals = tuple(sorted((pc - root) % 12 for pc in classes))
-        if intervals in QUALITIES:
-            found.append((root != bass, list(QUALITIES).index(intervals), root, intervals))
+        if intervals in PREFERENCE:
+            found.append((root != bass, PREFERENCE[intervals], root, intervals))
     if not found:
         return None
     _, _, root, intervals = min(found)  # a root-position reading first, then the likelier
-    name = PITCH_CLASS_NAMES[root] + QUALITIES[intervals]
+    name = PITCH_CLASS_NAMES[root] + SUFFIX_OF[intervals]
     label = name if bass == root else f"{name}/{PITCH_CLASS_NAMES[bass]}"
     return Chord(tuple((root + i) % 12 for i in intervals), bass, label=label)
 

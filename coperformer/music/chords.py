@@ -1,7 +1,7 @@
 """Chords as a small vocabulary (pure): root x quality, read from sounding voices or written
 symbols, placed in a key (degrees), and the key heard so far with a prior toward usual keys.
 
-The qualities are harmony.CHORD_SHAPES (triads and sevenths); a chord is one index
+The qualities are chord_type.VOCABULARY_QUALITIES (triads and sevenths); a chord is one index
 ``root * len(QUALITIES) + quality``, its root either absolute (a pitch class) or relative to a
 key's tonic. The chord model (music/chord_model.py) predicts these indices.
 """
@@ -12,11 +12,12 @@ from functools import cache
 
 import numpy as np
 
-from coperformer.music.harmony import CHORD_SHAPES, KEY_PROFILES, Key, pitch_class_histogram
+from coperformer.music.chord_type import QUALITY, VOCABULARY_QUALITIES
+from coperformer.music.harmony import KEY_PROFILES, Key, pitch_class_histogram
 from coperformer.music.meter import STEPS_PER_QUARTER
 from coperformer.music.roll import REST, Grid
 
-QUALITIES = tuple(CHORD_SHAPES)  # maj, min, dim, aug, 7, maj7, m7, m7b5, dim7
+QUALITIES = VOCABULARY_QUALITIES  # maj, min, dim, aug, 7, maj7, m7, m7b5, dim7
 VOCABULARY = 12 * len(QUALITIES)
 NO_CHORD_INDEX = VOCABULARY  # "no chord (yet)" as an input to the chord model
 # how much of a window's weight a quality must explain beyond a plain triad (sevenths need
@@ -55,13 +56,12 @@ def transpose_chord(index: int, semitones: int) -> int:
 def chord_pitch_classes(index: int) -> tuple[int, ...]:
     """The chord's pitch classes, root first (a seventh's seventh last)."""
     root = chord_root(index)
-    return tuple((root + step) % 12 for step in CHORD_SHAPES[chord_quality(index)])
+    return tuple((root + step) % 12 for step in QUALITY[chord_quality(index)].intervals)
 
 
 def chord_symbol(index: int, names: tuple[str, ...]) -> str:
     """The lead-sheet name, the root spelled by ``names``: C, Am, G7, Bm7b5."""
-    quality = chord_quality(index)
-    return names[chord_root(index)] + {"maj": "", "min": "m"}.get(quality, quality)
+    return names[chord_root(index)] + QUALITY[chord_quality(index)].suffix
 
 
 @cache

@@ -8,7 +8,8 @@ import re
 import numpy as np
 
 from coperformer.common.errors import CoperformerError
-from coperformer.music.harmony import KEY_PROFILES, PITCH_CLASS_NAMES, Key, semitones
+from coperformer.music.chord_type import PITCH_CLASS_NAMES
+from coperformer.music.harmony import KEY_PROFILES, Key, semitones
 from coperformer.music.notes import Note
 
 VOICE_CENTRES = (62, 55, 43)  # alto, tenor, bass: where each voice's chord tone is sought

@@ -8,7 +8,7 @@ from typing import Protocol
 
 import numpy as np
 
-from coperformer.music.listening import Chord
+from coperformer.music.chord_type import Chord
 from coperformer.music.meter import MAX_BAR_STEPS, METER_CODES
 from coperformer.music.roll import BAND_VOICES, REST, Grid
 

@@ -8,22 +8,22 @@ from itertools import product
 
 import numpy as np
 
+from coperformer.music.chord_type import (
+    PITCH_CLASS_NAMES,
+    QUALITY,
+    VOCABULARY_QUALITIES,
+    triad_name,
+)
+
 # Krumhansl-Kessler key profiles (major, minor), tonic first.
 MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
 MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10)
 MINOR_EXTRA = (9, 11)  # melodic/harmonic minor's raised 6th and 7th
-CHORD_SHAPES = {
-    "maj": (0, 4, 7), "min": (0, 3, 7), "dim": (0, 3, 6), "aug": (0, 4, 8),
-    "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11), "m7": (0, 3, 7, 10),
-    "m7b5": (0, 3, 6, 10), "dim7": (0, 3, 6, 9),
-}
 CONSONANT_OVER_BASS = frozenset({0, 3, 4, 7, 8, 9})
-PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 ACCIDENTALS = {"#": 1, "b": -1, "": 0}
-TRIAD_SUFFIXES = {(4, 7): "", (3, 7): "m", (3, 6): "dim", (4, 8): "aug"}  # intervals over root
 
 
 @dataclass(frozen=True)
@@ -50,15 +50,6 @@ class Key:
         return f"{PITCH_CLASS_NAMES[self.tonic]} {'minor' if self.minor else 'major'}"
 
 
-def triad_name(pitch_classes: tuple[int, ...], bass: int | None = None) -> str:
-    """A triad's lead-sheet name from its (root, third, fifth) pitch classes: C, Am, Bdim,
-    G/B (the bass after a slash when it is not the root)."""
-    root = pitch_classes[0]
-    intervals = tuple((pc - root) % 12 for pc in pitch_classes[1:3])
-    name = PITCH_CLASS_NAMES[root] + TRIAD_SUFFIXES.get(intervals, "?")
-    return name if bass is None or bass == root else f"{name}/{PITCH_CLASS_NAMES[bass]}"
-
-
 @cache
 def _diatonic_triads(tonic: int, minor: bool) -> tuple[tuple[int, ...], ...]:
     steps = list(MINOR_SCALE if minor else MAJOR_SCALE)
@@ -70,7 +61,8 @@ def _diatonic_triads(tonic: int, minor: bool) -> tuple[tuple[int, ...], ...]:
 
 def _chord_masks() -> frozenset[int]:
     masks = set()
-    for root, shape in product(range(12), CHORD_SHAPES.values()):
+    shapes = [QUALITY[name].intervals for name in VOCABULARY_QUALITIES]
+    for root, shape in product(range(12), shapes):
         masks.add(sum(1 << ((root + s) % 12) for s in shape))
     return frozenset(masks)
 
@@ -112,7 +104,7 @@ def pitch_class_histogram(pitches: np.ndarray, weights: np.ndarray | None = None
 
 TRIAD_TEMPLATES = np.array([
     [1.0 if (pc - root) % 12 in shape else 0.0 for pc in range(12)]
-    for root in range(12) for shape in ((0, 4, 7), (0, 3, 7))
+    for root in range(12) for shape in (QUALITY["maj"].intervals, QUALITY["min"].intervals)
 ])  # row 2*root (major), 2*root+1 (minor)
 
 

@@ -28,6 +28,7 @@ from coperformer.music.chord_model import (
     heard_key,
     recalled,
 )
+from coperformer.music.chord_type import PITCH_CLASS_NAMES, Chord
 from coperformer.music.chords import (
     VOCABULARY,
     chord_pitch_classes,
@@ -37,7 +38,7 @@ from coperformer.music.chords import (
     transpose_chord,
     tune_key,
 )
-from coperformer.music.harmony import PITCH_CLASS_NAMES, Key, triad_name
+from coperformer.music.harmony import Key
 from coperformer.music.roll import REST
 
 SILENT_BARS_TO_STOP = 2  # the player stopped this many bars ago: the band stops too
@@ -71,38 +72,6 @@ def check_adventure(value: float) -> float:
     if not 0.0 <= value <= 1.0:
         raise AdventureError(f"adventure must be between 0 and 1, not {value:g}")
     return float(value)
-
-
-@dataclass(frozen=True)
-class Chord:
-    """A planned chord: its pitch classes (root, third, fifth), the bass pitch class, and the
-    player's register: the upper voices keep under ``ceiling`` (None: no limit), except the
-    ``floating`` ones (0 = the top voice), which keep above ``top``."""
-
-    pitch_classes: tuple[int, ...]
-    bass: int
-    ceiling: int | None = None
-    label: str | None = None  # a declared chord's own name (7ths, sus ...)
-    top: int | None = None  # the player's highest note lately
-    floating: frozenset[int] = frozenset()
-
-    @property
-    def root(self) -> int:
-        """The chord's root pitch class."""
-        return self.pitch_classes[0]
-
-    @property
-    def name(self) -> str:
-        """The lead-sheet name: C, Am, G/B."""
-        return self.label or triad_name(self.pitch_classes, self.bass)
-
-    @property
-    def rests(self) -> bool:
-        """True for "no chord" (a chart's N.C.): the band is silent."""
-        return not self.pitch_classes
-
-
-NO_CHORD = Chord((), -1, label="N.C.")  # a chart's N.C.: the band rests
 
 
 INVERSIONS = 3  # bass on the root, the third or the fifth

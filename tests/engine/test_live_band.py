@@ -46,7 +46,7 @@ class RecordingPlanner:
         self.seen = []
 
     def plan(self, recent, now):
-        from coperformer.music.listening import Chord
+        from coperformer.music.chord_type import Chord
 
         self.seen.append(([bar.copy() for bar in recent], now))
         return Chord((0, 4, 7), 0)

@@ -9,7 +9,7 @@ from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
 from coperformer.model.runtime import chord_mask
 from coperformer.music import features as F
-from coperformer.music.listening import Chord
+from coperformer.music.chord_type import Chord
 from tests.midi_helpers import melody_notes, note_ons, write_midi
 
 

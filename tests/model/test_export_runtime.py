@@ -88,7 +88,7 @@ def test_decoding_splits_notes_at_onsets_and_takes_one_pitch_per_note():
 
 
 def test_a_planned_live_bar_plays_the_chord_and_avoids_a_repeat(band_model):
-    from coperformer.music.listening import Chord
+    from coperformer.music.chord_type import Chord
 
     slots = F.empty_slots(5)
     slots.valid[:] = True

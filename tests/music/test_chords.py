@@ -6,6 +6,7 @@ import numpy as np
 from coperformer.common.paths import data_dir
 from coperformer.music.chord_metrics import ChordTally, Declared, total_variation
 from coperformer.music.chord_model import FEATURES, ChordModel, choose, harmonize
+from coperformer.music.chord_type import PITCH_CLASS_NAMES
 from coperformer.music.chords import (
     VOCABULARY,
     bar_chord,
@@ -19,7 +20,7 @@ from coperformer.music.chords import (
     step_labels,
     transpose_chord,
 )
-from coperformer.music.harmony import PITCH_CLASS_NAMES, Key
+from coperformer.music.harmony import Key
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Note, Piece, bars_for
 from coperformer.music.roll import REST, grid_from_piece

@@ -135,7 +135,7 @@ def test_the_band_stops_when_the_player_stops_and_stays_under_the_player():
 
 
 def test_a_preview_plans_the_same_chord_and_remembers_nothing():
-    from coperformer.music.harmony import triad_name
+    from coperformer.music.chord_type import triad_name
 
     planner = HarmonyPlanner(MODEL, adventure=1.0)
     a, f, g = _bar(list(C) + [72]), _bar(list(F_) + [65]), _bar(list(G) + [67])
