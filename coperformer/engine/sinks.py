@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -58,6 +60,34 @@ class ClockSink(NoteSink, Protocol):
 
     def schedule_clock(self, times_ns: list[int], start_ns: int | None = None) -> None:
         """Clock ticks at absolute times; Start at ``start_ns`` (any thread)."""
+
+
+class GuardedSink:
+    """The template of every real sink (as mido's ports: the public call, then the device's
+    own under one lock): one lock and one closed flag. ``_guarded`` runs a call under the
+    lock unless the sink is closed; ``_close_guard`` runs the last one and marks it closed,
+    so that after it every call is a no-op, never one into a freed device. Each sink states
+    its lock's holders and their longest hold beside its ``__init__``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _guarded(self, call: Callable[[], object]) -> bool:
+        """Run ``call`` under the lock unless the sink is closed; whether it ran (any
+        thread)."""
+        with self._lock:
+            if self._closed:
+                return False
+            call()
+            return True
+
+    def _close_guard(self, last: Callable[[], object]) -> None:
+        """Run ``last`` under the lock (whatever it frees, nothing is inside the sink then)
+        and mark the sink closed (the owner's thread, once)."""
+        with self._lock:
+            self._closed = True
+            last()
 
 
 @dataclass

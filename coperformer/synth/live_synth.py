@@ -13,7 +13,7 @@ import numpy as np
 
 from coperformer.common.threads import ended
 from coperformer.engine.clock import Clock
-from coperformer.engine.sinks import ScheduledNote
+from coperformer.engine.sinks import GuardedSink, ScheduledNote
 from coperformer.synth.audio_clock import AudioAnchor, AudioClockSampler
 from coperformer.synth.fluid import (
     LIVE_PERIOD_SIZE,
@@ -34,7 +34,7 @@ class AudioDriverError(SynthError):
     """The sound card or sound server could not be opened."""
 
 
-class LiveSynth:
+class LiveSynth(GuardedSink):
     """A NoteSink. The sequencer always follows the samples the synth renders (a sample timer:
     FluidSynth's system timer never delivers its events). With a driver, the driver's thread
     renders to the sound card (the ``file`` driver to ``wav_path``) and an ``AudioAnchor``
@@ -58,6 +58,7 @@ class LiveSynth:
             settings["audio.jack.autoconnect"] = int(jack_autoconnect)
         if driver == "file" and wav_path is not None:
             settings["audio.file.name"] = str(wav_path)
+        super().__init__()
         self.synth = FluidSynth(soundfont, sample_rate, gain, **settings)
         self.latency_ms = driver_latency_ms(driver, period_size, periods, sample_rate)
         self._sequencer = fs.Sequencer(time_scale=sample_rate, use_system_timer=False)
@@ -65,9 +66,8 @@ class LiveSynth:
         # held by: the MIDI callback's pass-through (one note on or off), the worker (one
         # note's hand-over at a time: 2 calls, ~10 us; a 64-note bar never holds it whole), a
         # panic or close (the sequencer's queue cleared, the synth silenced or freed). Never
-        # by a render: the render thread and a driver's callback render without it
-        self._lock = threading.Lock()
-        self._closed = False
+        # by a render: the render thread and a driver's callback render without it (the
+        # GuardedSink's lock)
         self._stop = threading.Event()
         self._wav = None
         self._frames_rendered = 0
@@ -125,59 +125,42 @@ class LiveSynth:
         whole bar's (64 notes held it 0.6-1.2 ms). Any thread."""
         for n in notes:
             on, off = self.send_tick(n.on_ns), self.send_tick(n.off_ns)
-            with self._lock:
-                if self._closed:
-                    return
-                self._sequencer.note_on(on, n.channel, n.pitch, n.velocity, dest=self._dest)
-                self._sequencer.note_off(off, n.channel, n.pitch, dest=self._dest)
+            if not self._guarded(lambda n=n, on=on, off=off: self._sequence(n, on, off)):
+                return
+
+    def _sequence(self, n: ScheduledNote, on: int, off: int) -> None:
+        self._sequencer.note_on(on, n.channel, n.pitch, n.velocity, dest=self._dest)
+        self._sequencer.note_off(off, n.channel, n.pitch, dest=self._dest)
 
     def end_at(self, channel: int, pitch: int, at_ns: int) -> None:
         """An early note-off at an absolute time (the note's own one still follows, a no-op
         then); nothing once closed. Any thread."""
         tick = self.send_tick(at_ns)  # outside the lock, as schedule's
-        with self._lock:
-            if not self._closed:
-                self._sequencer.note_off(tick, channel, pitch, dest=self._dest)
+        self._guarded(lambda: self._sequencer.note_off(tick, channel, pitch, dest=self._dest))
 
     def play_now(self, channel: int, pitch: int, velocity: int) -> None:
         """The player's own note, at once (the MIDI callback's thread, say); nothing once
         closed. Any thread."""
-        with self._lock:
-            if self._closed:
-                return
-            if velocity:
-                self.synth.noteon(channel, pitch, velocity)
-            else:
-                self.synth.noteoff(channel, pitch)
+        self._guarded(lambda: self.synth.noteon(channel, pitch, velocity) if velocity
+                      else self.synth.noteoff(channel, pitch))
 
     def control_now(self, channel: int, control: int, value: int) -> None:
         """A controller change at once (the sustain pedal, say). Any thread."""
-        with self._lock:
-            if not self._closed:
-                self.synth.cc(channel, control, value)
+        self._guarded(lambda: self.synth.cc(channel, control, value))
 
     def set_program(self, channel: int, program: int) -> None:
         """A GM program for a channel. Any thread."""
-        with self._lock:
-            if not self._closed:
-                self.synth.program(channel, program)
+        self._guarded(lambda: self.synth.program(channel, program))
 
     def all_notes_off(self) -> None:
         """Forget scheduled events and silence every channel. Any thread."""
-        with self._lock:
-            if self._closed:
-                return
-            _remove_events(self._sequencer, self._dest)
-            self.synth.silence()
+        self._guarded(lambda: (_remove_events(self._sequencer, self._dest),
+                               self.synth.silence()))
 
     def reset(self) -> None:
         """Forget scheduled events and put every channel back to its power-on state (programs
         and controllers too; the owner applies its programs again). Any thread."""
-        with self._lock:
-            if self._closed:
-                return
-            _remove_events(self._sequencer, self._dest)
-            self.synth.reset()
+        self._guarded(lambda: (_remove_events(self._sequencer, self._dest), self.synth.reset()))
 
     def close(self) -> None:
         """Stop rendering, finish the WAV, free FluidSynth; the owner's thread, once.
@@ -191,18 +174,21 @@ class LiveSynth:
         rendering_ended = ended(self._thread)  # both told to stop, whatever the other did
         sampling_ended = self._sampler is None or self._sampler.stop()
         quiet = rendering_ended and sampling_ended
-        with self._lock:
-            self._closed = True  # from now on every call is a no-op, never a freed synth
-            if self._audio_driver:
-                load_fluidsynth().delete_fluid_audio_driver(self._audio_driver)
-                self._audio_driver = None
-            if not quiet:  # a thread starved past the join limit still renders or reads
-                return  # the synth: left to the process's end rather than freed under it
-            if self._wav is not None:
-                self._wav.close()
-                self._wav = None
-            self._sequencer.delete()
-            self.synth.close()
+        self._close_guard(lambda: self._free(quiet))  # from now on every call is a no-op
+
+    def _free(self, quiet: bool) -> None:
+        """The driver, then (when no thread still renders or reads it) the WAV, the
+        sequencer and the synth (under the lock, from close)."""
+        if self._audio_driver:
+            load_fluidsynth().delete_fluid_audio_driver(self._audio_driver)
+            self._audio_driver = None
+        if not quiet:  # a thread starved past the join limit still renders or reads
+            return  # the synth: left to the process's end rather than freed under it
+        if self._wav is not None:
+            self._wav.close()
+            self._wav = None
+        self._sequencer.delete()
+        self.synth.close()
 
 
 def block_tick(tick: int, sample_rate: int) -> int:

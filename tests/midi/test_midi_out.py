@@ -137,3 +137,25 @@ def test_close_sends_the_silence_a_second_time_a_drain_later(monkeypatch):
     assert len(offs) == 2 and len(all_off) == 3, port.sent
     assert (offs[1] - offs[0]) / 1e9 >= output.DRAIN_S
     assert port.sent[-1] == [0xB2, 121, 0], "nothing after the last silence"
+
+
+def test_a_closed_port_sends_nothing_from_any_call(monkeypatch):
+    """Every call after close is a no-op (the GuardedSink template), never a message to a
+    freed client."""
+    import coperformer.midi.output as output
+
+    port = SlowClockPort()
+    monkeypatch.setattr(output, "open_client", lambda kind, api: port)
+    sink = output.MidiOutSink("slow", RealClock())
+    sink.close()
+    sent = len(port.sent)
+    now = time.perf_counter_ns()
+    sink.play_now(1, 60, 90)
+    sink.control_now(1, 64, 127)
+    sink.set_program(1, 40)
+    sink.schedule([ScheduledNote(now, now + 1_000_000, 1, 60, 90)])
+    sink.end_at(1, 60, now)
+    sink.schedule_clock([now], start_ns=now)
+    sink.all_notes_off()
+    time.sleep(0.02)
+    assert len(port.sent) == sent
