@@ -2,8 +2,8 @@
 on the labelled held-out tunes (the test chorales and the lead sheets), even knowing the
 people's chords. Declared chords only; the evaluation's measure and its bars (from the
 second). Rows: the human chords per step (the evaluation's "human labels"), the human chord of
-each bar (the one sounding longest) held through the bar, and the previous bar's human chord
-held (a band a bar late). Prints note-in-chord and root agreement, in %.
+each half bar or each bar (the one sounding longest) held through it, and the previous bar's
+human chord held (a band a bar late). Prints note-in-chord and root agreement, in %.
 
     .venv/bin/python scripts/chord_ceiling.py
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from coperformer.model.chord_data import LEAD_SHEETS, LabelledTune, labelled_sets
 from coperformer.music.chord_metrics import ChordTally, Declared
-from coperformer.music.chords import chord_pitch_classes, chord_root
+from coperformer.music.chords import bar_chord, chord_pitch_classes, chord_root
 
 
 def held_by_bar(tune: LabelledTune, late_bars: int) -> Declared:
@@ -26,7 +26,21 @@ def held_by_bar(tune: LabelledTune, late_bars: int) -> Declared:
     return out
 
 
+def held_by_half_bar(tune: LabelledTune) -> Declared:
+    """Each half bar declares its own longest human chord, held (from the second bar)."""
+    out = Declared.empty(tune.grid.steps)
+    for bar in range(1, tune.grid.bars):
+        span = tune.grid.bar_slice(bar)
+        middle = span.start + (span.stop - span.start) // 2
+        for half in (slice(span.start, middle), slice(middle, span.stop)):
+            chord = bar_chord(tune.labels[half])
+            if chord is not None:
+                out.set(half, chord_root(chord), chord_pitch_classes(chord))
+    return out
+
+
 ROWS = {"human chords per step": lambda tune: Declared.from_labels(tune.labels),
+        "human half-bar chords, held": held_by_half_bar,
         "human bar chord, held": lambda tune: held_by_bar(tune, 0),
         "previous bar's human chord": lambda tune: held_by_bar(tune, 1)}
 
@@ -42,7 +56,7 @@ def main() -> None:
             for tune in tunes:
                 tally.add(tune.grid, declare(tune), Declared.from_labels(tune.labels))
             figures = tally.figures()
-            print(f"{group:>14} ({len(tunes)} tunes)  {row:<27} note-in-chord "
+            print(f"{group:>14} ({len(tunes)} tunes)  {row:<28} note-in-chord "
                   f"{100 * figures['note_in_chord']:5.1f} %  root agreement "
                   f"{100 * figures['root_agreement']:5.1f} %")
 
