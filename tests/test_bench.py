@@ -86,3 +86,14 @@ def test_the_pass_through_is_timed_while_dense_bars_are_handed_over(soundfont):
     assert figures["schedule_ms"]["n"] >= 2 and figures["notes_per_bar"] == 64
     assert figures["passthrough_ms"]["n"] > 50
     assert figures["passthrough_ms"]["p50"] < 5.0  # generous: 0.06-0.08 ms measured
+
+
+def test_the_soaks_slices_print_a_row_a_line(capsys):
+    from coperformer.cli.bench import _print_figures
+
+    _print_figures({"soak": {"bars": 9, "slices": [{"from_s": 0, "late_bars": 0},
+                                                    {"from_s": 600, "late_bars": 2}]}}, None)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].strip() == "soak: bars=9"
+    assert [line.split() for line in lines[1:]] == [["slices", "from_s=0", "late_bars=0"],
+                                                    ["slices", "from_s=600", "late_bars=2"]]

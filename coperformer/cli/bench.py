@@ -90,8 +90,8 @@ def _print_figures(figures: dict, json_path: str | None) -> int:
     for key, value in figures.items():
         tables = {name: rows for name, rows in value.items() if _is_table(rows)} \
             if isinstance(value, dict) else {}
-        print(f"{key:>22}: {show({k: v for k, v in value.items() if k not in tables})}"
-              if tables else f"{key:>22}: {show(value)}")
+        flat = {k: v for k, v in value.items() if k not in tables} if tables else value
+        print(f"{key:>22}: {show(flat)}")
         for name, rows in tables.items():  # (the soak's slices) a row a line
             for row in rows:
                 print(f"{name:>22}  {show(row)}")
