@@ -178,6 +178,9 @@ def test_a_module_with_the_wrong_interface_is_a_clear_error_never_a_traceback(tm
     assert not (tmp_path / "o.mid").exists()
 
 
+WARNING_TRIES = 4
+
+
 def test_a_slow_model_is_refused_live_warned_about_near_the_margin(tmp_path, melody_file):
     from coperformer.jam.jam import Jam, JamError
     from coperformer.jam.options import JamOptions
@@ -190,14 +193,24 @@ def test_a_slow_model_is_refused_live_warned_about_near_the_margin(tmp_path, mel
     bar_ms = min(model.measure_speed(), model.measure_speed())
     with pytest.raises(JamError, match="too slow to play live"):
         Jam.build(JamOptions(input=str(melody_file), model=slow, margin_ms=bar_ms / 3))
-    # warned while Play measures it over half the margin: a margin of 1.3 times the test's
-    # figure puts that in the middle of Play's own spread (a busy moment measured 1.55 times
-    # the test's figure once, a quiet one under 0.9 times: 1.8 times failed that way in CI)
-    jam = Jam.build(JamOptions(input=str(melody_file), model=slow, margin_ms=bar_ms * 1.3))
-    try:
-        measured = model.bar_ms  # what Play measured and judged
-        warned = any("decision margin" in w for w in jam.warnings)
-        assert warned == (measured > bar_ms * 1.3 / 2), (measured, bar_ms, jam.warnings)
-        assert warned, (measured, bar_ms)
-    finally:
-        jam.finish()
+    # warned while Play measures it over half the margin. A shared host's CPU times spread
+    # (Play measured 0.9 to 1.55 times the test's figure): a refusal that Play's own figure
+    # explains (over the margin) is measured again, up to WARNING_TRIES margins
+    for _ in range(WARNING_TRIES):
+        margin_ms = bar_ms * 1.3
+        try:
+            jam = Jam.build(JamOptions(input=str(melody_file), model=slow, margin_ms=margin_ms))
+        except JamError as refused:
+            assert model.bar_ms > margin_ms, (model.bar_ms, margin_ms, refused)
+            bar_ms = model.bar_ms  # Play's figure: the host is slower now
+            continue
+        try:
+            measured = model.bar_ms  # what Play measured and judged
+            warned = any("decision margin" in w for w in jam.warnings)
+            assert warned == (measured > margin_ms / 2), (measured, margin_ms, jam.warnings)
+            if warned:
+                return
+            bar_ms = measured  # Play's figure: the host is faster now
+        finally:
+            jam.finish()
+    pytest.fail(f"no margin of 1.3 times Play's figure warned in {WARNING_TRIES} tries")
