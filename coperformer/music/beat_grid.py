@@ -38,6 +38,8 @@ class GridParams:
     accent: float = 1.2  # ... and this much more again for a loud note or a chord (power)
     mixing: float = 1e-4  # per beat: the chance the player jumped anywhere (to re-lock)
     window: float = 0.15  # beats either side of the likeliest phase read as the estimate
+    step_beats: float = 1.0  # a longer gap moves on in steps this long, so that the tempo's
+    # wander during it spreads the phase too
 
 
 class BarPointer:
@@ -76,9 +78,16 @@ class BarPointer:
 
     def advance(self, seconds: float, period_s: float) -> None:
         """Let ``seconds`` pass: each row moves on at its tempo; phase and tempo wander by
-        the beats passed (``period_s``: the current period, to count them)."""
+        the beats passed (``period_s``: the current period, to count them), a step of at
+        most ``step_beats`` at a time."""
         if seconds <= 0:
             return
+        steps = max(1, math.ceil(seconds / period_s / self.params.step_beats - 1e-9))
+        for _ in range(steps):
+            self._move(seconds / steps, period_s)
+
+    def _move(self, seconds: float, period_s: float) -> None:
+        """One step of ``advance``."""
         p = self.params
         beats = seconds / period_s
         shift = seconds / self.periods * p.bins_per_beat  # bins each row moves
