@@ -73,16 +73,28 @@ def _events(perf: Performance) -> list[tuple[int, str, int, int]]:
 
 def _on_beats(transport: Transport, decided: list[tuple[ScheduledNote, int]],
               played: list[ScheduledNote]) -> list[int]:
-    """When the band's notes decided on a beat were played: the decided and the played notes
-    in the same order (the moves keep it; those decided but never played come last), each
-    decided one on its bar's grid (its segment's tempo, kept for every bar decided)."""
-    out = []
-    for (plan, bar), play in zip(decided, played, strict=False):
-        if (plan.channel, plan.pitch) != (play.channel, play.pitch):
-            raise RuntimeError(f"decided {plan} but played {play}: the order was not kept")
+    """When the band's notes decided on a beat were played: each played note paired with the
+    next decided one of the same voice (the moves keep their order; a decided note never
+    played, such as the rest of a bar dropped at a fermata, is passed over), each decided
+    one on its bar's grid (its segment's tempo, kept for every bar decided)."""
+    out, index = [], 0
+    for play in played:
+        start = index
+        while index < len(decided) and _voice(decided[index][0]) != _voice(play):
+            index += 1
+        if index == len(decided):
+            raise RuntimeError(f"played {play} but never decided it after "
+                               f"{decided[start - 1][0] if start else None}")
+        plan, bar = decided[index]
+        index += 1
         segment = transport.segment(bar)  # (the next bar may start elsewhere since)
         beats = (plan.on_ns - transport.bar_start_ns(bar)) * segment.meter.beats_per_bar \
             / segment.bar_ns
         if abs(beats - round(beats)) < 1e-3:
             out.append(play.on_ns)
     return sorted(set(out))  # a chord's notes: one beat
+
+
+def _voice(note: ScheduledNote) -> tuple[int, int, int]:
+    """What a move keeps of a note: its channel, pitch and voice."""
+    return note.channel, note.pitch, note.voice
