@@ -196,21 +196,22 @@ def play_band(perf: Performance, follow: bool) -> tuple[list[int], int]:
     return band, lost
 
 
-def oracle_band(perf: Performance) -> list[int]:
-    """A reference, not a band: each beat placed ``COMMIT_MS`` before it sounds by a straight
-    line through the onsets of the last ``ORACLE_BEATS`` beats at their true metrical places
-    (which no listener knows), the fermata's two sides apart."""
+def oracle_band(perf: Performance, beats: int = ORACLE_BEATS, degree: int = 1) -> list[int]:
+    """A reference, not a band: each beat placed ``COMMIT_MS`` before it sounds by a
+    polynomial in the beat number (``degree`` 1: a straight line) through the onsets of the
+    last ``beats`` beats at their true metrical places (which no listener knows), the
+    fermata's two sides apart."""
     commit = round(COMMIT_MS * 1e6)
     after = perf.fermata_span[1] if perf.fermata_span else None
     out = []
     for beat, true_ns in enumerate(perf.beats):
         side = after is not None and true_ns >= after
         known = [(t, p) for t, p in perf.positions if t < true_ns - commit
-                 and p > beat - ORACLE_BEATS and (after is not None and t >= after) == side]
-        if len({p for _, p in known}) < 2:
+                 and p > beat - beats and (after is not None and t >= after) == side]
+        if len({p for _, p in known}) <= degree:
             continue
-        slope, offset = np.polyfit([p for _, p in known], [t for t, _ in known], 1)
-        out.append(round(offset + slope * beat))
+        coefficients = np.polyfit([p - beat for _, p in known], [t for t, _ in known], degree)
+        out.append(round(coefficients[-1]))
     return sorted(out)
 
 
