@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coperformer.music.beat_grid import BarPointer, GridParams
+from coperformer.music.beat_line import BeatLine, LineParams, LineReading
 from coperformer.music.meter import COMMON_TIME, Meter
 
 NS = 1e9
@@ -29,6 +30,7 @@ class TrackerParams:
 
     chord_s: float = 0.035  # onsets closer than this to the first of a chord are that chord
     grid: GridParams = field(default_factory=GridParams)
+    line: LineParams = field(default_factory=LineParams)  # a steady tempo read off a line
     lost_confidence: float = 0.2  # less of the belief than this near one phase: lost
     lost_surprise: float = 1.15  # ... or the recent onsets no likelier than this to a listener
     surprise_onsets: float = 8.0  # ... with no pulse (a mean over about this many onsets)
@@ -97,6 +99,8 @@ class BeatTracker:
         self._fit = 2.0  # the recent onsets' mean log likelihood against no pulse
         self._trend = 0.0  # the period's change per beat (s)
         self._history: list[tuple[float, float]] = []  # (beat, period s) read at onsets
+        self._line = BeatLine(self.params.line)
+        self._reading: LineReading | None = None  # the line's, since the latest onset
         self._state = LOCKED
         self._last_onset_s: float | None = None
         self._iois: list[float] = []
@@ -119,6 +123,8 @@ class BeatTracker:
         last_ns = round((first_s + period_s * beats[-1]) * NS)
         tracker = cls(60.0 / period_s, last_ns + round(period_s * NS), meter, params)
         tracker._last_onset_s = onsets_ns[-1] / NS  # bar 0's downbeat is the next beat
+        for beat, onset_ns in enumerate(onsets_ns, -len(onsets_ns)):
+            tracker._line.add(beat, onset_ns / NS)  # the count-in's beats are on the line
         return tracker
 
     def release(self, time_ns: int, pitch: int) -> None:
@@ -169,9 +175,22 @@ class BeatTracker:
         lost = confidence < self.params.lost_confidence or \
             self._fit < math.log(self.params.lost_surprise)
         self._state = LOST if lost else LOCKED
+        self._read_line(t)
         recent = self._beat - self.params.trend_beats
         self._history = [h for h in self._history if h[0] > recent] + [(self._beat, self._period)]
         self._trend = self._period_trend()
+
+    def _read_line(self, t: float) -> None:
+        """The onset at ``t`` joins the line while locked (lost, the line is forgotten), and
+        the line is read at the current beat."""
+        self._reading = None
+        if self._state != LOCKED:
+            self._line.clear()
+            return
+        self._line.add(self._beat, t)
+        beat = math.floor(self._beat + 1e-9)
+        self._reading = self._line.reading(beat, self._time_s - (self._beat - beat) * self._period,
+                                           self._period)
 
     def _period_trend(self) -> float:
         """The period's change per beat over the recent beats (s; 0 while too few)."""
@@ -212,6 +231,8 @@ class BeatTracker:
         self._beat = float(beat)
         self._trend = 0.0
         self._state = FERMATA
+        self._line.clear()
+        self._reading = None
 
     def _resume(self, t: float) -> None:
         """The first onset after a fermata is the beat after the held note's."""
@@ -219,6 +240,8 @@ class BeatTracker:
         self._time_s = t
         self._grid.reset(self._beat % self.beats_per_bar, self._period, 0.03)
         self._history = []
+        self._line.clear()
+        self._reading = None
         self._fit = 2.0
         self._confidence = 1.0
         self._state = LOCKED
@@ -228,6 +251,10 @@ class BeatTracker:
         if self._state in (LOCKED, LOST) and self._fermata_due(now_ns / NS):
             self._enter_fermata()
         beat = math.floor(self._beat + 1e-9)
+        reading = self._reading if self._state == LOCKED else None
+        if reading is not None:  # a steady tempo: the line through many beats
+            return BeatEstimate(reading.beat, round(reading.time_s * NS), reading.period_s * NS,
+                                round(self._confidence, 3), self._state, 0.0)
         beat_ns = round((self._time_s - (self._beat - beat) * self._period) * NS)
         return BeatEstimate(beat, beat_ns, self._period * NS, round(self._confidence, 3),
                             self._state, self._trend * NS)
