@@ -1,6 +1,7 @@
-"""`coperformer demo`: melodies from music21 (a held-out chorale, a folk song, a dance tune),
-each accompanied by the listening live band, the offline band and a held tonic, and rendered,
-so anyone can hear the difference."""
+"""`coperformer demo`: melodies from music21 (a held-out chorale, a folk song, a dance tune and
+a well-known song, Stephen Foster's "Jeanie with the Light Brown Hair"), each accompanied by
+the listening live band, the offline band and a held tonic, and rendered, so anyone can hear
+the difference."""
 
 from __future__ import annotations
 
@@ -20,16 +21,17 @@ VERSIONS = ("live", "offline", "held-tonic")
 
 
 def demo_pieces(verbose: bool = False) -> list[Piece]:
-    """A held-out test chorale, an out-of-style folk song and a dance tune (``verbose``:
-    name every chorale the corpus leaves out)."""
-    from coperformer.model.collections import EVALUATION, collection_melodies
+    """A held-out test chorale, an out-of-style folk song, a dance tune and a well-known song
+    (``verbose``: name every chorale the corpus leaves out)."""
+    from coperformer.model.chord_data import WELL_KNOWN
+    from coperformer.model.collections import EVALUATION, collection_melodies, corpus_tune
     from coperformer.model.corpus import load_chorale
     from coperformer.model.dataset import held_out_names
 
     test = held_out_names("bach", verbose)
     folk, dances = EVALUATION[0], EVALUATION[-1]
     return [load_chorale(test[0]), collection_melodies(folk, 1)[0],
-            collection_melodies(dances, 1)[0]]
+            collection_melodies(dances, 1)[0], corpus_tune(WELL_KNOWN)]
 
 
 def demo_band(model, planner: HarmonyPlanner, piece: Piece, version: str, seed: int,
@@ -81,8 +83,8 @@ def make_demo(out: Path, model_name: str | None, soundfont: str | None,
 
 def add_demo(sub) -> None:
     """Arguments of `coperformer demo`."""
-    p = sub.add_parser("demo", help="a chorale, a folk song and a dance tune: live band, offline "
-                                    "band and held tonic, rendered")
+    p = sub.add_parser("demo", help="a chorale, a folk song, a dance tune and a well-known song: "
+                                    "live band, offline band and held tonic, rendered")
     p.add_argument("--out", default="demo", type=checks.output_folder,
                    help="folder for the files (default demo/)")
     p.add_argument("--model", default=None, type=checks.model)
@@ -95,7 +97,7 @@ def add_demo(sub) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Write three melodies, accompany each three ways and render the results."""
+    """Write four melodies, accompany each three ways and render the results."""
     if args.trust_model:
         from coperformer.model.store import load_model
 

@@ -36,7 +36,8 @@ from coperformer.music.roll import REST, Grid, grid_from_piece, to_step
 CHORD_DATA_VERSION = 2
 SHIFTS = tuple(range(-5, 7))  # the training tunes in all 12 keys
 SPLITS = ("train", "validation", "test")
-LEAD_SHEETS = ("leadSheet/fosterBrownHair.mxl", "leadSheet/berlinAlexandersRagtime.mxl",
+WELL_KNOWN = "leadSheet/fosterBrownHair.mxl"  # Foster's "Jeanie with the Light Brown Hair"
+LEAD_SHEETS = (WELL_KNOWN, "leadSheet/berlinAlexandersRagtime.mxl",
                "nottingham-dataset/reelsa-c.abc")
 LEAD_SHEET_SET = "lead-sheet tunes"
 

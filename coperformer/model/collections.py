@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coperformer.common.paths import cache_dir
-from coperformer.model.corpus import score_to_piece
+from coperformer.model.corpus import CorpusError, score_to_piece
 from coperformer.music.notes import Piece
 
 COLLECTION_VERSION = 1
@@ -86,6 +86,17 @@ def collection_melodies(collection: Collection, count: int) -> list[Piece]:
         pickle.dump(pieces, handle)
     tmp.replace(path)
     return pieces
+
+
+def corpus_tune(source: str) -> Piece:
+    """One tune of music21's corpus by its path (repeats played out); CorpusError when it
+    does not fit."""
+    from music21 import corpus
+
+    piece = _usable(lambda: corpus.parse(source), source)
+    if piece is None:
+        raise CorpusError(f"{source}: not a melody the band can play")
+    return piece
 
 
 def _parse(collection: Collection, count: int) -> list[Piece]:
