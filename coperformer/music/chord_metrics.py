@@ -10,7 +10,9 @@ play.
 - changes_per_bar: declared chord changes per bar, beside the human rate;
 - degrees: where the chords' roots lie in the melody's key (per beat); degree_tv: total
   variation distance of that histogram from the human one; v_share: the share on V;
-- final_cadence: share of tunes whose last chord is I after a IV or a V.
+- final_cadence: share of tunes whose last chord is I after a IV or a V;
+- phrase_cadence: share of the melody's phrase ends (a note held two beats or more, or
+  followed by a beat's rest, and the last note) where the chord arrives on I from IV or V.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from coperformer.music.meter import STEPS_PER_QUARTER
 from coperformer.music.roll import REST, Grid
 
 NONE = -1
+PHRASE_END_STEPS = 2 * STEPS_PER_QUARTER  # a note held this long ends a phrase...
+PHRASE_REST_STEPS = STEPS_PER_QUARTER  # ... as does one followed by this much rest
 
 
 @dataclass
@@ -69,6 +73,8 @@ class ChordTally:
     changes: int = 0
     tunes: int = 0
     cadences: int = 0
+    phrase_ends: int = 0
+    phrase_cadences: int = 0
     degrees: np.ndarray = field(default_factory=lambda: np.zeros(12))
 
     def add(self, grid: Grid, declared: Declared, human: Declared | None,
@@ -95,6 +101,9 @@ class ChordTally:
         np.add.at(self.degrees, (chorded - tonic) % 12, 1.0)
         self.tunes += 1
         self.cadences += int(_final_cadence(root, mask, tonic))
+        ends = phrase_ends(melody, grid.melody_onset[start:])
+        self.phrase_ends += len(ends)
+        self.phrase_cadences += sum(_arrives_on_tonic(root, mask, end, tonic) for end in ends)
 
     def figures(self, human_degrees: np.ndarray | None = None) -> dict[str, float]:
         """The figures (agreements are NaN without labels; degree_tv NaN without a human
@@ -110,6 +119,7 @@ class ChordTally:
             "degree_tv": tv,
             "v_share": float(degrees[DOMINANT]),
             "final_cadence": self.cadences / max(1, self.tunes),
+            "phrase_cadence": self.phrase_cadences / max(1, self.phrase_ends),
         }
 
     def degree_shares(self) -> dict[str, float]:
@@ -137,6 +147,30 @@ def _final_cadence(root: np.ndarray, mask: np.ndarray, tonic: int) -> bool:
         return False
     last, before = (int(starts[-1]) // 4096 - tonic) % 12, (int(starts[-2]) // 4096 - tonic) % 12
     return last == 0 and before in (5, DOMINANT)
+
+
+def phrase_ends(melody: np.ndarray, onset: np.ndarray) -> list[int]:
+    """The steps where the melody's phrases end: each note held ``PHRASE_END_STEPS`` or
+    more, or followed by ``PHRASE_REST_STEPS`` of rest, and the last note (its onset)."""
+    starts = np.flatnonzero(onset & (melody != REST))
+    ends = []
+    for index, start in enumerate(starts):
+        following = int(starts[index + 1]) if index + 1 < len(starts) else melody.shape[0]
+        span = melody[start:following]
+        held = int(np.argmax(span == REST)) if (span == REST).any() else span.shape[0]
+        last = index + 1 == len(starts)
+        if last or held >= PHRASE_END_STEPS or span.shape[0] - held >= PHRASE_REST_STEPS:
+            ends.append(int(start))
+    return ends
+
+
+def _arrives_on_tonic(root: np.ndarray, mask: np.ndarray, step: int, tonic: int) -> bool:
+    """The chord at ``step`` is I and the chord before it (the last other one) IV or V."""
+    if root[step] == NONE or (int(root[step]) - tonic) % 12 != 0:
+        return False
+    code = root[:step + 1] * 4096 + mask[:step + 1]
+    other = np.flatnonzero((code != code[-1]) & (root[:step + 1] != NONE))
+    return bool(other.size) and (int(root[other[-1]]) - tonic) % 12 in (5, DOMINANT)
 
 
 def total_variation(p: np.ndarray, q: np.ndarray) -> float:

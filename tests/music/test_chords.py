@@ -4,7 +4,7 @@ judge's figures, and the chord model's choice and offline decoding (the shipped 
 import numpy as np
 
 from coperformer.common.paths import data_dir
-from coperformer.music.chord_metrics import ChordTally, Declared, total_variation
+from coperformer.music.chord_metrics import ChordTally, Declared, phrase_ends, total_variation
 from coperformer.music.chord_model import FEATURES, ChordModel, choose, harmonize
 from coperformer.music.chord_type import PITCH_CLASS_NAMES
 from coperformer.music.chords import (
@@ -122,6 +122,27 @@ def test_agreement_changes_degrees_and_cadence_against_human_chords():
     assert np.isclose(figures["degree_tv"], 1 / 3)
     assert total_variation(np.ones(12), np.ones(12)) == 0.0
     assert np.isnan(ChordTally().figures()["root_agreement"])
+
+
+def test_phrases_end_on_long_notes_before_rests_and_at_the_last_note():
+    notes = [Note(60, 0, 1), Note(62, 1, 2), Note(64, 2, 4),  # a half note: an end
+             Note(65, 4, 5), Note(67, 6, 7), Note(65, 7, 7.5),  # a quarter, then a rest: an end
+             Note(64, 7.5, 8), Note(60, 8, 9)]  # the last note: an end
+    grid = grid_from_piece(Piece(notes, [], bars_for(Meter(4, 4), 12)))
+    steps = grid.bar_slice(0).stop // 4  # steps a quarter
+    assert phrase_ends(grid.melody, grid.melody_onset) == [2 * steps, 4 * steps, 8 * steps]
+
+
+def test_a_phrase_cadence_arrives_on_the_tonic_from_iv_or_v():
+    grid = _melody_grid([[60, 62, 64, 65], [67], [65, 64, 62, 71], [72]])  # ends: bars 2, 4
+    chords = {"V-I": (0, 0, 7, 0), "IV-I": (0, 0, 5, 0), "ii-I": (0, 0, 2, 0), "V-V": (0, 0, 7, 7)}
+    shares = {}
+    for name, roots in chords.items():
+        tally = ChordTally()
+        tally.add(grid, Declared.from_labels(np.repeat([chord_index(r, "maj") for r in roots],
+                                                       16)), None)
+        shares[name] = tally.figures()["phrase_cadence"]
+    assert shares == {"V-I": 0.5, "IV-I": 0.5, "ii-I": 0.0, "V-V": 0.0}  # of the bar 2 and 4 ends
 
 
 def test_choose_takes_the_likeliest_or_draws_from_the_nucleus():
