@@ -141,7 +141,7 @@ heard a bar.
 - **final_cadence**: share of tunes whose last two chords are IV-I or V-I;
 - **phrase_cadence**: share of the melody's phrase ends (a note held two beats or more, or
   followed by a beat's rest, and the last note) where the chord arrives on I from IV or V
-  (compare the human row);
+  within the bar before (compare the human row);
 - guards only: **chord_fit** (melody and band fit one triad or seventh per beat) and **clash**
   (melody steps a semitone or tritone from a band note).
 

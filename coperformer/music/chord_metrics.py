@@ -12,7 +12,8 @@ play.
   variation distance of that histogram from the human one; v_share: the share on V;
 - final_cadence: share of tunes whose last chord is I after a IV or a V;
 - phrase_cadence: share of the melody's phrase ends (a note held two beats or more, or
-  followed by a beat's rest, and the last note) where the chord arrives on I from IV or V.
+  followed by a beat's rest, and the last note) where the chord arrives on I from IV or V
+  within the bar before.
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ class ChordTally:
         self.cadences += int(_final_cadence(root, mask, tonic))
         ends = phrase_ends(melody, grid.melody_onset[start:])
         self.phrase_ends += len(ends)
-        self.phrase_cadences += sum(_arrives_on_tonic(root, mask, end, tonic) for end in ends)
+        bar = int(grid.bar_len.max())
+        self.phrase_cadences += sum(_arrives_on_tonic(root, mask, end, tonic, bar) for end in ends)
 
     def figures(self, human_degrees: np.ndarray | None = None) -> dict[str, float]:
         """The figures (agreements are NaN without labels; degree_tv NaN without a human
@@ -164,13 +166,17 @@ def phrase_ends(melody: np.ndarray, onset: np.ndarray) -> list[int]:
     return ends
 
 
-def _arrives_on_tonic(root: np.ndarray, mask: np.ndarray, step: int, tonic: int) -> bool:
-    """The chord at ``step`` is I and the chord before it (the last other one) IV or V."""
+def _arrives_on_tonic(root: np.ndarray, mask: np.ndarray, step: int, tonic: int,
+                      within: int) -> bool:
+    """The chord at ``step`` is I, came in less than ``within`` steps before it, and the chord
+    before it was IV or V."""
     if root[step] == NONE or (int(root[step]) - tonic) % 12 != 0:
         return False
     code = root[:step + 1] * 4096 + mask[:step + 1]
     other = np.flatnonzero((code != code[-1]) & (root[:step + 1] != NONE))
-    return bool(other.size) and (int(root[other[-1]]) - tonic) % 12 in (5, DOMINANT)
+    if not other.size or step - int(other[-1]) > within:
+        return False
+    return (int(root[other[-1]]) - tonic) % 12 in (5, DOMINANT)
 
 
 def total_variation(p: np.ndarray, q: np.ndarray) -> float:

@@ -135,14 +135,16 @@ def test_phrases_end_on_long_notes_before_rests_and_at_the_last_note():
 
 def test_a_phrase_cadence_arrives_on_the_tonic_from_iv_or_v():
     grid = _melody_grid([[60, 62, 64, 65], [67], [65, 64, 62, 71], [72]])  # ends: bars 2, 4
-    chords = {"V-I": (0, 0, 7, 0), "IV-I": (0, 0, 5, 0), "ii-I": (0, 0, 2, 0), "V-V": (0, 0, 7, 7)}
+    chords = {"V-I": (0, 0, 7, 0), "IV-I": (0, 0, 5, 0), "ii-I": (0, 0, 2, 0), "V-V": (0, 0, 7, 7),
+              "V-I-I": (0, 7, 0, 0)}  # the tonic came in two bars before the last end
     shares = {}
     for name, roots in chords.items():
         tally = ChordTally()
         tally.add(grid, Declared.from_labels(np.repeat([chord_index(r, "maj") for r in roots],
                                                        16)), None)
         shares[name] = tally.figures()["phrase_cadence"]
-    assert shares == {"V-I": 0.5, "IV-I": 0.5, "ii-I": 0.0, "V-V": 0.0}  # of the bar 2 and 4 ends
+    assert shares == {"V-I": 0.5, "IV-I": 0.5, "ii-I": 0.0, "V-V": 0.0, "V-I-I": 0.0}
+    # (of the ends in bars 2 and 4; in "V-I-I" the tonic arrives at bar 3, no end)
 
 
 def test_choose_takes_the_likeliest_or_draws_from_the_nucleus():
