@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+EXACT_S = 0.001  # onsets this near a line (rms, s) are on it, whatever a curve does
+SLIP = 0.4  # an onset this share of a period off the line's pace: the beats were counted anew
+
 
 @dataclass(frozen=True)
 class LineParams:
@@ -53,10 +56,26 @@ class BeatLine:
         beat = round(beat_count)
         if abs(beat_count - beat) > self.params.snap:
             return
-        if self._points and self._points[-1][0] >= beat:
+        if self._points and self._points[-1][0] == beat:
             return  # one onset a beat: the first
-        longest = max(self.params.windows)
+        if self._slipped(beat, time_s):
+            self._points = []  # the bar pointer counts the beats anew: so does the line
+        longest = max(self.params.windows, default=0)
         self._points = [p for p in self._points if p[0] > beat - longest] + [(beat, time_s)]
+
+    def _slipped(self, beat: int, time_s: float) -> bool:
+        """Whether the onset's beat count breaks with the line's: counted back, or a beat's
+        share of a period off the pace of the beats before."""
+        if not self._points:
+            return False
+        last_beat, last_time = self._points[-1]
+        if beat < last_beat:
+            return True
+        first_beat, first_time = self._points[0]
+        if last_beat == first_beat:
+            return False
+        period = (last_time - first_time) / (last_beat - first_beat)
+        return abs(time_s - last_time - (beat - last_beat) * period) > SLIP * period
 
     def reading(self, beat: int, pointer_time_s: float, pointer_period_s: float
                 ) -> LineReading | None:
@@ -81,8 +100,10 @@ class BeatLine:
         line = times - np.polyval(np.polyfit(beats, times, 1), beats)
         curve = times - np.polyval(np.polyfit(beats, times, 2), beats)
         left, spread = float(curve @ curve), float(np.sqrt(line @ line / max(1, len(beats) - 2)))
-        if left <= 0.0 or spread <= 0.0:
-            return True
+        if spread < EXACT_S:
+            return True  # on the line within a millisecond
+        if left <= EXACT_S ** 2 * 1e-6:
+            return False  # exactly on a curve, and not on the line
         f = (float(line @ line) - left) / (left / max(1, len(beats) - 3))
         latest = line[-self.params.recent:]
         lean = abs(float(latest.mean())) / (spread / np.sqrt(len(latest)))

@@ -50,3 +50,16 @@ def test_notes_between_beats_and_a_chord_s_second_note_are_not_on_the_line():
     assert reading is not None and abs(reading.time_s - 16.0) < 1e-6
     line.clear()
     assert line.reading(30, 16.0, 0.5) is None
+
+
+def test_a_beat_counted_anew_starts_the_line_again():
+    for slip in (-1, 1):  # the bar pointer counted a beat back, or a beat on
+        line = BeatLine()
+        for beat in range(30):
+            line.add(beat, 1.0 + beat * 0.5)
+        line.add(30 + slip, 1.0 + 30 * 0.5)  # the next onset, counted as another beat
+        assert line.reading(30 + slip, 16.0, 0.5) is None  # one onset is no line
+        for beat in range(31 + slip, 61 + slip):
+            line.add(beat, 1.0 + (beat - slip) * 0.5)
+        reading = line.reading(60 + slip, 31.0, 0.5)
+        assert reading is not None and abs(reading.time_s - 31.0) < 1e-6
