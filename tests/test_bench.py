@@ -30,7 +30,7 @@ def test_the_left_hand_bench_times_a_replan_in_every_bar(shipped_model, tmp_path
         figures = left_hand_figures(None, tmp_path, bars=6)
     assert figures["replan_ms"]["n"] >= 3  # a chord changes on beat 3 of every bar
     assert_on_time(figures["late_replans"] + figures["missed_deadlines"], host, DEFAULT_MARGIN_MS)
-    assert 0 < figures["replan_margin_ms"]["min"] <= 40.0  # before its beat, at most a lead
+    _assert_replans_before_their_beats(figures)
 
 
 def test_the_chart_bench_times_each_change_inside_a_bar(shipped_model, tmp_path):
@@ -38,7 +38,17 @@ def test_the_chart_bench_times_each_change_inside_a_bar(shipped_model, tmp_path)
         figures = chart_figures(None, tmp_path, bars=6)
     assert figures["replan_ms"]["n"] >= 5  # bars 1 and 3 change inside; bar 5 repeats bar 1
     assert_on_time(figures["late_replans"] + figures["missed_deadlines"], host, DEFAULT_MARGIN_MS)
-    assert 0 < figures["replan_margin_ms"]["min"] <= 40.0
+    _assert_replans_before_their_beats(figures)
+
+
+def _assert_replans_before_their_beats(figures: dict) -> None:
+    """Each re-plan done before its beat, at most a lead: the earliest margin is positive
+    unless a re-plan came late. A late one (its margin negative) is judged by assert_on_time
+    against the host's stalls; required positive here as well, a late re-plan that a stall
+    explains failed the test all the same."""
+    margin = figures["replan_margin_ms"]
+    assert margin["min"] <= 40.0, margin
+    assert margin["min"] > 0 or figures["late_replans"] > 0, (margin, figures["late_replans"])
 
 
 def test_the_flood_bench_floods_the_live_input_and_the_take_keeps_every_note(shipped_model,

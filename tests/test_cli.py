@@ -131,9 +131,17 @@ def test_bad_inputs_get_one_clear_line_and_no_output(tmp_path, shipped_model):
     assert outputs == before
 
 
+HUNDRED_BARS_S = 3.0  # issue 2's goal (1 s) three times, for a busy CI machine
+HUNDRED_BARS_TRIES = 3  # a run over it that did not use the time itself is timed again
+
+
 def test_hundred_bars_take_seconds_not_minutes(tmp_path, band_model):
     """Issue 2's goal is <= 1 s (``coperformer bench`` prints it, accompany_s); the test
-    bound is three times that, for a busy CI machine."""
+    bound is three times that, for a busy CI machine. Offline took 0.85-0.97 s of one core
+    here: a loaded 2-core host that gives the process a third of a core passes the bound
+    while the work itself is on time. So a run over it whose own CPU time was under it
+    (the rest: waiting for a core) is timed again, up to HUNDRED_BARS_TRIES runs; CPU time
+    over the bound fails at once."""
     from coperformer.io.midifile import choose_melody, read_song, song_to_piece
     from coperformer.model.live_engine import live_accompaniment, offline_accompaniment
     from coperformer.model.store import load_chord_model
@@ -143,11 +151,18 @@ def test_hundred_bars_take_seconds_not_minutes(tmp_path, band_model):
     piece = song_to_piece(song, choose_melody(song))
     chords = load_chord_model()
     for mode, accompany in (("offline", offline_accompaniment), ("live", live_accompaniment)):
-        started = time.perf_counter()
-        result = accompany(band_model, chords, piece)
-        elapsed = time.perf_counter() - started
-        assert result.grid.bars == 100
-        assert elapsed < 3.0, f"{mode}: {elapsed:.3f} s for 100 bars"
+        runs = []
+        while len(runs) < HUNDRED_BARS_TRIES:
+            started, cpu = time.perf_counter(), time.process_time()
+            result = accompany(band_model, chords, piece)
+            runs.append((time.perf_counter() - started, time.process_time() - cpu))
+            assert result.grid.bars == 100
+            elapsed, cpu_s = runs[-1]
+            assert cpu_s < HUNDRED_BARS_S, f"{mode}: {cpu_s:.3f} s of CPU for 100 bars"
+            if elapsed < HUNDRED_BARS_S:
+                break
+        else:
+            pytest.fail(f"{mode}: 100 bars took (wall s, CPU s) {runs}")
 
 
 def test_render_cli_writes_audio_of_the_band(melody_file, tmp_path, shipped_model):

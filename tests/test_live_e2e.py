@@ -33,6 +33,7 @@ JACK_LOSSES = 2
 # waits for a quiet moment between decisions; opening a JACK client took ~1.2 s on CI's
 # loaded host (3 notes played at once after the replug were lost there)
 RECONNECT_S = 3.0
+LATE_NOTE_MS = 40.0  # a note recorded this far off its time is the app's but near a late moment
 
 
 @pytest.fixture(scope="module")
@@ -110,16 +111,18 @@ def test_live_session_through_jack(jack_server, tmp_path, shipped_model):
     recorded = _recorded_onsets(out["rec.mid"])
     delivered = [s for s in sent if s[2]]
     pairs = _matched(delivered, recorded)
-    _judge_losses(delivered, pairs, host.late_moments(Heard(listened).xruns_ns))
-    first_sent, first_recorded = pairs[0][0][0], pairs[0][1][0]
-    errors = sorted((abs((r - first_recorded) - (s - first_sent) / 1e9) * 1000, pitch, r)
+    late_ns = host.late_moments(Heard(listened).xruns_ns)
+    _judge_losses(delivered, pairs, late_ns)
+    # each note's delay (recorded less sent) against the typical one: the first note alone
+    # as the reference moved every other note by its own delay (a stall as it was played)
+    offset = float(np.median([r - s / 1e9 for (s, _, _), (r, _) in pairs]))
+    errors = sorted((abs(r - s / 1e9 - offset) * 1000, pitch, r, s)
                     for (s, _, _), (r, pitch) in pairs)
-    errors_ms = [error for error, _, _ in errors]
+    errors_ms = [error for error, *_ in errors]
     # generous for a loaded 2-core CI machine (5.04 ms p90 seen under a training run);
     # the unloaded figure is measured in docs/performance.md
     assert errors_ms[int(0.9 * len(errors_ms))] < 10.0, f"recorded timing off: {errors_ms}"
-    assert errors_ms[-1] < 40.0, f"recorded timing off by {errors_ms[-1]:.2f} ms: pitch " \
-        f"{errors[-1][1]} recorded at {errors[-1][2]:.3f} s; lost: {len(delivered) - len(pairs)}"
+    _judge_late_notes(errors, late_ns, len(delivered) - len(pairs))
 
     last_bar = int((melody[-1][0]) // 4)
     assert set(range(1, last_bar + 1)) <= band_bars(out["rec.mid"])
@@ -162,6 +165,23 @@ def _judge_losses(delivered, pairs, late_ns: list[int]) -> None:
     assert len(lost) <= 0.1 * len(delivered), story
     assert len(unexplained) <= JACK_LOSSES, story
     if lost:
+        warnings.warn(story, stacklevel=2)
+
+
+def _judge_late_notes(errors, late_ns: list[int], lost: int) -> None:
+    """Notes recorded LATE_NOTE_MS or more off their time (``errors``: ms, pitch, recorded s,
+    sent ns): a few, each near a moment JACK or the host ran late (a stall between the
+    keyboard's send and the app's callback delays the note by the stall), none with nothing
+    late near it, as ``_judge_losses`` judges the notes lost."""
+    late = np.asarray(late_ns or [0], np.int64)
+    off = [(ms, pitch, at, float(np.min(np.abs(late - sent))) / 1e6)
+           for ms, pitch, at, sent in errors if ms >= LATE_NOTE_MS]
+    story = [f"pitch {pitch} recorded at {at:.3f} s, {ms:.1f} ms off ({near:.0f} ms from a "
+             f"late moment)" for ms, pitch, at, near in off]
+    story = f"recorded timing off: {story}; {len(late_ns)} late moments; lost: {lost}"
+    assert len(off) <= 0.1 * len(errors), story
+    assert all(near * 1e6 < LATE_REACH_NS for *_, near in off), story
+    if off:
         warnings.warn(story, stacklevel=2)
 
 

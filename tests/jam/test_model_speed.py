@@ -3,14 +3,17 @@
 import ctypes
 import threading
 import time
+import warnings
 
 import pytest
 
 from coperformer.engine.session_config import DEFAULT_MARGIN_MS
 from coperformer.jam.jam import Jam, JamError
 from coperformer.jam.options import JamOptions
-from coperformer.model.runtime import SPEED_CALLS, SPEED_WARM_CALLS
+from coperformer.model.runtime import SPEED_BUDGET_S, SPEED_CALLS, SPEED_WARM_CALLS
 from coperformer.model.store import load_model
+
+SPEED_TRIES = 3  # a measurement the host cut short is taken again
 
 
 def burn(seconds: float) -> None:
@@ -27,8 +30,10 @@ class BusyMoment:
     def __init__(self, backend, calls: int, seconds: float):
         self.backend, self.calls, self.seconds = backend, calls, seconds
         self.name, self.metadata_json = backend.name, backend.metadata_json
+        self.answered = 0  # calls, slow or not
 
     def __call__(self, *inputs):
+        self.answered += 1
         if self.calls > 0:
             self.calls -= 1
             burn(self.seconds)
@@ -64,13 +69,23 @@ def test_one_slow_measurement_never_refuses_a_jam(melody_file, shipped_model):
 
 
 def test_a_few_slow_bars_inside_a_measurement_do_not_count(shipped_model):
+    """Two slow bars of the nine timed. The measurement stops timing after SPEED_BUDGET_S of
+    wall time (three bars at least): a host that gives the test a quarter of a core (or
+    stalls it 0.4 s) spends it on the slow bars' 0.1 s of CPU, and the median of three holds
+    both; such a measurement (fewer than nine bars timed) is the host's and is taken again."""
     model = load_model(str(shipped_model))
     real = model._backend
-    model._backend = BusyMoment(real, SPEED_WARM_CALLS + 2, 0.05)  # 2 slow timed bars of 9
-    try:
-        assert model.measure_speed() < DEFAULT_MARGIN_MS / 2  # the median
-    finally:
-        model._backend = real
+    for _ in range(SPEED_TRIES):
+        busy = model._backend = BusyMoment(real, SPEED_WARM_CALLS + 2, 0.05)
+        try:
+            bar_ms = model.measure_speed()
+        finally:
+            model._backend = real
+        if bar_ms < DEFAULT_MARGIN_MS / 2 or busy.answered == SPEED_WARM_CALLS + SPEED_CALLS:
+            break  # judged below: fast, or the median of every bar
+        warnings.warn(f"{busy.answered - SPEED_WARM_CALLS} bars timed within "
+                      f"{SPEED_BUDGET_S} s: measured again", stacklevel=1)
+    assert bar_ms < DEFAULT_MARGIN_MS / 2, (bar_ms, busy.answered)  # the median
 
 
 def test_a_model_slow_every_time_is_still_refused(melody_file, shipped_model):

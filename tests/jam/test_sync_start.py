@@ -2,6 +2,7 @@
 count-in, and keeps the file's timing (its bar lines stay the jam's)."""
 
 import time
+import warnings
 
 import mido
 import pytest
@@ -10,7 +11,11 @@ from coperformer.io.midifile import read_song
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
 from coperformer.midi.fileplayer import first_bar_seconds
+from tests.host_probe import HostProbe
 from tests.midi_helpers import melody_notes, note_ons, write_midi
+
+SYNC_TRIES = 3  # a jam whose player's notes the host's stalls moved is played again
+BEAT_MS = 250.0  # a quarter at 240 BPM
 
 
 def _onsets(path):
@@ -28,23 +33,42 @@ def test_the_first_notes_bar_line(tmp_path, meter, offset, bar_start):
 def test_a_file_with_a_late_first_note_keeps_its_place_in_the_bar(tmp_path, shipped_model):
     notes = [(p, s + 5.0, e + 5.0) for p, s, e in melody_notes(3)]  # bar 2, beat 2
     melody = write_midi(tmp_path / "late.mid", [{"channel": 0, "notes": notes}], bpm=240)
-    take = tmp_path / "take.mid"
-    jam = Jam.build(JamOptions(input=str(melody), sync_start=True, count_in=1, record=take))
-    assert not jam.session.config.sync_start  # a file's first note is known: no waiting
-    assert jam.session.transport.count_in == 1  # the count-in is kept
-    jam.start()
-    while jam.running:
-        time.sleep(0.05)
-    assert jam.finish().error is None
-    onsets = _onsets(take)
-    melody_on = onsets["Melody"]
+    for attempt in range(SYNC_TRIES):
+        take = tmp_path / f"take-{attempt}.mid"
+        jam = Jam.build(JamOptions(input=str(melody), sync_start=True, count_in=1, record=take))
+        assert not jam.session.config.sync_start  # a file's first note is known: no waiting
+        assert jam.session.transport.count_in == 1  # the count-in is kept
+        with HostProbe() as host:
+            jam.start()
+            while jam.running:
+                time.sleep(0.05)
+            assert jam.finish().error is None
+        onsets = _onsets(take)
+        melody_on = onsets["Melody"]
+        try:
+            _assert_the_files_timing_kept(melody_on)
+            break
+        except AssertionError:
+            # each player's note is stamped as the file's player wakes for it (1.3 ms late at
+            # most here): a note a host's stall moved is the host's, and played again
+            gaps = [b - a for a, b in zip(melody_on, melody_on[1:], strict=False)]
+            moved_ms = max(abs(melody_on[0] - 1.0), *(abs(g - 1.0) for g in gaps)) * BEAT_MS
+            if attempt == SYNC_TRIES - 1 or not host.longer_than(moved_ms / 2):
+                raise
+            warnings.warn(f"a note moved {moved_ms:.0f} ms while the host stalled "
+                          f"{host.stalls}: played again", stacklevel=1)
+    band = [t for name in ("Alto", "Tenor", "Bass") for t in onsets[name]]
+    assert band and min(band) >= 4.0 - 0.01  # the band from bar 1, on its bar lines
+    assert all(abs(t * 4 - round(t * 4)) < 0.02 for t in band)  # on the grid of the bars
+
+
+def _assert_the_files_timing_kept(melody_on: list[float]) -> None:
+    """The player's notes (quarters from the first bar) where the file has them: the first on
+    beat 2, a beat apart."""
     assert melody_on[0] == pytest.approx(1.0, abs=0.02)  # beat 2 of the first bar
     gaps = [b - a for a, b in zip(melody_on, melody_on[1:], strict=False)]
     assert sorted(gaps)[len(gaps) // 2] == pytest.approx(1.0, abs=0.02)  # its rhythm kept
     assert all(g == pytest.approx(1.0, abs=0.2) for g in gaps), gaps  # (a busy machine)
-    band = [t for name in ("Alto", "Tenor", "Bass") for t in onsets[name]]
-    assert band and min(band) >= 4.0 - 0.01  # the band from bar 1, on its bar lines
-    assert all(abs(t * 4 - round(t * 4)) < 0.02 for t in band)  # on the grid of the bars
 
 
 def test_a_meter_change_mid_jam_starts_at_a_bar_line_and_is_recorded(tmp_path, shipped_model):

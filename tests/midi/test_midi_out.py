@@ -2,13 +2,18 @@
 (the left hand's new chord) gets its note-off there."""
 
 import time
+import warnings
 
 import pytest
 
 from coperformer.engine.clock import RealClock
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.midi.ports import api_by_name
+from tests.host_probe import HostProbe
 from tests.jack_helpers import MidiMonitor, start_jackd, stop_jackd
+
+NOTE_OFF_MS = 50  # the early note-off's error allowed
+NOTE_OFF_TRIES = 3  # a note-off the host's stalls moved is sent again
 
 
 @pytest.fixture(scope="module")
@@ -21,20 +26,31 @@ def jack_server():
 def test_a_note_ended_early_gets_its_note_off_there(jack_server):
     from coperformer.midi.output import MidiOutSink
 
-    monitor = MidiMonitor("test-out-monitor")
-    sink = MidiOutSink("test-out-monitor", RealClock(), api_by_name("jack"))
-    try:
-        start = time.perf_counter_ns() + 200_000_000
-        sink.schedule([ScheduledNote(start, start + 1_500_000_000, 1, 60, 100)])
-        sink.end_at(1, 60, start + 400_000_000)
-        time.sleep(2.0)
-    finally:
-        sink.close()
-    monitor.close()
-    notes = [(t, m) for t, m in monitor.messages if m[0] & 0xF0 in (0x80, 0x90)]
-    on = next(t for t, m in notes if m[0] == 0x91 and m[2] > 0)
-    offs = [t for t, m in notes if m[0] == 0x81 or (m[0] == 0x91 and m[2] == 0)]
-    assert offs and abs((offs[0] - on) / 1e6 - 400) < 50  # the early note-off, on time
+    for attempt in range(NOTE_OFF_TRIES):
+        monitor = MidiMonitor("test-out-monitor")
+        with HostProbe() as host:
+            sink = MidiOutSink("test-out-monitor", RealClock(), api_by_name("jack"))
+            try:
+                start = time.perf_counter_ns() + 200_000_000
+                sink.schedule([ScheduledNote(start, start + 1_500_000_000, 1, 60, 100)])
+                sink.end_at(1, 60, start + 400_000_000)
+                time.sleep(2.0)
+            finally:
+                sink.close()
+        monitor.close()
+        notes = [(t, m) for t, m in monitor.messages if m[0] & 0xF0 in (0x80, 0x90)]
+        on = next(t for t, m in notes if m[0] == 0x91 and m[2] > 0)
+        offs = [t for t, m in notes if m[0] == 0x81 or (m[0] == 0x91 and m[2] == 0)]
+        assert offs, notes
+        off_ms = (offs[0] - on) / 1e6 - 400  # each stamped as the monitor's process hears it
+        # the early note-off, on time: one moved by a host's stall (as assert_on_time, one of
+        # half the error or more) is sent again
+        if abs(off_ms) < NOTE_OFF_MS or attempt == NOTE_OFF_TRIES - 1 \
+                or not host.longer_than(abs(off_ms) / 2):
+            break
+        warnings.warn(f"the note-off {off_ms:+.0f} ms off while the host stalled "
+                      f"{host.stalls}: sent again", stacklevel=1)
+    assert abs(off_ms) < NOTE_OFF_MS, (off_ms, host.stalls)
 
 
 def test_what_close_sends_reaches_the_port(jack_server):
