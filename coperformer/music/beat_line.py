@@ -3,8 +3,9 @@
 While the tempo holds steady, a line through the onsets of many beats places the coming beat
 more surely than the bar pointer's reading after the latest onset, which each note's timing
 jitter moves. The line is used only while it explains the onsets as well as a curve does (an
-F test of a parabola against it: a tempo that moves bends the onsets away from any line) and
-agrees with the bar pointer on where the beat is; otherwise the bar pointer's reading stands.
+F test of a parabola against it: a tempo that moves bends the onsets away from any line), the
+latest onsets do not lean to one side of it, and it agrees with the bar pointer on where the
+beat is; otherwise the bar pointer's reading stands.
 """
 
 from __future__ import annotations

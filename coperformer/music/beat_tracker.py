@@ -5,7 +5,8 @@ tempo, over every hypothesis at once; each onset weighs them by how likely a not
 metrical position (downbeats and loud notes most), so notes between beats never drag the beat
 and a chord counts once. Through rests the belief coasts. A held note whose next onset is long
 overdue is a fermata: the beats stop, and the next onset is a beat again. When the belief
-spreads so that no phase holds most of it, the tracker is lost until it gathers again.
+spreads so that no phase holds most of it, the tracker is lost until it gathers again. While
+the tempo holds steady, the beat is read off a line through many beats (``beat_line``).
 """
 
 from __future__ import annotations
