@@ -95,6 +95,9 @@ def add_play(sub) -> None:
     p.add_argument("--seed", type=checks.seed, default=DEFAULTS.seed)
     p.add_argument("--adventure", type=float, default=DEFAULTS.adventure,
                    help="the live band: 0 = safe harmony .. 1 = more chord variety (default 0.5)")
+    p.add_argument("--one-chord-per-bar", dest="half_bars", action="store_false",
+                   help="the live band keeps one chord a bar (by default it may change at the "
+                        "half bar, decided from the half it heard)")
     p.add_argument("--drums", default=None, choices=FEELS,
                    help="add a drum groove in this feel (hand-written patterns, not AI)")
     p.add_argument("--drum-kit", default="Standard", choices=list(DRUM_KITS),
@@ -124,7 +127,7 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         sync_stop=args.sync_stop, intro=args.intro, split=args.split, chords=args.chords,
         floating=frozenset(voice - 1 for voice in args.float_above),
         margin_ms=args.margin_ms, seed=args.seed, adventure=args.adventure,
-        drums=args.drums, phrase_bars=args.phrase,
+        half_bars=args.half_bars, drums=args.drums, phrase_bars=args.phrase,
         programs={**dict(args.program),
                   **({DRUM_CHANNEL: DRUM_KITS[args.drum_kit]} if args.drums else {})},
         record=Path(args.record) if args.record else None,

@@ -15,8 +15,8 @@ def add_train_chords(sub) -> None:
                        help="train the live band's chord model on human harmonizations")
     p.add_argument("--out", default="models/chords.npz", type=checks.output_file_made_folder,
                    help="file to write (.npz; its card beside it as .json)")
-    p.add_argument("--steps", type=checks.positive, default=1500,
-                   help="optimizer steps (default 1500)")
+    p.add_argument("--steps", type=checks.positive, default=3000,
+                   help="optimizer steps (default 3000)")
     p.add_argument("--seed", type=checks.seed, default=0)
     p.add_argument("--resume", action="store_true",
                    help="continue from the last checkpoint of a run writing the same file")

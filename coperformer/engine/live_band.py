@@ -118,6 +118,28 @@ class LiveBand:
         self._band[request.bar] = (result.pitches, result.onsets)
         return BarPlan(chord, _voices(result, window))
 
+    def half_bar(self, request: BarRequest, half: int) -> BarPlan | None:
+        """``request.bar`` again from step ``half`` on, under the chord the planner takes for
+        its second half from what was heard of its first, keeping the bar's register; None
+        when the bar keeps its chord (no plan of its own, or the likeliest is the same;
+        worker thread)."""
+        window = self._window(request)
+        if not window.listening or self.known is not None or self.chord is None \
+                or request.declared is not None:
+            return None
+        grid, last = window.grid, len(request.meters) - 1
+        heard = {window.first + offset: grid.melody[grid.bar_slice(offset)]
+                 for offset in range(last)}
+        chord = self.planner.plan_half(self._recent_melody(request.bar, heard), request.bar,
+                                       grid.melody[grid.bar_slice(last)][:half])
+        if chord is None:
+            return None
+        chord = self.chord = _with_declared(chord, None, self.floating)
+        self._state += 1
+        result = self._generate(window, chord, self.rng)
+        self._band[request.bar] = (result.pitches, result.onsets)
+        return BarPlan(chord, _voices(result, window))
+
     def provisional(self, request: BarRequest) -> tuple[Chord | None, list[list[Note]]]:
         """The chord and notes the band would play in ``request.bar`` from what was heard so
         far; it changes nothing, and draws what next_bar would draw from the same input. The

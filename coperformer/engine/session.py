@@ -331,7 +331,7 @@ class Session:
             notes += self.ending.final_chord(bar, now) if bar == self.ending.bar else []
         elif bar >= self.first_band_bar and self.follow and self.follow.lost(now) \
                 and self.steering.handover is not None:  # lost the beat: no drums either
-            notes += self.steering.hand_over(bar, self.follow.held_bar(bar, now))
+            notes += self.steering.hand_over(bar, self.follow.held_bar(bar, now), False)
         elif bar >= self.first_band_bar:
             notes += self._band_bar(bar)
             if self.mix.groove and not self.band.resting:  # the drums rest with the band

@@ -40,6 +40,8 @@ class SessionConfig:
     split: int | None = None  # keys below this MIDI note are a chord the band follows
     chart: Chart | None = None  # the song's chords: the band plays them, not its plan
     follow: bool = False  # the band follows the player's tempo (no click after the count-in)
+    half_bars: bool = True  # the listening band may change chord at a bar's half, decided
+    # from the half heard (False: one chord a bar)
     previews: bool = True  # plan the coming bar at each beat of its lead-in (shown ahead; off
     # where no one watches and the melody is known: the decision plans the same)
 

@@ -26,7 +26,7 @@ class SessionStats:
     inference_ms: list[float] = field(default_factory=list)
     plan_ms: list[float] = field(default_factory=list)  # each beat's plan of the coming bar
     margin_ms: list[float] = field(default_factory=list)
-    replan_ms: list[float] = field(default_factory=list)  # the left hand's re-plans of a bar
+    replan_ms: list[float] = field(default_factory=list)  # re-plans of a bar (left hand, half)
     replan_margin_ms: list[float] = field(default_factory=list)  # done this long before the beat
     notes_per_bar: list[int] = field(default_factory=list)
     misses: int = 0

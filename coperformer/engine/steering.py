@@ -20,8 +20,10 @@ from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.stage import Stage
 from coperformer.engine.transport import Transport
 from coperformer.music.chord_chart import Chart
+from coperformer.music.chord_model import half_step
 from coperformer.music.chord_type import Chord
 from coperformer.music.gm import DRUM_CHANNEL
+from coperformer.music.meter import STEPS_PER_QUARTER
 
 SLOW_BEAT_NS = 750 * MS  # a beat longer than this (a quarter below 80 BPM) is followed by parts
 
@@ -92,8 +94,12 @@ class Steering:
         self.charts = Charts(first_bar, config.chart)
         # with a split or a chart the bar goes out a beat at a time (it may be planned again
         # from a beat); in Follow mode too, each beat where the player's is predicted
+        # the listening band may change chord at a bar's half (half_bars): that needs it too
+        self.halves = config.half_bars and self.left_hand is None \
+            and stage.band.planner is not None and stage.band.known is None
+        self.halving: int | None = None  # the bar whose re-plan is its half's own decision
         self.handover = beat_handover(config) if self.left_hand or config.chart or \
-            config.follow else None
+            config.follow or self.halves else None
 
     def request(self, bar: int, now_ns: int, at_ns: int | None = None) -> BarRequest:
         """What the band knows of ``bar`` at ``now_ns``; the chart's chord is the one sounding
@@ -112,15 +118,19 @@ class Steering:
             stage.listener.on_chord(next_bar, chord.name, True)
             self._chord_changed(max(event.time_ns, stage.clock.now_ns()))
 
-    def hand_over(self, bar: int, notes: list[ScheduledNote]) -> list[ScheduledNote]:
-        """The decided bar's notes that go to the sinks now: all of them without a split
-        (recorded at once), else the first beat's (the bar before is recorded, final)."""
+    def hand_over(self, bar: int, notes: list[ScheduledNote],
+                  planned: bool = True) -> list[ScheduledNote]:
+        """The decided bar's notes that go to the sinks now: all of them when bars go out
+        whole (recorded at once), else the first beat's (the bar before is recorded, final);
+        a bar the band ``planned`` (not a held chord) may change at its half."""
         stage = self.stage
         if self.handover is None:
             stage.record_band(notes)
             return notes
         final, late = self.handover.hold(bar, notes)
         self._next_chart_change(bar, stage.transport.bar_start_ns(bar))
+        if planned:
+            self._next_half(bar)
         stage.record_band(final)
         return late + self.handover.due(stage.clock.now_ns())
 
@@ -133,6 +143,9 @@ class Steering:
         if handover.replan_ns is not None and handover.replan_ns - handover.lead_ns <= now_ns:
             if handover.replan_ns > now_ns:
                 self._replan(now_ns)
+            elif self.halving == handover.bar:  # too late for the half: the bar keeps its chord
+                handover.replan_ns = self.halving = None
+                self.stage.stats.late_replans += 1
             else:  # the worker came too late for that beat: the next one the bar still has
                 handover.replan_ns = None
                 self._chord_changed(now_ns)
@@ -150,10 +163,29 @@ class Steering:
         if reachable and reachable[0] < transport.bar_start_ns(bar + 1):
             handover.replan_ns = reachable[0]
 
+    def _next_half(self, bar: int) -> None:
+        """The listening band's ``bar`` is planned again at its half (where its meter allows
+        one), from the half heard; not under a chart."""
+        transport = self.stage.transport
+        half = half_step(transport.meter_at(bar).bar_steps)
+        if not self.halves or half is None or self.charts.for_bar(bar) is not None:
+            return
+        self.handover.replan_ns = transport.ns_at_quarters(bar, half / STEPS_PER_QUARTER)
+        self.halving = bar
+
     def _replan(self, now_ns: int) -> None:
         stage, handover = self.stage, self.handover
         at, bar, started = handover.replan_ns, handover.bar, stage.clock.now_ns()
-        plan = stage.band.replan(self.request(bar, now_ns, at))
+        request = self.request(bar, now_ns, at)
+        if self.halving == bar:
+            self.halving = None
+            half = half_step(stage.transport.meter_at(bar).bar_steps)
+            plan = stage.band.half_bar(request, half)
+            if plan is None:  # the bar keeps its chord
+                handover.replan_ns = None
+                return
+        else:
+            plan = stage.band.replan(request)
         self._time_replan(started, at)
         new = band_notes(stage.transport, bar, plan.voices, stage.channels)
         ended, kept = handover.replace_from(at, new)

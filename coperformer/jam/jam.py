@@ -192,7 +192,7 @@ class Jam:
                                phrase_bars=check_phrase(o.phrase_bars), sync_stop=o.sync_stop,
                                intro=parse_key(o.intro) if o.intro else None,
                                split=parse_note(o.split) if o.split else None,
-                               chart=o.chart())
+                               chart=o.chart(), half_bars=o.half_bars)
         programs = [o.programs.get(channel, program) for channel, program
                     in zip(BAND_CHANNELS, self.model.programs, strict=False)]
         mixer = Mixer(dict(o.volumes), set(o.muted), set(o.soloed))
@@ -239,9 +239,11 @@ class Jam:
         """What is running, in a line or two (any thread)."""
         latency = (f"{self.synth.latency_ms:.1f} ms buffer" if self.synth.driver
                    else "no audio device")
+        rhythm = "half bar" if self.options.half_bars else "bar"
         lines = [f"playing: input {self.options.input}, {self.plan.bpm:g} BPM {self.plan.meter},"
                  f" model {self.model.path.name}, audio {self.synth.driver or 'none'} ({latency})",
-                 f"the band listens: a chord planned per bar, adventure {self.options.adventure:g}"
+                 f"the band listens: a chord planned per {rhythm},"
+                 f" adventure {self.options.adventure:g}"
                  " (0 safe .. 1 adventurous)"]
         if self.recovered:
             lines.append(f"recovered an unsaved session: {self.recovered}")

@@ -49,6 +49,7 @@ class JamOptions:
     margin_ms: float = DEFAULT_MARGIN_MS  # decide each band bar this long before its downbeat
     seed: int = 0
     adventure: float = DEFAULT_ADVENTURE  # the listening band: safe (0) .. adventurous (1)
+    half_bars: bool = True  # the listening band may change chord at a bar's half
     drums: str | None = None  # the drum groove's feel (patterns, not AI); None: no drums
     phrase_bars: int = 4  # the groove's fill ends each phrase of 4 or 8 bars
     record: Path | None = None  # journal the take beside this .mid file

@@ -26,20 +26,31 @@ from coperformer.music import features as F
 from coperformer.music.chord_model import (
     FEATURES,
     MEMORY_BARS,
+    Inside,
     chord_features,
+    half_step,
     heard_key,
     recalled,
 )
 from coperformer.music.chords import bar_chord, label_symbol, step_labels, transpose_chord
 from coperformer.music.roll import REST, Grid, grid_from_piece, to_step
 
-CHORD_DATA_VERSION = 2
+CHORD_DATA_VERSION = 3
 SHIFTS = tuple(range(-5, 7))  # the training tunes in all 12 keys
 SPLITS = ("train", "validation", "test")
 WELL_KNOWN = "leadSheet/fosterBrownHair.mxl"  # Foster's "Jeanie with the Light Brown Hair"
 LEAD_SHEETS = (WELL_KNOWN, "leadSheet/berlinAlexandersRagtime.mxl",
                "nottingham-dataset/reelsa-c.abc")
 LEAD_SHEET_SET = "lead-sheet tunes"
+
+
+@dataclass(frozen=True)
+class Halves:
+    """A bar's human chords: where it may change (None: it may not), first and second."""
+
+    half: int | None
+    first: int | None
+    second: int | None
 
 
 @dataclass
@@ -53,6 +64,20 @@ class LabelledTune:
     def bar_chords(self) -> list[int | None]:
         """Each bar's chord (the one sounding longest in it; any thread)."""
         return [bar_chord(self.labels[self.grid.bar_slice(b)]) for b in range(self.grid.bars)]
+
+    def halves(self) -> list[Halves]:
+        """Each bar's chord at its start and at its end: the longest-sounding in each half,
+        or the bar's own chord twice when the bar cannot change at its half (any thread)."""
+        out = []
+        for b in range(self.grid.bars):
+            labels = self.labels[self.grid.bar_slice(b)]
+            half = half_step(labels.shape[0])
+            if half is None:
+                chord = bar_chord(labels)
+                out.append(Halves(None, chord, chord))
+            else:
+                out.append(Halves(half, bar_chord(labels[:half]), bar_chord(labels[half:])))
+        return out
 
     def melody_bars(self) -> list[np.ndarray]:
         """The melody's steps, bar by bar (any thread)."""
@@ -161,18 +186,28 @@ def transposed(tune: LabelledTune, shift: int) -> LabelledTune:
 
 
 def tune_examples(tune: LabelledTune) -> tuple[np.ndarray, np.ndarray]:
-    """Features [n, FEATURES] and key-relative target chords [n] of one tune: every bar from
-    the second on whose chord is known, from what was heard before it."""
-    bars, chords = tune.melody_bars(), tune.bar_chords()
+    """Features [n, FEATURES] and key-relative target chords [n] of one tune: from the
+    second bar on, each bar's first chord from what was heard before it, and where the bar
+    may change at its half, the second half's chord from what was heard before that (the
+    first half and its human chord too); only where the chord is known."""
+    bars, halves = tune.melody_bars(), tune.halves()
+    ends = [h.second for h in halves]
     features, targets = [], []
     for now in range(1, len(bars)):
         recent = bars[max(0, now - MEMORY_BARS):now]
-        heard = heard_key(recent)
-        if chords[now] is None or not any((b != REST).any() for b in recent):
+        if not any((b != REST).any() for b in recent):
             continue
-        features.append(chord_features(recent, chords[max(0, now - MEMORY_BARS):now], now,
-                                       heard, recalled(recent)))
-        targets.append(transpose_chord(chords[now], -heard.key.tonic))
+        found, chords, h = recalled(recent), ends[max(0, now - MEMORY_BARS):now], halves[now]
+        parts = [(None, h.first, recent)]
+        if h.half is not None:
+            inside = Inside(bars[now][:h.half], h.first)
+            parts.append((inside, h.second, recent + [inside.steps]))
+        for inside, target, heard_bars in parts:
+            if target is None:
+                continue
+            heard = heard_key(heard_bars)
+            features.append(chord_features(recent, chords, now, heard, found, inside))
+            targets.append(transpose_chord(target, -heard.key.tonic))
     return (np.asarray(features, np.float32).reshape(-1, FEATURES),
             np.asarray(targets, np.int64))
 

@@ -1,4 +1,4 @@
-"""Train the chord model: cross-entropy on the human chord of the coming bar (never on any
+"""Train the chord model: cross-entropy on the human chord of the coming half bar (never on any
 figure the evaluation reports), checkpointed so that a stopped run resumes; export to .npz
 with a JSON card."""
 
@@ -34,12 +34,12 @@ SMOOTHING = 1.0  # add-one counts for the melody-given-chord table
 class ChordConfig:
     """Training settings of the chord model."""
 
-    steps: int = 1500
+    steps: int = 3000
     batch: int = 256
-    hidden: int = 64
+    hidden: int = 128
     learning_rate: float = 2e-3
     weight_decay: float = 0.05
-    dropout: float = 0.4
+    dropout: float = 0.5
     seed: int = 0
 
 
@@ -162,7 +162,7 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
         "kind": "the listening band's next-chord model (numpy MLP, used by every style)",
         "data": {
             "sources": ["music21 Bach chorales: each beat labelled from the four voices, "
-                        "each bar's chord the longest-sounding",
+                        "each half bar's chord the longest-sounding",
                         f"chord-symbol tunes of music21's corpus: {', '.join(LEAD_SHEETS)}"],
             "split": "by tune: the chorales as the GAN's split (model/dataset.py); the "
                      "chord-symbol tunes all in test",
@@ -177,7 +177,8 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
                         "figure of `coperformer evaluate` is a target",
             "version": CHORD_DATA_VERSION,
         },
-        "objective": "cross-entropy on the human chord of the coming bar (causal inputs)",
+        "objective": "cross-entropy on the human chord of the coming bar's first half, and of "
+                     "its second half from the first half heard (causal inputs)",
         "command": command,
         "config": asdict(config),
         "wall_seconds": round(time.perf_counter() - started, 1),

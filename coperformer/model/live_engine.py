@@ -26,7 +26,7 @@ from coperformer.engine.take import Recording
 from coperformer.music.accompany import Accompaniment, grid_voices
 from coperformer.music.chord_chart import Chart, ChordChart, StepChart, chords_by_step
 from coperformer.music.chord_metrics import Declared
-from coperformer.music.chord_model import ChordModel
+from coperformer.music.chord_model import ChordModel, half_step
 from coperformer.music.chord_type import Chord
 from coperformer.music.features import BarGenerator
 from coperformer.music.listening import HarmonyPlanner
@@ -52,11 +52,21 @@ class DecidingPlanner(HarmonyPlanner):
 
     decided: dict[int, Chord | None] = field(default_factory=dict)
     previewed: dict[int, Chord | None] = field(default_factory=dict)
+    halves: dict[int, Chord] = field(default_factory=dict)  # bar -> its second half's chord
 
     def plan(self, recent: list[np.ndarray], now: int, commit: bool = True) -> Chord | None:
         """HarmonyPlanner.plan, noting a decided (or previewed) chord (worker thread)."""
         chord = super().plan(recent, now, commit)
         (self.decided if commit else self.previewed)[now] = chord
+        return chord
+
+    def plan_half(self, recent: list[np.ndarray], now: int, first_half: np.ndarray,
+                  commit: bool = True) -> Chord | None:
+        """HarmonyPlanner.plan_half, noting a chord decided for a bar's second half (worker
+        thread)."""
+        chord = super().plan_half(recent, now, first_half, commit)
+        if chord is not None and commit:
+            self.halves[now] = chord
         return chord
 
     def remember(self, now: int, index: int) -> None:
@@ -102,14 +112,15 @@ class _Performance:
 
 def perform(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int = 0,
             adventure: float = 0.5, chart: Chart | None = None,
-            bpm: float = BPM, known: bool = False, previews: bool = False) -> _Performance:
+            bpm: float = BPM, known: bool = False, previews: bool = False,
+            half_bars: bool = True) -> _Performance:
     """The melody of ``grid`` played live at ``bpm`` into a session of its own in virtual
     time, as a player would play it (caller's thread): the engine's own band decides every
     bar. The tempo matters: a note still sounding at a decision is heard up to then. With
     the melody ``known`` ahead the band hears each bar before it plays it and plays the
     chart's chords (an offline accompaniment). The coming bar's ``previews`` (the window's, at
     each beat) draw what the decision draws from the same input, so they change no note: off,
-    they are not computed."""
+    they are not computed. ``half_bars``: the band may change chord at a bar's half."""
     step_ns = round(NS_PER_S * 60 / bpm / STEPS_PER_QUARTER)
     meter = _meter(grid)
     bar_steps = meter.bar_steps
@@ -120,7 +131,7 @@ def perform(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int =
         LiveBand(generator, seed, known=KnownMelody.from_grid(grid, offset, bar_steps))
     sink, recorder = MemorySink(), Recorder()
     config = SessionConfig(bpm=bpm, meter=meter, count_in=COUNT_IN, metronome=False, seed=seed,
-                           chart=chart, previews=previews)
+                           chart=chart, previews=previews, half_bars=half_bars)
     session = Session(config, band, [sink], clock, generator.track_names, generator.programs,
                       recorder)
     bar0 = session.start()
@@ -224,15 +235,25 @@ def _given(grid: Grid, by_step: list[Chord | None]) -> list[tuple[int, Chord]]:
 
 
 def _declared(grid: Grid, done: _Performance) -> Declared:
+    """The chords the band decided, per step of the melody: each bar's from its downbeat, a
+    second half's from the half."""
     out = Declared.empty(grid.steps)
+    transport = done.session.transport
     for bar, chord in done.planner.decided.items():
-        if chord is None or chord.rests:
-            continue
-        start = max(0, done.step(done.session.transport.bar_start_ns(bar)))
-        stop = min(grid.steps, done.step(done.session.transport.bar_start_ns(bar + 1)))
-        if start < stop:
-            out.set(slice(start, stop), chord.root, chord.pitch_classes)
+        _declare(out, chord, done.step(transport.bar_start_ns(bar)),
+                 done.step(transport.bar_start_ns(bar + 1)))
+    for bar, chord in done.planner.halves.items():
+        half = half_step(transport.meter_at(bar).bar_steps)
+        _declare(out, chord, done.step(transport.ns_at_quarters(bar, half / STEPS_PER_QUARTER)),
+                 done.step(transport.bar_start_ns(bar + 1)))
     return out
+
+
+def _declare(out: Declared, chord: Chord | None, start: int, stop: int) -> None:
+    """``chord`` over steps ``start``..``stop`` (clipped to the melody; none for a rest)."""
+    start, stop = max(0, start), min(out.root.shape[0], stop)
+    if chord is not None and not chord.rests and start < stop:
+        out.set(slice(start, stop), chord.root, chord.pitch_classes)
 
 
 def _band_grid(grid: Grid, done: _Performance) -> Grid:

@@ -1,5 +1,7 @@
 """The learned next-chord model (pure numpy): what was heard -> a distribution over the chord
-of the coming bar, as people harmonize (trained by model/chord_training.py on human chords).
+of the coming half bar, as people harmonize (trained by model/chord_training.py on human
+chords): a bar's first chord from the bars before it, and its second half's from its first
+half heard too (``Inside``).
 
 Everything is read in the key heard so far (``chords.likely_key``), so a tune and its
 transpositions give the same input and the same (transposed) answer. The inputs: the
@@ -21,9 +23,10 @@ from coperformer.music.phrase_memory import recall, step_pitch_classes
 from coperformer.music.roll import REST
 
 INPUT_CHORDS = VOCABULARY + 1  # the vocabulary and "no chord"
-FEATURES = 12 * 5 + 1 + 3 * INPUT_CHORDS + 4 + 2 + 3
-MINOR_FEATURE = FEATURES - 3  # 1.0 when the key heard is minor
 CHORDS_AT = 12 * 5 + 1  # where the chords of the last two bars and the remembered one start
+MINOR_FEATURE = CHORDS_AT + 3 * INPUT_CHORDS + 4 + 2  # 1.0 when the key heard is minor
+INSIDE_AT = MINOR_FEATURE + 3  # the bar heard so far (its second half is being decided)
+FEATURES = INSIDE_AT + 12 + INPUT_CHORDS + 1
 MEMORY_BARS = 64  # the phrase memory looks this far back (keeps the per-bar work constant)
 CHANGE_COST = 0.0  # offline: what a second chord in a bar must gain (of 3, 1, 0.3 and 0: the
 # best root agreement with the validation chorales)
@@ -33,6 +36,21 @@ EMISSION_WEIGHT = 0.15  # how much a bar's melody counts beside the model (the b
 # agreement with the validation chorales' human chords, docs/evaluation.md)
 FORECAST_WEIGHT = 0.3  # live: the same for the bar the phrase memory expects (the best root
 # agreement with the validation chorales of 0.15, 0.3, 0.6, 1, 2)
+
+
+@dataclass(frozen=True)
+class Inside:
+    """The part of a bar heard before its second half is decided, and its chord."""
+
+    steps: np.ndarray  # melody steps of the bar's first half
+    chord: int | None  # the absolute chord played in it (None: none)
+
+
+def half_step(bar_steps: int) -> int | None:
+    """Where a bar of ``bar_steps`` may change chord (its half), None when it is too short
+    or odd."""
+    half = bar_steps // 2
+    return None if bar_steps % 2 or half < MIN_HALF_STEPS else half
 
 
 @dataclass(frozen=True)
@@ -79,18 +97,22 @@ def recalled(recent: list[np.ndarray]) -> tuple[int, int] | None:
 
 
 def chord_features(recent: list[np.ndarray], chords: list[int | None], now: int,
-                   heard: Heard, found: tuple[int, int] | None = None) -> np.ndarray:
-    """The model's input for bar ``now`` [FEATURES].
+                   heard: Heard, found: tuple[int, int] | None = None,
+                   inside: Inside | None = None) -> np.ndarray:
+    """The model's input for bar ``now`` [FEATURES]: its first chord, or with ``inside`` the
+    chord of its second half.
 
     ``recent``: the player's last bars as steps (the newest, bar ``now`` - 1, last);
-    ``chords``: the absolute chord played in each of those bars (None: none); ``found``:
-    ``recalled(recent)``.
+    ``chords``: the absolute chord sounding at the end of each of those bars (None: none);
+    ``found``: ``recalled(recent)``; ``inside``: the first half of bar ``now`` as heard, and
+    the chord played in it.
     """
     tonic = heard.key.tonic
     empty = np.zeros(0, np.int16)
     previous = recent[-1] if recent else empty
     before = recent[-2] if len(recent) >= 2 else empty
-    heard_steps = np.concatenate(recent) if recent else empty
+    heard_steps = np.concatenate(recent + ([inside.steps] if inside else [])) \
+        if recent or inside else empty
     notes = heard_steps[heard_steps != REST]
     last = _one_hot(12, None if not notes.size else (int(notes[-1]) - tonic) % 12)
     memory, match = np.zeros(12), 0.0
@@ -104,6 +126,9 @@ def chord_features(recent: list[np.ndarray], chords: list[int | None], now: int,
         np.zeros(3 * INPUT_CHORDS), _one_hot(4, now % 4),
         [float(now % 8 >= 4), min(now, 16) / 16.0],
         [float(heard.key.minor), min(heard.margin, 0.3) / 0.3, previous.shape[0] / 16.0],
+        _relative(pitch_class_histogram(inside.steps), tonic) if inside else np.zeros(12),
+        _one_hot(INPUT_CHORDS, _relative_chord(inside.chord, tonic) if inside else None),
+        [float(inside is not None)],
     ]
     features = np.concatenate([np.asarray(p, np.float64).ravel() for p in parts])
     return set_chords(features.astype(np.float32), chords, tonic, found)
@@ -123,7 +148,7 @@ def set_chords(features: np.ndarray, chords: list[int | None], tonic: int,
 
 @dataclass
 class ChordModel:
-    """A two-layer perceptron: features -> log-probabilities of the coming bar's chord,
+    """A two-layer perceptron: features -> log-probabilities of the coming half bar's chord,
     relative to the key heard; and the melody given a chord, for offline decoding
     (``emission`` [qualities, 12]: the log-probability of a melody step at each interval above
     the root of a chord of each quality, counted on the training tunes; ``start``: the first
@@ -232,8 +257,8 @@ def _with_half_bar(model: ChordModel, bar: np.ndarray, prior: np.ndarray, chord:
                    tonic: int) -> list[tuple[int, int]]:
     """The bar's chord, or two (one per half) when the halves' melodies are explained better
     by two chords than by one, by more than CHANGE_COST."""
-    half = bar.shape[0] // 2
-    if bar.shape[0] % 2 or half < MIN_HALF_STEPS:
+    half = half_step(bar.shape[0])
+    if half is None:
         return [(0, chord)]
     relative = transpose_chord(chord, -tonic)
     one = prior[relative] + EMISSION_WEIGHT * model.evidence(bar, tonic)[relative]

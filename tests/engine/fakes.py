@@ -1,4 +1,5 @@
-"""Fakes for engine unit tests: a generator that plays a fixed chord, optionally slowly."""
+"""Fakes for engine unit tests: a generator that plays a fixed chord, optionally slowly, and
+a chord model that changes chord at every bar's half."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from coperformer.engine.clock import VirtualClock
+from coperformer.music.chord_model import FEATURES, ChordModel
+from coperformer.music.chords import QUALITIES, VOCABULARY, chord_index
 
 
 @dataclass
@@ -35,3 +38,18 @@ class ChordGenerator:
             pitches[voice, :length] = pitch
             onsets[voice, 0:length:4] = True
         return FakeBar(pitches, onsets)
+
+
+def halving_chord_model(second: int = 7) -> ChordModel:
+    """A chord model that reads only whether a bar's first half was heard: the tonic major
+    chord at a bar's start, the major chord on ``second`` (semitones above the tonic; V by
+    default) for its second half (the tonic again: it never changes)."""
+    w1 = np.zeros((FEATURES, 1), np.float32)
+    w1[FEATURES - 1, 0] = 1.0  # the "first half heard" input
+    w2 = np.zeros((1, VOCABULARY), np.float32)
+    w2[0, chord_index(second, "maj")] = 10.0
+    b2 = np.zeros(VOCABULARY, np.float32)
+    b2[chord_index(0, "maj")] = 5.0
+    return ChordModel(w1, np.zeros(1, np.float32), w2, b2,
+                      np.zeros((len(QUALITIES), 12), np.float32),
+                      np.zeros((2, VOCABULARY), np.float32))

@@ -65,7 +65,8 @@ def test_the_chord_is_planned_at_every_beat_of_the_bar_before_then_decided():
         decided = [at for _, b, _, provisional, at, _ in chords if b == bar and not provisional]
         assert ahead == [(bar - 1) * BAR_NS + k * QUARTER_NS for k in range(4)]
         assert max(ahead) <= bar * BAR_NS - QUARTER_NS  # at least a beat before the bar line
-        assert decided == [bar * BAR_NS - margin]
+        assert decided[0] == bar * BAR_NS - margin  # then perhaps a second half's chord
+        assert all(at == bar * BAR_NS + 2 * QUARTER_NS - margin for at in decided[1:])
     assert all(name in {"C", "Am", "Em", "G", "F", "Dm"} or "/" in name
                for _, _, name, provisional, _, _ in chords if not provisional)
     assert session.stats.as_dict()["plan_ms"]["n"] == len(

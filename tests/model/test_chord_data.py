@@ -19,8 +19,14 @@ from coperformer.model.chord_data import (
 )
 from coperformer.model.chord_training import checkpoint_path
 from coperformer.model.collections import EVALUATION, TUNING
-from coperformer.music.chord_model import FEATURES, MINOR_FEATURE, ChordModel
-from coperformer.music.chords import VOCABULARY
+from coperformer.music.chord_model import (
+    FEATURES,
+    INSIDE_AT,
+    MINOR_FEATURE,
+    ChordModel,
+    heard_key,
+)
+from coperformer.music.chords import VOCABULARY, bar_chord, transpose_chord
 
 
 def test_splits_are_by_tune_disjoint_and_keep_the_gan_test_chorales_held_out():
@@ -90,3 +96,25 @@ def test_train_chords_writes_a_model_and_card_and_resumes(tmp_path, capsys):
     assert main(["train-chords", "--out", str(out), "--steps", "4", "--resume"]) == 0
     assert "resumed at step 4" in capsys.readouterr().out
     checkpoint_path(out).unlink(missing_ok=True)
+
+
+def test_each_bar_teaches_its_first_chord_and_its_second_halfs_from_the_first_half():
+    tune = chorale_tunes()["train"][0]
+    x, y = tune_examples(tune)
+    bars, halves = tune.melody_bars(), tune.halves()
+    split = [b for b in range(1, len(bars))
+             if halves[b].half is not None and halves[b].second is not None]
+    assert split, "a chorale's 4/4 bars may change at their half"
+    inside = x[:, -1] == 1.0  # the first half heard, its chord given
+    assert inside.sum() == len(split) and (~inside).sum() == sum(
+        h.first is not None for h in halves[1:])
+    for row, b in enumerate(split):
+        first_half = bars[b][:halves[b].half]
+        tonic = heard_key(bars[:b] + [first_half]).key.tonic
+        assert y[inside][row] == transpose_chord(halves[b].second, -tonic)
+        given = x[inside][row, INSIDE_AT + 12:INSIDE_AT + 12 + VOCABULARY].argmax()
+        assert given == transpose_chord(halves[b].first, -tonic)
+    labels = tune.labels[tune.grid.bar_slice(1)]
+    assert halves[1].half == labels.shape[0] // 2
+    assert halves[1].first == bar_chord(labels[:halves[1].half])
+    assert halves[1].second == bar_chord(labels[halves[1].half:])

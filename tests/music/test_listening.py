@@ -8,12 +8,16 @@ import numpy as np
 from coperformer.common.paths import data_dir
 from coperformer.music.baselines import held_tonic, same_bar_triads
 from coperformer.music.chord_model import (
+    INSIDE_AT,
     ChordModel,
+    Inside,
     choose,
     chord_features,
+    half_step,
     heard_key,
     recalled,
 )
+from coperformer.music.chords import chord_index
 from coperformer.music.harmony import Key
 from coperformer.music.listening import HarmonyPlanner, declared
 from coperformer.music.meter import Meter
@@ -145,3 +149,46 @@ def test_a_preview_plans_the_same_chord_and_remembers_nothing():
     assert planner.plan([a, f, g, a, f], 5) == preview and 5 in planner.played
     assert triad_name((7, 11, 2), 11) == "G/B" and triad_name((9, 0, 4)) == "Am"
     assert triad_name((11, 2, 5)) == "Bdim"
+
+
+def test_a_bars_second_half_is_decided_from_its_first_half_heard():
+    from tests.engine.fakes import halving_chord_model
+
+    planner = HarmonyPlanner(halving_chord_model(), adventure=0.0, key=Key(0, False))
+    bars = [_bar([60, 64, 67, 64])] * 3
+    assert planner.plan(bars, 3).name == "C"
+    assert planner.plan_half(bars, 4, bars[0][:8]) is None  # bar 4 was never planned
+    second = planner.plan_half(bars, 3, bars[0][:8])
+    assert second.name == "G" and set(second.pitch_classes) == {7, 11, 2}
+    assert planner.played[3] == chord_index(7, "maj")  # what the next bar hears as played
+
+
+def test_a_bar_keeps_its_chord_when_its_half_asks_for_the_same():
+    from tests.engine.fakes import halving_chord_model
+
+    planner = HarmonyPlanner(halving_chord_model(second=0), adventure=0.0, key=Key(0, False))
+    bars = [_bar([60, 64, 67, 64])] * 3
+    planner.plan(bars, 3)
+    assert planner.plan_half(bars, 3, bars[0][:8]) is None
+    assert planner.played[3] == chord_index(0, "maj")
+
+
+def test_the_first_half_heard_enters_the_features():
+    recent = [_bar([60, 64, 67, 64])] * 2
+    heard = heard_key(recent, Key(0, False))
+    before = chord_features(recent, [None, None], 2, heard)
+    half = _bar([67, 71, 67, 71])[:8]
+    inside = chord_features(recent, [None, None], 2, heard,
+                            inside=Inside(half, chord_index(0, "maj")))
+    assert before[INSIDE_AT:].sum() == 0  # nothing of the bar heard yet
+    assert inside[-1] == 1.0
+    profile = inside[INSIDE_AT:INSIDE_AT + 12]
+    assert profile[7] == profile[11] == 0.5 and profile.sum() == 1.0  # G and B, in C
+    assert inside[INSIDE_AT + 12 + chord_index(0, "maj")] == 1.0  # the chord played in it
+    last_note = slice(36, 48)  # after the profiles of the last bar, the one before, and all
+    assert before[last_note].argmax() == 4 and inside[last_note].argmax() == 11  # E, then B
+
+
+def test_a_bar_may_change_at_its_half_only_when_long_and_even():
+    assert half_step(16) == 8 and half_step(12) == 6
+    assert half_step(8) is None and half_step(10) is None and half_step(9) is None
