@@ -155,10 +155,10 @@ def pickup_offset(grid: Grid, bar_steps: int) -> int:
 
 
 def engine_live(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int = 0,
-                adventure: float = 0.5) -> tuple[Grid, Declared]:
+                adventure: float = 0.5, half_bars: bool = True) -> tuple[Grid, Declared]:
     """The melody of ``grid`` played live into a session; the band (as a grid) and the chords
     it decided, per step of the melody (caller's thread; a session of its own)."""
-    done = perform(generator, chords, grid, seed, adventure)
+    done = perform(generator, chords, grid, seed, adventure, half_bars=half_bars)
     return _band_grid(grid, done), _declared(grid, done)
 
 

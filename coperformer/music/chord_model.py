@@ -28,12 +28,11 @@ MINOR_FEATURE = CHORDS_AT + 3 * INPUT_CHORDS + 4 + 2  # 1.0 when the key heard i
 INSIDE_AT = MINOR_FEATURE + 3  # the bar heard so far (its second half is being decided)
 FEATURES = INSIDE_AT + 12 + INPUT_CHORDS + 1
 MEMORY_BARS = 64  # the phrase memory looks this far back (keeps the per-bar work constant)
-CHANGE_COST = 0.0  # offline: what a second chord in a bar must gain (of 3, 1, 0.3 and 0: the
-# best root agreement with the validation chorales)
 MIN_HALF_STEPS = 6  # a bar of 3/4 or longer may change chord at its half
 _INTERVAL_OF_ROOT = (np.arange(12)[:, None] + np.arange(12)[None, :]) % 12
-EMISSION_WEIGHT = 0.15  # how much a bar's melody counts beside the model (the best root
-# agreement with the validation chorales' human chords, docs/evaluation.md)
+EMISSION_WEIGHT = 0.25  # offline: how much a half bar's melody counts beside the model (of
+# 0.05 .. 1, the best root agreement with the validation chorales' human chords, 47.7 %:
+# scripts/offline_choice.py)
 FORECAST_WEIGHT = 0.3  # live: the same for the bar the phrase memory expects (the best root
 # agreement with the validation chorales of 0.15, 0.3, 0.6, 1, 2)
 
@@ -196,13 +195,13 @@ class ChordModel:
 
 
 def forecast(model: ChordModel, recent: list[np.ndarray], tonic: int,
-             found: tuple[int, int] | None) -> np.ndarray:
+             found: tuple[int, int] | None, part: slice = slice(None)) -> np.ndarray:
     """Live: the evidence of the bar the phrase memory expects next (``found``, see
-    ``recalled``), weighed by how long the lead-in matched [VOCABULARY]; zeros when the
-    player is not repeating."""
+    ``recalled``; its ``part``: a half), weighed by how long the lead-in matched
+    [VOCABULARY]; zeros when the player is not repeating."""
     if found is None:
         return np.zeros(VOCABULARY, np.float32)
-    return FORECAST_WEIGHT * found[1] / 4.0 * model.evidence(recent[found[0]], tonic)
+    return FORECAST_WEIGHT * found[1] / 4.0 * model.evidence(recent[found[0]][part], tonic)
 
 
 def choose(log_probs: np.ndarray, temperature: float, nucleus: float,
@@ -220,52 +219,61 @@ def choose(log_probs: np.ndarray, temperature: float, nucleus: float,
     return int(rng.choice(keep, p=probs[keep] / probs[keep].sum()))
 
 
-Hypothesis = tuple[float, list[int | None], list[np.ndarray | None]]  # score, chords, priors
+@dataclass(frozen=True)
+class _Hypothesis:
+    """A harmonization so far: its log-score, the chord sounding at the end of each bar, and
+    each bar's (first step, absolute chord) changes."""
+
+    score: float
+    ends: tuple[int | None, ...]
+    changes: tuple[tuple[tuple[int, int], ...], ...]
 
 
 def harmonize(model: ChordModel, bars: list[np.ndarray], key: Key,
               beam: int = 8) -> list[list[tuple[int, int]]]:
     """Offline: the likeliest chords for a whole melody, per bar a list of (first step,
-    absolute chord) (empty for a silent bar): a beam search over the model with each bar's
-    melody as evidence, then a second chord from the half bar where its halves ask for one."""
+    absolute chord) (empty for a silent bar): a beam search over the model, half bar by half
+    bar where a bar may change at its half, with each part's melody as evidence."""
     heard = Heard(key, 1.0, 12)
-    hypotheses: list[Hypothesis] = [(0.0, [], [])]
+    hypotheses = [_Hypothesis(0.0, (), ())]
     for now, bar in enumerate(bars):
         if not (bar != REST).any():
-            hypotheses = [(score, chords + [None], priors + [None])
-                          for score, chords, priors in hypotheses]
+            hypotheses = [_Hypothesis(h.score, h.ends + (None,), h.changes + ((),))
+                          for h in hypotheses]
             continue
-        recent = bars[max(0, now - MEMORY_BARS):now]
-        found = recalled(recent)
-        base = chord_features(recent, [], now, heard, found)
-        prior = model.log_probs(np.stack([
-            set_chords(base.copy(), chords[-len(recent):] if recent else [], key.tonic, found)
-            for _, chords, _ in hypotheses])) if now else model.start[int(key.minor)][None, :]
-        totals = np.asarray([h[0] for h in hypotheses])[:, None] + prior \
-            + EMISSION_WEIGHT * model.evidence(bar, key.tonic)
-        best = np.argsort(totals, axis=None)[::-1][:beam]
-        hypotheses = [(float(totals.flat[i]),
-                       hypotheses[i // VOCABULARY][1]
-                       + [transpose_chord(int(i % VOCABULARY), key.tonic)],
-                       hypotheses[i // VOCABULARY][2] + [prior[i // VOCABULARY]]) for i in best]
-    _, chords, priors = max(hypotheses, key=lambda h: h[0])
-    return [[] if chord is None else _with_half_bar(model, bar, prior, chord, key.tonic)
-            for bar, prior, chord in zip(bars, priors, chords, strict=True)]
+        hypotheses = _extend(model, bars, now, heard, hypotheses, beam)
+    return [list(changes) for changes in max(hypotheses, key=lambda h: h.score).changes]
 
 
-def _with_half_bar(model: ChordModel, bar: np.ndarray, prior: np.ndarray, chord: int,
-                   tonic: int) -> list[tuple[int, int]]:
-    """The bar's chord, or two (one per half) when the halves' melodies are explained better
-    by two chords than by one, by more than CHANGE_COST."""
+def _extend(model: ChordModel, bars: list[np.ndarray], now: int, heard: Heard,
+            hypotheses: list[_Hypothesis], beam: int) -> list[_Hypothesis]:
+    """The best ``beam`` hypotheses one (sounding) bar longer: its first chord, then its
+    second half's from the first half heard."""
+    tonic, bar = heard.key.tonic, bars[now]
+    recent = bars[max(0, now - MEMORY_BARS):now]
+    found = recalled(recent)
     half = half_step(bar.shape[0])
+    base = chord_features(recent, [], now, heard, found)
+    prior = model.log_probs(np.stack([
+        set_chords(base.copy(), list(h.ends[-len(recent):]) if recent else [], tonic, found)
+        for h in hypotheses])) if now else model.start[int(heard.key.minor)][None, :]
+    totals = np.asarray([h.score for h in hypotheses])[:, None] + prior \
+        + EMISSION_WEIGHT * model.evidence(bar if half is None else bar[:half], tonic)
+    firsts = [(float(totals.flat[i]), hypotheses[i // VOCABULARY],
+               transpose_chord(int(i % VOCABULARY), tonic))
+              for i in np.argsort(totals, axis=None)[::-1][:beam]]
     if half is None:
-        return [(0, chord)]
-    relative = transpose_chord(chord, -tonic)
-    one = prior[relative] + EMISSION_WEIGHT * model.evidence(bar, tonic)[relative]
-    halves = [prior / 2 + EMISSION_WEIGHT * model.evidence(part, tonic)
-              for part in (bar[:half], bar[half:])]
-    first, second = (int(h.argmax()) for h in halves)
-    two = halves[0][first] + halves[1][second] - CHANGE_COST
-    if first == second or two <= one:
-        return [(0, chord)]
-    return [(0, transpose_chord(first, tonic)), (half, transpose_chord(second, tonic))]
+        return [_Hypothesis(score, h.ends + (chord,), h.changes + (((0, chord),),))
+                for score, h, chord in firsts]
+    second = model.log_probs(np.stack([
+        chord_features(recent, list(h.ends[-len(recent):]) if recent else [], now, heard,
+                       found, Inside(bar[:half], chord)) for _, h, chord in firsts]))
+    totals = np.asarray([score for score, _, _ in firsts])[:, None] + second \
+        + EMISSION_WEIGHT * model.evidence(bar[half:], tonic)
+    out = []
+    for i in np.argsort(totals, axis=None)[::-1][:beam]:
+        _, h, first = firsts[i // VOCABULARY]
+        last = transpose_chord(int(i % VOCABULARY), tonic)
+        changes = ((0, first),) if last == first else ((0, first), (half, last))
+        out.append(_Hypothesis(float(totals.flat[i]), h.ends + (last,), h.changes + (changes,)))
+    return out

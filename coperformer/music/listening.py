@@ -139,8 +139,10 @@ class HarmonyPlanner:
         heard = heard_key(recent + [first_half], self.key)
         chords = self._played_before(now, len(recent))
         inside = Inside(first_half, planned)
-        scores = self.model.log_probs(
-            chord_features(recent, chords, now, heard, recalled(recent), inside))
+        found = recalled(recent)
+        scores = self.model.log_probs(chord_features(recent, chords, now, heard, found, inside)) \
+            + forecast(self.model, recent, heard.key.tonic, found,
+                       slice(first_half.shape[0], None))
         early = sum(c is not None for c in chords) < KEY_BARS
         index = self._choose(scores, heard, (now, 1), early)
         tonic = heard.key.tonic
