@@ -53,7 +53,8 @@ def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
 
 
 class _Decided(QuietListener):
-    """Keeps the band's notes as decided (before Follow mode moves them)."""
+    """Keeps the band's notes as decided (before Follow mode moves them), a bar's new notes
+    from its half on when it changed chord there."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,6 +63,13 @@ class _Decided(QuietListener):
     def on_planned(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
         """Keep them (worker thread)."""
         self.notes.extend((note, bar) for note in notes)
+
+    def on_replanned(self, bar: int, from_ns: int, kept: tuple[tuple[int, int], ...],
+                     notes: tuple[ScheduledNote, ...]) -> None:
+        """The bar's notes from ``from_ns`` on are ``notes`` (worker thread)."""
+        self.notes = [(n, b) for n, b in self.notes if b != bar or n.on_ns < from_ns]
+        self.notes.extend((n, bar) for n in notes
+                          if n.channel in BAND_CHANNELS and n.on_ns >= from_ns)
 
 
 def _events(perf: Performance) -> list[tuple[int, str, int, int]]:

@@ -28,8 +28,9 @@ class SessionListener(Protocol):
     def on_replanned(self, bar: int, from_ns: int, kept: tuple[tuple[int, int], ...],
                      notes: tuple[ScheduledNote, ...]) -> None:
         """The bar being played was planned again from ``from_ns`` (the left hand changed its
-        chord): its notes sounding across that time end there, except the (channel, pitch)
-        in ``kept``; ``notes`` follow."""
+        chord, a chart's chord changes, or the band took a new chord at the half bar): its
+        notes sounding across that time end there, except the (channel, pitch) in ``kept``;
+        ``notes`` follow."""
 
     def on_chord(self, bar: int, name: str, provisional: bool) -> None:
         """The listening band's chord for ``bar``: planned provisionally at each beat of the

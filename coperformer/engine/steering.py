@@ -20,7 +20,7 @@ from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.stage import Stage
 from coperformer.engine.transport import Transport
 from coperformer.music.chord_chart import Chart
-from coperformer.music.chord_model import half_step
+from coperformer.music.chord_model import bar_half
 from coperformer.music.chord_type import Chord
 from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.meter import STEPS_PER_QUARTER
@@ -167,7 +167,7 @@ class Steering:
         """The listening band's ``bar`` is planned again at its half (where its meter allows
         one), from the half heard; not under a chart."""
         transport = self.stage.transport
-        half = half_step(transport.meter_at(bar).bar_steps)
+        half = bar_half(transport.meter_at(bar))
         if not self.halves or half is None or self.charts.for_bar(bar) is not None:
             return
         self.handover.replan_ns = transport.ns_at_quarters(bar, half / STEPS_PER_QUARTER)
@@ -179,7 +179,7 @@ class Steering:
         request = self.request(bar, now_ns, at)
         if self.halving == bar:
             self.halving = None
-            half = half_step(stage.transport.meter_at(bar).bar_steps)
+            half = bar_half(stage.transport.meter_at(bar))
             plan = stage.band.half_bar(request, half)
             if plan is None:  # the bar keeps its chord
                 handover.replan_ns = None

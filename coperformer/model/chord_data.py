@@ -28,14 +28,14 @@ from coperformer.music.chord_model import (
     MEMORY_BARS,
     Inside,
     chord_features,
-    half_step,
+    grid_halves,
     heard_key,
     recalled,
 )
 from coperformer.music.chords import bar_chord, label_symbol, step_labels, transpose_chord
 from coperformer.music.roll import REST, Grid, grid_from_piece, to_step
 
-CHORD_DATA_VERSION = 3
+CHORD_DATA_VERSION = 5
 SHIFTS = tuple(range(-5, 7))  # the training tunes in all 12 keys
 SPLITS = ("train", "validation", "test")
 WELL_KNOWN = "leadSheet/fosterBrownHair.mxl"  # Foster's "Jeanie with the Light Brown Hair"
@@ -69,9 +69,8 @@ class LabelledTune:
         """Each bar's chord at its start and at its end: the longest-sounding in each half,
         or the bar's own chord twice when the bar cannot change at its half (any thread)."""
         out = []
-        for b in range(self.grid.bars):
+        for b, half in enumerate(grid_halves(self.grid)):
             labels = self.labels[self.grid.bar_slice(b)]
-            half = half_step(labels.shape[0])
             if half is None:
                 chord = bar_chord(labels)
                 out.append(Halves(None, chord, chord))

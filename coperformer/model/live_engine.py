@@ -26,7 +26,7 @@ from coperformer.engine.take import Recording
 from coperformer.music.accompany import Accompaniment, grid_voices
 from coperformer.music.chord_chart import Chart, ChordChart, StepChart, chords_by_step
 from coperformer.music.chord_metrics import Declared
-from coperformer.music.chord_model import ChordModel, half_step
+from coperformer.music.chord_model import ChordModel, bar_half, grid_halves
 from coperformer.music.chord_type import Chord
 from coperformer.music.features import BarGenerator
 from coperformer.music.listening import HarmonyPlanner
@@ -209,7 +209,7 @@ def harmonized_steps(planner: HarmonyPlanner, grid: Grid) -> list[Chord | None]:
     bars = [grid.melody[grid.bar_slice(bar)] for bar in range(grid.bars)]
     out: list[Chord | None] = [None] * grid.steps
     current: Chord | None = None
-    for bar, changes in enumerate(planner.harmonize(bars)):
+    for bar, changes in enumerate(planner.harmonize(bars, grid_halves(grid))):
         span = grid.bar_slice(bar)
         starts = dict(changes)
         for step in range(span.start, span.stop):
@@ -243,7 +243,7 @@ def _declared(grid: Grid, done: _Performance) -> Declared:
         _declare(out, chord, done.step(transport.bar_start_ns(bar)),
                  done.step(transport.bar_start_ns(bar + 1)))
     for bar, chord in done.planner.halves.items():
-        half = half_step(transport.meter_at(bar).bar_steps)
+        half = bar_half(transport.meter_at(bar))
         _declare(out, chord, done.step(transport.ns_at_quarters(bar, half / STEPS_PER_QUARTER)),
                  done.step(transport.bar_start_ns(bar + 1)))
     return out

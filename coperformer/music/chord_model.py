@@ -19,8 +19,9 @@ import numpy as np
 
 from coperformer.music.chords import NO_CHORD_INDEX, VOCABULARY, likely_key, transpose_chord
 from coperformer.music.harmony import Key, pitch_class_histogram
+from coperformer.music.meter import METER_CODES, STEPS_PER_QUARTER, SUPPORTED_METERS, Meter
 from coperformer.music.phrase_memory import recall, step_pitch_classes
-from coperformer.music.roll import REST
+from coperformer.music.roll import REST, Grid
 
 INPUT_CHORDS = VOCABULARY + 1  # the vocabulary and "no chord"
 CHORDS_AT = 12 * 5 + 1  # where the chords of the last two bars and the remembered one start
@@ -28,7 +29,7 @@ MINOR_FEATURE = CHORDS_AT + 3 * INPUT_CHORDS + 4 + 2  # 1.0 when the key heard i
 INSIDE_AT = MINOR_FEATURE + 3  # the bar heard so far (its second half is being decided)
 FEATURES = INSIDE_AT + 12 + INPUT_CHORDS + 1
 MEMORY_BARS = 64  # the phrase memory looks this far back (keeps the per-bar work constant)
-MIN_HALF_STEPS = 6  # a bar of 3/4 or longer may change chord at its half
+MIN_HALF_STEPS = 6  # a bar's half is at least this long (a dotted quarter)
 _INTERVAL_OF_ROOT = (np.arange(12)[:, None] + np.arange(12)[None, :]) % 12
 EMISSION_WEIGHT = 0.25  # offline: how much a half bar's melody counts beside the model (of
 # 0.05 .. 1, the best root agreement with the validation chorales' human chords, 47.7 %:
@@ -45,11 +46,29 @@ class Inside:
     chord: int | None  # the absolute chord played in it (None: none)
 
 
-def half_step(bar_steps: int) -> int | None:
-    """Where a bar of ``bar_steps`` may change chord (its half), None when it is too short
-    or odd."""
-    half = bar_steps // 2
-    return None if bar_steps % 2 or half < MIN_HALF_STEPS else half
+def half_step(bar_steps: int, beat_steps: int = STEPS_PER_QUARTER) -> int | None:
+    """Where a bar may change chord (its "half"): the beat at or after its middle (beat 3 of
+    4/4 and of 3/4, the second beat of 6/8); None when the part before it would be shorter
+    than MIN_HALF_STEPS (2/4, a pickup)."""
+    beats = bar_steps // beat_steps
+    at = -(-beats // 2) * beat_steps
+    return at if beats >= 2 and at >= MIN_HALF_STEPS else None
+
+
+def bar_half(meter: Meter) -> int | None:
+    """``half_step`` of a whole bar of ``meter``."""
+    return half_step(meter.bar_steps, meter.beat_steps)
+
+
+def grid_halves(grid: Grid) -> list[int | None]:
+    """``half_step`` of each bar of a grid, on its meter's beats (quarters for a meter the
+    transport does not keep)."""
+    out = []
+    for bar in range(grid.bars):
+        name = METER_CODES[int(grid.meter_code[bar])]
+        beat = Meter.parse(name).beat_steps if name in SUPPORTED_METERS else STEPS_PER_QUARTER
+        out.append(half_step(int(grid.bar_len[bar]), beat))
+    return out
 
 
 @dataclass(frozen=True)
@@ -229,11 +248,12 @@ class _Hypothesis:
     changes: tuple[tuple[tuple[int, int], ...], ...]
 
 
-def harmonize(model: ChordModel, bars: list[np.ndarray], key: Key,
+def harmonize(model: ChordModel, bars: list[np.ndarray], key: Key, halves: list[int | None],
               beam: int = 8) -> list[list[tuple[int, int]]]:
     """Offline: the likeliest chords for a whole melody, per bar a list of (first step,
     absolute chord) (empty for a silent bar): a beam search over the model, half bar by half
-    bar where a bar may change at its half, with each part's melody as evidence."""
+    bar where a bar may change at its half (``halves``, see ``grid_halves``), with each
+    part's melody as evidence."""
     heard = Heard(key, 1.0, 12)
     hypotheses = [_Hypothesis(0.0, (), ())]
     for now, bar in enumerate(bars):
@@ -241,18 +261,19 @@ def harmonize(model: ChordModel, bars: list[np.ndarray], key: Key,
             hypotheses = [_Hypothesis(h.score, h.ends + (None,), h.changes + ((),))
                           for h in hypotheses]
             continue
-        hypotheses = _extend(model, bars, now, heard, hypotheses, beam)
+        hypotheses = _extend(model, bars, (now, halves[now]), heard, hypotheses, beam)
     return [list(changes) for changes in max(hypotheses, key=lambda h: h.score).changes]
 
 
-def _extend(model: ChordModel, bars: list[np.ndarray], now: int, heard: Heard,
-            hypotheses: list[_Hypothesis], beam: int) -> list[_Hypothesis]:
-    """The best ``beam`` hypotheses one (sounding) bar longer: its first chord, then its
-    second half's from the first half heard."""
-    tonic, bar = heard.key.tonic, bars[now]
+def _extend(model: ChordModel, bars: list[np.ndarray], at: tuple[int, int | None],
+            heard: Heard, hypotheses: list[_Hypothesis], beam: int) -> list[_Hypothesis]:
+    """The best ``beam`` hypotheses one (sounding) bar longer: its first chord, then (``at``:
+    the bar and its half step, None: it may not change) its second half's from the first
+    half heard."""
+    (now, half), tonic = at, heard.key.tonic
+    bar = bars[now]
     recent = bars[max(0, now - MEMORY_BARS):now]
     found = recalled(recent)
-    half = half_step(bar.shape[0])
     base = chord_features(recent, [], now, heard, found)
     prior = model.log_probs(np.stack([
         set_chords(base.copy(), list(h.ends[-len(recent):]) if recent else [], tonic, found)

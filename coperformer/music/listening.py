@@ -175,13 +175,16 @@ class HarmonyPlanner:
                           nucleus, rng, allowed)
         return transpose_chord(relative, heard.key.tonic)
 
-    def harmonize(self, bars: list[np.ndarray]) -> list[list[tuple[int, Chord]]]:
+    def harmonize(self, bars: list[np.ndarray], halves: list[int | None],
+                  ) -> list[list[tuple[int, Chord]]]:
         """Offline: the chords of every bar of a whole melody, per bar (first step, chord)
-        (none for a silent bar), each under that bar's own lowest note."""
+        (none for a silent bar), each under that bar's own lowest note; a bar may change at
+        its ``halves`` step (None: it may not; see chord_model.grid_halves)."""
         key = self.key or tune_key(np.concatenate(bars))
         return [[(step, declared(index, True, register_ceiling(bar), register_top(bar)))
                  for step, index in changes]
-                for changes, bar in zip(harmonize(self.model, bars, key), bars, strict=True)]
+                for changes, bar in zip(harmonize(self.model, bars, key, halves), bars,
+                                        strict=True)]
 
 
 def declared(index: int, sure: bool = True, ceiling: int | None = None,

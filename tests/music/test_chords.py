@@ -5,7 +5,7 @@ import numpy as np
 
 from coperformer.common.paths import data_dir
 from coperformer.music.chord_metrics import ChordTally, Declared, phrase_ends, total_variation
-from coperformer.music.chord_model import FEATURES, ChordModel, choose, harmonize
+from coperformer.music.chord_model import FEATURES, ChordModel, choose, grid_halves, harmonize
 from coperformer.music.chord_type import PITCH_CLASS_NAMES
 from coperformer.music.chords import (
     VOCABULARY,
@@ -167,7 +167,7 @@ def test_the_shipped_model_harmonizes_a_simple_tune_offline_with_tonic_and_domin
             [67, 71, 74, 65], [72, 67, 64, 60]]
     grid = _melody_grid(tune)
     bars = [grid.melody[grid.bar_slice(b)] for b in range(grid.bars)]
-    harmonized = harmonize(model, bars, Key(0, False))
+    harmonized = harmonize(model, bars, Key(0, False), grid_halves(grid))
     names = [_name(changes[0][1]) for changes in harmonized]
     assert names[0] == "C" and _name(harmonized[-1][-1][1]) == "C"
     assert names[1] in ("G", "G7") and names[3] in ("F", "Dm", "Dm7")

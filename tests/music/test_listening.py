@@ -11,8 +11,10 @@ from coperformer.music.chord_model import (
     INSIDE_AT,
     ChordModel,
     Inside,
+    bar_half,
     choose,
     chord_features,
+    grid_halves,
     half_step,
     heard_key,
     recalled,
@@ -24,7 +26,7 @@ from coperformer.music.meter import Meter
 from coperformer.music.metrics import chord_agreement, measure
 from coperformer.music.notes import Note, Piece, bars_for
 from coperformer.music.phrase_memory import recall
-from coperformer.music.roll import REST, grid_from_piece
+from coperformer.music.roll import REST, Grid, grid_from_piece
 
 C, F_, G = (60, 64, 67), (65, 69, 72), (67, 71, 74)
 MODEL = ChordModel.load(data_dir("models") / "chords.npz")
@@ -189,6 +191,16 @@ def test_the_first_half_heard_enters_the_features():
     assert before[last_note].argmax() == 4 and inside[last_note].argmax() == 11  # E, then B
 
 
-def test_a_bar_may_change_at_its_half_only_when_long_and_even():
-    assert half_step(16) == 8 and half_step(12) == 6
-    assert half_step(8) is None and half_step(10) is None and half_step(9) is None
+def test_a_bar_may_change_chord_on_the_beat_at_or_after_its_middle():
+    assert bar_half(Meter(4, 4)) == 8 and bar_half(Meter(6, 8)) == 6  # beat 3; beat 2
+    assert bar_half(Meter(3, 4)) == 8  # beat 3, never inside a beat
+    assert bar_half(Meter(12, 8)) == 12
+    assert bar_half(Meter(2, 4)) is None  # a beat before the change: the bar's chord
+    assert half_step(12) == 8 and half_step(4) is None  # a short last bar; a pickup
+    whole = grid_from_piece(_tune([C, G], bars=2))
+    steps = 4 + 16  # a pickup of a beat, then a whole bar
+    pickup = Grid(whole.melody[12:], whole.melody_onset[12:], whole.band[:, 12:],
+                  whole.band_onset[:, 12:], np.array([0, 4]), np.array([4, 16]),
+                  whole.meter_code)
+    assert pickup.steps == steps
+    assert grid_halves(pickup) == [None, 8]  # a pickup of a beat cannot change
