@@ -121,7 +121,7 @@ def held_out_figures(net: torch.nn.Sequential, arrays: dict[str, np.ndarray],
         "top3": round(float((top == y[:, None]).any(dim=1).float().mean()), 4),
         "root": round(float((roots == true_roots).mean()), 4),
         "cross_entropy": round(float(torch.nn.functional.cross_entropy(logits, y)), 4),
-        "bars": int(y.shape[0]),
+        "examples": int(y.shape[0]),
     }
 
 
@@ -168,8 +168,10 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
                      "chord-symbol tunes all in test",
             "tunes": {part: int(len(arrays[f"names_{part}"]))
                       for part in ("train", "validation", "test")},
-            "bars": {part: int(len(arrays[f"y_{part}"])) for part in ("train", "validation",
-                                                                      "test")},
+            "examples": {part: int(len(arrays[f"y_{part}"])) for part in ("train", "validation",
+                                                                          "test")},
+            "example": "a bar's first chord; where the bar may change (the beat at or after "
+                       "its middle), also its second half's, from the first half heard",
             "transposition": f"the training tunes in all {len(SHIFTS)} keys; inputs "
                              "and targets are read in the key heard so far",
             "vocabulary": f"12 roots x {', '.join(QUALITIES)}",

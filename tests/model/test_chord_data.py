@@ -91,7 +91,7 @@ def test_train_chords_writes_a_model_and_card_and_resumes(tmp_path, capsys):
     card = json.loads(out.with_suffix(".json").read_text())
     for key in ("data", "command", "config", "wall_seconds", "metrics", "sha256", "objective"):
         assert key in card
-    assert card["metrics"]["test"]["bars"] == len(arrays["y_test"])
+    assert card["metrics"]["test"]["examples"] == len(arrays["y_test"])
     assert 0 < card["metrics"]["validation"]["top1"] <= 1
     assert main(["train-chords", "--out", str(out), "--steps", "4", "--resume"]) == 0
     assert "resumed at step 4" in capsys.readouterr().out
