@@ -66,7 +66,8 @@ def test_live_mode_leaves_bar_one_to_the_player(melody_file, tmp_path, shipped_m
         for track in midi.tracks[2:] for i, m in enumerate(track) if m.type == "note_on")
     assert first_band_tick >= 4 * midi.ticks_per_beat
     chords = markers(out)  # the listening band's chord where it changes, from bar 2 on
-    assert chords[0][0] == 4.0 and all(at % 4 == 0 for at, _ in chords), chords
+    assert chords[0][0] == 4.0 and all(at % 4 in (0, 2) for at, _ in chords), chords  # 4/4:
+    # at a bar line, or on beat 3 when the band took a new chord there
     assert len({name for _, name in chords}) >= 2 and all(
         a[1] != b[1] for a, b in zip(chords, chords[1:], strict=False)), chords
 
@@ -293,7 +294,8 @@ def test_play_with_an_intro_and_sync_stop_begins_and_ends_on_the_tonic(tmp_path,
     assert bars[0] == {9, 0, 4}  # the intro: A minor before the player is heard
     assert len(bars[max(bars)]) == 3  # the last bar: one held chord, the ending
     chords = markers(take)  # and the take's marker lane names both
-    assert chords[0] == (0.0, "Am") and chords[-1][0] == 4.0 * max(bars)
+    assert chords[0] == (0.0, "Am") and chords[-1][0] <= 4.0 * max(bars)  # (the same chord
+    # just before the ending is not marked again)
     assert set(parse_chord(chords[-1][1]).pitch_classes) == bars[max(bars)]
     wrong = _run_cli("play", "--input", str(source), "--intro", "H")
     assert wrong.returncode == 2 and "not a key" in wrong.stderr

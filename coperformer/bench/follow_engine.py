@@ -35,7 +35,8 @@ def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
     band = LiveBand(generator, seed, HarmonyPlanner(chords, 0.5, seed=seed))
     beat_q = meter.bar_quarters / meter.beats_per_bar
     config = SessionConfig(bpm=60e9 * beat_q / period_ns, meter=meter, count_in=1,
-                           metronome=False, follow=follow, drums=FEEL, seed=seed)
+                           metronome=False, follow=follow, drums=FEEL, seed=seed,
+                           half_bars=False)  # timing only: each decided note is played once
     sink = MemorySink()
     tap = _Decided()
     session = Session(config, band, [sink], clock, generator.track_names, generator.programs,
@@ -53,8 +54,7 @@ def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
 
 
 class _Decided(QuietListener):
-    """Keeps the band's notes as decided (before Follow mode moves them), a bar's new notes
-    from its half on when it changed chord there."""
+    """Keeps the band's notes as decided (before Follow mode moves them)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,13 +63,6 @@ class _Decided(QuietListener):
     def on_planned(self, bar: int, notes: tuple[ScheduledNote, ...]) -> None:
         """Keep them (worker thread)."""
         self.notes.extend((note, bar) for note in notes)
-
-    def on_replanned(self, bar: int, from_ns: int, kept: tuple[tuple[int, int], ...],
-                     notes: tuple[ScheduledNote, ...]) -> None:
-        """The bar's notes from ``from_ns`` on are ``notes`` (worker thread)."""
-        self.notes = [(n, b) for n, b in self.notes if b != bar or n.on_ns < from_ns]
-        self.notes.extend((n, bar) for n in notes
-                          if n.channel in BAND_CHANNELS and n.on_ns >= from_ns)
 
 
 def _events(perf: Performance) -> list[tuple[int, str, int, int]]:

@@ -159,7 +159,8 @@ def test_a_decision_with_nothing_new_heard_plays_its_plan_without_computing_it_a
     assert reused >= 3, session.stats.as_dict()
     plans = sum(1 for e in events.seen if e[0] == "provisional")
     decided_bars = session.stats.bars_planned
-    assert len(generator.calls) <= plans + decided_bars - reused  # no bar computed twice
+    half_bars = len(session.stats.replan_ms)  # a new chord at a bar's half: voiced again
+    assert len(generator.calls) <= plans + decided_bars - reused + half_bars  # no bar twice
     assert session.stats.late_provisional == 0
 
 
