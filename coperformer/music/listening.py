@@ -20,7 +20,6 @@ import numpy as np
 
 from coperformer.common.errors import CoperformerError
 from coperformer.music.chord_model import (
-    EMISSION_WEIGHT,
     MEMORY_BARS,
     ChordModel,
     Heard,
@@ -55,10 +54,6 @@ MAX_TEMPERATURE = 0.5  # at adventure 1 (0: always the likeliest chord; chosen w
 HALF_CHANGE_MARGIN = 0.0  # a bar changes chord at its half when the chord taken there is at
 # least this much likelier (log) than the one it holds (of 0, 0.5, 1 and 2: the best root
 # agreement with the validation chorales' human chords, 28.9 / 27.4 / 26.8 / 25.7 %)
-HINDSIGHT = "off"  # the bars whose chords the model hears in hindsight: "off" (as played),
-# "recalled" (the phrase memory's bar), "all" (it and the last two). Root agreement with the
-# validation chorales' human chords 28.5 / 28.3 / 30.3 %, but "all" loses final cadences on
-# every tuning set and phrase cadences on the validation chorales (20.2 -> 13.1 %): off.
 NUCLEUS = (0.6, 0.8)  # the probability kept at adventure 0+ .. 1
 
 
@@ -105,12 +100,7 @@ class HarmonyPlanner:
     key: Key | None = None
     seed: int = 0
     played: dict[int, int] = field(default_factory=dict)  # bar -> the chord it planned
-    priors: dict[int, tuple[np.ndarray, int, int]] = field(default_factory=dict)  # bar ->
-    # the model's key-relative distribution for its last part, the tonic, the part's step
     last_choice: int | None = None  # the chord index the last plan chose (None: no chord)
-    _last_prior: tuple[int, tuple[np.ndarray, int, int]] | None = field(
-        default=None, init=False, repr=False)  # (bar, prior) of the last plan, kept by
-    # ``remember`` (a preview's too, when it is committed)
 
     def plan(self, recent: list[np.ndarray], now: int, commit: bool = True) -> Chord | None:
         """The chord for bar ``now`` from the player's last bars (None: wait; nothing heard
@@ -126,11 +116,10 @@ class HarmonyPlanner:
         heard = heard_key(recent, self.key)
         if heard.pitch_classes < MIN_PITCH_CLASSES and self.key is None:
             return None
+        chords = self._played_before(now, len(recent))
         found = recalled(recent)
-        chords = self._chords_before(now, recent, found)
-        prior = self.model.log_probs(chord_features(recent, chords, now, heard, found))
-        self._last_prior = (now, (prior, heard.key.tonic, 0))
-        scores = prior + forecast(self.model, recent, heard.key.tonic, found)
+        scores = self.model.log_probs(chord_features(recent, chords, now, heard, found)) \
+            + forecast(self.model, recent, heard.key.tonic, found)
         early = sum(c is not None for c in chords) < KEY_BARS
         index = self.last_choice = self._choose(scores, heard, (now, 0), early)
         if commit:
@@ -148,14 +137,12 @@ class HarmonyPlanner:
             return None
         planned = self.played[now]
         heard = heard_key(recent + [first_half], self.key)
+        chords = self._played_before(now, len(recent))
         inside = Inside(first_half, planned)
         found = recalled(recent)
-        chords = self._chords_before(now, recent, found)
-        prior = self.model.log_probs(chord_features(recent, chords, now, heard, found, inside))
-        if commit:
-            self.priors[now] = (prior, heard.key.tonic, first_half.shape[0])
-        scores = prior + forecast(self.model, recent, heard.key.tonic, found,
-                                  slice(first_half.shape[0], None))
+        scores = self.model.log_probs(chord_features(recent, chords, now, heard, found, inside)) \
+            + forecast(self.model, recent, heard.key.tonic, found,
+                       slice(first_half.shape[0], None))
         early = sum(c is not None for c in chords) < KEY_BARS
         index = self._choose(scores, heard, (now, 1), early)
         tonic = heard.key.tonic
@@ -172,44 +159,12 @@ class HarmonyPlanner:
         """The chord sounding at the end of each of the ``bars`` bars before ``now``."""
         return [self.played.get(now - bars + offset) for offset in range(bars)]
 
-    def _chords_before(self, now: int, recent: list[np.ndarray],
-                       found: tuple[int, int] | None) -> list[int | None]:
-        """The chords the model hears for the bars before ``now``: those played, the
-        remembered bar's (or every bar's, by HINDSIGHT) as heard in hindsight."""
-        chords = self._played_before(now, len(recent))
-        again = set() if HINDSIGHT == "off" or found is None else {found[0]}
-        if HINDSIGHT == "all":
-            again |= {len(recent) - 1, len(recent) - 2} & set(range(len(recent)))
-        for offset in again:
-            bar = now - len(recent) + offset
-            chords[offset] = self.in_hindsight(bar, recent[offset], chords[offset])
-        return chords
-
-    def in_hindsight(self, bar: int, steps: np.ndarray, played: int | None) -> int | None:
-        """The chord bar ``bar`` should have ended on, now that its melody (``steps``) was
-        heard: the model's distribution when its last part was decided, with that part's
-        melody as evidence (as the offline harmonizer weighs it); ``played`` when it was not
-        planned or its part was silent."""
-        if bar not in self.priors or played is None:
-            return played
-        prior, tonic, start = self.priors[bar]
-        part = steps[start:]
-        if not (part != REST).any():
-            return played
-        relative = int(np.argmax(prior + EMISSION_WEIGHT * self.model.evidence(part, tonic)))
-        return transpose_chord(relative, tonic)
-
     def remember(self, now: int, index: int) -> None:
         """Keep chord ``index`` as the one sounding at the end of bar ``now`` (what ``plan``
         and ``plan_half`` commit; a preview's choice committed later, unchanged)."""
         self.played[now] = index
-        if self._last_prior is not None and self._last_prior[0] == now:
-            self.priors[now] = self._last_prior[1]
-            self._last_prior = None
         for old in [bar for bar in self.played if bar < now - MEMORY_BARS]:
             del self.played[old]
-        for old in [bar for bar in self.priors if bar < now - MEMORY_BARS]:
-            del self.priors[old]
 
     def _choose(self, scores: np.ndarray, heard: Heard, at: tuple[int, int],
                 early: bool) -> int:

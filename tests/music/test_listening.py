@@ -153,45 +153,6 @@ def test_a_preview_plans_the_same_chord_and_remembers_nothing():
     assert triad_name((11, 2, 5)) == "Bdim"
 
 
-def test_a_played_bar_is_heard_again_in_hindsight_from_its_melody():
-    planner = HarmonyPlanner(MODEL, adventure=0.0, key=Key(0, False))
-    tonic = _bar([60, 64, 67, 64])
-    planner.plan([tonic] * 3, 3)
-    played = planner.played[3]
-    dominant = _bar([67, 71, 74, 71])  # bar 3 turned out to be all G, B and D
-    assert planner.in_hindsight(3, dominant, played) == chord_index(7, "maj")
-    assert planner.in_hindsight(3, tonic, played) == chord_index(0, "maj")
-    assert planner.in_hindsight(3, np.full(16, REST, np.int16), played) == played  # silent
-    assert planner.in_hindsight(9, dominant, played) == played  # never planned
-    assert planner.in_hindsight(3, dominant, None) is None  # the band rested there
-
-
-def test_the_next_bar_hears_the_last_bars_chord_in_hindsight(monkeypatch):
-    from coperformer.music import chord_model, listening
-
-    monkeypatch.setattr(listening, "HINDSIGHT", "all")
-    planner = HarmonyPlanner(MODEL, adventure=0.0, key=Key(0, False))
-    tonic, dominant = _bar([60, 64, 67, 64]), _bar([67, 71, 74, 71])
-    planner.plan([tonic] * 3, 3)
-    heard = []
-    original = chord_model.set_chords
-    monkeypatch.setattr(chord_model, "set_chords",
-                        lambda vector, chords, *rest: heard.append(list(chords))
-                        or original(vector, chords, *rest))
-    planner.plan([tonic] * 3 + [dominant], 4)
-    assert planner.played[3] != chord_index(7, "maj")  # it played something else in bar 3,
-    assert heard[-1][-1] == chord_index(7, "maj")  # but bar 4 hears it as G
-
-
-def test_a_committed_previews_plan_is_heard_again_an_uncommitted_ones_is_not():
-    planner = HarmonyPlanner(MODEL, adventure=0.0, key=Key(0, False))
-    tonic = _bar([60, 64, 67, 64])
-    planner.plan([tonic] * 3, 3, commit=False)
-    assert 3 not in planner.priors
-    planner.remember(3, planner.last_choice)
-    assert 3 in planner.priors and planner.priors[3][2] == 0
-
-
 def test_a_bars_second_half_is_decided_from_its_first_half_heard():
     from tests.engine.fakes import halving_chord_model
 
