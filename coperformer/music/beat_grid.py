@@ -46,8 +46,10 @@ class BarPointer:
     """The posterior over (tempo row, phase bin); times in seconds, phases in beats."""
 
     def __init__(self, beats_per_bar: int, compound: bool, period_s: float, phase: float,
-                 params: GridParams, phase_spread: float = 0.03, tempo_spread: float = 0.03):
+                 params: GridParams, phase_spread: float = 0.03, tempo_spread: float = 0.03,
+                 drift: float = 0.0):
         self.params = params
+        self.drift = drift  # the log-period's steady change per beat (> 0: slowing down)
         self.beats_per_bar = beats_per_bar
         self.bins = beats_per_bar * params.bins_per_beat
         low, high = math.log(1 / params.faster), math.log(params.slower)
@@ -97,8 +99,9 @@ class BarPointer:
         smooth = np.exp(-2 * (math.pi * blur * self._freq / self.bins) ** 2)
         moved = np.fft.irfft(spectrum * turn * smooth, n=self.bins, axis=1)
         spread = p.tempo_sd * math.sqrt(beats) / p.tempo_step  # rows
+        slide = self.drift * beats / p.tempo_step  # rows
         rows = np.arange(len(self.periods))
-        kernel = np.exp(-0.5 * ((rows[:, None] - rows[None, :]) / max(spread, 0.3)) ** 2)
+        kernel = np.exp(-0.5 * ((rows[:, None] - rows[None, :] - slide) / max(spread, 0.3)) ** 2)
         kernel /= kernel.sum(axis=0, keepdims=True)
         prob = np.clip(kernel @ moved, 0.0, None)
         mix = min(0.5, p.mixing * beats)
@@ -128,10 +131,12 @@ class BarPointer:
                 like += weight * (gain if on_beat else 1.0) * np.exp(-0.5 * (ring / spread) ** 2)
         return like
 
-    def summary(self) -> tuple[float, float, float]:
+    def summary(self, prob: np.ndarray | None = None) -> tuple[float, float, float]:
         """The phase (beats into the bar), the period (s) and how much of the belief lies
-        within the window around the likeliest phase (0..1)."""
-        phases = self.prob.sum(axis=0)
+        within the window around the likeliest phase (0..1); of ``prob`` (a belief on this
+        grid) when given."""
+        prob = self.prob if prob is None else prob
+        phases = prob.sum(axis=0)
         peak = int(np.argmax(phases))
         reach = max(1, round(self.params.window * self.params.bins_per_beat))
         index = (peak + np.arange(-reach, reach + 1)) % self.bins
@@ -139,6 +144,6 @@ class BarPointer:
         total = float(mass.sum())
         offset = float((np.arange(-reach, reach + 1) * mass).sum()) / total
         phase = ((peak + offset) / self.params.bins_per_beat) % self.beats_per_bar
-        rows = self.prob[:, index].sum(axis=1)
+        rows = prob[:, index].sum(axis=1)
         log_period = float((rows * self.log_periods).sum() / rows.sum())
         return phase, math.exp(log_period), total

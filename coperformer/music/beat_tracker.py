@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from coperformer.music.beat_grid import BarPointer, GridParams
+from coperformer.music.beat_grid import GridParams
 from coperformer.music.beat_line import BeatLine, LineParams, LineReading
 from coperformer.music.meter import COMMON_TIME, Meter
+from coperformer.music.tempo_modes import ModeParams, TempoModes
 
 NS = 1e9
 TREND_BEATS = 8  # predictions carry the period's trend this many beats ahead
@@ -31,6 +32,7 @@ class TrackerParams:
 
     chord_s: float = 0.035  # onsets closer than this to the first of a chord are that chord
     grid: GridParams = field(default_factory=GridParams)
+    modes: ModeParams = field(default_factory=ModeParams)  # steady, slowing, quickening
     line: LineParams = field(default_factory=LineParams)  # a steady tempo read off a line
     lost_confidence: float = 0.2  # less of the belief than this near one phase: lost
     lost_surprise: float = 1.15  # ... or the recent onsets no likelier than this to a listener
@@ -91,8 +93,8 @@ class BeatTracker:
         self.beats_per_bar = meter.beats_per_bar
         period = 60.0 / bpm
         compound = meter.beat_steps % 3 == 0  # a beat of three eighths
-        self._grid = BarPointer(self.beats_per_bar, compound, period, 0.0,
-                                self.params.grid)
+        self._grid = TempoModes(self.beats_per_bar, compound, period, 0.0,
+                                self.params.grid, self.params.modes)
         self._time_s = start_ns / NS  # when the belief was last read
         self._beat = 0.0  # the beats counted from beat 0 then (a fraction between beats)
         self._period = period
@@ -176,6 +178,8 @@ class BeatTracker:
         lost = confidence < self.params.lost_confidence or \
             self._fit < math.log(self.params.lost_surprise)
         self._state = LOST if lost else LOCKED
+        if lost:
+            self._grid.steady()
         self._read_line(t)
         recent = self._beat - self.params.trend_beats
         self._history = [h for h in self._history if h[0] > recent] + [(self._beat, self._period)]
