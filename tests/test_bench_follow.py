@@ -48,6 +48,8 @@ def test_the_figures_have_every_scenario_beside_the_fixed_tempo():
             assert set(row["beat_error_ms"]) == {"p50", "p95", "max", "n"}
             assert row["beat_error_ms"]["n"] > 0
             assert {"lock_beats", "relock_beats", "lost_events", "last_beats_ms"} <= set(row)
+    cost = figures["tracker_onset_ms"]
+    assert cost["n"] > 50 and 0 < cost["p50"] <= cost["p95"] <= cost["max"]
 
 
 def _engine(shipped_model):

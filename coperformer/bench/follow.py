@@ -14,6 +14,7 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from time import perf_counter_ns
 
 import numpy as np
 
@@ -196,6 +197,20 @@ def play_band(perf: Performance, follow: bool) -> tuple[list[int], int]:
     return band, lost
 
 
+def tracker_cost_ms(perf: Performance) -> list[float]:
+    """How long the tracker takes over each of a performance's onsets (ms, wall time: the
+    worker's cost per note)."""
+    tracker = BeatTracker.from_count_in(perf.count_in, perf.meter)
+    costs = []
+    for on, pitch, velocity, off in perf.onsets:
+        started = perf_counter_ns()
+        tracker.onset(on, pitch, velocity)
+        tracker.estimate(on + 1)
+        costs.append((perf_counter_ns() - started) / 1e6)
+        tracker.release(off, pitch)  # (releases out of order with onsets: cost only)
+    return costs
+
+
 def oracle_band(perf: Performance, beats: int = ORACLE_BEATS, degree: int = 1) -> list[int]:
     """A reference, not a band: each beat placed ``COMMIT_MS`` before it sounds by a
     polynomial in the beat number (``degree`` 1: a straight line) through the onsets of the
@@ -256,6 +271,9 @@ def follow_figures(count: int = 12, tuning: bool = False,
     out: dict = {"melodies": f"{len(pieces)} of {(TUNING if tuning else REPORTED).sources}",
                  "commit_ms": COMMIT_MS}
     modes = ("follow", "fixed", "oracle", "engine") if engine else ("follow", "fixed", "oracle")
+    costs = [c for seed, piece in enumerate(pieces)
+             for c in tracker_cost_ms(perform(piece, SCENARIOS[-1], seed))]
+    out["tracker_onset_ms"] = _percentiles(costs)
     for scenario in SCENARIOS:
         for mode in modes:
             runs = []
