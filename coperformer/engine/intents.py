@@ -75,6 +75,14 @@ class SetAdventure:
 
 
 @dataclass(frozen=True)
+class SetHalfBars:
+    """Let the listening band change chord at a bar's half (True) or keep one chord a bar,
+    from the next half bar."""
+
+    on: bool
+
+
+@dataclass(frozen=True)
 class SetChart:
     """Play this chord chart from the next bar decided (None: the band plans its own chords
     again); ignored while a split point declares the chord."""
@@ -113,5 +121,5 @@ class Stop:
     """End the session: stop planning, silence everything, close the recording."""
 
 
-Intent = (SetTempo | SetProgram | SetVolume | SetMute | SetSolo | SetAdventure | SetStyle
-          | SetGroove | SetChart | End | Panic | Stop)
+Intent = (SetTempo | SetProgram | SetVolume | SetMute | SetSolo | SetAdventure | SetHalfBars
+          | SetStyle | SetGroove | SetChart | End | Panic | Stop)

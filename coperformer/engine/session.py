@@ -32,6 +32,7 @@ from coperformer.engine.intents import (
     SetChart,
     SetFloating,
     SetGroove,
+    SetHalfBars,
     SetMeter,
     SetMute,
     SetProgram,
@@ -232,6 +233,8 @@ class Session:
                 self.mix.change(intent)
             case SetAdventure(value):
                 self.band.set_adventure(value)
+            case SetHalfBars(on):
+                self.steering.set_halves(on)
             case SetChart(chart):
                 self.steering.set_chart(chart, self.next_bar)
             case SetFloating(voice, floating):

@@ -94,12 +94,14 @@ class Steering:
         self.charts = Charts(first_bar, config.chart)
         # with a split or a chart the bar goes out a beat at a time (it may be planned again
         # from a beat); in Follow mode too, each beat where the player's is predicted
-        # the listening band may change chord at a bar's half (half_bars): that needs it too
-        self.halves = config.half_bars and self.left_hand is None \
-            and stage.band.planner is not None and stage.band.known is None
+        # the listening band may change chord at a bar's half (half_bars, switched while
+        # playing by ``set_halves``): that needs it too
+        self.can_halve = self.left_hand is None and stage.band.planner is not None \
+            and stage.band.known is None
+        self.halves = config.half_bars and self.can_halve
         self.halving: int | None = None  # the bar whose re-plan is its half's own decision
         self.handover = beat_handover(config) if self.left_hand or config.chart or \
-            config.follow or self.halves else None
+            config.follow or self.can_halve else None
 
     def request(self, bar: int, now_ns: int, at_ns: int | None = None) -> BarRequest:
         """What the band knows of ``bar`` at ``now_ns``; the chart's chord is the one sounding
@@ -207,6 +209,14 @@ class Steering:
         stage.listener.on_chord(bar, chord.name, False)
         if stage.recorder:
             stage.recorder.chord(at_ns, chord.name)
+
+    def set_halves(self, on: bool) -> None:
+        """The listening band may change chord at a bar's half (``on``: from the next bar) or
+        keeps one chord a bar (at once: a half not decided yet keeps its bar's chord; worker
+        thread)."""
+        self.halves = on and self.can_halve
+        if not self.halves and self.halving is not None:
+            self.handover.replan_ns = self.halving = None
 
     def set_chart(self, chart: Chart | None, next_bar: int) -> None:
         """Play ``chart`` from ``next_bar``, the next bar decided (None: the band plans again;

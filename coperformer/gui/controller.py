@@ -141,6 +141,12 @@ class JamController(QObject):
         if self.jam is not None:
             self.jam.set_adventure(value)
 
+    def set_half_bars(self, on: bool) -> None:
+        """The listening band may change chord at a bar's half (``on``) or keeps one chord a
+        bar."""
+        if self.jam is not None:
+            self.jam.set_half_bars(on)
+
     def set_chart(self, text: str | None) -> None:
         """Play this chord chart from the next bar (None: the band plans again); a chart that
         cannot be played says why in the banner."""

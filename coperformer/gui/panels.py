@@ -272,6 +272,7 @@ class TransportPanel(QGroupBox):
         self.play.setText("■ Stop" if playing else "▶ Play")
 
 
+HARMONIC_RHYTHMS = ("a chord a bar", "a chord a half bar")  # how often the band may change
 NO_SPLIT = "no left-hand chords"
 SPLIT_LOW, SPLIT_HIGH = 36, 84  # C2 .. C6: a split point on every C and F# between
 SPLITS = [f"chords below {note_name(pitch)}" for pitch in range(SPLIT_LOW, SPLIT_HIGH + 1, 6)]
@@ -323,6 +324,14 @@ class BandPanel(QGroupBox):
         row.addWidget(QLabel("Harmony: safe"))
         row.addWidget(self.adventure, 1)
         row.addWidget(QLabel("adventurous"))
+        self.rhythm = QComboBox()
+        self.rhythm.addItems(HARMONIC_RHYTHMS)
+        self.rhythm.setCurrentIndex(1)
+        self.rhythm.setFocusPolicy(Qt.NoFocus)
+        self.rhythm.setToolTip("How often the listening band may change chord: once a bar, or "
+                               "also on the beat at the bar's middle (beat 3 of 4/4 and 3/4), "
+                               "decided from the half it heard")
+        row.addWidget(self.rhythm)
         self.split = QComboBox()
         self.split.addItems([NO_SPLIT, *SPLITS])
         self.split.setToolTip("Steer the band with your left hand: a chord held below the split "
@@ -337,6 +346,10 @@ class BandPanel(QGroupBox):
         if text == NO_SPLIT or self.chart.playing():
             return None
         return text.removeprefix("chords below ")
+
+    def half_bars(self) -> bool:
+        """True when the listening band may change chord at a bar's half."""
+        return self.rhythm.currentText() == HARMONIC_RHYTHMS[1]
 
     def adventure_value(self) -> float:
         """The safe (0) .. adventurous (1) setting of the slider."""

@@ -44,6 +44,8 @@ def load_settings(window, settings: QSettings) -> None:
     window.band.chart.edit.setText(str(settings.value("chords", "")))
     window.band.adventure.setValue(int(settings.value("adventure",
                                                       window.band.adventure.value())))
+    window.band.rhythm.setCurrentText(str(settings.value("harmonic_rhythm",
+                                                         window.band.rhythm.currentText())))
     window.sound.driver.setCurrentText(str(settings.value("audio_driver", default_driver(window))))
     window.sound.period.setCurrentText(str(settings.value("period_size",
                                                           window.sound.period.currentText())))
@@ -98,6 +100,7 @@ def save_settings(window, settings: QSettings) -> None:
         "count_in": t.count_in.value(), "metronome": t.metronome.isChecked(),
         "follow": t.follow.isChecked(),
         "sync_start": t.sync_start.isChecked(), "adventure": window.band.adventure.value(),
+        "harmonic_rhythm": window.band.rhythm.currentText(),
         "sync_stop": t.sync_stop.isChecked(), "intro": t.intro.currentText(),
         "split": window.band.split.currentText(), "chords": window.band.chart.edit.text(),
         "audio_driver": window.sound.driver.currentText(),
@@ -138,7 +141,7 @@ def autosave(window, settings: QSettings) -> QTimer:
                    t.metronome.toggled, t.follow.toggled, t.sync_start.toggled, t.sync_stop.toggled,
                    t.intro.currentTextChanged, window.band.split.currentTextChanged,
                    window.band.chart.edit.textChanged,
-                   window.band.adventure.valueChanged,
+                   window.band.adventure.valueChanged, window.band.rhythm.currentTextChanged,
                    window.band.model.currentTextChanged, sound.driver.currentTextChanged,
                    sound.period.currentTextChanged, window.input_panel.picker.currentTextChanged,
                    sound.margin.valueChanged, sound.midi_out.port.currentTextChanged,

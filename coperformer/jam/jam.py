@@ -283,6 +283,11 @@ class Jam:
         """The listening band's safe (0) .. adventurous (1) setting, from the next bar."""
         self.session.request(I.SetAdventure(check_adventure(value)))
 
+    def set_half_bars(self, on: bool) -> None:
+        """The listening band may change chord at a bar's half (``on``) or keeps one chord a
+        bar."""
+        self.session.request(I.SetHalfBars(on))
+
     def set_chart(self, text: str | None) -> None:
         """Play this chord chart from the next bar (None or empty: the band plans again); a
         one-line error for a chart that cannot be read, or while a split point steers."""

@@ -16,6 +16,7 @@ import numpy as np
 
 from coperformer.engine.clock import NS_PER_S, VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
+from coperformer.engine.intents import Intent
 from coperformer.engine.known_melody import KnownMelody
 from coperformer.engine.live_band import LiveBand
 from coperformer.engine.recorder import Recorder
@@ -113,14 +114,17 @@ class _Performance:
 def perform(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int = 0,
             adventure: float = 0.5, chart: Chart | None = None,
             bpm: float = BPM, known: bool = False, previews: bool = False,
-            half_bars: bool = True) -> _Performance:
+            half_bars: bool = True, intents: tuple[tuple[int, Intent], ...] = ()
+            ) -> _Performance:
     """The melody of ``grid`` played live at ``bpm`` into a session of its own in virtual
     time, as a player would play it (caller's thread): the engine's own band decides every
     bar. The tempo matters: a note still sounding at a decision is heard up to then. With
     the melody ``known`` ahead the band hears each bar before it plays it and plays the
     chart's chords (an offline accompaniment). The coming bar's ``previews`` (the window's, at
     each beat) draw what the decision draws from the same input, so they change no note: off,
-    they are not computed. ``half_bars``: the band may change chord at a bar's half."""
+    they are not computed. ``half_bars``: the band may change chord at a bar's half.
+    ``intents``: (melody step, intent) the player asks for when the melody reaches that step
+    (a knob turned while playing)."""
     step_ns = round(NS_PER_S * 60 / bpm / STEPS_PER_QUARTER)
     meter = _meter(grid)
     bar_steps = meter.bar_steps
@@ -137,9 +141,13 @@ def perform(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int =
     bar0 = session.start()
     at = lambda step: bar0 + (step + offset) * step_ns  # noqa: E731 - the melody's clock
     events = sorted([(at(s), 1, NOTE_ON, p) for s, _, p in _notes(grid)]
-                    + [(at(e) - 1, 0, NOTE_OFF, p) for _, e, p in _notes(grid)])
-    for when, _, kind, pitch in events:
+                    + [(at(e) - 1, 0, NOTE_OFF, p) for _, e, p in _notes(grid)]
+                    + [(at(s), -1, index, 0) for index, (s, _) in enumerate(intents)])
+    for when, order, kind, pitch in events:
         run_virtual(session, clock, when)
+        if order < 0:
+            session.request(intents[kind][1])
+            continue
         session.feed(InputEvent(when, kind, pitch, 80 if kind == NOTE_ON else 0,
                                 raw=(0x90 if kind == NOTE_ON else 0x80, pitch, 80)))
     run_virtual(session, clock, at(grid.steps) + TAIL_BARS * bar_steps * step_ns)

@@ -70,3 +70,27 @@ def test_one_chord_per_bar_when_half_bars_are_off(gan):
     marks = [(_beats(done, t), name) for t, name in done.recording.chords]
     assert all(at % 4 == 0 and name == "C" for at, name in marks)
     assert all(n.pitch % 12 in C_TONES for n in _band_notes(done))
+
+
+def test_half_bars_switched_off_and_on_while_playing(gan):
+    """The window's switch: off after bar 2's half (bar 3 keeps one chord), on again before
+    bar 4's downbeat (bar 4 changes at its half again)."""
+    from coperformer.engine.intents import SetHalfBars
+
+    intents = ((2 * 16 + 12, SetHalfBars(False)), (3 * 16 + 12, SetHalfBars(True)))
+    done = perform(gan, halving_chord_model(), _grid(), adventure=0.0, intents=intents)
+    marks = [(_beats(done, t), name) for t, name in done.recording.chords]
+    halves = {int(at // 4) for at, name in marks if at < 4 * BARS and at % 4 == 2}
+    assert halves == {1, 2, 4, 5}, marks
+    bar3 = [n for n in _band_notes(done) if 12 <= _beats(done, n.on_ns) < 16]
+    assert bar3 and all(n.pitch % 12 in C_TONES for n in bar3)
+
+
+def test_a_half_not_decided_yet_keeps_its_bars_chord_once_switched_off(gan):
+    from coperformer.engine.intents import SetHalfBars
+
+    intents = ((3 * 16 + 2, SetHalfBars(False)),)  # bar 3's second eighth: before its half
+    done = perform(gan, halving_chord_model(), _grid(), adventure=0.0, intents=intents)
+    marks = [(_beats(done, t), name) for t, name in done.recording.chords]
+    halves = {int(at // 4) for at, name in marks if at < 4 * BARS and at % 4 == 2}
+    assert halves == {1, 2}, marks

@@ -94,6 +94,8 @@ def test_settings_survive_a_restart(qtbot, settings, tmp_path, monkeypatch, ship
     first.strips[1].volume.setValue(64)
     first.input_panel.picker.setCurrentText("Keys A")
     first.band.adventure.setValue(85)
+    assert first.options().half_bars  # the band may change at the half, as `play` does
+    first.band.rhythm.setCurrentText("a chord a bar")
     first.close()
     second = make_window(settings, list_inputs=lambda: ["Keys A"])
     qtbot.addWidget(second)
@@ -105,6 +107,8 @@ def test_settings_survive_a_restart(qtbot, settings, tmp_path, monkeypatch, ship
     assert second.strips[1].volume.value() == 64
     assert second.input_panel.picker.currentText() == "Keys A"
     assert second.band.adventure.value() == 85 and second.options().adventure == 0.85
+    assert second.band.rhythm.currentText() == "a chord a bar"
+    assert not second.options().half_bars
 
 
 def test_changing_a_voice_program_changes_what_fluidsynth_plays(window, qtbot, fast_melody):
@@ -277,6 +281,19 @@ def test_the_harmony_slider_steers_the_listening_band_mid_jam(window, qtbot, fas
     window.band.adventure.setValue(90)  # through the session's inbox, applied by the worker
     qtbot.waitUntil(lambda: planner.adventure == 0.9, timeout=5000)
     assert window.band.adventure.focusPolicy() == Qt.NoFocus  # QWERTY keeps the focus
+    window.transport.play.setChecked(False)
+
+
+def test_the_chord_rhythm_switch_steers_the_listening_band_mid_jam(window, qtbot,
+                                                                    fast_melody):
+    window.band.rhythm.setCurrentText("a chord a bar")
+    _play_file(window, fast_melody)
+    assert window.controller.running, window.banner.text()
+    steering = window.controller.jam.session.steering
+    assert steering.can_halve and not steering.halves
+    window.band.rhythm.setCurrentText("a chord a half bar")  # through the session's inbox
+    qtbot.waitUntil(lambda: steering.halves, timeout=5000)
+    assert window.band.rhythm.focusPolicy() == Qt.NoFocus  # QWERTY keeps the focus
     window.transport.play.setChecked(False)
 
 
