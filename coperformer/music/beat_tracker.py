@@ -37,6 +37,7 @@ class TrackerParams:
     lost_confidence: float = 0.2  # less of the belief than this near one phase: lost
     lost_surprise: float = 1.15  # ... or the recent onsets no likelier than this to a listener
     surprise_onsets: float = 8.0  # ... with no pulse (a mean over about this many onsets)
+    lost_onsets: int = 2  # ... at this many onsets in a row (one off-beat note is no loss)
     trend_beats: float = 6.0  # the period's trend is read over this many recent beats
     trend_gain: float = 1.0  # how much of that trend the predictions carry
     off_beat: float = 0.2  # beats: an onset further than this from its beat is off it
@@ -105,6 +106,7 @@ class BeatTracker:
         self._line = BeatLine(self.params.line)
         self._reading: LineReading | None = None  # the line's, since the latest onset
         self._state = LOCKED
+        self._astray = 0  # onsets in a row that found the belief astray (see ``_read``)
         self._last_onset_s: float | None = None
         self._iois: list[float] = []
         self._held: set[int] = set()
@@ -175,8 +177,10 @@ class BeatTracker:
         self._beat = predicted + (phase - predicted + bar / 2) % bar - bar / 2
         self._time_s, self._period = t, min(high, max(low, period))
         self._confidence = confidence
-        lost = confidence < self.params.lost_confidence or \
+        astray = confidence < self.params.lost_confidence or \
             self._fit < math.log(self.params.lost_surprise)
+        self._astray = self._astray + 1 if astray else 0
+        lost = astray and (self._state == LOST or self._astray >= self.params.lost_onsets)
         self._state = LOST if lost else LOCKED
         if lost:
             self._grid.steady()
