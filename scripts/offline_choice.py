@@ -2,15 +2,12 @@
 search over the chord model, half bar by half bar, no GAN) on the validation chorales and the
 tuning collections (never the evaluation sets), for each weight of the melody's evidence.
 Prints note-in-chord / root agreement with the chorales' human chords / chord changes per bar.
-The weight was chosen by root agreement on the validation chorales. With a model that hears
-ahead (models/chords-offline.npz), the weight beside it.
+The weight was chosen by root agreement on the validation chorales.
 
-    .venv/bin/python scripts/offline_choice.py [CHORDS.npz]
+    .venv/bin/python scripts/offline_choice.py
 """
 
 from __future__ import annotations
-
-import sys
 
 import numpy as np
 
@@ -20,11 +17,9 @@ from coperformer.model.live_engine import harmonized_steps
 from coperformer.model.store import load_chord_model
 from coperformer.music import chord_model
 from coperformer.music.chord_metrics import ChordTally, Declared
-from coperformer.music.chord_model import ChordModel
 from coperformer.music.listening import HarmonyPlanner
 
 WEIGHTS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.5, 1.0)
-HEARING_WEIGHTS = (0.0, 0.05, 0.1, 0.25, 0.5)
 
 
 def declared(planner: HarmonyPlanner, grid) -> Declared:
@@ -38,12 +33,11 @@ def declared(planner: HarmonyPlanner, grid) -> Declared:
 
 def main() -> None:
     """One line per weight."""
-    model = ChordModel.load(sys.argv[1]) if len(sys.argv) > 1 else load_chord_model()
+    model = load_chord_model()
     sets = {"validation chorales": [(t.grid, t.labels) for t in chorale_tunes()["validation"]]}
     sets.update(collection_sets(tuning=True))
-    for weight in HEARING_WEIGHTS if model.hears_ahead else WEIGHTS:
-        setattr(chord_model, "HEARING_EMISSION_WEIGHT" if model.hears_ahead
-                else "EMISSION_WEIGHT", weight)
+    for weight in WEIGHTS:
+        chord_model.EMISSION_WEIGHT = weight
         row = []
         for name, tunes in sets.items():
             tally = ChordTally()

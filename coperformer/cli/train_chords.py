@@ -13,12 +13,8 @@ def add_train_chords(sub) -> None:
     """Arguments of `coperformer train-chords`."""
     p = sub.add_parser("train-chords",
                        help="train the live band's chord model on human harmonizations")
-    p.add_argument("--out", default=None, type=checks.output_file_made_folder,
-                   help="file to write (.npz; its card beside it as .json; default "
-                        "models/chords.npz, with --hearing models/chords-offline.npz)")
-    p.add_argument("--hearing", action="store_true",
-                   help="the offline harmonizer's model: it hears the part it decides and "
-                        "the next one (`accompany --mode offline`)")
+    p.add_argument("--out", default="models/chords.npz", type=checks.output_file_made_folder,
+                   help="file to write (.npz; its card beside it as .json)")
     p.add_argument("--steps", type=checks.positive, default=3000,
                    help="optimizer steps (default 3000)")
     p.add_argument("--seed", type=checks.seed, default=0)
@@ -32,10 +28,8 @@ def run_train_chords(args: argparse.Namespace) -> int:
 
     command = "coperformer " + " ".join(sys.argv[1:] or ["train-chords"])
     config = ChordConfig(steps=args.steps, seed=args.seed)
-    out = Path(args.out or ("models/chords-offline.npz" if args.hearing
-                            else "models/chords.npz"))
-    card = train_chords(out, config, command, args.resume,
-                        log=lambda line: print(line, flush=True), hearing=args.hearing)
+    card = train_chords(Path(args.out), config, command, args.resume,
+                        log=lambda line: print(line, flush=True))
     for split, figures in card["metrics"].items():
         print(split + ": " + " ".join(f"{k}={v}" for k, v in figures.items()))
     return 0

@@ -25,13 +25,11 @@ from coperformer.model import dataset as D
 from coperformer.music import features as F
 from coperformer.music.chord_model import (
     FEATURES,
-    HEARING_FEATURES,
     MEMORY_BARS,
     Inside,
     chord_features,
     grid_halves,
     heard_key,
-    hearing_extra,
     recalled,
 )
 from coperformer.music.chords import bar_chord, label_symbol, step_labels, transpose_chord
@@ -186,62 +184,43 @@ def transposed(tune: LabelledTune, shift: int) -> LabelledTune:
     return LabelledTune(tune.name, grid, labels)
 
 
-def tune_examples(tune: LabelledTune, hearing: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def tune_examples(tune: LabelledTune) -> tuple[np.ndarray, np.ndarray]:
     """Features [n, FEATURES] and key-relative target chords [n] of one tune: from the
     second bar on, each bar's first chord from what was heard before it, and where the bar
     may change at its half, the second half's chord from what was heard before that (the
-    first half and its human chord too); only where the chord is known. ``hearing``: the
-    offline model's examples [n, HEARING_FEATURES], each part and the next heard ahead."""
+    first half and its human chord too); only where the chord is known."""
     bars, halves = tune.melody_bars(), tune.halves()
     ends = [h.second for h in halves]
-    width = HEARING_FEATURES if hearing else FEATURES
     features, targets = [], []
     for now in range(1, len(bars)):
         recent = bars[max(0, now - MEMORY_BARS):now]
         if not any((b != REST).any() for b in recent):
             continue
         found, chords, h = recalled(recent), ends[max(0, now - MEMORY_BARS):now], halves[now]
-        after = _first_part(bars, halves, now + 1)
-        parts = [(None, h.first, recent, bars[now], after)]
+        parts = [(None, h.first, recent)]
         if h.half is not None:
             inside = Inside(bars[now][:h.half], h.first)
-            parts = [(None, h.first, recent, inside.steps, bars[now][h.half:]),
-                     (inside, h.second, recent + [inside.steps], bars[now][h.half:], after)]
-        for inside, target, heard_bars, part, following in parts:
+            parts.append((inside, h.second, recent + [inside.steps]))
+        for inside, target, heard_bars in parts:
             if target is None:
                 continue
             heard = heard_key(heard_bars)
-            row = chord_features(recent, chords, now, heard, found, inside)
-            if hearing:
-                row = np.concatenate([row, hearing_extra(part, following, heard.key.tonic)])
-            features.append(row)
+            features.append(chord_features(recent, chords, now, heard, found, inside))
             targets.append(transpose_chord(target, -heard.key.tonic))
-    return (np.asarray(features, np.float32).reshape(-1, width),
+    return (np.asarray(features, np.float32).reshape(-1, FEATURES),
             np.asarray(targets, np.int64))
 
 
-def _first_part(bars: list[np.ndarray], halves: list[Halves], index: int) -> np.ndarray | None:
-    """The melody of bar ``index`` up to its half (all of it where it has none; None past
-    the tune's end)."""
-    if index >= len(bars):
-        return None
-    half = halves[index].half
-    return bars[index] if half is None else bars[index][:half]
-
-
-def training_arrays(hearing: bool = False) -> dict[str, np.ndarray]:
-    """x_/y_ arrays for train, validation and test, and each split's tune names; cached.
-    ``hearing``: the offline model's (see ``tune_examples``)."""
-    kind = "-hearing" if hearing else ""
-    path = cache_dir() / f"chord-data-v{CHORD_DATA_VERSION}{kind}.npz"
+def training_arrays() -> dict[str, np.ndarray]:
+    """x_/y_ arrays for train, validation and test, and each split's tune names; cached."""
+    path = cache_dir() / f"chord-data-v{CHORD_DATA_VERSION}.npz"
     if path.exists():
         with np.load(path) as data:
             return dict(data)
     arrays: dict[str, np.ndarray] = {}
     for part, tunes in labelled_sets().items():
         shifts = SHIFTS if part == "train" else (0,)
-        pairs = [tune_examples(transposed(t, shift), hearing) for t in tunes
-                 for shift in shifts]
+        pairs = [tune_examples(transposed(t, shift)) for t in tunes for shift in shifts]
         arrays[f"x_{part}"] = np.concatenate([x for x, _ in pairs])
         arrays[f"y_{part}"] = np.concatenate([y for _, y in pairs])
         arrays[f"names_{part}"] = np.asarray([t.name for t in tunes])

@@ -43,9 +43,9 @@ class ChordConfig:
     seed: int = 0
 
 
-def _network(config: ChordConfig, features: int = FEATURES) -> torch.nn.Sequential:
+def _network(config: ChordConfig) -> torch.nn.Sequential:
     return torch.nn.Sequential(torch.nn.Dropout(config.dropout / 2),
-                               torch.nn.Linear(features, config.hidden), torch.nn.ReLU(),
+                               torch.nn.Linear(FEATURES, config.hidden), torch.nn.ReLU(),
                                torch.nn.Dropout(config.dropout),
                                torch.nn.Linear(config.hidden, VOCABULARY))
 
@@ -61,7 +61,7 @@ def fit(arrays: dict[str, np.ndarray], config: ChordConfig, checkpoint: Path,
     """Adam on the cross-entropy of the human chord; a checkpoint every CHECKPOINT_EVERY
     steps; ``resume`` continues from one (same config) instead of starting again."""
     torch.manual_seed(config.seed)
-    net = _network(config, arrays["x_train"].shape[1])
+    net = _network(config)
     optimizer = torch.optim.AdamW(net.parameters(), config.learning_rate,
                                   weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -147,12 +147,11 @@ def _log_shares(counts: np.ndarray) -> np.ndarray:
 
 
 def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = False,
-                 log=print, hearing: bool = False) -> dict:
-    """Train, write ``out`` (.npz) and its JSON card; return the card. ``hearing``: the
-    offline harmonizer's model, which hears the part it decides and the next one."""
+                 log=print) -> dict:
+    """Train, write ``out`` (.npz) and its JSON card; return the card."""
     torch.set_num_threads(2)
     started = time.perf_counter()
-    arrays = training_arrays(hearing)
+    arrays = training_arrays()
     net = fit(arrays, config, checkpoint_path(out), resume, log)
     train = labelled_sets()["train"]
     model = export(net, emission_counts(train), start_counts(train))
@@ -160,9 +159,7 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
     model.save(out)
     card = {
         "file": out.name,
-        "kind": ("the offline harmonizer's chord model: it hears the part it decides and the "
-                 "next one (numpy MLP, used by every style)") if hearing else
-                "the listening band's next-chord model (numpy MLP, used by every style)",
+        "kind": "the listening band's next-chord model (numpy MLP, used by every style)",
         "data": {
             "sources": ["music21 Bach chorales: each beat labelled from the four voices, "
                         "each half bar's chord the longest-sounding",
@@ -183,9 +180,7 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
             "version": CHORD_DATA_VERSION,
         },
         "objective": "cross-entropy on the human chord of the coming bar's first half, and of "
-                     "its second half from the first half heard" + (
-                         "; the part's melody and the next part's heard ahead (offline)"
-                         if hearing else " (causal inputs)"),
+                     "its second half from the first half heard (causal inputs)",
         "command": command,
         "config": asdict(config),
         "wall_seconds": round(time.perf_counter() - started, 1),

@@ -28,15 +28,12 @@ CHORDS_AT = 12 * 5 + 1  # where the chords of the last two bars and the remember
 MINOR_FEATURE = CHORDS_AT + 3 * INPUT_CHORDS + 4 + 2  # 1.0 when the key heard is minor
 INSIDE_AT = MINOR_FEATURE + 3  # the bar heard so far (its second half is being decided)
 FEATURES = INSIDE_AT + 12 + INPUT_CHORDS + 1
-HEARING_EXTRA = 12 + 12 + 12 + 1  # offline: the part decided and the next, heard ahead
-HEARING_FEATURES = FEATURES + HEARING_EXTRA
 MEMORY_BARS = 64  # the phrase memory looks this far back (keeps the per-bar work constant)
 MIN_HALF_STEPS = 6  # a bar's half is at least this long (a dotted quarter)
 _INTERVAL_OF_ROOT = (np.arange(12)[:, None] + np.arange(12)[None, :]) % 12
 EMISSION_WEIGHT = 0.25  # offline: how much a half bar's melody counts beside the model (of
 # 0.05 .. 1, the best root agreement with the validation chorales' human chords, 47.7 %:
 # scripts/offline_choice.py)
-HEARING_EMISSION_WEIGHT = 0.0  # the same beside the model that hears the part itself
 FORECAST_WEIGHT = 0.3  # live: the same for the bar the phrase memory expects (the best root
 # agreement with the validation chorales of 0.15, 0.3, 0.6, 1, 2)
 
@@ -167,19 +164,6 @@ def set_chords(features: np.ndarray, chords: list[int | None], tonic: int,
     return features
 
 
-def hearing_extra(part: np.ndarray, following: np.ndarray | None, tonic: int) -> np.ndarray:
-    """Offline, what the harmonizer hears ahead of a part it decides [HEARING_EXTRA]: the
-    part's pitch classes and its first note, the next part's pitch classes, and whether
-    there is one (None: the tune's end)."""
-    notes = part[part != REST]
-    ahead = following if following is not None else np.zeros(0, np.int16)
-    parts = [_relative(pitch_class_histogram(part), tonic),
-             _one_hot(12, None if not notes.size else (int(notes[0]) - tonic) % 12),
-             _relative(pitch_class_histogram(ahead), tonic),
-             [float(following is not None and bool((following != REST).any()))]]
-    return np.concatenate([np.asarray(p, np.float32).ravel() for p in parts])
-
-
 @dataclass
 class ChordModel:
     """A two-layer perceptron: features -> log-probabilities of the coming half bar's chord,
@@ -202,17 +186,10 @@ class ChordModel:
         """Read weights saved by ``save`` (an .npz file); ValueError when they do not fit."""
         with np.load(path) as data:
             model = cls(*(data[name].astype(np.float32) for name in cls.FIELDS))
-        if model.w1.shape[0] not in (FEATURES, HEARING_FEATURES) \
-                or model.w2.shape[1] != VOCABULARY:
+        if model.w1.shape[0] != FEATURES or model.w2.shape[1] != VOCABULARY:
             raise ValueError(f"weights for {model.w1.shape[0]} features and "
-                             f"{model.w2.shape[1]} chords, not {FEATURES} (or "
-                             f"{HEARING_FEATURES}) and {VOCABULARY}")
+                             f"{model.w2.shape[1]} chords, not {FEATURES} and {VOCABULARY}")
         return model
-
-    @property
-    def hears_ahead(self) -> bool:
-        """True for the offline model: its input includes ``hearing_extra``."""
-        return self.w1.shape[0] == HEARING_FEATURES
 
     def save(self, path: str | Path) -> None:
         """Write the weights as an .npz file."""
@@ -276,7 +253,7 @@ def harmonize(model: ChordModel, bars: list[np.ndarray], key: Key, halves: list[
     """Offline: the likeliest chords for a whole melody, per bar a list of (first step,
     absolute chord) (empty for a silent bar): a beam search over the model, half bar by half
     bar where a bar may change at its half (``halves``, see ``grid_halves``), with each
-    part's melody as evidence (a model that ``hears_ahead`` hears each part and the next)."""
+    part's melody as evidence."""
     heard = Heard(key, 1.0, 12)
     hypotheses = [_Hypothesis(0.0, (), ())]
     for now, bar in enumerate(bars):
@@ -284,78 +261,36 @@ def harmonize(model: ChordModel, bars: list[np.ndarray], key: Key, halves: list[
             hypotheses = [_Hypothesis(h.score, h.ends + (None,), h.changes + ((),))
                           for h in hypotheses]
             continue
-        hypotheses = _extend(model, _Parts(bars, halves, now), heard, hypotheses, beam)
+        hypotheses = _extend(model, bars, (now, halves[now]), heard, hypotheses, beam)
     return [list(changes) for changes in max(hypotheses, key=lambda h: h.score).changes]
 
 
-@dataclass(frozen=True)
-class _Parts:
-    """A bar of a whole melody and where it may change: its parts, and the ones after."""
-
-    bars: list[np.ndarray]
-    halves: list[int | None]
-    now: int
-
-    @property
-    def half(self) -> int | None:
-        """Where bar ``now`` may change (None: it may not)."""
-        return self.halves[self.now]
-
-    def part(self, second: bool) -> np.ndarray:
-        """The melody of bar ``now``'s first part (all of it without a half) or second."""
-        bar, half = self.bars[self.now], self.half
-        if half is None:
-            return bar
-        return bar[half:] if second else bar[:half]
-
-    def following(self, second: bool) -> np.ndarray | None:
-        """The melody of the part after one of bar ``now``'s (None: the tune's end)."""
-        if not second and self.half is not None:
-            return self.part(True)
-        if self.now + 1 >= len(self.bars):
-            return None
-        return _Parts(self.bars, self.halves, self.now + 1).part(False)
-
-
-def _scores(model: ChordModel, rows: np.ndarray, parts: _Parts, second: bool,
-            tonic: int) -> np.ndarray:
-    """The model's log-probabilities for stacked causal features, with what it hears ahead
-    of the part when it does, plus the part's melody as evidence."""
-    if model.hears_ahead:
-        extra = hearing_extra(parts.part(second), parts.following(second), tonic)
-        rows = np.hstack([rows, np.broadcast_to(extra, (rows.shape[0], extra.shape[0]))])
-    weight = HEARING_EMISSION_WEIGHT if model.hears_ahead else EMISSION_WEIGHT
-    return model.log_probs(rows) + weight * model.evidence(parts.part(second), tonic)
-
-
-def _extend(model: ChordModel, parts: _Parts, heard: Heard, hypotheses: list[_Hypothesis],
-            beam: int) -> list[_Hypothesis]:
-    """The best ``beam`` hypotheses one (sounding) bar longer: its first chord, then (where
-    it may change) its second half's from the first half heard."""
-    now, half, tonic = parts.now, parts.half, heard.key.tonic
-    bars = parts.bars
+def _extend(model: ChordModel, bars: list[np.ndarray], at: tuple[int, int | None],
+            heard: Heard, hypotheses: list[_Hypothesis], beam: int) -> list[_Hypothesis]:
+    """The best ``beam`` hypotheses one (sounding) bar longer: its first chord, then (``at``:
+    the bar and its half step, None: it may not change) its second half's from the first
+    half heard."""
+    (now, half), tonic = at, heard.key.tonic
+    bar = bars[now]
     recent = bars[max(0, now - MEMORY_BARS):now]
     found = recalled(recent)
     base = chord_features(recent, [], now, heard, found)
-    if now:
-        prior = _scores(model, np.stack([
-            set_chords(base.copy(), list(h.ends[-len(recent):]) if recent else [], tonic, found)
-            for h in hypotheses]), parts, False, tonic)
-    else:
-        prior = model.start[int(heard.key.minor)][None, :] \
-            + EMISSION_WEIGHT * model.evidence(parts.part(False), tonic)
-    totals = np.asarray([h.score for h in hypotheses])[:, None] + prior
+    prior = model.log_probs(np.stack([
+        set_chords(base.copy(), list(h.ends[-len(recent):]) if recent else [], tonic, found)
+        for h in hypotheses])) if now else model.start[int(heard.key.minor)][None, :]
+    totals = np.asarray([h.score for h in hypotheses])[:, None] + prior \
+        + EMISSION_WEIGHT * model.evidence(bar if half is None else bar[:half], tonic)
     firsts = [(float(totals.flat[i]), hypotheses[i // VOCABULARY],
                transpose_chord(int(i % VOCABULARY), tonic))
               for i in np.argsort(totals, axis=None)[::-1][:beam]]
     if half is None:
         return [_Hypothesis(score, h.ends + (chord,), h.changes + (((0, chord),),))
                 for score, h, chord in firsts]
-    second = _scores(model, np.stack([
+    second = model.log_probs(np.stack([
         chord_features(recent, list(h.ends[-len(recent):]) if recent else [], now, heard,
-                       found, Inside(parts.part(False), chord)) for _, h, chord in firsts]),
-        parts, True, tonic)
-    totals = np.asarray([score for score, _, _ in firsts])[:, None] + second
+                       found, Inside(bar[:half], chord)) for _, h, chord in firsts]))
+    totals = np.asarray([score for score, _, _ in firsts])[:, None] + second \
+        + EMISSION_WEIGHT * model.evidence(bar[half:], tonic)
     out = []
     for i in np.argsort(totals, axis=None)[::-1][:beam]:
         _, h, first = firsts[i // VOCABULARY]
