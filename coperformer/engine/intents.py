@@ -76,8 +76,8 @@ class SetAdventure:
 
 @dataclass(frozen=True)
 class SetHalfBars:
-    """Let the listening band change chord at a bar's half (True) or keep one chord a bar,
-    from the next half bar."""
+    """Let the listening band change chord at a bar's half (True: from the next bar) or keep
+    one chord a bar (False: at once; a half not decided yet keeps its bar's chord)."""
 
     on: bool
 

@@ -1,6 +1,7 @@
 """Steering the band: what it hears of a bar (the player's notes, the chord the left hand holds
-or the chart's), and the bar being played steered from the next beat. With a split point or a
-chart the band's bars go to the sinks a beat ahead (beat_handover.py), so when the left hand
+or the chart's), and the bar being played steered from the next beat. With a split point, a
+chart, Follow mode or the listening band's half-bar chords the band's bars go to the sinks a
+beat ahead (beat_handover.py), so when the left hand
 holds a new chord mid-bar the rest of the bar is planned again from the next beat (the next
 eighth when beats are slow), and a chart's chord change inside a bar is planned a margin before
 its beat: notes sounding across it end there, the new ones follow (worker thread)."""
@@ -95,13 +96,13 @@ class Steering:
         # with a split or a chart the bar goes out a beat at a time (it may be planned again
         # from a beat); in Follow mode too, each beat where the player's is predicted
         # the listening band may change chord at a bar's half (half_bars, switched while
-        # playing by ``set_halves``): that needs it too
+        # playing by ``set_halves``): that needs it too (switched on, it starts then)
         self.can_halve = self.left_hand is None and stage.band.planner is not None \
             and stage.band.known is None
         self.halves = config.half_bars and self.can_halve
         self.halving: int | None = None  # the bar whose re-plan is its half's own decision
         self.handover = beat_handover(config) if self.left_hand or config.chart or \
-            config.follow or self.can_halve else None
+            config.follow or self.halves else None
 
     def request(self, bar: int, now_ns: int, at_ns: int | None = None) -> BarRequest:
         """What the band knows of ``bar`` at ``now_ns``; the chart's chord is the one sounding
@@ -215,8 +216,11 @@ class Steering:
         keeps one chord a bar (at once: a half not decided yet keeps its bar's chord; worker
         thread)."""
         self.halves = on and self.can_halve
-        if not self.halves and self.halving is not None:
-            self.handover.replan_ns = self.halving = None
+        if self.halves and self.handover is None:
+            self.handover = beat_handover(self.stage.config)
+        handover = self.handover
+        if not self.halves and handover is not None and self.halving == handover.bar:
+            handover.replan_ns = self.halving = None
 
     def set_chart(self, chart: Chart | None, next_bar: int) -> None:
         """Play ``chart`` from ``next_bar``, the next bar decided (None: the band plans again;

@@ -326,7 +326,7 @@ class BandPanel(QGroupBox):
         row.addWidget(QLabel("adventurous"))
         self.rhythm = QComboBox()
         self.rhythm.addItems(HARMONIC_RHYTHMS)
-        self.rhythm.setCurrentIndex(1)
+        self.rhythm.setCurrentIndex(int(JamOptions.half_bars))
         self.rhythm.setFocusPolicy(Qt.NoFocus)
         self.rhythm.setToolTip("How often the listening band may change chord: once a bar, or "
                                "also on the beat at the bar's middle (beat 3 of 4/4 and 3/4), "

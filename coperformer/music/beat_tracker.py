@@ -3,10 +3,12 @@
 A bar pointer (``beat_grid``) keeps the belief of where in the bar the player is and at what
 tempo, over every hypothesis at once; each onset weighs them by how likely a note falls at that
 metrical position (downbeats and loud notes most), so notes between beats never drag the beat
-and a chord counts once. Through rests the belief coasts. A held note whose next onset is long
-overdue is a fermata: the beats stop, and the next onset is a beat again. When the belief
-spreads so that no phase holds most of it, the tracker is lost until it gathers again. While
-the tempo holds steady, the beat is read off a line through many beats (``beat_line``).
+and a chord counts once. Two bar pointers run at once, a steady one and one slowing down
+(``tempo_modes``), so a ritardando is followed. Through rests the belief coasts. A held note
+whose next onset is long overdue is a fermata: the beats stop, and the next onset is a beat
+again. When two onsets in a row find the belief spread (no phase holds most of it) or the
+onsets no likelier than without a pulse, the tracker is lost until it gathers again. While the
+tempo holds steady, the beat is read off a line through many beats (``beat_line``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class TrackerParams:
 
     chord_s: float = 0.035  # onsets closer than this to the first of a chord are that chord
     grid: GridParams = field(default_factory=GridParams)
-    modes: ModeParams = field(default_factory=ModeParams)  # steady, slowing, quickening
+    modes: ModeParams = field(default_factory=ModeParams)  # steady and slowing down
     line: LineParams = field(default_factory=LineParams)  # a steady tempo read off a line
     lost_confidence: float = 0.2  # less of the belief than this near one phase: lost
     lost_surprise: float = 1.15  # ... or the recent onsets no likelier than this to a listener
@@ -190,13 +192,14 @@ class BeatTracker:
         self._trend = self._period_trend()
 
     def _read_line(self, t: float) -> None:
-        """The onset at ``t`` joins the line while locked (lost, the line is forgotten), and
-        the line is read at the current beat."""
+        """The onset at ``t`` joins the line while locked and not astray (lost, the line is
+        forgotten), and the line is read at the current beat."""
         self._reading = None
         if self._state != LOCKED:
             self._line.clear()
             return
-        self._line.add(self._beat, t)
+        if not self._astray:  # (a note that found the belief astray stays off the line)
+            self._line.add(self._beat, t)
         beat = math.floor(self._beat + 1e-9)
         self._reading = self._line.reading(beat, self._time_s - (self._beat - beat) * self._period,
                                            self._period)
@@ -253,6 +256,7 @@ class BeatTracker:
         self._reading = None
         self._fit = 2.0
         self._confidence = 1.0
+        self._astray = 0
         self._state = LOCKED
 
     def estimate(self, now_ns: int) -> BeatEstimate:

@@ -24,7 +24,8 @@ class ModeParams:
 
     rates: tuple[float, ...] = (0.0, 0.06)  # log-period change per beat of each mode
     prior: tuple[float, ...] = (0.95, 0.05)  # how likely each is at a (re)start
-    switch: float = 0.03  # the chance, at each onset, of leaving the mode one is in
+    switch: float = 0.03  # the chance, at each onset, of leaving the mode one is in (per
+    # onset, not per beat: a run of short notes switches more readily than long ones)
 
 
 class TempoModes:
@@ -84,8 +85,3 @@ class TempoModes:
         together = sum(w * pointer.prob for w, pointer in zip(self.weights, self.pointers,
                                                               strict=True))
         return self.pointers[0].summary(together)
-
-    @property
-    def drift(self) -> float:
-        """The log-period's expected change per beat, over the modes."""
-        return float(np.dot(self.weights, self.modes.rates))

@@ -188,11 +188,11 @@ def test_each_beat_lands_on_the_players_beat_not_only_the_downbeat(monkeypatch, 
     errors = sorted(_beat_errors(periods, 2))
     p50, p95 = errors[len(errors) // 2], errors[int(0.95 * len(errors))]
     assert p50 < 12.0 and p95 < 40.0, (p50, p95)
-    if periods[-1] < periods[0]:  # speeding up, whole bars re-timed fall behind (slowing
-        # down, the tracker's slowing mode carries the trend into whole bars as well)
-        monkeypatch.setattr(TempoFollower, "warp", lambda self, transport, now_ns: None)
-        by_bar = sorted(_beat_errors(periods, 2))  # whole bars re-timed, beats as decided
-        assert by_bar[len(by_bar) // 2] > 1.4 * p50
+    monkeypatch.setattr(TempoFollower, "warp", lambda self, transport, now_ns: None)
+    by_bar = sorted(_beat_errors(periods, 2))  # whole bars re-timed, beats as decided
+    # speeding up, whole bars re-timed fall well behind; slowing down, the tracker's slowing
+    # mode carries the trend into whole bars as well, and they are no better
+    assert by_bar[len(by_bar) // 2] > (1.4 if periods[-1] < periods[0] else 1.0) * p50
 
 
 def test_the_drums_move_with_the_band_onto_the_players_beats():

@@ -94,3 +94,18 @@ def test_a_half_not_decided_yet_keeps_its_bars_chord_once_switched_off(gan):
     marks = [(_beats(done, t), name) for t, name in done.recording.chords]
     halves = {int(at // 4) for at, name in marks if at < 4 * BARS and at % 4 == 2}
     assert halves == {1, 2}, marks
+
+
+def test_half_bars_switched_on_in_a_session_started_with_one_chord_a_bar(gan):
+    """Started with a chord a bar, the bars go out whole; switched on, the hand-over a beat at
+    a time starts and the next bars change at their half."""
+    from coperformer.engine.intents import SetHalfBars
+
+    whole = perform(gan, halving_chord_model(), _grid(), adventure=0.0, half_bars=False)
+    assert whole.session.steering.handover is None
+    intents = ((2 * 16 + 12, SetHalfBars(True)),)
+    done = perform(gan, halving_chord_model(), _grid(), adventure=0.0, half_bars=False,
+                   intents=intents)
+    marks = [(_beats(done, t), name) for t, name in done.recording.chords]
+    halves = {int(at // 4) for at, name in marks if at < 4 * BARS and at % 4 == 2}
+    assert halves == {3, 4, 5}, marks

@@ -32,7 +32,7 @@ def test_a_ritardando_moves_the_belief_to_the_slowing_mode():
     _play(modes, [0.5] * 12)
     gaps = [0.5 * 1.07 ** k for k in range(1, 9)]  # 7 % slower every beat
     weights = _play(modes, gaps)
-    assert weights[-1] > 0.5 and modes.drift > 0.03
+    assert weights[-1] > 0.5
     _, period, _ = modes.summary()
     assert abs(period - gaps[-1]) < abs(0.5 - gaps[-1]) / 2  # the period went most of the way
 
