@@ -19,7 +19,7 @@ from time import perf_counter_ns
 import numpy as np
 
 from coperformer.model.collections import Collection, collection_melodies
-from coperformer.music.beat_tracker import FERMATA, LOST, BeatTracker
+from coperformer.music.beat_tracker import FERMATA, LOST, BeatTracker, TrackerParams
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Piece
 
@@ -155,10 +155,12 @@ class _TempoMap:
         return round(self.origin + seconds * NS)
 
 
-def play_band(perf: Performance, follow: bool) -> tuple[list[int], int]:
+def play_band(perf: Performance, follow: bool,
+              params: TrackerParams | None = None) -> tuple[list[int], int]:
     """The band's beat times (from bar 0 on) and how often the tracker got lost; without
-    ``follow`` the band keeps the count-in's tempo."""
-    tracker = BeatTracker.from_count_in(perf.count_in, perf.meter)
+    ``follow`` the band keeps the count-in's tempo; ``params``: the tracker's (default its
+    own)."""
+    tracker = BeatTracker.from_count_in(perf.count_in, perf.meter, params)
     start = tracker.estimate(perf.count_in[-1])
     if not follow:
         return [start.beat_time_ns(b) for b in range(len(perf.beats))], 0
