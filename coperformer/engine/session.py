@@ -10,6 +10,7 @@ import logging
 import queue
 
 from coperformer.common.errors import describe
+from coperformer.engine import intents as I
 from coperformer.engine.bar_buffer import BarBuffer
 from coperformer.engine.bar_notes import band_notes, not_late
 from coperformer.engine.bar_request import FORGET_WINDOWS, WINDOW
@@ -24,24 +25,6 @@ from coperformer.engine.events import (
     InputEvent,
 )
 from coperformer.engine.follow_mode import FollowMe
-from coperformer.engine.intents import (
-    End,
-    Intent,
-    Panic,
-    SetAdventure,
-    SetChart,
-    SetFloating,
-    SetGroove,
-    SetHalfBars,
-    SetMeter,
-    SetMute,
-    SetProgram,
-    SetSolo,
-    SetStyle,
-    SetTempo,
-    SetVolume,
-    Stop,
-)
 from coperformer.engine.listener import QuietListener, SessionListener
 from coperformer.engine.live_band import LiveBand
 from coperformer.engine.metronome import click_notes, send_clock
@@ -83,7 +66,7 @@ class Session:
         self.recorder = recorder
         self.listener: SessionListener = listener or QuietListener()
         self.stats = SessionStats()
-        self.inbox: queue.SimpleQueue[InputEvent | Intent] = queue.SimpleQueue()
+        self.inbox: queue.SimpleQueue[InputEvent | I.Intent] = queue.SimpleQueue()
         self.buffer = BarBuffer()
         count_in = 0 if config.sync_start else config.count_in
         self.transport = Transport(config.bpm, config.meter, count_in)
@@ -113,7 +96,7 @@ class Session:
         self.inbox.put(event)
         self.clock.wake()
 
-    def request(self, intent: Intent) -> None:
+    def request(self, intent: I.Intent) -> None:
         """Queue a user intent and wake the worker (any thread); the worker applies it."""
         self.inbox.put(intent)
         self.clock.wake()
@@ -220,35 +203,35 @@ class Session:
             else:
                 self._apply(item)
 
-    def _apply(self, intent: Intent) -> None:
+    def _apply(self, intent: I.Intent) -> None:
         match intent:
-            case SetTempo(bpm):
+            case I.SetTempo(bpm):
                 self.set_tempo(bpm)
-            case SetMeter(meter):
+            case I.SetMeter(meter):
                 self._changed(self.transport.set_meter(meter, self.clock.now_ns(),
                                                        self.next_bar))
-            case SetProgram(channel, program):
+            case I.SetProgram(channel, program):
                 self.mix.set_program(channel, program)
-            case SetVolume() | SetMute() | SetSolo():
+            case I.SetVolume() | I.SetMute() | I.SetSolo():
                 self.mix.change(intent)
-            case SetAdventure(value):
+            case I.SetAdventure(value):
                 self.band.set_adventure(value)
-            case SetHalfBars(on):
+            case I.SetHalfBars(on):
                 self.steering.set_halves(on)
-            case SetChart(chart):
+            case I.SetChart(chart):
                 self.steering.set_chart(chart, self.next_bar)
-            case SetFloating(voice, floating):
+            case I.SetFloating(voice, floating):
                 self.band.set_floating(voice, floating)
-            case SetStyle(generator, programs):
+            case I.SetStyle(generator, programs):
                 self.mix.set_style(generator, programs, self.next_bar)
                 self._dirty = True
-            case SetGroove(feel):
+            case I.SetGroove(feel):
                 self.mix.set_groove(feel)
-            case End():
+            case I.End():
                 self.ending.bar = self.ending.bar or max(1, self.next_bar)
-            case Panic():
+            case I.Panic():
                 self.steering.panic(self.next_bar)
-            case Stop():
+            case I.Stop():
                 self.finished = True
 
     def _handle(self, event: InputEvent) -> None:

@@ -318,9 +318,8 @@ class BandPanel(QGroupBox):
         self.adventure.setRange(0, 100)
         self.adventure.setValue(round(DEFAULT_ADVENTURE * 100))
         self.adventure.setFocusPolicy(Qt.NoFocus)  # the computer keyboard keeps playing notes
-        self.adventure.setToolTip("The live band listens and plans a chord for every bar: "
-                                  "safe keeps to the likeliest chord, adventurous changes "
-                                  "chords more often")
+        self.adventure.setToolTip("The listening band's chords: safe keeps to the likeliest, "
+                                  "adventurous draws among the plausible ones")
         row.addWidget(QLabel("Harmony: safe"))
         row.addWidget(self.adventure, 1)
         row.addWidget(QLabel("adventurous"))
@@ -328,9 +327,8 @@ class BandPanel(QGroupBox):
         self.rhythm.addItems(HARMONIC_RHYTHMS)
         self.rhythm.setCurrentIndex(int(JamOptions.half_bars))
         self.rhythm.setFocusPolicy(Qt.NoFocus)
-        self.rhythm.setToolTip("How often the listening band may change chord: once a bar, or "
-                               "also on the beat at the bar's middle (beat 3 of 4/4 and 3/4), "
-                               "decided from the half it heard")
+        self.rhythm.setToolTip("How often the listening band may change chord: once a bar, "
+                               "or also at its middle beat, from the half it heard")
         row.addWidget(self.rhythm)
         self.split = QComboBox()
         self.split.addItems([NO_SPLIT, *SPLITS])
@@ -349,7 +347,7 @@ class BandPanel(QGroupBox):
 
     def half_bars(self) -> bool:
         """True when the listening band may change chord at a bar's half."""
-        return self.rhythm.currentText() == HARMONIC_RHYTHMS[1]
+        return bool(self.rhythm.currentIndex())
 
     def adventure_value(self) -> float:
         """The safe (0) .. adventurous (1) setting of the slider."""
