@@ -10,12 +10,12 @@ chorales' human chords) and chord changes per bar for each setting.
 
 from __future__ import annotations
 
-import numpy as np
+from choice_rows import setting_row
 
 from coperformer.model.chord_data import chorale_tunes
 from coperformer.model.evaluation import collection_sets
 from coperformer.model.store import load_chord_model
-from coperformer.music.chord_metrics import ChordTally, Declared
+from coperformer.music.chord_metrics import Declared
 from coperformer.music.chord_model import forecast, heard_key, recalled
 from coperformer.music.chords import transpose_chord
 from coperformer.music.listening import MEMORY_BARS, HarmonyPlanner, declared
@@ -75,17 +75,9 @@ def main() -> None:
     sets = collection_sets(tuning=True)
     sets["validation chorales"] = [(t.grid, t.labels) for t in chorale_tunes()["validation"]]
     for margin, weight, parts in SETTINGS:
-        row = []
-        for name, tunes in sets.items():
-            tally = ChordTally()
-            for grid, labels in tunes:
-                human = None if labels is None else Declared.from_labels(labels)
-                tally.add(grid, harmonized(model, grid, margin, weight, parts), human)
-            f = tally.figures()
-            root = f.get("root_agreement", np.nan)
-            row.append(f"{name}: {100 * f['note_in_chord']:.1f} / {100 * root:.1f} / "
-                       f"{f['changes_per_bar']:.2f}")
-        print(f"margin {margin} weight {weight} parts {parts}: " + " | ".join(row), flush=True)
+        row = setting_row(sets, lambda grid, m=margin, w=weight, p=parts:
+                          harmonized(model, grid, m, w, p))
+        print(f"margin {margin} weight {weight} parts {parts}: {row}", flush=True)
 
 
 if __name__ == "__main__":

@@ -12,28 +12,18 @@ from __future__ import annotations
 
 import sys
 
-import numpy as np
+from choice_rows import setting_row
 
 from coperformer.model.chord_data import chorale_tunes
 from coperformer.model.evaluation import collection_sets
 from coperformer.model.live_engine import engine_live
 from coperformer.model.store import load_chord_model, load_model
 from coperformer.music import chord_model, listening
-from coperformer.music.chord_metrics import ChordTally, Declared
 from coperformer.music.chord_model import ChordModel
 
 SETTINGS = [(False, 0.0, 0.3), (True, 0.0, 0.3), (True, 0.5, 0.3), (True, 1.0, 0.3),
             (True, 2.0, 0.3), (True, 0.0, 0.0), (True, 0.0, 0.15), (True, 0.0, 0.6),
             (True, 0.0, 1.0)]  # half bars, the half's change margin, the forecast's weight
-
-
-def figures(generator, chords: ChordModel, tunes, half_bars: bool) -> dict:
-    """The live band's chord figures over some tunes."""
-    tally = ChordTally()
-    for grid, labels in tunes:
-        _, declared = engine_live(generator, chords, grid, half_bars=half_bars)
-        tally.add(grid, declared, None if labels is None else Declared.from_labels(labels))
-    return tally.figures()
 
 
 def main() -> None:
@@ -45,15 +35,11 @@ def main() -> None:
         chords = ChordModel.load(path) if path else load_chord_model()
         for half_bars, margin, forecast in SETTINGS:
             listening.HALF_CHANGE_MARGIN, chord_model.FORECAST_WEIGHT = margin, forecast
-            row = []
-            for name, tunes in sets.items():
-                f = figures(generator, chords, tunes, half_bars)
-                root = f.get("root_agreement", np.nan)
-                row.append(f"{name}: {100 * f['note_in_chord']:.1f} / {100 * root:.1f} / "
-                           f"{f['changes_per_bar']:.2f}")
+            row = setting_row(sets, lambda grid, c=chords, h=half_bars:
+                              engine_live(generator, c, grid, half_bars=h)[1])
             setting = (f"half bars, margin {margin}" if half_bars else "one chord a bar") \
                 + f", forecast {forecast}"
-            print(f"{path or 'models/chords.npz'}, {setting}: " + " | ".join(row), flush=True)
+            print(f"{path or 'models/chords.npz'}, {setting}: {row}", flush=True)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,14 @@ The weight was chosen by root agreement on the validation chorales.
 
 from __future__ import annotations
 
-import numpy as np
+from choice_rows import setting_row
 
 from coperformer.model.chord_data import chorale_tunes
 from coperformer.model.evaluation import collection_sets
 from coperformer.model.live_engine import harmonized_steps
 from coperformer.model.store import load_chord_model
 from coperformer.music import chord_model
-from coperformer.music.chord_metrics import ChordTally, Declared
+from coperformer.music.chord_metrics import Declared
 from coperformer.music.listening import HarmonyPlanner
 
 WEIGHTS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.5, 1.0)
@@ -38,17 +38,8 @@ def main() -> None:
     sets.update(collection_sets(tuning=True))
     for weight in WEIGHTS:
         chord_model.EMISSION_WEIGHT = weight
-        row = []
-        for name, tunes in sets.items():
-            tally = ChordTally()
-            for grid, labels in tunes:
-                human = None if labels is None else Declared.from_labels(labels)
-                tally.add(grid, declared(HarmonyPlanner(model, 0.5), grid), human)
-            f = tally.figures()
-            root = f.get("root_agreement", np.nan)
-            row.append(f"{name}: {100 * f['note_in_chord']:.1f} / {100 * root:.1f} / "
-                       f"{f['changes_per_bar']:.2f}")
-        print(f"weight {weight}: " + " | ".join(row), flush=True)
+        row = setting_row(sets, lambda grid: declared(HarmonyPlanner(model, 0.5), grid))
+        print(f"weight {weight}: {row}", flush=True)
 
 
 if __name__ == "__main__":
