@@ -4,8 +4,9 @@ While the tempo holds steady, a line through the onsets of many beats places the
 more surely than the bar pointer's reading after the latest onset, which each note's timing
 jitter moves. The line is used only while it explains the onsets as well as a curve does (an
 F test of a parabola against it: a tempo that moves bends the onsets away from any line), the
-latest onsets do not lean to one side of it, and it agrees with the bar pointer on where the
-beat is; otherwise the bar pointer's reading stands.
+latest onsets do not lean to one side of it, the latest on-beat onset is not far off it (the
+first beats of a ritardando, which a line through many beats hardly feels), and it agrees with
+the bar pointer on where the beat is; otherwise the bar pointer's reading stands.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class LineParams:
     lean_z: float = 2.0  # ... by more than this many standard errors
     snap: float = 0.08  # beats: an onset this near a beat is on it
     agree: float = 0.12  # beats: the line and the bar pointer agree this closely, or no line
+    miss_z: float = 5.0  # an onset this many spreads off the line: no reading until one is on it
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,12 @@ class BeatLine:
     def __init__(self, params: LineParams | None = None) -> None:
         self.params = params or LineParams()
         self._points: list[tuple[int, float]] = []  # (beat, onset time s)
+        self._doubted = False  # the latest onset on a beat fell far off the line
 
     def clear(self) -> None:
         """Forget every onset (the beat was lost, or a fermata broke the line)."""
         self._points = []
+        self._doubted = False
 
     def add(self, beat_count: float, time_s: float) -> None:
         """An onset at ``time_s`` where the bar pointer counts ``beat_count`` beats: kept
@@ -59,10 +63,24 @@ class BeatLine:
             return
         if self._points and self._points[-1][0] == beat:
             return  # one onset a beat: the first
+        self._doubted = self._misses(beat, time_s)
         if self._slipped(beat, time_s):
             self._points = []  # the bar pointer counts the beats anew: so does the line
         longest = max(self.params.windows, default=0)
         self._points = [p for p in self._points if p[0] > beat - longest] + [(beat, time_s)]
+
+    def _misses(self, beat: int, time_s: float) -> bool:
+        """Whether an onset on ``beat`` falls far further off the line than its onsets do
+        (the tempo is moving away from it: a ritardando's first beats)."""
+        points = self._points[-max(self.params.windows, default=0):]
+        if len(points) < 6:
+            return False
+        beats = np.array([b for b, _ in points], float)
+        times = np.array([t for _, t in points])
+        fit = np.polyfit(beats, times, 1)
+        residuals = times - np.polyval(fit, beats)
+        spread = max(EXACT_S, float(np.sqrt(residuals @ residuals / (len(beats) - 2))))
+        return abs(time_s - float(np.polyval(fit, beat))) > self.params.miss_z * spread
 
     def _slipped(self, beat: int, time_s: float) -> bool:
         """Whether the onset's beat count breaks with the line's: counted back, or a beat's
@@ -81,7 +99,10 @@ class BeatLine:
     def reading(self, beat: int, pointer_time_s: float, pointer_period_s: float
                 ) -> LineReading | None:
         """The line's reading of ``beat`` when a steady line explains the recent onsets and
-        agrees with the bar pointer's (``pointer_time_s``, ``pointer_period_s``); else None."""
+        agrees with the bar pointer's (``pointer_time_s``, ``pointer_period_s``), and the
+        latest on-beat onset was not far off it; else None."""
+        if self._doubted:
+            return None
         for window in self.params.windows:
             points = [p for p in self._points if p[0] > beat - window]
             if len(points) < max(6, self.params.min_share * window):

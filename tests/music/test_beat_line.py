@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from coperformer.music.beat_line import BeatLine
+from coperformer.music.beat_line import BeatLine, LineParams
 
 
 def _line(periods_s: list[float], jitter_s: float, seed: int = 1) -> tuple[BeatLine, float]:
@@ -63,3 +63,13 @@ def test_a_beat_counted_anew_starts_the_line_again():
             line.add(beat, 1.0 + (beat - slip) * 0.5)
         reading = line.reading(60 + slip, 31.0, 0.5)
         assert reading is not None and abs(reading.time_s - 31.0) < 1e-6
+
+
+def test_an_onset_far_off_the_line_stops_its_reading():
+    offsets_ms = [1, 12, -9, 10, -3, -3, 19, 2, 0, 7, 11, 0, 6, -10, -4, -4, -13, 10]
+    for check, last_ms in ((True, 59), (False, 59), (True, 10)):  # a ritardando's 2nd beat
+        line = BeatLine(LineParams() if check else LineParams(miss_z=1e9))
+        for beat, off in enumerate(offsets_ms + [last_ms]):
+            line.add(beat, 1.0 + 0.5 * beat + off / 1000)
+        reading = line.reading(18, 10.045, 0.533)  # where the bar pointer puts beat 18
+        assert (reading is None) == (check and last_ms == 59)
