@@ -38,7 +38,7 @@ class PriorKeeper(HarmonyPlanner):
             model.log_probs = original
         if chord is not None:
             recent = recent[-MEMORY_BARS:]
-            self.tonic = heard_key(recent, self.key).key.tonic
+            self.tonic = heard_key(recent, model.keys, self.key).key.tonic
             self.prior = seen["scores"] + forecast(model, recent, self.tonic, recalled(recent))
         return chord
 

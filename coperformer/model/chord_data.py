@@ -8,13 +8,14 @@
   another style. (Ryan's Mammoth, an evaluation collection, is never read here; none of the
   evaluation or tuning collections' sources is.)
 
-Every example is read in the key heard so far; the training tunes are also transposed to all
-12 keys, because the key prior (toward major and common keys) makes the key heard depend on
-the key a tune is in.
+Every example is read in the key heard so far (by the key finder trained before it); the
+training tunes are also transposed to all 12 keys, because the key prior (toward major and
+common keys) makes the key heard depend on the key a tune is in.
 """
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from dataclasses import dataclass
 
@@ -33,9 +34,10 @@ from coperformer.music.chord_model import (
     recalled,
 )
 from coperformer.music.chords import bar_chord, label_symbol, step_labels, transpose_chord
+from coperformer.music.key_finder import KeyFinder
 from coperformer.music.roll import REST, Grid, grid_from_piece, to_step
 
-CHORD_DATA_VERSION = 5
+CHORD_DATA_VERSION = 6
 SHIFTS = tuple(range(-5, 7))  # the training tunes in all 12 keys
 SPLITS = ("train", "validation", "test")
 WELL_KNOWN = "leadSheet/fosterBrownHair.mxl"  # Foster's "Jeanie with the Light Brown Hair"
@@ -184,11 +186,12 @@ def transposed(tune: LabelledTune, shift: int) -> LabelledTune:
     return LabelledTune(tune.name, grid, labels)
 
 
-def tune_examples(tune: LabelledTune) -> tuple[np.ndarray, np.ndarray]:
-    """Features [n, FEATURES] and key-relative target chords [n] of one tune: from the
-    second bar on, each bar's first chord from what was heard before it, and where the bar
-    may change at its half, the second half's chord from what was heard before that (the
-    first half and its human chord too); only where the chord is known."""
+def tune_examples(tune: LabelledTune, finder: KeyFinder) -> tuple[np.ndarray, np.ndarray]:
+    """Features [n, FEATURES] and key-relative target chords [n] of one tune (its key heard
+    by ``finder``): from the second bar on, each bar's first chord from what was heard
+    before it, and where the bar may change at its half, the second half's chord from what
+    was heard before that (the first half and its human chord too); only where the chord is
+    known."""
     bars, halves = tune.melody_bars(), tune.halves()
     ends = [h.second for h in halves]
     features, targets = [], []
@@ -204,23 +207,25 @@ def tune_examples(tune: LabelledTune) -> tuple[np.ndarray, np.ndarray]:
         for inside, target, heard_bars in parts:
             if target is None:
                 continue
-            heard = heard_key(heard_bars)
+            heard = heard_key(heard_bars, finder)
             features.append(chord_features(recent, chords, now, heard, found, inside))
             targets.append(transpose_chord(target, -heard.key.tonic))
     return (np.asarray(features, np.float32).reshape(-1, FEATURES),
             np.asarray(targets, np.int64))
 
 
-def training_arrays() -> dict[str, np.ndarray]:
-    """x_/y_ arrays for train, validation and test, and each split's tune names; cached."""
-    path = cache_dir() / f"chord-data-v{CHORD_DATA_VERSION}.npz"
+def training_arrays(finder: KeyFinder) -> dict[str, np.ndarray]:
+    """x_/y_ arrays for train, validation and test (keys heard by ``finder``), and each
+    split's tune names; cached per finder."""
+    digest = hashlib.sha256(finder.weights.tobytes() + finder.bias.tobytes()).hexdigest()[:12]
+    path = cache_dir() / f"chord-data-v{CHORD_DATA_VERSION}-{digest}.npz"
     if path.exists():
         with np.load(path) as data:
             return dict(data)
     arrays: dict[str, np.ndarray] = {}
     for part, tunes in labelled_sets().items():
         shifts = SHIFTS if part == "train" else (0,)
-        pairs = [tune_examples(transposed(t, shift)) for t in tunes for shift in shifts]
+        pairs = [tune_examples(transposed(t, shift), finder) for t in tunes for shift in shifts]
         arrays[f"x_{part}"] = np.concatenate([x for x, _ in pairs])
         arrays[f"y_{part}"] = np.concatenate([y for _, y in pairs])
         arrays[f"names_{part}"] = np.asarray([t.name for t in tunes])

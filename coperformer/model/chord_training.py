@@ -23,8 +23,10 @@ from coperformer.model.chord_data import (
     start_counts,
     training_arrays,
 )
+from coperformer.model.key_training import KeyConfig, train_key_finder
 from coperformer.music.chord_model import FEATURES, MINOR_FEATURE, ChordModel
 from coperformer.music.chords import QUALITIES, VOCABULARY, chord_index, chord_root
+from coperformer.music.key_finder import KeyFinder
 
 CHECKPOINT_EVERY = 500
 SMOOTHING = 1.0  # add-one counts for the melody-given-chord table
@@ -41,6 +43,7 @@ class ChordConfig:
     weight_decay: float = 0.05
     dropout: float = 0.5
     seed: int = 0
+    keys: KeyConfig = KeyConfig()  # the key finder, trained first
 
 
 def _network(config: ChordConfig) -> torch.nn.Sequential:
@@ -132,13 +135,14 @@ def tonic_share(arrays: dict[str, np.ndarray], split: str) -> float:
     return round(float((arrays[f"y_{split}"] == tonic).mean()), 4)
 
 
-def export(net: torch.nn.Sequential, emission: np.ndarray, start: np.ndarray) -> ChordModel:
+def export(net: torch.nn.Sequential, emission: np.ndarray, start: np.ndarray,
+           keys: KeyFinder) -> ChordModel:
     """The trained network as the numpy model (dropout has no weights), with the counted
-    tables as smoothed log-probabilities."""
+    tables as smoothed log-probabilities and the key finder it was trained with."""
     first, last = net[1], net[4]
     return ChordModel(first.weight.detach().numpy().T.copy(), first.bias.detach().numpy(),
                       last.weight.detach().numpy().T.copy(), last.bias.detach().numpy(),
-                      _log_shares(emission), _log_shares(start))
+                      _log_shares(emission), _log_shares(start), keys)
 
 
 def _log_shares(counts: np.ndarray) -> np.ndarray:
@@ -151,10 +155,11 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
     """Train, write ``out`` (.npz) and its JSON card; return the card."""
     torch.set_num_threads(2)
     started = time.perf_counter()
-    arrays = training_arrays()
+    finder, key_card = train_key_finder(config.keys, log)
+    arrays = training_arrays(finder)
     net = fit(arrays, config, checkpoint_path(out), resume, log)
     train = labelled_sets()["train"]
-    model = export(net, emission_counts(train), start_counts(train))
+    model = export(net, emission_counts(train), start_counts(train), finder)
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
     card = {
@@ -187,6 +192,7 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
         "metrics": {part: held_out_figures(net, arrays, part)
                     for part in ("validation", "test")},
         "tonic_top1": {part: tonic_share(arrays, part) for part in ("validation", "test")},
+        "key_finder": key_card,
         "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
     }
     out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")

@@ -3,7 +3,7 @@ of the coming half bar, as people harmonize (trained by model/chord_training.py 
 chords): a bar's first chord from the bars before it, and its second half's from its first
 half heard too (``Inside``).
 
-Everything is read in the key heard so far (``chords.likely_key``), so a tune and its
+Everything is read in the key heard so far (``key_finder``), so a tune and its
 transpositions give the same input and the same (transposed) answer. The inputs: the
 melody's pitch classes in the last two bars and so far, its last note, the phrase memory's
 forecast (the bar that followed the same lead-in before, and the chord played there), the
@@ -12,13 +12,14 @@ chords of the last two bars, the position in the phrase, the key's mode and cert
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from coperformer.music.chords import NO_CHORD_INDEX, VOCABULARY, likely_key, transpose_chord
+from coperformer.music.chords import NO_CHORD_INDEX, VOCABULARY, transpose_chord
 from coperformer.music.harmony import Key, pitch_class_histogram
+from coperformer.music.key_finder import KEY_FEATURES, KeyFinder, correlation_finder
 from coperformer.music.meter import METER_CODES, STEPS_PER_QUARTER, SUPPORTED_METERS, Meter
 from coperformer.music.phrase_memory import recall, step_pitch_classes
 from coperformer.music.roll import REST, Grid
@@ -80,14 +81,14 @@ class Heard:
     pitch_classes: int  # distinct pitch classes heard
 
 
-def heard_key(recent: list[np.ndarray], known: Key | None = None) -> Heard:
-    """The key of the bars heard (``known``: a key the player set, certain at once)."""
+def heard_key(recent: list[np.ndarray], finder: KeyFinder, known: Key | None = None) -> Heard:
+    """The key of the bars heard, as ``finder`` hears it (``known``: a key the player set,
+    certain at once)."""
     heard = np.concatenate(recent) if recent else np.zeros(0, np.int16)
-    histogram = pitch_class_histogram(heard)
-    distinct = int((histogram > 0).sum())
+    distinct = int((pitch_class_histogram(heard) > 0).sum())
     if known is not None:
         return Heard(known, 1.0, distinct)
-    key, margin = likely_key(histogram)
+    key, margin = finder.find(recent)
     return Heard(key, margin, distinct)
 
 
@@ -143,7 +144,7 @@ def chord_features(recent: list[np.ndarray], chords: list[int | None], now: int,
         _relative(pitch_class_histogram(heard_steps), tonic), last, memory, [match],
         np.zeros(3 * INPUT_CHORDS), _one_hot(4, now % 4),
         [float(now % 8 >= 4), min(now, 16) / 16.0],
-        [float(heard.key.minor), min(heard.margin, 0.3) / 0.3, previous.shape[0] / 16.0],
+        [float(heard.key.minor), heard.margin, previous.shape[0] / 16.0],
         _relative(pitch_class_histogram(inside.steps), tonic) if inside else np.zeros(12),
         _one_hot(INPUT_CHORDS, _relative_chord(inside.chord, tonic) if inside else None),
         [float(inside is not None)],
@@ -170,7 +171,8 @@ class ChordModel:
     relative to the key heard; and the melody given a chord, for offline decoding
     (``emission`` [qualities, 12]: the log-probability of a melody step at each interval above
     the root of a chord of each quality, counted on the training tunes; ``start``: the first
-    chords of the training tunes, in each tune's key)."""
+    chords of the training tunes, in each tune's key; ``keys``: how it hears the key, trained
+    with it)."""
 
     w1: np.ndarray
     b1: np.ndarray
@@ -178,22 +180,32 @@ class ChordModel:
     b2: np.ndarray
     emission: np.ndarray
     start: np.ndarray  # offline: log-probabilities of a tune's first chord, in its key [2, V]
+    keys: KeyFinder = field(default_factory=correlation_finder)
 
     FIELDS = ("w1", "b1", "w2", "b2", "emission", "start")
+    KEY_FIELDS = ("key_weights", "key_bias")
 
     @classmethod
     def load(cls, path: str | Path) -> ChordModel:
         """Read weights saved by ``save`` (an .npz file); ValueError when they do not fit."""
         with np.load(path) as data:
-            model = cls(*(data[name].astype(np.float32) for name in cls.FIELDS))
+            if any(name not in data for name in cls.FIELDS + cls.KEY_FIELDS):
+                raise ValueError("not a chord model with its key finder (made before the "
+                                 "learned key finder? retrain: coperformer train-chords)")
+            keys = KeyFinder(*(data[name].astype(np.float64) for name in cls.KEY_FIELDS))
+            model = cls(*(data[name].astype(np.float32) for name in cls.FIELDS), keys)
         if model.w1.shape[0] != FEATURES or model.w2.shape[1] != VOCABULARY:
             raise ValueError(f"weights for {model.w1.shape[0]} features and "
                              f"{model.w2.shape[1]} chords, not {FEATURES} and {VOCABULARY}")
+        if keys.weights.shape != (2, KEY_FEATURES) or keys.bias.shape != (2,):
+            raise ValueError(f"a key finder of shape {keys.weights.shape}, not "
+                             f"{(2, KEY_FEATURES)}")
         return model
 
     def save(self, path: str | Path) -> None:
         """Write the weights as an .npz file."""
-        np.savez(path, **{name: getattr(self, name) for name in self.FIELDS})
+        np.savez(path, **{name: getattr(self, name) for name in self.FIELDS},
+                 key_weights=self.keys.weights, key_bias=self.keys.bias)
 
     def log_probs(self, features: np.ndarray) -> np.ndarray:
         """Log-probabilities of each key-relative chord [..., VOCABULARY]."""

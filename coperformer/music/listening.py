@@ -48,7 +48,9 @@ SILENT_BARS_TO_STOP = 2  # the player stopped this many bars ago: the band stops
 DEFAULT_ADVENTURE = 0.5
 MIN_PITCH_CLASSES = 3  # the band waits until it has heard this many pitch classes
 KEY_BARS = 2  # the first chords the band plays keep to the key heard (bare while unsure)
-SURE_MARGIN = 0.06  # a key less ahead of the next one than this: a bare root and fifth
+SURE_MARGIN = 0.35  # a key less likelier than the next one of another scale by this: a bare
+# root and fifth (the key finder's margin that keeps full chords as often as the correlation's
+# 0.06 did on the first two chords of the tuning sets, 71 %; scripts/key_sureness.py)
 MAX_TEMPERATURE = 0.5  # at adventure 1 (0: always the likeliest chord; chosen with NUCLEUS
 # on the tuning collections: the default 0.5 draws at 0.25 from 70 %)
 HALF_CHANGE_MARGIN = 0.0  # a bar changes chord at its half when the chord taken there is at
@@ -113,7 +115,7 @@ class HarmonyPlanner:
         self.last_choice = None
         if not any((bar != REST).any() for bar in recent) or player_stopped(recent):
             return None
-        heard = heard_key(recent, self.key)
+        heard = heard_key(recent, self.model.keys, self.key)
         if heard.pitch_classes < MIN_PITCH_CLASSES and self.key is None:
             return None
         chords = self._played_before(now, len(recent))
@@ -136,7 +138,7 @@ class HarmonyPlanner:
         if now not in self.played or not recent:
             return None
         planned = self.played[now]
-        heard = heard_key(recent + [first_half], self.key)
+        heard = heard_key(recent + [first_half], self.model.keys, self.key)
         chords = self._played_before(now, len(recent))
         inside = Inside(first_half, planned)
         found = recalled(recent)

@@ -19,6 +19,7 @@ from coperformer.model.chord_data import (
 )
 from coperformer.model.chord_training import checkpoint_path
 from coperformer.model.collections import EVALUATION, TUNING
+from coperformer.model.store import load_chord_model
 from coperformer.music.chord_model import (
     FEATURES,
     INSIDE_AT,
@@ -61,19 +62,20 @@ def test_lead_sheets_carry_their_written_chords():
 
 
 def test_the_training_tunes_come_in_all_twelve_keys_and_read_alike_in_each():
-    tune = chorale_tunes()["train"][0]
-    x, y = tune_examples(tune)
+    tune, finder = chorale_tunes()["train"][0], load_chord_model().keys
+    x, y = tune_examples(tune, finder)
     assert x.shape[1] == FEATURES and len(x) == len(y) > 5
     assert y.max() < VOCABULARY
     for shift in (-5, 1, 4):
         moved = transposed(tune, shift)
         assert moved.grid.melody[0] == tune.grid.melody[0] + shift
-        tx, ty = tune_examples(moved)
+        tx, ty = tune_examples(moved, finder)
         keep = np.arange(FEATURES) != MINOR_FEATURE + 1  # the key's margin moves with the prior
         same = (tx[:, keep] == x[:, keep]).all(axis=1) & (ty == y)
         assert same.mean() >= 0.6  # only the key prior (major, common keys) tells them apart
-    arrays = training_arrays()  # the first tune comes first, in each of the 12 keys
-    in_all_keys = np.concatenate([tune_examples(transposed(tune, s))[1] for s in SHIFTS])
+    arrays = training_arrays(finder)  # the first tune comes first, in each of the 12 keys
+    in_all_keys = np.concatenate([tune_examples(transposed(tune, s), finder)[1]
+                                  for s in SHIFTS])
     assert len(SHIFTS) == 12
     assert np.array_equal(arrays["y_train"][: len(in_all_keys)], in_all_keys)
 
@@ -84,12 +86,13 @@ def test_train_chords_writes_a_model_and_card_and_resumes(tmp_path, capsys):
     assert main(["train-chords", "--out", str(out), "--steps", "4"]) == 0
     assert "validation: top1=" in capsys.readouterr().out
     model = ChordModel.load(out)
-    arrays = training_arrays()
+    arrays = training_arrays(model.keys)
     log_probs = model.log_probs(arrays["x_test"][:3])
     assert log_probs.shape == (3, VOCABULARY)
     assert np.allclose(np.exp(log_probs).sum(axis=1), 1.0, atol=1e-4)
     card = json.loads(out.with_suffix(".json").read_text())
-    for key in ("data", "command", "config", "wall_seconds", "metrics", "sha256", "objective"):
+    for key in ("data", "command", "config", "wall_seconds", "metrics", "sha256", "objective",
+                "key_finder"):
         assert key in card
     assert card["metrics"]["test"]["examples"] == len(arrays["y_test"])
     assert 0 < card["metrics"]["validation"]["top1"] <= 1
@@ -99,8 +102,8 @@ def test_train_chords_writes_a_model_and_card_and_resumes(tmp_path, capsys):
 
 
 def test_each_bar_teaches_its_first_chord_and_its_second_halfs_from_the_first_half():
-    tune = chorale_tunes()["train"][0]
-    x, y = tune_examples(tune)
+    tune, finder = chorale_tunes()["train"][0], load_chord_model().keys
+    x, y = tune_examples(tune, finder)
     bars, halves = tune.melody_bars(), tune.halves()
     split = [b for b in range(1, len(bars))
              if halves[b].half is not None and halves[b].second is not None]
@@ -110,7 +113,7 @@ def test_each_bar_teaches_its_first_chord_and_its_second_halfs_from_the_first_ha
         h.first is not None for h in halves[1:])
     for row, b in enumerate(split):
         first_half = bars[b][:halves[b].half]
-        tonic = heard_key(bars[:b] + [first_half]).key.tonic
+        tonic = heard_key(bars[:b] + [first_half], finder).key.tonic
         assert y[inside][row] == transpose_chord(halves[b].second, -tonic)
         given = x[inside][row, INSIDE_AT + 12:INSIDE_AT + 12 + VOCABULARY].argmax()
         assert given == transpose_chord(halves[b].first, -tonic)

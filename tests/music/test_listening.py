@@ -94,7 +94,7 @@ def test_the_chord_models_decision_takes_well_under_a_millisecond():
     rng = np.random.default_rng(2)
     phrase = [rng.integers(60, 72, 16).astype(np.int16) for _ in range(8)]
     recent = [phrase[b % 8] for b in range(64)]  # a full phrase memory
-    heard, found = heard_key(recent), recalled(recent)
+    heard, found = heard_key(recent, MODEL.keys), recalled(recent)
     chords = [None] * 63 + [0]
     samples = []
     for bar in range(200):
@@ -177,7 +177,7 @@ def test_a_bar_keeps_its_chord_when_its_half_asks_for_the_same():
 
 def test_the_first_half_heard_enters_the_features():
     recent = [_bar([60, 64, 67, 64])] * 2
-    heard = heard_key(recent, Key(0, False))
+    heard = heard_key(recent, MODEL.keys, Key(0, False))
     before = chord_features(recent, [None, None], 2, heard)
     half = _bar([67, 71, 67, 71])[:8]
     inside = chord_features(recent, [None, None], 2, heard,
