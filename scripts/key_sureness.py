@@ -10,19 +10,26 @@ correlation alone. Also the share of the first two chords played full (sure).
 
 from __future__ import annotations
 
+import numpy as np
+
 from coperformer.model.chord_data import chorale_tunes
 from coperformer.model.evaluation import collection_sets
 from coperformer.model.key_training import tune_key_truth
 from coperformer.model.store import load_chord_model
-from coperformer.music.chord_model import heard_key
-from coperformer.music.key_finder import correlation_finder
+from coperformer.music.chords import likely_key
+from coperformer.music.harmony import pitch_class_histogram
 from coperformer.music.listening import MIN_PITCH_CLASSES, SURE_MARGIN
 
 BARS = 8  # the first bars looked at
 CORRELATION_SURE = 0.06  # the correlation's margin for full chords, before the key finder
 
 
-def set_line(tunes, finder, sure_margin: float) -> str:
+def correlation(bars: list[np.ndarray]) -> tuple:
+    """The key by the profile correlation alone, and its margin (the band's before)."""
+    return likely_key(pitch_class_histogram(np.concatenate(bars)))
+
+
+def set_line(tunes, hear, sure_margin: float) -> str:
     """Agreement after 1 and 2 bars, first sure key wrong, first two chords sure."""
     after, wrong_sure, sure_first, firsts = {1: 0, 2: 0}, 0, 0, 0
     for grid, labels in tunes:
@@ -30,14 +37,15 @@ def set_line(tunes, finder, sure_margin: float) -> str:
         truth = tune_key_truth(grid, labels)
         sure, chords = None, 0
         for count in range(1, min(len(bars), BARS) + 1):
-            heard = heard_key(bars[:count], finder)
+            key, margin = hear(bars[:count])
             if count in after:
-                after[count] += heard.key == truth
-            if heard.pitch_classes >= MIN_PITCH_CLASSES and chords < 2:  # a first chord
-                chords += 1
-                sure_first += heard.margin >= sure_margin
-            if sure is None and heard.margin >= sure_margin:
-                sure = heard.key
+                after[count] += key == truth
+            steps = np.concatenate(bars[:count])
+            if len(np.unique(steps[steps >= 0] % 12)) >= MIN_PITCH_CLASSES and chords < 2:
+                chords += 1  # a first chord
+                sure_first += margin >= sure_margin
+            if sure is None and margin >= sure_margin:
+                sure = key
         wrong_sure += sure is not None and sure != truth
         firsts += chords
     n = len(tunes)
@@ -52,8 +60,8 @@ def main() -> None:
     sets = collection_sets(tuning=True)
     sets["validation chorales"] = [(t.grid, t.labels) for t in chorale_tunes()["validation"]]
     for name, tunes in sets.items():
-        print(f"{name}: key finder: {set_line(tunes, finder, SURE_MARGIN)}")
-        print(f"{name}: correlation: {set_line(tunes, correlation_finder(), CORRELATION_SURE)}")
+        print(f"{name}: key finder: {set_line(tunes, finder.find, SURE_MARGIN)}")
+        print(f"{name}: correlation: {set_line(tunes, correlation, CORRELATION_SURE)}")
 
 
 if __name__ == "__main__":
