@@ -142,6 +142,8 @@ heard a bar.
 - **phrase_cadence**: share of the melody's phrase ends (a note held two beats or more, or
   followed by a beat's rest, and the last note) where the chord arrives on I from IV or V
   within the bar before (compare the human row);
+- **first_in_key**: share of each tune's first two chords whose tones all lie in the key the
+  tune ends in (its melody and last note; the issue's "never a chord outside the key");
 - guards only: **chord_fit** (melody and band fit one triad or seventh per beat) and **clash**
   (melody steps a semitone or tritone from a band note).
 

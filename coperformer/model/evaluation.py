@@ -30,7 +30,7 @@ OFFLINE = "GAN offline"
 HUMAN = "human labels"
 GUARDS = ("chord_fit", "clash")
 FIGURES = ("note_in_chord", "root_agreement", "symbol_agreement", "changes_per_bar",
-           "degree_tv", "v_share", "final_cadence", "phrase_cadence") + GUARDS
+           "degree_tv", "v_share", "final_cadence", "phrase_cadence", "first_in_key") + GUARDS
 Tune = tuple[Grid, np.ndarray | None]  # a melody's grid and its human chord per step, if any
 Run = Callable[[Grid], tuple[Grid, Declared]]
 

@@ -13,7 +13,9 @@ play.
 - final_cadence: share of tunes whose last chord is I after a IV or a V;
 - phrase_cadence: share of the melody's phrase ends (a note held two beats or more, or
   followed by a beat's rest, and the last note) where the chord arrives on I from IV or V
-  within the bar before.
+  within the bar before;
+- first_in_key: share of each tune's first two chords whose tones all lie in the key the tune
+  ends in (``endings.ending_key``: its melody and last note).
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coperformer.music.chords import DEGREE_NAMES, DOMINANT, chord_pitch_classes, chord_root
+from coperformer.music.endings import ending_key
 from coperformer.music.harmony import estimate_key, pitch_class_histogram, pitch_class_mask
 from coperformer.music.meter import STEPS_PER_QUARTER
 from coperformer.music.roll import REST, Grid
 
 NONE = -1
+FIRST_CHORDS = 2  # first_in_key looks at each tune's first chords
 PHRASE_END_STEPS = 2 * STEPS_PER_QUARTER  # a note held this long ends a phrase...
 PHRASE_REST_STEPS = STEPS_PER_QUARTER  # ... as does one followed by this much rest
 
@@ -76,6 +80,8 @@ class ChordTally:
     cadences: int = 0
     phrase_ends: int = 0
     phrase_cadences: int = 0
+    first_chords: int = 0
+    first_in_key: int = 0
     degrees: np.ndarray = field(default_factory=lambda: np.zeros(12))
 
     def add(self, grid: Grid, declared: Declared, human: Declared | None,
@@ -106,6 +112,12 @@ class ChordTally:
         self.phrase_ends += len(ends)
         bar = int(grid.bar_len.max())
         self.phrase_cadences += sum(_arrives_on_tonic(root, mask, end, tonic, bar) for end in ends)
+        firsts = _chord_starts(root, mask)[:FIRST_CHORDS]
+        notes = grid.melody[grid.melody != REST]
+        key = ending_key(pitch_class_histogram(grid.melody), int(notes[-1]) if notes.size else None)
+        in_key = pitch_class_mask(tuple(key.scale()))
+        self.first_chords += len(firsts)
+        self.first_in_key += sum(int(code) % 4096 & ~in_key == 0 for code in firsts)
 
     def figures(self, human_degrees: np.ndarray | None = None) -> dict[str, float]:
         """The figures (agreements are NaN without labels; degree_tv NaN without a human
@@ -122,6 +134,7 @@ class ChordTally:
             "v_share": float(degrees[DOMINANT]),
             "final_cadence": self.cadences / max(1, self.tunes),
             "phrase_cadence": self.phrase_cadences / max(1, self.phrase_ends),
+            "first_in_key": self.first_in_key / max(1, self.first_chords),
         }
 
     def degree_shares(self) -> dict[str, float]:
@@ -138,13 +151,15 @@ def _changes(root: np.ndarray, mask: np.ndarray) -> int:
     return int((new & (root != NONE)).sum())
 
 
+def _chord_starts(root: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Each declared chord in turn (root * 4096 + mask), silences skipped."""
+    chorded = (root * 4096 + mask)[root != NONE]
+    return chorded[np.r_[True, chorded[1:] != chorded[:-1]]] if chorded.size else chorded
+
+
 def _final_cadence(root: np.ndarray, mask: np.ndarray, tonic: int) -> bool:
     """The last two chords are IV-I or V-I."""
-    code = root * 4096 + mask
-    chorded = code[root != NONE]
-    if not chorded.size:
-        return False
-    starts = chorded[np.r_[True, chorded[1:] != chorded[:-1]]]
+    starts = _chord_starts(root, mask)
     if len(starts) < 2:
         return False
     last, before = (int(starts[-1]) // 4096 - tonic) % 12, (int(starts[-2]) // 4096 - tonic) % 12

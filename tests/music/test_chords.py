@@ -172,3 +172,16 @@ def test_the_shipped_model_harmonizes_a_simple_tune_offline_with_tonic_and_domin
     assert names[0] == "C" and _name(harmonized[-1][-1][1]) == "C"
     assert names[1] in ("G", "G7") and names[3] in ("F", "Dm", "Dm7")
     assert all(step in (0, 8) for changes in harmonized for step, _ in changes)  # half bars
+
+
+def test_the_first_chords_are_judged_against_the_key_the_tune_ends_in():
+    grid = _melody_grid([[60, 62, 64, 65], [67, 65, 64, 62], [64, 62, 71, 74], [72]])  # in C
+    shares = {}
+    for name, roots in {"C G": ((0, "maj"), (7, "maj")), "C#m G": ((1, "min"), (7, "maj")),
+                        "C#m Ab": ((1, "min"), (8, "maj"))}.items():
+        labels = np.repeat([chord_index(*roots[0]), chord_index(*roots[1]),
+                            chord_index(0, "maj"), chord_index(0, "maj")], 16)
+        tally = ChordTally()
+        tally.add(grid, Declared.from_labels(labels), None, first_bar=0)
+        shares[name] = tally.figures()["first_in_key"]
+    assert shares == {"C G": 1.0, "C#m G": 0.5, "C#m Ab": 0.0}
