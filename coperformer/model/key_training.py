@@ -12,14 +12,15 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-from coperformer.model.chord_data import LabelledTune
+from coperformer.model.chord_data import LabelledTune, chorale_tunes
 from coperformer.model.collections import PLANNER_TRAINING, collection_melodies
 from coperformer.music.chords import chord_root
-from coperformer.music.endings import ending_key
-from coperformer.music.harmony import Key, pitch_class_histogram
+from coperformer.music.endings import melody_ending_key
+from coperformer.music.harmony import Key
 from coperformer.music.key_finder import (
     CORRELATION_SHARPNESS,
     KEY_FEATURES,
+    KEYS,
     KeyFinder,
     correlation_finder,
     key_features,
@@ -46,16 +47,12 @@ class KeyConfig:
 def tune_key_truth(grid: Grid, labels: np.ndarray | None = None) -> Key:
     """The key a tune ends in: its melody and last note, or (``labels``: human chords per
     step) the root of its last chord."""
-    notes = grid.melody[grid.melody != REST]
     known = labels[labels >= 0] if labels is not None else np.zeros(0)
-    last = chord_root(int(known[-1])) if known.size else (int(notes[-1]) if notes.size else None)
-    return ending_key(pitch_class_histogram(grid.melody), last)
+    return melody_ending_key(grid.melody, chord_root(int(known[-1])) if known.size else None)
 
 
 def key_tunes(config: KeyConfig) -> dict[str, list[tuple[Grid, Key]]]:
     """(melody grid, true key) of the training and held-out tunes."""
-    from coperformer.model.chord_data import chorale_tunes
-
     folk = [grid_from_piece(piece) for collection in PLANNER_TRAINING
             for piece in collection_melodies(collection, config.folk_tunes)]
     chorales = chorale_tunes()
@@ -71,7 +68,7 @@ def key_tunes(config: KeyConfig) -> dict[str, list[tuple[Grid, Key]]]:
 
 
 def key_examples(tunes: list[tuple[Grid, Key]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Features [n, 24, KEY_FEATURES], the true key's row [n] and the bars heard [n]."""
+    """Features [n, KEYS, KEY_FEATURES], the true key's row [n] and the bars heard [n]."""
     xs, ys, heard = [], [], []
     for grid, key in tunes:
         bars = [grid.melody[grid.bar_slice(b)] for b in range(grid.bars)]
@@ -82,7 +79,7 @@ def key_examples(tunes: list[tuple[Grid, Key]]) -> tuple[np.ndarray, np.ndarray,
             xs.append(key_features(bars[:count]))
             ys.append(2 * key.tonic + int(key.minor))
             heard.append(count)
-    return (np.asarray(xs, np.float32).reshape(-1, 24, KEY_FEATURES),
+    return (np.asarray(xs, np.float32).reshape(-1, KEYS, KEY_FEATURES),
             np.asarray(ys, np.int64), np.asarray(heard, np.int64))
 
 
@@ -92,7 +89,7 @@ def fit_key_finder(x: np.ndarray, y: np.ndarray, config: KeyConfig) -> KeyFinder
     start = correlation_finder()
     weights = torch.tensor(start.weights, dtype=torch.float32, requires_grad=True)
     bias = torch.zeros(2, requires_grad=True)
-    mode = torch.arange(24) % 2
+    mode = torch.arange(KEYS) % 2
     features, target = torch.from_numpy(x), torch.from_numpy(y)
     optimizer = torch.optim.Adam([weights, bias], config.learning_rate)
     for _ in range(config.steps):
@@ -109,8 +106,7 @@ def key_accuracy(finder: KeyFinder, tunes: list[tuple[Grid, Key]]) -> dict[str, 
     """The share of examples whose likeliest key is the true one: after 1-4 bars, and
     after 1-16."""
     x, y, heard = key_examples(tunes)
-    mode = np.arange(24) % 2
-    right = ((x * finder.weights[mode]).sum(-1) + finder.bias[mode]).argmax(1) == y
+    right = finder.scores(x).argmax(1) == y
     return {"first_4_bars": round(float(right[heard <= 4].mean()), 4),
             "first_16_bars": round(float(right.mean()), 4), "examples": int(y.size)}
 

@@ -15,7 +15,7 @@ play.
   followed by a beat's rest, and the last note) where the chord arrives on I from IV or V
   within the bar before;
 - first_in_key: share of each tune's first two chords whose tones all lie in the key the tune
-  ends in (``endings.ending_key``: its melody and last note).
+  ends in (``endings.melody_ending_key``: its melody and last note).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coperformer.music.chords import DEGREE_NAMES, DOMINANT, chord_pitch_classes, chord_root
-from coperformer.music.endings import ending_key
+from coperformer.music.endings import melody_ending_key
 from coperformer.music.harmony import estimate_key, pitch_class_histogram, pitch_class_mask
 from coperformer.music.meter import STEPS_PER_QUARTER
 from coperformer.music.roll import REST, Grid
@@ -113,9 +113,7 @@ class ChordTally:
         bar = int(grid.bar_len.max())
         self.phrase_cadences += sum(_arrives_on_tonic(root, mask, end, tonic, bar) for end in ends)
         firsts = _chord_starts(root, mask)[:FIRST_CHORDS]
-        notes = grid.melody[grid.melody != REST]
-        key = ending_key(pitch_class_histogram(grid.melody), int(notes[-1]) if notes.size else None)
-        in_key = pitch_class_mask(tuple(key.scale()))
+        in_key = pitch_class_mask(tuple(melody_ending_key(grid.melody).scale()))
         self.first_chords += len(firsts)
         self.first_in_key += sum(int(code) % 4096 & ~in_key == 0 for code in firsts)
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from coperformer.common.errors import CoperformerError
 from coperformer.music.chord_type import PITCH_CLASS_NAMES
-from coperformer.music.harmony import KEY_PROFILES, Key, semitones
+from coperformer.music.harmony import KEY_PROFILES, Key, pitch_class_histogram, semitones
 from coperformer.music.notes import Note
 
 VOICE_CENTRES = (62, 55, 43)  # alto, tenor, bass: where each voice's chord tone is sought
@@ -63,6 +63,15 @@ def ending_key(histogram: np.ndarray, last_pitch: int | None = None) -> Key:
     fitting = [i for i, share in enumerate(outside) if share <= min(outside) + SCALE_SLACK]
     best = max(correlation[i] for i in fitting)
     return keys[max((i for i in fitting if correlation[i] >= best - CLOSE_KEYS), key=rank)]
+
+
+def melody_ending_key(melody: np.ndarray, last: int | None = None) -> Key:
+    """The key a whole melody (grid steps) ends in: ``ending_key`` of its pitch classes and
+    its last note, or ``last`` (a final chord's root) in that note's place."""
+    notes = melody[melody >= 0]
+    if last is None and notes.size:
+        last = int(notes[-1])
+    return ending_key(pitch_class_histogram(melody), last)
 
 
 def tonic_chord(key: Key, bar_quarters: float, ceiling: int | None = None,

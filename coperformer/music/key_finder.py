@@ -60,10 +60,14 @@ class KeyFinder:
     weights: np.ndarray
     bias: np.ndarray
 
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        """Each key's score (a log-odds) from its features [..., KEYS, KEY_FEATURES]."""
+        mode = np.arange(KEYS) % 2
+        return (features * self.weights[mode]).sum(axis=-1) + self.bias[mode]
+
     def log_probs(self, bars: list[np.ndarray]) -> np.ndarray:
         """The log-probability of each key given the bars heard [KEYS]."""
-        mode = np.arange(KEYS) % 2
-        scores = (key_features(bars) * self.weights[mode]).sum(axis=1) + self.bias[mode]
+        scores = self.scores(key_features(bars))
         scores = scores - scores.max()
         return scores - np.log(np.exp(scores).sum())
 
