@@ -153,6 +153,12 @@ def _key_prior() -> np.ndarray:
     return prior
 
 
+def relative_key(key: int) -> int:
+    """The row (as ``key_scores``) of a key's relative major or minor (the same notes)."""
+    tonic, minor = divmod(key, 2)
+    return 2 * ((tonic + 3) % 12) if minor else 2 * ((tonic + 9) % 12) + 1
+
+
 def likely_key(histogram: np.ndarray) -> tuple[Key, float]:
     """The likeliest key of a histogram (with the prior) and its margin over the next key
     of another scale (its relative major or minor shares its notes: 0 = a toss-up; C major
@@ -161,8 +167,7 @@ def likely_key(histogram: np.ndarray) -> tuple[Key, float]:
         return Key(0, False), 0.0
     scores = key_scores(histogram)
     best = int(scores.argmax())
-    relative = 2 * ((best // 2 + 3) % 12) if best % 2 else 2 * ((best // 2 + 9) % 12) + 1
-    others = np.delete(scores, [best, relative])
+    others = np.delete(scores, [best, relative_key(best)])
     return Key(best // 2, bool(best % 2)), float(scores[best] - others.max())
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coperformer.music.chords import key_scores
+from coperformer.music.chords import key_scores, relative_key
 from coperformer.music.harmony import Key, pitch_class_histogram
 from coperformer.music.roll import REST
 
@@ -30,7 +30,8 @@ def key_features(bars: list[np.ndarray]) -> np.ndarray:
     classes and the downbeats' (shares), the first note (one-hot), all relative to the
     key's tonic, and the key's correlation score."""
     heard = np.concatenate(bars) if bars else np.zeros(0, np.int16)
-    durations = _shares(pitch_class_histogram(heard))
+    histogram = pitch_class_histogram(heard)
+    durations = _shares(histogram)
     downbeats = _shares(pitch_class_histogram(
         np.asarray([bar[0] for bar in bars if bar.size], np.int16)))
     first = np.zeros(12)
@@ -39,18 +40,12 @@ def key_features(bars: list[np.ndarray]) -> np.ndarray:
         first[int(notes[0]) % 12] = 1.0
     relative = _FROM_TONIC[np.arange(KEYS) // 2]  # [key, interval] -> pitch class
     return np.concatenate([durations[relative], downbeats[relative], first[relative],
-                           key_scores(pitch_class_histogram(heard))[:, None]], axis=1)
+                           key_scores(histogram)[:, None]], axis=1)
 
 
 def _shares(histogram: np.ndarray) -> np.ndarray:
     total = histogram.sum()
     return histogram / total if total > 0 else histogram
-
-
-def relative_key(key: int) -> int:
-    """The row of a key's relative major or minor (the same notes)."""
-    tonic, minor = divmod(key, 2)
-    return 2 * ((tonic + 3) % 12) if minor else 2 * ((tonic + 9) % 12) + 1
 
 
 @dataclass(frozen=True)

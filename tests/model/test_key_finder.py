@@ -6,14 +6,13 @@ from __future__ import annotations
 import numpy as np
 
 from coperformer.model.store import load_chord_model
-from coperformer.music.chords import likely_key
+from coperformer.music.chords import likely_key, relative_key
 from coperformer.music.harmony import Key, pitch_class_histogram
 from coperformer.music.key_finder import (
     KEY_FEATURES,
     KEYS,
     correlation_finder,
     key_features,
-    relative_key,
 )
 
 
@@ -27,7 +26,7 @@ def test_each_key_reads_the_notes_from_its_tonic():
     bars, moved = _bars(1), _bars(1, shift=5)
     features, moved_features = key_features(bars), key_features(moved)
     assert features.shape == (KEYS, KEY_FEATURES)
-    for key in (0, 3, 14):  # C major, D# minor-ish rows, G major
+    for key in (0, 3, 14):  # C major, C# minor, G major
         shifted = (key + 2 * 5) % KEYS
         assert np.allclose(features[key, :36], moved_features[shifted, :36])
     first = features[0, 24:36]
