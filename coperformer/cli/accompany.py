@@ -8,7 +8,7 @@ import time
 
 from coperformer.cli import checks
 from coperformer.cli.common import cannot_write
-from coperformer.music.listening import DEFAULT_ADVENTURE
+from coperformer.music.listening import CHANGE_EVERY, DEFAULT_ADVENTURE
 
 
 def add_accompany(sub) -> None:
@@ -28,6 +28,9 @@ def add_accompany(sub) -> None:
                    help="the live band: 0 = safe harmony .. 1 = more chord variety (default 0.5)")
     p.add_argument("--melody-track", type=checks.positive, default=None,
                    help="1-based index among the pitched tracks (default: the highest)")
+    p.add_argument("--chords-every", choices=CHANGE_EVERY, default=CHANGE_EVERY[0],
+                   help="offline: the harmony may change at every beat (as the chorales it "
+                        "learned from), every half bar, or only at bar lines (default beat)")
     p.add_argument("--chords", default=None, type=checks.chart,
                    help="a chord chart the band plays from the first bar, repeating "
                         "('C | Am | F G7 | C', or @song.txt: a text file holding one)")
@@ -59,7 +62,7 @@ def run_accompany(args: argparse.Namespace) -> int:
                                     chart, bpm)
     else:
         result = offline_accompaniment(model, planner.model, piece, args.seed,
-                                       planner.adventure, chart)
+                                       planner.adventure, chart, args.chords_every)
     seconds = time.perf_counter() - started
     band = list(zip(model.track_names, model.programs, result.voices, strict=True))
     try:

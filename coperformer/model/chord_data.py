@@ -246,17 +246,3 @@ def emission_counts(tunes: list[LabelledTune]) -> np.ndarray:
             counts[QUALITIES.index(chord_quality(int(label))),
                    (int(pitch) - chord_root(int(label))) % 12] += 1
     return counts
-
-
-def start_counts(tunes: list[LabelledTune]) -> np.ndarray:
-    """Each tune's first chord relative to the key of its whole melody, for major and for
-    minor keys [2, VOCABULARY]."""
-    from coperformer.music.chords import VOCABULARY, tune_key
-
-    counts = np.zeros((2, VOCABULARY))
-    for tune in tunes:
-        first = next((c for c in tune.bar_chords() if c is not None), None)
-        if first is not None:
-            key = tune_key(tune.grid.melody)
-            counts[int(key.minor), transpose_chord(first, -key.tonic)] += 1
-    return counts

@@ -14,16 +14,17 @@ import numpy as np
 import torch
 
 from coperformer.common.paths import cache_dir
+from coperformer.model.beat_training import BeatConfig, train_beat_harmonizer
 from coperformer.model.chord_data import (
     CHORD_DATA_VERSION,
     LEAD_SHEETS,
     SHIFTS,
     emission_counts,
     labelled_sets,
-    start_counts,
     training_arrays,
 )
 from coperformer.model.key_training import KeyConfig, train_key_finder
+from coperformer.music.beat_harmonizer import BeatHarmonizer
 from coperformer.music.chord_model import FEATURES, MINOR_FEATURE, ChordModel
 from coperformer.music.chords import QUALITIES, VOCABULARY, chord_index, chord_root
 from coperformer.music.key_finder import KeyFinder
@@ -44,6 +45,7 @@ class ChordConfig:
     dropout: float = 0.5
     seed: int = 0
     keys: KeyConfig = KeyConfig()  # the key finder, trained first
+    beats: BeatConfig = BeatConfig()  # the offline beat harmonizer, trained last
 
 
 def _network(config: ChordConfig) -> torch.nn.Sequential:
@@ -135,14 +137,14 @@ def tonic_share(arrays: dict[str, np.ndarray], split: str) -> float:
     return round(float((arrays[f"y_{split}"] == tonic).mean()), 4)
 
 
-def export(net: torch.nn.Sequential, emission: np.ndarray, start: np.ndarray,
+def export(net: torch.nn.Sequential, emission: np.ndarray, beats: BeatHarmonizer,
            keys: KeyFinder) -> ChordModel:
     """The trained network as the numpy model (dropout has no weights), with the counted
-    tables as smoothed log-probabilities and the key finder it was trained with."""
+    table as smoothed log-probabilities, the beat harmonizer and the key finder."""
     first, last = net[1], net[4]
     return ChordModel(first.weight.detach().numpy().T.copy(), first.bias.detach().numpy(),
                       last.weight.detach().numpy().T.copy(), last.bias.detach().numpy(),
-                      _log_shares(emission), _log_shares(start), keys)
+                      _log_shares(emission), beats, keys)
 
 
 def _log_shares(counts: np.ndarray) -> np.ndarray:
@@ -158,13 +160,14 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
     finder, key_card = train_key_finder(config.keys, log)
     arrays = training_arrays(finder)
     net = fit(arrays, config, checkpoint_path(out), resume, log)
-    train = labelled_sets()["train"]
-    model = export(net, emission_counts(train), start_counts(train), finder)
+    beats, beat_card = train_beat_harmonizer(config.beats, log)
+    model = export(net, emission_counts(labelled_sets()["train"]), beats, finder)
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
     card = {
         "file": out.name,
-        "kind": "the listening band's next-chord model (numpy MLP, used by every style)",
+        "kind": "the listening band's next-chord model and the offline beat harmonizer (numpy "
+                "MLPs, used by every style)",
         "data": {
             "sources": ["music21 Bach chorales: each beat labelled from the four voices, "
                         "each half bar's chord the longest-sounding",
@@ -193,6 +196,7 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
                     for part in ("validation", "test")},
         "tonic_top1": {part: tonic_share(arrays, part) for part in ("validation", "test")},
         "key_finder": key_card,
+        "beat_harmonizer": beat_card,
         "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
     }
     out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")

@@ -27,10 +27,10 @@ from coperformer.engine.take import Recording
 from coperformer.music.accompany import Accompaniment, grid_voices
 from coperformer.music.chord_chart import Chart, ChordChart, StepChart, chords_by_step
 from coperformer.music.chord_metrics import Declared
-from coperformer.music.chord_model import ChordModel, bar_half, grid_halves
+from coperformer.music.chord_model import ChordModel, bar_half, grid_beat_steps, grid_halves
 from coperformer.music.chord_type import Chord
 from coperformer.music.features import BarGenerator
-from coperformer.music.listening import HarmonyPlanner
+from coperformer.music.listening import CHANGE_EVERY, HarmonyPlanner
 from coperformer.music.meter import (
     COMMON_TIME,
     METER_CODES,
@@ -187,13 +187,15 @@ def live_accompaniment(generator: BarGenerator, chords: ChordModel, piece: Piece
 
 def offline_accompaniment(generator: BarGenerator, chords: ChordModel, piece: Piece,
                           seed: int = 0, adventure: float = 0.5,
-                          chart: ChordChart | None = None) -> Accompaniment:
-    """`accompany --mode offline`: the whole melody harmonized first (or ``chart``'s chords),
-    then played into the engine's band with the melody known ahead, each bar voiced by the
-    GAN as it hears that bar (caller's thread)."""
+                          chart: ChordChart | None = None,
+                          every: str = CHANGE_EVERY[0]) -> Accompaniment:
+    """`accompany --mode offline`: the whole melody harmonized first (a chord may change at
+    ``every`` beat, half bar or bar), or ``chart``'s chords, then played into the engine's band
+    with the melody known ahead, each bar voiced by the GAN as it hears that bar (caller's
+    thread)."""
     grid = grid_from_piece(Piece(piece.melody, [], piece.bars, piece.name))
     by_step = chords_by_step(chart, piece.bars, grid.steps) if chart else \
-        harmonized_steps(HarmonyPlanner(chords, adventure, seed=seed), grid)
+        harmonized_steps(HarmonyPlanner(chords, adventure, seed=seed), grid, every)
     band = _known_band(generator, chords, grid, by_step, seed, adventure)
     return Accompaniment(band, grid_voices(band), [
         (step / STEPS_PER_QUARTER, chord.name) for step, chord in _given(grid, by_step)])
@@ -211,13 +213,17 @@ def engine_offline(generator: BarGenerator, chords: ChordModel, grid: Grid, seed
     return _known_band(generator, chords, grid, by_step, seed, adventure), declared
 
 
-def harmonized_steps(planner: HarmonyPlanner, grid: Grid) -> list[Chord | None]:
+def harmonized_steps(planner: HarmonyPlanner, grid: Grid,
+                     every: str = CHANGE_EVERY[0]) -> list[Chord | None]:
     """The planner's harmonization of the grid's whole melody as a chord per step (a silent
-    bar keeps the chord before; None before the first)."""
+    bar keeps the chord before; None before the first); the chord may change at ``every``
+    beat, half bar or bar (``CHANGE_EVERY``)."""
     bars = [grid.melody[grid.bar_slice(bar)] for bar in range(grid.bars)]
     out: list[Chord | None] = [None] * grid.steps
     current: Chord | None = None
-    for bar, changes in enumerate(planner.harmonize(bars, grid_halves(grid))):
+    cuts = None if every == "beat" else [(0,) if every == "bar" or half is None else (0, half)
+                                         for half in grid_halves(grid)]
+    for bar, changes in enumerate(planner.harmonize(bars, grid_beat_steps(grid), cuts)):
         span = grid.bar_slice(bar)
         starts = dict(changes)
         for step in range(span.start, span.stop):

@@ -3,7 +3,6 @@ TorchScript, or numpy while torch is still being imported)."""
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 import time
@@ -20,33 +19,23 @@ from coperformer.model.backends import (
     TorchScriptBackend,
     largest_difference,
 )
+from coperformer.model.decoding import (
+    BandBar,
+    best_fitting,
+    chord_mask,
+    decode_bar,
+    live_unit,
+    offline_masks,
+)
 from coperformer.model.errors import ModelError
 from coperformer.model.trust import model_bytes
 from coperformer.music import features as F
 from coperformer.music.chord_type import Chord
-from coperformer.music.harmony import estimate_key, pitch_class_histogram
-from coperformer.music.listening import candidate_chords
-from coperformer.music.meter import MAX_BAR_STEPS, METER_CODES
-from coperformer.music.metrics import band_agreement, chord_agreements
-from coperformer.music.roll import REST
+from coperformer.music.meter import MAX_BAR_STEPS
 
 SUPPORTED_FORMAT = 1
-SHORT_BAR_STEPS = 8  # 2/4 and 3/8: live notes may be eighths
-SHORT_BAR_ONSET_LOGIT = -2.0  # and re-strike more readily (6-14 onsets a bar; tuning set)
 OFFLINE_DRAWS = 4  # offline: noise draws in one call, the best fit to the heard bar wins
 LIVE_REDRAWS = 4  # a planned live bar drawn again (same call's output) while it repeats
-
-
-@dataclass
-class BandBar:
-    """One generated band bar: MIDI pitches (REST = -1) and onsets, [3, 16] each."""
-
-    pitches: np.ndarray
-    onsets: np.ndarray
-
-    def key(self) -> bytes:
-        """A hashable fingerprint of the bar, to recognize a bar played before (any thread)."""
-        return self.pitches.tobytes() + np.packbits(self.onsets).tobytes()
 
 
 SPEED_CALLS = 9  # live bars timed for a model's speed (their median)
@@ -54,6 +43,15 @@ SPEED_MIN_CALLS = 3  # however long they take
 SPEED_WARM_CALLS = 2  # and bars run before, untimed
 SPEED_BUDGET_S = 0.5  # wall time after which no more bars are timed (past the minimum)
 DUMMY_CHORD = Chord((0, 4, 7), 0)
+
+
+@dataclass(frozen=True)
+class _OfflineCall:
+    """The last offline bar voiced on a chord: its inputs and the winning draw's logits."""
+
+    inputs: bytes
+    pitch_logits: np.ndarray
+    onset_logits: np.ndarray
 
 
 def _dummy_bar() -> tuple[F.BarSlots, F.BarSlots, np.ndarray, np.random.Generator]:
@@ -95,6 +93,7 @@ class BandModel:
             raise ModelError(f"{self.path}: the model's metadata does not name "
                              f"{F.BAND_VOICES} band voices and their programs")
         self.bar_ms = 0.0  # a live bar's time (ms), measured by measure_speed
+        self._last_offline: _OfflineCall | None = None  # the generator worker's only
 
     def _first_backend(self, quick_start: bool) -> Backend:
         """numpy for a quick start when the file holds the standard generator, else
@@ -175,6 +174,28 @@ class BandModel:
         self.bar_ms = float(np.median(samples))
         return self.bar_ms
 
+    def _offline_chord_bar(self, inputs: tuple, current: F.BarSlots, rng: np.random.Generator,
+                           chord: Chord) -> BandBar:
+        """An offline bar on a declared chord (a chart's or the harmonizer's): the best fit of
+        OFFLINE_DRAWS draws; the same bar on a new chord (the chord changed inside it) voices
+        the draw that won, from the same logits, with no second call."""
+        digest = b"".join(np.ascontiguousarray(x).tobytes() for x in inputs)
+        last = self._last_offline
+        mask = chord_mask(chord)
+        if last is not None and last.inputs == digest:
+            return decode_bar(last.pitch_logits, last.onset_logits, current.valid[0], 1, mask,
+                              rng)
+        noise = rng.standard_normal((OFFLINE_DRAWS, F.NOISE_SIZE)).astype(np.float32)
+        batch = tuple(np.repeat(x.astype(np.float32, copy=False), OFFLINE_DRAWS, axis=0)
+                      for x in inputs) + (noise,)
+        pitch_logits, onset_logits = self._call(batch, OFFLINE_DRAWS)
+        bars = [decode_bar(pitch_logits[d], onset_logits[d], current.valid[0], 1, mask, rng)
+                for d in range(OFFLINE_DRAWS)]
+        chosen = best_fitting(bars, current)
+        best = next(index for index, bar in enumerate(bars) if bar is chosen)
+        self._last_offline = _OfflineCall(digest, pitch_logits[best], onset_logits[best])
+        return bars[best]
+
     def _call(self, inputs: tuple, draws: int) -> tuple[np.ndarray, np.ndarray]:
         """The backend's answer, checked: pitch logits [draws, voices, classes, steps] and onset
         logits [draws, voices, steps]; ModelError for anything else."""
@@ -231,14 +252,15 @@ class BandModel:
             np.array([[1.0 if offline else 0.0]], np.float32),
             np.asarray(profile, np.float32).reshape(1, F.PROFILE_SIZE),
         )
+        if offline and chord is not None:
+            return self._offline_chord_bar(inputs, current, rng, chord)
         draws = OFFLINE_DRAWS if offline else 1
         noise = rng.standard_normal((draws, F.NOISE_SIZE)).astype(np.float32)
         inputs = tuple(np.repeat(x.astype(np.float32, copy=False), draws, axis=0)
                        for x in inputs) + (noise,)
         pitch_logits, onset_logits = self._call(inputs, draws)
-        if offline:  # a declared chord (a chart's) holds for every draw
-            masks = offline_masks(current, profile, draws) if chord is None \
-                else [chord_mask(chord)] * draws
+        if offline:
+            masks = offline_masks(current, profile, draws)
             return best_fitting([decode_bar(pitch_logits[d], onset_logits[d],
                                             current.valid[0], 1, masks[d],
                                             None if masks[d] is None else rng)
@@ -254,145 +276,3 @@ class BandModel:
                 return bar
             first = first or bar
         return first
-
-
-def offline_masks(current: F.BarSlots, profile: np.ndarray, draws: int,
-                  ) -> list[np.ndarray | None]:
-    """Half the offline draws play freely, half on the diatonic chord that fits the bar best."""
-    length = int(current.valid[0].sum())
-    melody = current.melody[0, :length]
-    heard = np.asarray(profile, np.float64) + pitch_class_histogram(melody) / max(1, length)
-    chords = candidate_chords(estimate_key(heard))
-    fits = chord_agreements(melody, [c.pitch_classes for c in chords], [c.bass for c in chords])
-    best = chords[int(np.argmax(fits))]
-    return [None if d < (draws + 1) // 2 else chord_mask(best) for d in range(draws)]
-
-
-def best_fitting(bars: list[BandBar], current: F.BarSlots) -> BandBar:
-    """The bar that agrees best with the melody it accompanies (offline mode hears it)."""
-    length = int(current.valid[0].sum())
-    melody = current.melody[0, :length]
-    scores = [band_agreement(melody, bar.pitches[:, :length]) for bar in bars]
-    return bars[int(np.argmax(scores))]
-
-
-@functools.lru_cache(maxsize=512)
-def chord_mask(chord: Chord) -> np.ndarray:
-    """Pitches each voice may take [voices, BAND_SIZE]: chord tones; the bass gets the bass.
-    The upper voices keep under the player, a floating one above (when two chord tones fit
-    there; else anywhere). Kept per chord (a session meets few), so read-only."""
-    pitches = np.arange(F.BAND_SIZE) + F.BAND_LOW
-    tones = np.isin(pitches % 12, chord.pitch_classes)
-    under = _where_two_fit(tones, None if chord.ceiling is None else pitches <= chord.ceiling)
-    above = _where_two_fit(tones, None if chord.top is None else pitches > chord.top)
-    upper = [above if voice in chord.floating else under for voice in range(F.BAND_VOICES - 1)]
-    mask = np.stack([*upper, pitches % 12 == chord.bass])
-    mask.flags.writeable = False
-    return mask
-
-
-def _where_two_fit(tones: np.ndarray, region: np.ndarray | None) -> np.ndarray:
-    """The tones inside ``region`` when at least two are, else all of them."""
-    if region is None or (tones & region).sum() < 2:
-        return tones
-    return tones & region
-
-
-SHORT_UNIT = 2
-
-
-def live_unit(meter_code: int, bar_steps: int = 16) -> int:
-    """Shortest live note in steps: a quarter, a dotted quarter in 6/8, an eighth in short bars.
-
-    Short bars (2/4, 3/8: 8 steps or fewer) would leave a voice two notes a bar at most.
-    """
-    if bar_steps <= SHORT_BAR_STEPS:
-        return SHORT_UNIT
-    return 6 if METER_CODES[meter_code] == "6/8" else 4
-
-
-def decode_bar(pitch_logits: np.ndarray, onset_logits: np.ndarray, valid: np.ndarray,
-               unit: int = 1, allowed: np.ndarray | None = None,
-               sample: np.random.Generator | None = None) -> BandBar:
-    """Binarize logits into notes: onsets split each voice, each note takes its likeliest pitch.
-
-    With ``unit`` > 1, notes start only every ``unit`` steps (live mode plays beat-long notes
-    at least: it cannot know the passing notes of a melody it has not heard yet). ``allowed``
-    [voices, BAND_SIZE] restricts the pitches each voice may choose; with ``sample`` the onsets
-    and each note's pitch are drawn from the model's distribution instead of the likeliest.
-    """
-    log_probs = pitch_logits - _logsumexp(pitch_logits)
-    if allowed is not None:
-        log_probs = log_probs.copy()
-        log_probs[:, 1:][~allowed] = -1e9
-    sounding = (log_probs[:, 0, :] < np.log(0.5)) & valid[None, :]
-    threshold = SHORT_BAR_ONSET_LOGIT if unit == SHORT_UNIT else 0.0
-    if sample is None:
-        starts = onset_logits > threshold
-    else:  # a drawn variant: its rhythm is drawn too
-        starts = sample.random(onset_logits.shape) < 1.0 / (1.0 + np.exp(threshold - onset_logits))
-    if unit > 1:
-        sounding, starts = _quantize(sounding, starts, unit)
-    pitches = np.full(sounding.shape, REST, np.int16)
-    onsets = np.zeros(sounding.shape, bool)
-    for voice in range(sounding.shape[0]):
-        for segment in _segments(sounding[voice], starts[voice]):
-            for begin, end in _split_by_unit(log_probs[voice, 1:], *segment, unit):
-                pitch = _choose_pitch(log_probs[voice, 1:, begin:end], sample)
-                pitches[voice, begin:end] = pitch + F.BAND_LOW
-                onsets[voice, begin] = True
-    return BandBar(pitches, onsets)
-
-
-def _choose_pitch(log_probs: np.ndarray, sample: np.random.Generator | None) -> int:
-    """The likeliest pitch over a note's steps [pitches, steps], or one drawn by its mean."""
-    if sample is None:
-        return int(log_probs.sum(axis=1).argmax())
-    mean = log_probs.sum(axis=1) / log_probs.shape[1]
-    cumulative = np.cumsum(np.exp(mean - mean.max()))
-    return int(np.searchsorted(cumulative, sample.random() * cumulative[-1], side="right"))
-
-
-def _quantize(sounding: np.ndarray, starts: np.ndarray, unit: int):
-    """Sound or rest whole units (by majority), and move onsets to the start of their unit."""
-    sounding, starts = sounding.copy(), starts.copy()
-    for begin in range(0, sounding.shape[1], unit):
-        chunk = slice(begin, begin + unit)
-        sounding[:, chunk] = (sounding[:, chunk].mean(axis=1) >= 0.5)[:, None]
-        first = starts[:, chunk].any(axis=1)
-        starts[:, chunk] = False
-        starts[:, begin] = first
-    return sounding, starts
-
-
-def _split_by_unit(log_probs: np.ndarray, begin: int, end: int, unit: int):
-    """Split a note where the likeliest pitch of one unit differs from the unit before."""
-    if unit <= 1:
-        return [(begin, end)]
-    pieces, start, previous = [], begin, None
-    for chunk in range(begin, end, unit):
-        best = int(log_probs[:, chunk : min(chunk + unit, end)].sum(axis=1).argmax())
-        if previous is not None and best != previous:
-            pieces.append((start, chunk))
-            start = chunk
-        previous = best
-    pieces.append((start, end))
-    return pieces
-
-
-def _logsumexp(logits: np.ndarray) -> np.ndarray:
-    top = logits.max(axis=1, keepdims=True)
-    return top + np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
-
-
-def _segments(sounding: np.ndarray, starts: np.ndarray) -> list[tuple[int, int]]:
-    """(begin, end) of the notes of one voice: a note runs until silence or the next onset."""
-    out, begin = [], None
-    for step in range(sounding.shape[0] + 1):
-        on = step < sounding.shape[0] and bool(sounding[step])
-        if begin is not None and (not on or starts[step]):
-            out.append((begin, step))
-            begin = None
-        if on and begin is None:
-            begin = step
-    return out

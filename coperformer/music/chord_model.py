@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from coperformer.music.beat_harmonizer import BeatHarmonizer
 from coperformer.music.chords import NO_CHORD_INDEX, VOCABULARY, transpose_chord
 from coperformer.music.harmony import Key, pitch_class_histogram
 from coperformer.music.key_finder import KEY_FEATURES, KeyFinder, correlation_finder
@@ -32,11 +33,9 @@ FEATURES = INSIDE_AT + 12 + INPUT_CHORDS + 1
 MEMORY_BARS = 64  # the phrase memory looks this far back (keeps the per-bar work constant)
 MIN_HALF_STEPS = 6  # a bar's half is at least this long (a dotted quarter)
 _INTERVAL_OF_ROOT = (np.arange(12)[:, None] + np.arange(12)[None, :]) % 12
-EMISSION_WEIGHT = 0.25  # offline: how much a half bar's melody counts beside the model (of
-# 0.05 .. 1, the best root agreement with the validation chorales' human chords, 47.7 %:
-# scripts/offline_choice.py)
-FORECAST_WEIGHT = 0.3  # live: the same for the bar the phrase memory expects (the best root
-# agreement with the validation chorales of 0.15, 0.3, 0.6, 1, 2)
+FORECAST_WEIGHT = 0.3  # live: how much the melody of the bar the phrase memory expects counts
+# beside the model (the best root agreement with the validation chorales of 0.15, 0.3, 0.6,
+# 1, 2)
 
 
 @dataclass(frozen=True)
@@ -61,15 +60,18 @@ def bar_half(meter: Meter) -> int | None:
     return half_step(meter.bar_steps, meter.beat_steps)
 
 
+def grid_beat_steps(grid: Grid) -> list[int]:
+    """Each bar's beat length (steps) by its meter (a quarter for a meter the transport does
+    not keep)."""
+    names = [METER_CODES[int(code)] for code in grid.meter_code]
+    return [Meter.parse(name).beat_steps if name in SUPPORTED_METERS else STEPS_PER_QUARTER
+            for name in names]
+
+
 def grid_halves(grid: Grid) -> list[int | None]:
-    """``half_step`` of each bar of a grid, on its meter's beats (quarters for a meter the
-    transport does not keep)."""
-    out = []
-    for bar in range(grid.bars):
-        name = METER_CODES[int(grid.meter_code[bar])]
-        beat = Meter.parse(name).beat_steps if name in SUPPORTED_METERS else STEPS_PER_QUARTER
-        out.append(half_step(int(grid.bar_len[bar]), beat))
-    return out
+    """``half_step`` of each bar of a grid, on its meter's beats."""
+    return [half_step(int(length), beat)
+            for length, beat in zip(grid.bar_len, grid_beat_steps(grid), strict=True)]
 
 
 @dataclass(frozen=True)
@@ -168,44 +170,47 @@ def set_chords(features: np.ndarray, chords: list[int | None], tonic: int,
 @dataclass
 class ChordModel:
     """A two-layer perceptron: features -> log-probabilities of the coming half bar's chord,
-    relative to the key heard; and the melody given a chord, for offline decoding
-    (``emission`` [qualities, 12]: the log-probability of a melody step at each interval above
-    the root of a chord of each quality, counted on the training tunes; ``start``: the first
-    chords of the training tunes, in each tune's key; ``keys``: how it hears the key, trained
-    with it)."""
+    relative to the key heard; the melody given a chord (``emission`` [qualities, 12]: the
+    log-probability of a melody step at each interval above the root of a chord of each
+    quality, counted on the training tunes: the phrase memory's forecast); ``keys``: how it
+    hears the key; ``beats``: the offline harmonizer, beat by beat; trained together."""
 
     w1: np.ndarray
     b1: np.ndarray
     w2: np.ndarray
     b2: np.ndarray
     emission: np.ndarray
-    start: np.ndarray  # offline: log-probabilities of a tune's first chord, in its key [2, V]
+    beats: BeatHarmonizer
     keys: KeyFinder = field(default_factory=correlation_finder)
 
-    FIELDS = ("w1", "b1", "w2", "b2", "emission", "start")
+    FIELDS = ("w1", "b1", "w2", "b2", "emission")
     KEY_FIELDS = ("key_weights", "key_bias")
 
     @classmethod
     def load(cls, path: str | Path) -> ChordModel:
         """Read weights saved by ``save`` (an .npz file); ValueError when they do not fit."""
         with np.load(path) as data:
-            if any(name not in data for name in cls.FIELDS + cls.KEY_FIELDS):
-                raise ValueError("not a chord model with its key finder (made before the "
-                                 "learned key finder? retrain: coperformer train-chords)")
+            if any(name not in data for name in
+                   cls.FIELDS + cls.KEY_FIELDS + BeatHarmonizer.FIELDS):
+                raise ValueError("not a chord model with its key finder and beat harmonizer "
+                                 "(made before them? retrain: coperformer train-chords)")
             keys = KeyFinder(*(data[name].astype(np.float64) for name in cls.KEY_FIELDS))
-            model = cls(*(data[name].astype(np.float32) for name in cls.FIELDS), keys)
+            beats = BeatHarmonizer(*(data[name].astype(np.float32)
+                                     for name in BeatHarmonizer.FIELDS))
+            model = cls(*(data[name].astype(np.float32) for name in cls.FIELDS), beats, keys)
         if model.w1.shape[0] != FEATURES or model.w2.shape[1] != VOCABULARY:
             raise ValueError(f"weights for {model.w1.shape[0]} features and "
                              f"{model.w2.shape[1]} chords, not {FEATURES} and {VOCABULARY}")
         if keys.weights.shape != (2, KEY_FEATURES) or keys.bias.shape != (2,):
             raise ValueError(f"a key finder of shape {keys.weights.shape}, not "
                              f"{(2, KEY_FEATURES)}")
+        beats.check()
         return model
 
     def save(self, path: str | Path) -> None:
         """Write the weights as an .npz file."""
         np.savez(path, **{name: getattr(self, name) for name in self.FIELDS},
-                 key_weights=self.keys.weights, key_bias=self.keys.bias)
+                 key_weights=self.keys.weights, key_bias=self.keys.bias, **self.beats.arrays())
 
     def log_probs(self, features: np.ndarray) -> np.ndarray:
         """Log-probabilities of each key-relative chord [..., VOCABULARY]."""
@@ -248,65 +253,3 @@ def choose(log_probs: np.ndarray, temperature: float, nucleus: float,
     order = np.argsort(probs)[::-1]
     keep = order[: int(np.searchsorted(np.cumsum(probs[order]), nucleus)) + 1]
     return int(rng.choice(keep, p=probs[keep] / probs[keep].sum()))
-
-
-@dataclass(frozen=True)
-class _Hypothesis:
-    """A harmonization so far: its log-score, the chord sounding at the end of each bar, and
-    each bar's (first step, absolute chord) changes."""
-
-    score: float
-    ends: tuple[int | None, ...]
-    changes: tuple[tuple[tuple[int, int], ...], ...]
-
-
-def harmonize(model: ChordModel, bars: list[np.ndarray], key: Key, halves: list[int | None],
-              beam: int = 8) -> list[list[tuple[int, int]]]:
-    """Offline: the likeliest chords for a whole melody, per bar a list of (first step,
-    absolute chord) (empty for a silent bar): a beam search over the model, half bar by half
-    bar where a bar may change at its half (``halves``, see ``grid_halves``), with each
-    part's melody as evidence."""
-    heard = Heard(key, 1.0, 12)
-    hypotheses = [_Hypothesis(0.0, (), ())]
-    for now, bar in enumerate(bars):
-        if not (bar != REST).any():
-            hypotheses = [_Hypothesis(h.score, h.ends + (None,), h.changes + ((),))
-                          for h in hypotheses]
-            continue
-        hypotheses = _extend(model, bars, (now, halves[now]), heard, hypotheses, beam)
-    return [list(changes) for changes in max(hypotheses, key=lambda h: h.score).changes]
-
-
-def _extend(model: ChordModel, bars: list[np.ndarray], at: tuple[int, int | None],
-            heard: Heard, hypotheses: list[_Hypothesis], beam: int) -> list[_Hypothesis]:
-    """The best ``beam`` hypotheses one (sounding) bar longer: its first chord, then (``at``:
-    the bar and its half step, None: it may not change) its second half's from the first
-    half heard."""
-    (now, half), tonic = at, heard.key.tonic
-    bar = bars[now]
-    recent = bars[max(0, now - MEMORY_BARS):now]
-    found = recalled(recent)
-    base = chord_features(recent, [], now, heard, found)
-    prior = model.log_probs(np.stack([
-        set_chords(base.copy(), list(h.ends[-len(recent):]) if recent else [], tonic, found)
-        for h in hypotheses])) if now else model.start[int(heard.key.minor)][None, :]
-    totals = np.asarray([h.score for h in hypotheses])[:, None] + prior \
-        + EMISSION_WEIGHT * model.evidence(bar if half is None else bar[:half], tonic)
-    firsts = [(float(totals.flat[i]), hypotheses[i // VOCABULARY],
-               transpose_chord(int(i % VOCABULARY), tonic))
-              for i in np.argsort(totals, axis=None)[::-1][:beam]]
-    if half is None:
-        return [_Hypothesis(score, h.ends + (chord,), h.changes + (((0, chord),),))
-                for score, h, chord in firsts]
-    second = model.log_probs(np.stack([
-        chord_features(recent, list(h.ends[-len(recent):]) if recent else [], now, heard,
-                       found, Inside(bar[:half], chord)) for _, h, chord in firsts]))
-    totals = np.asarray([score for score, _, _ in firsts])[:, None] + second \
-        + EMISSION_WEIGHT * model.evidence(bar[half:], tonic)
-    out = []
-    for i in np.argsort(totals, axis=None)[::-1][:beam]:
-        _, h, first = firsts[i // VOCABULARY]
-        last = transpose_chord(int(i % VOCABULARY), tonic)
-        changes = ((0, first),) if last == first else ((0, first), (half, last))
-        out.append(_Hypothesis(float(totals.flat[i]), h.ends + (last,), h.changes + (changes,)))
-    return out

@@ -8,7 +8,8 @@ chords that hold most of the probability (the substitutions people use). At the 
 it decides again, from the first half heard: a new chord for the second half, or the same.
 While the key is unsure it waits, keeps its first chords in the key, and plays a bare root
 and fifth.
-Offline (``harmonize``) a beam search over the same model takes each bar's melody as evidence.
+Offline (``harmonize``) the model's beat harmonizer chooses every beat's chord from the melody
+around it (music/beat_harmonizer.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from coperformer.music.chord_model import (
     choose,
     chord_features,
     forecast,
-    harmonize,
     heard_key,
     recalled,
 )
@@ -46,6 +46,7 @@ from coperformer.music.roll import REST
 
 SILENT_BARS_TO_STOP = 2  # the player stopped this many bars ago: the band stops too
 DEFAULT_ADVENTURE = 0.5
+CHANGE_EVERY = ("beat", "half", "bar")  # offline: where a chord may change (the first: default)
 MIN_PITCH_CLASSES = 3  # the band waits until it has heard this many pitch classes
 KEY_BARS = 2  # the first chords the band plays keep to the key heard (bare while unsure)
 SURE_MARGIN = 0.35  # a key less likelier than the next one of another scale by this: a bare
@@ -177,16 +178,16 @@ class HarmonyPlanner:
                           nucleus, rng, allowed)
         return transpose_chord(relative, heard.key.tonic)
 
-    def harmonize(self, bars: list[np.ndarray], halves: list[int | None],
-                  ) -> list[list[tuple[int, Chord]]]:
-        """Offline: the chords of every bar of a whole melody, per bar (first step, chord)
-        (none for a silent bar), each under that bar's own lowest note; a bar may change at
-        its ``halves`` step (None: it may not; see chord_model.grid_halves)."""
+    def harmonize(self, bars: list[np.ndarray], beat_steps: list[int],
+                  cuts: list[tuple[int, ...]] | None = None) -> list[list[tuple[int, Chord]]]:
+        """Offline: the chords of every bar of a whole melody, beat by beat (the model's beat
+        harmonizer), per bar (first step, chord) at each change (none for a silent bar), each
+        under that bar's own lowest note; ``beat_steps``: each bar's beat length (see
+        chord_model.grid_beat_steps); ``cuts``: where each bar may change (None: any beat)."""
         key = self.key or tune_key(np.concatenate(bars))
+        chords = self.model.beats.harmonize(bars, beat_steps, key, cuts)
         return [[(step, declared(index, True, register_ceiling(bar), register_top(bar)))
-                 for step, index in changes]
-                for changes, bar in zip(harmonize(self.model, bars, key, halves), bars,
-                                        strict=True)]
+                 for step, index in changes] for changes, bar in zip(chords, bars, strict=True)]
 
 
 def declared(index: int, sure: bool = True, ceiling: int | None = None,

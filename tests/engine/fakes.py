@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coperformer.engine.clock import VirtualClock
+from coperformer.music.beat_harmonizer import BEAT_FEATURES, BeatHarmonizer
 from coperformer.music.chord_model import FEATURES, ChordModel
 from coperformer.music.chords import QUALITIES, VOCABULARY, chord_index
 
@@ -51,5 +52,12 @@ def halving_chord_model(second: int = 7) -> ChordModel:
     b2 = np.zeros(VOCABULARY, np.float32)
     b2[chord_index(0, "maj")] = 5.0
     return ChordModel(w1, np.zeros(1, np.float32), w2, b2,
-                      np.zeros((len(QUALITIES), 12), np.float32),
-                      np.zeros((2, VOCABULARY), np.float32))
+                      np.zeros((len(QUALITIES), 12), np.float32), _no_beat_harmonizer())
+
+
+def _no_beat_harmonizer() -> BeatHarmonizer:
+    """A beat harmonizer with zero weights (the live band never asks it)."""
+    return BeatHarmonizer(np.zeros((BEAT_FEATURES, 1), np.float32), np.zeros(1, np.float32),
+                          np.zeros((1, VOCABULARY), np.float32),
+                          np.zeros(VOCABULARY, np.float32),
+                          np.zeros((VOCABULARY, VOCABULARY), np.float32))

@@ -7,7 +7,7 @@ import numpy as np
 
 from coperformer.jam.jam import Jam
 from coperformer.jam.options import JamOptions
-from coperformer.model.runtime import chord_mask
+from coperformer.model.decoding import chord_mask
 from coperformer.music import features as F
 from coperformer.music.chord_type import Chord
 from tests.midi_helpers import melody_notes, note_ons, write_midi

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 import torch
 
+from coperformer.model.decoding import decode_bar
 from coperformer.model.export import export_generator
 from coperformer.model.network import Generator
-from coperformer.model.runtime import BandModel, ModelError, decode_bar
+from coperformer.model.runtime import BandModel, ModelError
 from coperformer.model.store import resolve_model
 from coperformer.music import features as F
 

@@ -1,11 +1,10 @@
 """The chord vocabulary, chord reading from voices and symbols, the key prior, the chord
-judge's figures, and the chord model's choice and offline decoding (the shipped model)."""
+judge's figures, and the chord model's choice."""
 
 import numpy as np
 
-from coperformer.common.paths import data_dir
 from coperformer.music.chord_metrics import ChordTally, Declared, phrase_ends, total_variation
-from coperformer.music.chord_model import FEATURES, ChordModel, choose, grid_halves, harmonize
+from coperformer.music.chord_model import choose
 from coperformer.music.chord_type import PITCH_CLASS_NAMES
 from coperformer.music.chords import (
     VOCABULARY,
@@ -158,20 +157,6 @@ def test_choose_takes_the_likeliest_or_draws_from_the_nucleus():
     allowed = np.zeros(VOCABULARY, bool)
     allowed[1] = True
     assert choose(log_probs, 0.0, 0.9, None, allowed) == 1
-
-
-def test_the_shipped_model_harmonizes_a_simple_tune_offline_with_tonic_and_dominant():
-    model = ChordModel.load(data_dir("models") / "chords.npz")
-    assert model.w1.shape[0] == FEATURES
-    tune = [[60, 64, 67, 64], [67, 71, 74, 71], [60, 64, 67, 72], [65, 69, 72, 69],
-            [67, 71, 74, 65], [72, 67, 64, 60]]
-    grid = _melody_grid(tune)
-    bars = [grid.melody[grid.bar_slice(b)] for b in range(grid.bars)]
-    harmonized = harmonize(model, bars, Key(0, False), grid_halves(grid))
-    names = [_name(changes[0][1]) for changes in harmonized]
-    assert names[0] == "C" and _name(harmonized[-1][-1][1]) == "C"
-    assert names[1] in ("G", "G7") and names[3] in ("F", "Dm", "Dm7")
-    assert all(step in (0, 8) for changes in harmonized for step, _ in changes)  # half bars
 
 
 def test_the_first_chords_are_judged_against_the_key_the_tune_ends_in():
