@@ -1,4 +1,5 @@
-"""`coperformer train-chords`: train the live band's next-chord model on human chords."""
+"""`coperformer train-chords`: train the live band's next-chord model and the offline beat
+harmonizer on human chords."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ def add_train_chords(sub) -> None:
                    help="file to write (.npz; its card beside it as .json)")
     p.add_argument("--steps", type=checks.positive, default=3000,
                    help="optimizer steps (default 3000)")
+    p.add_argument("--beat-steps", type=checks.positive, default=None,
+                   help="optimizer steps of the offline beat harmonizer (default: as many as "
+                        "the shipped one had)")
     p.add_argument("--seed", type=checks.seed, default=0)
     p.add_argument("--resume", action="store_true",
                    help="continue from the last checkpoint of a run writing the same file")
@@ -24,10 +28,14 @@ def add_train_chords(sub) -> None:
 
 def run_train_chords(args: argparse.Namespace) -> int:
     """Build (or read the cached) examples, train, write the model and its card."""
+    from coperformer.model.beat_training import BeatConfig
     from coperformer.model.chord_training import ChordConfig, train_chords
 
     command = "coperformer " + " ".join(sys.argv[1:] or ["train-chords"])
-    config = ChordConfig(steps=args.steps, seed=args.seed)
+    beats = BeatConfig(seed=args.seed)
+    if args.beat_steps is not None:
+        beats = BeatConfig(steps=args.beat_steps, seed=args.seed)
+    config = ChordConfig(steps=args.steps, seed=args.seed, beats=beats)
     card = train_chords(Path(args.out), config, command, args.resume,
                         log=lambda line: print(line, flush=True))
     for split, figures in card["metrics"].items():

@@ -83,7 +83,7 @@ def test_the_training_tunes_come_in_all_twelve_keys_and_read_alike_in_each():
 def test_train_chords_writes_a_model_and_card_and_resumes(tmp_path, capsys):
     out = tmp_path / "chords.npz"
     checkpoint_path(out).unlink(missing_ok=True)
-    assert main(["train-chords", "--out", str(out), "--steps", "4"]) == 0
+    assert main(["train-chords", "--out", str(out), "--steps", "4", "--beat-steps", "4"]) == 0
     assert "validation: top1=" in capsys.readouterr().out
     model = ChordModel.load(out)
     arrays = training_arrays(model.keys)
@@ -92,11 +92,15 @@ def test_train_chords_writes_a_model_and_card_and_resumes(tmp_path, capsys):
     assert np.allclose(np.exp(log_probs).sum(axis=1), 1.0, atol=1e-4)
     card = json.loads(out.with_suffix(".json").read_text())
     for key in ("data", "command", "config", "wall_seconds", "metrics", "sha256", "objective",
-                "key_finder"):
+                "key_finder", "beat_harmonizer"):
         assert key in card
     assert card["metrics"]["test"]["examples"] == len(arrays["y_test"])
     assert 0 < card["metrics"]["validation"]["top1"] <= 1
-    assert main(["train-chords", "--out", str(out), "--steps", "4", "--resume"]) == 0
+    assert card["config"]["beats"]["steps"] == 4
+    beats = card["beat_harmonizer"]["held_out_agreement"]["validation"]
+    assert 0 <= beats["root"] <= 1 and beats["steps"] > 0
+    assert main(["train-chords", "--out", str(out), "--steps", "4", "--beat-steps", "4",
+                 "--resume"]) == 0
     assert "resumed at step 4" in capsys.readouterr().out
     checkpoint_path(out).unlink(missing_ok=True)
 

@@ -215,3 +215,29 @@ def test_a_slow_model_is_refused_live_warned_about_near_the_margin(tmp_path, mel
         finally:
             jam.finish()
     pytest.fail(f"no margin of 1.3 times Play's figure warned in {WARNING_TRIES} tries")
+
+
+def test_an_offline_bar_on_a_new_chord_is_voiced_again_from_its_first_call(shipped_model):
+    from coperformer.music.chord_type import Chord
+
+    model = BandModel(shipped_model)
+    calls = []
+    backend = model._backend
+    model._backend = lambda *inputs: calls.append(1) or backend(*inputs)
+    slots = F.empty_slots(5)
+    slots.valid[:] = True
+    slots.melody[4, :] = 64
+    context, current = slots.take(np.arange(4)), slots.take(np.array([4]))
+    profile = np.zeros(12, np.float32)
+    profile[[0, 4, 7]] = 1.0
+    rng = np.random.default_rng(0)
+    first = model.generate(context, current, True, rng, profile, Chord((0, 4, 7), 0))
+    again = model.generate(context, current, True, rng, profile, Chord((9, 0, 4), 9))
+    assert len(calls) == 1  # the same bar, the chord changed inside it: no second call
+    for bar, tones, bass in ((first, {0, 4, 7}, 0), (again, {9, 0, 4}, 9)):
+        sounding = bar.pitches >= 0
+        assert sounding.any() and set((bar.pitches[sounding] % 12).tolist()) <= tones
+        assert set((bar.pitches[2][bar.pitches[2] >= 0] % 12).tolist()) == {bass}
+    slots.melody[4, :] = 67  # another bar: called again
+    model.generate(context, slots.take(np.array([4])), True, rng, profile, Chord((0, 4, 7), 0))
+    assert len(calls) == 2
