@@ -109,14 +109,16 @@ heard a bar.
 - **Tuning** (decoding choices, such as the default adventure;
   `coperformer evaluate --tuning`): {tuning}.
 - The chord model (`models/chords.npz`, card `models/chords.json`) learns from the training
-  chorales' harmony only, in all 12 keys; its offline evidence weight was chosen on the
-  validation chorales. The GAN learns from {describe_corpus(corpus)} only.
+  chorales' harmony only (its key finder also from the folk collections kept for training);
+  its beat harmonizer's settings were chosen on the validation chorales. The GAN learns from
+  {describe_corpus(corpus)} only.
 
 ## Systems (each declares its chord at every step)
 
-- **GAN offline** (`accompany --mode offline`): a beam search over the chord model with each
-  bar's melody as evidence picks every bar's chord; the engine's own session (in virtual time,
-  the melody known ahead) plays them as a chart, the GAN voicing each bar as it hears it.
+- **GAN offline** (`accompany --mode offline`): the chord model's beat harmonizer picks every
+  beat's chord from the melody six beats either side and the chord before (a Viterbi pass);
+  the engine's own session (in virtual time, the melody known ahead) plays them as a chart,
+  the GAN voicing each bar as it hears it.
 - **GAN live (listening)** (`coperformer play`): the melody played into the engine's own
   session (its LiveBand and listening planner, the GAN) in virtual time at 120 BPM; before
   each bar the chord model gives the coming bar's chord distribution from what was heard (and
