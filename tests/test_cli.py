@@ -61,6 +61,9 @@ def test_offline_harmony_changes_on_beats_half_bars_or_bar_lines(melody_file, tm
     assert any(at % 2 for at in places["beat"])  # on beats 2 or 4 too
     assert all(at % 2 == 0 for at in places["half"]) and any(at % 4 for at in places["half"])
     assert all(at % 4 == 0 for at in places["bar"]) and len(places["bar"]) >= 3
+    for other in (["--mode", "live"], ["--chords", "C | G"]):  # no harmonizer there
+        assert main(["accompany", str(melody_file), "-o", str(tmp_path / "x.mid"),
+                     "--chords-every", "bar", *other]) == 2
 
 
 def test_same_seed_same_output_and_seeds_differ(melody_file, tmp_path, shipped_model):

@@ -7,7 +7,7 @@ import sys
 import time
 
 from coperformer.cli import checks
-from coperformer.cli.common import cannot_write
+from coperformer.cli.common import CommandError, cannot_write
 from coperformer.music.listening import CHANGE_EVERY, DEFAULT_ADVENTURE
 
 
@@ -28,9 +28,10 @@ def add_accompany(sub) -> None:
                    help="the live band: 0 = safe harmony .. 1 = more chord variety (default 0.5)")
     p.add_argument("--melody-track", type=checks.positive, default=None,
                    help="1-based index among the pitched tracks (default: the highest)")
-    p.add_argument("--chords-every", choices=CHANGE_EVERY, default=CHANGE_EVERY[0],
-                   help="offline: the harmony may change at every beat (as the chorales it "
-                        "learned from), every half bar, or only at bar lines (default beat)")
+    p.add_argument("--chords-every", choices=CHANGE_EVERY, default=None,
+                   help="offline, without --chords: the harmony may change at every beat (as "
+                        "the chorales it learned from), every half bar, or only at bar lines "
+                        "(default beat)")
     p.add_argument("--chords", default=None, type=checks.chart,
                    help="a chord chart the band plays from the first bar, repeating "
                         "('C | Am | F G7 | C', or @song.txt: a text file holding one)")
@@ -47,6 +48,9 @@ def run_accompany(args: argparse.Namespace) -> int:
     from coperformer.music.chord_chart import parse_chart
     from coperformer.music.listening import HarmonyPlanner, check_adventure
 
+    if args.chords_every and (args.mode == "live" or args.chords):
+        raise CommandError("--chords-every sets the offline harmonizer's pace: not with "
+                           + ("--mode live" if args.mode == "live" else "--chords"))
     planner = HarmonyPlanner(load_reward_model(), check_adventure(args.adventure))
     song = read_song(args.input)
     for notice in song.notices:  # what was skipped while reading: said, the rest goes on
@@ -62,7 +66,8 @@ def run_accompany(args: argparse.Namespace) -> int:
                                     chart, bpm)
     else:
         result = offline_accompaniment(model, planner.model, piece, args.seed,
-                                       planner.adventure, chart, args.chords_every)
+                                       planner.adventure, chart,
+                                       args.chords_every or CHANGE_EVERY[0])
     seconds = time.perf_counter() - started
     band = list(zip(model.track_names, model.programs, result.voices, strict=True))
     try:
