@@ -19,9 +19,8 @@ from coperformer.music.chord_model import ChordModel, grid_beat_steps
 from coperformer.music.chord_type import PITCH_CLASS_NAMES
 from coperformer.music.chords import VOCABULARY, chord_index, chord_symbol
 from coperformer.music.harmony import Key
-from coperformer.music.meter import Meter
-from coperformer.music.notes import Note, Piece, bars_for
-from coperformer.music.roll import REST, grid_from_piece
+from coperformer.music.roll import REST
+from tests.music.tunes import melody_grid
 
 
 def test_beats_follow_each_bars_meter_and_a_pickup_keeps_its_place():
@@ -71,15 +70,6 @@ def test_a_harmonizer_with_the_wrong_shape_is_refused():
         wrong.check()
 
 
-def _melody_grid(pitches_per_bar):
-    notes = []
-    for bar, pitches in enumerate(pitches_per_bar):
-        length = 4 / len(pitches)
-        notes += [Note(p, bar * 4 + i * length, bar * 4 + (i + 1) * length)
-                  for i, p in enumerate(pitches)]
-    return grid_from_piece(Piece(notes, [], bars_for(Meter(4, 4), 4 * len(pitches_per_bar))))
-
-
 def _name(index):
     return chord_symbol(index, PITCH_CLASS_NAMES)
 
@@ -88,7 +78,7 @@ def test_the_shipped_harmonizer_hears_tonic_dominant_and_subdominant_beat_by_bea
     model = ChordModel.load(data_dir("models") / "chords.npz")
     tune = [[60, 64, 67, 64], [67, 71, 74, 71], [60, 64, 67, 72], [65, 69, 72, 69],
             [67, 71, 74, 65], [72, 67, 64, 60]]
-    grid = _melody_grid(tune)
+    grid = melody_grid(tune)
     bars = [grid.melody[grid.bar_slice(b)] for b in range(grid.bars)]
     harmonized = model.beats.harmonize(bars, grid_beat_steps(grid), Key(0, False))
     firsts = [_name(changes[0][1]) for changes in harmonized]

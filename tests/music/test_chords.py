@@ -23,6 +23,7 @@ from coperformer.music.harmony import Key
 from coperformer.music.meter import Meter
 from coperformer.music.notes import Note, Piece, bars_for
 from coperformer.music.roll import REST, grid_from_piece
+from tests.music.tunes import melody_grid
 
 
 def _weights(*pairs):
@@ -85,17 +86,8 @@ def test_the_key_prior_prefers_major_and_common_keys():
     assert key == Key(0, False) and margin > top_two[1] - top_two[0]
 
 
-def _melody_grid(pitches_per_bar):
-    notes = []
-    for bar, pitches in enumerate(pitches_per_bar):
-        length = 4 / len(pitches)
-        notes += [Note(p, bar * 4 + i * length, bar * 4 + (i + 1) * length)
-                  for i, p in enumerate(pitches)]
-    return grid_from_piece(Piece(notes, [], bars_for(Meter(4, 4), 4 * len(pitches_per_bar))))
-
-
 def test_note_in_chord_counts_the_declared_tones_only():
-    grid = _melody_grid([[60, 62, 64, 71], [60, 62, 64, 71]])
+    grid = melody_grid([[60, 62, 64, 71], [60, 62, 64, 71]])
     declared = Declared.empty(grid.steps)
     declared.set(grid.bar_slice(1), 0, (0, 4, 7))  # C: B is not a tone of it
     tally = ChordTally()
@@ -109,7 +101,7 @@ def test_note_in_chord_counts_the_declared_tones_only():
 
 
 def test_agreement_changes_degrees_and_cadence_against_human_chords():
-    grid = _melody_grid([[60], [65], [67], [60]])
+    grid = melody_grid([[60], [65], [67], [60]])
     human = Declared.from_labels(np.repeat([chord_index(r, "maj") for r in (0, 5, 7, 0)], 16))
     band = Declared.from_labels(np.repeat([chord_index(r, "maj") for r in (0, 5, 0, 0)], 16))
     tally = ChordTally()
@@ -133,7 +125,7 @@ def test_phrases_end_on_long_notes_before_rests_and_at_the_last_note():
 
 
 def test_a_phrase_cadence_arrives_on_the_tonic_from_iv_or_v():
-    grid = _melody_grid([[60, 62, 64, 65], [67], [65, 64, 62, 71], [72]])  # ends: bars 2, 4
+    grid = melody_grid([[60, 62, 64, 65], [67], [65, 64, 62, 71], [72]])  # ends: bars 2, 4
     chords = {"V-I": (0, 0, 7, 0), "IV-I": (0, 0, 5, 0), "ii-I": (0, 0, 2, 0), "V-V": (0, 0, 7, 7),
               "V-I-I": (0, 7, 0, 0)}  # the tonic came in two bars before the last end
     shares = {}
@@ -160,7 +152,7 @@ def test_choose_takes_the_likeliest_or_draws_from_the_nucleus():
 
 
 def test_the_first_chords_are_judged_against_the_key_the_tune_ends_in():
-    grid = _melody_grid([[60, 62, 64, 65], [67, 65, 64, 62], [64, 62, 71, 74], [72]])  # in C
+    grid = melody_grid([[60, 62, 64, 65], [67, 65, 64, 62], [64, 62, 71, 74], [72]])  # in C
     shares = {}
     for name, roots in {"C G": ((0, "maj"), (7, "maj")), "C#m G": ((1, "min"), (7, "maj")),
                         "C#m Ab": ((1, "min"), (8, "maj"))}.items():
