@@ -90,6 +90,16 @@ def beat_features(bars: list[np.ndarray], beats: list[Beat], beat_steps: list[in
     return np.stack(rows).astype(np.float32) if rows else np.zeros((0, BEAT_FEATURES), np.float32)
 
 
+def perceptron_log_probs(features: np.ndarray, w1: np.ndarray, b1: np.ndarray,
+                         w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
+    """A two-layer ReLU perceptron's log-softmax over its outputs [..., outputs] (the chord
+    models' forward pass)."""
+    hidden = np.maximum(features @ w1 + b1, 0.0)
+    logits = hidden @ w2 + b2
+    logits = logits - logits.max(axis=-1, keepdims=True)
+    return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+
+
 def best_chain(log_probs: np.ndarray, transitions: np.ndarray) -> list[int]:
     """Viterbi: the chain of chords (one per row of ``log_probs`` [beats, V]) with the best
     sum of their log-probabilities and of ``transitions`` [V, V] between neighbours."""
@@ -134,10 +144,7 @@ class BeatHarmonizer:
 
     def log_probs(self, features: np.ndarray) -> np.ndarray:
         """Each beat's key-relative chord log-probabilities [beats, VOCABULARY]."""
-        hidden = np.maximum(features @ self.w1 + self.b1, 0.0)
-        logits = hidden @ self.w2 + self.b2
-        logits = logits - logits.max(axis=-1, keepdims=True)
-        return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+        return perceptron_log_probs(features, self.w1, self.b1, self.w2, self.b2)
 
     def harmonize(self, bars: list[np.ndarray], beat_steps: list[int], key: Key,
                   cuts: list[tuple[int, ...]] | None = None) -> list[list[tuple[int, int]]]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coperformer.music.beat_harmonizer import BeatHarmonizer
+from coperformer.music.beat_harmonizer import BeatHarmonizer, perceptron_log_probs
 from coperformer.music.chords import NO_CHORD_INDEX, VOCABULARY, transpose_chord
 from coperformer.music.harmony import Key, pitch_class_histogram
 from coperformer.music.key_finder import KEY_FEATURES, KeyFinder, correlation_finder
@@ -214,10 +214,7 @@ class ChordModel:
 
     def log_probs(self, features: np.ndarray) -> np.ndarray:
         """Log-probabilities of each key-relative chord [..., VOCABULARY]."""
-        hidden = np.maximum(features @ self.w1 + self.b1, 0.0)
-        logits = hidden @ self.w2 + self.b2
-        logits = logits - logits.max(axis=-1, keepdims=True)
-        return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+        return perceptron_log_probs(features, self.w1, self.b1, self.w2, self.b2)
 
     def evidence(self, bar: np.ndarray, tonic: int) -> np.ndarray:
         """The log-likelihood of a bar's melody steps under each key-relative chord
