@@ -143,7 +143,7 @@ def train_beat_harmonizer(config: BeatConfig, log=print) -> tuple[BeatHarmonizer
         "config": asdict(config), "examples": int(keep.sum()),
         "transition_weight": TRANSITION_WEIGHT,
         "held_out_agreement": held_out,
-        "root_of_every_step": {part: round(_root_share(chorales[part]), 4)
+        "human_root_on_tonic": {part: round(_root_share(chorales[part]), 4)
                                for part in ("validation", "test")}}
 
 
