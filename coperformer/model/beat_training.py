@@ -18,8 +18,10 @@ from coperformer.music.beat_harmonizer import (
     WINDOW_BEATS,
     BeatHarmonizer,
     beat_features,
+    changes_by_step,
     tune_beats,
 )
+from coperformer.music.chord_metrics import ChordTally, Declared
 from coperformer.music.chord_model import grid_beat_steps
 from coperformer.music.chords import VOCABULARY, chord_root, transpose_chord, tune_key
 
@@ -94,32 +96,23 @@ def export_beats(net: torch.nn.Sequential, transitions: np.ndarray) -> BeatHarmo
 
 
 def agreement(harmonizer: BeatHarmonizer, tunes: list[LabelledTune]) -> dict[str, float]:
-    """Share of labelled steps whose harmonized chord has the human chord's root, or is the
-    human chord; and the harmonization's chord changes per bar beside the human one."""
-    roots = same = total = changes = human_changes = bars = 0
+    """The chord judge's figures of the harmonization against the human chords (every bar):
+    root and chord agreement, note-in-chord, chord changes per bar beside the human one."""
+    band, human = ChordTally(), ChordTally()
     for tune in tunes:
         grid = tune.grid
-        chosen = np.full(grid.steps, -1, np.int64)
-        current = -1
-        for bar, bar_changes in enumerate(harmonizer.harmonize(
-                tune.melody_bars(), grid_beat_steps(grid), tune_key(grid.melody))):
-            span = grid.bar_slice(bar)
-            starts = dict(bar_changes)
-            for step in range(span.start, span.stop):
-                current = starts.get(step - span.start, current)
-                chosen[step] = current
-        known = (tune.labels >= 0) & (chosen >= 0)
-        roots += sum(chord_root(int(a)) == chord_root(int(b))
-                     for a, b in zip(chosen[known], tune.labels[known], strict=True))
-        same += int(np.count_nonzero(chosen[known] == tune.labels[known]))
-        total += int(np.count_nonzero(known))
-        changes += int(np.count_nonzero(np.diff(chosen[chosen >= 0])))
-        human_changes += int(np.count_nonzero(np.diff(tune.labels[tune.labels >= 0])))
-        bars += grid.bars
-    return {"root": round(roots / max(1, total), 4), "symbol": round(same / max(1, total), 4),
-            "changes_per_bar": round(changes / max(1, bars), 3),
-            "human_changes_per_bar": round(human_changes / max(1, bars), 3),
-            "steps": total}
+        changes = harmonizer.harmonize(tune.melody_bars(), grid_beat_steps(grid),
+                                       tune_key(grid.melody))
+        chosen = np.asarray(changes_by_step(grid.bar_start, grid.steps, changes, -1))
+        people = Declared.from_labels(tune.labels)
+        band.add(grid, Declared.from_labels(chosen), people, first_bar=0)
+        human.add(grid, people, None, first_bar=0)
+    figures = band.figures()
+    return {"root": round(figures["root_agreement"], 4),
+            "symbol": round(figures["symbol_agreement"], 4),
+            "note_in_chord": round(figures["note_in_chord"], 4),
+            "changes_per_bar": round(figures["changes_per_bar"], 3),
+            "human_changes_per_bar": round(human.figures()["changes_per_bar"], 3)}
 
 
 def train_beat_harmonizer(config: BeatConfig, log=print) -> tuple[BeatHarmonizer, dict]:

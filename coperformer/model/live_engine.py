@@ -25,6 +25,7 @@ from coperformer.engine.session import Session, SessionConfig
 from coperformer.engine.sinks import BAND_CHANNELS, MemorySink
 from coperformer.engine.take import Recording
 from coperformer.music.accompany import Accompaniment, grid_voices
+from coperformer.music.beat_harmonizer import changes_by_step
 from coperformer.music.chord_chart import Chart, ChordChart, StepChart, chords_by_step
 from coperformer.music.chord_metrics import Declared
 from coperformer.music.chord_model import ChordModel, bar_half, grid_beat_steps, grid_halves
@@ -219,17 +220,10 @@ def harmonized_steps(planner: HarmonyPlanner, grid: Grid,
     bar keeps the chord before; None before the first); the chord may change at ``every``
     beat, half bar or bar (``CHANGE_EVERY``)."""
     bars = [grid.melody[grid.bar_slice(bar)] for bar in range(grid.bars)]
-    out: list[Chord | None] = [None] * grid.steps
-    current: Chord | None = None
     cuts = None if every == "beat" else [(0,) if every == "bar" or half is None else (0, half)
                                          for half in grid_halves(grid)]
-    for bar, changes in enumerate(planner.harmonize(bars, grid_beat_steps(grid), cuts)):
-        span = grid.bar_slice(bar)
-        starts = dict(changes)
-        for step in range(span.start, span.stop):
-            current = starts.get(step - span.start, current)
-            out[step] = current
-    return out
+    changes = planner.harmonize(bars, grid_beat_steps(grid), cuts)
+    return changes_by_step(grid.bar_start, grid.steps, changes, None)
 
 
 def _known_band(generator: BarGenerator, chords: ChordModel, grid: Grid,

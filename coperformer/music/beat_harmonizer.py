@@ -11,6 +11,7 @@ Trained by ``model/beat_training.py`` on the training chorales' per-beat human c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from coperformer.music.chords import VOCABULARY, transpose_chord
 from coperformer.music.harmony import Key
 from coperformer.music.roll import REST
 
+T = TypeVar("T")
 WINDOW_BEATS = 6  # each beat is read with this many beats on either side
 POSITIONS = 4  # the beat's place in its bar: first, second, third, later
 END_BEATS = 3  # the last beats of the tune (a cadence): last, second last, earlier
@@ -165,6 +167,20 @@ class BeatHarmonizer:
             if not changes or changes[-1][1] != chord:
                 changes.append((first.step, chord))
         return out
+
+
+def changes_by_step(bar_starts: np.ndarray, steps: int, changes: list[list[tuple[int, T]]],
+                    before: T) -> list[T]:
+    """Each step's chord from each bar's (first step, chord) changes: a chord holds until the
+    next change (through a bar with none); ``before``: the steps before the first."""
+    out, current = [before] * steps, before
+    ends = list(bar_starts[1:]) + [steps]
+    for start, end, bar_changes in zip(bar_starts, ends, changes, strict=True):
+        starts = dict(bar_changes)
+        for step in range(int(start), int(end)):
+            current = starts.get(step - int(start), current)
+            out[step] = current
+    return out
 
 
 def _parts(beats: list[Beat], cuts: list[tuple[int, ...]] | None) -> list[list[int]]:

@@ -13,6 +13,7 @@ from coperformer.music.beat_harmonizer import (
     beat_features,
     beat_values,
     best_chain,
+    changes_by_step,
     tune_beats,
 )
 from coperformer.music.chord_model import ChordModel, grid_beat_steps
@@ -60,6 +61,12 @@ def test_the_best_chain_weighs_each_beat_against_the_step_between():
     staying = np.log(np.asarray([[0.9, 0.1], [0.1, 0.9]]))
     assert best_chain(log_probs, staying) == [0, 0, 0]  # a change costs more than it gains
     assert best_chain(np.zeros((0, 2)), staying) == []
+
+
+def test_changes_hold_until_the_next_one_through_a_bar_without_any():
+    starts = np.asarray([0, 4, 8])
+    by_step = changes_by_step(starts, 10, [[(2, "C")], [], [(0, "G"), (1, "D")]], None)
+    assert by_step == [None, None, "C", "C", "C", "C", "C", "C", "G", "D"]
 
 
 def test_a_harmonizer_with_the_wrong_shape_is_refused():
