@@ -45,12 +45,12 @@ def offline_masks(current: F.BarSlots, profile: np.ndarray, draws: int,
     return [None if d < (draws + 1) // 2 else chord_mask(best) for d in range(draws)]
 
 
-def best_fitting(bars: list[BandBar], current: F.BarSlots) -> BandBar:
-    """The bar that agrees best with the melody it accompanies (offline mode hears it)."""
+def best_fitting(bars: list[BandBar], current: F.BarSlots) -> int:
+    """Which bar agrees best with the melody it accompanies (offline mode hears it)."""
     length = int(current.valid[0].sum())
     melody = current.melody[0, :length]
     scores = [band_agreement(melody, bar.pitches[:, :length]) for bar in bars]
-    return bars[int(np.argmax(scores))]
+    return int(np.argmax(scores))
 
 
 @functools.lru_cache(maxsize=512)

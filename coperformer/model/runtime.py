@@ -54,6 +54,13 @@ class _OfflineCall:
     onset_logits: np.ndarray
 
 
+def _drawn(inputs: tuple, draws: int, rng: np.random.Generator) -> tuple:
+    """A call's inputs repeated for ``draws`` noise draws, the noise last."""
+    noise = rng.standard_normal((draws, F.NOISE_SIZE)).astype(np.float32)
+    return tuple(np.repeat(x.astype(np.float32, copy=False), draws, axis=0)
+                 for x in inputs) + (noise,)
+
+
 def _dummy_bar() -> tuple[F.BarSlots, F.BarSlots, np.ndarray, np.random.Generator]:
     """An empty context, bar and profile, and a seeded generator: a bar to warm up on."""
     empty = F.empty_slots(1 + F.CONTEXT_BARS)
@@ -185,14 +192,11 @@ class BandModel:
         if last is not None and last.inputs == digest:
             return decode_bar(last.pitch_logits, last.onset_logits, current.valid[0], 1, mask,
                               rng)
-        noise = rng.standard_normal((OFFLINE_DRAWS, F.NOISE_SIZE)).astype(np.float32)
-        batch = tuple(np.repeat(x.astype(np.float32, copy=False), OFFLINE_DRAWS, axis=0)
-                      for x in inputs) + (noise,)
-        pitch_logits, onset_logits = self._call(batch, OFFLINE_DRAWS)
+        pitch_logits, onset_logits = self._call(_drawn(inputs, OFFLINE_DRAWS, rng),
+                                                OFFLINE_DRAWS)
         bars = [decode_bar(pitch_logits[d], onset_logits[d], current.valid[0], 1, mask, rng)
                 for d in range(OFFLINE_DRAWS)]
-        chosen = best_fitting(bars, current)
-        best = next(index for index, bar in enumerate(bars) if bar is chosen)
+        best = best_fitting(bars, current)
         self._last_offline = _OfflineCall(digest, pitch_logits[best], onset_logits[best])
         return bars[best]
 
@@ -255,16 +259,12 @@ class BandModel:
         if offline and chord is not None:
             return self._offline_chord_bar(inputs, current, rng, chord)
         draws = OFFLINE_DRAWS if offline else 1
-        noise = rng.standard_normal((draws, F.NOISE_SIZE)).astype(np.float32)
-        inputs = tuple(np.repeat(x.astype(np.float32, copy=False), draws, axis=0)
-                       for x in inputs) + (noise,)
-        pitch_logits, onset_logits = self._call(inputs, draws)
+        pitch_logits, onset_logits = self._call(_drawn(inputs, draws, rng), draws)
         if offline:
             masks = offline_masks(current, profile, draws)
-            return best_fitting([decode_bar(pitch_logits[d], onset_logits[d],
-                                            current.valid[0], 1, masks[d],
-                                            None if masks[d] is None else rng)
-                                 for d in range(draws)], current)
+            bars = [decode_bar(pitch_logits[d], onset_logits[d], current.valid[0], 1, masks[d],
+                               None if masks[d] is None else rng) for d in range(draws)]
+            return bars[best_fitting(bars, current)]
         unit = live_unit(int(current.meter[0]), int(current.valid[0].sum()))
         pitches, onsets = pitch_logits[0], onset_logits[0]
         if chord is None:
