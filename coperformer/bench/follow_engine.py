@@ -36,7 +36,7 @@ def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
     beat_q = meter.bar_quarters / meter.beats_per_bar
     config = SessionConfig(bpm=60e9 * beat_q / period_ns, meter=meter, count_in=1,
                            metronome=False, follow=follow, drums=FEEL, seed=seed,
-                           half_bars=False)  # timing only: each decided note is played once
+                           chords_every="bar")  # timing only: each decided note is played once
     sink = MemorySink()
     tap = _Decided()
     session = Session(config, band, [sink], clock, generator.track_names, generator.programs,

@@ -29,9 +29,9 @@ def add_accompany(sub) -> None:
     p.add_argument("--melody-track", type=checks.positive, default=None,
                    help="1-based index among the pitched tracks (default: the highest)")
     p.add_argument("--chords-every", choices=CHANGE_EVERY, default=None,
-                   help="offline, without --chords: the harmony may change at every beat (as "
-                        "the chorales it learned from), every half bar, or only at bar lines "
-                        "(default beat)")
+                   help="without --chords: the harmony may change at every beat (as the "
+                        "chorales it learned from), every half bar, or only at bar lines "
+                        "(default beat); live, each change is decided from what was heard")
     p.add_argument("--chords", default=None, type=checks.chart,
                    help="a chord chart the band plays from the first bar, repeating "
                         "('C | Am | F G7 | C', or @song.txt: a text file holding one)")
@@ -48,9 +48,8 @@ def run_accompany(args: argparse.Namespace) -> int:
     from coperformer.music.chord_chart import parse_chart
     from coperformer.music.listening import HarmonyPlanner, check_adventure
 
-    if args.chords_every and (args.mode == "live" or args.chords):
-        raise CommandError("--chords-every sets the offline harmonizer's pace: not with "
-                           + ("--mode live" if args.mode == "live" else "--chords"))
+    if args.chords_every and args.chords:
+        raise CommandError("--chords-every sets the band's own harmonic pace: not with --chords")
     planner = HarmonyPlanner(load_reward_model(), check_adventure(args.adventure))
     song = read_song(args.input)
     for notice in song.notices:  # what was skipped while reading: said, the rest goes on
@@ -63,7 +62,7 @@ def run_accompany(args: argparse.Namespace) -> int:
     if args.mode == "live":  # the engine's own live band: the code the player hears
         bpm = song_timing(song)[0] or DEFAULT_BPM  # the tempo `play` would take from it
         result = live_accompaniment(model, planner.model, piece, args.seed, planner.adventure,
-                                    chart, bpm)
+                                    chart, bpm, args.chords_every or CHANGE_EVERY[0])
     else:
         result = offline_accompaniment(model, planner.model, piece, args.seed,
                                        planner.adventure, chart,

@@ -20,7 +20,7 @@ from coperformer.engine.transport import MAX_BPM, MIN_BPM
 from coperformer.jam.options import JamOptions
 from coperformer.music.gm import DRUM_CHANNEL
 from coperformer.music.groove import DRUM_KITS, FEELS, PHRASE_BARS
-from coperformer.music.listening import FLOATING_VOICES
+from coperformer.music.listening import CHANGE_EVERY, FLOATING_VOICES
 from coperformer.music.meter import SUPPORTED_METERS
 from coperformer.synth.fluid import PERIOD_COUNTS, PERIOD_SIZES, SAMPLE_RATES
 
@@ -95,9 +95,12 @@ def add_play(sub) -> None:
     p.add_argument("--seed", type=checks.seed, default=DEFAULTS.seed)
     p.add_argument("--adventure", type=float, default=DEFAULTS.adventure,
                    help="the live band: 0 = safe harmony .. 1 = more chord variety (default 0.5)")
-    p.add_argument("--one-chord-per-bar", dest="half_bars", action="store_false",
-                   help="the live band keeps one chord a bar (by default it may change at the "
-                        "half bar, decided from the half it heard)")
+    p.add_argument("--chords-every", dest="chords_every", choices=CHANGE_EVERY,
+                   default=DEFAULTS.chords_every,
+                   help="how often the live band may change chord, each time from what it "
+                        "heard: at any beat (default), at the half bar, or once a bar")
+    p.add_argument("--one-chord-per-bar", dest="chords_every", action="store_const",
+                   const="bar", help="the same as --chords-every bar")
     p.add_argument("--drums", default=None, choices=FEELS,
                    help="add a drum groove in this feel (hand-written patterns, not AI)")
     p.add_argument("--drum-kit", default="Standard", choices=list(DRUM_KITS),
@@ -127,7 +130,7 @@ def options_from_args(args: argparse.Namespace) -> JamOptions:
         sync_stop=args.sync_stop, intro=args.intro, split=args.split, chords=args.chords,
         floating=frozenset(voice - 1 for voice in args.float_above),
         margin_ms=args.margin_ms, seed=args.seed, adventure=args.adventure,
-        half_bars=args.half_bars, drums=args.drums, phrase_bars=args.phrase,
+        chords_every=args.chords_every, drums=args.drums, phrase_bars=args.phrase,
         programs={**dict(args.program),
                   **({DRUM_CHANNEL: DRUM_KITS[args.drum_kit]} if args.drums else {})},
         record=Path(args.record) if args.record else None,

@@ -1,5 +1,5 @@
-"""`coperformer train-chords`: train the live band's next-chord model and the offline beat
-harmonizer on human chords."""
+"""`coperformer train-chords`: train the live band's next-chord and next-beat models and the
+offline beat harmonizer on human chords."""
 
 from __future__ import annotations
 
@@ -28,14 +28,18 @@ def add_train_chords(sub) -> None:
 
 def run_train_chords(args: argparse.Namespace) -> int:
     """Build (or read the cached) examples, train, write the model and its card."""
+    from dataclasses import replace
+
     from coperformer.model.beat_training import BeatConfig
     from coperformer.model.chord_training import ChordConfig, train_chords
+    from coperformer.model.next_beat_training import NEXT_BEAT_CONFIG
 
     command = "coperformer " + " ".join(sys.argv[1:] or ["train-chords"])
     beats = BeatConfig(seed=args.seed)
     if args.beat_steps is not None:
         beats = BeatConfig(steps=args.beat_steps, seed=args.seed)
-    config = ChordConfig(steps=args.steps, seed=args.seed, beats=beats)
+    config = ChordConfig(steps=args.steps, seed=args.seed, beats=beats,
+                         next_beat=replace(NEXT_BEAT_CONFIG, seed=args.seed))
     card = train_chords(Path(args.out), config, command, args.resume,
                         log=lambda line: print(line, flush=True))
     for split, figures in card["metrics"].items():

@@ -75,11 +75,12 @@ class SetAdventure:
 
 
 @dataclass(frozen=True)
-class SetHalfBars:
-    """Let the listening band change chord at a bar's half (True: from the next bar) or keep
-    one chord a bar (False: at once; a half not decided yet keeps its bar's chord)."""
+class SetChordRhythm:
+    """How often the listening band may change chord: at every beat, at a bar's half, or once
+    a bar (listening.CHANGE_EVERY; more changes from the next bar, fewer at once: a part not
+    decided yet keeps the chord sounding)."""
 
-    on: bool
+    every: str
 
 
 @dataclass(frozen=True)
@@ -121,5 +122,5 @@ class Stop:
     """End the session: stop planning, silence everything, close the recording."""
 
 
-Intent = (SetTempo | SetProgram | SetVolume | SetMute | SetSolo | SetAdventure | SetHalfBars
+Intent = (SetTempo | SetProgram | SetVolume | SetMute | SetSolo | SetAdventure | SetChordRhythm
           | SetStyle | SetGroove | SetChart | End | Panic | Stop)

@@ -93,7 +93,8 @@ class LiveBand:
         if window.listening:  # (a bar longer than 16 steps is split: no plan, no memory)
             self._remember_melody(window.grid, window.first, len(request.meters) - 1)
         self._pc_by_bar, self._settled = window.pc_by_bar, window.settled
-        chord = self.planner.plan(self._recent_melody(request.bar), request.bar) \
+        chord = self.planner.plan(self._recent_melody(request.bar), request.bar,
+                                  beat=request.meters[-1].beat_steps) \
             if window.listening else self._known_chord(request)
         chord = self.chord = _with_declared(chord, request.declared, self.floating)
         self.resting = window.listening and chord is None
@@ -118,11 +119,11 @@ class LiveBand:
         self._band[request.bar] = (result.pitches, result.onsets)
         return BarPlan(chord, _voices(result, window))
 
-    def half_bar(self, request: BarRequest, half: int) -> BarPlan | None:
-        """``request.bar`` again from step ``half`` on, under the chord the planner takes for
-        its second half from what was heard of its first, keeping the bar's register; None
-        when the bar keeps its chord (no plan of its own, or the likeliest is the same;
-        worker thread)."""
+    def from_step(self, request: BarRequest, step: int) -> BarPlan | None:
+        """``request.bar`` again from ``step`` on (its half, or a beat), under the chord the
+        planner takes there from what was heard of the bar before it, keeping the bar's
+        register; None when the bar keeps its chord (no plan of its own, or the likeliest is
+        the same; worker thread)."""
         window = self._window(request)
         if not window.listening or self.known is not None or self.chord is None \
                 or request.declared is not None:
@@ -130,8 +131,11 @@ class LiveBand:
         grid, last = window.grid, len(request.meters) - 1
         heard = {window.first + offset: grid.melody[grid.bar_slice(offset)]
                  for offset in range(last)}
-        chord = self.planner.plan_half(self._recent_melody(request.bar, heard), request.bar,
-                                       grid.melody[grid.bar_slice(last)][:half])
+        recent, before = self._recent_melody(request.bar, heard), \
+            grid.melody[grid.bar_slice(last)][:step]
+        chord = self.planner.plan_half(recent, request.bar, before) \
+            if self.planner.every == "half" else \
+            self.planner.plan_beat(recent, request.bar, before, request.meters[-1].beat_steps)
         if chord is None:
             return None
         chord = self.chord = _with_declared(chord, None, self.floating)
@@ -251,7 +255,7 @@ class LiveBand:
         heard = {first + offset: grid.melody[grid.bar_slice(offset)]
                  for offset in range(len(request.meters) - 1)}
         return self.planner.plan(self._recent_melody(request.bar, heard), request.bar,
-                                 commit=False)
+                                 commit=False, beat=request.meters[-1].beat_steps)
 
     def _listens(self, request: BarRequest, grid: Grid) -> bool:
         return self.planner is not None and len(request.meters) == grid.bars

@@ -216,8 +216,8 @@ class Session:
                 self.mix.change(intent)
             case I.SetAdventure(value):
                 self.band.set_adventure(value)
-            case I.SetHalfBars(on):
-                self.steering.set_halves(on)
+            case I.SetChordRhythm(every):
+                self.steering.set_every(every)
             case I.SetChart(chart):
                 self.steering.set_chart(chart, self.next_bar)
             case I.SetFloating(voice, floating):

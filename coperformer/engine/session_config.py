@@ -10,6 +10,7 @@ from coperformer.engine.metronome import CLICK_VELOCITY
 from coperformer.engine.transport import DEFAULT_BPM
 from coperformer.music.chord_chart import Chart
 from coperformer.music.harmony import Key
+from coperformer.music.listening import CHANGE_EVERY
 from coperformer.music.meter import COMMON_TIME, Meter
 
 DEFAULT_MARGIN_MS = 40.0  # a bar's decision this long before its downbeat (see docs/performance.md)
@@ -40,8 +41,8 @@ class SessionConfig:
     split: int | None = None  # keys below this MIDI note are a chord the band follows
     chart: Chart | None = None  # the song's chords: the band plays them, not its plan
     follow: bool = False  # the band follows the player's tempo (no click after the count-in)
-    half_bars: bool = True  # the listening band may change chord at a bar's half, decided
-    # from the half heard (False: one chord a bar)
+    chords_every: str = CHANGE_EVERY[0]  # the listening band may change chord at each beat
+    # ("beat"), at a bar's half ("half"), each decided from what was heard, or once a bar
     previews: bool = True  # plan the coming bar at each beat of its lead-in (shown ahead; off
     # where no one watches and the melody is known: the decision plans the same)
 

@@ -1,7 +1,7 @@
 """Steering the band: what it hears of a bar (the player's notes, the chord the left hand holds
 or the chart's), and the bar being played steered from the next beat. With a split point, a
-chart, Follow mode or the listening band's half-bar chords the band's bars go to the sinks a
-beat ahead (beat_handover.py), so when the left hand
+chart, Follow mode or the listening band's chords decided beat by beat or at the half bar the
+band's bars go to the sinks a beat ahead (beat_handover.py), so when the left hand
 holds a new chord mid-bar the rest of the bar is planned again from the next beat (the next
 eighth when beats are slow), and a chart's chord change inside a bar is planned a margin before
 its beat: notes sounding across it end there, the new ones follow (worker thread)."""
@@ -24,7 +24,8 @@ from coperformer.music.chord_chart import Chart
 from coperformer.music.chord_model import bar_half
 from coperformer.music.chord_type import Chord
 from coperformer.music.gm import DRUM_CHANNEL
-from coperformer.music.meter import STEPS_PER_QUARTER
+from coperformer.music.listening import CHANGE_EVERY
+from coperformer.music.meter import STEPS_PER_QUARTER, Meter
 
 SLOW_BEAT_NS = 750 * MS  # a beat longer than this (a quarter below 80 BPM) is followed by parts
 
@@ -40,6 +41,16 @@ def follow_times(transport: Transport, bar: int) -> list[int]:
     parts = 3 if transport.meter_at(bar).beat_steps % 3 == 0 else 2
     return [start + round(k * (end - start) / parts)
             for start, end in zip(beats, bounds[1:], strict=True) for k in range(parts)]
+
+
+def next_change_step(meter: Meter, every: str, after: int) -> int | None:
+    """The step of a bar after step ``after`` where the listening band decides its chord
+    again: its next beat ("beat"), its half ("half", where the meter has one), or none."""
+    if every == "beat":
+        step = (after // meter.beat_steps + 1) * meter.beat_steps
+        return step if step < meter.bar_steps else None
+    half = bar_half(meter) if every == "half" else None
+    return half if half is not None and half > after else None
 
 
 def beat_handover(config: SessionConfig) -> BeatHandover:
@@ -95,14 +106,17 @@ class Steering:
         self.charts = Charts(first_bar, config.chart)
         # with a split or a chart the bar goes out a beat at a time (it may be planned again
         # from a beat); in Follow mode too, each beat where the player's is predicted
-        # the listening band may change chord at a bar's half (half_bars, switched while
-        # playing by ``set_halves``): that needs it too (switched on, it starts then)
-        self.can_halve = self.left_hand is None and stage.band.planner is not None \
+        # the listening band may change chord at each beat or a bar's half (chords_every,
+        # switched while playing by ``set_every``): that needs it too (it starts then)
+        self.can_change = self.left_hand is None and stage.band.planner is not None \
             and stage.band.known is None
-        self.halves = config.half_bars and self.can_halve
-        self.halving: int | None = None  # the bar whose re-plan is its half's own decision
-        self.handover = beat_handover(config) if self.left_hand or config.chart or \
-            config.follow or self.halves else None
+        self.every = CHANGE_EVERY[-1]
+        self.deciding: tuple[int, int] | None = None  # the bar and step whose re-plan is the
+        # band's own decision (a beat's or the half's)
+        self.handover = None
+        self.set_every(config.chords_every)
+        if self.handover is None and (self.left_hand or config.chart or config.follow):
+            self.handover = beat_handover(config)
 
     def request(self, bar: int, now_ns: int, at_ns: int | None = None) -> BarRequest:
         """What the band knows of ``bar`` at ``now_ns``; the chart's chord is the one sounding
@@ -133,7 +147,7 @@ class Steering:
         final, late = self.handover.hold(bar, notes)
         self._next_chart_change(bar, stage.transport.bar_start_ns(bar))
         if planned:
-            self._next_half(bar)
+            self._next_part(bar, 0)
         stage.record_band(final)
         return late + self.handover.due(stage.clock.now_ns())
 
@@ -146,8 +160,9 @@ class Steering:
         if handover.replan_ns is not None and handover.replan_ns - handover.lead_ns <= now_ns:
             if handover.replan_ns > now_ns:
                 self._replan(now_ns)
-            elif self.halving == handover.bar:  # too late for the half: the bar keeps its chord
-                handover.replan_ns = self.halving = None
+            elif self.deciding and self.deciding[0] == handover.bar:  # too late for that part:
+                handover.replan_ns = None                # the chord goes on to the next one
+                self._next_part(*self.deciding)
                 self.stage.stats.late_replans += 1
             else:  # the worker came too late for that beat: the next one the bar still has
                 handover.replan_ns = None
@@ -166,29 +181,29 @@ class Steering:
         if reachable and reachable[0] < transport.bar_start_ns(bar + 1):
             handover.replan_ns = reachable[0]
 
-    def _next_half(self, bar: int) -> None:
-        """The listening band's ``bar`` is planned again at its half (where its meter allows
-        one), from the half heard; not under a chart."""
+    def _next_part(self, bar: int, after: int) -> None:
+        """The listening band's ``bar`` is planned again at its next beat after step
+        ``after`` (or at its half, where its meter allows one), from what was heard of it;
+        not under a chart."""
+        self.deciding = None
         transport = self.stage.transport
-        half = bar_half(transport.meter_at(bar))
-        if not self.halves or half is None or self.charts.for_bar(bar) is not None:
+        step = next_change_step(transport.meter_at(bar), self.every, after)
+        if step is None or self.charts.for_bar(bar) is not None:
             return
-        self.handover.replan_ns = transport.ns_at_quarters(bar, half / STEPS_PER_QUARTER)
-        self.halving = bar
+        self.handover.replan_ns = transport.ns_at_quarters(bar, step / STEPS_PER_QUARTER)
+        self.deciding = (bar, step)
 
     def _replan(self, now_ns: int) -> None:
         stage, handover = self.stage, self.handover
         at, bar, started = handover.replan_ns, handover.bar, stage.clock.now_ns()
         request = self.request(bar, now_ns, at)
-        if self.halving == bar:
-            self.halving = None
-            half = bar_half(stage.transport.meter_at(bar))
-            plan = stage.band.half_bar(request, half)
-            if plan is None:  # the bar keeps its chord
-                handover.replan_ns = None
-                return
-        else:
-            plan = stage.band.replan(request)
+        part = self.deciding[1] if self.deciding and self.deciding[0] == bar else None
+        plan = stage.band.replan(request) if part is None else \
+            stage.band.from_step(request, part)
+        if plan is None:  # the chord goes on to the next part
+            handover.replan_ns = None
+            self._next_part(bar, part)
+            return
         self._time_replan(started, at)
         new = band_notes(stage.transport, bar, plan.voices, stage.channels)
         ended, kept = handover.replace_from(at, new)
@@ -198,6 +213,8 @@ class Steering:
         self.chord_decided(bar, at, plan.chord)
         stage.listener.on_replanned(bar, at, tuple(kept), tuple(handover.held))
         self._next_chart_change(bar, at)
+        if part is not None:
+            self._next_part(bar, part)
 
     def chord_decided(self, bar: int, at_ns: int, chord: Chord | None) -> None:
         """Show the band's ``chord`` for ``bar`` as decided, and mark it in the take from
@@ -211,16 +228,22 @@ class Steering:
         if stage.recorder:
             stage.recorder.chord(at_ns, chord.name)
 
-    def set_halves(self, on: bool) -> None:
-        """The listening band may change chord at a bar's half (``on``: from the next bar) or
-        keeps one chord a bar (at once: a half not decided yet keeps its bar's chord; worker
-        thread)."""
-        self.halves = on and self.can_halve
-        if self.halves and self.handover is None:
+    def set_every(self, every: str) -> None:
+        """How often the listening band may change chord (CHANGE_EVERY: each beat, a bar's
+        half, once a bar): more often from the next bar, less at once (a part not decided yet
+        keeps the chord sounding; worker thread)."""
+        if every not in CHANGE_EVERY:
+            raise ValueError(f"chords change every {' / '.join(CHANGE_EVERY)}, not {every}")
+        self.every = every if self.can_change else CHANGE_EVERY[-1]
+        if self.can_change:
+            self.stage.band.planner.every = self.every
+        if self.every != CHANGE_EVERY[-1] and self.handover is None:
             self.handover = beat_handover(self.stage.config)
-        handover = self.handover
-        if not self.halves and handover is not None and self.halving == handover.bar:
-            handover.replan_ns = self.halving = None
+        handover, deciding = self.handover, self.deciding
+        if handover is not None and deciding and deciding[0] == handover.bar \
+                and next_change_step(self.stage.transport.meter_at(deciding[0]), self.every,
+                                     deciding[1] - 1) != deciding[1]:
+            handover.replan_ns = self.deciding = None
 
     def set_chart(self, chart: Chart | None, next_bar: int) -> None:
         """Play ``chart`` from ``next_bar``, the next bar decided (None: the band plans again;

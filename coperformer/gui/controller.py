@@ -141,11 +141,10 @@ class JamController(QObject):
         if self.jam is not None:
             self.jam.set_adventure(value)
 
-    def set_half_bars(self, on: bool) -> None:
-        """The listening band may change chord at a bar's half (``on``) or keeps one chord a
-        bar."""
+    def set_chords_every(self, every: str) -> None:
+        """How often the listening band may change chord: each beat, half bar or bar."""
         if self.jam is not None:
-            self.jam.set_half_bars(on)
+            self.jam.set_chords_every(every)
 
     def set_chart(self, text: str | None) -> None:
         """Play this chord chart from the next bar (None: the band plans again); a chart that

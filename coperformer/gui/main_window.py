@@ -149,7 +149,7 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
         self.band.adventure.valueChanged.connect(
             lambda _v: c.set_adventure(self.band.adventure_value()))
         self.band.rhythm.currentTextChanged.connect(
-            lambda _t: c.set_half_bars(self.band.half_bars()))
+            lambda _t: c.set_chords_every(self.band.chords_every()))
         self.band.chart.edit.editingFinished.connect(lambda: c.set_chart(self.band.chart.text()))
         r.panic.clicked.connect(c.panic)
         self.transport.ending.clicked.connect(c.end)
@@ -277,7 +277,7 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
             split=self.band.split_note(), chords=self.band.chart.text(),
             floating=frozenset(BAND_CHANNELS.index(s.channel) for s in self.strips
                                if s.floating()),
-            adventure=self.band.adventure_value(), half_bars=self.band.half_bars(),
+            adventure=self.band.adventure_value(), chords_every=self.band.chords_every(),
             drums=self.band.drums.chosen_feel(),
             phrase_bars=self.band.drums.phrase_bars(),
             record=take_target() if self.recording.record.isChecked() else None,

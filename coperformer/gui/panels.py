@@ -32,7 +32,7 @@ from coperformer.music.beat_tracker import FERMATA, LOST
 from coperformer.music.chord_names import note_name
 from coperformer.music.endings import key_name
 from coperformer.music.harmony import Key
-from coperformer.music.listening import DEFAULT_ADVENTURE, FLOATING_VOICES
+from coperformer.music.listening import CHANGE_EVERY, DEFAULT_ADVENTURE, FLOATING_VOICES
 from coperformer.music.meter import SUPPORTED_METERS
 from coperformer.synth.fluid import LIVE_SAMPLE_RATE
 from coperformer.synth.jack_server import jack_period
@@ -272,7 +272,7 @@ class TransportPanel(QGroupBox):
         self.play.setText("■ Stop" if playing else "▶ Play")
 
 
-HARMONIC_RHYTHMS = ("a chord a bar", "a chord a half bar")  # how often the band may change
+HARMONIC_RHYTHMS = ("a chord a beat", "a chord a half bar", "a chord a bar")  # CHANGE_EVERY's
 NO_SPLIT = "no left-hand chords"
 SPLIT_LOW, SPLIT_HIGH = 36, 84  # C2 .. C6: a split point on every C and F# between
 SPLITS = [f"chords below {note_name(pitch)}" for pitch in range(SPLIT_LOW, SPLIT_HIGH + 1, 6)]
@@ -325,10 +325,11 @@ class BandPanel(QGroupBox):
         row.addWidget(QLabel("adventurous"))
         self.rhythm = QComboBox()
         self.rhythm.addItems(HARMONIC_RHYTHMS)
-        self.rhythm.setCurrentIndex(int(JamOptions.half_bars))
+        self.rhythm.setCurrentIndex(CHANGE_EVERY.index(JamOptions.chords_every))
         self.rhythm.setFocusPolicy(Qt.NoFocus)
-        self.rhythm.setToolTip("How often the listening band may change chord: once a bar, "
-                               "or also at its middle beat, from the half it heard")
+        self.rhythm.setToolTip("How often the listening band may change chord, each time "
+                               "from what it heard: at any beat, at a bar's middle beat, or "
+                               "once a bar")
         row.addWidget(self.rhythm)
         self.split = QComboBox()
         self.split.addItems([NO_SPLIT, *SPLITS])
@@ -345,9 +346,9 @@ class BandPanel(QGroupBox):
             return None
         return text.removeprefix("chords below ")
 
-    def half_bars(self) -> bool:
-        """True when the listening band may change chord at a bar's half."""
-        return bool(self.rhythm.currentIndex())
+    def chords_every(self) -> str:
+        """How often the listening band may change chord (listening.CHANGE_EVERY)."""
+        return CHANGE_EVERY[self.rhythm.currentIndex()]
 
     def adventure_value(self) -> float:
         """The safe (0) .. adventurous (1) setting of the slider."""

@@ -192,7 +192,7 @@ class Jam:
                                phrase_bars=check_phrase(o.phrase_bars), sync_stop=o.sync_stop,
                                intro=parse_key(o.intro) if o.intro else None,
                                split=parse_note(o.split) if o.split else None,
-                               chart=o.chart(), half_bars=o.half_bars)
+                               chart=o.chart(), chords_every=o.chords_every)
         programs = [o.programs.get(channel, program) for channel, program
                     in zip(BAND_CHANNELS, self.model.programs, strict=False)]
         mixer = Mixer(dict(o.volumes), set(o.muted), set(o.soloed))
@@ -239,7 +239,7 @@ class Jam:
         """What is running, in a line or two (any thread)."""
         latency = (f"{self.synth.latency_ms:.1f} ms buffer" if self.synth.driver
                    else "no audio device")
-        rhythm = "half bar" if self.options.half_bars else "bar"
+        rhythm = {"half": "half bar"}.get(self.options.chords_every, self.options.chords_every)
         lines = [f"playing: input {self.options.input}, {self.plan.bpm:g} BPM {self.plan.meter},"
                  f" model {self.model.path.name}, audio {self.synth.driver or 'none'} ({latency})",
                  f"the band listens: a chord planned per {rhythm},"
@@ -283,10 +283,9 @@ class Jam:
         """The listening band's safe (0) .. adventurous (1) setting, from the next bar."""
         self.session.request(I.SetAdventure(check_adventure(value)))
 
-    def set_half_bars(self, on: bool) -> None:
-        """The listening band may change chord at a bar's half (``on``) or keeps one chord a
-        bar."""
-        self.session.request(I.SetHalfBars(on))
+    def set_chords_every(self, every: str) -> None:
+        """How often the listening band may change chord: each beat, half bar or bar."""
+        self.session.request(I.SetChordRhythm(every))
 
     def set_chart(self, text: str | None) -> None:
         """Play this chord chart from the next bar (None or empty: the band plans again); a

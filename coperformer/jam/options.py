@@ -9,7 +9,7 @@ from pathlib import Path
 
 from coperformer.engine.session_config import DEFAULT_MARGIN_MS
 from coperformer.music.chord_chart import ChartError, ChordChart, parse_chart
-from coperformer.music.listening import DEFAULT_ADVENTURE
+from coperformer.music.listening import CHANGE_EVERY, DEFAULT_ADVENTURE
 from coperformer.synth.fluid import LIVE_PERIOD_SIZE, LIVE_SAMPLE_RATE
 
 QWERTY = "qwerty"  # the computer keyboard as the input
@@ -49,7 +49,8 @@ class JamOptions:
     margin_ms: float = DEFAULT_MARGIN_MS  # decide each band bar this long before its downbeat
     seed: int = 0
     adventure: float = DEFAULT_ADVENTURE  # the listening band: safe (0) .. adventurous (1)
-    half_bars: bool = True  # the listening band may change chord at a bar's half
+    chords_every: str = CHANGE_EVERY[0]  # the listening band may change chord at each beat,
+    # a bar's half, or once a bar (listening.CHANGE_EVERY)
     drums: str | None = None  # the drum groove's feel (patterns, not AI); None: no drums
     phrase_bars: int = 4  # the groove's fill ends each phrase of 4 or 8 bars
     record: Path | None = None  # journal the take beside this .mid file

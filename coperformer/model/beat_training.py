@@ -13,7 +13,6 @@ import torch
 
 from coperformer.model.chord_data import LabelledTune, chorale_tunes
 from coperformer.music.beat_harmonizer import (
-    BEAT_FEATURES,
     TRANSITION_WEIGHT,
     WINDOW_BEATS,
     BeatHarmonizer,
@@ -38,6 +37,7 @@ class BeatConfig:
     learning_rate: float = 1e-3
     weight_decay: float = 1e-4
     dropout: float = 0.3
+    chord_dropout: float = 0.0  # the share of examples whose chord inputs are hidden
     seed: int = 0
 
 
@@ -64,10 +64,13 @@ def transition_counts(tunes: list[LabelledTune]) -> np.ndarray:
     return counts
 
 
-def fit_beats(x: np.ndarray, y: np.ndarray, config: BeatConfig) -> torch.nn.Sequential:
-    """Adam on the cross-entropy of each beat's human chord (mini-batches)."""
+def fit_beats(x: np.ndarray, y: np.ndarray, config: BeatConfig,
+              chords: tuple[slice, np.ndarray] | None = None) -> torch.nn.Sequential:
+    """Adam on the cross-entropy of each beat's human chord (mini-batches); ``chords``: the
+    features' chord inputs and what they read without chords (set in a
+    ``config.chord_dropout`` share of each batch)."""
     torch.manual_seed(config.seed)
-    net = torch.nn.Sequential(torch.nn.Linear(BEAT_FEATURES, config.hidden), torch.nn.ReLU(),
+    net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], config.hidden), torch.nn.ReLU(),
                               torch.nn.Dropout(config.dropout),
                               torch.nn.Linear(config.hidden, VOCABULARY))
     optimizer = torch.optim.Adam(net.parameters(), config.learning_rate,
@@ -77,22 +80,31 @@ def fit_beats(x: np.ndarray, y: np.ndarray, config: BeatConfig) -> torch.nn.Sequ
     net.train()
     for _ in range(config.steps):
         index = torch.randint(0, features.shape[0], (config.batch,), generator=generator)
-        loss = torch.nn.functional.cross_entropy(net(features[index]), target[index])
+        batch = features[index]
+        if chords is not None and config.chord_dropout > 0:
+            hidden = torch.rand(config.batch, generator=generator) < config.chord_dropout
+            batch[hidden, chords[0]] = torch.from_numpy(chords[1])
+        loss = torch.nn.functional.cross_entropy(net(batch), target[index])
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
     return net.eval()
 
 
-def export_beats(net: torch.nn.Sequential, transitions: np.ndarray) -> BeatHarmonizer:
-    """The trained network as the numpy harmonizer (dropout has no weights), with the
-    counted successions as smoothed log-probabilities."""
+def perceptron_weights(net: torch.nn.Sequential) -> tuple[np.ndarray, ...]:
+    """A network of ``fit_beats`` as numpy arrays (w1, b1, w2, b2; dropout has no
+    weights)."""
     first, last = net[0], net[3]
+    return (first.weight.detach().numpy().T.copy(), first.bias.detach().numpy().copy(),
+            last.weight.detach().numpy().T.copy(), last.bias.detach().numpy().copy())
+
+
+def export_beats(net: torch.nn.Sequential, transitions: np.ndarray) -> BeatHarmonizer:
+    """The trained network as the numpy harmonizer, with the counted successions as
+    smoothed log-probabilities."""
     smoothed = transitions + SMOOTHING
-    return BeatHarmonizer(
-        first.weight.detach().numpy().T.copy(), first.bias.detach().numpy().copy(),
-        last.weight.detach().numpy().T.copy(), last.bias.detach().numpy().copy(),
-        np.log(smoothed / smoothed.sum(axis=1, keepdims=True)).astype(np.float32))
+    return BeatHarmonizer(*perceptron_weights(net),
+                          np.log(smoothed / smoothed.sum(axis=1, keepdims=True)).astype(np.float32))
 
 
 def agreement(harmonizer: BeatHarmonizer, tunes: list[LabelledTune]) -> dict[str, float]:

@@ -24,6 +24,8 @@ from coperformer.model.chord_data import (
     training_arrays,
 )
 from coperformer.model.key_training import KeyConfig, train_key_finder
+from coperformer.model.next_beat_training import NEXT_BEAT_CONFIG, train_next_beat
+from coperformer.music.beat_chords import NextBeatModel
 from coperformer.music.beat_harmonizer import BeatHarmonizer
 from coperformer.music.chord_model import FEATURES, MINOR_FEATURE, ChordModel
 from coperformer.music.chords import QUALITIES, VOCABULARY, chord_index, chord_root
@@ -45,7 +47,8 @@ class ChordConfig:
     dropout: float = 0.5
     seed: int = 0
     keys: KeyConfig = KeyConfig()  # the key finder, trained first
-    beats: BeatConfig = BeatConfig()  # the offline beat harmonizer, trained last
+    beats: BeatConfig = BeatConfig()  # the offline beat harmonizer, trained after it
+    next_beat: BeatConfig = NEXT_BEAT_CONFIG  # the live band's next-beat model, trained last
 
 
 def _network(config: ChordConfig) -> torch.nn.Sequential:
@@ -138,13 +141,14 @@ def tonic_share(arrays: dict[str, np.ndarray], split: str) -> float:
 
 
 def export(net: torch.nn.Sequential, emission: np.ndarray, beats: BeatHarmonizer,
-           keys: KeyFinder) -> ChordModel:
+           next_beat: NextBeatModel, keys: KeyFinder) -> ChordModel:
     """The trained network as the numpy model (dropout has no weights), with the counted
-    table as smoothed log-probabilities, the beat harmonizer and the key finder."""
+    table as smoothed log-probabilities, the beat harmonizer, the next-beat model and the
+    key finder."""
     first, last = net[1], net[4]
     return ChordModel(first.weight.detach().numpy().T.copy(), first.bias.detach().numpy(),
                       last.weight.detach().numpy().T.copy(), last.bias.detach().numpy(),
-                      _log_shares(emission), beats, keys)
+                      _log_shares(emission), beats, next_beat, keys)
 
 
 def _log_shares(counts: np.ndarray) -> np.ndarray:
@@ -161,13 +165,14 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
     arrays = training_arrays(finder)
     net = fit(arrays, config, checkpoint_path(out), resume, log)
     beats, beat_card = train_beat_harmonizer(config.beats, log)
-    model = export(net, emission_counts(labelled_sets()["train"]), beats, finder)
+    next_beat, next_card = train_next_beat(finder, config.next_beat, log)
+    model = export(net, emission_counts(labelled_sets()["train"]), beats, next_beat, finder)
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
     card = {
         "file": out.name,
-        "kind": "the listening band's next-chord model and the offline beat harmonizer (numpy "
-                "MLPs, used by every style)",
+        "kind": "the listening band's next-chord and next-beat models and the offline beat "
+                "harmonizer (numpy MLPs, used by every style)",
         "data": {
             "sources": ["music21 Bach chorales: each beat labelled from the four voices, "
                         "each half bar's chord the longest-sounding",
@@ -197,6 +202,7 @@ def train_chords(out: Path, config: ChordConfig, command: str, resume: bool = Fa
         "tonic_top1": {part: tonic_share(arrays, part) for part in ("validation", "test")},
         "key_finder": key_card,
         "beat_harmonizer": beat_card,
+        "next_beat": next_card,
         "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
     }
     out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")

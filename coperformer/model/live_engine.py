@@ -28,7 +28,7 @@ from coperformer.music.accompany import Accompaniment, grid_voices
 from coperformer.music.beat_harmonizer import changes_by_step
 from coperformer.music.chord_chart import Chart, ChordChart, StepChart, chords_by_step
 from coperformer.music.chord_metrics import Declared
-from coperformer.music.chord_model import ChordModel, bar_half, grid_beat_steps, grid_halves
+from coperformer.music.chord_model import ChordModel, grid_beat_steps, grid_halves
 from coperformer.music.chord_type import Chord
 from coperformer.music.features import BarGenerator
 from coperformer.music.listening import CHANGE_EVERY, HarmonyPlanner
@@ -54,11 +54,13 @@ class DecidingPlanner(HarmonyPlanner):
 
     decided: dict[int, Chord | None] = field(default_factory=dict)
     previewed: dict[int, Chord | None] = field(default_factory=dict)
-    halves: dict[int, Chord] = field(default_factory=dict)  # bar -> its second half's chord
+    parts: dict[tuple[int, int], Chord] = field(default_factory=dict)  # (bar, step) -> the
+    # chord decided from that step on (a beat's or the half's)
 
-    def plan(self, recent: list[np.ndarray], now: int, commit: bool = True) -> Chord | None:
+    def plan(self, recent: list[np.ndarray], now: int, commit: bool = True,
+             beat: int = STEPS_PER_QUARTER) -> Chord | None:
         """HarmonyPlanner.plan, noting a decided (or previewed) chord (worker thread)."""
-        chord = super().plan(recent, now, commit)
+        chord = super().plan(recent, now, commit, beat)
         (self.decided if commit else self.previewed)[now] = chord
         return chord
 
@@ -68,7 +70,15 @@ class DecidingPlanner(HarmonyPlanner):
         thread)."""
         chord = super().plan_half(recent, now, first_half, commit)
         if chord is not None and commit:
-            self.halves[now] = chord
+            self.parts[(now, first_half.shape[0])] = chord
+        return chord
+
+    def plan_beat(self, recent: list[np.ndarray], now: int, heard_steps: np.ndarray,
+                  beat: int, commit: bool = True) -> Chord | None:
+        """HarmonyPlanner.plan_beat, noting a chord decided from a beat on (worker thread)."""
+        chord = super().plan_beat(recent, now, heard_steps, beat, commit)
+        if chord is not None and commit:
+            self.parts[(now, heard_steps.shape[0])] = chord
         return chord
 
     def remember(self, now: int, index: int) -> None:
@@ -115,7 +125,7 @@ class _Performance:
 def perform(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int = 0,
             adventure: float = 0.5, chart: Chart | None = None,
             bpm: float = BPM, known: bool = False, previews: bool = False,
-            half_bars: bool = True, intents: tuple[tuple[int, Intent], ...] = ()
+            every: str = CHANGE_EVERY[0], intents: tuple[tuple[int, Intent], ...] = ()
             ) -> _Performance:
     """The melody of ``grid`` played live at ``bpm`` into a session of its own in virtual
     time, as a player would play it (caller's thread): the engine's own band decides every
@@ -123,7 +133,8 @@ def perform(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int =
     the melody ``known`` ahead the band hears each bar before it plays it and plays the
     chart's chords (an offline accompaniment). The coming bar's ``previews`` (the window's, at
     each beat) draw what the decision draws from the same input, so they change no note: off,
-    they are not computed. ``half_bars``: the band may change chord at a bar's half.
+    they are not computed. ``every``: how often the band may change chord (a beat, a half
+    bar, a bar).
     ``intents``: (melody step, intent) the player asks for when the melody reaches that step
     (a knob turned while playing)."""
     step_ns = round(NS_PER_S * 60 / bpm / STEPS_PER_QUARTER)
@@ -136,7 +147,7 @@ def perform(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int =
         LiveBand(generator, seed, known=KnownMelody.from_grid(grid, offset, bar_steps))
     sink, recorder = MemorySink(), Recorder()
     config = SessionConfig(bpm=bpm, meter=meter, count_in=COUNT_IN, metronome=False, seed=seed,
-                           chart=chart, previews=previews, half_bars=half_bars)
+                           chart=chart, previews=previews, chords_every=every)
     session = Session(config, band, [sink], clock, generator.track_names, generator.programs,
                       recorder)
     bar0 = session.start()
@@ -164,21 +175,23 @@ def pickup_offset(grid: Grid, bar_steps: int) -> int:
 
 
 def engine_live(generator: BarGenerator, chords: ChordModel, grid: Grid, seed: int = 0,
-                adventure: float = 0.5, half_bars: bool = True) -> tuple[Grid, Declared]:
+                adventure: float = 0.5, every: str = CHANGE_EVERY[0]) -> tuple[Grid, Declared]:
     """The melody of ``grid`` played live into a session; the band (as a grid) and the chords
     it decided, per step of the melody (caller's thread; a session of its own)."""
-    done = perform(generator, chords, grid, seed, adventure, half_bars=half_bars)
+    done = perform(generator, chords, grid, seed, adventure, every=every)
     return _band_grid(grid, done), _declared(grid, done)
 
 
 def live_accompaniment(generator: BarGenerator, chords: ChordModel, piece: Piece,
                        seed: int = 0, adventure: float = 0.5,
-                       chart: ChordChart | None = None, bpm: float = BPM) -> Accompaniment:
+                       chart: ChordChart | None = None, bpm: float = BPM,
+                       every: str = CHANGE_EVERY[0]) -> Accompaniment:
     """`accompany --mode live`: the piece's melody played at ``bpm`` into the engine's live
     band (the code the player hears; `play` of the same file at its tempo decides the same),
-    its band and chord markers read back (caller's thread)."""
+    a chord at most ``every`` beat, half bar or bar, its band and chord markers read back
+    (caller's thread)."""
     grid = grid_from_piece(Piece(piece.melody, [], piece.bars, piece.name))
-    done = perform(generator, chords, grid, seed, adventure, chart, bpm)
+    done = perform(generator, chords, grid, seed, adventure, chart, bpm, every=every)
     band = _band_grid(grid, done)
     markers = [(done.step(time_ns) / STEPS_PER_QUARTER, name)
                for time_ns, name in done.recording.chords if 0 <= done.step(time_ns) < grid.steps]
@@ -244,15 +257,14 @@ def _given(grid: Grid, by_step: list[Chord | None]) -> list[tuple[int, Chord]]:
 
 def _declared(grid: Grid, done: _Performance) -> Declared:
     """The chords the band decided, per step of the melody: each bar's from its downbeat, a
-    second half's from the half."""
+    beat's or a second half's from there to the bar's end (a later one overrides it)."""
     out = Declared.empty(grid.steps)
     transport = done.session.transport
     for bar, chord in done.planner.decided.items():
         _declare(out, chord, done.step(transport.bar_start_ns(bar)),
                  done.step(transport.bar_start_ns(bar + 1)))
-    for bar, chord in done.planner.halves.items():
-        half = bar_half(transport.meter_at(bar))
-        _declare(out, chord, done.step(transport.ns_at_quarters(bar, half / STEPS_PER_QUARTER)),
+    for (bar, step), chord in sorted(done.planner.parts.items()):
+        _declare(out, chord, done.step(transport.ns_at_quarters(bar, step / STEPS_PER_QUARTER)),
                  done.step(transport.bar_start_ns(bar + 1)))
     return out
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from coperformer.music.beat_chords import NextBeatModel
 from coperformer.music.beat_harmonizer import BeatHarmonizer, perceptron_log_probs
 from coperformer.music.chords import NO_CHORD_INDEX, VOCABULARY, transpose_chord
 from coperformer.music.harmony import Key, pitch_class_histogram
@@ -173,7 +174,8 @@ class ChordModel:
     relative to the key heard; the melody given a chord (``emission`` [qualities, 12]: the
     log-probability of a melody step at each interval above the root of a chord of each
     quality, counted on the training tunes: the phrase memory's forecast); ``keys``: how it
-    hears the key; ``beats``: the offline harmonizer, beat by beat; trained together."""
+    hears the key; ``beats``: the offline harmonizer, beat by beat; ``next_beat``: the live
+    band's chord of the coming beat; trained together."""
 
     w1: np.ndarray
     b1: np.ndarray
@@ -181,6 +183,7 @@ class ChordModel:
     b2: np.ndarray
     emission: np.ndarray
     beats: BeatHarmonizer
+    next_beat: NextBeatModel
     keys: KeyFinder = field(default_factory=correlation_finder)
 
     FIELDS = ("w1", "b1", "w2", "b2", "emission")
@@ -190,14 +193,18 @@ class ChordModel:
     def load(cls, path: str | Path) -> ChordModel:
         """Read weights saved by ``save`` (an .npz file); ValueError when they do not fit."""
         with np.load(path) as data:
-            if any(name not in data for name in
-                   cls.FIELDS + cls.KEY_FIELDS + BeatHarmonizer.FIELDS):
-                raise ValueError("not a chord model with its key finder and beat harmonizer "
-                                 "(made before them? retrain: coperformer train-chords)")
+            if any(name not in data for name in cls.FIELDS + cls.KEY_FIELDS
+                   + BeatHarmonizer.FIELDS + NextBeatModel.FIELDS):
+                raise ValueError("not a chord model with its key finder, beat harmonizer and "
+                                 "next-beat model (made before them? retrain: coperformer "
+                                 "train-chords)")
             keys = KeyFinder(*(data[name].astype(np.float64) for name in cls.KEY_FIELDS))
             beats = BeatHarmonizer(*(data[name].astype(np.float32)
                                      for name in BeatHarmonizer.FIELDS))
-            model = cls(*(data[name].astype(np.float32) for name in cls.FIELDS), beats, keys)
+            next_beat = NextBeatModel(*(data[name].astype(np.float32)
+                                        for name in NextBeatModel.FIELDS))
+            model = cls(*(data[name].astype(np.float32) for name in cls.FIELDS), beats,
+                        next_beat, keys)
         if model.w1.shape[0] != FEATURES or model.w2.shape[1] != VOCABULARY:
             raise ValueError(f"weights for {model.w1.shape[0]} features and "
                              f"{model.w2.shape[1]} chords, not {FEATURES} and {VOCABULARY}")
@@ -205,12 +212,14 @@ class ChordModel:
             raise ValueError(f"a key finder of shape {keys.weights.shape}, not "
                              f"{(2, KEY_FEATURES)}")
         beats.check()
+        next_beat.check()
         return model
 
     def save(self, path: str | Path) -> None:
         """Write the weights as an .npz file."""
         np.savez(path, **{name: getattr(self, name) for name in self.FIELDS},
-                 key_weights=self.keys.weights, key_bias=self.keys.bias, **self.beats.arrays())
+                 key_weights=self.keys.weights, key_bias=self.keys.bias, **self.beats.arrays(),
+                 **self.next_beat.arrays())
 
     def log_probs(self, features: np.ndarray) -> np.ndarray:
         """Log-probabilities of each key-relative chord [..., VOCABULARY]."""

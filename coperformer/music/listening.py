@@ -4,8 +4,11 @@ A causal band decides bar k from bars < k. The chord model (music/chord_model.py
 human harmonizations by ``coperformer.model.chord_training``, shipped as models/chords.npz)
 gives the distribution of the coming bar's chord from what was heard and the chords played;
 the planner takes its likeliest chord, or with ``adventure`` draws at a temperature from the
-chords that hold most of the probability (the substitutions people use). At the bar's half
-it decides again, from the first half heard: a new chord for the second half, or the same.
+chords that hold most of the probability (the substitutions people use). A chord a beat
+(``every`` "beat", the default): before each beat the next-beat model (music/beat_chords.py)
+gives that beat's chord from everything heard up to it, with the bar's distribution beside
+it; a new chord from that beat on, or the same. A chord a half bar: at the bar's half it
+decides again, from the first half heard.
 While the key is unsure it waits, keeps its first chords in the key, and plays a bare root
 and fifth.
 Offline (``harmonize``) the model's beat harmonizer chooses every beat's chord from the melody
@@ -20,6 +23,7 @@ from functools import cache
 import numpy as np
 
 from coperformer.common.errors import CoperformerError
+from coperformer.music.beat_chords import Frame, beat_starts, next_beat_features
 from coperformer.music.chord_model import (
     MEMORY_BARS,
     ChordModel,
@@ -42,6 +46,7 @@ from coperformer.music.chords import (
     tune_key,
 )
 from coperformer.music.harmony import Key
+from coperformer.music.meter import STEPS_PER_QUARTER
 from coperformer.music.roll import REST
 
 SILENT_BARS_TO_STOP = 2  # the player stopped this many bars ago: the band stops too
@@ -58,6 +63,10 @@ HALF_CHANGE_MARGIN = 0.0  # a bar changes chord at its half when the chord taken
 # least this much likelier (log) than the one it holds (of 0, 0.5, 1 and 2: the best root
 # agreement with the validation chorales' human chords, 28.9 / 27.4 / 26.8 / 25.7 %)
 NUCLEUS = (0.6, 0.8)  # the probability kept at adventure 0+ .. 1
+BAR_WEIGHT = 1.0  # a chord a beat: how much the bar model's distribution counts beside the
+BEAT_CHANGE_MARGIN = 0.0  # next-beat model's, and how much likelier (log) a beat's chord
+# must be than the one sounding to change (docs/model-notes.md, Attempt 10: the settings
+# tried and how the choice was made)
 
 
 FLOATING_VOICES = (0, 1)  # the upper voices (0 = top) may float above the player
@@ -102,19 +111,26 @@ class HarmonyPlanner:
     adventure: float = DEFAULT_ADVENTURE
     key: Key | None = None
     seed: int = 0
+    every: str = CHANGE_EVERY[0]  # live: a chord may change at every beat, a half bar, a bar
     played: dict[int, int] = field(default_factory=dict)  # bar -> the chord it planned
     last_choice: int | None = None  # the chord index the last plan chose (None: no chord)
+    beats: list[int | None] = field(default_factory=list)  # the last beats' chords (newest last)
+    bar_prior: tuple[int, np.ndarray] | None = None  # a bar and its distribution (absolute)
 
-    def plan(self, recent: list[np.ndarray], now: int, commit: bool = True) -> Chord | None:
+    def plan(self, recent: list[np.ndarray], now: int, commit: bool = True,
+             beat: int = STEPS_PER_QUARTER) -> Chord | None:
         """The chord for bar ``now`` from the player's last bars (None: wait; nothing heard
         yet, too little to know the key, or the player stopped).
 
         ``recent``: up to MEMORY_BARS bars of melody steps, the newest (bar ``now`` - 1) last.
         ``commit`` False: a preview, the planner remembers nothing of it (and draws the same).
+        ``beat``: the beat's length (steps) of the bars heard (a chord a beat).
         """
         recent = recent[-MEMORY_BARS:]
         self.last_choice = None
         if not any((bar != REST).any() for bar in recent) or player_stopped(recent):
+            if commit:
+                self.beats = (self.beats + [None])[-2:]
             return None
         heard = heard_key(recent, self.model.keys, self.key)
         if heard.pitch_classes < MIN_PITCH_CLASSES and self.key is None:
@@ -123,6 +139,9 @@ class HarmonyPlanner:
         found = recalled(recent)
         scores = self.model.log_probs(chord_features(recent, chords, now, heard, found)) \
             + forecast(self.model, recent, heard.key.tonic, found)
+        if self.every == "beat":
+            self.bar_prior = (now, scores[relative_order(-heard.key.tonic)])
+            scores = self._beat_scores(recent, np.zeros(0, np.int16), heard, beat, scores)
         early = sum(c is not None for c in chords) < KEY_BARS
         index = self.last_choice = self._choose(scores, heard, (now, 0), early)
         if commit:
@@ -158,14 +177,58 @@ class HarmonyPlanner:
         steps = first_half if (first_half != REST).any() else recent[-1]
         return declared(index, sure, register_ceiling(steps), register_top(steps))
 
+    def plan_beat(self, recent: list[np.ndarray], now: int, heard_steps: np.ndarray,
+                  beat: int, commit: bool = True) -> Chord | None:
+        """The chord of bar ``now`` from its beat that starts after ``heard_steps`` (the
+        bar's melody heard so far; ``beat``: the beat's length in steps) on, from the
+        next-beat model with the bar's distribution beside it; None: the chord sounding goes
+        on (it is the likeliest, or the bar has none)."""
+        recent = recent[-MEMORY_BARS:]
+        if now not in self.played or not recent:
+            return None
+        sounding = self.played[now]
+        heard = heard_key(recent + [heard_steps], self.model.keys, self.key)
+        prior = self.bar_prior[1][relative_order(heard.key.tonic)] \
+            if self.bar_prior is not None and self.bar_prior[0] == now else 0.0
+        scores = self._beat_scores(recent, heard_steps, heard, beat, prior)
+        early = sum(c is not None for c in self._played_before(now, len(recent))) < KEY_BARS
+        index = self._choose(scores, heard, (now, 2 + heard_steps.shape[0] // beat), early)
+        tonic = heard.key.tonic
+        gain = scores[transpose_chord(index, -tonic)] - scores[transpose_chord(sounding, -tonic)]
+        if index == sounding or gain < BEAT_CHANGE_MARGIN:
+            if commit:
+                self.remember(now, sounding)
+            return None
+        if commit:
+            self.remember(now, index)
+        sure = not early or self.key is not None or heard.margin >= SURE_MARGIN
+        steps = heard_steps if (heard_steps != REST).any() else recent[-1]
+        return declared(index, sure, register_ceiling(steps), register_top(steps))
+
+    def _beat_scores(self, recent: list[np.ndarray], heard_steps: np.ndarray, heard: Heard,
+                     beat: int, prior: np.ndarray | float) -> np.ndarray:
+        """The next-beat model's log-probabilities of the beat after ``heard_steps`` (bar
+        ``len(recent)``), key-relative, plus BAR_WEIGHT x ``prior`` (the bar model's)."""
+        melody = np.concatenate(recent + [heard_steps])
+        lengths = [bar.shape[0] for bar in recent] + [heard_steps.shape[0]]
+        starts = beat_starts(lengths, [beat] * len(lengths))
+        starts = [s for s in starts if s < melody.shape[0]]
+        frame = Frame(heard.key.tonic, heard.key.minor, heard.margin)
+        last = [None] * (2 - len(self.beats)) + self.beats[-2:]
+        features = next_beat_features(melody, starts, heard_steps.shape[0] // beat, frame,
+                                      (last[-1], last[-2]))
+        return self.model.next_beat.log_probs(features) + BAR_WEIGHT * prior
+
     def _played_before(self, now: int, bars: int) -> list[int | None]:
         """The chord sounding at the end of each of the ``bars`` bars before ``now``."""
         return [self.played.get(now - bars + offset) for offset in range(bars)]
 
     def remember(self, now: int, index: int) -> None:
-        """Keep chord ``index`` as the one sounding at the end of bar ``now`` (what ``plan``
-        and ``plan_half`` commit; a preview's choice committed later, unchanged)."""
+        """Keep chord ``index`` as the one sounding at the end of bar ``now`` and on the beat
+        decided (what ``plan``, ``plan_half`` and ``plan_beat`` commit; a preview's choice
+        committed later, unchanged)."""
         self.played[now] = index
+        self.beats = (self.beats + [index])[-2:]
         for old in [bar for bar in self.played if bar < now - MEMORY_BARS]:
             del self.played[old]
 
@@ -199,6 +262,14 @@ def declared(index: int, sure: bool = True, ceiling: int | None = None,
     if not sure and (tones[2] - tones[0]) % 12 == 7:
         tones, name = (tones[0], tones[2]), PITCH_CLASS_NAMES[chord_root(index)] + "5"
     return Chord(tones, tones[0], ceiling, label=name, top=top)
+
+
+@cache
+def relative_order(shift: int) -> np.ndarray:
+    """Each chord of the vocabulary moved by ``shift`` semitones (indices):
+    ``values[relative_order(shift)]`` gives each chord the value of the chord ``shift``
+    above it (key-relative values made absolute with ``-tonic``, and back with ``tonic``)."""
+    return np.asarray([transpose_chord(index, shift) for index in range(VOCABULARY)])
 
 
 @cache

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from coperformer.engine.clock import VirtualClock
-from coperformer.music.beat_harmonizer import BEAT_FEATURES, BeatHarmonizer
+from coperformer.music.beat_chords import NEXT_BEAT_FEATURES, PAST_BEATS, NextBeatModel
+from coperformer.music.beat_harmonizer import BEAT_FEATURES, BEAT_VALUES, BeatHarmonizer
 from coperformer.music.chord_model import FEATURES, ChordModel
 from coperformer.music.chords import QUALITIES, VOCABULARY, chord_index
 
@@ -52,7 +53,8 @@ def halving_chord_model(second: int = 7) -> ChordModel:
     b2 = np.zeros(VOCABULARY, np.float32)
     b2[chord_index(0, "maj")] = 5.0
     return ChordModel(w1, np.zeros(1, np.float32), w2, b2,
-                      np.zeros((len(QUALITIES), 12), np.float32), _no_beat_harmonizer())
+                      np.zeros((len(QUALITIES), 12), np.float32), _no_beat_harmonizer(),
+                      _no_next_beat())
 
 
 def _no_beat_harmonizer() -> BeatHarmonizer:
@@ -61,3 +63,25 @@ def _no_beat_harmonizer() -> BeatHarmonizer:
                           np.zeros((1, VOCABULARY), np.float32),
                           np.zeros(VOCABULARY, np.float32),
                           np.zeros((VOCABULARY, VOCABULARY), np.float32))
+
+
+def _no_next_beat() -> NextBeatModel:
+    """A next-beat model with zero weights (a band of one chord a bar or a half never asks
+    it)."""
+    return NextBeatModel(np.zeros((NEXT_BEAT_FEATURES, 1), np.float32),
+                         np.zeros(1, np.float32), np.zeros((1, VOCABULARY), np.float32),
+                         np.zeros(VOCABULARY, np.float32))
+
+
+def second_beat_chord_model(second: int = 7) -> ChordModel:
+    """``halving_chord_model`` whose next-beat model asks for the major chord on ``second``
+    (V by default) on every bar's second beat and has no wish elsewhere: beat by beat the
+    band plays I, V, I, I (the bar model's tonic wins where the next-beat model is silent)."""
+    model = halving_chord_model(second)
+    w1 = np.zeros((NEXT_BEAT_FEATURES, 1), np.float32)
+    w1[PAST_BEATS * (BEAT_VALUES + 1) + 1, 0] = 1.0  # the "second beat" place
+    w2 = np.zeros((1, VOCABULARY), np.float32)
+    w2[0, chord_index(second, "maj")] = 10.0
+    model.next_beat = NextBeatModel(w1, np.zeros(1, np.float32), w2,
+                                    np.zeros(VOCABULARY, np.float32))
+    return model

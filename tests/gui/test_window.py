@@ -94,7 +94,7 @@ def test_settings_survive_a_restart(qtbot, settings, tmp_path, monkeypatch, ship
     first.strips[1].volume.setValue(64)
     first.input_panel.picker.setCurrentText("Keys A")
     first.band.adventure.setValue(85)
-    assert first.options().half_bars  # the band may change at the half, as `play` does
+    assert first.options().chords_every == "beat"  # as `play` does
     first.band.rhythm.setCurrentText("a chord a bar")
     first.close()
     second = make_window(settings, list_inputs=lambda: ["Keys A"])
@@ -108,7 +108,7 @@ def test_settings_survive_a_restart(qtbot, settings, tmp_path, monkeypatch, ship
     assert second.input_panel.picker.currentText() == "Keys A"
     assert second.band.adventure.value() == 85 and second.options().adventure == 0.85
     assert second.band.rhythm.currentText() == "a chord a bar"
-    assert not second.options().half_bars
+    assert second.options().chords_every == "bar"
 
 
 def test_changing_a_voice_program_changes_what_fluidsynth_plays(window, qtbot, fast_melody):
@@ -290,9 +290,12 @@ def test_the_chord_rhythm_switch_steers_the_listening_band_mid_jam(window, qtbot
     _play_file(window, fast_melody)
     assert window.controller.running, window.banner.text()
     steering = window.controller.jam.session.steering
-    assert steering.can_halve and not steering.halves
+    assert steering.can_change and steering.every == "bar"
     window.band.rhythm.setCurrentText("a chord a half bar")  # through the session's inbox
-    qtbot.waitUntil(lambda: steering.halves, timeout=5000)
+    qtbot.waitUntil(lambda: steering.every == "half", timeout=5000)
+    window.band.rhythm.setCurrentText("a chord a beat")
+    qtbot.waitUntil(lambda: steering.every == "beat", timeout=5000)
+    assert steering.stage.band.planner.every == "beat"
     assert window.band.rhythm.focusPolicy() == Qt.NoFocus  # QWERTY keeps the focus
     window.transport.play.setChecked(False)
 
