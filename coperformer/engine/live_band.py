@@ -136,6 +136,7 @@ class LiveBand:
         chord = self.planner.plan_half(recent, request.bar, before) \
             if self.planner.every == "half" else \
             self.planner.plan_beat(recent, request.bar, before, request.meters[-1].beat_steps)
+        self._state += 1  # the planner heard the chord of this beat (a preview asks again)
         if chord is None:
             return None
         chord = self.chord = _with_declared(chord, None, self.floating)

@@ -115,7 +115,8 @@ class HarmonyPlanner:
     played: dict[int, int] = field(default_factory=dict)  # bar -> the chord it planned
     last_choice: int | None = None  # the chord index the last plan chose (None: no chord)
     beats: list[int | None] = field(default_factory=list)  # the last beats' chords (newest last)
-    bar_prior: tuple[int, np.ndarray] | None = None  # a bar and its distribution (absolute)
+    bar_priors: dict[int, np.ndarray] = field(default_factory=dict)  # bar -> the bar model's
+    # distribution of its chord (absolute; a preview's too: a decision may take it as it is)
 
     def plan(self, recent: list[np.ndarray], now: int, commit: bool = True,
              beat: int = STEPS_PER_QUARTER) -> Chord | None:
@@ -140,7 +141,9 @@ class HarmonyPlanner:
         scores = self.model.log_probs(chord_features(recent, chords, now, heard, found)) \
             + forecast(self.model, recent, heard.key.tonic, found)
         if self.every == "beat":
-            self.bar_prior = (now, scores[relative_order(-heard.key.tonic)])
+            self.bar_priors[now] = scores[relative_order(-heard.key.tonic)]
+            for old in [bar for bar in self.bar_priors if bar < now - 1]:
+                del self.bar_priors[old]
             scores = self._beat_scores(recent, np.zeros(0, np.int16), heard, beat, scores)
         early = sum(c is not None for c in chords) < KEY_BARS
         index = self.last_choice = self._choose(scores, heard, (now, 0), early)
@@ -188,8 +191,8 @@ class HarmonyPlanner:
             return None
         sounding = self.played[now]
         heard = heard_key(recent + [heard_steps], self.model.keys, self.key)
-        prior = self.bar_prior[1][relative_order(heard.key.tonic)] \
-            if self.bar_prior is not None and self.bar_prior[0] == now else 0.0
+        prior = self.bar_priors[now][relative_order(heard.key.tonic)] \
+            if now in self.bar_priors else 0.0
         scores = self._beat_scores(recent, heard_steps, heard, beat, prior)
         early = sum(c is not None for c in self._played_before(now, len(recent))) < KEY_BARS
         index = self._choose(scores, heard, (now, 2 + heard_steps.shape[0] // beat), early)

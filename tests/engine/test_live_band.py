@@ -45,7 +45,7 @@ class RecordingPlanner:
     def __init__(self):
         self.seen = []
 
-    def plan(self, recent, now):
+    def plan(self, recent, now, commit=True, beat=4):
         from coperformer.music.chord_type import Chord
 
         self.seen.append(([bar.copy() for bar in recent], now))

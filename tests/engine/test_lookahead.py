@@ -65,8 +65,9 @@ def test_the_chord_is_planned_at_every_beat_of_the_bar_before_then_decided():
         decided = [at for _, b, _, provisional, at, _ in chords if b == bar and not provisional]
         assert ahead == [(bar - 1) * BAR_NS + k * QUARTER_NS for k in range(4)]
         assert max(ahead) <= bar * BAR_NS - QUARTER_NS  # at least a beat before the bar line
-        assert decided[0] == bar * BAR_NS - margin  # then perhaps a second half's chord
-        assert all(at == bar * BAR_NS + 2 * QUARTER_NS - margin for at in decided[1:])
+        assert decided[0] == bar * BAR_NS - margin  # then perhaps a new chord at a beat
+        beats = [bar * BAR_NS + k * QUARTER_NS - margin for k in (1, 2, 3)]
+        assert all(at in beats for at in decided[1:]) and decided == sorted(decided)
     assert all(name in {"C", "Am", "Em", "G", "F", "Dm"} or "/" in name
                for _, _, name, provisional, _, _ in chords if not provisional)
     assert session.stats.as_dict()["plan_ms"]["n"] == len(
@@ -159,8 +160,8 @@ def test_a_decision_with_nothing_new_heard_plays_its_plan_without_computing_it_a
     assert reused >= 3, session.stats.as_dict()
     plans = sum(1 for e in events.seen if e[0] == "provisional")
     decided_bars = session.stats.bars_planned
-    half_bars = len(session.stats.replan_ms)  # a new chord at a bar's half: voiced again
-    assert len(generator.calls) <= plans + decided_bars - reused + half_bars  # no bar twice
+    changes = len(session.stats.replan_ms)  # a new chord inside a bar: voiced again from it
+    assert len(generator.calls) <= plans + decided_bars - reused + changes  # no bar twice
     assert session.stats.late_provisional == 0
 
 
