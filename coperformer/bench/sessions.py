@@ -161,8 +161,8 @@ def live_figures(model: str | None, session_bars: int, soundfont: Path) -> dict:
                 "plan_ms": stats["plan_ms"], "missed_deadlines": stats["missed_deadlines"],
                 "bars": stats["bars_planned"], "reused_plans": stats["reused_plans"],
                 "late_provisional": stats["late_provisional"],
-                "half_bar_replan_ms": stats["replan_ms"],  # a new chord at a bar's half
-                "half_bar_margin_ms": stats["replan_margin_ms"],
+                "chord_change_replan_ms": stats["replan_ms"],  # a new chord inside a bar (at
+                "chord_change_margin_ms": stats["replan_margin_ms"],  # a beat, by default)
                 "late_replans": stats["late_replans"],
                 "cpu_percent": stats["cpu_percent"], "startup_ms": stats["startup_ms"]}
         for key in ("passthrough_ms", "cpu_percent", "startup_ms"):
