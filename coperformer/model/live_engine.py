@@ -62,6 +62,8 @@ class DecidingPlanner(HarmonyPlanner):
         """HarmonyPlanner.plan, noting a decided (or previewed) chord (worker thread)."""
         chord = super().plan(recent, now, commit, beat)
         (self.decided if commit else self.previewed)[now] = chord
+        if commit:  # a preview not taken
+            self.previewed.pop(now, None)
         return chord
 
     def plan_half(self, recent: list[np.ndarray], now: int, first_half: np.ndarray,

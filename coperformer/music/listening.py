@@ -160,25 +160,16 @@ class HarmonyPlanner:
         recent = recent[-MEMORY_BARS:]
         if now not in self.played or not recent:
             return None
-        planned = self.played[now]
         heard = heard_key(recent + [first_half], self.model.keys, self.key)
         chords = self._played_before(now, len(recent))
-        inside = Inside(first_half, planned)
+        inside = Inside(first_half, self.played[now])
         found = recalled(recent)
         scores = self.model.log_probs(chord_features(recent, chords, now, heard, found, inside)) \
             + forecast(self.model, recent, heard.key.tonic, found,
                        slice(first_half.shape[0], None))
         early = sum(c is not None for c in chords) < KEY_BARS
-        index = self._choose(scores, heard, (now, 1), early)
-        tonic = heard.key.tonic
-        gain = scores[transpose_chord(index, -tonic)] - scores[transpose_chord(planned, -tonic)]
-        if index == planned or gain < HALF_CHANGE_MARGIN:
-            return None
-        if commit:
-            self.remember(now, index)
-        sure = not early or self.key is not None or heard.margin >= SURE_MARGIN
-        steps = first_half if (first_half != REST).any() else recent[-1]
-        return declared(index, sure, register_ceiling(steps), register_top(steps))
+        return self._change(now, scores, heard, (1, early, HALF_CHANGE_MARGIN),
+                            first_half if (first_half != REST).any() else recent[-1], commit)
 
     def plan_beat(self, recent: list[np.ndarray], now: int, heard_steps: np.ndarray,
                   beat: int, commit: bool = True) -> Chord | None:
@@ -189,24 +180,34 @@ class HarmonyPlanner:
         recent = recent[-MEMORY_BARS:]
         if now not in self.played or not recent:
             return None
-        sounding = self.played[now]
         heard = heard_key(recent + [heard_steps], self.model.keys, self.key)
         prior = self.bar_priors[now][relative_order(heard.key.tonic)] \
             if now in self.bar_priors else 0.0
         scores = self._beat_scores(recent, heard_steps, heard, beat, prior)
         early = sum(c is not None for c in self._played_before(now, len(recent))) < KEY_BARS
-        index = self._choose(scores, heard, (now, 2 + heard_steps.shape[0] // beat), early)
+        return self._change(now, scores, heard,
+                            (2 + heard_steps.shape[0] // beat, early, BEAT_CHANGE_MARGIN),
+                            heard_steps if (heard_steps != REST).any() else recent[-1], commit)
+
+    def _change(self, now: int, scores: np.ndarray, heard: Heard,
+                draw: tuple[int, bool, float], register: np.ndarray,
+                commit: bool) -> Chord | None:
+        """The chord for the rest of bar ``now`` from key-relative ``scores``: None when the
+        chord drawn is the one sounding or not ``draw``'s margin likelier than it (the draw's
+        place in the bar, whether the key is still early, the margin); voiced under
+        ``register``'s notes; remembered (the chord sounding on) unless a preview."""
+        place, early, margin = draw
+        sounding = self.played[now]
+        index = self._choose(scores, heard, (now, place), early)
         tonic = heard.key.tonic
         gain = scores[transpose_chord(index, -tonic)] - scores[transpose_chord(sounding, -tonic)]
-        if index == sounding or gain < BEAT_CHANGE_MARGIN:
-            if commit:
-                self.remember(now, sounding)
-            return None
+        change = index != sounding and gain >= margin
         if commit:
-            self.remember(now, index)
+            self.remember(now, index if change else sounding)
+        if not change:
+            return None
         sure = not early or self.key is not None or heard.margin >= SURE_MARGIN
-        steps = heard_steps if (heard_steps != REST).any() else recent[-1]
-        return declared(index, sure, register_ceiling(steps), register_top(steps))
+        return declared(index, sure, register_ceiling(register), register_top(register))
 
     def _beat_scores(self, recent: list[np.ndarray], heard_steps: np.ndarray, heard: Heard,
                      beat: int, prior: np.ndarray | float) -> np.ndarray:
