@@ -29,8 +29,8 @@ from coperformer.music.chords import NO_CHORD_INDEX, chord_root, transpose_chord
 from coperformer.music.key_finder import KeyFinder
 from coperformer.music.roll import REST
 
-NEXT_BEAT_CONFIG = BeatConfig(steps=4000, chord_dropout=0.5)  # (chord dropout 0, 0.3 and
-# 0.5: the best root agreement with the validation chorales' human chords at 0.5; Attempt 10)
+NEXT_BEAT_CONFIG = BeatConfig(steps=4000, hidden=512, chord_dropout=0.5)  # (the settings
+# tried and the rule that chose them: docs/model-notes.md, Attempt 10)
 
 
 def tune_examples(tune: LabelledTune, finder: KeyFinder) -> tuple[np.ndarray, np.ndarray]:
