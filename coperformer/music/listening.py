@@ -187,7 +187,8 @@ class HarmonyPlanner:
         early = sum(c is not None for c in self._played_before(now, len(recent))) < KEY_BARS
         return self._change(now, scores, heard,
                             (2 + heard_steps.shape[0] // beat, early, BEAT_CHANGE_MARGIN),
-                            heard_steps if (heard_steps != REST).any() else recent[-1], commit)
+                            np.concatenate([recent[-1], heard_steps]), commit)  # (a beat or
+        # two heard is too little to know the player's register: the bar before counts too)
 
     def _change(self, now: int, scores: np.ndarray, heard: Heard,
                 draw: tuple[int, bool, float], register: np.ndarray,
