@@ -327,9 +327,8 @@ class BandPanel(QGroupBox):
         self.rhythm.addItems(HARMONIC_RHYTHMS)
         self.rhythm.setCurrentIndex(CHANGE_EVERY.index(JamOptions.chords_every))
         self.rhythm.setFocusPolicy(Qt.NoFocus)
-        self.rhythm.setToolTip("How often the listening band may change chord, each time "
-                               "from what it heard: at any beat, at a bar's middle beat, or "
-                               "once a bar")
+        self.rhythm.setToolTip("How often the listening band may change chord, from what "
+                               "it heard: at any beat, at a bar's middle beat, once a bar")
         row.addWidget(self.rhythm)
         self.split = QComboBox()
         self.split.addItems([NO_SPLIT, *SPLITS])
