@@ -24,9 +24,17 @@ class FollowMe:
         self.tempo = TempoFollower()
         self.hold = FermataHold(stage.sinks)  # the band's chord through a fermata
 
+    @property
+    def counts_in(self) -> bool:
+        """Whether the player counts in with a bar of beats (sync start); with no count-in
+        (``count_in`` 0) the tune's first note starts bar 0 and the tempo is found from it."""
+        config = self.stage.config
+        return config.sync_start and config.count_in > 0
+
     def start(self) -> None:
         """The transport started: the tracker starts on its grid."""
-        self.tempo.start(self.stage.transport)
+        config = self.stage.config
+        self.tempo.start(self.stage.transport, config.sync_start and not self.counts_in)
 
     def heard(self, event) -> bool:
         """A note for the tracker; True when its state or confidence changed (to show)."""
@@ -41,11 +49,19 @@ class FollowMe:
         if self.steering.handover:
             self.steering.handover.warp = self.tempo.warp(self.stage.transport, now_ns)
 
-    def retime(self, next_bar: int, now_ns: int) -> bool:
-        """The coming bar re-timed to the player's predicted downbeat; True when the tempo
-        map changed."""
+    def retime(self, next_bar: int, first: bool, now_ns: int) -> bool:
+        """The coming bar (``first``: the band's first) re-timed to the player's predicted
+        downbeat; True when the tempo map changed."""
         stage = self.stage
-        return self.tempo.retime(stage.transport, next_bar, now_ns, stage.config.margin_ns)
+        return self.tempo.retime(stage.transport, next_bar, now_ns, stage.config.margin_ns,
+                                 first)
+
+    def first_bar_ns(self, next_bar: int, first: bool, now_ns: int) -> int | None:
+        """When the band's first bar (``first``) must be re-timed onto a player faster than
+        the transport (None: nothing to wait for)."""
+        due = self.tempo.first_bar_ns(self.stage.transport, next_bar, now_ns,
+                                      self.stage.config.margin_ns) if first else None
+        return due if due is not None and due > now_ns else None
 
     def count_in(self, time_ns: int) -> int | None:
         """Sync start: the player counts in with a bar of beats; when this note completes it,

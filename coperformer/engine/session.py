@@ -151,7 +151,9 @@ class Session:
         handover = self.steering.handover
         ahead = [self.ahead.due_ns(self.next_bar, self.decision_ns(self.next_bar)),
                  handover and handover.next_ns(), self.mix.style_switch_ns(),
-                 self.follow and self.follow.hold_ns(self.next_bar, self.finished)]
+                 self.follow and self.follow.hold_ns(self.next_bar, self.finished),
+                 self.follow and self.follow.first_bar_ns(
+                     self.next_bar, self.next_bar == self.first_band_bar, self.clock.now_ns())]
         return min([due, *(t for t in ahead if t is not None)])
 
     def decision_ns(self, bar: int) -> int:
@@ -245,7 +247,7 @@ class Session:
         if not self.transport.started and event.kind == NOTE_ON:  # sync start: it starts bar
             # 0, or in Follow mode it may end the count-in the player plays
             start = self.follow.count_in(event.time_ns) if self.follow and \
-                self.config.sync_start else event.time_ns
+                self.follow.counts_in else event.time_ns
             if start is not None:
                 self._start_transport(start)
         self.buffer.add(event)
@@ -366,7 +368,7 @@ class Session:
         fermata's chord held or let go (with sync stop, the tune may end there)."""
         if self.follow is None:
             return
-        if self.follow.retime(self.next_bar, now_ns):
+        if self.follow.retime(self.next_bar, self.next_bar == self.first_band_bar, now_ns):
             self._changed(self.next_bar)
         if self.follow.hold_fermata(self.next_bar, now_ns, self.finished):
             self.finished = True

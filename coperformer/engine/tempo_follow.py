@@ -55,15 +55,17 @@ class TempoFollower:
         self.tracker = BeatTracker.from_count_in(self.count_in, meter)
         return self.tracker.estimate(time_ns)
 
-    def start(self, transport: Transport) -> None:
+    def start(self, transport: Transport, first_note: bool = False) -> None:
         """The transport started: the tracker starts on its tempo, beat 0 at bar 0 (or goes
-        on from a count-in the player played)."""
+        on from a count-in the player played); ``first_note``: bar 0 began with the player's
+        first note and no count-in, so the tempo set is only a guess of the player's."""
         meter = transport.meter_at(0)
         self.beats_per_bar = meter.beats_per_bar
         self.beat_quarters = meter.bar_quarters / self.beats_per_bar
         if self.tracker is None:
             beat_bpm = transport.bpm_at(0) / self.beat_quarters
-            self.tracker = BeatTracker(beat_bpm, transport.bar_start_ns(0), meter)
+            start = BeatTracker.from_first_note if first_note else BeatTracker
+            self.tracker = start(beat_bpm, transport.bar_start_ns(0), meter)
 
     def heard(self, event: InputEvent) -> bool:
         """A note of the player's (after the transport started); True when the status to
@@ -94,10 +96,13 @@ class TempoFollower:
         """The tracker's estimate now (None before the start)."""
         return self.tracker.estimate(now_ns) if self.tracker else None
 
-    def retime(self, transport: Transport, bar: int, now_ns: int, margin_ns: int) -> bool:
+    def retime(self, transport: Transport, bar: int, now_ns: int, margin_ns: int,
+               first: bool = False) -> bool:
         """Put ``bar`` (not decided yet) where the tracker expects its downbeat, at its tempo;
         True when the transport changed. In a fermata the band waits: the bar is put a beat
-        later, again and again, until the player goes on; lost, it keeps its time."""
+        later, again and again, until the player goes on; lost, it keeps its time.
+        ``first``: the band's first bar (no band note before it), which may come earlier
+        than the transport has it (a player faster than the tempo set)."""
         estimate = self.estimate(now_ns)
         if bar < 1 or estimate is None or estimate.state == LOST:
             return False
@@ -112,9 +117,11 @@ class TempoFollower:
             first = estimate.next_beat(now_ns + margin_ns + MS)
             self.shift = -(-first // self.beats_per_bar) * self.beats_per_bar - \
                 bar * self.beats_per_bar
-        if transport.bar_start_ns(bar) - margin_ns - now_ns > estimate.period_ns:
+        downbeat = self.downbeat_ns(estimate, bar)
+        start = min(downbeat, transport.bar_start_ns(bar)) if first else \
+            transport.bar_start_ns(bar)
+        if start - margin_ns - now_ns > estimate.period_ns:
             return False  # timed in the last beat before its decision: a few changes a bar
-        downbeat = estimate.beat_time_ns(bar * self.beats_per_bar + self.shift)
         if downbeat < now_ns + margin_ns + MS:
             return False  # too late to move: the bar is decided where it stands
         bpm = min(MAX_BPM, max(MIN_BPM, 60e9 * self.beat_quarters / estimate.period_ns))
@@ -123,6 +130,23 @@ class TempoFollower:
             return False
         transport.retime(bar, downbeat, bpm)
         return True
+
+    def downbeat_ns(self, estimate: BeatEstimate, bar: int) -> int:
+        """When the tracker expects the player's downbeat of the band's ``bar``."""
+        return estimate.beat_time_ns(bar * self.beats_per_bar + self.shift)
+
+    def first_bar_ns(self, transport: Transport, bar: int, now_ns: int, margin_ns: int
+                     ) -> int | None:
+        """When the band's first bar must be timed where the player's downbeat comes before
+        the transport's (a player faster than the tempo set): a beat before its decision
+        there; None when it does not come earlier or nothing is tracked."""
+        estimate = self.estimate(now_ns)
+        if bar < 1 or estimate is None or estimate.state != LOCKED:
+            return None
+        downbeat = self.downbeat_ns(estimate, bar)
+        if downbeat >= transport.bar_start_ns(bar):
+            return None
+        return downbeat - margin_ns - round(estimate.period_ns)
 
     def warp(self, transport: Transport, now_ns: int) -> Warp | None:
         """How a decided note's time in its bar moves to the player's beats as predicted now:

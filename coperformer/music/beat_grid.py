@@ -19,6 +19,7 @@ SIMPLE_POSITIONS = ((0.0, 1.0), (0.5, 0.45), (2 / 3, 0.3), (1 / 3, 0.15), (0.25,
                     (0.75, 0.15))  # (fraction of a beat, how likely a note falls there)
 COMPOUND_POSITIONS = ((0.0, 1.0), (1 / 3, 0.45), (2 / 3, 0.45), (1 / 6, 0.12), (0.5, 0.12),
                       (5 / 6, 0.12))  # a beat of three eighths
+START_SPREAD = 0.03  # a start's phase (beats) and log-period are known about this well
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,8 @@ class BarPointer:
     """The posterior over (tempo row, phase bin); times in seconds, phases in beats."""
 
     def __init__(self, beats_per_bar: int, compound: bool, period_s: float, phase: float,
-                 params: GridParams, phase_spread: float = 0.03, tempo_spread: float = 0.03,
-                 drift: float = 0.0):
+                 params: GridParams, phase_spread: float = START_SPREAD,
+                 tempo_spread: float = START_SPREAD, drift: float = 0.0):
         self.params = params
         self.drift = drift  # the log-period's steady change per beat (> 0: slowing down)
         self.beats_per_bar = beats_per_bar

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from coperformer.music.beat_grid import GridParams
+from coperformer.music.beat_grid import START_SPREAD, GridParams
 from coperformer.music.beat_line import BeatLine, LineParams, LineReading
 from coperformer.music.meter import COMMON_TIME, Meter
 from coperformer.music.tempo_modes import ModeParams, TempoModes
@@ -48,6 +48,8 @@ class TrackerParams:
     overdue_beats: float = 2.8  # an onset off the beat this long after the last: a fermata's end
     min_bpm: float = 30.0
     max_bpm: float = 260.0
+    tune_tempo_spread: float = 0.15  # the tempo's spread (log-period sd) when the tracker
+    # starts on the player's first note with no count-in: the set tempo is a guess
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class BeatTracker:
     """Tracks the beat of a live performance. One thread feeds it (the session's worker)."""
 
     def __init__(self, bpm: float, start_ns: int, meter: Meter | None = None,
-                 params: TrackerParams | None = None):
+                 params: TrackerParams | None = None, tempo_spread: float | None = None):
         self.params = params or TrackerParams()
         meter = meter or COMMON_TIME
         self.beats_per_bar = meter.beats_per_bar
@@ -98,6 +100,8 @@ class BeatTracker:
         compound = meter.beat_steps % 3 == 0  # a beat of three eighths
         self._grid = TempoModes(self.beats_per_bar, compound, period, 0.0,
                                 self.params.grid, self.params.modes)
+        if tempo_spread is not None:  # a tempo less sure than the default's
+            self._grid.reset(0.0, period, START_SPREAD, tempo_spread)
         self._time_s = start_ns / NS  # when the belief was last read
         self._beat = 0.0  # the beats counted from beat 0 then (a fraction between beats)
         self._period = period
@@ -133,6 +137,14 @@ class BeatTracker:
         for beat, onset_ns in enumerate(onsets_ns, -len(onsets_ns)):
             tracker._line.add(beat, onset_ns / NS)  # the count-in's beats are on the line
         return tracker
+
+    @classmethod
+    def from_first_note(cls, bpm: float, onset_ns: int, meter: Meter | None = None,
+                        params: TrackerParams | None = None) -> BeatTracker:
+        """A tracker for a tune started with no count-in: its first note (at ``onset_ns``)
+        is the first downbeat, and ``bpm`` (the set tempo) only a guess of the player's."""
+        params = params or TrackerParams()
+        return cls(bpm, onset_ns, meter, params, params.tune_tempo_spread)
 
     def release(self, time_ns: int, pitch: int) -> None:
         """A key went up (ends a held note)."""
@@ -250,7 +262,7 @@ class BeatTracker:
         """The first onset after a fermata is the beat after the held note's."""
         self._beat += 1.0
         self._time_s = t
-        self._grid.reset(self._beat % self.beats_per_bar, self._period, 0.03)
+        self._grid.reset(self._beat % self.beats_per_bar, self._period, START_SPREAD)
         self._history = []
         self._line.clear()
         self._reading = None

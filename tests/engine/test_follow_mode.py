@@ -290,3 +290,42 @@ def test_the_jam_summary_counts_the_bars_held_with_the_beat_lost():
              "margin_ms": {"p50": 30.0}}
     assert "held" not in JamResult(stats).summary()
     assert "bars held with the beat lost 3" in JamResult({**stats, "held_bars": 3}).summary()
+
+
+def _tune(period_ms: float, bars: int, start_ns: int, seed: int) -> tuple[list, list[int]]:
+    """A tune's rhythm (not a beat a note: quarters, eighths, halves, a dotted quarter) from
+    its first downbeat on, jittered 10 ms; the events and the player's true downbeats."""
+    rng = random.Random(seed)
+    rhythms = ((0.0, 1.0, 1.5, 2.0), (0.0, 1.5, 2.0, 3.0))  # beats of each note in a bar
+    events, downbeats = [], []
+    for bar in range(bars):
+        downbeats.append(start_ns + round(bar * 4 * period_ms * MS))
+        for index, beat in enumerate(rhythms[bar % 2]):
+            on = downbeats[-1] + round((beat * period_ms + rng.gauss(0, 10)) * MS)
+            pitch = 67 + (bar + index) % 5
+            events.append(InputEvent(on, NOTE_ON, pitch, 95 if beat == 0 else 75))
+            events.append(InputEvent(on + round(period_ms * 0.4 * MS), NOTE_OFF, pitch))
+    return sorted(events, key=lambda e: e.time_ns), downbeats
+
+
+@pytest.mark.parametrize("period_ms", [575.0, 435.0])  # 15 % slower, 13 % faster than 120
+def test_with_no_count_in_the_tunes_first_note_starts_it_and_the_band_finds_its_tempo(
+        period_ms):
+    clock = VirtualClock()
+    session, sink, _ = make_session(clock, bpm=120, follow=True, sync_start=True, count_in=0)
+    session.start()
+    first = 400 * MS
+    events, downbeats = _tune(period_ms, 12, first, 3)
+    for event in events:
+        run_until(session, clock, event.time_ns)
+        session.feed(event)
+        if event.time_ns == first:
+            run_until(session, clock, first + MS)
+            assert session.transport.bar_start_ns(0) == first  # the first note is bar 1
+    run_until(session, clock, downbeats[-1])
+    band = sorted(n.on_ns for n in sink.scheduled if n.channel in BAND_CHANNELS)
+    errors = [_nearest(band, downbeat) for downbeat in downbeats[2:]]
+    assert band and max(errors) < 30.0, errors  # from the third bar on, on the player's
+    assert _nearest(band, downbeats[1]) < 60.0  # the band comes in on the second bar
+    assert session.transport.bpm_at(11) == pytest.approx(60_000 / period_ms, rel=0.04)
+    assert session.stats.misses == 0
