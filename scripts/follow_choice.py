@@ -37,7 +37,7 @@ def rows(params: TrackerParams, count: int) -> list[str]:
             perf = follow.perform(piece, scenario, seed)
             band, lost = follow.play_band(perf, True, params)
             runs.append((follow.beat_errors(perf, band), lost, perf))
-        g = follow._gather(runs)
+        g = follow.gather_runs(runs)
         errors, end = g["beat_error_ms"], g["last_beats_ms"]
         out.append(f"{scenario.name}: {errors['p50']} / {errors['p95']}  end {end['p50']} / "
                    f"{end['p95']}  lost {g['lost_events']}  re-lock never "

@@ -89,3 +89,23 @@ def test_the_oracle_knows_where_each_note_belongs():
     assert noisy[len(noisy) // 2] > 2 * errors[len(errors) // 2]  # the jitter is felt
     places = [place for _, place in jittered.positions]
     assert len(places) == len(piece.melody) and places == sorted(places)
+
+
+def test_the_tune_start_rows_play_from_the_second_bar_of_tunes_without_a_pick_up():
+    from coperformer.bench.tune_start import (
+        GUESSES,
+        starts_on_a_downbeat,
+        tune_start_band,
+        tune_start_figures,
+    )
+
+    pieces = [p for p in collection_melodies(TUNING, 12) if starts_on_a_downbeat(p)]
+    assert pieces and not all(starts_on_a_downbeat(p) for p in collection_melodies(TUNING, 12))
+    perf = perform(pieces[0], SCENARIOS[0], seed=0)
+    band, lost = tune_start_band(perf, GUESSES[1])
+    per_bar = perf.meter.beats_per_bar
+    assert band and min(band) > perf.beats[per_bar - 1] and lost == 0  # in on bar 2
+    assert min(abs(band[0] - b) for b in perf.beats) < 60_000_000  # found from a wrong guess
+    figures = tune_start_figures(1, tuning=True)
+    for scenario in SCENARIOS:
+        assert figures[f"{scenario.name}_tune_start"]["beat_error_ms"]["n"] > 0

@@ -164,13 +164,19 @@ def play_band(perf: Performance, follow: bool,
     start = tracker.estimate(perf.count_in[-1])
     if not follow:
         return [start.beat_time_ns(b) for b in range(len(perf.beats))], 0
+    return band_beats(tracker, perf, perf.count_in[-1])
+
+
+def band_beats(tracker: BeatTracker, perf: Performance, start_ns: int) -> tuple[list[int], int]:
+    """The beats a band fixing each ``COMMIT_MS`` ahead at ``tracker``'s prediction plays from
+    ``start_ns`` on, the performance's notes fed to it, and how often it got lost."""
     events = sorted([(on, 0, p, v) for on, p, v, _ in perf.onsets]
                     + [(off, 1, p, 0) for _, p, _, off in perf.onsets])
     commit = round(COMMIT_MS * 1e6)
-    band, last, lost, was_lost = [], perf.count_in[-1], 0, False
+    band, last, lost, was_lost = [], start_ns, 0, False
     end = perf.beats[-1] + 2 * NS
     index = 0
-    now = perf.count_in[-1]
+    now = start_ns
     while now < end:
         estimate = tracker.estimate(now)
         if estimate.state == LOST and not was_lost:
@@ -285,11 +291,12 @@ def follow_figures(count: int = 12, tuning: bool = False,
                     (oracle_band(perf), None) if mode == "oracle" else \
                     play_band(perf, mode == "follow")
                 runs.append((beat_errors(perf, band), lost, perf))
-            out[f"{scenario.name}_{mode}"] = _gather(runs)
+            out[f"{scenario.name}_{mode}"] = gather_runs(runs)
     return out
 
 
-def _gather(runs: list) -> dict:
+def gather_runs(runs: list) -> dict:
+    """A row's figures from its runs: (beat errors, lost events, performance) each."""
     errors = [e for result, _, _ in runs for e in result["errors"]]
     locks = [r["lock"] for r, _, _ in runs]
     relocks = [r["relock"] for r, _, perf in runs if perf.fermata_span]

@@ -47,12 +47,14 @@ def _follow_figures(args: argparse.Namespace) -> dict:
     """The beat tracker's figures, and the real engine's on the same performances."""
     from coperformer.bench.follow import follow_figures
     from coperformer.bench.follow_engine import engine_beats
+    from coperformer.bench.tune_start import tune_start_figures
     from coperformer.model.store import load_chord_model, load_model
 
     model = load_model(args.model, args.trust_model)
     chords = load_chord_model()
-    return follow_figures(tuning=args.follow_tuning,
-                          engine=lambda perf: engine_beats(perf, model, chords, True))
+    figures = follow_figures(tuning=args.follow_tuning,
+                             engine=lambda perf: engine_beats(perf, model, chords, True))
+    return figures | tune_start_figures(tuning=args.follow_tuning)
 
 
 def run_bench(args: argparse.Namespace) -> int:

@@ -48,7 +48,8 @@ def add_play(sub) -> None:
     p.add_argument("--sync-start", action="store_true",
                    help="the first note starts bar 1; with --follow from a keyboard, play a "
                         "bar of beats (any key) and the band starts on the next beat at "
-                        "your tempo")
+                        "your tempo, or with --count-in 0 just start the tune on its "
+                        "downbeat: the band finds your tempo and comes in on bar 2")
     p.add_argument("--sync-stop", action="store_true",
                    help="when you stop playing for a bar the band ends on the tonic")
     p.add_argument("--split", default=None, type=checks.note,

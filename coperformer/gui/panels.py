@@ -230,10 +230,10 @@ class TransportPanel(QGroupBox):
         self.follow.setMinimumWidth(widest + 2 * self.follow.fontMetrics().height())
         self.sync_start = QCheckBox("Sync start")
         self.sync_start.setToolTip(
-            "Keyboard: the band waits for your first note, which is the downbeat of bar 1 "
-            "(no count-in); with Follow me, count in yourself: play a bar of beats (any "
-            "key) and bar 1 starts on the next beat, at your tempo.\nFile: it starts at the "
-            "bar of its first note, after the count-in, keeping its timing")
+            "Keyboard: your first note is bar 1's downbeat (no count-in); with Follow me, "
+            "play a bar of beats (any key) and bar 1 starts on the next beat at your tempo, "
+            "or with count-in 0 start the tune: the band finds your tempo, in on bar 2.\n"
+            "File: it starts at the bar of its first note, after the count-in, keeping its timing")
         self.sync_stop = QCheckBox("Sync stop")
         self.sync_stop.setToolTip("When you stop playing for a bar, the band ends with a "
                                   "final chord on the tonic")

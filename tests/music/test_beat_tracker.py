@@ -262,3 +262,34 @@ def test_one_surprising_note_is_no_lost_beat():
     assert eager.count(1) >= 3  # the flicker the rule is for (the test can fail)
     patient = _lost_runs(TrackerParams())
     assert len(patient) < 0.6 * len(eager), (patient, eager)
+
+
+def _tune_start_errors(tracker: BeatTracker, period_ms: float, rng: random.Random) -> list[float]:
+    """A tune's rhythm from its first downbeat (quarter, two eighths, half; dotted quarter,
+    eighth, two quarters) at ``period_ms``; each beat of the second bar on predicted half a
+    beat ahead: the errors (ms)."""
+    rhythms = ((0.0, 1.0, 1.5, 2.0), (0.0, 1.5, 2.0, 3.0))
+    onsets = [(bar * 4 + beat) * period_ms for bar in range(8) for beat in rhythms[bar % 2]]
+    errors, index = [], 0
+    for beat in range(4, 32):
+        ahead = (beat - 0.5) * period_ms
+        while onsets[index] < ahead:
+            at = round((1000 + onsets[index] + rng.gauss(0, 10)) * MS)
+            tracker.onset(at, 60, 90 if onsets[index] % (4 * period_ms) == 0 else 70)
+            tracker.release(at + round(period_ms / 3 * MS), 60)
+            index += 1
+        estimate = tracker.estimate(round((1000 + ahead) * MS))
+        predicted = estimate.beat_time_ns(estimate.next_beat(round((1000 + ahead) * MS)))
+        errors.append(abs(predicted / MS - 1000 - beat * period_ms))
+    return errors
+
+
+@pytest.mark.parametrize("period_ms", [575.0, 420.0])  # 15 % slower, 16 % faster
+def test_a_tune_started_with_no_count_in_is_found_at_a_tempo_off_the_guess(period_ms):
+    """The first note is the downbeat; the tempo set (500 ms a beat) is only a guess."""
+    start = 1000 * MS
+    wide = _tune_start_errors(BeatTracker.from_first_note(120, start), period_ms,
+                              random.Random(9))
+    assert max(wide[4:]) < 35.0, wide  # from the third bar on
+    narrow = _tune_start_errors(BeatTracker(120, start), period_ms, random.Random(9))
+    assert sum(narrow[:4]) > 2 * sum(wide[:4]), (narrow, wide)  # a sure tempo lags bar 2
