@@ -57,7 +57,8 @@ def _engine(shipped_model):
     from coperformer.model.store import load_chord_model, load_model
 
     model, chords = load_model(str(shipped_model)), load_chord_model()
-    return lambda perf, follow=True: engine_beats(perf, model, chords, follow)
+    return lambda perf, follow=True, guess=None: engine_beats(perf, model, chords, follow,
+                                                             guess=guess)
 
 
 def test_the_real_engine_follows_a_drifting_performer_that_a_fixed_tempo_loses(shipped_model):
@@ -109,3 +110,17 @@ def test_the_tune_start_rows_play_from_the_second_bar_of_tunes_without_a_pick_up
     figures = tune_start_figures(1, tuning=True)
     for scenario in SCENARIOS:
         assert figures[f"{scenario.name}_tune_start"]["beat_error_ms"]["n"] > 0
+
+
+def test_the_engine_starts_a_tune_with_no_count_in_on_its_first_note(shipped_model):
+    from coperformer.bench.tune_start import starts_on_a_downbeat, tune_start_figures
+
+    engine = _engine(shipped_model)
+    piece = next(p for p in collection_melodies(TUNING, 12) if starts_on_a_downbeat(p))
+    perf = perform(piece, SCENARIOS[0], seed=0)
+    band, lost = engine(perf, guess=1.15)  # the tempo set 15 % fast
+    per_bar = perf.meter.beats_per_bar
+    errors = beat_errors(perf, [b for b in band if b > perf.beats[2 * per_bar - 1]])["errors"]
+    assert errors and sorted(errors)[len(errors) // 2] < 15.0 and lost == 0  # found
+    figures = tune_start_figures(1, tuning=True, engine=lambda p, g: engine(p, guess=g))
+    assert figures["steady_tune_start_engine"]["beat_error_ms"]["n"] > 0

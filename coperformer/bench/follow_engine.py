@@ -24,17 +24,21 @@ START_LEAD_NS = 100 * MS
 
 
 def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
-                 follow: bool, seed: int = 0) -> tuple[list[int], int | None]:
+                 follow: bool, seed: int = 0, guess: float | None = None
+                 ) -> tuple[list[int], int | None]:
     """When the engine's band played its notes decided on beats (ns; a chord's once), and
     how often its tracker got lost (None at a fixed tempo); the session started at the
     performer's count-in tempo, one bar of count-in ending on the first beat, in Follow mode
-    or (``follow`` false) at that fixed tempo."""
+    or (``follow`` false) at that fixed tempo; with a ``guess``: Follow mode with no count-in
+    (sync start), the tune's first note starting bar 0, the tempo set that many times the
+    player's."""
     meter = perf.meter if str(perf.meter) in SUPPORTED_METERS else COMMON_TIME
     period_ns = (perf.count_in[-1] - perf.count_in[0]) / max(1, len(perf.count_in) - 1)
     clock = VirtualClock(perf.beats[0] - round(meter.beats_per_bar * period_ns) - START_LEAD_NS)
     band = LiveBand(generator, seed, HarmonyPlanner(chords, 0.5, seed=seed))
     beat_q = meter.bar_quarters / meter.beats_per_bar
-    config = SessionConfig(bpm=60e9 * beat_q / period_ns, meter=meter, count_in=1,
+    config = SessionConfig(bpm=60e9 * beat_q / period_ns * (guess or 1.0), meter=meter,
+                           count_in=0 if guess else 1, sync_start=guess is not None,
                            metronome=False, follow=follow, drums=FEEL, seed=seed,
                            chords_every="bar")  # timing only: each decided note is played once
     sink = MemorySink()

@@ -54,7 +54,9 @@ def _follow_figures(args: argparse.Namespace) -> dict:
     chords = load_chord_model()
     figures = follow_figures(tuning=args.follow_tuning,
                              engine=lambda perf: engine_beats(perf, model, chords, True))
-    return figures | tune_start_figures(tuning=args.follow_tuning)
+    return figures | tune_start_figures(
+        tuning=args.follow_tuning,
+        engine=lambda perf, guess: engine_beats(perf, model, chords, True, guess=guess))
 
 
 def run_bench(args: argparse.Namespace) -> int:
