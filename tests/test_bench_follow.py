@@ -124,3 +124,17 @@ def test_the_engine_starts_a_tune_with_no_count_in_on_its_first_note(shipped_mod
     assert errors and sorted(errors)[len(errors) // 2] < 15.0 and lost == 0  # found
     figures = tune_start_figures(1, tuning=True, engine=lambda p, g: engine(p, guess=g))
     assert figures["steady_tune_start_engine"]["beat_error_ms"]["n"] > 0
+
+
+def test_the_bar_place_sees_a_band_counting_a_beat_off():
+    from coperformer.bench.follow import bar_place, bar_place_shares
+
+    piece = collection_melodies(TUNING, 1)[0]
+    perf = perform(piece, SCENARIOS[0], seed=3)
+    right = bar_place_shares([bar_place(perf)])
+    assert right["before"] > 95.0 and right["after_fermata"] is None  # (steady: no fermata)
+    beat = perf.count_in[1] - perf.count_in[0]
+    perf.count_in = [t + beat for t in perf.count_in]  # counted in a beat late: a beat off
+    assert bar_place_shares([bar_place(perf)])["before"] < 50.0
+    figures = follow_figures(1, tuning=True)
+    assert set(figures["drift20_follow"]["bar_place_pct"]) == {"before", "after_fermata"}

@@ -205,6 +205,40 @@ def band_beats(tracker: BeatTracker, perf: Performance, start_ns: int) -> tuple[
     return band, lost
 
 
+def bar_place(perf: Performance, params: TrackerParams | None = None) -> dict[str, list[int]]:
+    """How often the tracker counts the player's notes on a beat at their true place in the
+    bar (a band a beat off puts its downbeats on the player's second beat, which the beat
+    error cannot see): [right, all] before the fermata and after it."""
+    tracker = BeatTracker.from_count_in(perf.count_in, perf.meter, params)
+    places = dict(perf.positions)
+    after = perf.fermata_span[1] if perf.fermata_span else None
+    counts = {"before": [0, 0], "after_fermata": [0, 0]}
+    events = sorted([(on, 0, p, v) for on, p, v, _ in perf.onsets]
+                    + [(off, 1, p, 0) for _, p, _, off in perf.onsets])
+    for time, kind, pitch, velocity in events:
+        if kind:
+            tracker.release(time, pitch)
+            continue
+        tracker.onset(time, pitch, velocity)
+        place = places.get(time)
+        if place is None or abs(place - round(place)) > 1e-6:
+            continue  # a chord's second note, or a note between beats
+        right = (round(tracker.beat_count) - round(place)) % perf.meter.beats_per_bar == 0
+        tally = counts["after_fermata" if after is not None and time >= after else "before"]
+        tally[0] += right
+        tally[1] += 1
+    return counts
+
+
+def bar_place_shares(runs: list[dict[str, list[int]]]) -> dict[str, float | None]:
+    """The share (%) of notes counted at their place in the bar, over runs of ``bar_place``."""
+    out: dict[str, float | None] = {}
+    for part in ("before", "after_fermata"):
+        right, total = (sum(run[part][k] for run in runs) for k in (0, 1))
+        out[part] = round(100 * right / total, 1) if total else None
+    return out
+
+
 def tracker_cost_ms(perf: Performance) -> list[float]:
     """How long the tracker takes over each of a performance's onsets (ms, wall time: the
     worker's cost per note)."""
@@ -292,6 +326,9 @@ def follow_figures(count: int = 12, tuning: bool = False,
                     play_band(perf, mode == "follow")
                 runs.append((beat_errors(perf, band), lost, perf))
             out[f"{scenario.name}_{mode}"] = gather_runs(runs)
+            if mode == "follow":
+                out[f"{scenario.name}_{mode}"]["bar_place_pct"] = bar_place_shares(
+                    [bar_place(perf) for _, _, perf in runs])
     return out
 
 

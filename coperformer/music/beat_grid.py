@@ -11,6 +11,7 @@ notes cannot drag the beat onto them as a single estimate can.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,17 +63,29 @@ class BarPointer:
         self.prob = np.zeros((len(self.periods), self.bins))
         self.reset(phase, period_s, phase_spread, tempo_spread)
 
-    def reset(self, phase: float, period_s: float, phase_spread: float,
-              tempo_spread: float | None = None) -> None:
-        """Start again at ``phase`` (beats into the bar) and around ``period_s``; the tempo
-        keeps its spread when ``tempo_spread`` is None."""
+    def reset(self, phase: float | Sequence[tuple[float, float]], period_s: float,
+              phase_spread: float, tempo_spread: float | None = None) -> None:
+        """Start again at ``phase`` (beats into the bar; or several, each with its weight)
+        and around ``period_s``; the tempo keeps its spread when ``tempo_spread`` is None."""
         if tempo_spread is None:
             tempo = self.prob.sum(axis=1)
         else:
             tempo = np.exp(-0.5 * ((self.log_periods - math.log(period_s)) / tempo_spread) ** 2)
-        ring = self._circular(self._grid - phase)
-        phases = np.exp(-0.5 * (ring / phase_spread) ** 2)
+        phases = np.zeros(self.bins)
+        for at, weight in ((phase, 1.0),) if isinstance(phase, int | float) else phase:
+            ring = self._circular(self._grid - at)
+            bump = np.exp(-0.5 * (ring / phase_spread) ** 2)
+            phases += weight * bump / bump.sum()
         self.prob = np.outer(tempo / tempo.sum(), phases / phases.sum())
+
+    def doubt_beats(self, share: float) -> None:
+        """Give ``share`` of the belief to the same phases a whole beat or more away (the
+        bar's other beats, evenly): after a long held note the beats may have been lost."""
+        if self.beats_per_bar < 2 or share <= 0:
+            return
+        step = self.bins // self.beats_per_bar
+        moved = sum(np.roll(self.prob, k * step, axis=1) for k in range(1, self.beats_per_bar))
+        self.prob = (1 - share) * self.prob + share * moved / (self.beats_per_bar - 1)
 
     def _circular(self, beats: np.ndarray) -> np.ndarray:
         """Offsets in beats folded into half a bar either side."""

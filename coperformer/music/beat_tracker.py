@@ -30,7 +30,8 @@ COUNTING, LOCKED, FERMATA, LOST = "counting", "locked", "fermata", "lost"
 
 @dataclass(frozen=True)
 class TrackerParams:
-    """The tracker's constants (tuned on essenFolksong/irl, never on the reported melodies)."""
+    """The tracker's constants (tuned on essenFolksong/irl, never on the reported melodies;
+    the last three by scripts/bar_place_choice.py)."""
 
     chord_s: float = 0.035  # onsets closer than this to the first of a chord are that chord
     grid: GridParams = field(default_factory=GridParams)
@@ -46,6 +47,10 @@ class TrackerParams:
     fermata_beats: float = 4.0  # a held note this long past its onset with nothing new...
     fermata_ioi: float = 1.6  # ... and this many times the longest recent gap: a fermata
     overdue_beats: float = 2.8  # an onset off the beat this long after the last: a fermata's end
+    doubt_beats: float = 3.0  # an onset this many beats after the last (a long note or a
+    doubt_share: float = 0.5  # rest) gives this share of the belief to the bar's other beats
+    resume_next: float = 0.5  # how likely the onset after a fermata is on the next beat (the
+    # rest shared by the bar's other beats)
     min_bpm: float = 30.0
     max_bpm: float = 260.0
     tune_tempo_spread: float = 0.15  # the tempo's spread (log-period sd) when the tracker
@@ -146,6 +151,12 @@ class BeatTracker:
         params = params or TrackerParams()
         return cls(bpm, onset_ns, meter, params, params.tune_tempo_spread)
 
+    @property
+    def beat_count(self) -> float:
+        """The beats counted from bar 0's downbeat at the latest onset (a fraction off a
+        beat: a note between beats)."""
+        return self._beat
+
     def release(self, time_ns: int, pitch: int) -> None:
         """A key went up (ends a held note)."""
         self._held.discard(pitch)
@@ -167,12 +178,14 @@ class BeatTracker:
         if last is not None:
             self._iois = (self._iois + [t - last])[-8:]
         if self._state == FERMATA:
-            self._resume(t)
+            self._resume(t, accent)
         elif self._overdue(t, last):
             self._enter_fermata(last)  # a held note's next onset came off the beat: a fermata
-            self._resume(t)
+            self._resume(t, accent)
         else:
             self._grid.advance(t - self._time_s, self._period)
+            if last is not None and t - last > self.params.doubt_beats * self._period:
+                self._grid.doubt_beats(self.params.doubt_share)  # a beat lost in a long note?
             fit = self._grid.observe(self._period, min(2.0, max(0.5, accent)))
             self._fit += (math.log(fit) - self._fit) / self.params.surprise_onsets
             self._read(t)
@@ -258,11 +271,19 @@ class BeatTracker:
         self._line.clear()
         self._reading = None
 
-    def _resume(self, t: float) -> None:
-        """The first onset after a fermata is the beat after the held note's."""
-        self._beat += 1.0
+    def _resume(self, t: float, accent: float) -> None:
+        """The first onset after a fermata is on one of the beats of the bar after the held
+        note's: likeliest the next, but how long the note was written is unknown; the bar
+        pointer keeps each, weighs them by this onset's loudness (a downbeat's accent), and
+        the onsets after it tell."""
+        bar, held = self.beats_per_bar, self._beat
+        later = (1 - self.params.resume_next) / max(1, bar - 1)
+        self._grid.reset([((held + step) % bar, self.params.resume_next if step == 1 else later)
+                          for step in range(1, bar + 1)], self._period, START_SPREAD)
+        self._grid.observe(self._period, min(2.0, max(0.5, accent)))
+        phase = self._grid.summary()[0]
+        self._beat = held + 1 + (round(phase) - held - 1) % bar
         self._time_s = t
-        self._grid.reset(self._beat % self.beats_per_bar, self._period, START_SPREAD)
         self._history = []
         self._line.clear()
         self._reading = None

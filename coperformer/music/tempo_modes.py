@@ -9,6 +9,7 @@ the chance of switching between them allows (an interacting multiple-model filte
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,13 +42,18 @@ class TempoModes:
         stay = np.eye(count)
         self._transition = (1 - modes.switch) * stay + modes.switch / max(1, count - 1) * (1 - stay)
 
-    def reset(self, phase: float, period_s: float, phase_spread: float,
-              tempo_spread: float | None = None) -> None:
+    def reset(self, phase: float | Sequence[tuple[float, float]], period_s: float,
+              phase_spread: float, tempo_spread: float | None = None) -> None:
         """Every mode starts again at ``phase`` (see ``BarPointer.reset``), with the prior
         weights."""
         for pointer in self.pointers:
             pointer.reset(phase, period_s, phase_spread, tempo_spread)
         self.weights = np.asarray(self.modes.prior, float) / sum(self.modes.prior)
+
+    def doubt_beats(self, share: float) -> None:
+        """``BarPointer.doubt_beats`` in every mode."""
+        for pointer in self.pointers:
+            pointer.doubt_beats(share)
 
     def steady(self) -> None:
         """Only the steady mode from here (a player with no pulse is slowing nothing down):

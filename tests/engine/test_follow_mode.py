@@ -24,8 +24,10 @@ from tests.engine.test_session import NAMES, PROGRAMS, make_session, run_until
 MS = 1_000_000
 
 
-def _perform(periods_ms: list[float], start_ns: int, seed: int) -> tuple[list, list[int]]:
-    """Quarter notes on the beats (and a softer swung eighth between), jittered 10 ms; the
+def _perform(periods_ms: list[float], start_ns: int, seed: int, first_beat: int = 0
+             ) -> tuple[list, list[int]]:
+    """Quarter notes on the beats (and a softer swung eighth between), jittered 10 ms, the
+    first on beat ``first_beat`` (0: a downbeat) of a bar of four, each downbeat louder; the
     events and the true beat times."""
     rng = random.Random(seed)
     events, beats, t = [], [], start_ns
@@ -33,7 +35,8 @@ def _perform(periods_ms: list[float], start_ns: int, seed: int) -> tuple[list, l
         beats.append(t)
         pitch = 72 + index % 5
         on = t + round(rng.gauss(0, 10) * MS)
-        events.append(InputEvent(on, NOTE_ON, pitch, 90 if index % 4 == 0 else 75))
+        events.append(InputEvent(on, NOTE_ON, pitch, 90 if (index + first_beat) % 4 == 0
+                                 else 75))
         events.append(InputEvent(on + round(period * MS * 0.5), NOTE_OFF, pitch))
         mid = t + round(period * MS * 2 / 3)
         events.append(InputEvent(mid, NOTE_ON, pitch + 2, 60))
@@ -91,9 +94,11 @@ def test_the_tempo_map_is_recorded_in_the_snapshot():
     assert len(bpms) > 3 and min(bpms) < 110.0
 
 
-def test_the_band_holds_its_chord_through_a_fermata_and_picks_up_after_it():
-    """The held note is bar 3's downbeat; the player goes on with the beat after it (beat 2),
-    so the next bar line is three beats after the pick-up."""
+@pytest.mark.parametrize("first_beat", [1, 0])
+def test_the_band_holds_its_chord_through_a_fermata_and_picks_up_after_it(first_beat):
+    """The held note is bar 3's downbeat; the player goes on with the beat after it (beat 2:
+    the next bar line three beats after the pick-up), or, as their accents then say, with a
+    downbeat (the note was written longer): the next bar line a bar after it."""
     clock = VirtualClock()
     recorder = Recorder()
     session, sink, _ = make_session(clock, recorder=recorder, bpm=120, count_in=1,
@@ -103,7 +108,7 @@ def test_the_band_holds_its_chord_through_a_fermata_and_picks_up_after_it():
     before, beats_before = _perform([500.0] * 12, bar0, 4)
     held_from = beats_before[-1] + 500 * MS  # bar 3's downbeat, held 4.3 s
     resume = held_from + 4300 * MS
-    after, _ = _perform([520.0] * 16, resume, 5)  # a little slower after the fermata
+    after, _ = _perform([520.0] * 16, resume, 5, first_beat)  # a little slower after it
     held = [InputEvent(held_from, NOTE_ON, 79, 95), InputEvent(resume - 40 * MS, NOTE_OFF, 79)]
     for event in sorted(before + held + after, key=lambda e: e.time_ns):
         run_until(session, clock, event.time_ns)
@@ -114,12 +119,15 @@ def test_the_band_holds_its_chord_through_a_fermata_and_picks_up_after_it():
     next_line = bar0 + ((recognized - bar0) // (2000 * MS) + 1) * 2000 * MS
     waiting = [n for n in band if next_line <= n.on_ns < resume]
     assert not waiting, "the band ends the bar it decided, then waits"
-    downbeats = [resume + (3 + 4 * k) * 520 * MS for k in range(3)]
+    downbeats = [resume + ((4 - first_beat) + 4 * k) * 520 * MS for k in range(3)]
     held_chord = [n for n in recorder.recording.notes if held_from < n.on_ns < resume
                   and n.off_ns > resume]  # sounded in the fermata, ended after the player
     assert len(held_chord) == 3 and {n.channel for n in held_chord} <= set(BAND_CHANNELS)
-    assert all(n.on_ns >= recognized and abs(n.off_ns - downbeats[0]) < 40 * MS
+    back = downbeats[:1] if first_beat else [resume + 3 * 520 * MS, downbeats[0]]
+    assert all(n.on_ns >= recognized and min(abs(n.off_ns - line) for line in back) < 40 * MS
                for n in held_chord), held_chord  # ... on the bar line the band comes back
+    # (which a downbeat after the fermata cannot tell yet: the beat after the held note's is
+    # likelier, until the next notes' accents say otherwise)
     assert not [(m, n) for m in recorder.recording.notes for n in held_chord if m is not n
                 and (m.channel, m.pitch) == (n.channel, n.pitch) and m.on_ns < n.on_ns < m.off_ns]
     assert sorted(sink.immediate) == sorted(
@@ -133,7 +141,8 @@ def test_the_band_holds_its_chord_through_a_fermata_and_picks_up_after_it():
     starts = sorted(bars.values())
     assert len(starts) >= 3, "the band picks up after the fermata"
     errors = [abs(start - line) / MS for start, line in zip(starts, downbeats, strict=False)]
-    assert max(errors[1:]) < 40.0, errors  # its bars land on the player's bar lines again
+    settled = 1 if first_beat else 2  # (the accents of two bars move the band's bar lines)
+    assert max(errors[settled:]) < 40.0, errors  # its bars land on the player's bar lines
 
 
 @pytest.mark.parametrize("sync_stop", [False, True])
