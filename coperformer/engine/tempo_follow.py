@@ -163,6 +163,9 @@ class TempoFollower:
             beats = (at_ns - transport.bar_start_ns(bar)) / beat_ns
             whole = math.floor(beats)
             first = bar * per_bar + shift + whole
+            decided = transport.bar_start_ns(bar) + whole * beat_ns
+            first += round((decided - estimate.beat_time_ns(first)) / beat_ns)  # the tracker
+            # counted the beats anew (its place in the bar moved): the nearest of its beats
             here, there = estimate.beat_time_ns(first), estimate.beat_time_ns(first + 1)
             predicted = here + (beats - whole) * (there - here)
             reach = MAX_WARP * beat_ns

@@ -143,6 +143,10 @@ def test_the_band_holds_its_chord_through_a_fermata_and_picks_up_after_it(first_
     errors = [abs(start - line) / MS for start, line in zip(starts, downbeats, strict=False)]
     settled = 1 if first_beat else 2  # (the accents of two bars move the band's bar lines)
     assert max(errors[settled:]) < 40.0, errors  # its bars land on the player's bar lines
+    beats_after = [resume + k * 520 * MS for k in range(16)]
+    off_beat = [round(_nearest(beats_after, n.on_ns)) for n in band
+                if resume < n.on_ns < beats_after[-1] and _nearest(beats_after, n.on_ns) > 60]
+    assert not off_beat, off_beat  # while its count of the bar moves, its notes stay on beats
 
 
 @pytest.mark.parametrize("sync_stop", [False, True])
