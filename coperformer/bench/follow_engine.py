@@ -5,6 +5,8 @@ model of the band: the bar handed over a beat at a time, each beat moved to the 
 
 from __future__ import annotations
 
+from collections import deque
+
 from coperformer.bench.follow import Performance
 from coperformer.engine.clock import MS, VirtualClock
 from coperformer.engine.events import NOTE_OFF, NOTE_ON, InputEvent
@@ -21,6 +23,7 @@ from coperformer.music.meter import COMMON_TIME, SUPPORTED_METERS
 
 FEEL = "straight"
 START_LEAD_NS = 100 * MS
+STALE_NS = 1000 * MS  # a decided note this long before a played one of its voice: never played
 
 
 def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
@@ -79,19 +82,21 @@ def _events(perf: Performance) -> list[tuple[int, str, int, int]]:
 def _on_beats(transport: Transport, decided: list[tuple[ScheduledNote, int]],
               played: list[ScheduledNote]) -> list[int]:
     """When the band's notes decided on a beat were played: each played note paired with the
-    next decided one of the same voice (the moves keep their order; a decided note never
-    played, such as the rest of a bar dropped at a fermata, is passed over), each decided
-    one on its bar's grid (its segment's tempo, kept for every bar decided)."""
-    out, index = [], 0
+    first decided one of the same voice not paired yet (a move keeps a voice's order; a
+    decided note never played, such as the rest of a bar dropped at a fermata, is passed
+    over: one decided more than ``STALE_NS`` before the note played), each decided one on its
+    bar's grid (its segment's tempo, kept for every bar decided)."""
+    waiting: dict[tuple[int, int, int], deque] = {}
+    for plan, bar in decided:
+        waiting.setdefault(_voice(plan), deque()).append((plan, bar))
+    out = []
     for play in played:
-        start = index
-        while index < len(decided) and _voice(decided[index][0]) != _voice(play):
-            index += 1
-        if index == len(decided):
-            raise RuntimeError(f"played {play} but never decided it after "
-                               f"{decided[start - 1][0] if start else None}")
-        plan, bar = decided[index]
-        index += 1
+        queue = waiting.get(_voice(play), deque())
+        while queue and queue[0][0].on_ns < play.on_ns - STALE_NS:
+            queue.popleft()
+        if not queue:
+            raise RuntimeError(f"played {play} but never decided it")
+        plan, bar = queue.popleft()
         segment = transport.segment(bar)  # (the next bar may start elsewhere since)
         beats = (plan.on_ns - transport.bar_start_ns(bar)) * segment.meter.beats_per_bar \
             / segment.bar_ns

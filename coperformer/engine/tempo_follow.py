@@ -162,10 +162,11 @@ class TempoFollower:
             beat_ns = transport.segment(bar).bar_ns / per_bar  # (the next bar may have moved)
             beats = (at_ns - transport.bar_start_ns(bar)) / beat_ns
             whole = math.floor(beats)
-            first = bar * per_bar + shift + whole
-            decided = transport.bar_start_ns(bar) + whole * beat_ns
-            first += round((decided - estimate.beat_time_ns(first)) / beat_ns)  # the tracker
-            # counted the beats anew (its place in the bar moved): the nearest of its beats
+            downbeat = bar * per_bar + shift
+            downbeat += round((transport.bar_start_ns(bar) - estimate.beat_time_ns(downbeat))
+                              / beat_ns)  # the tracker counted the beats anew (its place in
+            # the bar moved): the bar goes with the nearest of its beats, in one piece
+            first = downbeat + whole
             here, there = estimate.beat_time_ns(first), estimate.beat_time_ns(first + 1)
             predicted = here + (beats - whole) * (there - here)
             reach = MAX_WARP * beat_ns
