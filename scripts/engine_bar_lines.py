@@ -21,16 +21,19 @@ from coperformer.music import beat_tracker
 
 
 def bar_lines(transport, perf: follow.Performance) -> list[int]:
-    """[on a downbeat, all] of the band's bar lines from bar 1, before and after the fermata."""
+    """[on a downbeat, all] of the band's bar lines from bar 1, before and after the fermata
+    (not those inside it: the band waits there, holding its chord)."""
     beats, per_bar = np.array(perf.beats), perf.meter.beats_per_bar
-    after = perf.fermata_span[1] if perf.fermata_span else None
+    held, after = perf.fermata_span or (None, None)
     counts, bar = [0, 0, 0, 0], 1
     while transport.bar_start_ns(bar) < beats[-1]:
         start = transport.bar_start_ns(bar)
+        bar += 1
+        if held is not None and held < start < after:
+            continue
         part = 2 if after is not None and start >= after else 0
         counts[part] += int(np.abs(beats - start).argmin()) % per_bar == 0
         counts[part + 1] += 1
-        bar += 1
     return counts
 
 
