@@ -114,8 +114,8 @@ class TempoFollower:
             transport.retime(bar, wait, transport.bpm_at(bar))
             return True
         if waited:  # picked up: the band's next bar starts at the player's next bar line
-            first = estimate.next_beat(now_ns + margin_ns + MS)
-            self.shift = -(-first // self.beats_per_bar) * self.beats_per_bar - \
+            coming = estimate.next_beat(now_ns + margin_ns + MS)
+            self.shift = -(-coming // self.beats_per_bar) * self.beats_per_bar - \
                 bar * self.beats_per_bar
         downbeat = self.downbeat_ns(estimate, bar)
         start = min(downbeat, transport.bar_start_ns(bar)) if first else \
