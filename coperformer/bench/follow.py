@@ -167,11 +167,17 @@ def play_band(perf: Performance, follow: bool,
     return band_beats(tracker, perf, perf.count_in[-1])
 
 
+def key_events(perf: Performance) -> list[tuple[int, int, int, int]]:
+    """The performance's keys down and up in time order: (ns, 0 down / 1 up, pitch,
+    velocity)."""
+    return sorted([(on, 0, p, v) for on, p, v, _ in perf.onsets]
+                  + [(off, 1, p, 0) for _, p, _, off in perf.onsets])
+
+
 def band_beats(tracker: BeatTracker, perf: Performance, start_ns: int) -> tuple[list[int], int]:
     """The beats a band fixing each ``COMMIT_MS`` ahead at ``tracker``'s prediction plays from
     ``start_ns`` on, the performance's notes fed to it, and how often it got lost."""
-    events = sorted([(on, 0, p, v) for on, p, v, _ in perf.onsets]
-                    + [(off, 1, p, 0) for _, p, _, off in perf.onsets])
+    events = key_events(perf)
     commit = round(COMMIT_MS * 1e6)
     band, last, lost, was_lost = [], start_ns, 0, False
     end = perf.beats[-1] + 2 * NS
@@ -213,8 +219,7 @@ def bar_place(perf: Performance, params: TrackerParams | None = None) -> dict[st
     places = dict(perf.positions)
     after = perf.fermata_span[1] if perf.fermata_span else None
     counts = {"before": [0, 0], "after_fermata": [0, 0]}
-    events = sorted([(on, 0, p, v) for on, p, v, _ in perf.onsets]
-                    + [(off, 1, p, 0) for _, p, _, off in perf.onsets])
+    events = key_events(perf)
     for time, kind, pitch, velocity in events:
         if kind:
             tracker.release(time, pitch)
