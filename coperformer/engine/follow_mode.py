@@ -26,7 +26,7 @@ class FollowMe:
 
     @property
     def counts_in(self) -> bool:
-        """Whether the player counts in with a bar of beats (sync start); with no count-in
+        """Whether the player counts in with four beats or more (sync start); with no count-in
         (``count_in`` 0) the tune's first note starts bar 0 and the tempo is found from it."""
         config = self.stage.config
         return config.sync_start and config.count_in > 0
@@ -64,7 +64,7 @@ class FollowMe:
         return due if due is not None and due > now_ns else None
 
     def count_in(self, time_ns: int) -> int | None:
-        """Sync start: the player counts in with a bar of beats; when this note completes it,
+        """Sync start: the player counts in (``Meter.count_in_beats``); when this note completes it,
         the tempo is set to the player's and bar 0 starts on the beat after it: when (None:
         the count-in goes on)."""
         transport = self.stage.transport

@@ -231,9 +231,9 @@ class TransportPanel(QGroupBox):
         self.sync_start = QCheckBox("Sync start")
         self.sync_start.setToolTip(
             "Keyboard: your first note is bar 1's downbeat (no count-in); with Follow me, "
-            "play a bar of beats (any key) and bar 1 starts on the next beat at your tempo, "
-            "or with count-in 0 start the tune: the band finds your tempo, in on bar 2.\n"
-            "File: it starts at the bar of its first note, after the count-in, keeping its timing")
+            "play four beats (any key; two bars of 3/4 or 6/8): bar 1 starts on the next beat "
+            "at your tempo; with count-in 0 start the tune: the band finds your tempo, in on "
+            "bar 2.\nFile: it starts at the bar of its first note, after the count-in, in time")
         self.sync_stop = QCheckBox("Sync stop")
         self.sync_stop.setToolTip("When you stop playing for a bar, the band ends with a "
                                   "final chord on the tonic")

@@ -8,6 +8,7 @@ STEPS_PER_QUARTER = 4
 MAX_BAR_STEPS = 16
 SUPPORTED_METERS = ("3/4", "4/4", "6/8")  # what the live transport and the model know
 METER_CODES = SUPPORTED_METERS + ("other",)  # the model's meter input
+COUNT_IN_MIN_BEATS = 4  # a count-in the player plays: four beats at least, in whole bars
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,12 @@ class Meter:
     def beats_per_bar(self) -> int:
         """Counted beats per bar (2 in 6/8, 3 in 3/4, 4 in 4/4)."""
         return max(1, self.bar_steps // self.beat_steps)
+
+    @property
+    def count_in_beats(self) -> int:
+        """The beats of a count-in the player plays: whole bars, four beats at least (one bar
+        of 4/4, two of 3/4, 2/4 or 6/8)."""
+        return -(-COUNT_IN_MIN_BEATS // self.beats_per_bar) * self.beats_per_bar
 
 
 COMMON_TIME = Meter(4, 4)  # the meter when nothing says otherwise

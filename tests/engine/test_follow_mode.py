@@ -18,6 +18,7 @@ from coperformer.engine.sinks import BAND_CHANNELS, METRONOME_CHANNEL, MemorySin
 from coperformer.engine.tempo_follow import SLOWEST_BEAT_NS, TempoFollower
 from coperformer.music.beat_tracker import LOCKED
 from coperformer.music.gm import DRUM_CHANNEL
+from coperformer.music.meter import Meter
 from tests.engine.fakes import ChordGenerator
 from tests.engine.test_session import NAMES, PROGRAMS, make_session, run_until
 
@@ -294,6 +295,26 @@ def test_the_player_counts_in_and_the_band_takes_the_tempo_from_it():
     band = sorted(n.on_ns for n in sink.scheduled if n.channel in BAND_CHANNELS)
     assert band and abs(band[0] - beats[4]) < 30 * MS  # in on bar 1, at the player's tempo
     assert not [n for n in sink.scheduled if n.channel == METRONOME_CHANNEL]  # no click
+
+
+@pytest.mark.parametrize(("meter", "beats"), [("3/4", 6), ("6/8", 4)])
+def test_a_played_count_in_has_four_beats_at_least_in_whole_bars(meter, beats):
+    clock = VirtualClock()
+    session, _, _ = make_session(clock, bpm=100, meter=Meter.parse(meter), follow=True,
+                                 sync_start=True)
+    session.start()
+    first = 500 * MS
+    count_in = [first + k * 640 * MS + jitter * MS
+                for k, jitter in enumerate((0, 25, -20, 15, -10, 5)[:beats])]
+    for index, on in enumerate(count_in):
+        run_until(session, clock, on)
+        session.feed(InputEvent(on, NOTE_ON, 60, 90))
+        session.feed(InputEvent(on + 200 * MS, NOTE_OFF, 60))
+        run_until(session, clock, on + 10 * MS)
+        assert session.transport.started == (index == beats - 1)  # not after one bar
+    beat_quarters = Meter.parse(meter).bar_quarters / Meter.parse(meter).beats_per_bar
+    assert session.transport.bpm_at(0) * 0.64 / beat_quarters == pytest.approx(60, rel=0.03)
+    assert abs(session.transport.bar_start_ns(0) - (first + beats * 640 * MS)) < 25 * MS
 
 
 def test_the_jam_summary_counts_the_bars_held_with_the_beat_lost():
