@@ -24,24 +24,28 @@ from coperformer.music.meter import COMMON_TIME, SUPPORTED_METERS
 FEEL = "straight"
 START_LEAD_NS = 100 * MS
 STALE_NS = 1000 * MS  # a decided note this long before a played one of its voice: never played
+COUNT_IN_NOTE = (60, 90, 150 * MS)  # the key, velocity and length of the count-in's notes
 
 
 def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
                  follow: bool, seed: int = 0, guess: float | None = None
                  ) -> tuple[list[int], int | None]:
     """When the engine's band played its notes decided on beats (ns; a chord's once), and
-    how often its tracker got lost (None at a fixed tempo); the session started at the
-    performer's count-in tempo, one bar of count-in ending on the first beat, in Follow mode
-    or (``follow`` false) at that fixed tempo; with a ``guess``: Follow mode with no count-in
-    (sync start), the tune's first note starting bar 0, the tempo set that many times the
-    player's."""
+    how often its tracker got lost (None at a fixed tempo): in Follow mode the player counts
+    in (sync start, the performance's count-in played); at a fixed tempo (``follow`` false)
+    the session starts at the performer's count-in tempo, one bar of count-in ending on the
+    first beat; with a ``guess``: Follow mode with no count-in (sync start), the tune's first
+    note starting bar 0, the tempo set that many times the player's."""
     meter = perf.meter if str(perf.meter) in SUPPORTED_METERS else COMMON_TIME
     period_ns = (perf.count_in[-1] - perf.count_in[0]) / max(1, len(perf.count_in) - 1)
-    clock = VirtualClock(perf.beats[0] - round(meter.beats_per_bar * period_ns) - START_LEAD_NS)
+    counted = follow and guess is None
+    start_ns = perf.count_in[0] if counted else \
+        perf.beats[0] - round(meter.beats_per_bar * period_ns)
+    clock = VirtualClock(start_ns - START_LEAD_NS)
     band = LiveBand(generator, seed, HarmonyPlanner(chords, 0.5, seed=seed))
     beat_q = meter.bar_quarters / meter.beats_per_bar
     config = SessionConfig(bpm=60e9 * beat_q / period_ns * (guess or 1.0), meter=meter,
-                           count_in=0 if guess else 1, sync_start=guess is not None,
+                           count_in=0 if guess else 1, sync_start=guess is not None or counted,
                            metronome=False, follow=follow, drums=FEEL, seed=seed,
                            chords_every="bar")  # timing only: each decided note is played once
     sink = MemorySink()
@@ -49,7 +53,7 @@ def engine_beats(perf: Performance, generator: BarGenerator, chords: ChordModel,
     session = Session(config, band, [sink], clock, generator.track_names, generator.programs,
                       None, tap)
     session.start(START_LEAD_NS)
-    for when, kind, pitch, velocity in _events(perf):
+    for when, kind, pitch, velocity in _events(perf, counted):
         run_virtual(session, clock, when)
         session.feed(InputEvent(when, kind, pitch, velocity,
                                 raw=(0x90 if kind == NOTE_ON else 0x80, pitch, velocity)))
@@ -72,10 +76,14 @@ class _Decided(QuietListener):
         self.notes.extend((note, bar) for note in notes)
 
 
-def _events(perf: Performance) -> list[tuple[int, str, int, int]]:
-    """The performer's note-ons and note-offs in time order."""
-    events = [(on, NOTE_ON, pitch, velocity) for on, pitch, velocity, _ in perf.onsets]
-    events += [(off, NOTE_OFF, pitch, 0) for _, pitch, _, off in perf.onsets]
+def _events(perf: Performance, count_in: bool) -> list[tuple[int, str, int, int]]:
+    """The performer's note-ons and note-offs in time order (``count_in``: its count-in's
+    too)."""
+    pitch, velocity, length = COUNT_IN_NOTE
+    notes = perf.onsets + ([(on, pitch, velocity, on + length) for on in perf.count_in]
+                           if count_in else [])
+    events = [(on, NOTE_ON, pitch, velocity) for on, pitch, velocity, _ in notes]
+    events += [(off, NOTE_OFF, pitch, 0) for _, pitch, _, off in notes]
     return sorted(events, key=lambda e: (e[0], e[1] == NOTE_ON))
 
 
