@@ -30,6 +30,7 @@ class BeatHandover:
     replan_ns: int | None = None  # the beat from which the bar is planned again
     warp: Warp | None = None  # held notes move to the player's predicted beats (Follow mode)
     kept_channels: frozenset[int] = frozenset()  # held notes a re-plan keeps (the drums)
+    until_ns: int | None = None  # the bar ends early here (the next bar came sooner)
 
     def hold(self, bar: int, notes: list[ScheduledNote]
              ) -> tuple[list[ScheduledNote], list[ScheduledNote]]:
@@ -37,6 +38,7 @@ class BeatHandover:
         those of them still held (to hand over at once: nothing decided is dropped)."""
         final, late = self.handed + self.held, self.held
         self.bar, self.held, self.handed, self.replan_ns = bar, sorted(notes), [], None
+        self.until_ns = None
         return final, late
 
     def add(self, notes: list[ScheduledNote]) -> None:
@@ -55,6 +57,24 @@ class BeatHandover:
                        if n.on_ns < at_ns]
         self.held, self.replan_ns, self.bar = [], None, None
 
+    def end_at(self, at_ns: int, within_ns: int) -> list[ScheduledNote]:
+        """The next bar comes early, at ``at_ns`` (Follow mode: the player's count of the bar
+        moved back a beat): nothing of this bar plays from ``within_ns`` before it (held notes
+        dropped, the beat decision there too), held notes that would sound across it are cut
+        there, and so are the handed ones; returns the handed notes ended early."""
+        self.until_ns = at_ns
+        self.held = [n for n in self.held if self._when(n.on_ns) < at_ns - within_ns]
+        if self.replan_ns is not None and self._when(self.replan_ns) >= at_ns - within_ns:
+            self.replan_ns = None
+        ended, handed = [], []
+        for note in self.handed:
+            if note.on_ns < at_ns < note.off_ns:
+                ended.append(note)
+                note = replace(note, off_ns=at_ns)
+            handed.append(note)
+        self.handed = handed
+        return ended
+
     def pause(self) -> None:
         """A fermata: nothing more of this bar goes out (the notes handed sound on as
         handed; those held, never played, are dropped)."""
@@ -72,14 +92,17 @@ class BeatHandover:
             return []
         ready = [n for n, go in zip(self.held, goes, strict=True) if go]
         self.held = [n for n, go in zip(self.held, goes, strict=True) if not go]
-        if self.warp:
+        if self.warp or self.until_ns is not None:
             ready = [self._warped(n, now_ns) for n in ready]
         self.handed.extend(ready)
         return ready
 
     def _warped(self, note: ScheduledNote, now_ns: int) -> ScheduledNote:
         on = max(now_ns, self._when(note.on_ns))
-        return replace(note, on_ns=on, off_ns=max(on + 1, self._when(note.off_ns)))
+        off = self._when(note.off_ns)
+        if self.until_ns is not None:
+            off = min(off, self.until_ns)
+        return replace(note, on_ns=on, off_ns=max(on + 1, off))
 
     def next_ns(self) -> int | None:
         """When the next note must go, or the re-plan is due; None when nothing waits."""

@@ -10,7 +10,7 @@ from coperformer.engine.clock import NS_PER_S
 from coperformer.engine.sinks import ScheduledNote
 from coperformer.engine.stage import Stage
 from coperformer.engine.steering import Steering
-from coperformer.engine.tempo_follow import TempoFollower
+from coperformer.engine.tempo_follow import EARLY_SHARE, TempoFollower
 from coperformer.engine.transport import MAX_BPM, MIN_BPM
 
 
@@ -52,9 +52,27 @@ class FollowMe:
     def retime(self, next_bar: int, first: bool, now_ns: int) -> bool:
         """The coming bar (``first``: the band's first) re-timed to the player's predicted
         downbeat; True when the tempo map changed."""
-        stage = self.stage
-        return self.tempo.retime(stage.transport, next_bar, now_ns, stage.config.margin_ns,
-                                 first)
+        stage, transport = self.stage, self.stage.transport
+        if not self.tempo.retime(transport, next_bar, now_ns, stage.config.margin_ns, first):
+            return False
+        self._end_early(next_bar)
+        return True
+
+    def _end_early(self, next_bar: int) -> None:
+        """The coming bar now starts before the bar being played ends (the player's count of
+        the bar moved back a beat): that bar ends there, its notes from then on dropped."""
+        handover, transport = self.steering.handover, self.stage.transport
+        if handover is None or handover.bar != next_bar - 1:
+            return
+        at = transport.bar_start_ns(next_bar)
+        beat_ns = transport.segment(handover.bar).bar_ns / transport.meter_at(
+            handover.bar).beats_per_bar
+        end = transport.bar_start_ns(handover.bar) + transport.segment(handover.bar).bar_ns
+        if at > end - EARLY_SHARE * beat_ns:
+            return
+        for note in handover.end_at(at, round(EARLY_SHARE * beat_ns)):
+            for sink in self.stage.sinks:
+                sink.end_at(note.channel, note.pitch, at)
 
     def first_bar_ns(self, next_bar: int, first: bool, now_ns: int) -> int | None:
         """When the band's first bar (``first``) must be re-timed onto a player faster than

@@ -25,6 +25,7 @@ MOVE_NS = 2 * MS  # a bar moves only when its downbeat is this far off (keeps th
 CHORD_NS = round(TrackerParams().chord_s * NS_PER_S)  # onsets this close are one (a chord)
 SLOWEST_BEAT_NS = round(60 * NS_PER_S / MIN_BPM)  # a longer gap starts a count-in again
 MAX_WARP = 0.3  # a held note moves at most this much of a beat towards the predicted beat
+EARLY_SHARE = 0.5  # a bar this much of a beat early or more: the bar before ends there
 
 
 class TempoFollower:
@@ -120,7 +121,10 @@ class TempoFollower:
         downbeat = self.downbeat_ns(estimate, bar)
         start = min(downbeat, transport.bar_start_ns(bar)) if first else \
             transport.bar_start_ns(bar)
-        if start - margin_ns - now_ns > estimate.period_ns:
+        early = not first and transport.bar_start_ns(bar) - downbeat >= \
+            EARLY_SHARE * estimate.period_ns  # the player's count of the bar moved back
+        ahead = downbeat if early else start
+        if ahead - margin_ns - now_ns > estimate.period_ns:
             return False  # timed in the last beat before its decision: a few changes a bar
         if downbeat < now_ns + margin_ns + MS:
             return False  # too late to move: the bar is decided where it stands

@@ -25,18 +25,18 @@ from tests.engine.test_session import NAMES, PROGRAMS, make_session, run_until
 MS = 1_000_000
 
 
-def _perform(periods_ms: list[float], start_ns: int, seed: int, first_beat: int = 0
-             ) -> tuple[list, list[int]]:
+def _perform(periods_ms: list[float], start_ns: int, seed: int, first_beat: int = 0,
+             loud: int = 90) -> tuple[list, list[int]]:
     """Quarter notes on the beats (and a softer swung eighth between), jittered 10 ms, the
-    first on beat ``first_beat`` (0: a downbeat) of a bar of four, each downbeat louder; the
-    events and the true beat times."""
+    first on beat ``first_beat`` (0: a downbeat) of a bar of four, each downbeat louder
+    (``loud``); the events and the true beat times."""
     rng = random.Random(seed)
     events, beats, t = [], [], start_ns
     for index, period in enumerate(periods_ms):
         beats.append(t)
         pitch = 72 + index % 5
         on = t + round(rng.gauss(0, 10) * MS)
-        events.append(InputEvent(on, NOTE_ON, pitch, 90 if (index + first_beat) % 4 == 0
+        events.append(InputEvent(on, NOTE_ON, pitch, loud if (index + first_beat) % 4 == 0
                                  else 75))
         events.append(InputEvent(on + round(period * MS * 0.5), NOTE_OFF, pitch))
         mid = t + round(period * MS * 2 / 3)
@@ -148,6 +148,42 @@ def test_the_band_holds_its_chord_through_a_fermata_and_picks_up_after_it(first_
     off_beat = [round(_nearest(beats_after, n.on_ns)) for n in band
                 if resume < n.on_ns < beats_after[-1] and _nearest(beats_after, n.on_ns) > 60]
     assert not off_beat, off_beat  # while its count of the bar moves, its notes stay on beats
+
+
+def test_when_the_count_of_the_bar_moves_back_a_beat_the_next_bar_comes_a_beat_sooner():
+    """After a fermata the player comes back on beat 3 (the band takes it for beat 2, the
+    beat after the held note's), their downbeats loud: once the tracker's count moves back a
+    beat, the band's next bar starts on the player's downbeat, a beat sooner than it would
+    have, and the bar being played ends there (no note of it after the new bar line)."""
+    clock = VirtualClock()
+    recorder = Recorder()
+    session, sink, _ = make_session(clock, recorder=recorder, bpm=120, count_in=1,
+                                    follow=True)
+    session.start()
+    bar0 = session.transport.bar_start_ns(0)
+    before, beats_before = _perform([500.0] * 12, bar0, 4)
+    held_from = beats_before[-1] + 500 * MS
+    resume = held_from + 4300 * MS
+    after, _ = _perform([520.0] * 22, resume, 5, first_beat=2, loud=120)
+    held = [InputEvent(held_from, NOTE_ON, 79, 95), InputEvent(resume - 40 * MS, NOTE_OFF, 79)]
+    for event in sorted(before + held + after, key=lambda e: e.time_ns):
+        run_until(session, clock, event.time_ns)
+        session.feed(event)
+    run_until(session, clock, resume + 22 * 520 * MS)
+    transport = session.transport
+    lines = [transport.bar_start_ns(bar) for bar in range(transport.bar_at(resume),
+                                                           transport.bar_at(resume) + 5)]
+    downbeats = [resume + (2 + 4 * k) * 520 * MS for k in range(6)]
+    on_line = [min(abs(line - d) for d in downbeats) < 40 * MS for line in lines]
+    assert on_line[2:] == [True] * 3, lines  # the third bar after coming back, and on
+    band = [n for n in recorder.recording.notes if n.channel in BAND_CHANNELS
+            and n.on_ns >= resume]
+    near = 0.3 * 520 * MS  # (a note moves at most this far to the player's predicted beat)
+    for line in lines[1:]:  # the band strikes a chord a beat: one a voice at each bar line
+        struck = [(n.channel, n.on_ns) for n in band if abs(n.on_ns - line) < near]
+        assert len(struck) == len({channel for channel, _ in struck}) == 3, "bars overlap"
+        assert not [n for n in band if n.on_ns < line - near < line + near < n.off_ns]
+    assert session.stats.misses == 0
 
 
 @pytest.mark.parametrize("sync_stop", [False, True])

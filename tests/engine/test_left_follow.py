@@ -141,6 +141,22 @@ def test_the_handover_keeps_a_note_that_fits_and_drops_nothing_decided():
     assert ScheduledNote(0, 200, 2, 64, 80) in final and notes[0] in final
 
 
+def test_a_bar_ended_early_drops_its_notes_from_there_and_cuts_those_across_it():
+    notes = [ScheduledNote(0, 400, 1, 67, 80), ScheduledNote(100, 250, 2, 64, 80),
+             ScheduledNote(200, 400, 3, 48, 80), ScheduledNote(300, 400, 1, 72, 80)]
+    handover = BeatHandover(lead_ns=10)
+    handover.hold(1, notes)
+    handover.due(0)
+    handover.replan_ns = 300  # the beat decision there goes too
+    ended = handover.end_at(300, within_ns=50)  # the next bar starts a beat sooner, at 300
+    assert ended == [notes[0]] and handover.handed == [ScheduledNote(0, 300, 1, 67, 80)]
+    assert handover.held == notes[1:3] and handover.replan_ns is None  # beat 4's is dropped
+    assert handover.due(90) == [notes[1]]
+    assert handover.due(190) == [ScheduledNote(200, 300, 3, 48, 80)]  # cut there
+    final, late = handover.hold(2, [])
+    assert not late and handover.until_ns is None and max(n.off_ns for n in final) == 300
+
+
 def test_panic_silences_the_rest_of_the_bar_with_a_split_too():
     from coperformer.engine.intents import Panic
 
