@@ -145,20 +145,13 @@ class BarPointer:
                 like += weight * (gain if on_beat else 1.0) * np.exp(-0.5 * (ring / spread) ** 2)
         return like
 
-    def summary(self, prob: np.ndarray | None = None, near: float | None = None
-                ) -> tuple[float, float, float]:
+    def summary(self, prob: np.ndarray | None = None) -> tuple[float, float, float]:
         """The phase (beats into the bar), the period (s) and how much of the belief lies
         within the window around the likeliest phase (0..1); of ``prob`` (a belief on this
-        grid) when given; ``near``: the likeliest within half a beat of that phase."""
+        grid) when given."""
         prob = self.prob if prob is None else prob
         phases = prob.sum(axis=0)
-        if near is None:
-            peak = int(np.argmax(phases))
-        else:
-            half = self.params.bins_per_beat // 2
-            around = (round(near * self.params.bins_per_beat) + np.arange(-half, half + 1)) \
-                % self.bins
-            peak = int(around[np.argmax(phases[around])])
+        peak = int(np.argmax(phases))
         reach = max(1, round(self.params.window * self.params.bins_per_beat))
         index = (peak + np.arange(-reach, reach + 1)) % self.bins
         mass = phases[index]

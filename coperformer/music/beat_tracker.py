@@ -51,8 +51,6 @@ class TrackerParams:
     doubt_share: float = 0.5  # rest) gives this share of the belief to the bar's other beats
     resume_next: float = 0.5  # how likely the onset after a fermata is on the next beat (the
     # rest shared by the bar's other beats)
-    count_margin: float = 1.0  # the count of the bar moves to another place only when that
-    # place is this many times likelier than the count's own (1: the likeliest at once)
     min_bpm: float = 30.0
     max_bpm: float = 260.0
     tune_tempo_spread: float = 0.15  # the tempo's spread (log-period sd) when the tracker
@@ -203,11 +201,6 @@ class BeatTracker:
         low, high = 60.0 / self.params.max_bpm, 60.0 / self.params.min_bpm
         predicted = self._beat_at(t)
         bar = self.beats_per_bar
-        if self.params.count_margin > 1 and self._state == LOCKED and \
-                abs((phase - predicted + bar / 2) % bar - bar / 2) > 0.5:
-            kept = self._grid.summary(near=predicted % bar)  # the count as it stands
-            if confidence < self.params.count_margin * kept[2]:
-                phase, period, confidence = kept  # the other place is not surely likelier
         self._beat = predicted + (phase - predicted + bar / 2) % bar - bar / 2
         self._time_s, self._period = t, min(high, max(low, period))
         self._confidence = confidence

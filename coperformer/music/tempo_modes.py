@@ -86,9 +86,8 @@ class TempoModes:
         self.weights = joint / total
         return total
 
-    def summary(self, near: float | None = None) -> tuple[float, float, float]:
-        """``BarPointer.summary`` of the modes' beliefs together (``near`` a phase: the
-        likeliest within half a beat of it)."""
+    def summary(self) -> tuple[float, float, float]:
+        """``BarPointer.summary`` of the modes' beliefs together."""
         together = sum(w * pointer.prob for w, pointer in zip(self.weights, self.pointers,
                                                               strict=True))
-        return self.pointers[0].summary(together, near)
+        return self.pointers[0].summary(together)
