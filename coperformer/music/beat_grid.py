@@ -20,6 +20,17 @@ SIMPLE_POSITIONS = ((0.0, 1.0), (0.5, 0.45), (2 / 3, 0.3), (1 / 3, 0.15), (0.25,
                     (0.75, 0.15))  # (fraction of a beat, how likely a note falls there)
 COMPOUND_POSITIONS = ((0.0, 1.0), (1 / 3, 0.45), (2 / 3, 0.45), (1 / 6, 0.12), (0.5, 0.12),
                       (5 / 6, 0.12))  # a beat of three eighths
+
+
+def between_beats(compound: bool) -> list[tuple[float, float]]:
+    """The metrical positions between two beats (fractions of a beat), each with its share
+    of the notes that fall between beats."""
+    positions = [(f, w) for f, w in (COMPOUND_POSITIONS if compound else SIMPLE_POSITIONS)
+                 if f > 0]
+    total = sum(w for _, w in positions)
+    return [(f, w / total) for f, w in positions]
+
+
 START_SPREAD = 0.03  # a start's phase (beats) and log-period are known about this well
 
 

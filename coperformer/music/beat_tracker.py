@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from coperformer.music.beat_grid import START_SPREAD, GridParams
+from coperformer.music.beat_grid import START_SPREAD, GridParams, between_beats
 from coperformer.music.beat_line import BeatLine, LineParams, LineReading
 from coperformer.music.meter import COMMON_TIME, Meter
 from coperformer.music.tempo_modes import ModeParams, TempoModes
@@ -51,6 +51,7 @@ class TrackerParams:
     doubt_share: float = 0.5  # rest) gives this share of the belief to the bar's other beats
     resume_next: float = 0.5  # how likely the onset after a fermata is on the next beat (the
     # rest shared by the bar's other beats)
+    resume_off_beat: float = 0.3  # how likely it falls between beats (a pick-up eighth)
     min_bpm: float = 30.0
     max_bpm: float = 260.0
     tune_tempo_spread: float = 0.15  # the tempo's spread (log-period sd) when the tracker
@@ -103,6 +104,7 @@ class BeatTracker:
         self.beats_per_bar = meter.beats_per_bar
         period = 60.0 / bpm
         compound = meter.beat_steps % 3 == 0  # a beat of three eighths
+        self._between = between_beats(compound)
         self._grid = TempoModes(self.beats_per_bar, compound, period, 0.0,
                                 self.params.grid, self.params.modes)
         if tempo_spread is not None:  # a tempo less sure than the default's
@@ -273,16 +275,23 @@ class BeatTracker:
 
     def _resume(self, t: float, accent: float) -> None:
         """The first onset after a fermata is on one of the beats of the bar after the held
-        note's: likeliest the next, but how long the note was written is unknown; the bar
-        pointer keeps each, weighs them by this onset's loudness (a downbeat's accent), and
-        the onsets after it tell."""
-        bar, held = self.beats_per_bar, self._beat
+        note's (likeliest the next, but how long the note was written is unknown) or, less
+        likely, between them (a pick-up); the bar pointer keeps each, weighs them by this
+        onset's loudness (a downbeat's accent), and the onsets after it tell."""
+        bar, held, off = self.beats_per_bar, self._beat, self.params.resume_off_beat
         later = (1 - self.params.resume_next) / max(1, bar - 1)
-        self._grid.reset([((held + step) % bar, self.params.resume_next if step == 1 else later)
-                          for step in range(1, bar + 1)], self._period, START_SPREAD)
+        places = []  # (beats after the held note's, weight)
+        for step in range(1, bar + 1):
+            weight = self.params.resume_next if step == 1 else later
+            places.append((step, weight * (1 - off)))
+            places += [(step - 1 + fraction, weight * off * share)
+                       for fraction, share in self._between if off > 0]
+        self._grid.reset([((held + after) % bar, weight) for after, weight in places],
+                         self._period, START_SPREAD)
         self._grid.observe(self._period, min(2.0, max(0.5, accent)))
         phase = self._grid.summary()[0]
-        self._beat = held + 1 + (round(phase) - held - 1) % bar
+        self._beat = held + min((after for after, _ in places), key=lambda after: abs(
+            (held + after - phase + bar / 2) % bar - bar / 2))  # the nearest of the places
         self._time_s = t
         self._history = []
         self._line.clear()

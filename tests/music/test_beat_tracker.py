@@ -129,6 +129,28 @@ def test_fermata_is_recognized_and_relocked():
     assert max(errors[2:]) < 30.0
 
 
+@pytest.mark.parametrize("off_beat", [0.3, 0.0])
+def test_a_pick_up_eighth_after_a_fermata_is_heard_between_beats(off_beat):
+    """After the fermata the player comes back with a swung eighth before the beat: within a
+    few beats the beats after it are predicted on the beats, not a third of a beat off (as a
+    tracker that takes every onset after a fermata for a beat, ``off_beat`` 0, keeps them)."""
+    beats = _beats([500.0] * 17)
+    tracker = BeatTracker(120.0, beats[0], params=TrackerParams(resume_off_beat=off_beat))
+    rng = random.Random(6)
+    _play(tracker, beats, rng)
+    held_from = beats[-1]
+    tracker.onset(held_from, 67, 90)
+    resume = held_from + 3300 * MS  # the next beat after the pick-up
+    tracker.release(resume - 200 * MS, 67)
+    tracker.onset(resume - 160 * MS, 65, 70)  # the pick-up, two thirds into the beat before
+    tracker.release(resume - 20 * MS, 65)
+    errors = _play(tracker, [resume + k * 480 * MS for k in range(10)], rng)
+    if off_beat:
+        assert max(errors[6:]) < 30.0, errors  # (the accents and eighths of six beats tell)
+    else:
+        assert min(errors) > 100.0, errors
+
+
 @pytest.mark.xfail(strict=True, reason=NOT_LOST)
 def test_lost_when_the_beat_goes_and_regained():
     beats = _beats([500.0] * 16)
