@@ -31,6 +31,13 @@ class FollowMe:
         config = self.stage.config
         return config.sync_start and config.count_in > 0
 
+    def counted(self) -> tuple[int, int] | None:
+        """The count-in the player plays: (beats played so far, beats it needs); None when
+        the player does not count in."""
+        if not self.counts_in:
+            return None
+        return len(self.tempo.count_in), self.stage.transport.meter_at(0).count_in_beats
+
     def start(self) -> None:
         """The transport started: the tracker starts on its grid."""
         config = self.stage.config

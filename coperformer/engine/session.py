@@ -250,6 +250,7 @@ class Session:
                 self.follow.counts_in else event.time_ns
             if start is not None:
                 self._start_transport(start)
+            self._dirty = True  # (a beat of the count-in: shown)
         self.buffer.add(event)
         if self.follow and self.follow.heard(event):
             self._dirty = True  # the tracker's state or confidence changed: shown
@@ -384,5 +385,5 @@ class Session:
             next_deadline_ns=self.next_deadline() if started and not self.finished else None,
             figures=self.stats.view(), error=self.error,
             follow=self.follow.tempo.status(self.clock.now_ns()) if self.follow and started
-            else None)
+            else None, counting_in=self.follow.counted() if self.follow and not started else None)
         self._dirty = False

@@ -25,6 +25,8 @@ class SessionSnapshot:
     figures: StatsView = field(default_factory=lambda: SessionStats().view())
     error: str | None = None  # why the worker failed, if it did
     follow: tuple[str, float] | None = None  # Follow mode: the tracker's state, confidence
+    counting_in: tuple[int, int] | None = None  # the player's count-in: (beats played, beats
+    # it needs) before the start
 
     @property
     def stats(self) -> dict:

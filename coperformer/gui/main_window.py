@@ -36,21 +36,14 @@ from coperformer.gui.keyboard import OnScreenKeyboard
 from coperformer.gui.labels import Banner
 from coperformer.gui.model_loader import ModelLoader
 from coperformer.gui.note_keys import NoteKeys
-from coperformer.gui.panels import (
-    NO_POSITION,
-    BandPanel,
-    InputPanel,
-    RecordPanel,
-    SoundPanel,
-    TransportPanel,
-    follow_label,
-)
+from coperformer.gui.panels import BandPanel, InputPanel, RecordPanel, SoundPanel, TransportPanel
 from coperformer.gui.pianoroll import PianoRoll
 from coperformer.gui.settings import (
     autosave,
     load_settings,
     save_settings,
 )
+from coperformer.gui.status_text import follow_label, position_text
 from coperformer.gui.strips import VoiceStrip, soundfont_program_names
 from coperformer.gui.takes import TakeControls
 from coperformer.gui.train_dialog import TrainDialog
@@ -366,11 +359,8 @@ class MainWindow(BandControls, TakeControls, QMainWindow):
             self.transport.follow.setText(follow_label(None))
         if snapshot is None:
             return
-        position = snapshot.position(time.perf_counter_ns())
-        tempo = snapshot.tempo_at(time.perf_counter_ns()) if self.transport.follow.isChecked() \
-            else None
-        self.transport.position.setText(NO_POSITION if position is None else f"{position[0]}:"
-                                        f"{position[1]}" + (f" · {tempo:.0f} BPM" if tempo else ""))
+        self.transport.position.setText(position_text(snapshot, time.perf_counter_ns(),
+                                                      self.transport.follow.isChecked()))
         if not snapshot.finished:
             self.transport.follow.setText(follow_label(snapshot.follow))
         s = snapshot.stats

@@ -26,9 +26,10 @@ from coperformer.gui.chart_row import ChartRow
 from coperformer.gui.drums import DrumRow
 from coperformer.gui.labels import ElidedLabel
 from coperformer.gui.midi_out_row import MidiOutRow
+from coperformer.gui.status_text import FOLLOW_ME, NO_POSITION, follow_label
 from coperformer.gui.strips import VoiceStrip
 from coperformer.jam.options import QWERTY, JamOptions
-from coperformer.music.beat_tracker import FERMATA, LOST
+from coperformer.music.beat_tracker import FERMATA
 from coperformer.music.chord_names import note_name
 from coperformer.music.endings import key_name
 from coperformer.music.harmony import Key
@@ -178,25 +179,6 @@ INTRO_KEYS = [f"intro {key_name(Key(tonic, minor))}" for minor in (False, True)
               for tonic in range(12)]  # every major key, then every minor one
 
 
-NO_POSITION = "–:–"
-
-
-FOLLOW_ME = "Follow me"
-
-
-def follow_label(follow: tuple[str, float] | None) -> str:
-    """The Follow me switch's text while the band follows: how sure the tracker is of the
-    player's beat, or that it lost it (the band holds its chord), or waits in a fermata."""
-    if follow is None:
-        return FOLLOW_ME
-    state, confidence = follow
-    if state == LOST:
-        return f"{FOLLOW_ME}: lost"
-    if state == FERMATA:
-        return f"{FOLLOW_ME}: fermata"
-    return f"{FOLLOW_ME} {confidence:.0%}"
-
-
 class TransportPanel(QGroupBox):
     """Play/stop, tempo with tap tempo, meter, count-in, metronome, sync start, position."""
 
@@ -246,7 +228,8 @@ class TransportPanel(QGroupBox):
         self.position = QLabel(NO_POSITION)
         self.position.setObjectName("position")
         self.position.setToolTip("Bar:beat (negative in the count-in; –:– while stopped or "
-                                 "waiting for your first note)")
+                                 "waiting for your first note; count-in 2/4 while you count "
+                                 "yourself in, with Follow me and Sync start)")
         for widget, tip in ((self.play, "Start or stop the jam (Space)"),
                             (self.tempo, "Beats per minute; a change applies from the next "
                                          "bar the band has not planned yet"),

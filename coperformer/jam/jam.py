@@ -247,7 +247,8 @@ class Jam:
                  " (0 safe .. 1 adventurous)"]
         if self.recovered:
             lines.append(f"recovered an unsaved session: {self.recovered}")
-        return "\n".join(lines + self.warnings)
+        hint = start_hint(self.options, self.plan)
+        return "\n".join(lines + ([hint] if hint else []) + self.warnings)
 
     # --- intents (any thread) -------------------------------------------------------------
     def set_tempo(self, bpm: float) -> None:
@@ -375,3 +376,15 @@ class Jam:
                 pass
         self.parts.clear()
 
+
+def start_hint(options: JamOptions, plan: InputPlan) -> str | None:
+    """How the player starts the tune, in a line (None: it starts on its own)."""
+    if not plan.waits_for_first_note(options.sync_start):
+        return None
+    if options.follow and options.count_in > 0:
+        return (f"count yourself in: play {plan.meter.count_in_beats} beats on any key (a chord "
+                "counts once); bar 1 starts on the next beat, at your tempo")
+    if options.follow:
+        return ("start the tune on its first downbeat: the band finds your tempo in bar 1 and "
+                "comes in on bar 2")
+    return "sync start: your first note is bar 1's downbeat"

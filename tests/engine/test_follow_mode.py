@@ -348,6 +348,8 @@ def test_a_played_count_in_has_four_beats_at_least_in_whole_bars(meter, beats):
         session.feed(InputEvent(on + 200 * MS, NOTE_OFF, 60))
         run_until(session, clock, on + 10 * MS)
         assert session.transport.started == (index == beats - 1)  # not after one bar
+        assert session.snapshot().counting_in == (None if index == beats - 1
+                                                  else (index + 1, beats))  # (shown)
     beat_quarters = Meter.parse(meter).bar_quarters / Meter.parse(meter).beats_per_bar
     assert session.transport.bpm_at(0) * 0.64 / beat_quarters == pytest.approx(60, rel=0.03)
     assert abs(session.transport.bar_start_ns(0) - (first + beats * 640 * MS)) < 25 * MS

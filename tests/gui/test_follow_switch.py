@@ -37,7 +37,7 @@ def test_follow_me_is_remembered(window, qtbot, settings):
 
 
 def test_the_switch_says_what_the_tracker_does():
-    from coperformer.gui.panels import follow_label
+    from coperformer.gui.status_text import follow_label
     from coperformer.music.beat_tracker import FERMATA, LOCKED, LOST
 
     assert follow_label(None) == "Follow me"

@@ -1,7 +1,8 @@
 """The transport through the real window: a sane position while sync start waits, and a
 meter changed while playing taking effect at a bar line."""
 
-from coperformer.gui.panels import NO_POSITION, QWERTY_LABEL
+from coperformer.gui.panels import QWERTY_LABEL
+from coperformer.gui.status_text import NO_POSITION
 from tests.gui.test_window import _play_file
 
 
@@ -19,6 +20,29 @@ def test_sync_start_waits_with_a_sane_position_then_starts_on_the_first_note(win
     qtbot.keyRelease(window, "a")
     qtbot.waitUntil(lambda: window.transport.position.text().startswith("1:"), timeout=3000)
     window.transport.play.setChecked(False)
+
+
+def test_the_position_counts_the_count_in_the_player_plays(window, qtbot):
+    window.input_panel.picker.setCurrentText(QWERTY_LABEL)
+    window.transport.follow.setChecked(True)
+    window.transport.sync_start.setChecked(True)
+    window.transport.count_in.setValue(1)
+    window.transport.play.setChecked(True)
+    assert window.controller.running, window.banner.text()
+    qtbot.waitUntil(lambda: window.transport.position.text() == "count-in 0/4", timeout=3000)
+    for beat, key in enumerate("asd", 1):  # three beats of the four, half a second apart
+        qtbot.keyPress(window, key)
+        qtbot.waitUntil(lambda b=beat: window.transport.position.text() == f"count-in {b}/4",
+                        timeout=3000)
+        qtbot.keyRelease(window, key)
+        qtbot.wait(450)
+    assert not window.controller.snapshot().started
+    qtbot.keyPress(window, "f")  # the fourth: bar 1 starts on the next beat
+    qtbot.waitUntil(lambda: window.controller.snapshot().started, timeout=3000)
+    qtbot.keyRelease(window, "f")
+    qtbot.waitUntil(lambda: window.transport.position.text()[:2] in ("0:", "1:"), timeout=3000)
+    window.transport.play.setChecked(False)
+    window.transport.follow.setChecked(False)
 
 
 def test_a_meter_changed_while_playing_starts_at_the_next_free_bar_line(window, qtbot,

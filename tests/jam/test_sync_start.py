@@ -100,3 +100,17 @@ def test_a_meter_change_mid_jam_starts_at_a_bar_line_and_is_recorded(tmp_path, s
     downbeats = {round((t - at) / 3.0, 6) for t in band if abs((t - at) % 3.0) < 1e-3}
     assert len(downbeats) >= 2  # notes on the new 3-beat bar lines
     assert all(t >= at or t < at - 0.01 for t in band)
+
+
+@pytest.mark.parametrize(("follow", "count_in", "meter", "says"), [
+    (True, 1, "3/4", "play 6 beats on any key"), (True, 1, "4/4", "play 4 beats"),
+    (True, 0, "4/4", "on its first downbeat"), (False, 1, "4/4", "first note is bar 1")])
+def test_the_banner_says_how_the_player_starts_the_tune(follow, count_in, meter, says):
+    from coperformer.jam.inputs import InputPlan
+    from coperformer.jam.jam import start_hint
+    from coperformer.music.meter import Meter
+
+    plan = InputPlan(None, 120.0, Meter.parse(meter))
+    hint = start_hint(JamOptions(follow=follow, count_in=count_in, sync_start=True), plan)
+    assert hint and says in hint
+    assert start_hint(JamOptions(follow=follow, count_in=count_in), plan) is None
