@@ -37,13 +37,7 @@ def main() -> None:
                          doubt_share=share)
         cells = []
         for scenario in follow.SCENARIOS:
-            runs, places = [], []
-            for seed, piece in enumerate(pieces):
-                perf = follow.perform(piece, scenario, seed)
-                band, lost = follow.play_band(perf, True, params)
-                runs.append((follow.beat_errors(perf, band), lost, perf))
-                places.append(follow.bar_place(perf, params))
-            row, place = follow.gather_runs(runs), follow.bar_place_shares(places)
+            row, place = follow.tracker_rows(pieces, scenario, params)
             errors = row["beat_error_ms"]
             cells.append(f"{scenario.name}: bar place {place['before']} / "
                          f"{place['after_fermata']} %, {errors['p50']} / {errors['p95']} ms, "

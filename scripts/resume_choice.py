@@ -30,13 +30,7 @@ def main() -> None:
         params = replace(TrackerParams(), resume_off_beat=share)
         cells = []
         for scenario in follow.SCENARIOS[1:]:
-            runs, places = [], []
-            for seed, piece in enumerate(pieces):
-                perf = follow.perform(piece, scenario, seed)
-                band, lost = follow.play_band(perf, True, params)
-                runs.append((follow.beat_errors(perf, band), lost, perf))
-                places.append(follow.bar_place(perf, params))
-            row, place = follow.gather_runs(runs), follow.bar_place_shares(places)
+            row, place = follow.tracker_rows(pieces, scenario, params)
             errors, relock = row["beat_error_ms"], row["relock_beats"]
             cells.append(f"{scenario.name}: bar place {place['before']} / "
                          f"{place['after_fermata']} %, re-lock {relock['p50']} / "

@@ -337,6 +337,19 @@ def follow_figures(count: int = 12, tuning: bool = False,
     return out
 
 
+def tracker_rows(pieces: list, scenario: Scenario, params: TrackerParams | None = None
+                 ) -> tuple[dict, dict[str, float | None]]:
+    """The modelled band's row (``gather_runs``) and its bar place shares over ``pieces``
+    played under ``scenario``, with the tracker's ``params`` (a choice script's setting)."""
+    runs, places = [], []
+    for seed, piece in enumerate(pieces):
+        perf = perform(piece, scenario, seed)
+        band, lost = play_band(perf, True, params)
+        runs.append((beat_errors(perf, band), lost, perf))
+        places.append(bar_place(perf, params))
+    return gather_runs(runs), bar_place_shares(places)
+
+
 def gather_runs(runs: list) -> dict:
     """A row's figures from its runs: (beat errors, lost events, performance) each."""
     errors = [e for result, _, _ in runs for e in result["errors"]]

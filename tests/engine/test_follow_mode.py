@@ -95,11 +95,11 @@ def test_the_tempo_map_is_recorded_in_the_snapshot():
     assert len(bpms) > 3 and min(bpms) < 110.0
 
 
-@pytest.mark.parametrize("first_beat", [1, 0])
-def test_the_band_holds_its_chord_through_a_fermata_and_picks_up_after_it(first_beat):
-    """The held note is bar 3's downbeat; the player goes on with the beat after it (beat 2:
-    the next bar line three beats after the pick-up), or, as their accents then say, with a
-    downbeat (the note was written longer): the next bar line a bar after it."""
+def _back_from_a_fermata(beats_after: int, first_beat: int, loud: int = 90):
+    """Bar 3's downbeat held 4.3 s (a fermata), then ``beats_after`` beats a little slower,
+    the first on beat ``first_beat`` of the player's bar (see ``_perform``), played into a
+    Follow mode session: (session, sink, recorder, (bar 0's, the held note's and the first
+    note after it's times))."""
     clock = VirtualClock()
     recorder = Recorder()
     session, sink, _ = make_session(clock, recorder=recorder, bpm=120, count_in=1,
@@ -109,12 +109,21 @@ def test_the_band_holds_its_chord_through_a_fermata_and_picks_up_after_it(first_
     before, beats_before = _perform([500.0] * 12, bar0, 4)
     held_from = beats_before[-1] + 500 * MS  # bar 3's downbeat, held 4.3 s
     resume = held_from + 4300 * MS
-    after, _ = _perform([520.0] * 16, resume, 5, first_beat)  # a little slower after it
+    after, _ = _perform([520.0] * beats_after, resume, 5, first_beat, loud)
     held = [InputEvent(held_from, NOTE_ON, 79, 95), InputEvent(resume - 40 * MS, NOTE_OFF, 79)]
     for event in sorted(before + held + after, key=lambda e: e.time_ns):
         run_until(session, clock, event.time_ns)
         session.feed(event)
-    run_until(session, clock, resume + 16 * 520 * MS)
+    run_until(session, clock, resume + beats_after * 520 * MS)
+    return session, sink, recorder, (bar0, held_from, resume)
+
+
+@pytest.mark.parametrize("first_beat", [1, 0])
+def test_the_band_holds_its_chord_through_a_fermata_and_picks_up_after_it(first_beat):
+    """The held note is bar 3's downbeat; the player goes on with the beat after it (beat 2:
+    the next bar line three beats after the pick-up), or, as their accents then say, with a
+    downbeat (the note was written longer): the next bar line a bar after it."""
+    session, sink, recorder, (bar0, held_from, resume) = _back_from_a_fermata(16, first_beat)
     band = [n for n in sink.scheduled if n.channel in BAND_CHANNELS]
     recognized = held_from + 2000 * MS  # four beats with nothing new, the note held
     next_line = bar0 + ((recognized - bar0) // (2000 * MS) + 1) * 2000 * MS
@@ -155,21 +164,7 @@ def test_when_the_count_of_the_bar_moves_back_a_beat_the_next_bar_comes_a_beat_s
     beat after the held note's), their downbeats loud: once the tracker's count moves back a
     beat, the band's next bar starts on the player's downbeat, a beat sooner than it would
     have, and the bar being played ends there (no note of it after the new bar line)."""
-    clock = VirtualClock()
-    recorder = Recorder()
-    session, sink, _ = make_session(clock, recorder=recorder, bpm=120, count_in=1,
-                                    follow=True)
-    session.start()
-    bar0 = session.transport.bar_start_ns(0)
-    before, beats_before = _perform([500.0] * 12, bar0, 4)
-    held_from = beats_before[-1] + 500 * MS
-    resume = held_from + 4300 * MS
-    after, _ = _perform([520.0] * 22, resume, 5, first_beat=2, loud=120)
-    held = [InputEvent(held_from, NOTE_ON, 79, 95), InputEvent(resume - 40 * MS, NOTE_OFF, 79)]
-    for event in sorted(before + held + after, key=lambda e: e.time_ns):
-        run_until(session, clock, event.time_ns)
-        session.feed(event)
-    run_until(session, clock, resume + 22 * 520 * MS)
+    session, _, recorder, (_, _, resume) = _back_from_a_fermata(22, 2, loud=120)
     transport = session.transport
     lines = [transport.bar_start_ns(bar) for bar in range(transport.bar_at(resume),
                                                            transport.bar_at(resume) + 5)]
