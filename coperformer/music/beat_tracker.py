@@ -41,6 +41,8 @@ class TrackerParams:
     lost_surprise: float = 1.15  # ... or the recent onsets no likelier than this to a listener
     surprise_onsets: float = 8.0  # ... with no pulse (a mean over about this many onsets)
     lost_onsets: int = 2  # ... at this many onsets in a row (one off-beat note is no loss)
+    surprise_confidence: float = 0.5  # the onsets' surprise makes it lost only below this
+    # confidence (once lost, it keeps it lost)
     trend_beats: float = 6.0  # the period's trend is read over this many recent beats
     trend_gain: float = 1.0  # how much of that trend the predictions carry
     off_beat: float = 0.2  # beats: an onset further than this from its beat is off it
@@ -206,8 +208,9 @@ class BeatTracker:
         self._beat = predicted + (phase - predicted + bar / 2) % bar - bar / 2
         self._time_s, self._period = t, min(high, max(low, period))
         self._confidence = confidence
-        astray = confidence < self.params.lost_confidence or \
+        astray = confidence < self.params.lost_confidence or (
             self._fit < math.log(self.params.lost_surprise)
+            and (self._state == LOST or confidence < self.params.surprise_confidence))
         self._astray = self._astray + 1 if astray else 0
         lost = astray and (self._state == LOST or self._astray >= self.params.lost_onsets)
         self._state = LOST if lost else LOCKED

@@ -279,11 +279,14 @@ def _lost_runs(params: TrackerParams) -> list[int]:
 
 def test_one_surprising_note_is_no_lost_beat():
     """Under drift with swing, a note the pulse did not expect dips the tracker's fit for one
-    onset; it says it is lost only when the next onset finds it astray too."""
-    eager = _lost_runs(TrackerParams(lost_onsets=1))
+    onset; it says it is lost only when the next onset finds it astray too, and while it is
+    sure of the beat, not for the surprise alone."""
+    eager = _lost_runs(TrackerParams(lost_onsets=1, surprise_confidence=1.0))
     assert eager.count(1) >= 3  # the flicker the rule is for (the test can fail)
     patient = _lost_runs(TrackerParams())
     assert len(patient) < 0.6 * len(eager), (patient, eager)
+    surprised = _lost_runs(TrackerParams(surprise_confidence=1.0))  # (the surprise alone)
+    assert len(patient) < len(surprised), (patient, surprised)
 
 
 def _tune_start_errors(tracker: BeatTracker, period_ms: float, rng: random.Random) -> list[float]:
