@@ -103,7 +103,9 @@ class TempoFollower:
         True when the transport changed. In a fermata the band waits: the bar is put a beat
         later, again and again, until the player goes on; lost, it keeps its time.
         ``first``: the band's first bar (no band note before it), which may come earlier
-        than the transport has it (a player faster than the tempo set)."""
+        than the transport has it (a player faster than the tempo set). A bar predicted half
+        a beat or more sooner (the player's count of the bar moved back) is moved as soon as
+        it can be; the caller ends the bar being played there."""
         estimate = self.estimate(now_ns)
         if bar < 1 or estimate is None or estimate.state == LOST:
             return False
