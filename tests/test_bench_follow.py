@@ -28,7 +28,7 @@ def test_the_follow_melodies_are_in_no_other_set():
 def test_a_performance_has_its_true_beats_and_a_fermata():
     piece = collection_melodies(TUNING, 1)[0]
     perf = perform(piece, Scenario("all", 0.2), seed=1)
-    assert len(perf.count_in) == perf.meter.count_in_beats == 6  # two bars of 3/4
+    assert len(perf.count_in) == perf.meter.count_in_beats() == 6  # two bars of 3/4
     assert 0 < perf.count_in[0] < perf.beats[0]
     assert all(b > a for a, b in zip(perf.beats, perf.beats[1:], strict=False))
     start, end = perf.fermata_span

@@ -78,7 +78,7 @@ def perform(piece: Piece, scenario: Scenario, seed: int, bpm: float = 100.0) -> 
     end_q = piece.bars[-1].end
     fermata_q, extra_s = _fermata(piece, beat_q) if scenario.fermata else (None, 0.0)
     clock = _TempoMap(bpm * beat_q, scenario, end_q, beat_q, fermata_q, extra_s, rng)
-    count_in = [clock.ns(-beat_q * k) for k in range(meter.count_in_beats, 0, -1)]
+    count_in = [clock.ns(-beat_q * k) for k in range(meter.count_in_beats(), 0, -1)]
     beats = [clock.ns(q * beat_q) for q in range(int(round(end_q / beat_q)) + 1)]
     onsets, positions = [], []
     for note in piece.melody:

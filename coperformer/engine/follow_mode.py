@@ -36,7 +36,8 @@ class FollowMe:
         the player does not count in."""
         if not self.counts_in:
             return None
-        return len(self.tempo.count_in), self.stage.transport.meter_at(0).count_in_beats
+        return len(self.tempo.count_in), self.stage.transport.meter_at(0).count_in_beats(
+            self.stage.config.count_in)
 
     def start(self) -> None:
         """The transport started: the tracker starts on its grid."""
@@ -89,12 +90,12 @@ class FollowMe:
         return due if due is not None and due > now_ns else None
 
     def count_in(self, time_ns: int) -> int | None:
-        """Sync start: the player counts in (``Meter.count_in_beats``); when this note completes it,
-        the tempo is set to the player's and bar 0 starts on the beat after it: when (None:
-        the count-in goes on)."""
+        """Sync start: the player counts in (the count-in's bars, four beats at least:
+        ``Meter.count_in_beats``); when this note completes it, the tempo is set to the
+        player's and bar 0 starts on the beat after it: when (None: the count-in goes on)."""
         transport = self.stage.transport
         meter = transport.meter_at(0)
-        counted = self.tempo.counted_in(time_ns, meter)
+        counted = self.tempo.counted_in(time_ns, meter, self.stage.config.count_in)
         if counted is None:
             return None
         bpm = 60 * NS_PER_S * meter.bar_quarters / meter.beats_per_bar / counted.period_ns

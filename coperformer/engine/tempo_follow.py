@@ -42,16 +42,17 @@ class TempoFollower:
         self.lost_events = 0  # how often a note found the tracker newly lost
         self._shown: tuple[str, float] | None = None  # the status last published
 
-    def counted_in(self, time_ns: int, meter: Meter) -> BeatEstimate | None:
-        """A note before the start, of a count-in the player plays (four beats at least, in
-        whole bars, on any key; a chord's notes count once): the estimate once it is played,
-        when the band starts on the next beat at the player's tempo (None before)."""
+    def counted_in(self, time_ns: int, meter: Meter, bars: int = 1) -> BeatEstimate | None:
+        """A note before the start, of a count-in the player plays (``bars`` whole bars, four
+        beats at least: ``Meter.count_in_beats``; on any key; a chord's notes count once): the
+        estimate once it is played, when the band starts on the next beat at the player's
+        tempo (None before)."""
         if self.count_in and time_ns - self.count_in[-1] < CHORD_NS:
             return None
         if self.count_in and time_ns - self.count_in[-1] > SLOWEST_BEAT_NS:
             self.count_in = []  # too long a wait for a beat: the count-in starts again
         self.count_in.append(time_ns)
-        if len(self.count_in) < meter.count_in_beats:
+        if len(self.count_in) < meter.count_in_beats(bars):
             return None
         self.tracker = BeatTracker.from_count_in(self.count_in, meter)
         return self.tracker.estimate(time_ns)

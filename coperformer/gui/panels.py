@@ -236,7 +236,8 @@ class TransportPanel(QGroupBox):
                             (self.tap, "Tap four times in time to set the tempo"),
                             (self.meter, "Beats in a bar; changed while playing, it takes "
                                          "effect at the next bar line"),
-                            (self.count_in, "Bars of clicks before bar 1"),
+                            (self.count_in, "Bars of clicks before bar 1 (with Follow me and Sync "
+                                           "start: the bars you play, four beats at least)"),
                             (self.metronome, "Clicks on every beat while you play (never in "
                                              "exports unless you ask)")):
             widget.setToolTip(tip)

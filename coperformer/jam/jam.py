@@ -382,8 +382,9 @@ def start_hint(options: JamOptions, plan: InputPlan) -> str | None:
     if not plan.waits_for_first_note(options.sync_start):
         return None
     if options.follow and options.count_in > 0:
-        return (f"count yourself in: play {plan.meter.count_in_beats} beats on any key (a chord "
-                "counts once); bar 1 starts on the next beat, at your tempo")
+        beats = plan.meter.count_in_beats(options.count_in)
+        return (f"count yourself in: play {beats} beats on any key (a chord counts once); "
+                "bar 1 starts on the next beat, at your tempo")
     if options.follow:
         return ("start the tune on its first downbeat: the band finds your tempo in bar 1 and "
                 "comes in on bar 2")

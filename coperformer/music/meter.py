@@ -60,11 +60,11 @@ class Meter:
         """Counted beats per bar (2 in 6/8, 3 in 3/4, 4 in 4/4)."""
         return max(1, self.bar_steps // self.beat_steps)
 
-    @property
-    def count_in_beats(self) -> int:
-        """The beats of a count-in the player plays: whole bars, four beats at least (one bar
-        of 4/4, two of 3/4, 2/4 or 6/8)."""
-        return -(-COUNT_IN_MIN_BEATS // self.beats_per_bar) * self.beats_per_bar
+    def count_in_beats(self, bars: int = 1) -> int:
+        """The beats of a count-in the player plays: ``bars`` whole bars, and as many more as
+        four beats need (at one bar: one of 4/4, two of 3/4, 2/4 or 6/8)."""
+        least = -(-COUNT_IN_MIN_BEATS // self.beats_per_bar)
+        return max(bars, least) * self.beats_per_bar
 
 
 COMMON_TIME = Meter(4, 4)  # the meter when nothing says otherwise

@@ -328,15 +328,17 @@ def test_the_player_counts_in_and_the_band_takes_the_tempo_from_it():
     assert not [n for n in sink.scheduled if n.channel == METRONOME_CHANNEL]  # no click
 
 
-@pytest.mark.parametrize(("meter", "beats"), [("3/4", 6), ("6/8", 4)])
-def test_a_played_count_in_has_four_beats_at_least_in_whole_bars(meter, beats):
+@pytest.mark.parametrize(("meter", "bars", "beats"),
+                         [("3/4", 1, 6), ("6/8", 1, 4), ("4/4", 2, 8), ("3/4", 3, 9)])
+def test_a_played_count_in_has_four_beats_at_least_in_whole_bars(meter, bars, beats):
+    """The count-in box's bars, whole, and as many more as four beats need."""
     clock = VirtualClock()
     session, _, _ = make_session(clock, bpm=100, meter=Meter.parse(meter), follow=True,
-                                 sync_start=True)
+                                 sync_start=True, count_in=bars)
     session.start()
     first = 500 * MS
     count_in = [first + k * 640 * MS + jitter * MS
-                for k, jitter in enumerate((0, 25, -20, 15, -10, 5)[:beats])]
+                for k, jitter in enumerate((0, 25, -20, 15, -10, 5, 20, -15, 10)[:beats])]
     for index, on in enumerate(count_in):
         run_until(session, clock, on)
         session.feed(InputEvent(on, NOTE_ON, 60, 90))

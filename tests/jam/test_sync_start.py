@@ -104,6 +104,7 @@ def test_a_meter_change_mid_jam_starts_at_a_bar_line_and_is_recorded(tmp_path, s
 
 @pytest.mark.parametrize(("follow", "count_in", "meter", "says"), [
     (True, 1, "3/4", "play 6 beats on any key"), (True, 1, "4/4", "play 4 beats"),
+    (True, 2, "4/4", "play 8 beats"),
     (True, 0, "4/4", "on its first downbeat"), (False, 1, "4/4", "first note is bar 1")])
 def test_the_banner_says_how_the_player_starts_the_tune(follow, count_in, meter, says):
     from coperformer.jam.inputs import InputPlan
