@@ -26,6 +26,7 @@ from coperformer.music.notes import Piece
 NS = 1_000_000_000
 COMMIT_MS = 50.0  # the band's beat is fixed this long before it sounds (the synth's lead)
 END_BEATS = 8  # the tune's last beats (a final ritardando's), reported apart too
+RELOCK_BEATS = 4  # the beats after a fermata (the band finding the player again), likewise
 ORACLE_BEATS = 4  # the oracle's line goes through the onsets of this many beats
 LOCK_MS = 35.0  # a band beat this near the true beat is locked
 LOCK_RUN = 4  # ... for this many beats in a row
@@ -295,9 +296,12 @@ def beat_errors(perf: Performance, band: list[int]) -> dict:
         if perf.fermata_span else []
     into = sum(1 for time in band if span[0] + LOCK_MS * 1e6 < time < span[1] - LOCK_MS * 1e6)
     end = perf.beats[-END_BEATS] if len(perf.beats) > END_BEATS else perf.beats[0]
+    relock = [b for b in truth if b >= span[1]][:RELOCK_BEATS] if perf.fermata_span else []
     return {"errors": errors, "lock": lock, "relock": _lock_beats(after) if after else None,
             "into_fermata": into, "missed": max(0, len(truth) - len(set(matched))),
-            "end": [e for e, b in zip(errors, matched, strict=True) if b >= end]}
+            "end": [e for e, b in zip(errors, matched, strict=True) if b >= end],
+            "gradual": [e for e, b in zip(errors, matched, strict=True)
+                        if b < end and b not in relock]}
 
 
 def _lock_beats(errors: list[float]) -> int | None:
@@ -356,7 +360,9 @@ def gather_runs(runs: list) -> dict:
     locks = [r["lock"] for r, _, _ in runs]
     relocks = [r["relock"] for r, _, perf in runs if perf.fermata_span]
     end = [e for result, _, _ in runs for e in result["end"]]
+    gradual = [e for result, _, _ in runs for e in result["gradual"]]
     return {"beat_error_ms": _percentiles(errors), "last_beats_ms": _percentiles(end),
+            "gradual_beats_ms": _percentiles(gradual),
             "lock_beats": _worst(locks), "relock_beats": _worst(relocks),
             "beats_into_fermata_max": max(r["into_fermata"] for r, _, _ in runs),
             "lost_events": None if any(lost is None for _, lost, _ in runs)
