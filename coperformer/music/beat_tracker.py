@@ -49,9 +49,6 @@ class TrackerParams:
     fermata_beats: float = 4.0  # a held note this long past its onset with nothing new...
     fermata_ioi: float = 1.6  # ... and this many times the longest recent gap: a fermata
     overdue_beats: float = 2.8  # an onset off the beat this long after the last: a fermata's end
-    overdue_ioi: float = 0.0  # ... or this many times the longest gap of the notes before it
-    # (0: never), when that is longer than ``overdue_least`` beats
-    overdue_least: float = 2.0
     doubt_beats: float = 3.0  # an onset this many beats after the last (a long note or a
     doubt_share: float = 0.5  # rest) gives this share of the belief to the bar's other beats
     resume_next: float = 0.5  # how likely the onset after a fermata is on the next beat (the
@@ -247,17 +244,10 @@ class BeatTracker:
 
     def _overdue(self, t: float, last: float | None) -> bool:
         """Was the previous onset's note held on, and its successor late and off the beat?"""
-        if last is None:
-            return False
-        p = self.params
-        longest = max(self._iois[:-1], default=math.inf)  # (the gap just ended is the last)
-        limit = min(p.overdue_beats * self._period,
-                    max(p.overdue_least * self._period, p.overdue_ioi * longest)
-                    if p.overdue_ioi else math.inf)
-        if t - last <= limit:
+        if last is None or t - last <= self.params.overdue_beats * self._period:
             return False
         held_until = t if self._held_before else self._released_s
-        if held_until - last <= limit - 0.6 * self._period:
+        if held_until - last <= (self.params.overdue_beats - 0.6) * self._period:
             return False
         beat = self._beat_at(t)
         return abs(beat - round(beat)) > self.params.off_beat
