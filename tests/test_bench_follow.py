@@ -41,6 +41,19 @@ def test_a_performance_has_its_true_beats_and_a_fermata():
     assert beat_errors(perf, band)["errors"]
 
 
+def test_the_gradual_beats_leave_out_the_tune_s_end_and_the_beats_after_the_fermata():
+    """A band on every true beat but 150 ms off on the first after the fermata (late) and on
+    the last one (early): both errors are in all the beats', neither in the gradual part's."""
+    perf = perform(collection_melodies(TUNING, 1)[0], Scenario("all", 0.2), seed=1)
+    after = next(k for k, b in enumerate(perf.beats) if b >= perf.fermata_span[1])
+    off = {after: 150_000_000, len(perf.beats) - 1: -150_000_000}
+    band = [b + off.get(k, 0) for k, b in enumerate(perf.beats)]
+    result = beat_errors(perf, band)
+    assert sorted(result["errors"])[-3:] == [0.0, 150.0, 150.0]
+    assert result["gradual"] and max(result["gradual"]) == 0.0
+    assert 150.0 in result["end"]
+
+
 def test_the_figures_have_every_scenario_beside_the_fixed_tempo():
     figures = follow_figures(2, tuning=True)
     for scenario in SCENARIOS:
@@ -48,7 +61,8 @@ def test_the_figures_have_every_scenario_beside_the_fixed_tempo():
             row = figures[f"{scenario.name}_{mode}"]
             assert set(row["beat_error_ms"]) == {"p50", "p95", "max", "n"}
             assert row["beat_error_ms"]["n"] > 0
-            assert {"lock_beats", "relock_beats", "lost_events", "last_beats_ms"} <= set(row)
+            assert {"lock_beats", "relock_beats", "lost_events", "last_beats_ms",
+                    "gradual_beats_ms"} <= set(row)
     cost = figures["tracker_onset_ms"]
     assert cost["n"] > 50 and 0 < cost["p50"] <= cost["p95"] <= cost["max"]
 
