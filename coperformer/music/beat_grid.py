@@ -142,6 +142,17 @@ class BarPointer:
         self.prob = prob / evidence
         return evidence / float(like.mean())
 
+    def louder(self, period_s: float, accent: float, now: float) -> float:
+        """The latest onset (observed at ``accent``) was louder (``now``: a chord's second
+        note came): every phase weighed again as if it had been observed so; how much likelier
+        the belief found the louder onset."""
+        ratio = self._likelihood(period_s, now, self._positions) / self._likelihood(
+            period_s, accent, self._positions)
+        prob = self.prob * ratio[None, :]
+        evidence = float(prob.sum())
+        self.prob = prob / evidence
+        return evidence
+
     def _likelihood(self, period_s: float, accent: float, positions: tuple) -> np.ndarray:
         """How likely a note is at each phase, from the metrical ``positions``."""
         p = self.params

@@ -3,12 +3,13 @@
 A bar pointer (``beat_grid``) keeps the belief of where in the bar the player is and at what
 tempo, over every hypothesis at once; each onset weighs them by how likely a note falls at that
 metrical position (downbeats and loud notes most), so notes between beats never drag the beat
-and a chord counts once. Two bar pointers run at once, a steady one and one slowing down
-(``tempo_modes``), so a ritardando is followed. Through rests the belief coasts. A held note
-whose next onset is long overdue is a fermata: the beats stop, and the next onset is a beat
-again. When two onsets in a row find the belief spread (no phase holds most of it) or the
-onsets no likelier than without a pulse, the tracker is lost until it gathers again. While the
-tempo holds steady, the beat is read off a line through many beats (``beat_line``).
+and a chord counts once, as a louder onset (chords fall on strong beats more often). Two bar
+pointers run at once, a steady one and one slowing down (``tempo_modes``), so a ritardando is
+followed. Through rests the belief coasts. A held note whose next onset is long overdue is a
+fermata: the beats stop, and the next onset is a beat again. When two onsets in a row find the
+belief spread (no phase holds most of it) or the onsets no likelier than without a pulse, the
+tracker is lost until it gathers again. While the tempo holds steady, the beat is read off a
+line through many beats (``beat_line``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class TrackerParams:
     the last three by scripts/bar_place_choice.py)."""
 
     chord_s: float = 0.035  # onsets closer than this to the first of a chord are that chord
+    chord_accent: float = 2.0  # a chord's onset counts this much louder than its first note
+    # (scripts/chord_accent_choice.py)
     grid: GridParams = field(default_factory=GridParams)
     modes: ModeParams = field(default_factory=ModeParams)  # steady and slowing down
     line: LineParams = field(default_factory=LineParams)  # a steady tempo read off a line
@@ -128,6 +131,7 @@ class BeatTracker:
         self._held_before = False  # a key was down when the latest onset came
         self._released_s = 0.0  # when a key last went up
         self._velocity = 80.0
+        self._accent: float | None = None  # the latest onset's, until a chord's note came
 
     @classmethod
     def from_count_in(cls, onsets_ns: list[int], meter: Meter | None = None,
@@ -172,12 +176,14 @@ class BeatTracker:
         last = self._last_onset_s
         if last is not None and t - last < self.params.chord_s:
             self._held.add(pitch)
+            self._chord_note()
             return self.estimate(time_ns)  # a chord's later notes: counted once
         self._check_fermata(t)
         self._held_before = bool(self._held)
         self._held.add(pitch)
         self._last_onset_s = t
         accent = velocity / max(1.0, self._velocity)
+        self._accent = self._clip_accent(accent)
         self._velocity += 0.1 * (velocity - self._velocity)
         if last is not None:
             self._iois = (self._iois + [t - last])[-8:]
@@ -190,10 +196,31 @@ class BeatTracker:
             self._grid.advance(t - self._time_s, self._period)
             if last is not None and t - last > self.params.doubt_beats * self._period:
                 self._grid.doubt_beats(self.params.doubt_share)  # a beat lost in a long note?
-            fit = self._grid.observe(self._period, min(2.0, max(0.5, accent)))
+            fit = self._grid.observe(self._period, self._clip_accent(accent))
             self._fit += (math.log(fit) - self._fit) / self.params.surprise_onsets
             self._read(t)
         return self.estimate(time_ns)
+
+    @staticmethod
+    def _clip_accent(accent: float) -> float:
+        """An onset's accent as the bar pointer takes it (half to twice the usual)."""
+        return min(2.0, max(0.5, accent))
+
+    def _chord_note(self) -> None:
+        """A chord's second note: the onset counts ``chord_accent`` times louder (a chord
+        falls on a strong beat more often than a single note), once a chord."""
+        accent, self._accent = self._accent, None
+        if accent is None or self.params.chord_accent == 1.0:
+            return
+        self._grid.louder(self._period, accent, self._clip_accent(
+            accent * self.params.chord_accent))
+        phase, _, self._confidence = self._grid.summary()
+        bar, was = self.beats_per_bar, self._beat
+        self._beat = was + (phase - was + bar / 2) % bar - bar / 2
+        if abs(self._beat - was) > self.params.off_beat:  # the count moved: the line anew
+            self._line.clear()
+            self._reading = None
+            self._history = []
 
     def _beat_at(self, t: float) -> float:
         """The beats counted at ``t`` (s), at the latest period."""
@@ -291,7 +318,7 @@ class BeatTracker:
                        for fraction, share in self._between if off > 0]
         self._grid.reset([((held + after) % bar, weight) for after, weight in places],
                          self._period, START_SPREAD)
-        self._grid.observe(self._period, min(2.0, max(0.5, accent)))
+        self._grid.observe(self._period, self._clip_accent(accent))
         phase = self._grid.summary()[0]
         self._beat = held + min((after for after, _ in places), key=lambda after: abs(
             (held + after - phase + bar / 2) % bar - bar / 2))  # the nearest of the places

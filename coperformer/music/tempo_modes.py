@@ -86,6 +86,12 @@ class TempoModes:
         self.weights = joint / total
         return total
 
+    def louder(self, period_s: float, accent: float, now: float) -> None:
+        """``BarPointer.louder`` in every mode; the modes reweighed by it."""
+        fits = np.array([pointer.louder(period_s, accent, now) for pointer in self.pointers])
+        joint = self.weights * fits
+        self.weights = joint / float(joint.sum())
+
     def summary(self) -> tuple[float, float, float]:
         """``BarPointer.summary`` of the modes' beliefs together."""
         together = sum(w * pointer.prob for w, pointer in zip(self.weights, self.pointers,

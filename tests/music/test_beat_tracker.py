@@ -129,6 +129,40 @@ def test_fermata_is_recognized_and_relocked():
     assert max(errors[2:]) < 30.0
 
 
+@pytest.mark.parametrize("chord_accent", [2.0, 1.0])
+def test_chords_on_the_downbeats_put_the_count_right_after_a_fermata(chord_accent):
+    """Back from a fermata on the held half note's beat 3, where the tracker takes the next
+    beat (beat 2): the player's chords on the downbeats put its count of the bar right by the
+    second downbeat; a chord counted no louder than a note (``chord_accent`` 1) leaves it a
+    beat off."""
+    rng = random.Random(6)
+    tracker = BeatTracker(120.0, 1000 * MS, params=TrackerParams(chord_accent=chord_accent))
+
+    def strike(on: int, beat: int) -> None:
+        on += round(rng.gauss(0, 10) * MS)
+        pitches = (67, 60) if beat % 4 == 0 else (67,)  # a chord on each downbeat
+        for offset, pitch in enumerate(pitches):
+            tracker.onset(on + offset * 8 * MS, pitch, 80 - 10 * offset)
+        for pitch in pitches:
+            tracker.release(on + 300 * MS, pitch)
+
+    for beat in range(16):
+        strike(1000 * MS + beat * 500 * MS, beat)
+    held = 9000 * MS  # beat 16, a downbeat: a half note held on
+    tracker.onset(held, 72, 80)
+    tracker.onset(held + 8 * MS, 64, 70)
+    resume = held + 2600 * MS  # beat 18
+    tracker.release(resume - 60 * MS, 72)
+    tracker.release(resume - 60 * MS, 64)
+    off = []
+    for k in range(10):
+        strike(resume + k * 500 * MS, 18 + k)
+        off.append((tracker.beat_count - 18 - k) % 4)
+    assert round(off[0]) == 3  # the next beat taken at first
+    right = [round(o) % 4 == 0 for o in off[6:]]  # from the second downbeat after it on
+    assert all(right) if chord_accent > 1 else not any(right), off
+
+
 @pytest.mark.parametrize("off_beat", [0.3, 0.0])
 def test_a_pick_up_eighth_after_a_fermata_is_heard_between_beats(off_beat):
     """After the fermata the player comes back with a swung eighth before the beat: within a
