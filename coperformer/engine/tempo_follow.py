@@ -24,6 +24,8 @@ from coperformer.music.meter import Meter
 MOVE_NS = 2 * MS  # a bar moves only when its downbeat is this far off (keeps the journal small)
 CHORD_NS = round(TrackerParams().chord_s * NS_PER_S)  # onsets this close are one (a chord)
 SLOWEST_BEAT_NS = round(60 * NS_PER_S / MIN_BPM)  # a longer gap starts a count-in again
+SETTLING_BARS = 3  # started on the first note, the tracker's tempo settles from the guess
+# over the first bars: its period moves then, and that is no trend of the player's
 MAX_WARP = 0.3  # a held note moves at most this much of a beat towards the predicted beat
 EARLY_SHARE = 0.5  # a bar this much of a beat early or more: the bar before ends there
 
@@ -36,6 +38,7 @@ class TempoFollower:
         self.beats_per_bar = 4
         self.beat_quarters = 1.0
         self.shift = 0  # the tracker's beat of a bar's downbeat, less bar * beats per bar
+        self.trend_from_bar = 0  # the first bar whose tempo carries the period's trend
         self.waiting = False  # in a fermata: the band waits
         self.count_in: list[int] = []  # the onsets of a count-in the player plays
         self.said_lost = False  # the player was told the beat is lost (until it is found)
@@ -62,6 +65,7 @@ class TempoFollower:
         on from a count-in the player played); ``first_note``: bar 0 began with the player's
         first note and no count-in, so the tempo set is only a guess of the player's."""
         meter = transport.meter_at(0)
+        self.trend_from_bar = SETTLING_BARS if first_note else 0
         self.beats_per_bar = meter.beats_per_bar
         self.beat_quarters = meter.bar_quarters / self.beats_per_bar
         if self.tracker is None:
@@ -131,12 +135,22 @@ class TempoFollower:
             return False  # timed in the last beat before its decision: a few changes a bar
         if downbeat < now_ns + margin_ns + MS:
             return False  # too late to move: the bar is decided where it stands
-        bpm = min(MAX_BPM, max(MIN_BPM, 60e9 * self.beat_quarters / estimate.period_ns))
+        bpm = min(MAX_BPM, max(MIN_BPM, self.bar_bpm(estimate, bar)))
         if abs(downbeat - transport.bar_start_ns(bar)) < MOVE_NS and \
                 abs(bpm - transport.bpm_at(bar)) < 0.5:
             return False
         transport.retime(bar, downbeat, bpm)
         return True
+
+    def bar_bpm(self, estimate: BeatEstimate, bar: int) -> float:
+        """The tempo (quarters a minute) that takes ``bar`` from the tracker's predicted
+        downbeat to the next one (its period's trend carried: a ritardando's bar is longer
+        than its first beat; not while the tracker's tempo settles from a guess)."""
+        if bar < self.trend_from_bar:
+            return 60e9 * self.beat_quarters / estimate.period_ns
+        first = bar * self.beats_per_bar + self.shift
+        bar_ns = estimate.beat_time_ns(first + self.beats_per_bar) - estimate.beat_time_ns(first)
+        return 60e9 * self.beat_quarters * self.beats_per_bar / bar_ns
 
     def downbeat_ns(self, estimate: BeatEstimate, bar: int) -> int:
         """When the tracker expects the player's downbeat of the band's ``bar``."""

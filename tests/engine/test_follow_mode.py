@@ -87,6 +87,23 @@ def test_the_band_follows_a_ritardando():
     assert session.transport.bpm_at(session.next_bar - 1) < 100.0  # the tempo came down
 
 
+@pytest.mark.parametrize("first_note", [False, True])
+def test_a_ritardando_s_bar_is_timed_by_its_beats_to_come_not_by_its_first(first_note):
+    """The coming bar's tempo takes it to the next predicted downbeat, the period's trend
+    carried (500, 520, 540 and 560 ms: 2.12 s); in the first bars of a tune started on its
+    first note the tempo still settles from a guess, and a bar goes at its first beat's."""
+    from coperformer.engine.transport import Transport
+    from coperformer.music.beat_tracker import BeatEstimate
+
+    follower = TempoFollower()
+    follower.start(Transport(120.0), first_note)
+    for bar in (2, 3):  # (the estimate read at each bar's downbeat)
+        estimate = BeatEstimate(4 * bar, 0, 500.0 * MS, 1.0, LOCKED, 20.0 * MS)
+        settling = first_note and bar < 3
+        assert follower.bar_bpm(estimate, bar) == pytest.approx(120.0 if settling
+                                                                else 60 * 4 / 2.12)
+
+
 def test_the_tempo_map_is_recorded_in_the_snapshot():
     periods = [500.0 * (1 + 0.2 * min(k, 32) / 32) for k in range(40)]
     session, _, _ = _play(periods, follow=True, seed=3)
