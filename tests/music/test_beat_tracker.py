@@ -163,6 +163,28 @@ def test_chords_on_the_downbeats_put_the_count_right_after_a_fermata(chord_accen
     assert all(right) if chord_accent > 1 else not any(right), off
 
 
+@pytest.mark.parametrize("guess", [0.87, 1.15])
+def test_an_oom_pah_left_hand_s_chords_between_beats_do_not_take_the_beat(guess):
+    """A bass note alone on each beat, a three-note chord on each "and": the chords count
+    louder (``chord_accent``) but the beat stays on the bass notes, from a first note at a
+    tempo 13-15 % off."""
+    rng = random.Random(1)
+    tracker = BeatTracker.from_first_note(120.0 * guess, 1000 * MS)
+    for beat in range(40):
+        on = 1000 * MS + beat * 500 * MS + round(rng.gauss(0, 10) * MS)
+        tracker.onset(on, 40, 80)
+        tracker.release(on + 200 * MS, 40)
+        chord = on + 250 * MS + round(rng.gauss(0, 10) * MS)
+        for index, pitch in enumerate((55, 59, 62)):
+            tracker.onset(chord + index * 6 * MS, pitch, 70)
+        for pitch in (55, 59, 62):
+            tracker.release(chord + 200 * MS, pitch)
+        if beat >= 8:
+            assert abs(tracker.beat_count - beat - 0.5) < 0.1  # the chord on the "and"
+    estimate = tracker.estimate(21_000 * MS)
+    assert estimate.period_ns / MS == pytest.approx(500.0, abs=5.0)
+
+
 @pytest.mark.parametrize("off_beat", [0.3, 0.0])
 def test_a_pick_up_eighth_after_a_fermata_is_heard_between_beats(off_beat):
     """After the fermata the player comes back with a swung eighth before the beat: within a
