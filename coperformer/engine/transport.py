@@ -24,7 +24,7 @@ def check_tempo(bpm: float) -> float:
 
 
 def check_meter(meter: Meter) -> Meter:
-    """Validate a meter (3/4, 4/4 or 6/8)."""
+    """Validate a meter (2/4, 3/4, 4/4 or 6/8)."""
     if str(meter) not in SUPPORTED_METERS:
         raise TransportError(f"meter {meter} is not one of {', '.join(SUPPORTED_METERS)}")
     return meter

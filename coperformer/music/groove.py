@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coperformer.common.errors import CoperformerError
-from coperformer.music.meter import STEPS_PER_QUARTER, SUPPORTED_METERS, Meter
+from coperformer.music.meter import STEPS_PER_QUARTER, Meter
 
 KICK, SIDE_STICK, SNARE, CLOSED_HAT, PEDAL_HAT, OPEN_HAT = 36, 37, 38, 42, 44, 46
 LOW_TOM, MID_TOM, HIGH_TOM, FLOOR_TOM, CRASH, RIDE = 45, 47, 50, 41, 49, 51
@@ -133,8 +133,8 @@ def groove_bar(meter: Meter, bar: int, feel: str, phrase_bars: int = 4,
 
 def _pattern_meter(meter: Meter) -> str:
     """The patterns a meter plays: its own, else compound meters borrow 6/8's and the
-    others 4/4's (cut to the bar)."""
-    if str(meter) in SUPPORTED_METERS:
+    others 4/4's (cut to the bar: 2/4 plays 4/4's first half)."""
+    if str(meter) in PATTERNS["straight"]:
         return str(meter)
     return "6/8" if meter.beat_steps == 6 else "4/4"
 

@@ -15,7 +15,8 @@ def test_bars_are_absolute_and_drift_free():
     assert transport.position(1_000 + 2 * NS_PER_S + NS_PER_S // 2 + 1) == (1, 2)
 
 
-@pytest.mark.parametrize("meter,bar_s,beats", [("3/4", 1.5, 3), ("6/8", 1.5, 2), ("4/4", 2.0, 4)])
+@pytest.mark.parametrize("meter,bar_s,beats", [("3/4", 1.5, 3), ("6/8", 1.5, 2), ("4/4", 2.0, 4),
+                                               ("2/4", 1.0, 2)])
 def test_meters(meter, bar_s, beats):
     transport = Transport(120, Meter.parse(meter))
     transport.start(0)

@@ -88,7 +88,7 @@ def test_settings_survive_a_restart(qtbot, settings, tmp_path, monkeypatch, ship
     wait_for_band(qtbot, first)
     assert [s.label.text() for s in first.strips] == ["Player", "Alto", "Tenor", "Bass"]
     first.transport.tempo.setValue(97)
-    first.transport.meter.setCurrentText("6/8")
+    first.transport.meter.setCurrentText("2/4")  # (a polka's, a march's)
     first.transport.metronome.setChecked(False)
     first.strips[3].program.setCurrentIndex(32)
     first.strips[1].volume.setValue(64)
@@ -101,7 +101,7 @@ def test_settings_survive_a_restart(qtbot, settings, tmp_path, monkeypatch, ship
     qtbot.addWidget(second)
     wait_for_band(qtbot, second)
     assert second.transport.tempo.value() == 97
-    assert second.transport.meter.currentText() == "6/8"
+    assert second.transport.meter.currentText() == "2/4"
     assert not second.transport.metronome.isChecked()
     assert second.strips[3].program.currentIndex() == 32
     assert second.strips[1].volume.value() == 64

@@ -17,8 +17,9 @@ from coperformer.music.meter import SUPPORTED_METERS, Meter
 
 
 @pytest.mark.parametrize("feel", FEELS)
-@pytest.mark.parametrize("meter", SUPPORTED_METERS)
+@pytest.mark.parametrize("meter", ["3/4", "4/4", "6/8"])
 def test_every_feel_has_three_bars_of_the_right_length_in_every_meter(feel, meter):
+    """Patterns of their own; 2/4 plays the first half of 4/4's (below)."""
     steps = Meter.parse(meter).bar_steps
     for pattern in PATTERNS[feel][meter]:
         assert pattern and all(len(line) == steps for line in pattern.values())
@@ -39,7 +40,7 @@ def test_fills_end_each_phrase_and_a_crash_opens_the_next():
     assert {h.drum for h in fill} - {h.drum for h in main}  # toms only in the fill
 
 
-@pytest.mark.parametrize("meter", ["3/4", "4/4", "6/8", "2/4", "9/8"])
+@pytest.mark.parametrize("meter", [*SUPPORTED_METERS, "9/8"])
 def test_hits_stay_inside_the_bar_and_the_downbeat_has_a_kick(meter):
     m = Meter.parse(meter)
     for feel in FEELS:
