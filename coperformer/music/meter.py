@@ -69,7 +69,7 @@ class Meter:
 
 
 COMMON_TIME = Meter(4, 4)  # the meter when nothing says otherwise
-TWO_FOUR = Meter(2, 4)
+TWO_FOUR = Meter(2, 4)  # the shortest meter the live transport keeps (the model reads it "other")
 
 
 def model_segments(bar_steps: int) -> list[tuple[int, int]]:
