@@ -22,6 +22,7 @@ import numpy as np
 from coperformer.music.beat_grid import START_SPREAD, GridParams, between_beats
 from coperformer.music.beat_line import BeatLine, LineParams, LineReading
 from coperformer.music.meter import COMMON_TIME, Meter
+from coperformer.music.pulse_change import PulseParams, PulseWatch
 from coperformer.music.tempo_modes import ModeParams, TempoModes
 
 NS = 1e9
@@ -40,6 +41,8 @@ class TrackerParams:
     grid: GridParams = field(default_factory=GridParams)
     modes: ModeParams = field(default_factory=ModeParams)  # steady and slowing down
     line: LineParams = field(default_factory=LineParams)  # a steady tempo read off a line
+    pulse: PulseParams | None = field(default_factory=PulseParams)  # a sudden new tempo
+    # (None: not listened for)
     lost_confidence: float = 0.2  # less of the belief than this near one phase: lost
     lost_surprise: float = 1.15  # ... or the recent onsets no likelier than this to a listener
     surprise_onsets: float = 8.0  # ... with no pulse (a mean over about this many onsets)
@@ -122,6 +125,7 @@ class BeatTracker:
         self._trend = 0.0  # the period's change per beat (s)
         self._history: list[tuple[float, float]] = []  # (beat, period s) read at onsets
         self._line = BeatLine(self.params.line)
+        self._pulse = PulseWatch(self.params.pulse)
         self._reading: LineReading | None = None  # the line's, since the latest onset
         self._state = LOCKED
         self._astray = 0  # onsets in a row that found the belief astray (see ``_read``)
@@ -199,7 +203,30 @@ class BeatTracker:
             fit = self._grid.observe(self._period, self._clip_accent(accent))
             self._fit += (math.log(fit) - self._fit) / self.params.surprise_onsets
             self._read(t)
+            self._listen_for_a_new_pulse(t)
         return self.estimate(time_ns)
+
+    def _listen_for_a_new_pulse(self, t: float) -> None:
+        """The onset at ``t`` joins the recent ones; when they make a new pulse (see
+        ``pulse_change``), the beat is lost and the bar pointer starts again on it: the onset
+        is a beat, likeliest the one counted (``resume_next``; the bar's others share the
+        rest: the accents to come tell), the period the pulse's."""
+        if self.params.pulse is None:
+            return
+        self._pulse.add(t, abs(self._beat - round(self._beat)) > self.params.off_beat)
+        period = self._pulse.new_period(self._period)
+        if period is None:
+            return
+        bar, beat = self.beats_per_bar, round(self._beat)
+        kept, other = self.params.resume_next, (1 - self.params.resume_next) / max(1, bar - 1)
+        self._grid.reset([((beat + step) % bar, kept if step == 0 else other)
+                          for step in range(bar)], period, START_SPREAD, START_SPREAD)
+        self._beat, self._time_s, self._period = float(beat), t, period
+        self._confidence = self._grid.summary()[2]
+        self._state, self._astray, self._fit = LOST, self.params.lost_onsets, 0.0
+        self._trend, self._history, self._reading = 0.0, [], None
+        self._line.clear()
+        self._pulse.clear()
 
     @staticmethod
     def _clip_accent(accent: float) -> float:
@@ -325,6 +352,7 @@ class BeatTracker:
         self._time_s = t
         self._history = []
         self._line.clear()
+        self._pulse.clear()
         self._reading = None
         self._fit = 2.0
         self._confidence = 1.0

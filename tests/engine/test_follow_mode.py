@@ -317,6 +317,35 @@ def test_lost_the_band_holds_its_chord_says_so_and_comes_back_on_a_new_pulse():
     assert session.stats.held_bars == held  # and the band plays its bars again
 
 
+def test_a_sudden_new_tempo_is_heard_as_lost_and_the_band_comes_back_on_it():
+    """16 beats at 120 BPM, then the player jumps to 160 (375 ms a beat) in quarter notes:
+    the band says it lost the beat, holds its chord, and within a few bars its notes fall on
+    the player's new beats again."""
+    clock, listener, sink = VirtualClock(), _Warnings(), MemorySink()
+    session = Session(SessionConfig(bpm=120, count_in=1, follow=True, drums="straight"),
+                      LiveBand(ChordGenerator()), [sink], clock, NAMES, PROGRAMS, None,
+                      listener)
+    session.start()
+    steady, beats = _perform([500.0] * 16, session.transport.bar_start_ns(0), 6)
+    rng, start = random.Random(4), beats[-1] + 500 * MS
+    jumped = [start + k * 375 * MS for k in range(48)]
+    faster = []
+    for index, beat in enumerate(jumped):
+        on = beat + round(rng.gauss(0, 10) * MS)
+        faster += [InputEvent(on, NOTE_ON, 72 + index % 5, 90 if index % 4 == 0 else 75),
+                   InputEvent(on + 180 * MS, NOTE_OFF, 72 + index % 5)]
+    for event in steady + faster:
+        run_until(session, clock, event.time_ns)
+        session.feed(event)
+    assert len(listener.told) == 1 and "lost your beat" in listener.told[0]
+    assert session.stats.held_bars >= 1
+    assert session.follow.tempo.status(clock.now_ns())[0] == LOCKED
+    band = sorted(n.on_ns for n in sink.scheduled if n.channel in BAND_CHANNELS)
+    late = [_nearest(band, beat) for beat in jumped[24:-4]]  # the last of the 48 beats
+    assert max(late) < 40.0, late
+    assert session.stats.misses == 0
+
+
 def test_the_player_counts_in_and_the_band_takes_the_tempo_from_it():
     clock = VirtualClock()
     session, sink, _ = make_session(clock, bpm=120, follow=True, sync_start=True)
