@@ -7,11 +7,12 @@ it predicted beats 100-270 ms off for a dozen beats, all the while "locked". Per
   where the tempo never jumps;
 - jumps: 16 steady beats at 500 ms, then a sudden new tempo (x 0.74, 0.8, 1.25, 1.35 of the
   period) played as quarter notes or as eighths, jittered 10 or 20 ms, 6 seeds each: how many
-  were heard as a new pulse, and the beat error p95 (ms) of the predictions half a beat ahead
-  over the 16 beats after the jump's fourth.
+  made the tracker lost at all (the tracker before gets lost now and then by itself, with 20
+  ms jitter most), and the beat error p50 / p95 (ms) of the predictions half a beat ahead over
+  the 16 beats after the jump's fourth.
 
 The rule (written before the run): no false alarm under any scenario; then the most jumps
-heard; ties: the fewer onsets.
+that made the tracker lost; ties: the fewer onsets.
 
     .venv/bin/python scripts/pulse_change_choice.py   (about 3 minutes)
 """
@@ -19,6 +20,7 @@ heard; ties: the fewer onsets.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import numpy as np
 
@@ -27,8 +29,9 @@ from coperformer.music.beat_tracker import LOST, BeatTracker, TrackerParams
 from coperformer.music.pulse_change import PulseParams, PulseWatch
 
 MS = 1_000_000
-SETTINGS = (None, PulseParams(), PulseParams(onsets=6), PulseParams(least_change=0.12),
-            PulseParams(sureness=0.0), PulseParams(off_beats=2))
+FIRST = PulseParams(off_beats=3)  # the setting written first
+SETTINGS = (None, FIRST, replace(FIRST, onsets=6), replace(FIRST, least_change=0.12),
+            replace(FIRST, sureness=0.0), replace(FIRST, off_beats=2))  # the last one kept
 RATIOS = (0.74, 0.8, 1.25, 1.35)
 
 
@@ -101,7 +104,7 @@ def main() -> None:
                         lost, each = jump(pulse, ratio, notes, jitter, seed)
                         heard += lost
                         errors += each
-                print(f"  {notes} a beat, jitter {jitter:.0f} ms: heard {heard} of "
+                print(f"  {notes} a beat, jitter {jitter:.0f} ms: lost {heard} of "
                       f"{6 * len(RATIOS)}, beat error p50 / p95 "
                       f"{np.percentile(errors, 50):.0f} / {np.percentile(errors, 95):.0f} ms",
                       flush=True)
