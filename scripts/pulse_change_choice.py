@@ -26,7 +26,7 @@ import numpy as np
 
 from coperformer.bench import follow
 from coperformer.music.beat_tracker import LOST, BeatTracker, TrackerParams
-from coperformer.music.pulse_change import PulseParams, PulseWatch
+from coperformer.music.pulse_change import NewPulse, PulseParams, PulseWatch
 
 MS = 1_000_000
 FIRST = PulseParams(off_beats=3)  # the setting written first
@@ -40,14 +40,14 @@ def false_alarms(pulse: PulseParams | None) -> list[int]:
     if pulse is None:
         return [0] * len(follow.SCENARIOS)
     heard = []
-    original = PulseWatch.new_period
+    original = PulseWatch.new_pulse
 
-    def counting(watch: PulseWatch, period_s: float) -> float | None:
+    def counting(watch: PulseWatch, period_s: float) -> NewPulse | None:
         found = original(watch, period_s)
         heard[-1] += found is not None
         return found
 
-    PulseWatch.new_period = counting
+    PulseWatch.new_pulse = counting
     try:
         pieces = follow.collection_melodies(follow.TUNING, 200)
         for scenario in follow.SCENARIOS:
@@ -62,7 +62,7 @@ def false_alarms(pulse: PulseParams | None) -> list[int]:
                     else:
                         tracker.onset(time, pitch, velocity)
     finally:
-        PulseWatch.new_period = original
+        PulseWatch.new_pulse = original
     return heard
 
 

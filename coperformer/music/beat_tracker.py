@@ -203,25 +203,28 @@ class BeatTracker:
             fit = self._grid.observe(self._period, self._clip_accent(accent))
             self._fit += (math.log(fit) - self._fit) / self.params.surprise_onsets
             self._read(t)
-            self._listen_for_a_new_pulse(t)
+            self._listen_for_a_new_pulse(t, velocity)
         return self.estimate(time_ns)
 
-    def _listen_for_a_new_pulse(self, t: float) -> None:
+    def _listen_for_a_new_pulse(self, t: float, velocity: int) -> None:
         """The onset at ``t`` joins the recent ones; when they make a new pulse (see
         ``pulse_change``), the beat is lost and the bar pointer starts again on it: the onset
-        is a beat, likeliest the one counted (``resume_next``; the bar's others share the
-        rest: the accents to come tell), the period the pulse's."""
+        is a beat (or, in a run of eighths, maybe half a beat after one), likeliest the one
+        counted (``resume_next``; the bar's others share the rest: the accents to come tell),
+        the period the pulse's."""
         if self.params.pulse is None:
             return
-        self._pulse.add(t, abs(self._beat - round(self._beat)) > self.params.off_beat)
-        period = self._pulse.new_period(self._period)
-        if period is None:
+        self._pulse.add(t, abs(self._beat - round(self._beat)) > self.params.off_beat, velocity)
+        found = self._pulse.new_pulse(self._period)
+        if found is None:
             return
         bar, beat = self.beats_per_bar, round(self._beat)
         kept, other = self.params.resume_next, (1 - self.params.resume_next) / max(1, bar - 1)
-        self._grid.reset([((beat + step) % bar, kept if step == 0 else other)
-                          for step in range(bar)], period, START_SPREAD, START_SPREAD)
-        self._beat, self._time_s, self._period = float(beat), t, period
+        places = [((beat + step + half) % bar, (kept if step == 0 else other) * share)
+                  for step in range(bar)
+                  for half, share in ((0.0, found.on_beat), (0.5, 1 - found.on_beat)) if share]
+        self._grid.reset(places, found.period_s, START_SPREAD, START_SPREAD)
+        self._beat, self._time_s, self._period = float(beat), t, found.period_s
         self._confidence = self._grid.summary()[2]
         self._state, self._astray, self._fit = LOST, self.params.lost_onsets, 0.0
         self._trend, self._history, self._reading = 0.0, [], None

@@ -38,29 +38,39 @@ class PulseParams:
     # at most this far (log) from the beat
 
 
+@dataclass(frozen=True)
+class NewPulse:
+    """A new pulse heard: its period, and how likely the latest onset is on its beat (a run
+    of eighths: the louder half of the run is likelier on the beats)."""
+
+    period_s: float
+    on_beat: float
+
+
 class PulseWatch:
-    """The recent onsets (time, counted off the beat) and whether they make a new pulse."""
+    """The recent onsets (time, counted off the beat, loudness) and whether they make a new
+    pulse."""
 
     def __init__(self, params: PulseParams | None = None) -> None:
         self.params = params or PulseParams()
-        self._onsets: list[tuple[float, bool]] = []
+        self._onsets: list[tuple[float, bool, int]] = []
 
     def clear(self) -> None:
         """Forget the onsets (the tracker started again)."""
         self._onsets = []
 
-    def add(self, time_s: float, off_beat: bool) -> None:
+    def add(self, time_s: float, off_beat: bool, velocity: int) -> None:
         """An onset at ``time_s`` (a chord's first note only), counted off the beat or not."""
-        self._onsets = (self._onsets + [(time_s, off_beat)])[-self.params.onsets:]
+        self._onsets = (self._onsets + [(time_s, off_beat, velocity)])[-self.params.onsets:]
 
-    def new_period(self, period_s: float) -> float | None:
-        """The new pulse's period (s) when the recent onsets make one against the tracked
-        ``period_s``; else None."""
+    def new_pulse(self, period_s: float) -> NewPulse | None:
+        """The new pulse when the recent onsets make one against the tracked ``period_s``;
+        else None."""
         p = self.params
-        if len(self._onsets) < p.onsets or sum(off for _, off in self._onsets) < p.off_beats:
+        if len(self._onsets) < p.onsets or sum(off for _, off, _ in self._onsets) < p.off_beats:
             return None
         index = np.arange(p.onsets, dtype=float)
-        times = np.array([t for t, _ in self._onsets])
+        times = np.array([t for t, _, _ in self._onsets])
         spacing, start = np.polyfit(index, times, 1)
         residual = times - (start + spacing * index)
         spread = float(np.sqrt(residual @ residual / (p.onsets - 2)))
@@ -72,4 +82,13 @@ class PulseWatch:
                 p.least_change + unsure / spacing:  # (the spacing's standard error, in log)
             return None
         change, notes = min((abs(share + math.log(n)), n) for n in NOTES_A_BEAT)
-        return float(spacing * notes) if change <= p.most_change else None
+        if change > p.most_change:
+            return None
+        return NewPulse(float(spacing * notes), 1.0 if notes == 1 else self._latest_on_beat())
+
+    def _latest_on_beat(self) -> float:
+        """In a run of two notes a beat: how likely its latest note is on the beat, by the
+        mean loudness of its half of the run against the other half's (squared)."""
+        loud = [float(np.mean([v for _, _, v in self._onsets[-1 - half::-2]])) ** 2
+                for half in (0, 1)]
+        return loud[0] / (loud[0] + loud[1])

@@ -241,6 +241,32 @@ def test_lost_when_the_beat_goes_and_regained(pulse):
     assert estimate.confidence > 0
 
 
+def test_a_new_pulse_in_eighths_is_found_on_its_louder_notes_beats():
+    """A jump to 0.8 of the period played in eighths, the first of each pair louder: once the
+    new pulse is heard, the beats predicted are the louder notes', not the eighths between
+    them (six seeds; taking the latest note for a beat left half of them half a beat off)."""
+    for seed in range(6):
+        rng = random.Random(seed)
+        tracker = BeatTracker(120.0, 1000 * MS)
+        for beat in range(16):
+            on = 1000 * MS + beat * 500 * MS + round(rng.gauss(0, 10) * MS)
+            tracker.onset(on, 60, 90 if beat % 4 == 0 else 75)
+            tracker.release(on + 250 * MS, 60)
+        period, start, errors, states = 400 * MS, 9000 * MS, [], []
+        for beat in range(24):
+            true = start + beat * period
+            if beat >= 12:
+                ahead = true - period // 2
+                estimate = tracker.estimate(ahead)
+                errors.append(abs(estimate.beat_time_ns(estimate.next_beat(ahead)) - true) / MS)
+            for half in range(2):
+                on = true + half * period // 2 + round(rng.gauss(0, 10) * MS)
+                tracker.onset(on, 60, 70 if half else 90)
+                tracker.release(on + period // 4, 60)
+                states.append(tracker.estimate(on + MS).state)
+        assert LOST in states and sorted(errors)[len(errors) // 2] < 30.0, (seed, errors)
+
+
 @pytest.mark.parametrize("off_by", [0.94, 1.0, 1.06])
 def test_a_hemiola_s_even_notes_are_no_new_pulse(off_by):
     """In 6/8, quarter notes across the beats (two thirds of a dotted-quarter beat each, a
