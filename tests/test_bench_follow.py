@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from coperformer.bench.follow import (
+    JUMP,
     SCENARIOS,
     TUNING,
     Scenario,
@@ -41,6 +44,17 @@ def test_a_performance_has_its_true_beats_and_a_fermata():
     assert beat_errors(perf, band)["errors"]
 
 
+def test_a_jump_performance_goes_a_quarter_faster_from_a_beat_a_third_into_the_tune():
+    perf = perform(collection_melodies(TUNING, 1)[0], JUMP, seed=1)
+    assert perf.fermata_span is None and perf.jump_ns is not None
+    at = perf.beats.index(perf.jump_ns)  # on a true beat
+    assert len(perf.beats) / 4 < at < len(perf.beats) / 2
+    gaps = [b - a for a, b in zip(perf.beats, perf.beats[1:], strict=False)]
+    assert max(gaps[:at]) == min(gaps[:at])  # steady before (no drift, no ritardando)
+    assert max(gaps[at:]) == min(gaps[at:])
+    assert gaps[at - 1] / gaps[at] == pytest.approx(1.25, abs=1e-6)
+
+
 def test_the_gradual_beats_leave_out_the_tune_s_end_and_the_beats_after_the_fermata():
     """A band on every true beat but 150 ms off on the first after the fermata (late) and on
     the last one (early): both errors are in all the beats', neither in the gradual part's."""
@@ -56,9 +70,10 @@ def test_the_gradual_beats_leave_out_the_tune_s_end_and_the_beats_after_the_ferm
 
 def test_the_figures_have_every_scenario_beside_the_fixed_tempo():
     figures = follow_figures(2, tuning=True)
-    for scenario in SCENARIOS:
+    for scenario in (*SCENARIOS, JUMP):
         for mode in ("follow", "fixed", "oracle"):
             row = figures[f"{scenario.name}_{mode}"]
+            assert ("jump_relock_beats" in row) == (scenario is JUMP)
             assert set(row["beat_error_ms"]) == {"p50", "p95", "max", "n"}
             assert row["beat_error_ms"]["n"] > 0
             assert {"lock_beats", "relock_beats", "lost_events", "last_beats_ms",

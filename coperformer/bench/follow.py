@@ -48,6 +48,7 @@ class Scenario:
     ritardando: bool = True
     fermata: bool = True
     swing: bool = True
+    jump: float = 0.0  # the tempo jumps this much faster (a fraction) a third into the tune
 
 
 SCENARIOS = (
@@ -56,6 +57,9 @@ SCENARIOS = (
     Scenario("drift20", 0.20),
     Scenario("drift20_jitter30", 0.20, 30.0),
 )
+JUMP = Scenario("jump25", 0.0, 20.0, False, False, True, 0.25)  # a new section taken faster:
+# reported beside the scenarios, in none of the choices that loop over them
+JUMP_AT = 1 / 3  # of the tune
 
 
 @dataclass
@@ -68,6 +72,7 @@ class Performance:
     meter: Meter
     fermata_span: tuple[int, int] | None  # from the held note's notated end to the next onset
     positions: list[tuple[int, float]]  # each melody onset (ns) and its true place (beats)
+    jump_ns: int | None = None  # when the tempo jumped
 
 
 def perform(piece: Piece, scenario: Scenario, seed: int, bpm: float = 100.0) -> Performance:
@@ -79,6 +84,7 @@ def perform(piece: Piece, scenario: Scenario, seed: int, bpm: float = 100.0) -> 
     end_q = piece.bars[-1].end
     fermata_q, extra_s = _fermata(piece, beat_q) if scenario.fermata else (None, 0.0)
     clock = _TempoMap(bpm * beat_q, scenario, end_q, beat_q, fermata_q, extra_s, rng)
+    jump_ns = clock.ns(clock.jump_q) if scenario.jump else None
     count_in = [clock.ns(-beat_q * k) for k in range(meter.count_in_beats(), 0, -1)]
     beats = [clock.ns(q * beat_q) for q in range(int(round(end_q / beat_q)) + 1)]
     onsets, positions = [], []
@@ -99,7 +105,7 @@ def perform(piece: Piece, scenario: Scenario, seed: int, bpm: float = 100.0) -> 
     if fermata_q is not None:
         later = [on for on, *_ in onsets if on > clock.ns(fermata_q - 1e-6)]
         span = (clock.ns(fermata_q - 1e-6), min(later, default=clock.ns(end_q)))
-    return Performance(onsets, count_in, beats, meter, span, positions)
+    return Performance(onsets, count_in, beats, meter, span, positions, jump_ns)
 
 
 def _swung(start: float, beat_q: float) -> float:
@@ -128,6 +134,7 @@ class _TempoMap:
         self.scenario, self.end_q = scenario, end_q
         self.phase = rng.choice((1.0, -1.0))  # speeds up first or slows down first
         self.rit_from = end_q - 2 * 4 * beat_q if scenario.ritardando else end_q + 1
+        self.jump_q = round(end_q * JUMP_AT / beat_q) * beat_q  # on a beat
         self.fermata_q, self.extra_s = fermata_q, extra_s
         self.cycle = max(end_q, DRIFT_CYCLE_BEATS * beat_q)  # gradual: a minute or longer
         self.step = 1.0 / 48
@@ -139,6 +146,8 @@ class _TempoMap:
         factor = 1.0 + drift
         if q > self.rit_from:
             factor *= 1.0 - 0.4 * (q - self.rit_from) / (self.end_q - self.rit_from)
+        if q >= self.jump_q:
+            factor *= 1.0 + self.scenario.jump
         return self.base / factor
 
     def ns(self, q: float) -> int:
@@ -297,7 +306,10 @@ def beat_errors(perf: Performance, band: list[int]) -> dict:
     into = sum(1 for time in band if span[0] + LOCK_MS * 1e6 < time < span[1] - LOCK_MS * 1e6)
     end = perf.beats[-END_BEATS] if len(perf.beats) > END_BEATS else perf.beats[0]
     relock = [b for b in truth if b >= span[1]][:RELOCK_BEATS] if perf.fermata_span else []
+    jumped = [e for e, b in zip(errors, matched, strict=True) if b >= perf.jump_ns] \
+        if perf.jump_ns is not None else []
     return {"errors": errors, "lock": lock, "relock": _lock_beats(after) if after else None,
+            "jump_relock": _lock_beats(jumped) if jumped else None,
             "into_fermata": into, "missed": max(0, len(truth) - len(set(matched))),
             "end": [e for e, b in zip(errors, matched, strict=True) if b >= end],
             "gradual": [e for e, b in zip(errors, matched, strict=True)
@@ -325,7 +337,7 @@ def follow_figures(count: int = 12, tuning: bool = False,
     costs = [c for seed, piece in enumerate(pieces)
              for c in tracker_cost_ms(perform(piece, SCENARIOS[-1], seed))]
     out["tracker_onset_ms"] = _percentiles(costs)
-    for scenario in SCENARIOS:
+    for scenario in (*SCENARIOS, JUMP):
         for mode in modes:
             runs = []
             for seed, piece in enumerate(pieces):
@@ -359,11 +371,13 @@ def gather_runs(runs: list) -> dict:
     errors = [e for result, _, _ in runs for e in result["errors"]]
     locks = [r["lock"] for r, _, _ in runs]
     relocks = [r["relock"] for r, _, perf in runs if perf.fermata_span]
+    jumps = [r["jump_relock"] for r, _, perf in runs if perf.jump_ns is not None]
     end = [e for result, _, _ in runs for e in result["end"]]
     gradual = [e for result, _, _ in runs for e in result["gradual"]]
     return {"beat_error_ms": _percentiles(errors), "last_beats_ms": _percentiles(end),
             "gradual_beats_ms": _percentiles(gradual),
             "lock_beats": _worst(locks), "relock_beats": _worst(relocks),
+            **({"jump_relock_beats": _worst(jumps)} if jumps else {}),
             "beats_into_fermata_max": max(r["into_fermata"] for r, _, _ in runs),
             "lost_events": None if any(lost is None for _, lost, _ in runs)
             else sum(lost for _, lost, _ in runs),  # (None: a mode that cannot get lost)
