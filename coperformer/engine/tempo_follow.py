@@ -40,6 +40,7 @@ class TempoFollower:
         self.shift = 0  # the tracker's beat of a bar's downbeat, less bar * beats per bar
         self.trend_from_bar = 0  # the first bar whose tempo carries the period's trend
         self.waiting = False  # in a fermata: the band waits
+        self.regaining = False  # the beat was lost: its count may have moved meanwhile
         self.count_in: list[int] = []  # the onsets of a count-in the player plays
         self.said_lost = False  # the player was told the beat is lost (until it is found)
         self.lost_events = 0  # how often a note found the tracker newly lost
@@ -106,13 +107,18 @@ class TempoFollower:
                first: bool = False) -> bool:
         """Put ``bar`` (not decided yet) where the tracker expects its downbeat, at its tempo;
         True when the transport changed. In a fermata the band waits: the bar is put a beat
-        later, again and again, until the player goes on; lost, it keeps its time.
+        later, again and again, until the player goes on; lost, it keeps its time, and once
+        the beat is found again (its count moved meanwhile) it goes to the player's next bar
+        line, as after a fermata.
         ``first``: the band's first bar (no band note before it), which may come earlier
         than the transport has it (a player faster than the tempo set). A bar predicted half
         a beat or more sooner (the player's count of the bar moved back) is moved as soon as
         it can be; the caller ends the bar being played there."""
         estimate = self.estimate(now_ns)
-        if bar < 1 or estimate is None or estimate.state == LOST:
+        if bar < 1 or estimate is None:
+            return False
+        if estimate.state == LOST:
+            self.regaining = True
             return False
         waited, self.waiting = self.waiting, estimate.state == FERMATA
         if self.waiting:
@@ -121,7 +127,8 @@ class TempoFollower:
                 return False
             transport.retime(bar, wait, transport.bpm_at(bar))
             return True
-        if waited:  # picked up: the band's next bar starts at the player's next bar line
+        if waited or self.regaining:  # picked up, or the beat found again: the band's next
+            self.regaining = False  # bar starts at the player's next bar line
             coming = estimate.next_beat(now_ns + margin_ns + MS)
             self.shift = -(-coming // self.beats_per_bar) * self.beats_per_bar - \
                 bar * self.beats_per_bar

@@ -29,6 +29,8 @@ class PulseParams:
     heard; docs/performance.md "Stop 41")."""
 
     onsets: int = 5  # this many onsets in a row (chords counted once) ...
+    longest_gap: int = 1  # ... each after the one before by at most this many of the
+    # shortest gap (1: a run of even notes) ...
     evenness: float = 0.07  # ... this evenly spaced (their sd off their line, of their
     # spacing) ...
     off_beats: int = 2  # ... this many of them counted off the beat ...
@@ -69,8 +71,12 @@ class PulseWatch:
         p = self.params
         if len(self._onsets) < p.onsets or sum(off for _, off, _ in self._onsets) < p.off_beats:
             return None
-        index = np.arange(p.onsets, dtype=float)
         times = np.array([t for t, _, _ in self._onsets])
+        gaps = np.diff(times)
+        steps = np.round(gaps / max(float(gaps.min()), 1e-3))  # in the shortest gap's units
+        if steps.max() > p.longest_gap:
+            return None
+        index = np.concatenate([[0.0], np.cumsum(steps)])
         spacing, start = np.polyfit(index, times, 1)
         residual = times - (start + spacing * index)
         spread = float(np.sqrt(residual @ residual / (p.onsets - 2)))

@@ -317,6 +317,32 @@ def test_lost_the_band_holds_its_chord_says_so_and_comes_back_on_a_new_pulse():
     assert session.stats.held_bars == held  # and the band plays its bars again
 
 
+@pytest.mark.parametrize("seed", [9, 10, 11])
+def test_found_again_after_notes_with_no_pulse_the_band_plays_on_the_new_beats(seed):
+    """Lost in seconds of notes with no pulse, the tracker counts on while the band holds its
+    bars where they were; found again on a new pulse, the band's next bar goes to the player's
+    next bar line, and its notes fall on the player's beats (not a bar's worth of beats away,
+    where its bars stood)."""
+    clock, sink = VirtualClock(), MemorySink()
+    session = Session(SessionConfig(bpm=120, count_in=1, follow=True, drums="straight"),
+                      LiveBand(ChordGenerator()), [sink], clock, NAMES, PROGRAMS, None,
+                      _Warnings())
+    session.start()
+    steady, beats = _perform([500.0] * 16, session.transport.bar_start_ns(0), 6)
+    rng, t, scattered = random.Random(seed), beats[-1], []
+    for _ in range(28):
+        t += round(rng.uniform(130, 420) * MS)
+        scattered += [InputEvent(t, NOTE_ON, 70, 80), InputEvent(t + 60 * MS, NOTE_OFF, 70)]
+    again, new_beats = _perform([400.0] * 48, t + 400 * MS, 7)
+    for event in steady + scattered + again:
+        run_until(session, clock, event.time_ns)
+        session.feed(event)
+    assert session.stats.held_bars >= 1
+    band = sorted(n.on_ns for n in sink.scheduled if n.channel in BAND_CHANNELS)
+    late = [_nearest(band, beat) for beat in new_beats[28:-4]]
+    assert max(late) < 40.0, late
+
+
 def test_a_sudden_new_tempo_is_heard_as_lost_and_the_band_comes_back_on_it():
     """16 beats at 120 BPM, then the player jumps to 160 (375 ms a beat) in quarter notes:
     the band says it lost the beat, holds its chord, and within a few bars its notes fall on
