@@ -285,21 +285,35 @@ class _Warnings(QuietListener):
         self.told.append(message)
 
 
-def test_lost_the_band_holds_its_chord_says_so_and_comes_back_on_a_new_pulse():
+def _follow_session() -> tuple[VirtualClock, Session, MemorySink, _Warnings]:
+    """A Follow session with the listening band and drums, started, its warnings kept."""
     clock, listener, sink = VirtualClock(), _Warnings(), MemorySink()
     session = Session(SessionConfig(bpm=120, count_in=1, follow=True, drums="straight"),
                       LiveBand(ChordGenerator()), [sink], clock, NAMES, PROGRAMS, None,
                       listener)
     session.start()
-    steady, beats = _perform([500.0] * 16, session.transport.bar_start_ns(0), 6)
-    rng, t, scattered = random.Random(9), beats[-1], []
-    for _ in range(28):  # notes with no pulse at all
+    return clock, session, sink, listener
+
+
+def _lost_and_found(seed: int, new_period_ms: float, beats: int):
+    """16 beats at 120 BPM, 28 notes with no pulse at all, then ``beats`` on a new pulse,
+    played into a Follow session: (clock, session, sink, listener, the first 16 beats, when
+    the notes with no pulse ended, the new pulse's beats)."""
+    clock, session, sink, listener = _follow_session()
+    steady, first = _perform([500.0] * 16, session.transport.bar_start_ns(0), 6)
+    rng, t, scattered = random.Random(seed), first[-1], []
+    for _ in range(28):
         t += round(rng.uniform(130, 420) * MS)
         scattered += [InputEvent(t, NOTE_ON, 70, 80), InputEvent(t + 60 * MS, NOTE_OFF, 70)]
-    again, _ = _perform([460.0] * 40, t + 460 * MS, 7)
+    again, new_beats = _perform([new_period_ms] * beats, t + round(new_period_ms * MS), 7)
     for event in steady + scattered + again:
         run_until(session, clock, event.time_ns)
         session.feed(event)
+    return clock, session, sink, listener, first, t, new_beats
+
+
+def test_lost_the_band_holds_its_chord_says_so_and_comes_back_on_a_new_pulse():
+    clock, session, sink, listener, beats, t, _ = _lost_and_found(9, 460.0, 40)
     held = session.stats.held_bars
     assert held >= 1 and len(listener.told) == 1 and "lost your beat" in listener.told[0]
     assert session.follow.tempo.lost_events >= 1  # counted (the bench's engine rows report it)
@@ -323,20 +337,7 @@ def test_found_again_after_notes_with_no_pulse_the_band_plays_on_the_new_beats(s
     bars where they were; found again on a new pulse, the band's next bar goes to the player's
     next bar line, and its notes fall on the player's beats (not a bar's worth of beats away,
     where its bars stood)."""
-    clock, sink = VirtualClock(), MemorySink()
-    session = Session(SessionConfig(bpm=120, count_in=1, follow=True, drums="straight"),
-                      LiveBand(ChordGenerator()), [sink], clock, NAMES, PROGRAMS, None,
-                      _Warnings())
-    session.start()
-    steady, beats = _perform([500.0] * 16, session.transport.bar_start_ns(0), 6)
-    rng, t, scattered = random.Random(seed), beats[-1], []
-    for _ in range(28):
-        t += round(rng.uniform(130, 420) * MS)
-        scattered += [InputEvent(t, NOTE_ON, 70, 80), InputEvent(t + 60 * MS, NOTE_OFF, 70)]
-    again, new_beats = _perform([400.0] * 48, t + 400 * MS, 7)
-    for event in steady + scattered + again:
-        run_until(session, clock, event.time_ns)
-        session.feed(event)
+    _, session, sink, _, _, _, new_beats = _lost_and_found(seed, 400.0, 48)
     assert session.stats.held_bars >= 1
     band = sorted(n.on_ns for n in sink.scheduled if n.channel in BAND_CHANNELS)
     late = [_nearest(band, beat) for beat in new_beats[28:-4]]
@@ -347,11 +348,7 @@ def test_a_sudden_new_tempo_is_heard_as_lost_and_the_band_comes_back_on_it():
     """16 beats at 120 BPM, then the player jumps to 160 (375 ms a beat) in quarter notes:
     the band says it lost the beat, holds its chord, and within a few bars its notes fall on
     the player's new beats again."""
-    clock, listener, sink = VirtualClock(), _Warnings(), MemorySink()
-    session = Session(SessionConfig(bpm=120, count_in=1, follow=True, drums="straight"),
-                      LiveBand(ChordGenerator()), [sink], clock, NAMES, PROGRAMS, None,
-                      listener)
-    session.start()
+    clock, session, sink, listener = _follow_session()
     steady, beats = _perform([500.0] * 16, session.transport.bar_start_ns(0), 6)
     rng, start = random.Random(4), beats[-1] + 500 * MS
     jumped = [start + k * 375 * MS for k in range(48)]
