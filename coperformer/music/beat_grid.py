@@ -49,7 +49,8 @@ class GridParams:
     floor: float = 0.04  # how likely a note falls nowhere on the grid
     downbeat: float = 1.6  # a bar's first beat counts this much more than the others
     accent: float = 1.2  # ... and this much more again for a loud note or a chord (power)
-    mixing: float = 1e-4  # per beat: the chance the player jumped anywhere (to re-lock)
+    mixing: float = 3e-3  # per beat: the chance the player jumped anywhere (to re-lock;
+    # scripts/jump_mixing_choice.py)
     window: float = 0.15  # beats either side of the likeliest phase read as the estimate
     step_beats: float = 1.0  # a longer gap moves on in steps this long, so that the tempo's
     # wander during it spreads the phase too
