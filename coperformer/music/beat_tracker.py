@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coperformer.music.beat_grid import START_SPREAD, GridParams, between_beats
-from coperformer.music.beat_kalman import BeatKalman, KalmanParams, KalmanReading
 from coperformer.music.beat_line import BeatLine, LineParams, LineReading
 from coperformer.music.meter import COMMON_TIME, Meter
 from coperformer.music.pulse_change import PulseParams, PulseWatch
@@ -44,8 +43,6 @@ class TrackerParams:
     line: LineParams = field(default_factory=LineParams)  # a steady tempo read off a line
     pulse: PulseParams | None = field(default_factory=PulseParams)  # a sudden new tempo
     # (None: not listened for)
-    kalman: KalmanParams | None = field(default_factory=KalmanParams)  # the beat filtered
-    # over the on-beat onsets when no line holds (None: the bar pointer's reading)
     lost_confidence: float = 0.2  # less of the belief than this near one phase: lost
     lost_surprise: float = 1.15  # ... or the recent onsets no likelier than this to a listener
     surprise_onsets: float = 8.0  # ... with no pulse (a mean over about this many onsets)
@@ -128,7 +125,6 @@ class BeatTracker:
         self._trend = 0.0  # the period's change per beat (s)
         self._history: list[tuple[float, float]] = []  # (beat, period s) read at onsets
         self._line = BeatLine(self.params.line)
-        self._kalman = BeatKalman(self.params.kalman)
         self._pulse = PulseWatch(self.params.pulse)
         self._reading: LineReading | None = None  # the line's, since the latest onset
         self._state = LOCKED
@@ -157,7 +153,6 @@ class BeatTracker:
         tracker._last_onset_s = onsets_ns[-1] / NS  # bar 0's downbeat is the next beat
         for beat, onset_ns in enumerate(onsets_ns, -len(onsets_ns)):
             tracker._line.add(beat, onset_ns / NS)  # the count-in's beats are on the line
-            tracker._kalman.add(beat, onset_ns / NS, period_s)  # ... and in the filter
         return tracker
 
     @classmethod
@@ -283,22 +278,19 @@ class BeatTracker:
         self._trend = self._period_trend()
 
     def _forget_the_line(self) -> None:
-        """Forget the onsets on the beats (the line's and the filter's): the count moved."""
+        """Forget the line's onsets and its reading (the count moved, a fermata, lost)."""
         self._line.clear()
-        self._kalman.clear()
         self._reading = None
 
     def _read_line(self, t: float) -> None:
-        """The onset at ``t`` joins the line and the filter while locked and not astray
-        (lost, both are forgotten), and the line is read at the current beat."""
+        """The onset at ``t`` joins the line while locked and not astray (lost, the line is
+        forgotten), and the line is read at the current beat."""
         self._reading = None
         if self._state != LOCKED:
             self._forget_the_line()
             return
         if not self._astray:  # (a note that found the belief astray stays off the line)
             self._line.add(self._beat, t)
-            if abs(self._beat - round(self._beat)) <= self.params.line.snap:
-                self._kalman.add(round(self._beat), t, self._period)
         beat = math.floor(self._beat + 1e-9)
         self._reading = self._line.reading(beat, self._time_s - (self._beat - beat) * self._period,
                                            self._period)
@@ -382,25 +374,5 @@ class BeatTracker:
             return BeatEstimate(reading.beat, round(reading.time_s * NS), reading.period_s * NS,
                                 round(self._confidence, 3), self._state, 0.0)
         beat_ns = round((self._time_s - (self._beat - beat) * self._period) * NS)
-        filtered = self._filtered(beat, beat_ns / NS)
-        if filtered is not None:  # the filter over the beats, which carries a slowing on
-            return BeatEstimate(filtered.beat, round(filtered.time_s * NS),
-                                filtered.period_s * NS, round(self._confidence, 3),
-                                self._state, filtered.change_s * NS)
         return BeatEstimate(beat, beat_ns, self._period * NS, round(self._confidence, 3),
                             self._state, self._trend * NS)
-
-    def _filtered(self, beat: int, pointer_time_s: float) -> KalmanReading | None:
-        """The filter's reading while locked, when it agrees with the bar pointer's time of
-        ``beat`` (``pointer_time_s``) within the line's ``agree``; else None."""
-        if self._state != LOCKED or self.params.kalman is None:
-            return None
-        reading = self._kalman.reading()
-        if reading is None:
-            return None
-        ahead = beat - reading.beat
-        time_s = reading.time_s + ahead * reading.period_s + ahead * (ahead - 1) / 2 * (
-            reading.change_s)
-        if abs(time_s - pointer_time_s) > self.params.line.agree * self._period:
-            return None
-        return reading
