@@ -18,10 +18,18 @@ gradual beats' ``q``: one filter for the whole tune; and under their own: a filt
 the ritardando is coming), and the beats to lock after the count-in and after the fermata
 (worst, and how many never).
 
+Then the tracker's xfail `test_ritardando_is_followed_to_the_end` (quarter notes with 10 ms
+jitter, 16 steady beats then 40 % slower over 8, seeds 4-9: the last 6 beats' predictions
+within 60 ms) played to the same filter, beside the same notes at a steady tempo: per
+``q``, each seed's worst error (ms) of the ritardando's last 6 beats and of the steady beats
+after the fourth.
+
     .venv/bin/python scripts/follow_kalman_floor.py
 """
 
 from __future__ import annotations
+
+import random
 
 import numpy as np
 
@@ -37,11 +45,12 @@ from coperformer.bench.follow import (
     gather_runs,
     perform,
 )
+from coperformer.bench.performer import TIGHT
 from coperformer.model.collections import collection_melodies
+from coperformer.music.beat_grid import START_SPREAD  # the period known as well as the tracker's
 
 QS = (1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4)  # the drift's intensity (s^2 per beat^5), tried
-PLAIN = (Scenario("drift20_jitter20_only", 0.20, 20.0, False, False, False),)
-START_PERIOD_SD = 0.05  # the starting period is known this well (a share), as from a count-in
+PLAIN = (Scenario("drift20_jitter20_only", 0.20, 20.0, False, False, False),)  # no more
 FORGOTTEN_S = 1.0  # the time's standard deviation after the fermata (s)
 
 
@@ -63,7 +72,7 @@ class PlaceFilter:
                  q: float) -> None:
         self.place, self.q, self.jitter = place, q, jitter_s
         self.state = np.array([time_s, period_s, 0.0])
-        self.cov = np.diag([jitter_s ** 2, (START_PERIOD_SD * period_s) ** 2, 1e-4])
+        self.cov = np.diag([jitter_s ** 2, (START_SPREAD * period_s) ** 2, 1e-4])
 
     def moved_to(self, place: float) -> tuple[np.ndarray, np.ndarray]:
         """The state and its covariance at ``place`` (not kept)."""
@@ -134,7 +143,7 @@ def main() -> None:
     print("reported melodies; q chosen on the tuning ones (gradual beats; last beats)")
     print(f"{'scenario':>22} {'q':>13} {'every beat':>15} {'gradual':>15} {'last, one q':>15}"
           f" {'last beats':>15} {'lock max/never':>15} {'relock max/never':>17}")
-    for scenario in SCENARIOS + PLAIN:
+    for scenario in (*SCENARIOS, TIGHT, *PLAIN):
         q_gradual = best_q(tuning, scenario, "gradual_beats_ms")
         q_end = best_q(tuning, scenario, "last_beats_ms")
         row = gather_runs(runs(reported, scenario, q_gradual))
@@ -144,6 +153,41 @@ def main() -> None:
               f"{cell(row['beat_error_ms']):>15} {cell(row['gradual_beats_ms']):>15} "
               f"{cell(row['last_beats_ms']):>15} {cell(end):>15} "
               f"{lock['max']!s:>10}/{lock['never']:<4} {relock['max']!s:>12}/{relock['never']:<4}")
+    print_the_test()
+
+
+def test_beats(ritardando: bool) -> list[float]:
+    """The tracker test's beat times (s): 16 at 500 ms, then 8 slowing by 5 % a beat (or
+    steady)."""
+    periods = [0.5] * 16 + [0.5 * (1 + 0.05 * k) if ritardando else 0.5 for k in range(1, 9)]
+    beats = [1.0]
+    for period in periods[:-1]:
+        beats.append(beats[-1] + period)
+    return beats
+
+
+def worst_of_test(q: float, seed: int, ritardando: bool) -> float:
+    """The filter's worst prediction of the next beat (ms), quarter notes on the beats."""
+    rng, beats, errors = random.Random(seed), test_beats(ritardando), []
+    kalman = None
+    for index, beat in enumerate(beats[:-1]):
+        onset = beat + rng.gauss(0, 10) / 1e3
+        if kalman is None:
+            kalman = PlaceFilter(0, onset, 0.5, 0.01, q)
+        else:
+            kalman.observe(index, onset)
+        errors.append(abs(kalman.moved_to(index + 1)[0][0] - beats[index + 1]) * 1e3)
+    return max(errors[-6:]) if ritardando else max(errors[4:])
+
+
+def print_the_test() -> None:
+    """The xfail's ritardando and the steady beats, per ``q``."""
+    print("\ntest_ritardando_is_followed_to_the_end, seeds 4-9: worst of the last 6 beats; "
+          "the same notes steady: worst after the 4th (ms)")
+    for q in QS[1:]:
+        rit = [round(worst_of_test(q, seed, True)) for seed in range(4, 10)]
+        steady = [round(worst_of_test(q, seed, False)) for seed in range(4, 10)]
+        print(f"  q {q:6.0e}: ritardando {rit}  steady {steady}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from coperformer.bench import follow
+from coperformer.bench import follow, performer
 from coperformer.music.beat_grid import GridParams
 from coperformer.music.beat_tracker import TrackerParams
 
@@ -30,7 +30,7 @@ def main() -> None:
     pieces = follow.collection_melodies(follow.TUNING, 30)
     for mixing in SETTINGS:
         params = TrackerParams(grid=replace(GridParams(), mixing=mixing))
-        jump = follow.tracker_rows(pieces, follow.JUMP, params)[0]
+        jump = follow.tracker_rows(pieces, performer.JUMP, params)[0]
         steady = follow.tracker_rows(pieces, follow.SCENARIOS[0], params)[0]
         gradual, lost, never = [], 0, 0
         for scenario in follow.SCENARIOS[1:]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pulse_change_choice import false_alarms
 
-from coperformer.bench import follow
+from coperformer.bench import follow, performer
 from coperformer.music.beat_tracker import TrackerParams
 from coperformer.music.pulse_change import PulseParams
 
@@ -31,7 +31,7 @@ def main() -> None:
     """One line per setting."""
     pieces = follow.collection_melodies(follow.TUNING, 30)
     for pulse in SETTINGS:
-        row = follow.tracker_rows(pieces, follow.JUMP, TrackerParams(pulse=pulse))[0]
+        row = follow.tracker_rows(pieces, performer.JUMP, TrackerParams(pulse=pulse))[0]
         errors = row["beat_error_ms"]
         print(f"{pulse}: false alarms {false_alarms(pulse)}; jump25 re-lock "
               f"{row['jump_relock_beats']}, lost {row['lost_events']}, beat error "

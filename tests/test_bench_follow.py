@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from coperformer.bench.follow import (
-    JUMP,
     SCENARIOS,
     TUNING,
     Scenario,
@@ -15,6 +14,7 @@ from coperformer.bench.follow import (
     perform,
     play_band,
 )
+from coperformer.bench.performer import BESIDE, JUMP
 from coperformer.model.collections import EVALUATION, PLANNER_TRAINING, collection_melodies
 from coperformer.model.collections import TUNING as CHORD_TUNING
 
@@ -70,7 +70,7 @@ def test_the_gradual_beats_leave_out_the_tune_s_end_and_the_beats_after_the_ferm
 
 def test_the_figures_have_every_scenario_beside_the_fixed_tempo():
     figures = follow_figures(2, tuning=True)
-    for scenario in (*SCENARIOS, JUMP):
+    for scenario in (*SCENARIOS, *BESIDE):
         for mode in ("follow", "fixed", "oracle"):
             row = figures[f"{scenario.name}_{mode}"]
             assert ("jump_relock_beats" in row) == (scenario is JUMP)

@@ -16,7 +16,7 @@ from time import perf_counter_ns
 import numpy as np
 
 from coperformer.bench.performer import (
-    JUMP,
+    BESIDE,
     NS,
     SCENARIOS,
     Performance,
@@ -211,7 +211,7 @@ def follow_figures(count: int = 12, tuning: bool = False,
     costs = [c for seed, piece in enumerate(pieces)
              for c in tracker_cost_ms(perform(piece, SCENARIOS[-1], seed))]
     out["tracker_onset_ms"] = _percentiles(costs)
-    for scenario in (*SCENARIOS, JUMP):
+    for scenario in (*SCENARIOS, *BESIDE):
         for mode in modes:
             runs = []
             for seed, piece in enumerate(pieces):

@@ -38,8 +38,9 @@ SCENARIOS = (
     Scenario("drift20", 0.20),
     Scenario("drift20_jitter30", 0.20, 30.0),
 )
-JUMP = Scenario("jump25", 0.0, 20.0, False, False, True, 0.25)  # a new section taken faster:
-# reported beside the scenarios, in none of the choices that loop over them
+TIGHT = Scenario("drift20_jitter10", 0.20, 10.0)  # the drift with the tightest player
+JUMP = Scenario("jump25", 0.0, 20.0, False, False, True, 0.25)  # a new section taken faster
+BESIDE = (TIGHT, JUMP)  # reported beside the scenarios, in none of the choices over them
 JUMP_AT = 1 / 3  # of the tune
 
 
