@@ -123,7 +123,8 @@ heard a bar.
   session (its LiveBand and listening planner, the GAN) in virtual time at 120 BPM; before
   each bar the chord model gives the coming bar's chord distribution from what was heard (and
   the chords played); the band takes the likeliest, or with adventure draws from the
-  plausible ones. A tune in 3/8 is played in 4/4, as `play` plays such a file.
+  plausible ones. Every tune plays in its own meter (2/4 and 3/8 too, as `play` plays such
+  a file).
 - **held tonic**: the tonic triad of the key heard so far (causal), held every bar.
 - **same-bar triad**: the diatonic triad that best fits the bar's own melody (not causal).
 - **previous-bar triad**: the triad that best fit the bar before (causal).

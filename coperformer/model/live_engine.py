@@ -3,7 +3,7 @@ LiveBand and its listening planner, the shipped GAN) driven by a virtual clock, 
 chords and band notes read back onto the melody's grid. Offline, the whole tune is harmonized
 first and the session plays those chords as a chart, the melody known ahead.
 
-A tune in a meter the live transport does not keep (3/8) is played in 4/4, as
+A tune in a meter the live transport does not keep (5/8, 9/8...) is played in 4/4, as
 `coperformer play` plays such a file; a pickup ends on the first bar line.
 """
 
@@ -37,7 +37,6 @@ from coperformer.music.meter import (
     METER_CODES,
     STEPS_PER_QUARTER,
     SUPPORTED_METERS,
-    TWO_FOUR,
     Meter,
 )
 from coperformer.music.notes import Piece
@@ -92,13 +91,14 @@ class DecidingPlanner(HarmonyPlanner):
 
 
 def _meter(grid: Grid) -> Meter:
-    """The meter the live transport keeps for the tune (a bar of 8 steps the model reads as
-    "other": 2/4; any other meter it does not keep: 4/4)."""
+    """The meter the live transport keeps for the tune (a bar the model reads as "other":
+    the kept meter of its length, 2/4 or 3/8; any other meter it does not keep: 4/4)."""
     bar = min(1, grid.bars - 1)
     name = METER_CODES[int(grid.meter_code[bar])]
-    if name == "other" and int(grid.bar_len[bar]) == TWO_FOUR.bar_steps:
-        return TWO_FOUR
-    return Meter.parse(name) if name in SUPPORTED_METERS else COMMON_TIME
+    if name != "other":
+        return Meter.parse(name) if name in SUPPORTED_METERS else COMMON_TIME
+    others = [Meter.parse(kept) for kept in SUPPORTED_METERS if kept not in METER_CODES]
+    return next((m for m in others if m.bar_steps == int(grid.bar_len[bar])), COMMON_TIME)
 
 
 def _notes(grid: Grid) -> list[tuple[int, int, int]]:

@@ -132,11 +132,11 @@ def groove_bar(meter: Meter, bar: int, feel: str, phrase_bars: int = 4,
 
 
 def _pattern_meter(meter: Meter) -> str:
-    """The patterns a meter plays: its own, else compound meters borrow 6/8's and the
-    others 4/4's (cut to the bar: 2/4 plays 4/4's first half)."""
+    """The patterns a meter plays: its own, else compound meters and 3/8 borrow 6/8's and
+    the others 4/4's (cut to the bar: 2/4 plays 4/4's first half, 3/8 6/8's)."""
     if str(meter) in PATTERNS["straight"]:
         return str(meter)
-    return "6/8" if meter.beat_steps == 6 else "4/4"
+    return "6/8" if meter.beat_steps == 6 or str(meter) == "3/8" else "4/4"
 
 
 def _position(step: int, swung: bool) -> float:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 STEPS_PER_QUARTER = 4
 MAX_BAR_STEPS = 16
-SUPPORTED_METERS = ("2/4", "3/4", "4/4", "6/8")  # what the live transport keeps
+SUPPORTED_METERS = ("2/4", "3/4", "4/4", "3/8", "6/8")  # what the live transport keeps
 METER_CODES = ("3/4", "4/4", "6/8", "other")  # the model's meter input, as it was trained (a
-# 2/4 bar is "other", as 2/4 and 3/8 bars always were offline)
+# 2/4 or 3/8 bar is "other", as such bars always were offline)
 COUNT_IN_MIN_BEATS = 4  # a count-in the player plays: four beats at least, in whole bars
 
 
@@ -69,7 +69,6 @@ class Meter:
 
 
 COMMON_TIME = Meter(4, 4)  # the meter when nothing says otherwise
-TWO_FOUR = Meter(2, 4)  # the shortest meter the live transport keeps (the model reads it "other")
 
 
 def model_segments(bar_steps: int) -> list[tuple[int, int]]:

@@ -399,7 +399,7 @@ def test_the_player_counts_in_and_the_band_takes_the_tempo_from_it():
 
 @pytest.mark.parametrize(("meter", "bars", "beats"),
                          [("3/4", 1, 6), ("6/8", 1, 4), ("4/4", 2, 8), ("3/4", 3, 9),
-                          ("2/4", 1, 4)])
+                          ("2/4", 1, 4), ("3/8", 1, 6)])
 def test_a_played_count_in_has_four_beats_at_least_in_whole_bars(meter, bars, beats):
     """The count-in box's bars, whole, and as many more as four beats need."""
     clock = VirtualClock()

@@ -137,7 +137,7 @@ def test_end_of_input_finishes_after_the_last_note():
     assert clock.now_ns() <= 8 * NS_PER_S
 
 
-@pytest.mark.parametrize("meter", ["3/4", "6/8", "4/4", "2/4"])
+@pytest.mark.parametrize("meter", ["3/4", "6/8", "4/4", "2/4", "3/8"])
 def test_meters_shape_the_band_bar(meter):
     clock = VirtualClock()
     session, sink, generator = make_session(clock, meter=Meter.parse(meter), count_in=0,

@@ -16,7 +16,7 @@ def test_bars_are_absolute_and_drift_free():
 
 
 @pytest.mark.parametrize("meter,bar_s,beats", [("3/4", 1.5, 3), ("6/8", 1.5, 2), ("4/4", 2.0, 4),
-                                               ("2/4", 1.0, 2)])
+                                               ("2/4", 1.0, 2), ("3/8", 0.75, 3)])
 def test_meters(meter, bar_s, beats):
     transport = Transport(120, Meter.parse(meter))
     transport.start(0)

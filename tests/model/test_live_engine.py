@@ -3,6 +3,7 @@ chord model): live, it listens and decides from bar 2; offline, the melody known
 plays a harmonization of the whole tune from the first bar."""
 
 import numpy as np
+import pytest
 
 from coperformer.model.live_engine import engine_live, engine_offline, harmonized_steps, perform
 from coperformer.model.store import load_chord_model, load_model
@@ -70,3 +71,23 @@ def test_offline_the_band_plays_the_harmonization_from_a_pickup_on():
     in_chord = [int(pitch) % 12 in planned[step].pitch_classes
                 for line in band.band for step, pitch in enumerate(line) if pitch != REST]
     assert np.mean(in_chord) > 0.95, np.mean(in_chord)
+
+
+@pytest.mark.parametrize("meter", ["3/8", "2/4"])
+def test_a_tune_in_a_meter_the_model_reads_as_other_plays_in_its_own_bars(meter):
+    """2/4 and 3/8 bars are "other" to the model; the live band keeps the tune's meter all the
+    same, so its chords change on the tune's bar lines (4/4's would fall mid-bar)."""
+    model, chords = load_model("bach"), load_chord_model()
+    kept = Meter.parse(meter)
+    eighths = [[60, 64, 67], [65, 69, 72], [67, 71, 74], [72, 67, 64]] * 3
+    if meter == "2/4":
+        eighths = [bar + [bar[0]] for bar in eighths]
+    notes = [Note(p, b * kept.bar_quarters + i * 0.5, b * kept.bar_quarters + i * 0.5 + 0.45)
+             for b, bar in enumerate(eighths) for i, p in enumerate(bar)]
+    grid = grid_from_piece(Piece(notes, [], bars_for(kept, kept.bar_quarters * len(eighths))))
+    done = perform(model, chords, grid, seed=0, adventure=0.0, every="bar")
+    assert done.session.transport.segment(0).meter == kept
+    _, declared = engine_live(model, chords, grid, seed=0, adventure=0.0, every="bar")
+    changes = [step for step in range(1, grid.steps) if declared.root[step] != declared.root[
+        step - 1]]
+    assert changes and all(step % kept.bar_steps == 0 for step in changes), changes

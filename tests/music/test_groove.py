@@ -73,3 +73,14 @@ def test_unknown_feels_and_phrases_are_one_line_errors():
     with pytest.raises(GrooveError):
         check_phrase(5)
     assert check_feel("swing") == "swing" and check_phrase(8) == 8
+
+
+@pytest.mark.parametrize(("short", "whole"), [("2/4", "4/4"), ("3/8", "6/8")])
+def test_a_short_meter_plays_the_first_half_of_its_whole_bar(short, whole):
+    """2/4 is half a 4/4 bar, 3/8 half a 6/8 one (its eighths in threes, never swung)."""
+    for feel in FEELS:
+        for bar in range(1, 9):
+            half = Meter.parse(short).bar_quarters
+            first = [(h.start, h.drum) for h in groove_bar(Meter.parse(whole), bar, feel)
+                     if h.start < half]  # (velocities humanized apart)
+            assert [(h.start, h.drum) for h in groove_bar(Meter.parse(short), bar, feel)] == first

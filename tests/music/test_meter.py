@@ -4,7 +4,8 @@ from coperformer.music.meter import Meter, model_segments
 
 
 @pytest.mark.parametrize("text,steps,beats,code", [
-    ("4/4", 16, 4, 1), ("3/4", 12, 3, 0), ("6/8", 12, 2, 2), ("2/4", 8, 2, 3), ("12/8", 24, 4, 3),
+    ("4/4", 16, 4, 1), ("3/4", 12, 3, 0), ("6/8", 12, 2, 2), ("2/4", 8, 2, 3), ("3/8", 6, 3, 3),
+    ("12/8", 24, 4, 3),
 ])
 def test_meter_geometry(text, steps, beats, code):
     meter = Meter.parse(text)
