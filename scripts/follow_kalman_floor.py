@@ -50,7 +50,8 @@ from coperformer.model.collections import collection_melodies
 from coperformer.music.beat_grid import START_SPREAD  # the period known as well as the tracker's
 
 QS = (1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4)  # the drift's intensity (s^2 per beat^5), tried
-PLAIN = (Scenario("drift20_jitter20_only", 0.20, 20.0, False, False, False),)  # no more
+PLAIN = (Scenario("drift20_jitter20_only", 0.20, 20.0, False, False, False),)  # the drift and
+# the jitter alone
 FORGOTTEN_S = 1.0  # the time's standard deviation after the fermata (s)
 
 
@@ -156,7 +157,7 @@ def main() -> None:
     print_the_test()
 
 
-def test_beats(ritardando: bool) -> list[float]:
+def the_test_s_beats(ritardando: bool) -> list[float]:
     """The tracker test's beat times (s): 16 at 500 ms, then 8 slowing by 5 % a beat (or
     steady)."""
     periods = [0.5] * 16 + [0.5 * (1 + 0.05 * k) if ritardando else 0.5 for k in range(1, 9)]
@@ -168,7 +169,7 @@ def test_beats(ritardando: bool) -> list[float]:
 
 def worst_of_test(q: float, seed: int, ritardando: bool) -> float:
     """The filter's worst prediction of the next beat (ms), quarter notes on the beats."""
-    rng, beats, errors = random.Random(seed), test_beats(ritardando), []
+    rng, beats, errors = random.Random(seed), the_test_s_beats(ritardando), []
     kalman = None
     for index, beat in enumerate(beats[:-1]):
         onset = beat + rng.gauss(0, 10) / 1e3
